@@ -1,0 +1,80 @@
+/**
+ * Every error webcomm throws, rejects with or emits is a {@link WebcommError} with a stable
+ * `code`. Match on `code`, never on the message: messages say what to do and may improve.
+ */
+export const ERROR_CODES = {
+  /** An option passed to a constructor or function is invalid. */
+  INVALID_OPTION: 'WEBCOMM_INVALID_OPTION',
+  /** A topic, channel name or filter breaks a rule (UTF-8, wildcards, length, levels). */
+  INVALID_TOPIC: 'WEBCOMM_INVALID_TOPIC',
+  /** A payload is too large or cannot be encoded. */
+  INVALID_PAYLOAD: 'WEBCOMM_INVALID_PAYLOAD',
+  /** A received payload could not be decoded by the channel's decoder. */
+  DECODE_FAILED: 'WEBCOMM_DECODE_FAILED',
+  /** A message handler threw or rejected. */
+  HANDLER_FAILED: 'WEBCOMM_HANDLER_FAILED',
+  /** Publishing to a channel that was not opted in for publishing. */
+  PUBLISH_NOT_ENABLED: 'WEBCOMM_PUBLISH_NOT_ENABLED',
+  /** The offline queue is full and its policy rejected or dropped the message. */
+  QUEUE_FULL: 'WEBCOMM_QUEUE_FULL',
+  /** A queued message outlived its time to live before it could be sent. */
+  MESSAGE_EXPIRED: 'WEBCOMM_MESSAGE_EXPIRED',
+  /** An operation did not finish within its timeout. */
+  TIMEOUT: 'WEBCOMM_TIMEOUT',
+  /** An operation was aborted through its AbortSignal. */
+  ABORTED: 'WEBCOMM_ABORTED',
+  /** The client was closed before the operation finished. */
+  CLOSED: 'WEBCOMM_CLOSED',
+  /** The broker refused the subscription. */
+  SUBSCRIBE_REFUSED: 'WEBCOMM_SUBSCRIBE_REFUSED',
+  /** The server rejected the credentials (wrong, expired or unknown). Fatal: no retry. */
+  BAD_CREDENTIALS: 'WEBCOMM_BAD_CREDENTIALS',
+  /** The server says this identity may not connect or do this. Fatal: no retry. */
+  NOT_AUTHORIZED: 'WEBCOMM_NOT_AUTHORIZED',
+  /** The service banned this identity. Fatal: no retry. */
+  BANNED: 'WEBCOMM_BANNED',
+  /** A network-level failure (refused, reset, DNS, TLS handshake). Transient: retried. */
+  NETWORK: 'WEBCOMM_NETWORK',
+  /** The link stopped answering (no data within 1.5 × keepalive) and was replaced. */
+  DEAD_LINK: 'WEBCOMM_DEAD_LINK',
+  /** Another connection with the same client ID took this one over. */
+  TAKEN_OVER: 'WEBCOMM_TAKEN_OVER',
+  /** The MQTT protocol layer reported an error. */
+  PROTOCOL: 'WEBCOMM_PROTOCOL',
+} as const;
+
+/** A stable error code; see {@link ERROR_CODES}. */
+export type WebcommErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+
+/** Options for {@link WebcommError}. */
+export interface WebcommErrorOptions {
+  /** The underlying error. */
+  cause?: unknown;
+  /** True when retrying cannot help (bad credentials, banned, not authorized). */
+  fatal?: boolean;
+  /** The topic or channel involved, when there is one. */
+  topic?: string;
+}
+
+/** The one base class of every webcomm error. */
+export class WebcommError extends Error {
+  /** Stable machine-readable code; see {@link ERROR_CODES}. */
+  readonly code: WebcommErrorCode;
+  /** True when retrying cannot help; the client stops in state `failed`. */
+  readonly fatal: boolean;
+  /** The topic or channel involved, when there is one. */
+  readonly topic: string | undefined;
+
+  constructor(code: WebcommErrorCode, message: string, options: WebcommErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.fatal = options.fatal ?? false;
+    this.topic = options.topic;
+  }
+}
+
+/** True when `error` is a {@link WebcommError}, optionally with the given code. */
+export function isWebcommError(error: unknown, code?: WebcommErrorCode): error is WebcommError {
+  return error instanceof WebcommError && (code === undefined || error.code === code);
+}

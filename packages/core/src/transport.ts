@@ -1,0 +1,47 @@
+import type { IStream } from 'mqtt';
+import type { WebcommError } from './errors.js';
+
+/** The byte stream MQTT runs over (a Node `Duplex`, or a WebSocket wrapped as one). */
+export type MqttStream = IStream;
+
+/** What the client tells a transport about one connection attempt. */
+export interface ConnectContext {
+  /** 1-based attempt number since `connect()` or since the last stable link. */
+  readonly attempt: number;
+  /** The MQTT client ID this attempt will connect with. */
+  readonly clientId: string;
+  /** Aborted when the attempt is abandoned (close, connect timeout). */
+  readonly signal: AbortSignal;
+}
+
+/** What a transport yields for one connection attempt. */
+export interface TransportLink {
+  /** The stream to speak MQTT over, already opening. The client owns it from here on. */
+  readonly stream: MqttStream;
+  /** Where this link goes, safe to log: never contains a secret. */
+  readonly endpoint: string;
+  /** CONNECT username for this attempt (custom authorizer form), if any. */
+  readonly username?: string;
+  /** CONNECT password for this attempt, if any. Never logged. */
+  readonly password?: string | Uint8Array;
+}
+
+/**
+ * The one seam between the transport-agnostic client and a platform. An adapter
+ * (`@webcomm/node`, `@webcomm/browser`) implements it and passes it to the client.
+ *
+ * `open` is called for **every** connection attempt, so each attempt can carry fresh
+ * credentials or a freshly signed URL.
+ */
+export interface Transport {
+  /** Short name for logs, e.g. `"mtls"`, `"wss-sigv4"`. */
+  readonly name: string;
+  /** Opens a link for one attempt. Reject with a {@link WebcommError} (fatal or not) on failure. */
+  open(context: ConnectContext): Promise<TransportLink>;
+  /**
+   * Maps a failure seen on this transport's stream (socket error, HTTP status on a
+   * WebSocket upgrade, TLS alert) to a typed error, or `undefined` to let the client
+   * treat it as a transient network fault.
+   */
+  classifyError?(error: unknown): WebcommError | undefined;
+}
