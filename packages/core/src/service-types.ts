@@ -1,0 +1,100 @@
+/**
+ * Wire types of the Web Communicator service API (the emulator implements it; adapters
+ * call it). Plain JSON shapes, shared so both sides agree.
+ */
+
+/** How a client connects: WebSocket with Cognito credentials, or mutual TLS with a certificate. */
+export type ConnectionType = 'WEBSOCKET' | 'OPENSSL';
+
+/** Kind of channel, as configured in the service. */
+export type ChannelType = 'broadcast' | 'private' | 'custom';
+
+/** A channel as the service describes it to one client. */
+export interface ChannelInfo {
+  /** Channel name used in code, e.g. `"announcements"`. */
+  readonly name: string;
+  /** Broadcast (everyone), private (this client only) or custom. */
+  readonly type: ChannelType;
+  /** The concrete MQTT topic (or filter) of this channel for this client. */
+  readonly topic: string;
+  /** True when clients may publish to it (through the validating publish API). */
+  readonly clientPublish: boolean;
+}
+
+/** Body of `POST /register`. */
+export interface RegistrationRequest {
+  readonly type: ConnectionType;
+  /** Reuse an identity the client already had (kept across sessions); new one when absent. */
+  readonly clientId?: string;
+}
+
+/** Where a client connects. */
+export interface ServiceEndpoint {
+  /** Host name or address. */
+  readonly host: string;
+  /** Port: the WebSocket port for WEBSOCKET, the mutual-TLS port for OPENSSL. */
+  readonly port: number;
+  /** Full URL for WebSocket clients (`wss://host:port/mqtt` or `ws://…`). */
+  readonly url?: string;
+}
+
+/** Answer of `POST /register`. */
+export interface RegistrationResponse {
+  readonly connectionType: ConnectionType;
+  /** The MQTT client ID to use; also the user's id in the service. */
+  readonly clientId: string;
+  readonly endpoint: ServiceEndpoint;
+  /** AWS-style region, e.g. `"local-1"` for the emulator. */
+  readonly region: string;
+  /** Cognito identity pool id (WEBSOCKET). */
+  readonly identityPoolId?: string;
+  /** Cognito identity id (WEBSOCKET); equals `clientId`. */
+  readonly identityId?: string;
+  /** Channels this client may subscribe to, with their topics for this client. */
+  readonly channels: readonly ChannelInfo[];
+  /** Bearer token for the service API (`POST /publish`) for this client. */
+  readonly serviceToken: string;
+  /** PEM client certificate (OPENSSL). */
+  readonly certificatePem?: string;
+  /** PEM PKCS#8 private key (OPENSSL). Secret: never log it. */
+  readonly privateKeyPem?: string;
+  /** PEM CA certificate(s) to trust for the broker's TLS listener (OPENSSL, or wss). */
+  readonly caPem?: string;
+  /** Certificate expiry, ISO 8601 (OPENSSL). */
+  readonly certificateExpiresAt?: string;
+}
+
+/** Body of `POST /publish` (client, validated) and `POST /admin/publish` (admin). */
+export interface PublishRequest {
+  readonly channel: string;
+  /** Any JSON value. */
+  readonly message: unknown;
+  /** Admin publish only: publish on the private channel of this client. */
+  readonly clientId?: string;
+  /** Admin publish only: set the retained flag. */
+  readonly retain?: boolean;
+}
+
+/** Every service API error body. */
+export interface ServiceErrorBody {
+  readonly error: {
+    /** Stable code, e.g. `"BANNED"`, `"UNKNOWN_CHANNEL"`, `"RATE_LIMITED"`. */
+    readonly code: string;
+    /** What went wrong and what to do. */
+    readonly message: string;
+  };
+}
+
+/** Status of a user in the service's user table. */
+export type UserStatus = 'active' | 'banned';
+
+/** A row of the service's user table. */
+export interface UserRecord {
+  readonly id: string;
+  readonly kind: ConnectionType;
+  readonly status: UserStatus;
+  /** ISO 8601. */
+  readonly createdAt: string;
+  /** ISO 8601, or undefined when never connected. */
+  readonly lastSeenAt?: string;
+}

@@ -1,0 +1,94 @@
+/**
+ * The seam between the emulator's broker side (listeners, auth, CA, Cognito, presence)
+ * and its service side (users, channels, registration, publish API, admin).
+ * The broker side implements {@link BrokerControl}, {@link CertificateAuthority} and
+ * {@link IdentityIssuer}; the service side implements {@link UserDirectory} and
+ * {@link ChannelCatalog} and the HTTP routes built on {@link ServiceDeps}.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ChannelInfo, ConnectionType, UserRecord, UserStatus } from '@webcomm/core';
+
+/** The user table (embedded database under the data directory). */
+export interface UserDirectory {
+  /** The user, or undefined when unknown. */
+  get(id: string): Promise<UserRecord | undefined>;
+  /** Creates the user as `active` when new; returns the stored record either way. */
+  ensure(id: string, kind: ConnectionType): Promise<UserRecord>;
+  list(): Promise<UserRecord[]>;
+  setStatus(id: string, status: UserStatus): Promise<UserRecord>;
+  /** Records a successful connection (last seen). */
+  touch(id: string, at: Date): Promise<void>;
+  /** Synchronous cache of banned ids, for the broker's per-packet checks. */
+  isBanned(id: string): boolean;
+  close(): Promise<void>;
+}
+
+/** Channel configuration (file or defaults). */
+export interface ChannelCatalog {
+  /** Channels as seen by one client (private channel topics include its id). */
+  forClient(clientId: string): ChannelInfo[];
+  /** Channel by name for one client, or undefined. */
+  find(name: string, clientId: string): ChannelInfo | undefined;
+  /** Every topic filter a client may subscribe/receive on by default. */
+  receiveFilters(clientId: string): string[];
+}
+
+/** A freshly issued client certificate. */
+export interface IssuedCertificate {
+  readonly certificatePem: string;
+  /** PKCS#8 PEM. Secret. */
+  readonly privateKeyPem: string;
+  readonly caPem: string;
+  readonly serialNumber: string;
+  readonly expiresAt: Date;
+}
+
+/** The local CA (created on first start, kept in the data directory). */
+export interface CertificateAuthority {
+  readonly caPem: string;
+  issueClientCertificate(clientId: string): Promise<IssuedCertificate>;
+  /** Revokes every certificate issued to this client; live TLS sessions are dropped by the broker. */
+  revokeClient(clientId: string): Promise<void>;
+  isRevoked(serialNumber: string): boolean;
+}
+
+/** Issuer of Cognito-style identities and credentials. */
+export interface IdentityIssuer {
+  readonly identityPoolId: string;
+  readonly region: string;
+  /** Makes sure an identity id exists for this client id (WEBSOCKET registration). */
+  ensureIdentity(clientId: string): Promise<string>;
+  /** Invalidates every credential issued to this identity. */
+  revokeIdentity(clientId: string): Promise<void>;
+}
+
+/** What the service side may ask of the broker. */
+export interface BrokerControl {
+  /** Publishes as the service (bypasses client policies). */
+  publish(topic: string, payload: Uint8Array, options?: { qos?: 0 | 1; retain?: boolean }): Promise<void>;
+  /** Drops every live connection of this principal; returns how many were dropped. */
+  disconnectPrincipal(principalId: string, reason: string): number;
+  /** Client ids currently connected. */
+  connectedClients(): string[];
+}
+
+/** Endpoints the registration answer points clients at. */
+export interface AdvertisedEndpoints {
+  readonly websocket: { host: string; port: number; url: string };
+  readonly mutualTls: { host: string; port: number };
+}
+
+/** Everything the service routes need. */
+export interface ServiceDeps {
+  readonly users: UserDirectory;
+  readonly channels: ChannelCatalog;
+  readonly ca: CertificateAuthority;
+  readonly identities: IdentityIssuer;
+  readonly broker: BrokerControl;
+  readonly endpoints: AdvertisedEndpoints;
+  /** Admin bearer token (generated on first start, kept in the data directory). */
+  readonly adminToken: string;
+}
+
+/** An HTTP handler that answers the requests it knows and returns false for the others. */
+export type RouteHandler = (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
