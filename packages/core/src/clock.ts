@@ -26,33 +26,34 @@ export const systemClock: Clock = {
  * built on a {@link Clock} so MQTT.js's keepalive follows the injected time too.
  */
 export interface IntervalTimer {
-  set(callback: () => void, intervalMs: number): TimerHandle;
-  clear(handle: TimerHandle): void;
+  set(callback: () => void, intervalMs: number): number;
+  clear(id: number): void;
 }
 
 /** Builds an {@link IntervalTimer} on top of `clock`'s one-shot timers. */
 export function intervalTimerFrom(clock: Clock): IntervalTimer {
-  interface Interval {
-    current: TimerHandle;
-    stopped: boolean;
-  }
+  const active = new Map<number, TimerHandle>();
+  let nextId = 1;
   return {
     set(callback, intervalMs) {
-      const interval: Interval = { current: undefined, stopped: false };
+      const id = nextId++;
       const arm = (): void => {
-        interval.current = clock.setTimeout(() => {
-          if (interval.stopped) return;
-          arm();
-          callback();
-        }, intervalMs);
+        active.set(
+          id,
+          clock.setTimeout(() => {
+            if (!active.has(id)) return;
+            arm();
+            callback();
+          }, intervalMs),
+        );
       };
       arm();
-      return interval;
+      return id;
     },
-    clear(handle) {
-      const interval = handle as Interval;
-      interval.stopped = true;
-      clock.clearTimeout(interval.current);
+    clear(id) {
+      const handle = active.get(id);
+      active.delete(id);
+      if (handle !== undefined) clock.clearTimeout(handle);
     },
   };
 }

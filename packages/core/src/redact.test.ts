@@ -43,7 +43,7 @@ describe('redact', () => {
       nested: { sessionToken: 'tok', privateKeyPem: PEM, list: [{ signature: 'sig' }] },
       error: new Error(`connect to ${URL} failed`),
     };
-    const out = redact(input) as Record<string, never>;
+    const out = redact(input) as Record<string, unknown>;
     expect(JSON.stringify(out)).not.toMatch(/hunter2|"tok"|MIIEvQ|"sig"|deadbeefcafe/);
     expect(out.endpoint).toBe('broker.local');
     expect((out.nested as Record<string, unknown>).sessionToken).toBe(REDACTED);
