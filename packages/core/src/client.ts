@@ -4,6 +4,7 @@ import { backoffDelay } from './backoff.js';
 import { BrokerOutbox } from './broker-outbox.js';
 import { fromMqttBytes } from './bytes.js';
 import { classifyError } from './classify-error.js';
+import { CloseSignal } from './close-signal.js';
 import type { TimerHandle } from './clock.js';
 import { connectAttempt, type OpenLink } from './connect-attempt.js';
 import { DeadLinkWatchdog } from './dead-link-watchdog.js';
@@ -48,7 +49,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   readonly #registry: SubscriptionRegistry;
   readonly #outbox: BrokerOutbox;
   readonly #publishModes = new Map<string, PublishMode>();
-  readonly #closing = new AbortController();
+  readonly #closing = new CloseSignal<WebcommError>();
   readonly #waiters = new Set<{ resolve: () => void; reject: (e: WebcommError) => void }>();
   #state: ConnectionState = 'idle';
   #link: MqttClient | undefined;
@@ -99,7 +100,8 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
           this.#waiters.add(waiter);
           signal.addEventListener('abort', () => this.#waiters.delete(waiter), { once: true });
         }),
-      { clock: this.#o.clock, timeoutMs: options.timeoutMs ?? this.#o.connectTimeoutMs, signals: [options.signal, this.#closing.signal] },
+      { clock: this.#o.clock, timeoutMs: options.timeoutMs ?? this.#o.connectTimeoutMs, signals: [options.signal],
+      closing: this.#closing },
     ).catch((error: unknown) => {
       if (this.#state === 'connecting' || this.#state === 'reconnecting') this.#stopConnecting('cancel', error as WebcommError);
       throw error;
@@ -128,7 +130,8 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
         const { refused } = await withDeadline('Subscribing', () => sendSubscribe(link, [request]), {
           clock: this.#o.clock,
           timeoutMs: options.timeoutMs ?? this.#o.subscribeTimeoutMs,
-          signals: [options.signal, this.#closing.signal],
+          signals: [options.signal],
+      closing: this.#closing,
           topic: filter,
         });
         if (refused.length > 0) throw subscribeRefused(filter);
@@ -177,7 +180,8 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     const deadline = {
       clock: this.#o.clock,
       timeoutMs: options.timeoutMs ?? this.#o.publishTimeoutMs,
-      signals: [options.signal, this.#closing.signal],
+      signals: [options.signal],
+      closing: this.#closing,
       topic: channel.topic,
     };
     if (mode === 'broker') {
@@ -203,7 +207,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     if (this.#state === 'closed') return;
     const link = this.#link;
     this.#stopConnecting('close');
-    this.#closing.abort(closedError());
+    this.#closing.close(closedError());
     if (link !== undefined) await endGracefully(link, this.#o.clock);
   }
 
@@ -316,8 +320,8 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     const delayMs = backoffDelay(this.#failures, this.#lastDelay, this.#o.backoff, this.#o.random());
     this.#lastDelay = delayMs;
     this.#o.logger.info('reconnecting', { attempt: this.#failures + 1, delayMs, error: error.message });
-    this.emit('reconnecting', { attempt: this.#failures + 1, delayMs, error });
     this.#retryTimer = this.#o.clock.setTimeout(() => void this.#attempt(), delayMs);
+    this.emit('reconnecting', { attempt: this.#failures + 1, delayMs, error });
   }
 
   /** Ends the current link (if any) and its timers; pending publishes go back to the queue. */
@@ -366,7 +370,8 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     await withDeadline('Unsubscribing', () => sendUnsubscribe(link, [record.filter]), {
       clock: this.#o.clock,
       timeoutMs: options.timeoutMs ?? this.#o.subscribeTimeoutMs,
-      signals: [options.signal, this.#closing.signal],
+      signals: [options.signal],
+      closing: this.#closing,
       topic: record.filter,
     });
   }

@@ -1,3 +1,4 @@
+import type { CloseSignal } from './close-signal.js';
 import type { Clock } from './clock.js';
 import { ERROR_CODES, WebcommError } from './errors.js';
 
@@ -24,12 +25,20 @@ export function abortError(signal: AbortSignal, what: string, topic?: string): W
 export function withDeadline<T>(
   what: string,
   operation: (signal: AbortSignal) => Promise<T>,
-  options: { clock: Clock; timeoutMs: number; signals: readonly (AbortSignal | undefined)[]; topic?: string },
+  options: {
+    clock: Clock;
+    timeoutMs: number;
+    signals: readonly (AbortSignal | undefined)[];
+    closing?: CloseSignal<WebcommError>;
+    topic?: string;
+  },
 ): Promise<T> {
   const controller = new AbortController();
   const signals = options.signals.filter((s): s is AbortSignal => s !== undefined);
   const already = signals.find((s) => s.aborted);
   if (already !== undefined) return Promise.reject(abortError(already, what, options.topic));
+  const closed = options.closing?.reason;
+  if (closed !== undefined) return Promise.reject(closed.value);
 
   return new Promise<T>((resolve, reject) => {
     let done = false;
@@ -54,6 +63,7 @@ export function withDeadline<T>(
       options.timeoutMs,
     );
     cleanups.push(() => options.clock.clearTimeout(timer));
+    if (options.closing !== undefined) cleanups.push(options.closing.subscribe(fail));
     for (const signal of signals) {
       const onAbort = (): void => fail(abortError(signal, what, options.topic));
       signal.addEventListener('abort', onAbort, { once: true });

@@ -1,0 +1,164 @@
+import { ERROR_CODES, ManualClock, WebcommClient, WebcommError, type WebcommClientOptions } from '@webcomm/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startBroker, type TestBroker } from '../helpers/broker.js';
+import { nextEvent, record } from '../helpers/events.js';
+import { tcpTransport } from '../helpers/tcp-transport.js';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function broker(options: Parameters<typeof startBroker>[0] = {}): Promise<TestBroker> {
+  const b = await startBroker(options);
+  cleanups.push(() => b.stop());
+  return b;
+}
+
+function client(options: WebcommClientOptions): WebcommClient {
+  const c = new WebcommClient(options);
+  cleanups.push(() => c.close());
+  return c;
+}
+
+function push(b: TestBroker, topic: string, payload: string): Promise<void> {
+  return new Promise((resolve, reject) =>
+    b.aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 0, retain: false, dup: false }, (e) =>
+      e ? reject(e) : resolve(),
+    ),
+  );
+}
+
+describe('recovery (real aedes, real TCP)', () => {
+  it('after a broker restart: reconnects, resubscribes, and messages flow again', async () => {
+    const b = await broker();
+    const transport = tcpTransport(b.port);
+    const c = client({ transport, clientId: 'restart', backoff: { initialDelayMs: 20, maxDelayMs: 100 } });
+    await c.connect();
+    const got: unknown[] = [];
+    await c.subscribe('news/#', (m) => void got.push(m));
+    await c.subscribe('news/#', (m) => void got.push(['second', m]));
+    const reconnected = nextEvent(c, 'connected');
+    const disconnected = nextEvent(c, 'disconnected');
+    const reconnecting = nextEvent(c, 'reconnecting');
+    await b.restart();
+    expect((await disconnected)[0].error?.code).toBe(ERROR_CODES.NETWORK);
+    expect((await reconnecting)[0].delayMs).toBeLessThanOrEqual(20);
+    const [info] = await reconnected;
+    expect(info.attempt).toBeGreaterThanOrEqual(2);
+    expect(c.state).toBe('connected');
+    const message = nextEvent(c, 'message');
+    await push(b, 'news/today', '"back"');
+    await message;
+    expect(got).toEqual(['back', ['second', 'back']]);
+    expect(transport.opens).toBeGreaterThanOrEqual(2);
+  });
+
+  it('detects a black-holed link at 1.5 × keepalive (injected clock) and replaces it', async () => {
+    const b = await broker();
+    const proxy: TcpProxy = await startTcpProxy(b.port);
+    cleanups.push(() => proxy.close());
+    const clock = new ManualClock();
+    const c = client({
+      transport: tcpTransport(proxy.port),
+      clientId: 'blackhole',
+      keepaliveSeconds: 10,
+      clock,
+      random: () => 0.5,
+      backoff: { initialDelayMs: 1000 },
+    });
+    await c.connect();
+    await c.subscribe('alive', () => undefined);
+    proxy.blackHole();
+    const disconnected = nextEvent(c, 'disconnected');
+    clock.advance(14_999);
+    expect(c.state).toBe('connected');
+    clock.advance(1);
+    const [lost] = await disconnected;
+    expect(lost.error?.code).toBe(ERROR_CODES.DEAD_LINK);
+    expect(c.state).toBe('reconnecting');
+    const connected = nextEvent(c, 'connected');
+    clock.advance(500); // the jittered backoff: 0.5 × 1000 ms
+    await connected;
+    expect(proxy.accepted).toBe(2);
+    const message = nextEvent(c, 'message');
+    await push(b, 'alive', '1');
+    expect((await message)[0].topic).toBe('alive');
+  });
+
+  for (const [returnCode, code] of [
+    [4, ERROR_CODES.BAD_CREDENTIALS],
+    [5, ERROR_CODES.NOT_AUTHORIZED],
+  ] as const) {
+    it(`CONNACK ${returnCode} is fatal: ${code}, state failed, no further attempt`, async () => {
+      const b = await broker({
+        authenticate: (_client, _user, _pass, done) => done(Object.assign(new Error('no'), { returnCode }), false),
+      });
+      const clock = new ManualClock();
+      const transport = tcpTransport(b.port, { username: 'u', password: 'p' });
+      const c = client({ transport, clientId: 'fatal', clock });
+      const errors = record(c, 'error');
+      const failure = await c.connect().catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(WebcommError);
+      expect((failure as WebcommError).code).toBe(code);
+      expect((failure as WebcommError).fatal).toBe(true);
+      expect(c.state).toBe('failed');
+      expect(errors.map(([e]) => e.code)).toEqual([code]);
+      clock.advance(10 * 60_000);
+      expect(transport.opens).toBe(1);
+      expect(clock.pendingTimers).toBe(0);
+    });
+  }
+
+  it('a fatal error from the transport (classifyError → BANNED) stops retrying', async () => {
+    const clock = new ManualClock();
+    let opens = 0;
+    const c = client({
+      clientId: 'banned',
+      clock,
+      transport: {
+        name: 'refusing',
+        open: async () => {
+          opens += 1;
+          throw Object.assign(new Error('HTTP 403'), { status: 403 });
+        },
+        classifyError: (e) =>
+          (e as { status?: number }).status === 403
+            ? new WebcommError(ERROR_CODES.BANNED, 'banned', { fatal: true, cause: e })
+            : undefined,
+      },
+    });
+    const failure = (await c.connect().catch((e: unknown) => e)) as WebcommError;
+    expect([failure.code, c.state, opens]).toEqual([ERROR_CODES.BANNED, 'failed', 1]);
+    clock.advance(60_000);
+    expect(opens).toBe(1);
+  });
+
+  it('transient failures (refused port, CONNACK 3) retry with backoff until connected', async () => {
+    const gone = await startBroker();
+    await gone.stop(); // a port nobody listens on any more: ECONNREFUSED
+    let refusals = 2;
+    const b = await broker({
+      authenticate: (_client, _user, _pass, done) =>
+        refusals-- > 0 ? done(Object.assign(new Error('busy'), { returnCode: 3 }), false) : done(null, true),
+    });
+    const clock = new ManualClock();
+    const transport = tcpTransport(gone.port);
+    const c = client({ transport, clientId: 'transient', clock, random: () => 0.999, backoff: { initialDelayMs: 100 } });
+    const seen: string[] = [];
+    c.on('reconnecting', ({ delayMs, error }) => {
+      seen.push(`${error?.code}:${delayMs}`);
+      transport.port = b.port;
+      clock.advance(delayMs);
+    });
+    await c.connect({ timeoutMs: 60_000 });
+    expect(seen).toEqual([
+      `${ERROR_CODES.NETWORK}:99`,
+      `${ERROR_CODES.PROTOCOL}:199`,
+      `${ERROR_CODES.PROTOCOL}:399`,
+    ]);
+    expect(transport.opens).toBe(4);
+    expect(c.state).toBe('connected');
+  });
+});
