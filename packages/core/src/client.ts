@@ -57,6 +57,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   #failures = 0;
   #lastDelay = 0;
   #retryTimer: TimerHandle | undefined;
+  #attemptTimer: TimerHandle | undefined;
   #stableTimer: TimerHandle | undefined;
   #watchdog: DeadLinkWatchdog | undefined;
 
@@ -127,7 +128,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     const link = this.#link;
     if (request !== undefined && link !== undefined) {
       try {
-        const { refused } = await withDeadline('Subscribing', () => sendSubscribe(link, [request]), {
+        const { refused } = await withDeadline('Subscribing', () => sendSubscribe(link, [request], this.#o.limits.maxFiltersPerSubscribe), {
           clock: this.#o.clock,
           timeoutMs: options.timeoutMs ?? this.#o.subscribeTimeoutMs,
           signals: [options.signal],
@@ -228,7 +229,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     const attempt = this.#failures + 1;
     const controller = new AbortController();
     this.#attemptController = controller;
-    const timer = this.#o.clock.setTimeout(
+    this.#attemptTimer = this.#o.clock.setTimeout(
       () => controller.abort(new WebcommError(ERROR_CODES.TIMEOUT, `Connection attempt ${attempt} got no CONNACK within ${this.#o.connectTimeoutMs} ms.`)),
       this.#o.connectTimeoutMs,
     );
@@ -236,11 +237,13 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     try {
       open = await connectAttempt(this.#o, attempt, controller.signal);
     } catch (error) {
-      this.#o.clock.clearTimeout(timer);
-      if (this.#attemptController === controller) this.#onFailure(classifyError(error, this.#o.transport));
+      if (this.#attemptController === controller) {
+        this.#clearAttemptTimer();
+        this.#onFailure(classifyError(error, this.#o.transport));
+      }
       return;
     }
-    this.#o.clock.clearTimeout(timer);
+    if (this.#attemptController === controller) this.#clearAttemptTimer();
     if (this.#attemptController !== controller) {
       open.mqtt.end(true);
       return;
@@ -270,7 +273,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     // broker may drop subscriptions (IoT Core expires sessions) and re-subscribing is idempotent.
     const filters = this.#registry.filters();
     try {
-      const { refused } = await withDeadline('Restoring subscriptions', () => sendSubscribe(mqtt, filters), {
+      const { refused } = await withDeadline('Restoring subscriptions', () => sendSubscribe(mqtt, filters, this.#o.limits.maxFiltersPerSubscribe), {
         clock: this.#o.clock,
         timeoutMs: this.#o.subscribeTimeoutMs,
         signals: [controller.signal],
@@ -341,8 +344,10 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
 
   /** Stops every attempt and timer, then moves to `failed`, `idle` or `closed`. */
   #stopConnecting(event: 'fatal' | 'cancel' | 'close', error?: WebcommError): void {
-    this.#attemptController?.abort(error ?? closedError());
+    this.#clearAttemptTimer();
+    const controller = this.#attemptController;
     this.#attemptController = undefined;
+    controller?.abort(error ?? closedError());
     if (this.#retryTimer !== undefined) this.#o.clock.clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
     if (event === 'close') {
@@ -362,6 +367,11 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     this.#waiters.clear();
   }
 
+  #clearAttemptTimer(): void {
+    if (this.#attemptTimer !== undefined) this.#o.clock.clearTimeout(this.#attemptTimer);
+    this.#attemptTimer = undefined;
+  }
+
   async #unsubscribe(record: ReturnType<typeof SubscriptionRegistry.record>, options: OperationOptions): Promise<void> {
     if (!this.#registry.has(record)) return;
     const last = this.#registry.remove(record);
@@ -379,6 +389,9 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
 
 /** DISCONNECT, bounded: a link that does not finish within 1 s is destroyed. */
 function endGracefully(mqtt: MqttClient, clock: ResolvedOptions['clock']): Promise<void> {
+  // Everything pending was already rejected with CLOSED: drop it so MQTT.js sends DISCONNECT
+  // now instead of waiting for acknowledgements that no one awaits any more.
+  for (const id of Object.keys(mqtt.outgoing)) mqtt.removeOutgoingMessage(Number(id));
   return new Promise((resolve) => {
     const timer = clock.setTimeout(() => {
       mqtt.end(true);
