@@ -161,4 +161,48 @@ describe('recovery (real aedes, real TCP)', () => {
     expect(transport.opens).toBe(4);
     expect(c.state).toBe('connected');
   });
+
+  it('restarts the backoff only after a link stayed up for stableAfterMs', async () => {
+    const b = await broker();
+    const clock = new ManualClock();
+    const c = client({
+      transport: tcpTransport(b.port),
+      clientId: 'stable',
+      clock,
+      random: () => 0.999,
+      backoff: { initialDelayMs: 100 },
+      stableAfterMs: 5000,
+    });
+    await c.connect();
+    const delays: number[] = [];
+    const dropAndRecover = async (): Promise<void> => {
+      const reconnecting = nextEvent(c, 'reconnecting');
+      const connected = nextEvent(c, 'connected');
+      for (const socket of b.sockets) socket.destroy();
+      const [{ delayMs }] = await reconnecting;
+      delays.push(delayMs);
+      clock.advance(delayMs);
+      await connected;
+    };
+    await dropAndRecover();
+    clock.advance(4999); // not stable yet: the next failure backs off further
+    await dropAndRecover();
+    clock.advance(5000); // stable: back to the first step
+    await dropAndRecover();
+    expect(delays).toEqual([99, 199, 99]);
+  });
+
+  it('re-sends subscriptions even when CONNACK says the session was kept', async () => {
+    const b = await broker();
+    const c = client({ transport: tcpTransport(b.port), clientId: 'persistent', clean: false, backoff: { initialDelayMs: 10 } });
+    await c.connect();
+    await c.subscribe('kept/+', () => undefined);
+    const subscribed: string[] = [];
+    b.aedes.on('subscribe', (subs) => subscribed.push(...subs.map((s) => s.topic)));
+    const connected = nextEvent(c, 'connected');
+    for (const socket of b.sockets) socket.destroy();
+    const [info] = await connected;
+    expect(info.sessionPresent).toBe(true);
+    expect(subscribed).toEqual(['kept/+']);
+  });
 });
