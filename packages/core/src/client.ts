@@ -2,21 +2,21 @@ import { EventEmitter } from 'eventemitter3';
 import type { MqttClient } from 'mqtt';
 import { backoffDelay } from './backoff.js';
 import { BrokerOutbox } from './broker-outbox.js';
-import { fromMqttBytes } from './bytes.js';
 import { classifyError } from './classify-error.js';
 import { CloseSignal } from './close-signal.js';
 import type { TimerHandle } from './clock.js';
 import { connectAttempt, type OpenLink } from './connect-attempt.js';
-import { DeadLinkWatchdog } from './dead-link-watchdog.js';
 import { withDeadline, type OperationOptions } from './deadline.js';
-import { encodePayload, type DecodeOption } from './decoders.js';
+import type { DecodeOption } from './decoders.js';
 import { ERROR_CODES, WebcommError } from './errors.js';
 import type { WebcommClientEvents } from './events.js';
+import { endGracefully, startLinkSession, type LinkSession } from './link-session.js';
 import { sendSubscribe, sendUnsubscribe, subscribeRefused } from './mqtt-ops.js';
 import { resolveOptions, type PublishMode, type ResolvedOptions, type WebcommClientOptions } from './options.js';
+import { preparePublish } from './prepare-publish.js';
 import { nextState, type ConnectionEvent, type ConnectionState } from './state.js';
-import { SubscriptionRegistry, type MessageHandler } from './subscriptions.js';
-import { assertFilter, assertPayloadSize, assertPublishTopic } from './topic-rules.js';
+import { SubscriptionRegistry, type HandlerRecord, type MessageHandler } from './subscriptions.js';
+import { assertFilter } from './topic-rules.js';
 
 /** Options of {@link WebcommClient.subscribe}. */
 export interface SubscribeOptions<T> extends OperationOptions {
@@ -52,15 +52,17 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   readonly #closing = new CloseSignal<WebcommError>();
   readonly #waiters = new Set<{ resolve: () => void; reject: (e: WebcommError) => void }>();
   #state: ConnectionState = 'idle';
+  /** The MQTT link after CONNACK, while it is current. */
   #link: MqttClient | undefined;
+  #session: LinkSession | undefined;
   #attemptController: AbortController | undefined;
   #failures = 0;
   #lastDelay = 0;
   #retryTimer: TimerHandle | undefined;
   #attemptTimer: TimerHandle | undefined;
   #stableTimer: TimerHandle | undefined;
-  #watchdog: DeadLinkWatchdog | undefined;
 
+  /** Validates `options` (throws `INVALID_OPTION` naming the bad one). Does not connect. */
   constructor(options: WebcommClientOptions) {
     super();
     this.#o = resolveOptions(options);
@@ -79,6 +81,11 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     return this.#o.channels;
   }
 
+  /** Broker publishes waiting in the offline queue. */
+  get queuedPublishes(): number {
+    return this.#outbox.queued;
+  }
+
   /**
    * Starts connecting (if not already) and resolves once connected. Rejects with the fatal
    * error when the server refuses for good (state `failed`), or with `TIMEOUT`/`ABORTED`, in
@@ -87,13 +94,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   connect(options: OperationOptions = {}): Promise<void> {
     if (this.#state === 'closed') return Promise.reject(closedError());
     if (this.#state === 'connected') return Promise.resolve();
-    if (this.#state === 'idle' || this.#state === 'failed') {
-      this.#failures = 0;
-      this.#lastDelay = 0;
-      this.#setState('connect', 'connect');
-      void this.#attempt();
-    }
-    return withDeadline(
+    const wait = withDeadline(
       'Connecting',
       (signal) =>
         new Promise<void>((resolve, reject) => {
@@ -101,10 +102,16 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
           this.#waiters.add(waiter);
           signal.addEventListener('abort', () => this.#waiters.delete(waiter), { once: true });
         }),
-      { clock: this.#o.clock, timeoutMs: options.timeoutMs ?? this.#o.connectTimeoutMs, signals: [options.signal],
-      closing: this.#closing },
-    ).catch((error: unknown) => {
-      if (this.#state === 'connecting' || this.#state === 'reconnecting') this.#stopConnecting('cancel', error as WebcommError);
+      { clock: this.#o.clock, timeoutMs: options.timeoutMs ?? this.#o.connectTimeoutMs, signals: [options.signal], closing: this.#closing },
+    );
+    if ((this.#state === 'idle' || this.#state === 'failed') && options.signal?.aborted !== true) {
+      this.#failures = 0;
+      this.#lastDelay = 0;
+      this.#setState('connect', 'connect');
+      void this.#attempt();
+    }
+    return wait.catch((error: unknown) => {
+      if (this.#state === 'connecting' || this.#state === 'reconnecting') this.#stop('cancel', error as WebcommError);
       throw error;
     });
   }
@@ -119,27 +126,27 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     const channel = this.#o.channels.get(nameOrFilter);
     const filter = channel?.topic ?? nameOrFilter;
     if (channel === undefined) assertFilter(filter, this.#o.limits);
-    if (typeof handler !== 'function') {
-      throw new WebcommError(ERROR_CODES.INVALID_OPTION, 'subscribe(): "handler" must be a function.', { topic: filter });
+    const qos = options.qos ?? 0;
+    if (typeof handler !== 'function' || (qos !== 0 && qos !== 1)) {
+      const bad = typeof handler !== 'function' ? '"handler" must be a function' : 'option "qos" must be 0 or 1';
+      throw new WebcommError(ERROR_CODES.INVALID_OPTION, `subscribe("${nameOrFilter}"): ${bad}.`, { topic: filter });
     }
     const decode = options.decode ?? (channel?.decode as DecodeOption<T> | undefined);
-    const record = SubscriptionRegistry.record(filter, channel?.name, options.qos ?? 0, decode, handler);
+    const record = SubscriptionRegistry.record(filter, channel?.name, qos, decode, handler);
     const request = this.#registry.add(record);
     const link = this.#link;
     if (request !== undefined && link !== undefined) {
       try {
-        const { refused } = await withDeadline('Subscribing', () => sendSubscribe(link, [request], this.#o.limits.maxFiltersPerSubscribe), {
-          clock: this.#o.clock,
-          timeoutMs: options.timeoutMs ?? this.#o.subscribeTimeoutMs,
-          signals: [options.signal],
-      closing: this.#closing,
-          topic: filter,
-        });
+        const { refused } = await withDeadline(
+          'Subscribing',
+          () => sendSubscribe(link, [request], this.#o.limits.maxFiltersPerSubscribe),
+          { ...this.#deadline(options, this.#o.subscribeTimeoutMs), topic: filter },
+        );
         if (refused.length > 0) throw subscribeRefused(filter);
       } catch (error) {
         // A link that dropped mid-SUBSCRIBE is not a failure: the next link restores it.
-        const refusedOrCancelled = (error as WebcommError).code !== ERROR_CODES.PROTOCOL || this.#link === link;
-        if (refusedOrCancelled) {
+        const linkDropped = (error as WebcommError).code === ERROR_CODES.PROTOCOL && this.#link !== link;
+        if (!linkDropped) {
           this.#registry.remove(record);
           throw error;
         }
@@ -150,45 +157,18 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
 
   /**
    * Publishes `message` (bytes, string, or JSON value) on a channel opted in for publishing.
-   * Rejects with `PUBLISH_NOT_ENABLED` before anything is sent otherwise.
+   * Rejects with `PUBLISH_NOT_ENABLED` before anything is sent otherwise. Broker publishes
+   * wait in the bounded offline queue while disconnected.
    */
   async publish(channelName: string, message: unknown, options: PublishOptions = {}): Promise<void> {
     if (this.#state === 'closed') throw closedError();
     const channel = this.#o.channels.get(channelName);
-    const mode = this.#publishModes.get(channelName) ?? false;
-    if (channel === undefined || mode === false) {
-      throw new WebcommError(
-        ERROR_CODES.PUBLISH_NOT_ENABLED,
-        channel === undefined
-          ? `Cannot publish to "${channelName}": no such channel. Declare it in options.channels with a publish mode.`
-          : `Publishing to channel "${channelName}" is not enabled; set its publish option or call enablePublish("${channelName}").`,
-        { topic: channelName },
-      );
-    }
-    assertPublishTopic(channel.topic, this.#o.limits);
-    let payload: Uint8Array;
-    try {
-      payload = encodePayload(message);
-    } catch (cause) {
-      throw new WebcommError(ERROR_CODES.INVALID_PAYLOAD, `Cannot encode the message for "${channelName}": ${(cause as Error).message}`, {
-        cause,
-        topic: channel.topic,
-      });
-    }
-    assertPayloadSize(channel.topic, payload, this.#o.limits);
-    const qos = options.qos ?? 0;
-    const retain = options.retain ?? false;
-    const deadline = {
-      clock: this.#o.clock,
-      timeoutMs: options.timeoutMs ?? this.#o.publishTimeoutMs,
-      signals: [options.signal],
-      closing: this.#closing,
-      topic: channel.topic,
-    };
+    const { mode, outgoing } = preparePublish(channelName, channel, this.#publishModes.get(channelName) ?? false, message, options, this.#o.limits);
+    const deadline = { ...this.#deadline(options, this.#o.publishTimeoutMs), topic: outgoing.topic };
     if (mode === 'broker') {
-      return withDeadline('Publishing', (signal) => this.#outbox.submit(channel.topic, payload, qos, retain, signal), deadline);
+      const { topic, payload, qos, retain } = outgoing;
+      return withDeadline('Publishing', (signal) => this.#outbox.submit(topic, payload, qos, retain, signal), deadline);
     }
-    const outgoing = { channel: channel.name, topic: channel.topic, message, payload, qos, retain };
     return withDeadline('Publishing', (signal) => mode.publish(outgoing, { signal }), deadline);
   }
 
@@ -207,21 +187,22 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
     const link = this.#link;
-    this.#stopConnecting('close');
-    this.#closing.close(closedError());
+    this.#stop('close');
     if (link !== undefined) await endGracefully(link, this.#o.clock);
   }
 
-  #setState(event: ConnectionEvent, reason: string, error?: WebcommError): boolean {
+  /** The one door for state changes; emits `state` `{from, to, reason}`. */
+  #setState(event: ConnectionEvent, reason: string, error?: WebcommError): void {
     const from = this.#state;
     const to = nextState(from, event);
-    if (to === undefined) return false;
+    if (to === undefined || to === from) return;
     this.#state = to;
-    if (to !== from) {
-      this.#o.logger.info('state', { from, to, reason, ...(error === undefined ? {} : { error: error.message }) });
-      this.emit('state', { from, to, reason, ...(error === undefined ? {} : { error }) });
-    }
-    return true;
+    this.#o.logger.info('state', { from, to, reason, ...(error === undefined ? {} : { error: error.message }) });
+    this.emit('state', { from, to, reason, ...(error === undefined ? {} : { error }) });
+  }
+
+  #deadline(options: OperationOptions, defaultTimeoutMs: number): Parameters<typeof withDeadline>[2] {
+    return { clock: this.#o.clock, timeoutMs: options.timeoutMs ?? defaultTimeoutMs, signals: [options.signal], closing: this.#closing };
   }
 
   async #attempt(): Promise<void> {
@@ -229,50 +210,41 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     const attempt = this.#failures + 1;
     const controller = new AbortController();
     this.#attemptController = controller;
-    this.#attemptTimer = this.#o.clock.setTimeout(
-      () => controller.abort(new WebcommError(ERROR_CODES.TIMEOUT, `Connection attempt ${attempt} got no CONNACK within ${this.#o.connectTimeoutMs} ms.`)),
-      this.#o.connectTimeoutMs,
-    );
+    this.#attemptTimer = this.#o.clock.setTimeout(() => {
+      const message = `Connection attempt ${attempt} got no CONNACK within ${this.#o.connectTimeoutMs} ms.`;
+      controller.abort(new WebcommError(ERROR_CODES.TIMEOUT, message));
+    }, this.#o.connectTimeoutMs);
     let open: OpenLink;
     try {
       open = await connectAttempt(this.#o, attempt, controller.signal);
     } catch (error) {
       if (this.#attemptController === controller) {
-        this.#clearAttemptTimer();
+        this.#clearTimer('attempt');
         this.#onFailure(classifyError(error, this.#o.transport));
       }
       return;
     }
-    if (this.#attemptController === controller) this.#clearAttemptTimer();
     if (this.#attemptController !== controller) {
       open.mqtt.end(true);
       return;
     }
+    this.#clearTimer('attempt');
     await this.#onLinkUp(open, attempt, controller);
   }
 
-  async #onLinkUp(open: OpenLink, attempt: number, controller: AbortController): Promise<void> {
-    const { mqtt } = open;
+  async #onLinkUp({ mqtt, endpoint, sessionPresent }: OpenLink, attempt: number, controller: AbortController): Promise<void> {
     this.#link = mqtt;
-    mqtt.on('error', (error) => this.#o.logger.debug('mqtt error', { error }));
-    mqtt.on('close', () => this.#onLinkDown(mqtt, new WebcommError(ERROR_CODES.NETWORK, `The link to ${open.endpoint} closed.`)));
-    mqtt.on('message', (topic, payload, packet) => {
-      const message = { topic, payload: fromMqttBytes(payload), qos: packet.qos, retain: packet.retain };
-      this.emit('message', message);
-      this.#registry.dispatch(message, (error) => this.emit('error', error));
+    this.#session = startLinkSession(mqtt, endpoint, this.#o.keepaliveSeconds, this.#o.clock, this.#o.logger, {
+      onMessage: (message) => {
+        this.emit('message', message);
+        this.#registry.dispatch(message, (error) => this.emit('error', error));
+      },
+      onDown: (error) => this.#onLinkDown(mqtt, error),
     });
-    const watchdog = new DeadLinkWatchdog(this.#o.clock, this.#o.keepaliveSeconds * 1500, (silentFor) => {
-      const error = new WebcommError(ERROR_CODES.DEAD_LINK, `No data from ${open.endpoint} for ${silentFor} ms (1.5 × keepalive); replacing the link.`);
-      this.#onLinkDown(mqtt, error);
-    });
-    this.#watchdog = watchdog;
-    mqtt.on('packetreceive', () => watchdog.touch());
-    watchdog.start();
-
-    // Always re-send every subscription, even when the broker says it kept the session: a
-    // broker may drop subscriptions (IoT Core expires sessions) and re-subscribing is idempotent.
-    const filters = this.#registry.filters();
+    // Always re-send every subscription, even when CONNACK says the session was kept: a broker
+    // may have dropped subscriptions (IoT Core expires sessions), and re-subscribing is idempotent.
     try {
+      const filters = this.#registry.filters();
       const { refused } = await withDeadline('Restoring subscriptions', () => sendSubscribe(mqtt, filters, this.#o.limits.maxFiltersPerSubscribe), {
         clock: this.#o.clock,
         timeoutMs: this.#o.subscribeTimeoutMs,
@@ -280,17 +252,18 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
       });
       for (const filter of refused) this.emit('error', subscribeRefused(filter));
     } catch (error) {
-      if (this.#link === mqtt) this.#onLinkDown(mqtt, classifyError(error, this.#o.transport));
+      this.#onLinkDown(mqtt, classifyError(error, this.#o.transport));
       return;
     }
     if (this.#link !== mqtt) return;
     this.#setState('connected', attempt === 1 ? 'connack' : 'reconnected');
     this.#outbox.attach(mqtt);
     this.#stableTimer = this.#o.clock.setTimeout(() => {
+      this.#stableTimer = undefined;
       this.#failures = 0;
       this.#lastDelay = 0;
     }, this.#o.stableAfterMs);
-    this.emit('connected', { sessionPresent: open.sessionPresent, endpoint: open.endpoint, attempt });
+    this.emit('connected', { sessionPresent, endpoint, attempt });
     for (const waiter of this.#waiters) waiter.resolve();
     this.#waiters.clear();
   }
@@ -298,7 +271,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   #onLinkDown(mqtt: MqttClient, error: WebcommError): void {
     if (this.#link !== mqtt) return;
     const wasConnected = this.#state === 'connected';
-    this.#dropLink();
+    this.#dropLink()?.end(true);
     if (wasConnected) this.emit('disconnected', { reason: error.code, error });
     if (wasConnected && !error.fatal) {
       this.#setState('link-lost', 'link-lost', error);
@@ -310,7 +283,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
 
   #onFailure(error: WebcommError): void {
     if (error.fatal) {
-      this.#stopConnecting('fatal', error);
+      this.#stop('fatal', error);
       this.emit('error', error);
       return;
     }
@@ -327,79 +300,52 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     this.emit('reconnecting', { attempt: this.#failures + 1, delayMs, error });
   }
 
-  /** Ends the current link (if any) and its timers; pending publishes go back to the queue. */
-  #dropLink(): void {
+  /** Detaches the current link and its timers; unacknowledged publishes go back to the queue. */
+  #dropLink(): MqttClient | undefined {
     const mqtt = this.#link;
     this.#link = undefined;
-    this.#watchdog?.stop();
-    this.#watchdog = undefined;
-    if (this.#stableTimer !== undefined) this.#o.clock.clearTimeout(this.#stableTimer);
-    this.#stableTimer = undefined;
+    // The attempt that made this link may still be restoring subscriptions: stop it.
+    if (mqtt !== undefined) this.#attemptController?.abort(new WebcommError(ERROR_CODES.NETWORK, 'The link was dropped.'));
+    this.#session?.stop();
+    this.#session = undefined;
+    this.#clearTimer('stable');
     this.#outbox.detach();
-    if (mqtt !== undefined) {
-      mqtt.removeAllListeners('message');
-      mqtt.end(true);
-    }
+    return mqtt;
   }
 
   /** Stops every attempt and timer, then moves to `failed`, `idle` or `closed`. */
-  #stopConnecting(event: 'fatal' | 'cancel' | 'close', error?: WebcommError): void {
-    this.#clearAttemptTimer();
+  #stop(event: 'fatal' | 'cancel' | 'close', error?: WebcommError): void {
+    const reason = error ?? closedError();
+    this.#clearTimer('attempt');
+    this.#clearTimer('retry');
     const controller = this.#attemptController;
     this.#attemptController = undefined;
-    controller?.abort(error ?? closedError());
-    if (this.#retryTimer !== undefined) this.#o.clock.clearTimeout(this.#retryTimer);
-    this.#retryTimer = undefined;
-    if (event === 'close') {
-      this.#link?.removeAllListeners('close');
-      this.#watchdog?.stop();
-      this.#watchdog = undefined;
-      if (this.#stableTimer !== undefined) this.#o.clock.clearTimeout(this.#stableTimer);
-      this.#stableTimer = undefined;
-      this.#link = undefined;
-      this.#outbox.closeAll(closedError());
-    } else {
-      this.#dropLink();
-    }
-    if (event === 'fatal') this.#outbox.closeAll(error ?? closedError());
+    controller?.abort(reason);
+    const mqtt = this.#dropLink();
+    // close() ends the link gracefully itself; the other paths cut it now.
+    if (event !== 'close') mqtt?.end(true);
+    if (event !== 'cancel') this.#outbox.closeAll(reason);
+    if (event === 'close') this.#closing.close(reason);
     this.#setState(event, event, error);
-    for (const waiter of this.#waiters) waiter.reject(error ?? closedError());
+    for (const waiter of this.#waiters) waiter.reject(reason);
     this.#waiters.clear();
   }
 
-  #clearAttemptTimer(): void {
-    if (this.#attemptTimer !== undefined) this.#o.clock.clearTimeout(this.#attemptTimer);
-    this.#attemptTimer = undefined;
+  #clearTimer(which: 'attempt' | 'retry' | 'stable'): void {
+    const handle = which === 'attempt' ? this.#attemptTimer : which === 'retry' ? this.#retryTimer : this.#stableTimer;
+    if (handle !== undefined) this.#o.clock.clearTimeout(handle);
+    if (which === 'attempt') this.#attemptTimer = undefined;
+    else if (which === 'retry') this.#retryTimer = undefined;
+    else this.#stableTimer = undefined;
   }
 
-  async #unsubscribe(record: ReturnType<typeof SubscriptionRegistry.record>, options: OperationOptions): Promise<void> {
-    if (!this.#registry.has(record)) return;
-    const last = this.#registry.remove(record);
+  async #unsubscribe(record: HandlerRecord, options: OperationOptions): Promise<void> {
+    if (!this.#registry.remove(record)) return;
     const link = this.#link;
-    if (!last || link === undefined) return;
+    if (link === undefined) return;
     await withDeadline('Unsubscribing', () => sendUnsubscribe(link, [record.filter]), {
-      clock: this.#o.clock,
-      timeoutMs: options.timeoutMs ?? this.#o.subscribeTimeoutMs,
-      signals: [options.signal],
-      closing: this.#closing,
+      ...this.#deadline(options, this.#o.subscribeTimeoutMs),
       topic: record.filter,
     });
   }
-}
-
-/** DISCONNECT, bounded: a link that does not finish within 1 s is destroyed. */
-function endGracefully(mqtt: MqttClient, clock: ResolvedOptions['clock']): Promise<void> {
-  // Everything pending was already rejected with CLOSED: drop it so MQTT.js sends DISCONNECT
-  // now instead of waiting for acknowledgements that no one awaits any more.
-  for (const id of Object.keys(mqtt.outgoing)) mqtt.removeOutgoingMessage(Number(id));
-  return new Promise((resolve) => {
-    const timer = clock.setTimeout(() => {
-      mqtt.end(true);
-      resolve();
-    }, 1000);
-    mqtt.end(false, {}, () => {
-      clock.clearTimeout(timer);
-      resolve();
-    });
-  });
 }
