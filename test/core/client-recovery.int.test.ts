@@ -205,4 +205,53 @@ describe('recovery (real aedes, real TCP)', () => {
     expect(info.sessionPresent).toBe(true);
     expect(subscribed).toEqual(['kept/+']);
   });
+
+  it('keeps a healthy idle link: keepalive pings run on the injected clock and are answered', async () => {
+    const b = await broker();
+    const clock = new ManualClock();
+    const c = client({ transport: tcpTransport(b.port), clientId: 'idle', keepaliveSeconds: 10, clock });
+    await c.connect();
+    await c.subscribe('tick', () => undefined, { decode: 'raw' });
+    const lost = record(c, 'disconnected');
+    for (let i = 0; i < 3; i++) {
+      const pinged = new Promise<void>((resolve) => b.aedes.once('ping', () => resolve()));
+      clock.advance(10_000); // MQTT.js sends PINGREQ after keepalive without traffic from the broker
+      await pinged;
+      // The PINGRESP was written before this message on the same socket: once it arrives, so did the PINGRESP.
+      const arrived = nextEvent(c, 'message');
+      await push(b, 'tick', String(i));
+      await arrived;
+    }
+    expect(lost).toEqual([]);
+    expect(c.state).toBe('connected');
+  });
+
+  it('re-sends a QoS 1 publish that was in flight on a link that died, and resolves on the new PUBACK', async () => {
+    const b = await broker();
+    const proxy = await startTcpProxy(b.port);
+    cleanups.push(() => proxy.close());
+    const clock = new ManualClock();
+    const c = client({
+      transport: tcpTransport(proxy.port),
+      clientId: 'inflight',
+      keepaliveSeconds: 10,
+      clock,
+      random: () => 0,
+      channels: [{ name: 'out', topic: 'game/out', publish: 'broker' }],
+    });
+    const received: string[] = [];
+    b.aedes.on('publish', (packet, from) => {
+      if (from) received.push(packet.payload.toString());
+    });
+    await c.connect();
+    proxy.blackHole();
+    let settled = false;
+    const publishing = c.publish('out', 'survivor', { qos: 1 }).finally(() => (settled = true));
+    const connected = nextEvent(c, 'connected');
+    clock.advance(15_000); // dead; backoff delay is 0 with random() = 0
+    await connected;
+    await publishing;
+    expect(settled).toBe(true);
+    expect(received).toEqual(['survivor']);
+  });
 });
