@@ -192,3 +192,33 @@ describe('WebcommClient routing (real aedes, real TCP)', () => {
     }
   });
 });
+
+describe('logging', () => {
+  it('never hands a secret to the logger, even at debug level', async () => {
+    const lines: string[] = [];
+    const sink = (level: string) => (message: string, fields?: unknown) => void lines.push(`${level} ${message} ${JSON.stringify(fields)}`);
+    const secret = 'hunter2-SECRET';
+    const signedUrl = `wss://x.example/mqtt?X-Amz-Signature=${secret}&X-Amz-Security-Token=${secret}`;
+    const base = tcpTransport(broker.port, { username: 'user', password: secret });
+    let first = true;
+    const client = makeClient({
+      logLevel: 'debug',
+      logger: { debug: sink('debug'), info: sink('info'), warn: sink('warn'), error: sink('error') },
+      backoff: { initialDelayMs: 1 },
+      transport: {
+        name: 'leaky',
+        async open(context) {
+          if (first) {
+            first = false;
+            throw new Error(`upgrade failed for ${signedUrl} password=${secret}`);
+          }
+          return { ...(await base.open(context)), endpoint: signedUrl };
+        },
+      },
+    });
+    await client.connect();
+    expect(lines.some((l) => l.includes('reconnecting'))).toBe(true);
+    expect(lines.some((l) => l.includes('x.example'))).toBe(true);
+    expect(lines.join('\n')).not.toContain(secret);
+  });
+});

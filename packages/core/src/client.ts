@@ -1,11 +1,11 @@
 import { EventEmitter } from 'eventemitter3';
 import type { MqttClient } from 'mqtt';
-import { backoffDelay } from './backoff.js';
 import { BrokerOutbox } from './broker-outbox.js';
 import { classifyError } from './classify-error.js';
 import { CloseSignal } from './close-signal.js';
 import type { TimerHandle } from './clock.js';
 import { connectAttempt, type OpenLink } from './connect-attempt.js';
+import type { PublishOptions, SubscribeOptions, Unsubscribe } from './client-calls.js';
 import { withDeadline, type OperationOptions } from './deadline.js';
 import type { DecodeOption } from './decoders.js';
 import { ERROR_CODES, WebcommError } from './errors.js';
@@ -14,28 +14,10 @@ import { endGracefully, startLinkSession, type LinkSession } from './link-sessio
 import { sendSubscribe, sendUnsubscribe, subscribeRefused } from './mqtt-ops.js';
 import { resolveOptions, type PublishMode, type ResolvedOptions, type WebcommClientOptions } from './options.js';
 import { preparePublish } from './prepare-publish.js';
+import { ReconnectSchedule } from './reconnect-schedule.js';
 import { nextState, type ConnectionEvent, type ConnectionState } from './state.js';
 import { SubscriptionRegistry, type HandlerRecord, type MessageHandler } from './subscriptions.js';
 import { assertFilter } from './topic-rules.js';
-
-/** Options of {@link WebcommClient.subscribe}. */
-export interface SubscribeOptions<T> extends OperationOptions {
-  /** Payload decoding: `'json'` (default, or the channel's), `'raw'` bytes, or a function. */
-  readonly decode?: DecodeOption<T>;
-  /** Subscription QoS. @default 0 */
-  readonly qos?: 0 | 1;
-}
-
-/** Options of {@link WebcommClient.publish}. */
-export interface PublishOptions extends OperationOptions {
-  /** QoS 0 resolves once written, QoS 1 on PUBACK. @default 0 */
-  readonly qos?: 0 | 1;
-  /** Retained flag (broker publishes). @default false */
-  readonly retain?: boolean;
-}
-
-/** Removes one handler; sends UNSUBSCRIBE when it was the filter's last. */
-export type Unsubscribe = () => Promise<void>;
 
 const closedError = (): WebcommError => new WebcommError(ERROR_CODES.CLOSED, 'The client was closed; create a new client to connect again.');
 
@@ -56,8 +38,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   #link: MqttClient | undefined;
   #session: LinkSession | undefined;
   #attemptController: AbortController | undefined;
-  #failures = 0;
-  #lastDelay = 0;
+  readonly #schedule: ReconnectSchedule;
   #retryTimer: TimerHandle | undefined;
   #attemptTimer: TimerHandle | undefined;
   #stableTimer: TimerHandle | undefined;
@@ -68,6 +49,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     this.#o = resolveOptions(options);
     this.#registry = new SubscriptionRegistry(this.#o.hashMatchesParent);
     this.#outbox = new BrokerOutbox(this.#o.queue, this.#o.clock, this.#o.logger);
+    this.#schedule = new ReconnectSchedule(this.#o.backoff, this.#o.random);
     for (const c of this.#o.channels.values()) this.#publishModes.set(c.name, c.publish);
   }
 
@@ -105,8 +87,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
       { clock: this.#o.clock, timeoutMs: options.timeoutMs ?? this.#o.connectTimeoutMs, signals: [options.signal], closing: this.#closing },
     );
     if ((this.#state === 'idle' || this.#state === 'failed') && options.signal?.aborted !== true) {
-      this.#failures = 0;
-      this.#lastDelay = 0;
+      this.#schedule.markStable();
       this.#setState('connect', 'connect');
       void this.#attempt();
     }
@@ -207,7 +188,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
 
   async #attempt(): Promise<void> {
     this.#retryTimer = undefined;
-    const attempt = this.#failures + 1;
+    const attempt = this.#schedule.nextAttempt;
     const controller = new AbortController();
     this.#attemptController = controller;
     this.#attemptTimer = this.#o.clock.setTimeout(() => {
@@ -260,8 +241,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     this.#outbox.attach(mqtt);
     this.#stableTimer = this.#o.clock.setTimeout(() => {
       this.#stableTimer = undefined;
-      this.#failures = 0;
-      this.#lastDelay = 0;
+      this.#schedule.markStable();
     }, this.#o.stableAfterMs);
     this.emit('connected', { sessionPresent, endpoint, attempt });
     for (const waiter of this.#waiters) waiter.resolve();
@@ -292,12 +272,10 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   }
 
   #scheduleRetry(error: WebcommError): void {
-    this.#failures += 1;
-    const delayMs = backoffDelay(this.#failures, this.#lastDelay, this.#o.backoff, this.#o.random());
-    this.#lastDelay = delayMs;
-    this.#o.logger.info('reconnecting', { attempt: this.#failures + 1, delayMs, error: error.message });
+    const { attempt, delayMs } = this.#schedule.fail();
+    this.#o.logger.info('reconnecting', { attempt, delayMs, error: error.message });
     this.#retryTimer = this.#o.clock.setTimeout(() => void this.#attempt(), delayMs);
-    this.emit('reconnecting', { attempt: this.#failures + 1, delayMs, error });
+    this.emit('reconnecting', { attempt, delayMs, error });
   }
 
   /** Detaches the current link and its timers; unacknowledged publishes go back to the queue. */

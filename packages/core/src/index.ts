@@ -6,7 +6,9 @@
 export * from './errors.js';
 export type * from './transport.js';
 export type * from './service-types.js';
-export { WebcommClient, type PublishOptions, type SubscribeOptions, type Unsubscribe } from './client.js';
+export { WebcommClient } from './client.js';
+export type { PublishOptions, SubscribeOptions, Unsubscribe } from './client-calls.js';
+export { ReconnectSchedule, type ScheduledAttempt } from './reconnect-schedule.js';
 export type { ChannelPublisher, OutgoingMessage } from './channel-publisher.js';
 export type { ConnectedInfo, DisconnectedInfo, ReceivedMessage, ReconnectingInfo, StateChange, WebcommClientEvents } from './events.js';
 export {
