@@ -1,4 +1,5 @@
 import { ERROR_CODES, ManualClock, WebcommClient, WebcommError, type WebcommClientOptions } from '@webcomm/core';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { nextEvent, record } from '../helpers/events.js';
@@ -253,5 +254,54 @@ describe('recovery (real aedes, real TCP)', () => {
     await publishing;
     expect(settled).toBe(true);
     expect(received).toEqual(['survivor']);
+  });
+
+  it('a link that ends with an error the transport classifies as fatal ends in failed (ban while connected)', async () => {
+    const b = await broker();
+    const clock = new ManualClock();
+    const base = tcpTransport(b.port);
+    const sockets: Socket[] = [];
+    const c = client({
+      clientId: 'banned-later',
+      clock,
+      transport: {
+        name: 'tcp-with-ban',
+        async open(context) {
+          const link = await base.open(context);
+          sockets.push(link.stream as Socket);
+          return link;
+        },
+        classifyError: (e) =>
+          (e as { code?: unknown }).code === 'TEST_BANNED'
+            ? new WebcommError(ERROR_CODES.BANNED, 'banned by the service', { fatal: true, cause: e })
+            : undefined,
+      },
+    });
+    await c.connect();
+    const failed = nextEvent(c, 'state', (s) => s.to === 'failed');
+    const disconnected = nextEvent(c, 'disconnected');
+    sockets[0]?.destroy(Object.assign(new Error('kicked'), { code: 'TEST_BANNED' }));
+    const [change] = await failed;
+    expect(change.error?.code).toBe(ERROR_CODES.BANNED);
+    expect((await disconnected)[0].error?.code).toBe(ERROR_CODES.BANNED);
+    clock.advance(60_000);
+    expect([base.opens, c.state, clock.pendingTimers]).toEqual([1, 'failed', 0]);
+  });
+
+  it('connect() timing out for one caller keeps connecting for another still waiting', async () => {
+    const b = await broker();
+    const authRequested = new Promise<() => void>((resolve) => {
+      b.aedes.authenticate = (_c, _u, _p, done) => resolve(() => done(null, true));
+    });
+    const clock = new ManualClock();
+    const c = client({ transport: tcpTransport(b.port), clientId: 'two-callers', clock });
+    const impatient = c.connect({ timeoutMs: 1000 }).then(() => 'ok', (e: WebcommError) => e.code);
+    const patient = c.connect({ timeoutMs: 60_000 });
+    clock.advance(1000);
+    expect(await impatient).toBe(ERROR_CODES.TIMEOUT);
+    expect(c.state).toBe('connecting');
+    (await authRequested)(); // now let the broker answer CONNACK
+    await patient;
+    expect(c.state).toBe('connected');
   });
 });

@@ -70,8 +70,9 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
 
   /**
    * Starts connecting (if not already) and resolves once connected. Rejects with the fatal
-   * error when the server refuses for good (state `failed`), or with `TIMEOUT`/`ABORTED`, in
-   * which case connecting stops and the state returns to `idle`.
+   * error when the server refuses for good (state `failed`), or with `TIMEOUT`/`ABORTED`; then,
+   * unless another `connect()` call is still waiting, connecting stops and the state returns
+   * to `idle`.
    */
   connect(options: OperationOptions = {}): Promise<void> {
     if (this.#state === 'closed') return Promise.reject(closedError());
@@ -92,7 +93,9 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
       void this.#attempt();
     }
     return wait.catch((error: unknown) => {
-      if (this.#state === 'connecting' || this.#state === 'reconnecting') this.#stop('cancel', error as WebcommError);
+      // Give up connecting only when no other connect() call is still waiting for it.
+      const connecting = this.#state === 'connecting' || this.#state === 'reconnecting';
+      if (connecting && this.#waiters.size === 0) this.#stop('cancel', error as WebcommError);
       throw error;
     });
   }
@@ -215,7 +218,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
 
   async #onLinkUp({ mqtt, endpoint, sessionPresent }: OpenLink, attempt: number, controller: AbortController): Promise<void> {
     this.#link = mqtt;
-    this.#session = startLinkSession(mqtt, endpoint, this.#o.keepaliveSeconds, this.#o.clock, this.#o.logger, {
+    this.#session = startLinkSession(mqtt, endpoint, this.#o, {
       onMessage: (message) => {
         this.emit('message', message);
         this.#registry.dispatch(message, (error) => this.emit('error', error));

@@ -1,10 +1,11 @@
 import type { MqttClient } from 'mqtt';
 import { fromMqttBytes } from './bytes.js';
+import { classifyError } from './classify-error.js';
 import type { Clock } from './clock.js';
 import { DeadLinkWatchdog } from './dead-link-watchdog.js';
 import { ERROR_CODES, WebcommError } from './errors.js';
 import type { ReceivedMessage } from './events.js';
-import type { Logger } from './logger.js';
+import type { ResolvedOptions } from './options.js';
 
 /** What a live link reports to the client. */
 export interface LinkCallbacks {
@@ -26,12 +27,12 @@ export interface LinkSession {
 export function startLinkSession(
   mqtt: MqttClient,
   endpoint: string,
-  keepaliveSeconds: number,
-  clock: Clock,
-  logger: Logger,
+  options: Pick<ResolvedOptions, 'keepaliveSeconds' | 'clock' | 'logger' | 'transport'>,
   callbacks: LinkCallbacks,
 ): LinkSession {
+  const { keepaliveSeconds, clock, logger, transport } = options;
   let down = false;
+  let lastError: unknown;
   const fail = (error: WebcommError): void => {
     if (down) return;
     down = true;
@@ -43,7 +44,14 @@ export function startLinkSession(
   );
   const onMessage = (topic: string, payload: Buffer, packet: { qos: 0 | 1 | 2; retain: boolean }): void =>
     callbacks.onMessage({ topic, payload: fromMqttBytes(payload), qos: packet.qos, retain: packet.retain });
-  const onClose = (): void => fail(new WebcommError(ERROR_CODES.NETWORK, `The link to ${endpoint} closed.`));
+  // The close reason is the last error MQTT.js reported (e.g. its own keepalive timeout, a
+  // socket reset, or what the transport classifies, such as a ban), else a plain close.
+  const onClose = (): void =>
+    fail(lastError === undefined ? new WebcommError(ERROR_CODES.NETWORK, `The link to ${endpoint} closed.`) : classifyError(lastError, transport));
+  const onError = (error: unknown): void => {
+    lastError = error;
+    logger.debug('mqtt error', { endpoint, error });
+  };
   const onPacket = (): void => watchdog.touch();
   const stop = (): void => {
     watchdog.stop();
@@ -51,7 +59,8 @@ export function startLinkSession(
     mqtt.off('close', onClose);
     mqtt.off('packetreceive', onPacket);
   };
-  mqtt.on('error', (error) => logger.debug('mqtt error', { endpoint, error }));
+  // Never removed: an EventEmitter 'error' without a listener would throw.
+  mqtt.on('error', onError);
   mqtt.on('message', onMessage);
   mqtt.on('close', onClose);
   mqtt.on('packetreceive', onPacket);
