@@ -25,6 +25,22 @@ const closedError = (): WebcommError => new WebcommError(ERROR_CODES.CLOSED, 'Th
  * A push-channel client over MQTT that takes care of its connection: one state machine,
  * reconnect with jittered backoff, resubscription, dead-link detection, an offline queue, and
  * typed events. Transport-agnostic: an adapter passes a {@link Transport}.
+ *
+ * @example
+ * ```ts
+ * const client = new WebcommClient({
+ *   transport,                        // from @webcomm/node or @webcomm/browser
+ *   clientId: registration.clientId,
+ *   channels: [...registration.channels, { name: 'tools', topic: 'p/d/tools', publish: 'broker' }],
+ * });
+ * client.on('state', ({ from, to, reason }) => console.log(`${from} → ${to} (${reason})`));
+ * client.on('error', (error) => console.warn(error.code, error.message));
+ * await client.connect();
+ * const off = await client.subscribe<{ text: string }>('announcements', (msg) => show(msg.text));
+ * await client.publish('tools', { reload: true }, { qos: 1 });
+ * await off();
+ * await client.close();
+ * ```
  */
 export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   readonly #o: ResolvedOptions;
