@@ -304,4 +304,21 @@ describe('recovery (real aedes, real TCP)', () => {
     await patient;
     expect(c.state).toBe('connected');
   });
+
+  it('a connect() timeout while reconnecting ends that wait only; the client keeps reconnecting', async () => {
+    const b = await broker();
+    const clock = new ManualClock();
+    const c = client({ transport: tcpTransport(b.port), clientId: 'keeps-going', clock, random: () => 0.999, backoff: { initialDelayMs: 5000 } });
+    await c.connect();
+    const reconnecting = nextEvent(c, 'reconnecting');
+    for (const socket of b.sockets) socket.destroy();
+    expect((await reconnecting)[0].delayMs).toBe(4995);
+    const waiting = c.connect({ timeoutMs: 1000 }).then(() => 'ok', (e: WebcommError) => e.code);
+    clock.advance(1000);
+    expect(await waiting).toBe(ERROR_CODES.TIMEOUT);
+    expect(c.state).toBe('reconnecting');
+    const connected = nextEvent(c, 'connected');
+    clock.advance(3995);
+    await connected;
+  });
 });

@@ -58,6 +58,8 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   #retryTimer: TimerHandle | undefined;
   #attemptTimer: TimerHandle | undefined;
   #stableTimer: TimerHandle | undefined;
+  /** Connecting on behalf of `connect()` callers, before the first CONNACK. */
+  #firstConnection = false;
 
   /** Validates `options` (throws `INVALID_OPTION` naming the bad one). Does not connect. */
   constructor(options: WebcommClientOptions) {
@@ -86,9 +88,9 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
 
   /**
    * Starts connecting (if not already) and resolves once connected. Rejects with the fatal
-   * error when the server refuses for good (state `failed`), or with `TIMEOUT`/`ABORTED`; then,
-   * unless another `connect()` call is still waiting, connecting stops and the state returns
-   * to `idle`.
+   * error when the server refuses for good (state `failed`), or with `TIMEOUT`/`ABORTED`. A
+   * timeout before the first connection stops connecting (state back to `idle`) unless another
+   * `connect()` call still waits; while reconnecting it only ends that wait.
    */
   connect(options: OperationOptions = {}): Promise<void> {
     if (this.#state === 'closed') return Promise.reject(closedError());
@@ -105,13 +107,14 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     );
     if ((this.#state === 'idle' || this.#state === 'failed') && options.signal?.aborted !== true) {
       this.#schedule.markStable();
+      this.#firstConnection = true;
       this.#setState('connect', 'connect');
       void this.#attempt();
     }
     return wait.catch((error: unknown) => {
-      // Give up connecting only when no other connect() call is still waiting for it.
-      const connecting = this.#state === 'connecting' || this.#state === 'reconnecting';
-      if (connecting && this.#waiters.size === 0) this.#stop('cancel', error as WebcommError);
+      // Give up only on a first connection nobody else still waits for; once a link has been
+      // up, reconnecting belongs to the client and a caller's timeout does not stop it.
+      if (this.#firstConnection && this.#waiters.size === 0) this.#stop('cancel', error as WebcommError);
       throw error;
     });
   }
@@ -256,6 +259,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
       return;
     }
     if (this.#link !== mqtt) return;
+    this.#firstConnection = false;
     this.#setState('connected', attempt === 1 ? 'connack' : 'reconnected');
     this.#outbox.attach(mqtt);
     this.#stableTimer = this.#o.clock.setTimeout(() => {
