@@ -240,7 +240,9 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     this.#session = startLinkSession(mqtt, endpoint, this.#o, {
       onMessage: (message) => {
         this.emit('message', message);
-        this.#registry.dispatch(message, (error) => this.emit('error', error));
+        const handled = this.#registry.dispatch(message, (error) => this.emit('error', error));
+        // Still visible through the `message` event; e.g. a message racing an unsubscribe.
+        if (handled === 0) this.#o.logger.debug('message matched no handler', { topic: message.topic });
       },
       onDown: (error) => this.#onLinkDown(mqtt, error),
     });
