@@ -32,6 +32,12 @@ export interface TransportLink {
  *
  * `open` is called for **every** connection attempt, so each attempt can carry fresh
  * credentials or a freshly signed URL.
+ *
+ * Transports that own a TCP socket should turn Nagle's algorithm off (`socket.setNoDelay(true)`,
+ * or `noDelay: true` in `net.connect`/`tls.connect`): measured on loopback, MQTT.js with Nagle on
+ * has a 38 ms p99.9 delivery tail, 5 ms without. Honour `context.signal`: destroy the socket and
+ * reject when it aborts (close, connect timeout). Resolve only once the stream is open, so a
+ * refused connection fails the attempt at once.
  */
 export interface Transport {
   /** Short name for logs, e.g. `"mtls"`, `"wss-sigv4"`. */

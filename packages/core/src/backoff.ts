@@ -1,0 +1,63 @@
+/** How the delay before a reconnect attempt is chosen. */
+export type BackoffStrategy = 'full-jitter' | 'decorrelated-jitter';
+
+/** Reconnect backoff settings. */
+export interface BackoffOptions {
+  /**
+   * Base delay of the first retry, in milliseconds.
+   * @default 500
+   */
+  readonly initialDelayMs: number;
+  /**
+   * Upper bound of any delay, in milliseconds.
+   * @default 30000
+   */
+  readonly maxDelayMs: number;
+  /**
+   * Growth factor per attempt (full jitter) or of the previous delay (decorrelated).
+   * @default 2
+   */
+  readonly multiplier: number;
+  /**
+   * `full-jitter`: uniform in [0, min(max, initial × multiplier^(attempt-1))].
+   * `decorrelated-jitter`: uniform in [initial, min(max, previous × 3)].
+   * @default 'full-jitter'
+   */
+  readonly strategy: BackoffStrategy;
+}
+
+/** Default backoff: full jitter from 0.5 s, capped at 30 s. */
+export const DEFAULT_BACKOFF: BackoffOptions = {
+  initialDelayMs: 500,
+  maxDelayMs: 30_000,
+  multiplier: 2,
+  strategy: 'full-jitter',
+};
+
+/**
+ * The delay before reconnect attempt `attempt` (1-based), as a pure function.
+ *
+ * The random draw always spans a range, also once the cap is reached: a fleet of clients
+ * dropped together keeps spreading its retries instead of all retrying every `maxDelayMs`.
+ *
+ * @param attempt - 1 for the first retry after a failure.
+ * @param previousDelayMs - the delay returned for the previous attempt (decorrelated only).
+ * @param random - a number in [0, 1), e.g. `Math.random()`.
+ */
+export function backoffDelay(
+  attempt: number,
+  previousDelayMs: number,
+  options: BackoffOptions,
+  random: number,
+): number {
+  const { initialDelayMs: base, maxDelayMs: cap, multiplier } = options;
+  const r = Math.min(Math.max(random, 0), 1);
+  if (options.strategy === 'decorrelated-jitter') {
+    const low = Math.min(base, cap);
+    const high = Math.min(cap, Math.max(low, previousDelayMs * 3));
+    return Math.floor(low + r * (high - low));
+  }
+  // multiplier ** huge overflows to Infinity, which Math.min handles.
+  const ceiling = Math.min(cap, base * multiplier ** Math.max(0, attempt - 1));
+  return Math.floor(r * ceiling);
+}

@@ -1,0 +1,354 @@
+import { EventEmitter } from 'eventemitter3';
+import type { MqttClient } from 'mqtt';
+import { BrokerOutbox } from './broker-outbox.js';
+import { classifyError } from './classify-error.js';
+import { CloseSignal } from './close-signal.js';
+import type { TimerHandle } from './clock.js';
+import { connectAttempt, type OpenLink } from './connect-attempt.js';
+import type { PublishOptions, SubscribeOptions, Unsubscribe } from './client-calls.js';
+import { withDeadline, type OperationOptions } from './deadline.js';
+import type { DecodeOption } from './decoders.js';
+import { ERROR_CODES, WebcommError } from './errors.js';
+import type { WebcommClientEvents } from './events.js';
+import { endGracefully, startLinkSession, type LinkSession } from './link-session.js';
+import { sendSubscribe, sendUnsubscribe, subscribeRefused } from './mqtt-ops.js';
+import { resolveOptions, type PublishMode, type ResolvedOptions, type WebcommClientOptions } from './options.js';
+import { preparePublish } from './prepare-publish.js';
+import { ReconnectSchedule } from './reconnect-schedule.js';
+import { nextState, type ConnectionEvent, type ConnectionState } from './state.js';
+import { SubscriptionRegistry, type HandlerRecord, type MessageHandler } from './subscriptions.js';
+import { assertFilter } from './topic-rules.js';
+
+const closedError = (): WebcommError => new WebcommError(ERROR_CODES.CLOSED, 'The client was closed; create a new client to connect again.');
+
+/**
+ * A push-channel client over MQTT that takes care of its connection: one state machine,
+ * reconnect with jittered backoff, resubscription, dead-link detection, an offline queue, and
+ * typed events. Transport-agnostic: an adapter passes a {@link Transport}.
+ *
+ * @example
+ * ```ts
+ * const client = new WebcommClient({
+ *   transport,                        // from @webcomm/node or @webcomm/browser
+ *   clientId: registration.clientId,
+ *   channels: [...registration.channels, { name: 'tools', topic: 'p/d/tools', publish: 'broker' }],
+ * });
+ * client.on('state', ({ from, to, reason }) => console.log(`${from} → ${to} (${reason})`));
+ * client.on('error', (error) => console.warn(error.code, error.message));
+ * await client.connect();
+ * const off = await client.subscribe<{ text: string }>('announcements', (msg) => show(msg.text));
+ * await client.publish('tools', { reload: true }, { qos: 1 });
+ * await off();
+ * await client.close();
+ * ```
+ */
+export class WebcommClient extends EventEmitter<WebcommClientEvents> {
+  readonly #o: ResolvedOptions;
+  readonly #registry: SubscriptionRegistry;
+  readonly #outbox: BrokerOutbox;
+  readonly #publishModes = new Map<string, PublishMode>();
+  readonly #closing = new CloseSignal<WebcommError>();
+  readonly #waiters = new Set<{ resolve: () => void; reject: (e: WebcommError) => void }>();
+  #state: ConnectionState = 'idle';
+  /** The MQTT link after CONNACK, while it is current. */
+  #link: MqttClient | undefined;
+  #session: LinkSession | undefined;
+  #attemptController: AbortController | undefined;
+  readonly #schedule: ReconnectSchedule;
+  #retryTimer: TimerHandle | undefined;
+  #attemptTimer: TimerHandle | undefined;
+  #stableTimer: TimerHandle | undefined;
+  /** Connecting on behalf of `connect()` callers, before the first CONNACK. */
+  #firstConnection = false;
+
+  /** Validates `options` (throws `INVALID_OPTION` naming the bad one). Does not connect. */
+  constructor(options: WebcommClientOptions) {
+    super();
+    this.#o = resolveOptions(options);
+    this.#registry = new SubscriptionRegistry(this.#o.hashMatchesParent);
+    this.#outbox = new BrokerOutbox(this.#o.queue, this.#o.clock, this.#o.logger);
+    this.#schedule = new ReconnectSchedule(this.#o.backoff, this.#o.random);
+    for (const c of this.#o.channels.values()) this.#publishModes.set(c.name, c.publish);
+  }
+
+  /** The current connection state. */
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  /** Channel names this client knows, with their topics. */
+  get channels(): ReadonlyMap<string, { readonly name: string; readonly topic: string }> {
+    return this.#o.channels;
+  }
+
+  /** Broker publishes waiting in the offline queue. */
+  get queuedPublishes(): number {
+    return this.#outbox.queued;
+  }
+
+  /**
+   * Starts connecting (if not already) and resolves once connected. Rejects with the fatal
+   * error when the server refuses for good (state `failed`), or with `TIMEOUT`/`ABORTED`. A
+   * timeout before the first connection stops connecting (state back to `idle`) unless another
+   * `connect()` call still waits; while reconnecting it only ends that wait.
+   */
+  connect(options: OperationOptions = {}): Promise<void> {
+    if (this.#state === 'closed') return Promise.reject(closedError());
+    if (this.#state === 'connected') return Promise.resolve();
+    const wait = withDeadline(
+      'Connecting',
+      (signal) =>
+        new Promise<void>((resolve, reject) => {
+          const waiter = { resolve, reject };
+          this.#waiters.add(waiter);
+          signal.addEventListener('abort', () => this.#waiters.delete(waiter), { once: true });
+        }),
+      { clock: this.#o.clock, timeoutMs: options.timeoutMs ?? this.#o.connectTimeoutMs, signals: [options.signal], closing: this.#closing },
+    );
+    if ((this.#state === 'idle' || this.#state === 'failed') && options.signal?.aborted !== true) {
+      this.#schedule.markStable();
+      this.#firstConnection = true;
+      this.#setState('connect', 'connect');
+      void this.#attempt();
+    }
+    return wait.catch((error: unknown) => {
+      // Give up only on a first connection nobody else still waits for; once a link has been
+      // up, reconnecting belongs to the client and a caller's timeout does not stop it.
+      if (this.#firstConnection && this.#waiters.size === 0) this.#stop('cancel', error as WebcommError);
+      throw error;
+    });
+  }
+
+  /**
+   * Registers `handler` for a channel name or an MQTT filter (`+`, `#`). Several handlers may
+   * share a filter. While connected it resolves after SUBACK; while offline it resolves at once
+   * and the subscription is sent on connect. Every reconnect restores all subscriptions.
+   */
+  async subscribe<T = unknown>(nameOrFilter: string, handler: MessageHandler<T>, options: SubscribeOptions<T> = {}): Promise<Unsubscribe> {
+    if (this.#state === 'closed') throw closedError();
+    const channel = this.#o.channels.get(nameOrFilter);
+    const filter = channel?.topic ?? nameOrFilter;
+    if (channel === undefined) assertFilter(filter, this.#o.limits);
+    const qos = options.qos ?? 0;
+    if (typeof handler !== 'function' || (qos !== 0 && qos !== 1)) {
+      const bad = typeof handler !== 'function' ? '"handler" must be a function' : 'option "qos" must be 0 or 1';
+      throw new WebcommError(ERROR_CODES.INVALID_OPTION, `subscribe("${nameOrFilter}"): ${bad}.`, { topic: filter });
+    }
+    const decode = options.decode ?? (channel?.decode as DecodeOption<T> | undefined);
+    const record = SubscriptionRegistry.record(filter, channel?.name, qos, decode, handler);
+    const request = this.#registry.add(record);
+    const link = this.#link;
+    if (request !== undefined && link !== undefined) {
+      try {
+        const { refused } = await withDeadline(
+          'Subscribing',
+          () => sendSubscribe(link, [request], this.#o.limits.maxFiltersPerSubscribe),
+          { ...this.#deadline(options, this.#o.subscribeTimeoutMs), topic: filter },
+        );
+        if (refused.length > 0) throw subscribeRefused(filter);
+      } catch (error) {
+        // A link that dropped mid-SUBSCRIBE is not a failure: the next link restores it.
+        const linkDropped = (error as WebcommError).code === ERROR_CODES.PROTOCOL && this.#link !== link;
+        if (!linkDropped) {
+          this.#registry.remove(record);
+          throw error;
+        }
+      }
+    }
+    return () => this.#unsubscribe(record, options);
+  }
+
+  /**
+   * Publishes `message` (bytes, string, or JSON value) on a channel opted in for publishing.
+   * Rejects with `PUBLISH_NOT_ENABLED` before anything is sent otherwise. Broker publishes
+   * wait in the bounded offline queue while disconnected.
+   */
+  async publish(channelName: string, message: unknown, options: PublishOptions = {}): Promise<void> {
+    if (this.#state === 'closed') throw closedError();
+    const channel = this.#o.channels.get(channelName);
+    const { mode, outgoing } = preparePublish(channelName, channel, this.#publishModes.get(channelName) ?? false, message, options, this.#o.limits);
+    const deadline = { ...this.#deadline(options, this.#o.publishTimeoutMs), topic: outgoing.topic };
+    if (mode === 'broker') {
+      const { topic, payload, qos, retain } = outgoing;
+      return withDeadline('Publishing', (signal) => this.#outbox.submit(topic, payload, qos, retain, signal), deadline);
+    }
+    return withDeadline('Publishing', (signal) => mode.publish(outgoing, { signal }), deadline);
+  }
+
+  /** Opts a channel in for publishing, straight to the broker or through a {@link ChannelPublisher}. */
+  enablePublish(channelName: string, mode: Exclude<PublishMode, false> = 'broker'): void {
+    if (!this.#o.channels.has(channelName)) {
+      throw new WebcommError(ERROR_CODES.INVALID_OPTION, `enablePublish(): no channel "${channelName}"; declare it in options.channels.`);
+    }
+    this.#publishModes.set(channelName, mode);
+  }
+
+  /**
+   * Closes gracefully: sends DISCONNECT, rejects whatever is pending with `CLOSED`, clears every
+   * timer and socket. Never reconnects afterwards. Safe to call more than once.
+   */
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    const link = this.#link;
+    this.#stop('close');
+    if (link !== undefined) await endGracefully(link, this.#o.clock);
+  }
+
+  /** The one door for state changes; emits `state` `{from, to, reason}`. */
+  #setState(event: ConnectionEvent, reason: string, error?: WebcommError): void {
+    const from = this.#state;
+    const to = nextState(from, event);
+    if (to === undefined || to === from) return;
+    this.#state = to;
+    this.#o.logger.info('state', { from, to, reason, ...(error === undefined ? {} : { error: error.message }) });
+    this.emit('state', { from, to, reason, ...(error === undefined ? {} : { error }) });
+  }
+
+  #deadline(options: OperationOptions, defaultTimeoutMs: number): Parameters<typeof withDeadline>[2] {
+    return { clock: this.#o.clock, timeoutMs: options.timeoutMs ?? defaultTimeoutMs, signals: [options.signal], closing: this.#closing };
+  }
+
+  async #attempt(): Promise<void> {
+    this.#retryTimer = undefined;
+    const attempt = this.#schedule.nextAttempt;
+    const controller = new AbortController();
+    this.#attemptController = controller;
+    this.#attemptTimer = this.#o.clock.setTimeout(() => {
+      const message = `Connection attempt ${attempt} got no CONNACK within ${this.#o.connectTimeoutMs} ms.`;
+      controller.abort(new WebcommError(ERROR_CODES.TIMEOUT, message));
+    }, this.#o.connectTimeoutMs);
+    let open: OpenLink;
+    try {
+      open = await connectAttempt(this.#o, attempt, controller.signal);
+    } catch (error) {
+      if (this.#attemptController === controller) {
+        this.#clearTimer('attempt');
+        this.#onFailure(classifyError(error, this.#o.transport));
+      }
+      return;
+    }
+    if (this.#attemptController !== controller) {
+      open.mqtt.end(true);
+      return;
+    }
+    this.#clearTimer('attempt');
+    await this.#onLinkUp(open, attempt, controller);
+  }
+
+  async #onLinkUp({ mqtt, endpoint, sessionPresent }: OpenLink, attempt: number, controller: AbortController): Promise<void> {
+    this.#link = mqtt;
+    this.#session = startLinkSession(mqtt, endpoint, this.#o, {
+      onMessage: (message) => {
+        this.emit('message', message);
+        const handled = this.#registry.dispatch(message, (error) => this.emit('error', error));
+        // Still visible through the `message` event; e.g. a message racing an unsubscribe.
+        if (handled === 0) this.#o.logger.debug('message matched no handler', { topic: message.topic });
+      },
+      onDown: (error) => this.#onLinkDown(mqtt, error),
+    });
+    // Always re-send every subscription, even when CONNACK says the session was kept: a broker
+    // may have dropped subscriptions (IoT Core expires sessions), and re-subscribing is idempotent.
+    try {
+      const filters = this.#registry.filters();
+      const { refused } = await withDeadline('Restoring subscriptions', () => sendSubscribe(mqtt, filters, this.#o.limits.maxFiltersPerSubscribe), {
+        clock: this.#o.clock,
+        timeoutMs: this.#o.subscribeTimeoutMs,
+        signals: [controller.signal],
+      });
+      for (const filter of refused) this.emit('error', subscribeRefused(filter));
+    } catch (error) {
+      this.#onLinkDown(mqtt, classifyError(error, this.#o.transport));
+      return;
+    }
+    if (this.#link !== mqtt) return;
+    this.#firstConnection = false;
+    this.#setState('connected', attempt === 1 ? 'connack' : 'reconnected');
+    this.#outbox.attach(mqtt);
+    this.#stableTimer = this.#o.clock.setTimeout(() => {
+      this.#stableTimer = undefined;
+      this.#schedule.markStable();
+    }, this.#o.stableAfterMs);
+    this.emit('connected', { sessionPresent, endpoint, attempt });
+    for (const waiter of this.#waiters) waiter.resolve();
+    this.#waiters.clear();
+  }
+
+  #onLinkDown(mqtt: MqttClient, error: WebcommError): void {
+    if (this.#link !== mqtt) return;
+    const wasConnected = this.#state === 'connected';
+    this.#dropLink()?.end(true);
+    if (wasConnected) this.emit('disconnected', { reason: error.code, error });
+    if (wasConnected && !error.fatal) {
+      this.#setState('link-lost', 'link-lost', error);
+      this.#scheduleRetry(error);
+    } else {
+      this.#onFailure(error);
+    }
+  }
+
+  #onFailure(error: WebcommError): void {
+    if (error.fatal) {
+      this.#stop('fatal', error);
+      this.emit('error', error);
+      return;
+    }
+    this.#setState('attempt-failed', 'attempt-failed', error);
+    this.#scheduleRetry(error);
+  }
+
+  #scheduleRetry(error: WebcommError): void {
+    const { attempt, delayMs } = this.#schedule.fail();
+    this.#o.logger.info('reconnecting', { attempt, delayMs, error: error.message });
+    this.#retryTimer = this.#o.clock.setTimeout(() => void this.#attempt(), delayMs);
+    this.emit('reconnecting', { attempt, delayMs, error });
+  }
+
+  /** Detaches the current link and its timers; unacknowledged publishes go back to the queue. */
+  #dropLink(): MqttClient | undefined {
+    const mqtt = this.#link;
+    this.#link = undefined;
+    // The attempt that made this link may still be restoring subscriptions: stop it.
+    if (mqtt !== undefined) this.#attemptController?.abort(new WebcommError(ERROR_CODES.NETWORK, 'The link was dropped.'));
+    this.#session?.stop();
+    this.#session = undefined;
+    this.#clearTimer('stable');
+    this.#outbox.detach();
+    return mqtt;
+  }
+
+  /** Stops every attempt and timer, then moves to `failed`, `idle` or `closed`. */
+  #stop(event: 'fatal' | 'cancel' | 'close', error?: WebcommError): void {
+    const reason = error ?? closedError();
+    this.#clearTimer('attempt');
+    this.#clearTimer('retry');
+    const controller = this.#attemptController;
+    this.#attemptController = undefined;
+    controller?.abort(reason);
+    const mqtt = this.#dropLink();
+    // close() ends the link gracefully itself; the other paths cut it now.
+    if (event !== 'close') mqtt?.end(true);
+    if (event !== 'cancel') this.#outbox.closeAll(reason);
+    if (event === 'close') this.#closing.close(reason);
+    this.#setState(event, event, error);
+    for (const waiter of this.#waiters) waiter.reject(reason);
+    this.#waiters.clear();
+  }
+
+  #clearTimer(which: 'attempt' | 'retry' | 'stable'): void {
+    const handle = which === 'attempt' ? this.#attemptTimer : which === 'retry' ? this.#retryTimer : this.#stableTimer;
+    if (handle !== undefined) this.#o.clock.clearTimeout(handle);
+    if (which === 'attempt') this.#attemptTimer = undefined;
+    else if (which === 'retry') this.#retryTimer = undefined;
+    else this.#stableTimer = undefined;
+  }
+
+  async #unsubscribe(record: HandlerRecord, options: OperationOptions): Promise<void> {
+    if (!this.#registry.remove(record)) return;
+    const link = this.#link;
+    if (link === undefined) return;
+    await withDeadline('Unsubscribing', () => sendUnsubscribe(link, [record.filter]), {
+      ...this.#deadline(options, this.#o.subscribeTimeoutMs),
+      topic: record.filter,
+    });
+  }
+}

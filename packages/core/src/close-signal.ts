@@ -1,0 +1,29 @@
+/**
+ * Tells every pending operation that the client closed. A plain listener set rather than an
+ * AbortSignal: thousands of concurrent operations would trip the runtime's
+ * "possible EventTarget leak" warning on one shared signal.
+ */
+export class CloseSignal<E> {
+  readonly #listeners = new Set<(reason: E) => void>();
+  #reason: { value: E } | undefined;
+
+  /** The close reason, once closed. */
+  get reason(): { readonly value: E } | undefined {
+    return this.#reason;
+  }
+
+  /** Calls `listener` once on close; returns a function that removes it. */
+  subscribe(listener: (reason: E) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Closes: every listener runs once, later subscribers are not called. */
+  close(reason: E): void {
+    if (this.#reason !== undefined) return;
+    this.#reason = { value: reason };
+    const listeners = [...this.#listeners];
+    this.#listeners.clear();
+    for (const listener of listeners) listener(reason);
+  }
+}

@@ -1,0 +1,57 @@
+import type { WebcommError } from './errors.js';
+import type { ConnectionState } from './state.js';
+
+/** Payload of the `state` event: every state change, with why. */
+export interface StateChange {
+  readonly from: ConnectionState;
+  readonly to: ConnectionState;
+  /** Short machine-friendly reason, e.g. `"connect"`, `"connack"`, `"link-lost"`, `"close"`. */
+  readonly reason: string;
+  /** The error behind the change, when there is one. */
+  readonly error?: WebcommError;
+}
+
+/** Payload of the `connected` event. */
+export interface ConnectedInfo {
+  /** The broker kept a session (CONNACK sessionPresent); subscriptions are re-sent anyway. */
+  readonly sessionPresent: boolean;
+  /** Where the link goes (from the transport, safe to log). */
+  readonly endpoint: string;
+  /** Which attempt succeeded (1-based). */
+  readonly attempt: number;
+}
+
+/** Payload of the `disconnected` event (an established link ended). */
+export interface DisconnectedInfo {
+  readonly reason: string;
+  readonly error?: WebcommError;
+}
+
+/** Payload of the `reconnecting` event: the next attempt is scheduled. */
+export interface ReconnectingInfo {
+  /** Number of the attempt that will run after the delay (1-based). */
+  readonly attempt: number;
+  /** Delay before that attempt, in milliseconds. */
+  readonly delayMs: number;
+  /** What ended the previous attempt or link. */
+  readonly error?: WebcommError;
+}
+
+/** A message as received, before decoding (the `message` event). */
+export interface ReceivedMessage {
+  readonly topic: string;
+  readonly payload: Uint8Array;
+  readonly qos: 0 | 1 | 2;
+  readonly retain: boolean;
+}
+
+/** The typed event map of {@link WebcommClient}. */
+export interface WebcommClientEvents {
+  state: [change: StateChange];
+  connected: [info: ConnectedInfo];
+  disconnected: [info: DisconnectedInfo];
+  reconnecting: [info: ReconnectingInfo];
+  message: [message: ReceivedMessage];
+  /** Non-fatal problems too: bad payloads, throwing handlers, refused subscriptions. */
+  error: [error: WebcommError];
+}

@@ -1,0 +1,80 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { TopicTrie } from './topic-trie.js';
+
+/** Plain reference: compare level by level, straight from the MQTT 3.1.1 text. */
+function referenceMatches(filter: string, topic: string, hashMatchesParent: boolean): boolean {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  if (topic.startsWith('$') && (f[0] === '+' || f[0] === '#')) return false;
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return i < t.length || (hashMatchesParent && i > 0 && i === t.length);
+    if (i >= t.length) return false;
+    if (f[i] !== '+' && f[i] !== t[i]) return false;
+  }
+  return f.length === t.length;
+}
+
+const level = fc.constantFrom('a', 'b', 'c', '', '$sys', 'x y');
+const topicArb = fc.array(level, { minLength: 1, maxLength: 5 }).map((l) => l.join('/'));
+const filterArb = fc
+  .tuple(fc.array(fc.oneof(level, fc.constant('+')), { minLength: 1, maxLength: 5 }), fc.boolean())
+  .map(([levels, hash]) => (hash ? [...levels.slice(0, -1), '#'] : levels).join('/'));
+
+describe('TopicTrie', () => {
+  it('matches exact, + and # filters (MQTT semantics by default)', () => {
+    const trie = new TopicTrie<string>();
+    for (const f of ['a/b', 'a/+', 'a/#', '#', '+/b', 'a/b/c', '$aws/x', '+/#']) trie.add(f, f);
+    expect(trie.match('a/b').sort()).toEqual(['#', '+/#', '+/b', 'a/#', 'a/+', 'a/b'].sort());
+    expect(trie.match('a').sort()).toEqual(['#', '+/#', 'a/#'].sort());
+    expect(trie.match('$aws/x')).toEqual(['$aws/x']);
+  });
+
+  it('follows IoT Core when hashMatchesParent is false: a/# does not match a', () => {
+    const trie = new TopicTrie<string>({ hashMatchesParent: false });
+    trie.add('a/#', 'h');
+    expect(trie.match('a')).toEqual([]);
+    expect(trie.match('a/b')).toEqual(['h']);
+  });
+
+  it('removes values and prunes; several values per filter', () => {
+    const trie = new TopicTrie<number>();
+    trie.add('a/+', 1);
+    trie.add('a/+', 2);
+    trie.add('a/+', 2);
+    expect(trie.size).toBe(2);
+    expect(trie.remove('a/+', 1)).toBe(true);
+    expect(trie.remove('a/+', 1)).toBe(false);
+    expect(trie.match('a/z')).toEqual([2]);
+    expect(trie.remove('a/+', 2)).toBe(true);
+    expect(trie.match('a/z')).toEqual([]);
+    expect(trie.size).toBe(0);
+  });
+
+  for (const hashMatchesParent of [true, false]) {
+    it(`agrees with the reference matcher (hashMatchesParent=${hashMatchesParent})`, () => {
+      fc.assert(
+        fc.property(fc.uniqueArray(filterArb, { maxLength: 30 }), fc.array(topicArb, { minLength: 1, maxLength: 10 }), (filters, topics) => {
+          const trie = new TopicTrie<string>({ hashMatchesParent });
+          for (const f of filters) trie.add(f, f);
+          for (const topic of topics) {
+            const expected = filters.filter((f) => referenceMatches(f, topic, hashMatchesParent)).sort();
+            expect(trie.match(topic).sort()).toEqual(expected);
+          }
+        }),
+        { numRuns: 300 },
+      );
+    });
+  }
+
+  it('stays consistent with the reference after random removals', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(filterArb, { minLength: 1, maxLength: 20 }), fc.array(fc.boolean(), { minLength: 20, maxLength: 20 }), topicArb, (filters, drop, topic) => {
+        const trie = new TopicTrie<string>();
+        for (const f of filters) trie.add(f, f);
+        const kept = filters.filter((f, i) => !(drop[i] && trie.remove(f, f)));
+        expect(trie.match(topic).sort()).toEqual(kept.filter((f) => referenceMatches(f, topic, true)).sort());
+      }),
+    );
+  });
+});
