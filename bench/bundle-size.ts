@@ -50,7 +50,7 @@ const credentials = cognitoCredentials({ identityPoolId: 'eu-west-1:00000000-000
 export const transport = webSocketTransport({ endpoint, auth: { type: 'sigv4', credentials } });
 export const open = () => transport.open({ attempt: 1, clientId: 'c', signal: new AbortController().signal });`,
   'app-mqtt-source': `${head}
-import { MqttClient } from 'mqtt/lib/client';
+import MqttClient from 'mqtt/lib/client';
 const credentials = cognitoCredentials({ identityPoolId: 'eu-west-1:00000000-0000-0000-0000-000000000000' });
 const transport = webSocketTransport({ endpoint, auth: { type: 'sigv4', credentials } });
 export async function start() {
