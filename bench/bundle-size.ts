@@ -12,6 +12,10 @@
  *   (`mqtt/lib/client`), i.e. the whole client stack minus @webcomm/core's own code
  * - app-mqtt-dist: transport-cognito + `import { MqttClient } from "mqtt"`, which browsers
  *   resolve to MQTT.js's prebuilt dist/mqtt.esm.js (its own polyfills inside)
+ * - app-mqtt-source-trimmed: app-mqtt-source with three MQTT.js dependencies swapped for stubs
+ *   (`debug` → no-op, `worker-timers` → native timers, `lru-cache` → a Map, which breaks MQTT 5
+ *   topic-alias sending): an estimate of what trimming MQTT.js could save, not a shipped setup
+ * - sign-cognito: presignIotUrl + cognitoCredentials only (our signing stack without the stream)
  * - sdk-cognito: for reference, @aws-sdk/client-cognito-identity doing the same two calls
  */
 import { createRequire } from 'node:module';
@@ -71,6 +75,10 @@ export async function start() {
   client.subscribe('game/#');
   return client;
 }`,
+  'sign-cognito': `
+import { presignIotUrl, cognitoCredentials } from '@webcomm/browser';
+const credentials = cognitoCredentials({ identityPoolId: 'eu-west-1:00000000-0000-0000-0000-000000000000' });
+export const sign = async () => presignIotUrl({ endpoint: 'abc-ats.iot.eu-west-1.amazonaws.com', credentials: await credentials() });`,
   'sdk-cognito': `
 import { CognitoIdentity } from '@aws-sdk/client-cognito-identity';
 const c = new CognitoIdentity({ region: 'eu-west-1' });
@@ -102,14 +110,31 @@ function packageOf(input: string): string {
   return ws ? `@webcomm/${ws[1]}` : input;
 }
 
+/** Stubs for the trimmed variant (see the header). */
+const stubs: Record<string, string> = {
+  debug: 'module.exports = () => Object.assign(() => {}, { enabled: false, extend() { return this; } });',
+  'worker-timers': 'module.exports = { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h), setInterval: (f, ms) => setInterval(f, ms), clearInterval: (h) => clearInterval(h) };',
+  'lru-cache': 'exports.LRUCache = class LRUCache extends Map {};',
+};
+const stubPlugin = {
+  name: 'stubs',
+  setup(build: {
+    onResolve(o: { filter: RegExp }, cb: (a: { path: string }) => { path: string; namespace: string }): void;
+    onLoad(o: { filter: RegExp; namespace: string }, cb: (a: { path: string }) => { contents: string; loader: string }): void;
+  }) {
+    build.onResolve({ filter: /^(debug|worker-timers|lru-cache)$/ }, (args) => ({ path: args.path, namespace: 'stub' }));
+    build.onLoad({ filter: /.*/, namespace: 'stub' }, (args) => ({ contents: stubs[args.path] ?? '', loader: 'js' }));
+  },
+};
+
 interface Row { app: string; minBytes: number; gzBytes: number; byPackage: { name: string; minBytes: number; gzShare: number }[]; warnings: string[] }
 
-async function measure(app: string, source: string): Promise<Row> {
+async function measure(app: string, source: string, extraPlugins: unknown[] = []): Promise<Row> {
   const result = await esbuild.build({
     stdin: { contents: source, resolveDir: browserSrc, sourcefile: `${app}.ts`, loader: 'ts' },
     bundle: true, minify: true, format: 'esm', platform: 'browser', target: 'es2022',
     write: false, metafile: true, outfile: join(root, 'bench/results', `${app}.js`),
-    plugins: [workspaceSources], logLevel: 'silent',
+    plugins: [workspaceSources, ...extraPlugins], logLevel: 'silent',
   });
   const js = result.outputFiles.find((f) => f.path.endsWith('.js'));
   if (js === undefined) throw new Error(`no output for ${app}`);
@@ -131,9 +156,11 @@ async function measure(app: string, source: string): Promise<Row> {
 
 const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
 const rows: Row[] = [];
-for (const [app, source] of Object.entries(apps)) {
+const variants: [string, string, unknown[]][] = Object.entries(apps).map(([app, source]) => [app, source, []]);
+variants.splice(3, 0, ['app-mqtt-source-trimmed', apps['app-mqtt-source'] ?? '', [stubPlugin]]);
+for (const [app, source, plugins] of variants) {
   try {
-    rows.push(await measure(app, source));
+    rows.push(await measure(app, source, plugins));
   } catch (error) {
     console.log(`${app}: build failed: ${(error as Error).message.split('\n').slice(0, 6).join(' | ')}`);
   }
