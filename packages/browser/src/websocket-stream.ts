@@ -18,6 +18,7 @@ export interface WebSocketStreamOptions {
 }
 
 const OPEN = 1;
+const ignore = (): void => undefined;
 
 /**
  * A WebSocket as the binary duplex stream MQTT.js speaks over. Writes made in the same tick
@@ -75,6 +76,8 @@ export class WebSocketStream extends Duplex {
     this.webSocket.removeEventListener('message', this.onMessage);
     this.webSocket.removeEventListener('error', this.onError);
     this.webSocket.removeEventListener('close', this.onClose);
+    // `ws` emits an error when closed while connecting and throws if nobody listens.
+    this.webSocket.addEventListener('error', ignore);
     if (this.webSocket.readyState <= OPEN) this.webSocket.close(1000);
     this.pending = [];
     this.held = [];

@@ -185,6 +185,35 @@ describe('webSocketTransport failures, classified', () => {
     expect(errored).toBe(false);
   });
 
+  it('refuses to sign with credentials that have already expired, saying so', async () => {
+    const transport = webSocketTransport({
+      endpoint: 'ws://127.0.0.1:1', WebSocket,
+      auth: { type: 'sigv4', region: 'local-1', credentials: staticCredentials({ accessKeyId: 'A', secretAccessKey: 's', expiration: new Date('2020-01-01T00:00:00Z') }) },
+    });
+    const error = await transport.open(context()).catch((e: unknown) => e);
+    expect(isWebcommError(error, 'WEBCOMM_BAD_CREDENTIALS')).toBe(true);
+    expect((error as Error).message).toContain('expired at 2020-01-01T00:00:00.000Z');
+  });
+
+  it('can be destroyed while still connecting, without an uncaught error', async () => {
+    const b = await broker({ raw: true });
+    const sockets: WebSocket[] = [];
+    // A real ws socket that the test can watch: ws emits its handshake-abort error just before 'close'.
+    class Watched extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols);
+        sockets.push(this);
+      }
+    }
+    const transport = webSocketTransport({ endpoint: b.url, auth: { type: 'none' }, WebSocket: Watched });
+    for (let i = 0; i < 5; i++) {
+      const { stream } = await transport.open(context(i + 1));
+      stream.destroy();
+    }
+    await Promise.all(sockets.map((s) => (s.readyState === WebSocket.CLOSED ? undefined : new Promise((r) => s.once('close', r)))));
+    expect(sockets).toHaveLength(5);
+  });
+
   it('rejects an abandoned attempt with ABORTED and names a missing WebSocket', async () => {
     const transport = webSocketTransport({ endpoint: 'ws://127.0.0.1:1', auth: { type: 'none' }, WebSocket });
     const controller = new AbortController();

@@ -91,15 +91,25 @@ export function webSocketTransport(options: WebSocketTransportOptions): Transpor
 
   async function url(): Promise<string> {
     switch (auth.type) {
-      case 'sigv4':
+      case 'sigv4': {
+        const credentials = await auth.credentials();
+        const signingDate = now();
+        if (credentials.expiration !== undefined && credentials.expiration.getTime() <= signingDate.getTime()) {
+          throw new WebcommErrorClass(
+            ERROR_CODES.BAD_CREDENTIALS,
+            `The credentials provider returned credentials that expired at ${credentials.expiration.toISOString()}: refresh them in the provider (or check this device's clock).`,
+            { fatal: true },
+          );
+        }
         return presignIotUrl({
           endpoint,
-          credentials: await auth.credentials(),
+          credentials,
           region: auth.region,
           expiresInSeconds: auth.expiresInSeconds,
           sha256: auth.sha256,
-          signingDate: now(),
+          signingDate,
         });
+      }
       case 'custom-authorizer':
         return customAuthorizerUrl(endpoint, {
           authorizerName: auth.authorizerName,
