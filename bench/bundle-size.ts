@@ -1,0 +1,177 @@
+/**
+ * Browser bundle size of minimal apps using @webcomm/browser: esbuild (the one tsup ships),
+ * platform browser, ESM, minified, then gzip -9. Prints min and min+gz per app and, from the
+ * esbuild metafile, each dependency's minified bytes and its share of the gzip total.
+ *
+ * Run: pnpm exec tsx bench/bundle-size.ts [--json]
+ *
+ * Apps (entries are inline, below):
+ * - transport-static: webSocketTransport (SigV4) + staticCredentials
+ * - transport-cognito: the same + cognitoCredentials (fetch-based Cognito client)
+ * - app-mqtt-source: transport-cognito + MQTT.js's MqttClient bundled from its sources
+ *   (`mqtt/lib/client`), i.e. the whole client stack minus @webcomm/core's own code
+ * - app-mqtt-dist: transport-cognito + `import { MqttClient } from "mqtt"`, which browsers
+ *   resolve to MQTT.js's prebuilt dist/mqtt.esm.js (its own polyfills inside)
+ * - app-mqtt-source-trimmed: app-mqtt-source with three MQTT.js dependencies swapped for stubs
+ *   (`debug` → no-op, `worker-timers` → native timers, `lru-cache` → a Map, which breaks MQTT 5
+ *   topic-alias sending): an estimate of what trimming MQTT.js could save, not a shipped setup
+ * - sign-cognito: presignIotUrl + cognitoCredentials only (our signing stack without the stream)
+ * - sdk-cognito: for reference, @aws-sdk/client-cognito-identity doing the same two calls
+ */
+import { createRequire } from 'node:module';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const browserSrc = join(root, 'packages/browser/src');
+
+// esbuild is a dependency of tsup (not of the workspace root): resolve it through tsup.
+interface Metafile {
+  outputs: Record<string, { bytes: number; inputs: Record<string, { bytesInOutput: number }> }>;
+}
+interface BuildResult {
+  outputFiles: { path: string; contents: Uint8Array }[];
+  metafile: Metafile;
+  warnings: { text: string }[];
+}
+interface Esbuild {
+  build(options: Record<string, unknown>): Promise<BuildResult>;
+}
+const requireFromRoot = createRequire(join(root, 'package.json'));
+const esbuild = createRequire(requireFromRoot.resolve('tsup/package.json'))('esbuild') as Esbuild;
+
+const head = `
+import { webSocketTransport, staticCredentials, cognitoCredentials } from '@webcomm/browser';
+const endpoint = 'abc-ats.iot.eu-west-1.amazonaws.com';
+`;
+const apps: Record<string, string> = {
+  'transport-static': `${head}
+export const transport = webSocketTransport({ endpoint, auth: { type: 'sigv4', credentials: staticCredentials({ accessKeyId: 'A', secretAccessKey: 'S' }) } });
+export const open = () => transport.open({ attempt: 1, clientId: 'c', signal: new AbortController().signal });`,
+  'transport-cognito': `${head}
+const credentials = cognitoCredentials({ identityPoolId: 'eu-west-1:00000000-0000-0000-0000-000000000000' });
+export const transport = webSocketTransport({ endpoint, auth: { type: 'sigv4', credentials } });
+export const open = () => transport.open({ attempt: 1, clientId: 'c', signal: new AbortController().signal });`,
+  'app-mqtt-source': `${head}
+import MqttClient from 'mqtt/lib/client';
+const credentials = cognitoCredentials({ identityPoolId: 'eu-west-1:00000000-0000-0000-0000-000000000000' });
+const transport = webSocketTransport({ endpoint, auth: { type: 'sigv4', credentials } });
+export async function start() {
+  const link = await transport.open({ attempt: 1, clientId: 'c', signal: new AbortController().signal });
+  const client = new MqttClient(() => link.stream, { protocolVersion: 4, reconnectPeriod: 0, clientId: 'c' });
+  client.on('message', (topic, payload) => console.log(topic, payload.length));
+  client.subscribe('game/#');
+  return client;
+}`,
+  'app-mqtt-dist': `${head}
+import mqtt from 'mqtt';
+const { MqttClient } = mqtt;
+const credentials = cognitoCredentials({ identityPoolId: 'eu-west-1:00000000-0000-0000-0000-000000000000' });
+const transport = webSocketTransport({ endpoint, auth: { type: 'sigv4', credentials } });
+export async function start() {
+  const link = await transport.open({ attempt: 1, clientId: 'c', signal: new AbortController().signal });
+  const client = new MqttClient(() => link.stream, { protocolVersion: 4, reconnectPeriod: 0, clientId: 'c' });
+  client.subscribe('game/#');
+  return client;
+}`,
+  'sign-cognito': `
+import { presignIotUrl, cognitoCredentials } from '@webcomm/browser';
+const credentials = cognitoCredentials({ identityPoolId: 'eu-west-1:00000000-0000-0000-0000-000000000000' });
+export const sign = async () => presignIotUrl({ endpoint: 'abc-ats.iot.eu-west-1.amazonaws.com', credentials: await credentials() });`,
+  'sdk-cognito': `
+import { CognitoIdentity } from '@aws-sdk/client-cognito-identity';
+const c = new CognitoIdentity({ region: 'eu-west-1' });
+export async function creds() {
+  const { IdentityId } = await c.getId({ IdentityPoolId: 'x' });
+  return c.getCredentialsForIdentity({ IdentityId });
+}`,
+};
+
+/** Resolves our workspace packages to their TypeScript sources (no build needed). */
+const workspaceSources = {
+  name: 'workspace-sources',
+  setup(build: { onResolve(o: { filter: RegExp }, cb: (a: { path: string }) => { path: string }): void }) {
+    build.onResolve({ filter: /^@webcomm\/(core|browser)$/ }, (args) => ({
+      path: join(root, 'packages', args.path.slice('@webcomm/'.length), 'src/index.ts'),
+    }));
+  },
+};
+
+/** `node_modules/.pnpm/x@1/node_modules/@scope/name/...` → `@scope/name`; our sources → `@webcomm/x`. */
+function packageOf(input: string): string {
+  const parts = input.split(/[\\/]/);
+  const at = parts.lastIndexOf('node_modules');
+  if (at >= 0) {
+    const first = parts[at + 1] ?? '?';
+    return first.startsWith('@') ? `${first}/${parts[at + 2]}` : first;
+  }
+  const ws = /packages[\\/]([^\\/]+)[\\/]/.exec(input);
+  return ws ? `@webcomm/${ws[1]}` : input;
+}
+
+/** Stubs for the trimmed variant (see the header). */
+const stubs: Record<string, string> = {
+  debug: 'module.exports = () => Object.assign(() => {}, { enabled: false, extend() { return this; } });',
+  'worker-timers': 'module.exports = { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h), setInterval: (f, ms) => setInterval(f, ms), clearInterval: (h) => clearInterval(h) };',
+  'lru-cache': 'exports.LRUCache = class LRUCache extends Map {};',
+};
+const stubPlugin = {
+  name: 'stubs',
+  setup(build: {
+    onResolve(o: { filter: RegExp }, cb: (a: { path: string }) => { path: string; namespace: string }): void;
+    onLoad(o: { filter: RegExp; namespace: string }, cb: (a: { path: string }) => { contents: string; loader: string }): void;
+  }) {
+    build.onResolve({ filter: /^(debug|worker-timers|lru-cache)$/ }, (args) => ({ path: args.path, namespace: 'stub' }));
+    build.onLoad({ filter: /.*/, namespace: 'stub' }, (args) => ({ contents: stubs[args.path] ?? '', loader: 'js' }));
+  },
+};
+
+interface Row { app: string; minBytes: number; gzBytes: number; byPackage: { name: string; minBytes: number; gzShare: number }[]; warnings: string[] }
+
+async function measure(app: string, source: string, extraPlugins: unknown[] = []): Promise<Row> {
+  const result = await esbuild.build({
+    stdin: { contents: source, resolveDir: browserSrc, sourcefile: `${app}.ts`, loader: 'ts' },
+    bundle: true, minify: true, format: 'esm', platform: 'browser', target: 'es2022',
+    write: false, metafile: true, outfile: join(root, 'bench/results', `${app}.js`),
+    plugins: [workspaceSources, ...extraPlugins], logLevel: 'silent',
+  });
+  const js = result.outputFiles.find((f) => f.path.endsWith('.js'));
+  if (js === undefined) throw new Error(`no output for ${app}`);
+  const minBytes = js.contents.byteLength;
+  const gzBytes = gzipSync(js.contents, { level: 9 }).byteLength;
+  const totals = new Map<string, number>();
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const name = packageOf(relative(root, input).split(sep).join('/'));
+      totals.set(name, (totals.get(name) ?? 0) + bytesInOutput);
+    }
+  }
+  const byPackage = [...totals.entries()]
+    .filter(([, bytes]) => bytes > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, bytes]) => ({ name, minBytes: bytes, gzShare: Math.round((bytes / minBytes) * gzBytes) }));
+  return { app, minBytes, gzBytes, byPackage, warnings: result.warnings.map((w) => w.text) };
+}
+
+const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
+const rows: Row[] = [];
+const variants: [string, string, unknown[]][] = Object.entries(apps).map(([app, source]) => [app, source, []]);
+variants.splice(3, 0, ['app-mqtt-source-trimmed', apps['app-mqtt-source'] ?? '', [stubPlugin]]);
+for (const [app, source, plugins] of variants) {
+  try {
+    rows.push(await measure(app, source, plugins));
+  } catch (error) {
+    console.log(`${app}: build failed: ${(error as Error).message.split('\n').slice(0, 6).join(' | ')}`);
+  }
+}
+if (process.argv.includes('--json')) {
+  console.log(JSON.stringify(rows, null, 2));
+} else {
+  for (const row of rows) {
+    console.log(`\n${row.app}: ${kb(row.minBytes)} min, ${kb(row.gzBytes)} min+gz`);
+    for (const p of row.byPackage) console.log(`  ${p.name.padEnd(36)} ${kb(p.minBytes).padStart(9)} min  ≈${kb(p.gzShare).padStart(8)} gz`);
+    for (const w of row.warnings) console.log(`  warning: ${w}`);
+  }
+  console.log('\n(gz per package is its share of the minified bytes applied to the gzip total: an estimate; the totals are measured.)');
+}
