@@ -1,4 +1,5 @@
-import { MqttClient, type IClientOptions } from 'mqtt';
+import type { IClientOptions, MqttClient as MqttClientType } from 'mqtt';
+import { MqttClient } from './mqtt-engine.js';
 import { classifyError } from './classify-error.js';
 import { intervalTimerFrom } from './clock.js';
 import { abortError } from './deadline.js';
@@ -6,7 +7,7 @@ import type { ResolvedOptions } from './options.js';
 
 /** An established MQTT link, after CONNACK accepted. */
 export interface OpenLink {
-  readonly mqtt: MqttClient;
+  readonly mqtt: MqttClientType;
   readonly endpoint: string;
   readonly sessionPresent: boolean;
 }
