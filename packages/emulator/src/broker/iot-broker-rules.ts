@@ -1,0 +1,339 @@
+/**
+ * Makes aedes behave like IoT Core towards clients: authentication, policies, limits,
+ * duplicate client ids, presence events, disconnect timers and persistent-session expiry.
+ * Installed on one aedes instance by {@link IotBrokerRules.install}.
+ */
+import { randomUUID } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
+import type { Aedes, AuthenticateError, Client, ConnectPacket, PublishPacket, Subscription } from 'aedes';
+import type { AccessPolicy, IotAction } from '../auth/access-policy.js';
+import { DocumentPolicy, FilterPolicy, isAllowed } from '../auth/access-policy.js';
+import type { CustomAuthorizerConfig } from '../auth/custom-authorizer.js';
+import { parseAuthorizerUsername, runAuthorizer } from '../auth/custom-authorizer.js';
+import type { Clock, ClockTimer } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { BrokerControl, CertificateAuthority, ChannelCatalog, UserDirectory } from '../service/contracts.js';
+import type { IotLimits } from './iot-limits.js';
+import { clampKeepalive, clientIdProblem, topicProblem } from './iot-limits.js';
+import type { DisconnectReason, PresenceSubject } from './presence-events.js';
+import { connectedEvent, connectFailedEvent, disconnectedEvent, hasPresence } from './presence-events.js';
+import type { TransportAuth } from './transport-auth.js';
+
+/** What the rules need. */
+export interface IotBrokerRulesDeps {
+  readonly users: UserDirectory;
+  readonly channels: ChannelCatalog;
+  readonly ca: CertificateAuthority;
+  readonly authorizers: ReadonlyMap<string, CustomAuthorizerConfig>;
+  readonly limits: IotLimits;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly region: string;
+  readonly account: string;
+  /** Let clients on the plain `tcp`/`ws` listeners connect without credentials. */
+  readonly allowAnonymous: boolean;
+  /** Add presence topics to the default policy's receive grants. */
+  readonly presenceInDefaultPolicy: boolean;
+  readonly sessionExpiryMs: number;
+  readonly webSocketTtlMs: number;
+}
+
+interface Session extends PresenceSubject {
+  readonly client: Client;
+  readonly clean: boolean;
+  readonly keepalive: number;
+  readonly policies: readonly AccessPolicy[];
+  reason: DisconnectReason | undefined;
+  tooManyFilters: boolean;
+  timer: ClockTimer | undefined;
+}
+
+/** A connection as the emulator sees it (for tests and tools). */
+export interface ConnectionInfo {
+  readonly clientId: string;
+  readonly principalId: string;
+  readonly transport: string;
+  /** Keepalive after IoT Core's clamping, seconds. */
+  readonly keepalive: number;
+  readonly clean: boolean;
+}
+
+const PRESENCE_FILTER = '$aws/events/presence/+/+';
+const ALWAYS_FORBIDDEN_PUBLISH = ['$aws/events/', '$SYS/'];
+
+function authError(message: string): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode: 5 as const });
+}
+
+/** The IoT Core rules for one aedes broker. */
+export class IotBrokerRules implements BrokerControl {
+  private readonly transportAuth = new WeakMap<object, TransportAuth>();
+  private readonly sessions = new WeakMap<Client, Session>();
+  private readonly live = new Map<string, Session>();
+  private readonly keepalives = new WeakMap<Client, number>();
+  private readonly expiryTimers = new Map<string, ClockTimer>();
+  private readonly expiredSessions = new Set<string>();
+  private versionNumber = 0;
+  private broker: Aedes | undefined;
+
+  constructor(private readonly deps: IotBrokerRulesDeps) {}
+
+  /** Records what the listener learned about a connection's stream. */
+  attach(stream: object, auth: TransportAuth): void {
+    this.transportAuth.set(stream, auth);
+  }
+
+  /** Installs the hooks and event listeners on `broker`. */
+  install(broker: Aedes): void {
+    this.broker = broker;
+    broker.preConnect = (client, packet, done) => done(null, this.preConnect(client, packet));
+    broker.authenticate = (client, username, password, done) => {
+      this.authenticate(client, username, password).then(() => done(null, true), (error: AuthenticateError) => done(error, false));
+    };
+    broker.authorizePublish = (client, packet, done) => done(client === null ? null : this.checkPublish(client, packet));
+    broker.authorizeSubscribe = (client, subscription, done) => {
+      const error = this.checkSubscribe(client, subscription);
+      done(error, error === null ? { ...subscription, qos: Math.min(subscription.qos, 1) as 0 | 1 } : null);
+    };
+    broker.authorizeForward = (client, packet) => (this.mayReceive(client, packet.topic) ? packet : null);
+    broker.on('clientReady', (client) => this.onReady(client));
+    broker.on('clientDisconnect', (client) => this.onDisconnect(client));
+    broker.on('keepaliveTimeout', (client) => this.setReason(client, 'MQTT_KEEP_ALIVE_TIMEOUT'));
+  }
+
+  private preConnect(client: Client, packet: ConnectPacket): boolean {
+    packet.keepalive = clampKeepalive(packet.keepalive ?? 0, this.deps.limits);
+    this.keepalives.set(client, packet.keepalive);
+    if (this.expiredSessions.delete(packet.clientId)) packet.clean = true;
+    // Count filters per SUBSCRIBE before aedes splits the packet into single authorizations.
+    const parser = (client as unknown as { _parser?: EventEmitter })._parser;
+    parser?.prependListener('packet', (incoming: { cmd: string; subscriptions?: unknown[] }) => {
+      const session = this.sessions.get(client);
+      if (incoming.cmd === 'subscribe' && session !== undefined && (incoming.subscriptions?.length ?? 0) > this.deps.limits.maxFiltersPerSubscribe) {
+        session.tooManyFilters = true;
+      }
+    });
+    return true;
+  }
+
+  private async authenticate(client: Client, username: string | undefined, password: Buffer | undefined): Promise<void> {
+    const clientId = client.id;
+    const auth = this.transportAuth.get(client.conn) ?? { transport: 'tcp', ipAddress: 'unknown', kind: 'none' };
+    const refuse = (check: string): AuthenticateError => {
+      this.deps.logger.info(`connect refused for client "${clientId}" via ${auth.transport}: ${check}`);
+      if (hasPresence(clientId)) this.publishEvent(connectFailedEvent(clientId, this.deps.clock.now(), auth.ipAddress));
+      return authError(check);
+    };
+    const idProblem = clientIdProblem(clientId, this.deps.limits);
+    if (idProblem !== undefined) throw refuse(idProblem);
+
+    let principalId = auth.principalId ?? clientId;
+    let documents = auth.policyDocuments;
+    let disconnectAt = auth.disconnectAt;
+    let disconnectReason = auth.disconnectReason;
+    if (auth.kind === 'none') {
+      const request = parseAuthorizerUsername(username);
+      if (request !== undefined) {
+        const outcome = await runAuthorizer(this.deps.authorizers, request, {
+          protocols: auth.http === undefined ? ['mqtt'] : ['mqtt', 'http'],
+          protocolData: {
+            ...(auth.http === undefined ? {} : { http: auth.http }),
+            mqtt: { username, password: password?.toString('base64'), clientId },
+          },
+          connectionMetadata: { id: randomUUID() },
+        });
+        if (!outcome.ok) throw refuse(`custom authorizer: ${outcome.refusal} (${outcome.detail})`);
+        principalId = outcome.response.principalId;
+        documents = outcome.response.policyDocuments;
+        disconnectAt = this.deps.clock.now() + outcome.response.disconnectAfterInSeconds * 1000;
+        disconnectReason = 'CUSTOMAUTH_TTL_EXPIRATION';
+      } else if (!this.deps.allowAnonymous || (auth.transport !== 'tcp' && auth.transport !== 'ws')) {
+        throw refuse('no credentials (sign the WebSocket URL, use a client certificate or a custom authorizer)');
+      }
+    }
+    if (auth.clientIdMustBe !== undefined && auth.clientIdMustBe !== clientId) {
+      throw refuse(`client id does not match the credential (${auth.kind} is for another client id)`);
+    }
+    if (this.deps.users.isBanned(clientId) || this.deps.users.isBanned(principalId)) throw refuse('banned');
+    let policies: AccessPolicy[];
+    try {
+      policies = documents === undefined ? [this.defaultPolicy(clientId)] : [new DocumentPolicy(documents, { clientId, region: this.deps.region, account: this.deps.account })];
+    } catch (error) {
+      throw refuse(`custom authorizer returned a bad policy document: ${(error as Error).message}`);
+    }
+    if (documents !== undefined && !isAllowed(policies, 'iot:Connect', clientId)) throw refuse('policy does not allow iot:Connect for this client id');
+
+    const previous = this.live.get(clientId);
+    if (previous !== undefined) previous.reason = 'DUPLICATE_CLIENTID';
+    const session: Session = {
+      client,
+      clientId,
+      principalIdentifier: principalId,
+      sessionIdentifier: randomUUID(),
+      versionNumber: ++this.versionNumber,
+      ipAddress: auth.ipAddress,
+      clean: client.clean,
+      keepalive: this.keepalives.get(client) ?? 0,
+      policies,
+      reason: undefined,
+      tooManyFilters: false,
+      timer: undefined,
+    };
+    if (auth.transport === 'ws' || auth.transport === 'wss') {
+      const wsEnd = this.deps.clock.now() + this.deps.webSocketTtlMs;
+      if (disconnectAt === undefined || wsEnd < disconnectAt) {
+        disconnectAt = wsEnd;
+        disconnectReason = 'WEBSOCKET_TTL_EXPIRATION';
+      }
+    }
+    if (disconnectAt !== undefined) {
+      const reason = disconnectReason ?? 'SERVER_INITIATED_DISCONNECT';
+      session.timer = this.deps.clock.setTimeout(() => this.drop(session, reason), Math.max(0, disconnectAt - this.deps.clock.now()));
+    }
+    this.sessions.set(client, session);
+    this.live.set(clientId, session);
+    const pending = this.expiryTimers.get(clientId);
+    if (pending !== undefined) this.deps.clock.clearTimeout(pending);
+    this.expiryTimers.delete(clientId);
+  }
+
+  private defaultPolicy(clientId: string): AccessPolicy {
+    const filters = this.deps.channels.receiveFilters(clientId);
+    return new FilterPolicy({ subscribe: this.deps.presenceInDefaultPolicy ? [...filters, PRESENCE_FILTER] : filters, publish: [] });
+  }
+
+  private checkPublish(client: Client, packet: PublishPacket): Error | null {
+    const topic = packet.topic;
+    const problem =
+      topicProblem(topic, this.deps.limits) ??
+      (packet.payload.length > this.deps.limits.maxPayloadBytes ? `payload of ${packet.payload.length} bytes over ${this.deps.limits.maxPayloadBytes}` : undefined) ??
+      (packet.qos === 2 ? 'QoS 2 is not supported' : undefined);
+    if (problem !== undefined) return this.violation(client, 'CLIENT_ERROR', `publish to "${topic}" refused: ${problem}`);
+    if (ALWAYS_FORBIDDEN_PUBLISH.some((prefix) => topic.startsWith(prefix))) return this.violation(client, 'FORBIDDEN_ACCESS', `publish to reserved topic "${topic}" refused`);
+    return this.authorize(client, 'iot:Publish', topic);
+  }
+
+  private checkSubscribe(client: Client, subscription: Subscription): Error | null {
+    const session = this.sessions.get(client);
+    if (session?.tooManyFilters === true) return this.violation(client, 'CLIENT_ERROR', `SUBSCRIBE with more than ${this.deps.limits.maxFiltersPerSubscribe} filters refused`);
+    const problem = topicProblem(subscription.topic, this.deps.limits);
+    if (problem !== undefined) return this.violation(client, 'CLIENT_ERROR', `subscribe to "${subscription.topic}" refused: ${problem}`);
+    return this.authorize(client, 'iot:Subscribe', subscription.topic);
+  }
+
+  private authorize(client: Client, action: IotAction, target: string): Error | null {
+    const session = this.sessions.get(client);
+    if (session === undefined) return this.violation(client, 'AUTH_ERROR', 'no session');
+    if (this.deps.users.isBanned(session.clientId) || this.deps.users.isBanned(session.principalIdentifier)) {
+      return this.violation(client, 'AUTH_ERROR', `${action} by banned client refused`);
+    }
+    if (!isAllowed(session.policies, action, target)) return this.violation(client, 'FORBIDDEN_ACCESS', `${action} on "${target}" not allowed by policy`);
+    return null;
+  }
+
+  private mayReceive(client: Client, topic: string): boolean {
+    const session = this.sessions.get(client);
+    if (session === undefined || this.deps.users.isBanned(session.clientId)) return false;
+    return isAllowed(session.policies, 'iot:Receive', topic);
+  }
+
+  /** Records why the client is about to be disconnected (aedes closes it on the returned error). */
+  private violation(client: Client, reason: DisconnectReason, message: string): Error {
+    this.setReason(client, reason);
+    this.deps.logger.info(`client "${client.id}" disconnected (${reason}): ${message}`);
+    return new Error(message);
+  }
+
+  private setReason(client: Client, reason: DisconnectReason): void {
+    const session = this.sessions.get(client);
+    if (session !== undefined && session.reason === undefined) session.reason = reason;
+  }
+
+  private onReady(client: Client): void {
+    const session = this.sessions.get(client);
+    if (session === undefined) return;
+    if (hasPresence(session.clientId)) this.publishEvent(connectedEvent(session, this.deps.clock.now()));
+    this.deps.users.touch(session.clientId, new Date(this.deps.clock.now())).catch((error: unknown) => {
+      this.deps.logger.warn(`could not record last seen of "${session.clientId}": ${(error as Error).message}`);
+    });
+  }
+
+  private onDisconnect(client: Client): void {
+    const session = this.sessions.get(client);
+    if (session === undefined) return;
+    if (session.timer !== undefined) this.deps.clock.clearTimeout(session.timer);
+    const wasLive = this.live.get(session.clientId) === session;
+    if (wasLive) this.live.delete(session.clientId);
+    const clientSaidBye = (client as unknown as { _disconnected?: boolean })._disconnected === true;
+    const reason = session.reason ?? (clientSaidBye ? 'CLIENT_INITIATED_DISCONNECT' : this.broker?.closed === true ? 'SERVER_INITIATED_DISCONNECT' : 'CONNECTION_LOST');
+    if (hasPresence(session.clientId)) this.publishEvent(disconnectedEvent(session, reason, this.deps.clock.now()));
+    if (!session.clean && wasLive && this.broker?.closed !== true) this.scheduleSessionExpiry(session.clientId);
+  }
+
+  private scheduleSessionExpiry(clientId: string): void {
+    const timer = this.deps.clock.setTimeout(() => {
+      this.expiryTimers.delete(clientId);
+      if (this.live.has(clientId)) return;
+      this.expiredSessions.add(clientId);
+      const persistence = (this.broker as unknown as { persistence: { cleanSubscriptions(client: { id: string }): Promise<void> } }).persistence;
+      persistence.cleanSubscriptions({ id: clientId }).catch((error: unknown) => this.deps.logger.warn(`session expiry of "${clientId}": ${(error as Error).message}`));
+    }, this.deps.sessionExpiryMs);
+    this.expiryTimers.set(clientId, timer);
+  }
+
+  private drop(session: Session, reason: DisconnectReason): void {
+    if (session.reason === undefined) session.reason = reason;
+    session.client.close();
+  }
+
+  private publishEvent(message: { topic: string; event: object }): void {
+    this.broker?.publish({ cmd: 'publish', topic: message.topic, payload: Buffer.from(JSON.stringify(message.event)), qos: 0, retain: false, dup: false }, (error) => {
+      if (error) this.deps.logger.warn(`presence event on ${message.topic} not published: ${error.message}`);
+    });
+  }
+
+  // BrokerControl
+
+  async publish(topic: string, payload: Uint8Array, options: { qos?: 0 | 1; retain?: boolean } = {}): Promise<void> {
+    const broker = this.broker;
+    if (broker === undefined) throw new Error('broker not started');
+    await new Promise<void>((resolve, reject) => {
+      broker.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: options.qos ?? 0, retain: options.retain ?? false, dup: false }, (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  disconnectPrincipal(principalId: string, reason: string): number {
+    const known: readonly string[] = ['SERVER_INITIATED_DISCONNECT', 'API_INITIATED_DISCONNECT', 'AUTH_ERROR', 'FORBIDDEN_ACCESS'];
+    const presenceReason = (known.includes(reason) ? reason : 'API_INITIATED_DISCONNECT') as DisconnectReason;
+    let dropped = 0;
+    for (const session of [...this.live.values()]) {
+      if (session.principalIdentifier !== principalId && session.clientId !== principalId) continue;
+      this.deps.logger.info(`dropping client "${session.clientId}": ${reason}`);
+      this.drop(session, presenceReason);
+      dropped++;
+    }
+    return dropped;
+  }
+
+  connectedClients(): string[] {
+    return [...this.live.keys()];
+  }
+
+  /** Live connections with their effective settings. */
+  connections(): ConnectionInfo[] {
+    return [...this.live.values()].map((session) => ({
+      clientId: session.clientId,
+      principalId: session.principalIdentifier,
+      transport: this.transportAuth.get(session.client.conn)?.transport ?? 'tcp',
+      keepalive: session.keepalive,
+      clean: session.clean,
+    }));
+  }
+
+  /** Clears every timer (called on stop). */
+  dispose(): void {
+    for (const timer of this.expiryTimers.values()) this.deps.clock.clearTimeout(timer);
+    this.expiryTimers.clear();
+    for (const session of this.live.values()) if (session.timer !== undefined) this.deps.clock.clearTimeout(session.timer);
+  }
+}
