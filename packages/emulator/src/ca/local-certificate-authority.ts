@@ -2,6 +2,8 @@
  * The emulator's certificate authority: an ECDSA P-256 CA created on first start and kept
  * in `<dataDir>/ca/`, issuing the broker's server certificate and clients' certificates.
  */
+// @peculiar/x509 (through tsyringe) needs the Reflect metadata API loaded before it.
+import 'reflect-metadata';
 import { webcrypto, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
