@@ -266,6 +266,7 @@ export class IotBrokerRules implements BrokerControl {
     if (wasLive) this.live.delete(session.clientId);
     const clientSaidBye = (client as unknown as { _disconnected?: boolean })._disconnected === true;
     const reason = session.reason ?? (clientSaidBye ? 'CLIENT_INITIATED_DISCONNECT' : this.broker?.closed === true ? 'SERVER_INITIATED_DISCONNECT' : 'CONNECTION_LOST');
+    this.deps.logger.info(`client "${session.clientId}" disconnected: ${reason}`);
     if (hasPresence(session.clientId)) this.publishEvent(disconnectedEvent(session, reason, this.deps.clock.now()));
     if (!session.clean && wasLive && this.broker?.closed !== true) this.scheduleSessionExpiry(session.clientId);
   }
