@@ -35,7 +35,7 @@ export async function presignMqttUrl(
     headers: { host: options.signHostWithPort === false ? url.hostname : url.host },
   });
   const signed = await signer.presign(request, { expiresIn: 900, ...(options.signingDate ? { signingDate: options.signingDate } : {}) });
-  const query = Object.entries(signed.query).map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`);
+  const query = Object.entries(signed.query ?? {}).map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`);
   if (options.tokenMode === 'appended') query.push(`X-Amz-Security-Token=${encodeURIComponent(credentials.sessionToken)}`);
   return `${url.protocol}//${url.host}${url.pathname}?${query.join('&')}`;
 }
