@@ -7,6 +7,7 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer } from 'node:net';
 import type { AddressInfo, Server as NetServer } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { mkdir } from 'node:fs/promises';
 import { resolve, join } from 'node:path';
 import { Aedes } from 'aedes';
@@ -80,10 +81,23 @@ function listen(server: NetServer, port: number, host: string): Promise<number> 
   });
 }
 
-function close(server: NetServer): Promise<void> {
+/** Tracks a server's sockets so stop() can end them (net/tls servers wait for open sockets to end). */
+function trackSockets(server: NetServer): Set<Duplex> {
+  const sockets = new Set<Duplex>();
+  const track = (socket: Duplex): void => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  };
+  server.on('connection', track);
+  // Upgraded WebSocket sockets leave the HTTP server's own bookkeeping; keep them too.
+  server.on('upgrade', (_request: IncomingMessage, socket: Duplex) => track(socket));
+  return sockets;
+}
+
+function close(server: NetServer, sockets: Set<Duplex>): Promise<void> {
   return new Promise((done) => {
     server.close(() => done());
-    (server as HttpServer).closeAllConnections?.();
+    for (const socket of sockets) socket.destroy();
   });
 }
 
@@ -164,15 +178,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       upgradeWss(request, socket, head);
     });
 
-    const servers = [mqttServer, mqttsServer, httpServer, httpsServer];
+    const servers = [mqttServer, mqttsServer, httpServer, httpsServer].map((server) => ({ server, sockets: trackSockets(server) }));
     const ports = {
       mqtt: await listen(mqttServer, resolved.ports.mqtt, host),
       mqtts: await listen(mqttsServer, resolved.ports.mqtts, host),
       http: await listen(httpServer, resolved.ports.http, host),
       https: await listen(httpsServer, resolved.ports.https, host),
     };
-    // Listeners close before the broker (cleanups run in reverse).
-    for (const server of servers) cleanups.push(() => close(server));
+    // Listeners and their sockets close before the broker (cleanups run in reverse).
+    cleanups.push(() => Promise.all(servers.map(({ server, sockets }) => close(server, sockets))).then(() => undefined));
+    cleanups.push(() => rules.beginShutdown());
 
     const advertised = urlHost(resolved.advertisedHost);
     const endpoints: EmulatorEndpoints = {

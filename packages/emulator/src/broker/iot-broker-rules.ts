@@ -74,6 +74,7 @@ export class IotBrokerRules implements BrokerControl {
   private readonly expiryTimers = new Map<string, ClockTimer>();
   private readonly expiredSessions = new Set<string>();
   private versionNumber = 0;
+  private shuttingDown = false;
   private broker: Aedes | undefined;
 
   constructor(private readonly deps: IotBrokerRulesDeps) {}
@@ -265,10 +266,10 @@ export class IotBrokerRules implements BrokerControl {
     const wasLive = this.live.get(session.clientId) === session;
     if (wasLive) this.live.delete(session.clientId);
     const clientSaidBye = (client as unknown as { _disconnected?: boolean })._disconnected === true;
-    const reason = session.reason ?? (clientSaidBye ? 'CLIENT_INITIATED_DISCONNECT' : this.broker?.closed === true ? 'SERVER_INITIATED_DISCONNECT' : 'CONNECTION_LOST');
+    const reason = session.reason ?? (clientSaidBye ? 'CLIENT_INITIATED_DISCONNECT' : this.shuttingDown ? 'SERVER_INITIATED_DISCONNECT' : 'CONNECTION_LOST');
     this.deps.logger.info(`client "${session.clientId}" disconnected: ${reason}`);
     if (hasPresence(session.clientId)) this.publishEvent(disconnectedEvent(session, reason, this.deps.clock.now()));
-    if (!session.clean && wasLive && this.broker?.closed !== true) this.scheduleSessionExpiry(session.clientId);
+    if (!session.clean && wasLive && !this.shuttingDown) this.scheduleSessionExpiry(session.clientId);
   }
 
   private scheduleSessionExpiry(clientId: string): void {
@@ -329,6 +330,11 @@ export class IotBrokerRules implements BrokerControl {
       keepalive: session.keepalive,
       clean: session.clean,
     }));
+  }
+
+  /** From now on, connections end because the server stops. */
+  beginShutdown(): void {
+    this.shuttingDown = true;
   }
 
   /** Clears every timer (called on stop). */
