@@ -3,7 +3,7 @@
  * its listeners (MQTT/TCP, MQTT/TLS, WebSocket, HTTP API), the local CA and Cognito endpoint.
  */
 import { createServer as createHttpServer } from 'node:http';
-import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer } from 'node:net';
 import type { AddressInfo, Server as NetServer } from 'node:net';
