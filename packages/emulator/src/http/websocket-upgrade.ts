@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, createWebSocketStream } from 'ws';
+import { WebSocketServer } from 'ws';
+import { WebSocketDuplex } from './websocket-duplex.js';
 import type { Aedes } from 'aedes';
 import type { CustomAuthorizerConfig } from '../auth/custom-authorizer.js';
 import { parseAuthorizerHttp, runAuthorizer } from '../auth/custom-authorizer.js';
@@ -99,7 +100,7 @@ export function createWebSocketUpgrade(deps: WebSocketUpgradeDeps, transport: 'w
           return;
         }
         server.handleUpgrade(request, socket, head, (ws) => {
-          const stream = createWebSocketStream(ws);
+          const stream = new WebSocketDuplex(ws);
           stream.on('error', () => stream.destroy());
           deps.rules.attach(stream, auth);
           deps.broker.handle(stream, request);
