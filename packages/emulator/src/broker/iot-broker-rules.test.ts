@@ -167,6 +167,27 @@ describe('presence events', () => {
   });
 });
 
+describe('retained messages', () => {
+  it('go to exact-topic subscriptions only, not through wildcards (as IoT Core)', async () => {
+    await fixture.emulator.broker.publish('game/news/today', Buffer.from('kept'), { qos: 1, retain: true });
+    const exact = await client('exact');
+    const replay = nextMessage(exact);
+    await subscribe(exact, 'game/news/today', 1);
+    const got = await replay;
+    expect(got.payload.toString()).toBe('kept');
+    expect(got.packet.cmd === 'publish' && got.packet.retain).toBe(true);
+
+    const wild = await client('wild');
+    const received: string[] = [];
+    wild.on('message', (_topic, payload) => received.push(payload.toString()));
+    await subscribe(wild, 'game/news/#', 1);
+    const live = nextMessage(wild);
+    await fixture.emulator.broker.publish('game/news/today', Buffer.from('live'), { qos: 1 });
+    await live;
+    expect(received).toEqual(['live']);
+  });
+});
+
 describe('persistent sessions', () => {
   it('keeps QoS 1 messages for an offline clean:false client', async () => {
     const first = await client('alice', { clean: false });

@@ -96,7 +96,7 @@ export class IotBrokerRules implements BrokerControl {
       const error = this.checkSubscribe(client, subscription);
       done(error, error === null ? { ...subscription, qos: Math.min(subscription.qos, 1) as 0 | 1 } : null);
     };
-    broker.authorizeForward = (client, packet) => (this.mayReceive(client, packet.topic) ? packet : null);
+    broker.authorizeForward = (client, packet) => (this.mayReceive(client, packet.topic) && this.retainedAllowed(client, packet) ? packet : null);
     broker.on('clientReady', (client) => this.onReady(client));
     broker.on('clientDisconnect', (client) => this.onDisconnect(client));
     broker.on('keepaliveTimeout', (client) => this.setReason(client, 'MQTT_KEEP_ALIVE_TIMEOUT'));
@@ -236,6 +236,16 @@ export class IotBrokerRules implements BrokerControl {
     const session = this.sessions.get(client);
     if (session === undefined || this.deps.users.isBanned(session.clientId)) return false;
     return isAllowed(session.policies, 'iot:Receive', topic);
+  }
+
+  /**
+   * IoT Core sends retained messages only to exact-topic subscriptions, never through a
+   * wildcard. aedes marks stored messages replayed on SUBSCRIBE with `retain` (live ones not).
+   */
+  private retainedAllowed(client: Client, packet: { retain?: boolean; topic: string }): boolean {
+    if (packet.retain !== true) return true;
+    const subscriptions = (client as unknown as { subscriptions?: Record<string, unknown> }).subscriptions ?? {};
+    return packet.topic in subscriptions;
   }
 
   /** Records why the client is about to be disconnected (aedes closes it on the returned error). */

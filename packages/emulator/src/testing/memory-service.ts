@@ -40,7 +40,7 @@ export class MemoryUsers implements UserDirectory {
   async close(): Promise<void> {}
 }
 
-/** `game/broadcast` (everyone) and `game/private/{clientId}`. */
+/** `game/broadcast` (everyone), `game/private/{clientId}`, and receive on `game/news/#`. */
 export class TestChannels implements ChannelCatalog {
   forClient(clientId: string): ChannelInfo[] {
     return [
@@ -54,6 +54,6 @@ export class TestChannels implements ChannelCatalog {
   }
 
   receiveFilters(clientId: string): string[] {
-    return this.forClient(clientId).map((channel) => channel.topic);
+    return [...this.forClient(clientId).map((channel) => channel.topic), 'game/news/#'];
   }
 }
