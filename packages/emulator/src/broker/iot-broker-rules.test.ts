@@ -80,6 +80,52 @@ describe('default policy (receive-only on the client\'s channels)', () => {
   });
 });
 
+describe('bans and failed connects', () => {
+  it('publishes connect_failed with AUTHORIZATION_FAILED for a refused client', async () => {
+    const presence = await presenceWatcher();
+    await users.setStatus('mallory', 'banned');
+    const event = presence.next('connect_failed/mallory');
+    await connectRefused(fixture.emulator.endpoints.mqtt, { clientId: 'mallory' });
+    expect(await event).toMatchObject({ clientId: 'mallory', eventType: 'connect_failed', connectFailureReason: 'AUTHORIZATION_FAILED' });
+  });
+
+  it('checks the ban on every SUBSCRIBE: a client banned while connected is dropped with AUTH_ERROR', async () => {
+    const presence = await presenceWatcher();
+    const eve = await client('eve');
+    await users.setStatus('eve', 'banned');
+    const event = presence.next('disconnected/eve');
+    eve.subscribe('game/broadcast');
+    await closed(eve);
+    expect(await event).toMatchObject({ disconnectReason: 'AUTH_ERROR' });
+  });
+
+  it('stops forwarding to a banned client', async () => {
+    const eve = await client('eve');
+    await subscribe(eve, 'game/broadcast');
+    await users.setStatus('eve', 'banned');
+    const received: string[] = [];
+    eve.on('message', (_t, payload) => received.push(payload.toString()));
+    const bob = await client('bob');
+    await subscribe(bob, 'game/broadcast');
+    const atBob = nextMessage(bob);
+    await fixture.emulator.broker.publish('game/broadcast', Buffer.from('news'));
+    await atBob;
+    // Same publish, same broker turn: bob has it, eve never will.
+    await fixture.emulator.broker.publish('game/private/bob', Buffer.from('sync'));
+    expect(received).toEqual([]);
+  });
+});
+
+describe('QoS', () => {
+  it('grants QoS 1 for a QoS 2 SUBSCRIBE and disconnects a QoS 2 PUBLISH', async () => {
+    const alice = await client('alice');
+    expect(await subscribe(alice, 'game/broadcast', 2)).toEqual([1]);
+    alice.publish('game/broadcast', 'x', { qos: 2 });
+    await closed(alice);
+    expect(fixture.logs.some((line) => line.includes('QoS 2 is not supported'))).toBe(true);
+  });
+});
+
 describe('IoT Core limits', () => {
   it('disconnects a payload over 128 KB with CLIENT_ERROR', async () => {
     const presence = await presenceWatcher();

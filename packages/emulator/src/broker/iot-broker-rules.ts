@@ -94,7 +94,7 @@ export class IotBrokerRules implements BrokerControl {
     broker.authorizePublish = (client, packet, done) => done(client === null ? null : this.checkPublish(client, packet));
     broker.authorizeSubscribe = (client, subscription, done) => {
       const error = this.checkSubscribe(client, subscription);
-      done(error, error === null ? { ...subscription, qos: Math.min(subscription.qos, 1) as 0 | 1 } : null);
+      done(error, error === null ? subscription : null);
     };
     broker.authorizeForward = (client, packet) => (this.mayReceive(client, packet.topic) && this.retainedAllowed(client, packet) ? packet : null);
     broker.on('clientReady', (client) => this.onReady(client));
@@ -106,13 +106,14 @@ export class IotBrokerRules implements BrokerControl {
     packet.keepalive = clampKeepalive(packet.keepalive ?? 0, this.deps.limits);
     this.keepalives.set(client, packet.keepalive);
     if (this.expiredSessions.delete(packet.clientId)) packet.clean = true;
-    // Count filters per SUBSCRIBE before aedes splits the packet into single authorizations.
+    // See each SUBSCRIBE whole before aedes splits it into single authorizations: count its
+    // filters, and grant QoS 1 for QoS 2 as IoT Core does (aedes takes the SUBACK QoS from here).
     const parser = (client as unknown as { _parser?: EventEmitter })._parser;
-    parser?.prependListener('packet', (incoming: { cmd: string; subscriptions?: unknown[] }) => {
+    parser?.prependListener('packet', (incoming: { cmd: string; subscriptions?: { qos: number }[] }) => {
+      if (incoming.cmd !== 'subscribe' || incoming.subscriptions === undefined) return;
+      for (const subscription of incoming.subscriptions) subscription.qos = Math.min(subscription.qos, 1);
       const session = this.sessions.get(client);
-      if (incoming.cmd === 'subscribe' && session !== undefined && (incoming.subscriptions?.length ?? 0) > this.deps.limits.maxFiltersPerSubscribe) {
-        session.tooManyFilters = true;
-      }
+      if (session !== undefined && incoming.subscriptions.length > this.deps.limits.maxFiltersPerSubscribe) session.tooManyFilters = true;
     });
     return true;
   }

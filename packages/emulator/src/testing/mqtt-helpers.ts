@@ -54,7 +54,7 @@ export function nextMessage(client: MqttClient, predicate: (topic: string) => bo
 }
 
 /** Subscribes and resolves with the granted QoS list. */
-export async function subscribe(client: MqttClient, filters: string | string[], qos: 0 | 1 = 0): Promise<number[]> {
+export async function subscribe(client: MqttClient, filters: string | string[], qos: 0 | 1 | 2 = 0): Promise<number[]> {
   const granted = await client.subscribeAsync(filters, { qos });
   return granted.map((grant) => grant.qos);
 }
