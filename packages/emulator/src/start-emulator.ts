@@ -134,7 +134,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const { users, channels } = service;
 
     const rules = new IotBrokerRules({
-      users, channels, ca, authorizers: resolved.authorizers, limits: resolved.limits, clock, logger,
+      users, channels, authorizers: resolved.authorizers, limits: resolved.limits, clock, logger,
       region: resolved.region, account: resolved.accountId, allowAnonymous: resolved.allowAnonymous,
       presenceInDefaultPolicy: resolved.presenceInDefaultPolicy, sessionExpiryMs: resolved.sessionExpiryMs, webSocketTtlMs: resolved.webSocketTtlMs,
     });

@@ -7,35 +7,21 @@ import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import type { Aedes, AuthenticateError, Client, ConnectPacket, PublishPacket, Subscription } from 'aedes';
 import type { AccessPolicy, IotAction } from '../auth/access-policy.js';
-import { DocumentPolicy, FilterPolicy, isAllowed } from '../auth/access-policy.js';
-import type { CustomAuthorizerConfig } from '../auth/custom-authorizer.js';
-import { parseAuthorizerUsername, runAuthorizer } from '../auth/custom-authorizer.js';
-import type { Clock, ClockTimer } from '../clock.js';
+import { isAllowed } from '../auth/access-policy.js';
+import type { ClockTimer } from '../clock.js';
 import type { Logger } from '../logger.js';
-import type { BrokerControl, CertificateAuthority, ChannelCatalog, UserDirectory } from '../service/contracts.js';
-import type { IotLimits } from './iot-limits.js';
-import { clampKeepalive, clientIdProblem, topicProblem } from './iot-limits.js';
+import type { BrokerControl } from '../service/contracts.js';
+import type { ConnectAuthorizerDeps } from './authorize-connect.js';
+import { authorizeConnect } from './authorize-connect.js';
+import { clampKeepalive, topicProblem } from './iot-limits.js';
 import type { DisconnectReason, PresenceSubject } from './presence-events.js';
 import { connectedEvent, connectFailedEvent, disconnectedEvent, hasPresence } from './presence-events.js';
 import type { TransportAuth } from './transport-auth.js';
 
 /** What the rules need. */
-export interface IotBrokerRulesDeps {
-  readonly users: UserDirectory;
-  readonly channels: ChannelCatalog;
-  readonly ca: CertificateAuthority;
-  readonly authorizers: ReadonlyMap<string, CustomAuthorizerConfig>;
-  readonly limits: IotLimits;
-  readonly clock: Clock;
+export interface IotBrokerRulesDeps extends ConnectAuthorizerDeps {
   readonly logger: Logger;
-  readonly region: string;
-  readonly account: string;
-  /** Let clients on the plain `tcp`/`ws` listeners connect without credentials. */
-  readonly allowAnonymous: boolean;
-  /** Add presence topics to the default policy's receive grants. */
-  readonly presenceInDefaultPolicy: boolean;
   readonly sessionExpiryMs: number;
-  readonly webSocketTtlMs: number;
 }
 
 interface Session extends PresenceSubject {
@@ -58,7 +44,6 @@ export interface ConnectionInfo {
   readonly clean: boolean;
 }
 
-const PRESENCE_FILTER = '$aws/events/presence/+/+';
 const ALWAYS_FORBIDDEN_PUBLISH = ['$aws/events/', '$SYS/'];
 
 function authError(message: string): AuthenticateError {
@@ -121,87 +106,37 @@ export class IotBrokerRules implements BrokerControl {
   private async authenticate(client: Client, username: string | undefined, password: Buffer | undefined): Promise<void> {
     const clientId = client.id;
     const auth = this.transportAuth.get(client.conn) ?? { transport: 'tcp', ipAddress: 'unknown', kind: 'none' };
-    const refuse = (check: string): AuthenticateError => {
-      this.deps.logger.info(`connect refused for client "${clientId}" via ${auth.transport}: ${check}`);
+    const grant = await authorizeConnect({ clientId, auth, username, password }, this.deps);
+    if ('check' in grant) {
+      this.deps.logger.info(`connect refused for client "${clientId}" via ${auth.transport}: ${grant.check}`);
       if (hasPresence(clientId)) this.publishEvent(connectFailedEvent(clientId, this.deps.clock.now(), auth.ipAddress));
-      return authError(check);
-    };
-    const idProblem = clientIdProblem(clientId, this.deps.limits);
-    if (idProblem !== undefined) throw refuse(idProblem);
-
-    let principalId = auth.principalId ?? clientId;
-    let documents = auth.policyDocuments;
-    let disconnectAt = auth.disconnectAt;
-    let disconnectReason = auth.disconnectReason;
-    if (auth.kind === 'none') {
-      const request = parseAuthorizerUsername(username);
-      if (request !== undefined) {
-        const outcome = await runAuthorizer(this.deps.authorizers, request, {
-          protocols: auth.http === undefined ? ['mqtt'] : ['mqtt', 'http'],
-          protocolData: {
-            ...(auth.http === undefined ? {} : { http: auth.http }),
-            mqtt: { username, password: password?.toString('base64'), clientId },
-          },
-          connectionMetadata: { id: randomUUID() },
-        });
-        if (!outcome.ok) throw refuse(`custom authorizer: ${outcome.refusal} (${outcome.detail})`);
-        principalId = outcome.response.principalId;
-        documents = outcome.response.policyDocuments;
-        disconnectAt = this.deps.clock.now() + outcome.response.disconnectAfterInSeconds * 1000;
-        disconnectReason = 'CUSTOMAUTH_TTL_EXPIRATION';
-      } else if (!this.deps.allowAnonymous || (auth.transport !== 'tcp' && auth.transport !== 'ws')) {
-        throw refuse('no credentials (sign the WebSocket URL, use a client certificate or a custom authorizer)');
-      }
+      throw authError(grant.check);
     }
-    if (auth.clientIdMustBe !== undefined && auth.clientIdMustBe !== clientId) {
-      throw refuse(`client id does not match the credential (${auth.kind} is for another client id)`);
-    }
-    if (this.deps.users.isBanned(clientId) || this.deps.users.isBanned(principalId)) throw refuse('banned');
-    let policies: AccessPolicy[];
-    try {
-      policies = documents === undefined ? [this.defaultPolicy(clientId)] : [new DocumentPolicy(documents, { clientId, region: this.deps.region, account: this.deps.account })];
-    } catch (error) {
-      throw refuse(`custom authorizer returned a bad policy document: ${(error as Error).message}`);
-    }
-    if (documents !== undefined && !isAllowed(policies, 'iot:Connect', clientId)) throw refuse('policy does not allow iot:Connect for this client id');
-
     const previous = this.live.get(clientId);
     if (previous !== undefined) previous.reason = 'DUPLICATE_CLIENTID';
     const session: Session = {
       client,
       clientId,
-      principalIdentifier: principalId,
+      principalIdentifier: grant.principalId,
       sessionIdentifier: randomUUID(),
       versionNumber: ++this.versionNumber,
       ipAddress: auth.ipAddress,
       clean: client.clean,
       keepalive: this.keepalives.get(client) ?? 0,
-      policies,
+      policies: grant.policies,
       reason: undefined,
       tooManyFilters: false,
       timer: undefined,
     };
-    if (auth.transport === 'ws' || auth.transport === 'wss') {
-      const wsEnd = this.deps.clock.now() + this.deps.webSocketTtlMs;
-      if (disconnectAt === undefined || wsEnd < disconnectAt) {
-        disconnectAt = wsEnd;
-        disconnectReason = 'WEBSOCKET_TTL_EXPIRATION';
-      }
-    }
+    const { disconnectAt, disconnectReason } = grant;
     if (disconnectAt !== undefined) {
-      const reason = disconnectReason ?? 'SERVER_INITIATED_DISCONNECT';
-      session.timer = this.deps.clock.setTimeout(() => this.drop(session, reason), Math.max(0, disconnectAt - this.deps.clock.now()));
+      session.timer = this.deps.clock.setTimeout(() => this.drop(session, disconnectReason), Math.max(0, disconnectAt - this.deps.clock.now()));
     }
     this.sessions.set(client, session);
     this.live.set(clientId, session);
     const pending = this.expiryTimers.get(clientId);
     if (pending !== undefined) this.deps.clock.clearTimeout(pending);
     this.expiryTimers.delete(clientId);
-  }
-
-  private defaultPolicy(clientId: string): AccessPolicy {
-    const filters = this.deps.channels.receiveFilters(clientId);
-    return new FilterPolicy({ subscribe: this.deps.presenceInDefaultPolicy ? [...filters, PRESENCE_FILTER] : filters, publish: [] });
   }
 
   private checkPublish(client: Client, packet: PublishPacket): Error | null {
