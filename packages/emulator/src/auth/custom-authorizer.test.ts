@@ -26,6 +26,7 @@ const clients: MqttClient[] = [];
 async function authorizer(event: AuthorizerEvent): Promise<AuthorizerResponse> {
   events.push(event);
   if (event.token === 'throw') throw new Error('authorizer bug');
+  if (event.token === 'hang') return new Promise<never>(() => undefined);
   return {
     isAuthenticated: event.token === 'good',
     principalId: 'toolUser1',
@@ -79,6 +80,16 @@ describe('custom authorizer, MQTT username form', () => {
     expect(fixture.logs.filter((line) => line.includes('custom authorizer:')).map((line) => /custom authorizer: ([a-z-]+)/.exec(line)?.[1])).toEqual([
       'not-authenticated', 'authorizer-failed', 'unknown-authorizer',
     ]);
+  });
+
+  it('refuses when the authorizer does not answer within 5 s', async () => {
+    const refused = connectRefused(fixture.emulator.endpoints.mqtt, { clientId: 'tool-1', username: username('hang') });
+    await expect.poll(() => events.length).toBe(1);
+    clock.advance(4_999);
+    expect(fixture.logs.some((line) => line.includes('authorizer-timeout'))).toBe(false);
+    clock.advance(1);
+    expect((await refused).code).toBe(5);
+    expect(fixture.logs.some((line) => line.includes('authorizer-timeout (no answer within 5000 ms)'))).toBe(true);
   });
 
   it('an explicit Deny in the policy disconnects the publisher', async () => {

@@ -3,6 +3,7 @@
  * (`x-amz-customauthorizer-name`) and carries a token, in WebSocket query/headers or in the
  * MQTT username; a user-supplied async function answers in IoT Core's response shape.
  */
+import type { Clock, ClockTimer } from '../clock.js';
 
 /** The event given to a custom authorizer (IoT Core's shape, trimmed to what applies here). */
 export interface AuthorizerEvent {
@@ -102,22 +103,23 @@ function validateResponse(response: AuthorizerResponse): string | undefined {
   return undefined;
 }
 
-/** Runs the named authorizer with IoT Core's timeout and validates its answer. */
+/** Runs the named authorizer with IoT Core's timeout (on `clock`) and validates its answer. */
 export async function runAuthorizer(
   authorizers: ReadonlyMap<string, CustomAuthorizerConfig>,
   request: AuthorizerRequest,
   event: Omit<AuthorizerEvent, 'token' | 'signatureVerified'>,
+  clock: Clock,
   timeoutMs = AUTHORIZER_TIMEOUT_MS,
 ): Promise<AuthorizerOutcome> {
   const config = authorizers.get(request.name);
   if (config === undefined) return { ok: false, refusal: 'unknown-authorizer', detail: `no authorizer named "${request.name}"` };
   const token = request.params.get(config.tokenKeyName ?? 'token');
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: ClockTimer | undefined;
   try {
     const response = await Promise.race([
       config.handler({ ...event, token, signatureVerified: request.signed }),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
+        timer = clock.setTimeout(() => reject(new Error('timeout')), timeoutMs);
       }),
     ]);
     const problem = validateResponse(response);
@@ -128,6 +130,6 @@ export async function runAuthorizer(
     const timedOut = (error as Error).message === 'timeout';
     return { ok: false, refusal: timedOut ? 'authorizer-timeout' : 'authorizer-failed', detail: timedOut ? `no answer within ${timeoutMs} ms` : 'authorizer threw' };
   } finally {
-    clearTimeout(timer);
+    if (timer !== undefined) clock.clearTimeout(timer);
   }
 }

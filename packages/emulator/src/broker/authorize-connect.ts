@@ -74,7 +74,7 @@ export async function authorizeConnect(
           mqtt: { username, password: password?.toString('base64'), clientId },
         },
         connectionMetadata: { id: randomUUID() },
-      });
+      }, deps.clock);
       if (!outcome.ok) return { check: `custom authorizer: ${outcome.refusal} (${outcome.detail})` };
       principalId = outcome.response.principalId;
       documents = outcome.response.policyDocuments;

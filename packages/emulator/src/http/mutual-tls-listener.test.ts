@@ -71,6 +71,25 @@ describe('MQTT over mutual TLS', () => {
     }
   });
 
+  it('accepts a custom authorizer without a certificate on ALPN mqtt', async () => {
+    await fixture.restart({
+      authorizers: {
+        game: {
+          handler: async (event) => ({
+            isAuthenticated: event.token === 'ok', principalId: 'server1', disconnectAfterInSeconds: 3600, refreshAfterInSeconds: 3600,
+            policyDocuments: [JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'iot:Connect', Resource: '*' }] })],
+          }),
+        },
+      },
+    });
+    const client = await connect(fixture.emulator.endpoints.mqtts, {
+      clientId: 'server-1', ca: fixture.emulator.caPem, servername: 'localhost', ALPNProtocols: ['mqtt'],
+      username: '?x-amz-customauthorizer-name=game&token=ok&SDK=Test',
+    });
+    clients.push(client);
+    expect(fixture.emulator.broker.connections()[0]).toMatchObject({ clientId: 'server-1', principalId: 'server1', transport: 'tls' });
+  });
+
   it('refuses a client id other than the certificate CN (CONNACK 5)', async () => {
     const issued = await fixture.emulator.ca.issueClientCertificate('device-1');
     expect((await connectRefused(fixture.emulator.endpoints.mqtts, { clientId: 'device-2', ...tlsOptions(issued) })).code).toBe(5);

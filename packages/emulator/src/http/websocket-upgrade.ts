@@ -73,7 +73,7 @@ export function createWebSocketUpgrade(deps: WebSocketUpgradeDeps, transport: 'w
     if (authorizer !== undefined) {
       const outcome = await runAuthorizer(deps.authorizers, authorizer, {
         protocols: ['http'], protocolData: { http }, connectionMetadata: { id: randomUUID() },
-      });
+      }, deps.clock);
       if (!outcome.ok) return { status: 403, check: `custom authorizer ${outcome.refusal}: ${outcome.detail}`, message: 'Forbidden' };
       const { response } = outcome;
       return {
