@@ -147,6 +147,18 @@ describe('IoT Core limits', () => {
     expect(fixture.logs.some((line) => line.includes('more than 8 filters'))).toBe(true);
   });
 
+  it('disconnects the 51st subscription of a connection', async () => {
+    const alice = await client('alice');
+    for (let batch = 0; batch < 50; batch += 10) {
+      await subscribe(alice, Array.from({ length: 8 }, (_, i) => `game/news/${batch + i}`));
+      await subscribe(alice, [`game/news/${batch + 8}`, `game/news/${batch + 9}`]);
+    }
+    expect(fixture.emulator.broker.connectedClients()).toContain('alice');
+    alice.subscribe('game/news/50');
+    await closed(alice);
+    expect(fixture.logs.some((line) => line.includes('more than 50 subscriptions'))).toBe(true);
+  });
+
   it('disconnects a topic with more than 7 slashes or over 256 bytes', async () => {
     const alice = await client('alice');
     alice.subscribe('game/private/alice/1/2/3/4/5/6');

@@ -153,6 +153,10 @@ export class IotBrokerRules implements BrokerControl {
   private checkSubscribe(client: Client, subscription: Subscription): Error | null {
     const session = this.sessions.get(client);
     if (session?.tooManyFilters === true) return this.violation(client, 'CLIENT_ERROR', `SUBSCRIBE with more than ${this.deps.limits.maxFiltersPerSubscribe} filters refused`);
+    const held = (client as unknown as { subscriptions?: Record<string, unknown> }).subscriptions ?? {};
+    if (!(subscription.topic in held) && Object.keys(held).length >= this.deps.limits.maxSubscriptionsPerConnection) {
+      return this.violation(client, 'CLIENT_ERROR', `more than ${this.deps.limits.maxSubscriptionsPerConnection} subscriptions on one connection`);
+    }
     const problem = topicProblem(subscription.topic, this.deps.limits);
     if (problem !== undefined) return this.violation(client, 'CLIENT_ERROR', `subscribe to "${subscription.topic}" refused: ${problem}`);
     return this.authorize(client, 'iot:Subscribe', subscription.topic);

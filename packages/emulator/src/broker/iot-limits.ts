@@ -16,6 +16,8 @@ export interface IotLimits {
   readonly maxKeepaliveSeconds: number;
   /** Longest client id in bytes. @default 128 */
   readonly maxClientIdBytes: number;
+  /** Most subscriptions one connection may hold. @default 50 */
+  readonly maxSubscriptionsPerConnection: number;
 }
 
 /** IoT Core's values. */
@@ -27,6 +29,7 @@ export const IOT_LIMITS: IotLimits = {
   minKeepaliveSeconds: 30,
   maxKeepaliveSeconds: 1200,
   maxClientIdBytes: 128,
+  maxSubscriptionsPerConnection: 50,
 };
 
 /** The keepalive IoT Core applies: 0 or too high → max, too low → min. */
