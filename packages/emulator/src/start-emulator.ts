@@ -129,6 +129,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const identities = new LocalIdentityIssuer(store, {
       region: resolved.region, identityPoolId: `${resolved.region}:webcomm-emulator`, credentialTtlMs: resolved.credentialTtlMs, clock,
     });
+    await identities.purgeExpired();
     const service = await createDefaultService(dataDir, resolved.users, resolved.channels);
     cleanups.push(() => service.close());
     const { users, channels } = service;

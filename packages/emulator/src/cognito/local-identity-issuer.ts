@@ -84,6 +84,16 @@ export class LocalIdentityIssuer implements IdentityIssuer {
     return { ok: true, credentials };
   }
 
+  /** Deletes credentials past their expiry (they can never verify again). */
+  async purgeExpired(): Promise<number> {
+    const doomed: string[] = [];
+    for await (const credentials of this.store.credentials.values()) {
+      if (Date.parse(credentials.expiresAt) <= this.clock.now()) doomed.push(credentials.accessKeyId);
+    }
+    await Promise.all(doomed.map((key) => this.store.credentials.del(key)));
+    return doomed.length;
+  }
+
   async revokeIdentity(clientId: string): Promise<void> {
     const doomed: string[] = [];
     for await (const credentials of this.store.credentials.values()) {
