@@ -1,0 +1,115 @@
+/**
+ * Verifies SigV4-presigned WebSocket URLs as IoT Core does (service `iotdevicegateway`,
+ * signed header `host`, empty payload). The expected signature is computed with
+ * `@smithy/signature-v4`'s own canonicalisation and signing code, never by hand.
+ */
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import type { Clock } from '../clock.js';
+import type { CredentialCheck, LocalIdentityIssuer } from '../cognito/local-identity-issuer.js';
+import { sameSecret } from '../cognito/local-identity-issuer.js';
+
+/** Which check refused a presigned URL (logged; never the secret, signature or token). */
+export type SigV4Check =
+  | 'malformed-query'
+  | 'bad-algorithm'
+  | 'bad-credential-scope'
+  | 'bad-signed-headers'
+  | 'bad-date'
+  | 'url-expired'
+  | 'bad-signature'
+  | CredentialCheck;
+
+/** Outcome of {@link verifyPresignedRequest}. */
+export type SigV4Result =
+  | { readonly ok: true; readonly identityId: string; readonly accessKeyId: string; readonly credentialsExpireAt: number }
+  | { readonly ok: false; readonly check: SigV4Check; readonly detail: string };
+
+/** IoT Core honours a presigned URL for about 15 minutes, whatever `X-Amz-Expires` says. */
+const MAX_URL_AGE_S = 900;
+/** Clock skew tolerated for a date in the future. */
+const MAX_SKEW_MS = 5 * 60_000;
+const SERVICE = 'iotdevicegateway';
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+/** A signer that exposes smithy's canonical request and string-to-sign steps. */
+class PresignedUrlSigner extends SignatureV4 {
+  async expectedSignature(request: HttpRequest, longDate: string, scope: string, signingDate: Date, region: string): Promise<string> {
+    const canonicalRequest = this.createCanonicalRequest(request, { host: request.headers.host ?? '' }, EMPTY_SHA256);
+    const stringToSign = await this.createStringToSign(longDate, scope, canonicalRequest, 'AWS4-HMAC-SHA256');
+    return this.sign(stringToSign, { signingDate, signingRegion: region, signingService: SERVICE });
+  }
+}
+
+function parseAmzDate(value: string): Date | undefined {
+  const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
+  if (match === null) return undefined;
+  const [, y, mo, d, h, mi, s] = match.map(Number) as [number, number, number, number, number, number, number];
+  return new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+}
+
+function fail(check: SigV4Check, detail: string): SigV4Result {
+  return { ok: false, check, detail };
+}
+
+/**
+ * Verifies a presigned `GET /mqtt?...` request. `host` is the Host header; both `host` and
+ * `host:port` as the signed host are accepted. The session token may be appended after
+ * signing (AWS IoT SDKs) or signed with the query (`@smithy/signature-v4` `presign`).
+ */
+export async function verifyPresignedRequest(
+  url: URL,
+  hostHeader: string,
+  deps: { identities: LocalIdentityIssuer; region: string; clock: Clock },
+): Promise<SigV4Result> {
+  const params = url.searchParams;
+  for (const name of ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-SignedHeaders', 'X-Amz-Signature']) {
+    if (params.getAll(name).length !== 1) return fail('malformed-query', `${name} missing or repeated`);
+  }
+  if (params.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256') return fail('bad-algorithm', 'X-Amz-Algorithm is not AWS4-HMAC-SHA256');
+  const credential = params.get('X-Amz-Credential') ?? '';
+  const [accessKeyId = '', day = '', region = '', service = '', terminator = '', ...rest] = credential.split('/');
+  if (rest.length > 0 || terminator !== 'aws4_request' || service !== SERVICE || region !== deps.region) {
+    return fail('bad-credential-scope', `credential scope must be KEY/DATE/${deps.region}/${SERVICE}/aws4_request`);
+  }
+  if (params.get('X-Amz-SignedHeaders') !== 'host') return fail('bad-signed-headers', 'X-Amz-SignedHeaders must be "host"');
+  const longDate = params.get('X-Amz-Date') ?? '';
+  const signingDate = parseAmzDate(longDate);
+  if (signingDate === undefined || longDate.slice(0, 8) !== day) return fail('bad-date', 'X-Amz-Date malformed or not the credential scope date');
+  const expiresParam = params.get('X-Amz-Expires');
+  const expires = expiresParam === null ? MAX_URL_AGE_S : Number(expiresParam);
+  if (!Number.isInteger(expires) || expires <= 0) return fail('malformed-query', 'X-Amz-Expires must be a positive integer');
+  const now = deps.clock.now();
+  if (signingDate.getTime() > now + MAX_SKEW_MS) return fail('bad-date', 'X-Amz-Date is in the future');
+  if (now > signingDate.getTime() + Math.min(expires, MAX_URL_AGE_S) * 1000) return fail('url-expired', 'presigned URL expired; sign a new URL for every connection attempt');
+
+  const token = params.get('X-Amz-Security-Token') ?? undefined;
+  const lookup = await deps.identities.lookup(accessKeyId, token);
+  if (!lookup.ok) return fail(lookup.check, 'credentials not accepted');
+  const { credentials } = lookup;
+
+  const signer = new PresignedUrlSigner({
+    service: SERVICE,
+    region,
+    sha256: Sha256,
+    credentials: { accessKeyId, secretAccessKey: credentials.secretAccessKey },
+  });
+  const scope = `${day}/${region}/${SERVICE}/aws4_request`;
+  const given = params.get('X-Amz-Signature') ?? '';
+  const query: Record<string, string> = {};
+  for (const [name, value] of params) if (name !== 'X-Amz-Signature') query[name] = value;
+  const withoutToken = { ...query };
+  delete withoutToken['X-Amz-Security-Token'];
+  const hostname = hostHeader.replace(/:\d+$/, '');
+  for (const host of new Set([hostname, hostHeader])) {
+    for (const signedQuery of token === undefined ? [query] : [withoutToken, query]) {
+      const request = new HttpRequest({ method: 'GET', protocol: url.protocol, hostname, path: url.pathname, query: signedQuery, headers: { host } });
+      const expected = await signer.expectedSignature(request, longDate, scope, signingDate, region);
+      if (sameSecret(expected, given)) {
+        return { ok: true, identityId: credentials.identityId, accessKeyId, credentialsExpireAt: Date.parse(credentials.expiresAt) };
+      }
+    }
+  }
+  return fail('bad-signature', 'signature does not match (signed host, path /mqtt, query and date checked)');
+}

@@ -1,0 +1,111 @@
+/**
+ * Decides whether an MQTT CONNECT may proceed, from what the listener established
+ * (certificate, SigV4 URL, authorizer on upgrade) or the CONNECT's authorizer username,
+ * and what the connection may then do (its policies) and until when.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AccessPolicy } from '../auth/access-policy.js';
+import { DocumentPolicy, FilterPolicy, isAllowed } from '../auth/access-policy.js';
+import type { CustomAuthorizerConfig } from '../auth/custom-authorizer.js';
+import { parseAuthorizerUsername, runAuthorizer } from '../auth/custom-authorizer.js';
+import type { Clock } from '../clock.js';
+import type { ChannelCatalog, UserDirectory } from '../service/contracts.js';
+import type { IotLimits } from './iot-limits.js';
+import { clientIdProblem } from './iot-limits.js';
+import type { DisconnectReason } from './presence-events.js';
+import type { TransportAuth } from './transport-auth.js';
+
+/** What {@link authorizeConnect} needs. */
+export interface ConnectAuthorizerDeps {
+  readonly users: UserDirectory;
+  readonly channels: ChannelCatalog;
+  readonly authorizers: ReadonlyMap<string, CustomAuthorizerConfig>;
+  readonly limits: IotLimits;
+  readonly clock: Clock;
+  readonly region: string;
+  readonly account: string;
+  readonly allowAnonymous: boolean;
+  readonly presenceInDefaultPolicy: boolean;
+  readonly webSocketTtlMs: number;
+}
+
+/** An accepted connection's rights. */
+export interface ConnectGrant {
+  readonly principalId: string;
+  readonly policies: readonly AccessPolicy[];
+  /** When the broker must close it (epoch ms), and the presence reason then. */
+  readonly disconnectAt: number | undefined;
+  readonly disconnectReason: DisconnectReason;
+}
+
+/** A refusal; `check` names what failed (logged, never a secret). */
+export interface ConnectRefusal {
+  readonly check: string;
+}
+
+const PRESENCE_FILTER = '$aws/events/presence/+/+';
+
+/** The service's default policy: receive on the client's channels (and presence when enabled). */
+export function defaultPolicy(clientId: string, deps: Pick<ConnectAuthorizerDeps, 'channels' | 'presenceInDefaultPolicy'>): AccessPolicy {
+  const filters = deps.channels.receiveFilters(clientId);
+  return new FilterPolicy({ subscribe: deps.presenceInDefaultPolicy ? [...filters, PRESENCE_FILTER] : filters, publish: [] });
+}
+
+/** Authorizes one CONNECT. */
+export async function authorizeConnect(
+  request: { clientId: string; auth: TransportAuth; username: string | undefined; password: Buffer | undefined },
+  deps: ConnectAuthorizerDeps,
+): Promise<ConnectGrant | ConnectRefusal> {
+  const { clientId, auth, username, password } = request;
+  const idProblem = clientIdProblem(clientId, deps.limits);
+  if (idProblem !== undefined) return { check: idProblem };
+
+  let principalId = auth.principalId ?? clientId;
+  let documents = auth.policyDocuments;
+  let disconnectAt = auth.disconnectAt;
+  let disconnectReason: DisconnectReason = auth.disconnectReason ?? 'SERVER_INITIATED_DISCONNECT';
+  if (auth.kind === 'none') {
+    const authorizer = parseAuthorizerUsername(username);
+    if (authorizer !== undefined) {
+      const outcome = await runAuthorizer(deps.authorizers, authorizer, {
+        protocols: auth.http === undefined ? ['mqtt'] : ['mqtt', 'http'],
+        protocolData: {
+          ...(auth.http === undefined ? {} : { http: auth.http }),
+          mqtt: { username, password: password?.toString('base64'), clientId },
+        },
+        connectionMetadata: { id: randomUUID() },
+      }, deps.clock);
+      if (!outcome.ok) return { check: `custom authorizer: ${outcome.refusal} (${outcome.detail})` };
+      principalId = outcome.response.principalId;
+      documents = outcome.response.policyDocuments;
+      disconnectAt = deps.clock.now() + outcome.response.disconnectAfterInSeconds * 1000;
+      disconnectReason = 'CUSTOMAUTH_TTL_EXPIRATION';
+    } else if (!deps.allowAnonymous || (auth.transport !== 'tcp' && auth.transport !== 'ws')) {
+      return { check: 'no credentials (sign the WebSocket URL, use a client certificate or a custom authorizer)' };
+    }
+  }
+  if (auth.clientIdMustBe !== undefined && auth.clientIdMustBe !== clientId) {
+    return { check: `client id does not match the credential (${auth.kind} is for another client id)` };
+  }
+  if (deps.users.isBanned(clientId) || deps.users.isBanned(principalId)) return { check: 'banned' };
+
+  let policies: AccessPolicy[];
+  try {
+    policies = documents === undefined
+      ? [defaultPolicy(clientId, deps)]
+      : [new DocumentPolicy(documents, { clientId, region: deps.region, account: deps.account })];
+  } catch (error) {
+    return { check: `custom authorizer returned a bad policy document: ${(error as Error).message}` };
+  }
+  if (documents !== undefined && !isAllowed(policies, 'iot:Connect', clientId)) return { check: 'policy does not allow iot:Connect for this client id' };
+
+  // IoT Core ends WebSocket connections after 24 h at most.
+  if (auth.transport === 'ws' || auth.transport === 'wss') {
+    const webSocketEnd = deps.clock.now() + deps.webSocketTtlMs;
+    if (disconnectAt === undefined || webSocketEnd < disconnectAt) {
+      disconnectAt = webSocketEnd;
+      disconnectReason = 'WEBSOCKET_TTL_EXPIRATION';
+    }
+  }
+  return { principalId, policies, disconnectAt, disconnectReason };
+}

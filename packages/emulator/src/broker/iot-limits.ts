@@ -1,0 +1,57 @@
+/** IoT Core's protocol limits, as pure checks. */
+
+/** The limits the broker enforces. */
+export interface IotLimits {
+  /** Largest PUBLISH payload in bytes. @default 131072 (128 KB) */
+  readonly maxPayloadBytes: number;
+  /** Longest topic in UTF-8 bytes. @default 256 */
+  readonly maxTopicBytes: number;
+  /** Most `/` in a topic (not counting the prefix of `$aws/...` reserved topics). @default 7 */
+  readonly maxTopicSlashes: number;
+  /** Most filters in one SUBSCRIBE; more disconnects the client. @default 8 */
+  readonly maxFiltersPerSubscribe: number;
+  /** Keepalive below this is raised to it (seconds). @default 30 */
+  readonly minKeepaliveSeconds: number;
+  /** Keepalive of 0 or above this becomes this (seconds). @default 1200 */
+  readonly maxKeepaliveSeconds: number;
+  /** Longest client id in bytes. @default 128 */
+  readonly maxClientIdBytes: number;
+  /** Most subscriptions one connection may hold. @default 50 */
+  readonly maxSubscriptionsPerConnection: number;
+}
+
+/** IoT Core's values. */
+export const IOT_LIMITS: IotLimits = {
+  maxPayloadBytes: 128 * 1024,
+  maxTopicBytes: 256,
+  maxTopicSlashes: 7,
+  maxFiltersPerSubscribe: 8,
+  minKeepaliveSeconds: 30,
+  maxKeepaliveSeconds: 1200,
+  maxClientIdBytes: 128,
+  maxSubscriptionsPerConnection: 50,
+};
+
+/** The keepalive IoT Core applies: 0 or too high → max, too low → min. */
+export function clampKeepalive(requested: number, limits: IotLimits): number {
+  if (requested === 0 || requested > limits.maxKeepaliveSeconds) return limits.maxKeepaliveSeconds;
+  return Math.max(requested, limits.minKeepaliveSeconds);
+}
+
+/** The reason a topic or filter breaks the limits, or undefined when it is fine. */
+export function topicProblem(topic: string, limits: IotLimits): string | undefined {
+  if (topic.length === 0) return 'empty topic';
+  if (Buffer.byteLength(topic) > limits.maxTopicBytes) return `topic longer than ${limits.maxTopicBytes} bytes`;
+  // Reserved topics do not count their `$aws/things/NAME/`-style prefix; IoT exempts up to 3 slashes.
+  const slashes = topic.split('/').length - 1 - (topic.startsWith('$aws/') ? 3 : 0);
+  if (slashes > limits.maxTopicSlashes) return `topic has more than ${limits.maxTopicSlashes} slashes`;
+  return undefined;
+}
+
+/** The reason a client id is refused, or undefined. */
+export function clientIdProblem(clientId: string, limits: IotLimits): string | undefined {
+  if (clientId.length === 0) return 'empty client id';
+  if (Buffer.byteLength(clientId) > limits.maxClientIdBytes) return `client id longer than ${limits.maxClientIdBytes} bytes`;
+  if (clientId.startsWith('$')) return 'client id starts with $';
+  return undefined;
+}

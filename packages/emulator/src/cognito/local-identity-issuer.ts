@@ -1,0 +1,111 @@
+/**
+ * Cognito-style identities and temporary credentials, kept in the state store.
+ * Backs the Cognito Identity JSON endpoint and the SigV4 verifier.
+ */
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { IdentityIssuer } from '../service/contracts.js';
+import type { StateStore, StoredCredentials, StoredIdentity } from '../store/state-store.js';
+import type { Clock } from '../clock.js';
+
+/** Why a credential lookup failed (logged, never the secret). */
+export type CredentialCheck = 'unknown-access-key' | 'expired-credentials' | 'bad-session-token';
+
+/** The result of looking credentials up by access key id. */
+export type CredentialLookup =
+  | { readonly ok: true; readonly credentials: StoredCredentials }
+  | { readonly ok: false; readonly check: CredentialCheck };
+
+function randomKey(prefix: string, length: number): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const bytes = randomBytes(length);
+  return prefix + Array.from(bytes, (byte) => alphabet[byte % 32]).join('');
+}
+
+/** Issues identities (`region:uuid`) and credentials that expire after `credentialTtlMs`. */
+export class LocalIdentityIssuer implements IdentityIssuer {
+  readonly identityPoolId: string;
+  readonly region: string;
+  private readonly store: StateStore;
+  private readonly clock: Clock;
+  private readonly credentialTtlMs: number;
+
+  constructor(store: StateStore, options: { region: string; identityPoolId: string; credentialTtlMs: number; clock: Clock }) {
+    this.store = store;
+    this.region = options.region;
+    this.identityPoolId = options.identityPoolId;
+    this.credentialTtlMs = options.credentialTtlMs;
+    this.clock = options.clock;
+  }
+
+  async ensureIdentity(clientId: string): Promise<string> {
+    const existing = await this.store.identities.get(clientId);
+    if (existing === undefined) {
+      await this.store.identities.put(clientId, { identityId: clientId, logins: [], createdAt: new Date(this.clock.now()).toISOString() });
+    }
+    return clientId;
+  }
+
+  /** The identity, or undefined. */
+  async getIdentity(identityId: string): Promise<StoredIdentity | undefined> {
+    return this.store.identities.get(identityId);
+  }
+
+  /** A new guest identity, or the identity bound to these developer logins (created on first use). */
+  async identityFor(loginKeys: readonly string[]): Promise<string> {
+    for (const key of loginKeys) {
+      const known = await this.store.loginIndex.get(key);
+      if (known !== undefined) return known;
+    }
+    const identityId = `${this.region}:${randomUUID()}`;
+    await this.store.identities.put(identityId, { identityId, logins: [...loginKeys], createdAt: new Date(this.clock.now()).toISOString() });
+    for (const key of loginKeys) await this.store.loginIndex.put(key, identityId);
+    return identityId;
+  }
+
+  /** Issues fresh credentials for a known identity. */
+  async issueCredentials(identityId: string): Promise<StoredCredentials> {
+    const credentials: StoredCredentials = {
+      accessKeyId: randomKey('ASIA', 16),
+      secretAccessKey: randomBytes(30).toString('base64'),
+      sessionToken: randomBytes(96).toString('base64'),
+      identityId,
+      expiresAt: new Date(this.clock.now() + this.credentialTtlMs).toISOString(),
+    };
+    await this.store.credentials.put(credentials.accessKeyId, credentials);
+    return credentials;
+  }
+
+  /** Finds live credentials; checks the session token when one is given. */
+  async lookup(accessKeyId: string, sessionToken: string | undefined): Promise<CredentialLookup> {
+    const credentials = await this.store.credentials.get(accessKeyId);
+    if (credentials === undefined) return { ok: false, check: 'unknown-access-key' };
+    if (Date.parse(credentials.expiresAt) <= this.clock.now()) return { ok: false, check: 'expired-credentials' };
+    if (sessionToken === undefined || !sameSecret(sessionToken, credentials.sessionToken)) return { ok: false, check: 'bad-session-token' };
+    return { ok: true, credentials };
+  }
+
+  /** Deletes credentials past their expiry (they can never verify again). */
+  async purgeExpired(): Promise<number> {
+    const doomed: string[] = [];
+    for await (const credentials of this.store.credentials.values()) {
+      if (Date.parse(credentials.expiresAt) <= this.clock.now()) doomed.push(credentials.accessKeyId);
+    }
+    await Promise.all(doomed.map((key) => this.store.credentials.del(key)));
+    return doomed.length;
+  }
+
+  async revokeIdentity(clientId: string): Promise<void> {
+    const doomed: string[] = [];
+    for await (const credentials of this.store.credentials.values()) {
+      if (credentials.identityId === clientId) doomed.push(credentials.accessKeyId);
+    }
+    await Promise.all(doomed.map((key) => this.store.credentials.del(key)));
+  }
+}
+
+/** Constant-time comparison of two secrets. */
+export function sameSecret(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}

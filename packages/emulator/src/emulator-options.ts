@@ -1,0 +1,146 @@
+/** Options of {@link startEmulator}, declared once with their defaults and validation. */
+import { join } from 'node:path';
+import { WebcommError, ERROR_CODES } from '@webcomm/core';
+import type { CustomAuthorizerConfig } from './auth/custom-authorizer.js';
+import type { IotLimits } from './broker/iot-limits.js';
+import { IOT_LIMITS } from './broker/iot-limits.js';
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+import type { Logger } from './logger.js';
+import { consoleLogger } from './logger.js';
+import type { ChannelCatalog, RouteHandler, ServiceDeps, UserDirectory } from './service/contracts.js';
+
+/** Listener ports; 0 lets the OS choose (the chosen port is reported in `endpoints`). */
+export interface EmulatorPorts {
+  /** MQTT over plain TCP (development only). @default 0 */
+  readonly mqtt?: number;
+  /** MQTT over TLS with client certificates (ALPN `x-amzn-mqtt-ca`, `mqtt` or none). @default 0 */
+  readonly mqtts?: number;
+  /** HTTP API and MQTT over WebSocket (`ws://…/mqtt`). @default 0 */
+  readonly http?: number;
+  /** HTTPS API and MQTT over secure WebSocket (`wss://…/mqtt`). @default 0 */
+  readonly https?: number;
+}
+
+/** Options of {@link startEmulator}. */
+export interface EmulatorOptions {
+  /** Directory keeping the CA, identities, credentials and admin token. @default "./.webcomm-emulator" */
+  readonly dataDir?: string;
+  /** Address every listener binds. @default "127.0.0.1" */
+  readonly host?: string;
+  /** Host name advertised to clients and put in the server certificate. @default the `host` option */
+  readonly advertisedHost?: string;
+  /** @default all 0 */
+  readonly ports?: EmulatorPorts;
+  /** AWS-style region of the identity pool and SigV4 scope. @default "local-1" */
+  readonly region?: string;
+  /** Account id used in policy ARNs. @default "000000000000" */
+  readonly accountId?: string;
+  /** Lifetime of credentials from `GetCredentialsForIdentity`, ms. @default 3600000 (1 h) */
+  readonly credentialTtlMs?: number;
+  /** How long a persistent session (`clean: false`) outlives its connection, ms. @default 3600000 (1 h) */
+  readonly sessionExpiryMs?: number;
+  /** Longest life of a WebSocket connection, ms. @default 86400000 (24 h) */
+  readonly webSocketTtlMs?: number;
+  /** Validity of issued client certificates, days. @default 365 */
+  readonly certificateValidityDays?: number;
+  /** Custom authorizers by name (`x-amz-customauthorizer-name`). @default {} */
+  readonly authorizers?: Readonly<Record<string, CustomAuthorizerConfig>>;
+  /** Accept clients without credentials on the plain `mqtt` and `ws` listeners. @default true */
+  readonly allowAnonymous?: boolean;
+  /** Let the default policy receive presence events (`$aws/events/presence/+/+`). @default false */
+  readonly presenceInDefaultPolicy?: boolean;
+  /** IoT Core limits; override single values (e.g. a short keepalive minimum in tests). @default IoT Core's */
+  readonly limits?: Partial<IotLimits>;
+  /** The user table. @default the service's user directory under `dataDir` */
+  readonly users?: UserDirectory;
+  /** The channel configuration. @default the service's default channels */
+  readonly channels?: ChannelCatalog;
+  /** Builds the service routes, mounted after the emulator's own (Cognito). @default the service's routes */
+  readonly routes?: (deps: ServiceDeps) => RouteHandler;
+  /** @default stderr */
+  readonly logger?: Logger;
+  /** Time source for credentials, URL expiry and disconnect timers. @default the system clock */
+  readonly clock?: Clock;
+}
+
+/** Options after defaults. */
+export interface ResolvedEmulatorOptions extends Required<Omit<EmulatorOptions, 'users' | 'channels' | 'routes' | 'limits' | 'ports' | 'authorizers'>> {
+  readonly ports: Required<EmulatorPorts>;
+  readonly limits: IotLimits;
+  readonly authorizers: ReadonlyMap<string, CustomAuthorizerConfig>;
+  readonly users: UserDirectory | undefined;
+  readonly channels: ChannelCatalog | undefined;
+  readonly routes: EmulatorOptions['routes'];
+}
+
+/** Default values. */
+export const DEFAULTS = {
+  dataDir: '.webcomm-emulator',
+  host: '127.0.0.1',
+  region: 'local-1',
+  accountId: '000000000000',
+  credentialTtlMs: 3_600_000,
+  sessionExpiryMs: 3_600_000,
+  webSocketTtlMs: 86_400_000,
+  certificateValidityDays: 365,
+  allowAnonymous: true,
+  presenceInDefaultPolicy: false,
+} as const;
+
+function bad(option: string, problem: string): WebcommError {
+  return new WebcommError(ERROR_CODES.INVALID_OPTION, `startEmulator: option "${option}" ${problem}.`, { fatal: true });
+}
+
+function positive(option: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) throw bad(option, `must be a positive number of milliseconds or days (got ${String(value)})`);
+  return value;
+}
+
+function port(option: string, value: number | undefined): number {
+  const resolved = value ?? 0;
+  if (!Number.isInteger(resolved) || resolved < 0 || resolved > 65_535) throw bad(option, `must be an integer port in 0-65535, 0 letting the OS choose (got ${String(value)})`);
+  return resolved;
+}
+
+/** Applies defaults and validates; throws `WEBCOMM_INVALID_OPTION` naming the bad option. */
+export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorOptions {
+  const region = options.region ?? DEFAULTS.region;
+  if (!/^[a-z0-9-]{1,32}$/.test(region)) throw bad('region', 'must be lower-case letters, digits and dashes, like "local-1"');
+  const limits = { ...IOT_LIMITS, ...options.limits };
+  if (limits.minKeepaliveSeconds > limits.maxKeepaliveSeconds) throw bad('limits.minKeepaliveSeconds', 'must not exceed limits.maxKeepaliveSeconds');
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isInteger(value) || value < 1) throw bad(`limits.${name}`, 'must be a positive integer');
+  }
+  const authorizers = new Map(Object.entries(options.authorizers ?? {}));
+  for (const [name, config] of authorizers) {
+    if (typeof config.handler !== 'function') throw bad(`authorizers.${name}.handler`, 'must be an async function');
+  }
+  const host = options.host ?? DEFAULTS.host;
+  return {
+    dataDir: options.dataDir ?? join(process.cwd(), DEFAULTS.dataDir),
+    host,
+    advertisedHost: options.advertisedHost ?? host,
+    ports: {
+      mqtt: port('ports.mqtt', options.ports?.mqtt),
+      mqtts: port('ports.mqtts', options.ports?.mqtts),
+      http: port('ports.http', options.ports?.http),
+      https: port('ports.https', options.ports?.https),
+    },
+    region,
+    accountId: options.accountId ?? DEFAULTS.accountId,
+    credentialTtlMs: positive('credentialTtlMs', options.credentialTtlMs ?? DEFAULTS.credentialTtlMs),
+    sessionExpiryMs: positive('sessionExpiryMs', options.sessionExpiryMs ?? DEFAULTS.sessionExpiryMs),
+    webSocketTtlMs: positive('webSocketTtlMs', options.webSocketTtlMs ?? DEFAULTS.webSocketTtlMs),
+    certificateValidityDays: positive('certificateValidityDays', options.certificateValidityDays ?? DEFAULTS.certificateValidityDays),
+    authorizers,
+    allowAnonymous: options.allowAnonymous ?? DEFAULTS.allowAnonymous,
+    presenceInDefaultPolicy: options.presenceInDefaultPolicy ?? DEFAULTS.presenceInDefaultPolicy,
+    limits,
+    users: options.users,
+    channels: options.channels,
+    routes: options.routes,
+    logger: options.logger ?? consoleLogger,
+    clock: options.clock ?? systemClock,
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * MQTT over TLS: client certificates issued by the local CA (ALPN `x-amzn-mqtt-ca` or none),
+ * or a custom authorizer in the MQTT username (ALPN `mqtt`, as IoT Core on port 443).
+ */
+import type { TLSSocket } from 'node:tls';
+import { createServer } from 'node:tls';
+import type { Aedes } from 'aedes';
+import type { IotBrokerRules } from '../broker/iot-broker-rules.js';
+import type { ServerCertificate } from '../ca/local-certificate-authority.js';
+import type { Logger } from '../logger.js';
+import type { CertificateAuthority } from '../service/contracts.js';
+
+/** ALPN protocols accepted, as IoT Core's. */
+export const MQTT_ALPN = ['x-amzn-mqtt-ca', 'mqtt'];
+
+/** Creates the TLS server; it is not listening yet. */
+export function createMutualTlsServer(deps: { broker: Aedes; rules: IotBrokerRules; ca: CertificateAuthority; serverCertificate: ServerCertificate; logger: Logger }) {
+  const { broker, rules, ca, logger } = deps;
+  const server = createServer({
+    key: deps.serverCertificate.privateKeyPem,
+    cert: deps.serverCertificate.certificatePem,
+    ca: [ca.caPem],
+    requestCert: true,
+    // Checked per connection below: ALPN `mqtt` may use a custom authorizer instead of a certificate.
+    rejectUnauthorized: false,
+    ALPNProtocols: MQTT_ALPN,
+  });
+  server.on('secureConnection', (socket: TLSSocket) => {
+    socket.setNoDelay(true);
+    socket.on('error', () => socket.destroy());
+    const ipAddress = socket.remoteAddress ?? 'unknown';
+    const refuse = (check: string): void => {
+      logger.info(`mqtts connection from ${ipAddress} refused: ${check}`);
+      socket.destroy();
+    };
+    if (socket.authorized) {
+      const peer = socket.getPeerCertificate();
+      const commonName = peer.subject.CN;
+      const clientId = Array.isArray(commonName) ? commonName[0] : commonName;
+      if (clientId === undefined || clientId === '') return refuse('certificate has no CN');
+      if (ca.isRevoked(peer.serialNumber)) return refuse(`certificate ${peer.serialNumber} is revoked`);
+      rules.attach(socket, { transport: 'tls', ipAddress, kind: 'certificate', principalId: peer.serialNumber.toLowerCase(), clientIdMustBe: clientId });
+    } else if (socket.alpnProtocol === 'mqtt') {
+      rules.attach(socket, { transport: 'tls', ipAddress, kind: 'none' });
+    } else {
+      return refuse(`client certificate required (${String(socket.authorizationError ?? 'none sent')})`);
+    }
+    broker.handle(socket);
+  });
+  server.on('tlsClientError', (error) => logger.info(`mqtts handshake failed: ${error.message}`));
+  return server;
+}

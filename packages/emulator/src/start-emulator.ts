@@ -1,0 +1,226 @@
+/**
+ * Starts the local Web Communicator emulator: an aedes broker behaving like IoT Core,
+ * its listeners (MQTT/TCP, MQTT/TLS, WebSocket, HTTP API), the local CA and Cognito endpoint.
+ */
+import { createServer as createHttpServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createNetServer } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { mkdir } from 'node:fs/promises';
+import { resolve, join } from 'node:path';
+import { Aedes } from 'aedes';
+import { IotBrokerRules } from './broker/iot-broker-rules.js';
+import type { ConnectionInfo } from './broker/iot-broker-rules.js';
+import { LocalCertificateAuthority } from './ca/local-certificate-authority.js';
+import { COGNITO_PATH, createCognitoRoutes } from './cognito/cognito-routes.js';
+import { LocalIdentityIssuer } from './cognito/local-identity-issuer.js';
+import type { EmulatorOptions } from './emulator-options.js';
+import { resolveOptions } from './emulator-options.js';
+import { createMutualTlsServer } from './http/mutual-tls-listener.js';
+import { createWebSocketUpgrade, MQTT_WS_PATH } from './http/websocket-upgrade.js';
+import type { BrokerControl, CertificateAuthority, IdentityIssuer, RouteHandler, ServiceDeps } from './service/contracts.js';
+import { randomToken, readOrCreateSecretFile, StateStore } from './store/state-store.js';
+import { createDefaultService } from './default-service.js';
+
+/** Where each listener is, as URLs on the advertised host. */
+export interface EmulatorEndpoints {
+  /** Advertised host name. */
+  readonly host: string;
+  /** `mqtt://host:port` — MQTT over TCP (development only). */
+  readonly mqtt: string;
+  /** `mqtts://host:port` — MQTT over TLS, client certificate (ALPN `x-amzn-mqtt-ca`/none) or authorizer (ALPN `mqtt`). */
+  readonly mqtts: string;
+  /** `ws://host:port/mqtt` — MQTT over WebSocket. */
+  readonly ws: string;
+  /** `wss://host:port/mqtt` — MQTT over secure WebSocket (trust `caPem`). */
+  readonly wss: string;
+  /** `http://host:port` — the HTTP API (service routes, Cognito). */
+  readonly http: string;
+  /** `https://host:port` — the same API over TLS. */
+  readonly https: string;
+  /** `http://host:port/cognito` — the Cognito Identity endpoint (pass as `endpoint` to the AWS SDK client). */
+  readonly cognito: string;
+  /** The bound ports. */
+  readonly ports: { readonly mqtt: number; readonly mqtts: number; readonly http: number; readonly https: number };
+}
+
+/** The broker as tests and tools see it. */
+export interface EmulatorBroker extends BrokerControl {
+  /** Live connections with their effective (clamped) settings. */
+  connections(): ConnectionInfo[];
+}
+
+/** A running emulator. */
+export interface RunningEmulator {
+  readonly endpoints: EmulatorEndpoints;
+  /** PEM of the local CA: trust it for `mqtts`/`wss`/`https`. */
+  readonly caPem: string;
+  /** Bearer token of the admin API. Secret. */
+  readonly adminToken: string;
+  /** Absolute data directory. */
+  readonly dataDir: string;
+  readonly region: string;
+  /** Cognito identity pool id (`<region>:webcomm-emulator`). */
+  readonly identityPoolId: string;
+  readonly ca: CertificateAuthority;
+  readonly identities: IdentityIssuer;
+  readonly broker: EmulatorBroker;
+  /** Closes every listener, socket and timer, then the databases. Idempotent. */
+  stop(): Promise<void>;
+}
+
+function listen(server: NetServer, port: number, host: string): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolvePort((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Tracks a server's sockets so stop() can end them (net/tls servers wait for open sockets to end). */
+function trackSockets(server: NetServer): Set<Duplex> {
+  const sockets = new Set<Duplex>();
+  const track = (socket: Duplex): void => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  };
+  server.on('connection', track);
+  // Upgraded WebSocket sockets leave the HTTP server's own bookkeeping; keep them too.
+  server.on('upgrade', (_request: IncomingMessage, socket: Duplex) => track(socket));
+  return sockets;
+}
+
+function close(server: NetServer, sockets: Set<Duplex>): Promise<void> {
+  return new Promise((done) => {
+    server.close(() => done());
+    for (const socket of sockets) socket.destroy();
+  });
+}
+
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Starts the emulator. Listeners bind `127.0.0.1` on OS-chosen ports unless told otherwise. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const resolved = resolveOptions(options);
+  const { logger, clock, host } = resolved;
+  const dataDir = resolve(resolved.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        logger.warn(`stop: ${(error as Error).message}`);
+      }
+    }
+  };
+  try {
+    const store = await StateStore.open(dataDir);
+    cleanups.push(() => store.close());
+    const adminToken = await readOrCreateSecretFile(join(dataDir, 'admin-token'), () => randomToken());
+    const ca = await LocalCertificateAuthority.open(dataDir, store, resolved.certificateValidityDays);
+    const identities = new LocalIdentityIssuer(store, {
+      region: resolved.region, identityPoolId: `${resolved.region}:webcomm-emulator`, credentialTtlMs: resolved.credentialTtlMs, clock,
+    });
+    await identities.purgeExpired();
+    const service = await createDefaultService(dataDir, resolved.users, resolved.channels);
+    cleanups.push(() => service.close());
+    const { users, channels } = service;
+
+    const rules = new IotBrokerRules({
+      users, channels, authorizers: resolved.authorizers, limits: resolved.limits, clock, logger,
+      region: resolved.region, account: resolved.accountId, allowAnonymous: resolved.allowAnonymous,
+      presenceInDefaultPolicy: resolved.presenceInDefaultPolicy, sessionExpiryMs: resolved.sessionExpiryMs, webSocketTtlMs: resolved.webSocketTtlMs,
+    });
+    const broker = await Aedes.createBroker({ heartbeatInterval: 3_600_000 });
+    rules.install(broker);
+    cleanups.push(() => new Promise<void>((done) => broker.close(() => done())));
+    cleanups.push(() => rules.dispose());
+
+    const serverCertificate = await ca.issueServerCertificate([resolved.advertisedHost]);
+    const mqttServer = createNetServer({ noDelay: true }, (socket) => {
+      socket.setNoDelay(true);
+      socket.on('error', () => socket.destroy());
+      rules.attach(socket, { transport: 'tcp', ipAddress: socket.remoteAddress ?? 'unknown', kind: 'none' });
+      broker.handle(socket);
+    });
+    const mqttsServer = createMutualTlsServer({ broker, rules, ca, serverCertificate, logger });
+
+    const upgradeDeps = { broker, rules, identities, users, authorizers: resolved.authorizers, region: resolved.region, clock, logger };
+    const routeList: RouteHandler[] = [createCognitoRoutes({ identities, users, logger })];
+    const handleRequest = (request: IncomingMessage, response: ServerResponse): void => {
+      request.socket.setNoDelay(true);
+      void (async () => {
+        for (const route of routeList) if (await route(request, response)) return;
+        response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'NOT_FOUND', message: `No route for ${request.method ?? 'GET'} ${request.url ?? '/'}` } }));
+      })().catch((error: unknown) => {
+        logger.error(`http ${request.method ?? ''} ${(request.url ?? '').split('?')[0] ?? ''}: ${(error as Error).message}`);
+        if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ error: { code: 'INTERNAL', message: 'Internal error' } }));
+      });
+    };
+    const httpServer = createHttpServer({ noDelay: true }, handleRequest);
+    const httpsServer = createHttpsServer({ noDelay: true, key: serverCertificate.privateKeyPem, cert: serverCertificate.certificatePem }, handleRequest);
+    const upgradeWs = createWebSocketUpgrade(upgradeDeps, 'ws');
+    const upgradeWss = createWebSocketUpgrade(upgradeDeps, 'wss');
+    httpServer.on('upgrade', (request: IncomingMessage, socket, head: Buffer) => {
+      (socket as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
+      upgradeWs(request, socket, head);
+    });
+    httpsServer.on('upgrade', (request: IncomingMessage, socket, head: Buffer) => {
+      (socket as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
+      upgradeWss(request, socket, head);
+    });
+
+    const servers = [mqttServer, mqttsServer, httpServer, httpsServer].map((server) => ({ server, sockets: trackSockets(server) }));
+    const ports = {
+      mqtt: await listen(mqttServer, resolved.ports.mqtt, host),
+      mqtts: await listen(mqttsServer, resolved.ports.mqtts, host),
+      http: await listen(httpServer, resolved.ports.http, host),
+      https: await listen(httpsServer, resolved.ports.https, host),
+    };
+    // Listeners and their sockets close before the broker (cleanups run in reverse).
+    cleanups.push(() => Promise.all(servers.map(({ server, sockets }) => close(server, sockets))).then(() => undefined));
+    cleanups.push(() => rules.beginShutdown());
+
+    const advertised = urlHost(resolved.advertisedHost);
+    const endpoints: EmulatorEndpoints = {
+      host: resolved.advertisedHost,
+      mqtt: `mqtt://${advertised}:${ports.mqtt}`,
+      mqtts: `mqtts://${advertised}:${ports.mqtts}`,
+      ws: `ws://${advertised}:${ports.http}${MQTT_WS_PATH}`,
+      wss: `wss://${advertised}:${ports.https}${MQTT_WS_PATH}`,
+      http: `http://${advertised}:${ports.http}`,
+      https: `https://${advertised}:${ports.https}`,
+      cognito: `http://${advertised}:${ports.http}${COGNITO_PATH}`,
+      ports,
+    };
+    const deps: ServiceDeps = {
+      users, channels, ca, identities, broker: rules, adminToken,
+      endpoints: {
+        websocket: { host: resolved.advertisedHost, port: ports.https, url: endpoints.wss },
+        mutualTls: { host: resolved.advertisedHost, port: ports.mqtts },
+      },
+    };
+    const routes = resolved.routes ?? service.createRoutes;
+    if (routes !== undefined) routeList.push(routes(deps));
+    logger.info(`started: ${endpoints.mqtt} ${endpoints.mqtts} ${endpoints.ws} ${endpoints.wss} ${endpoints.http} (data ${dataDir})`);
+
+    let stopping: Promise<void> | undefined;
+    return {
+      endpoints, caPem: ca.caPem, adminToken, dataDir, region: identities.region, identityPoolId: identities.identityPoolId,
+      ca, identities, broker: rules,
+      stop: () => (stopping ??= stopAll()),
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
