@@ -187,6 +187,34 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
    * Closes gracefully: sends DISCONNECT, rejects whatever is pending with `CLOSED`, clears every
    * timer and socket. Never reconnects afterwards. Safe to call more than once.
    */
+  /**
+   * Tries again now instead of waiting out the backoff delay, e.g. when the browser reports
+   * that the network is back. Does nothing unless a retry is scheduled.
+   */
+  retryNow(): void {
+    if (this.#state !== 'reconnecting' || this.#retryTimer === undefined) return;
+    this.#clearTimer('retry');
+    void this.#attempt();
+  }
+
+  /**
+   * Replaces the live link with a fresh one now (a fresh transport `open()`: new credentials,
+   * a newly signed URL), e.g. ahead of credential expiry or a WebSocket's 24-hour limit.
+   * Subscriptions are restored on the new link; publishes wait in the queue meanwhile.
+   * Does nothing unless connected.
+   */
+  renewLink(): void {
+    const old = this.#link;
+    if (this.#state !== 'connected' || old === undefined) return;
+    const reason = new WebcommError(ERROR_CODES.NETWORK, 'The link is being renewed with fresh connection material.');
+    this.#dropLink();
+    this.emit('disconnected', { reason: 'renew', error: reason });
+    this.#setState('link-lost', 'renew', reason);
+    void this.#attempt();
+    // The new CONNECT takes over the client ID; end the old link without waiting for it.
+    old.end(true);
+  }
+
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
     const link = this.#link;
