@@ -118,7 +118,7 @@ describe('WebSocket transport in Chromium', () => {
   it('with a module-scoped process shim: one WebSocket frame per publish, every message back', async () => {
     const b = await startWsBroker();
     try {
-      const { page, errors } = await pageWith(await bundle([join(root, 'test/browser/process-shim.fixture.ts')]));
+      const { page, errors } = await pageWith(await bundle([join(root, 'packages/browser/src/process-shim.ts')]));
       expect(errors).toEqual([]);
       b.framesIn = 0;
       const received = await page.evaluate(([url]) => (globalThis as unknown as { probe: Probe }).probe.roundTrip(url as string, 50), [b.url]);
@@ -134,7 +134,7 @@ describe('WebSocket transport in Chromium', () => {
   it('a 403 on the upgrade reaches the page as close code 1006 with no status: classified NETWORK, not fatal', async () => {
     const b = await startWsBroker({ refuse: () => 403 });
     try {
-      const { page } = await pageWith(await bundle([join(root, 'test/browser/process-shim.fixture.ts')]));
+      const { page } = await pageWith(await bundle([join(root, 'packages/browser/src/process-shim.ts')]));
       const seen = await page.evaluate(([url]) => (globalThis as unknown as { probe: Probe }).probe.refused(url as string), [b.url]);
       expect(seen).toEqual({ linkCode: 'WEBSOCKET_UPGRADE_FAILED', closeCode: 1006, httpStatus: null, code: 'WEBCOMM_NETWORK', fatal: false });
       await page.close();
@@ -146,7 +146,7 @@ describe('WebSocket transport in Chromium', () => {
   it('a server that accepts and closes with 4403 is seen as a fatal NOT_AUTHORIZED', async () => {
     const b = await startWsBroker({ raw: true, onSocket: (s) => s.close(4403, 'forbidden') });
     try {
-      const { page } = await pageWith(await bundle([join(root, 'test/browser/process-shim.fixture.ts')]));
+      const { page } = await pageWith(await bundle([join(root, 'packages/browser/src/process-shim.ts')]));
       const seen = await page.evaluate(([url]) => (globalThis as unknown as { probe: Probe }).probe.refused(url as string), [b.url]);
       expect(seen).toMatchObject({ linkCode: 'WEBSOCKET_CLOSED', closeCode: 4403, code: 'WEBCOMM_NOT_AUTHORIZED', fatal: true });
       await page.close();

@@ -1,3 +1,4 @@
+export * from '@webcomm/core';
 /**
  * `@webcomm/browser`: connect webcomm to AWS IoT Core (or the emulator) from browsers and any
  * runtime with `WebSocket` and `fetch`: Cognito or other credentials, a SigV4-presigned
@@ -44,3 +45,4 @@ export {
   type NetworkHooks,
   type WatchNetworkOptions,
 } from './watch-network.js';
+export { createBrowserClient, BROWSER_CLIENT_DEFAULTS, type BrowserClientOptions, type HiddenPolicy } from './browser-client.js';

@@ -15,6 +15,7 @@ import { IotBrokerRules } from './broker/iot-broker-rules.js';
 import type { ConnectionInfo } from './broker/iot-broker-rules.js';
 import { LocalCertificateAuthority } from './ca/local-certificate-authority.js';
 import { COGNITO_PATH, createCognitoRoutes } from './cognito/cognito-routes.js';
+import { createCorsRoute } from './http/cors.js';
 import { LocalIdentityIssuer } from './cognito/local-identity-issuer.js';
 import type { EmulatorOptions } from './emulator-options.js';
 import { resolveOptions } from './emulator-options.js';
@@ -154,7 +155,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const mqttsServer = createMutualTlsServer({ broker, rules, ca, serverCertificate, logger });
 
     const upgradeDeps = { broker, rules, identities, users, authorizers: resolved.authorizers, region: resolved.region, clock, logger };
-    const routeList: RouteHandler[] = [createCognitoRoutes({ identities, users, logger })];
+    const routeList: RouteHandler[] = [createCorsRoute(), createCognitoRoutes({ identities, users, logger })];
     const handleRequest = (request: IncomingMessage, response: ServerResponse): void => {
       request.socket.setNoDelay(true);
       void (async () => {
