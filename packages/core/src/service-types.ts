@@ -48,6 +48,8 @@ export interface RegistrationResponse {
   readonly region: string;
   /** Cognito identity pool id (WEBSOCKET). */
   readonly identityPoolId?: string;
+  /** Cognito Identity endpoint when it is not AWS's default for the region (the emulator's). */
+  readonly cognitoEndpoint?: string;
   /** Cognito identity id (WEBSOCKET); equals `clientId`. */
   readonly identityId?: string;
   /** Channels this client may subscribe to, with their topics for this client. */

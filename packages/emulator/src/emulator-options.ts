@@ -52,6 +52,8 @@ export interface EmulatorOptions {
   readonly presenceInDefaultPolicy?: boolean;
   /** IoT Core limits; override single values (e.g. a short keepalive minimum in tests). @default IoT Core's */
   readonly limits?: Partial<IotLimits>;
+  /** Point WEBSOCKET registrations at `wss://` (trust `caPem`) instead of `ws://`. @default false */
+  readonly secureWebSocket?: boolean;
   /** The user table. @default the service's user directory under `dataDir` */
   readonly users?: UserDirectory;
   /** The channel configuration. @default the service's default channels */
@@ -86,6 +88,7 @@ export const DEFAULTS = {
   certificateValidityDays: 365,
   allowAnonymous: true,
   presenceInDefaultPolicy: false,
+  secureWebSocket: false,
 } as const;
 
 function bad(option: string, problem: string): WebcommError {
@@ -136,6 +139,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
     authorizers,
     allowAnonymous: options.allowAnonymous ?? DEFAULTS.allowAnonymous,
     presenceInDefaultPolicy: options.presenceInDefaultPolicy ?? DEFAULTS.presenceInDefaultPolicy,
+    secureWebSocket: options.secureWebSocket ?? DEFAULTS.secureWebSocket,
     limits,
     users: options.users,
     channels: options.channels,

@@ -206,8 +206,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const deps: ServiceDeps = {
       users, channels, ca, identities, broker: rules, adminToken,
       endpoints: {
-        websocket: { host: resolved.advertisedHost, port: ports.https, url: endpoints.wss },
+        // Plain ws by default: a browser page cannot trust the local CA without setup; wss stays available.
+        websocket: resolved.secureWebSocket
+          ? { host: resolved.advertisedHost, port: ports.https, url: endpoints.wss }
+          : { host: resolved.advertisedHost, port: ports.http, url: endpoints.ws },
         mutualTls: { host: resolved.advertisedHost, port: ports.mqtts },
+        cognito: endpoints.cognito,
       },
     };
     const routes = resolved.routes ?? service.createRoutes;

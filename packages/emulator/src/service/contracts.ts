@@ -76,6 +76,8 @@ export interface BrokerControl {
 export interface AdvertisedEndpoints {
   readonly websocket: { host: string; port: number; url: string };
   readonly mutualTls: { host: string; port: number };
+  /** The Cognito Identity endpoint URL. */
+  readonly cognito: string;
 }
 
 /** Everything the service routes need. */

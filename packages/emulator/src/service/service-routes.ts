@@ -1,0 +1,201 @@
+/**
+ * The Web Communicator service API of the emulator:
+ *
+ * | method | path | auth | does |
+ * |---|---|---|---|
+ * | POST | /register | none (an existing client id: its service token) | identity + channels (+ certificate for OPENSSL) |
+ * | GET | /channels | service token | the caller's channels |
+ * | POST | /publish | service token | validated client publish |
+ * | GET | /admin/users | admin token | the user table |
+ * | PUT | /admin/users/:id/status | admin token | set `active` or `banned` |
+ * | POST | /admin/publish | admin token | cloud-side publish on any channel |
+ * | GET | /admin/channels | admin token | the channel configuration |
+ * | GET | /admin/clients | admin token | connected client ids |
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { PublishRequest, RegistrationRequest, RegistrationResponse, UserStatus } from '@webcomm/core';
+import type { RouteHandler, ServiceDeps } from './contracts.js';
+import { bearerToken, HttpProblem, jsonBytes, readJson, secretMatches, sendJson, sendProblem } from './http-io.js';
+import { RateLimiter, type RateLimit } from './rate-limiter.js';
+import type { ServiceTokens } from './service-tokens.js';
+
+/** IoT Core's largest payload, and so the publish API's. */
+export const MAX_MESSAGE_BYTES = 131_072;
+const CLIENT_ID = /^[A-Za-z0-9:_-]{1,128}$/;
+
+/** What the routes need beyond {@link ServiceDeps}. */
+export interface ServiceRouteOptions {
+  readonly tokens: ServiceTokens;
+  /** @default DEFAULT_RATE_LIMIT (10 at once, 2/s) */
+  readonly rateLimit?: RateLimit;
+  /** Milliseconds now, for the rate limiter. @default Date.now */
+  readonly now?: () => number;
+}
+
+type Handler = (request: IncomingMessage, response: ServerResponse, params: string[]) => Promise<void>;
+
+/** Builds the service routes over the broker side's parts. */
+export function createServiceRoutes(deps: ServiceDeps, options: ServiceRouteOptions): RouteHandler {
+  const { users, channels, ca, identities, broker, endpoints, adminToken } = deps;
+  const { tokens } = options;
+  const limiter = new RateLimiter(options.rateLimit, options.now);
+
+  const requireAdmin = (request: IncomingMessage): void => {
+    if (!secretMatches(bearerToken(request), adminToken)) {
+      throw new HttpProblem(401, 'ADMIN_TOKEN_REQUIRED', 'Send "Authorization: Bearer <admin token>"; the token is in the data directory (admin-token).');
+    }
+  };
+  const requireClient = async (request: IncomingMessage): Promise<string> => {
+    const token = bearerToken(request);
+    const clientId = token === undefined ? undefined : await tokens.resolve(token);
+    if (clientId === undefined) {
+      throw new HttpProblem(401, 'SERVICE_TOKEN_REQUIRED', 'Send "Authorization: Bearer <serviceToken>" from your POST /register answer.');
+    }
+    if (users.isBanned(clientId)) throw new HttpProblem(403, 'BANNED', `Client "${clientId}" is banned.`);
+    return clientId;
+  };
+
+  const register: Handler = async (request, response) => {
+    const body = (await readJson(request, 16_384)) as Partial<RegistrationRequest> | null;
+    const type = body?.type;
+    if (type !== 'WEBSOCKET' && type !== 'OPENSSL') throw new HttpProblem(400, 'BAD_REQUEST', 'Field "type" must be "WEBSOCKET" or "OPENSSL".');
+    if (body?.clientId !== undefined && (typeof body.clientId !== 'string' || !CLIENT_ID.test(body.clientId))) {
+      throw new HttpProblem(400, 'BAD_REQUEST', 'Field "clientId" must be 1-128 letters, digits, ":", "_" or "-".');
+    }
+    const clientId = body?.clientId ?? (type === 'WEBSOCKET' ? `${identities.region}:${randomUUID()}` : randomUUID());
+    const existing = await users.get(clientId);
+    if (existing?.status === 'banned') throw new HttpProblem(403, 'BANNED', `Client "${clientId}" is banned; registration is refused.`);
+    if (existing !== undefined) {
+      // Re-registering an existing id needs proof of owning it, or anyone could take it over.
+      const owner = await tokens.resolve(bearerToken(request) ?? '');
+      if (owner !== clientId) throw new HttpProblem(403, 'IDENTITY_TAKEN', `Client id "${clientId}" is registered already; send its service token, or omit clientId for a new one.`);
+    }
+    await users.ensure(clientId, type);
+    const serviceToken = await tokens.issue(clientId);
+    const base = { connectionType: type, clientId, region: identities.region, channels: channels.forClient(clientId), serviceToken, caPem: ca.caPem };
+    let answer: RegistrationResponse;
+    if (type === 'WEBSOCKET') {
+      const identityId = await identities.ensureIdentity(clientId);
+      answer = { ...base, endpoint: endpoints.websocket, identityPoolId: identities.identityPoolId, identityId, cognitoEndpoint: endpoints.cognito };
+    } else {
+      const issued = await ca.issueClientCertificate(clientId);
+      answer = {
+        ...base,
+        endpoint: endpoints.mutualTls,
+        certificatePem: issued.certificatePem,
+        privateKeyPem: issued.privateKeyPem,
+        caPem: issued.caPem,
+        certificateExpiresAt: issued.expiresAt.toISOString(),
+      };
+    }
+    sendJson(response, 200, answer);
+  };
+
+  const listChannels: Handler = async (request, response) => {
+    const clientId = await requireClient(request);
+    sendJson(response, 200, { channels: channels.forClient(clientId) });
+  };
+
+  const clientPublish: Handler = async (request, response) => {
+    const clientId = await requireClient(request);
+    const decision = limiter.take(clientId);
+    if (!decision.allowed) {
+      const seconds = String(Math.ceil(decision.retryAfterMs / 1000));
+      throw new HttpProblem(429, 'RATE_LIMITED', `Too many publishes; retry after ${seconds} s.`, { 'retry-after': seconds });
+    }
+    const body = (await readJson(request, MAX_MESSAGE_BYTES + 4_096)) as Partial<PublishRequest> | null;
+    const { channelName, message } = publishFields(body);
+    const channel = channels.find(channelName, clientId);
+    if (channel === undefined) throw new HttpProblem(404, 'UNKNOWN_CHANNEL', `No channel "${channelName}"; GET /channels lists yours.`);
+    if (!channel.clientPublish) throw new HttpProblem(403, 'CHANNEL_NOT_PUBLISHABLE', `Channel "${channelName}" does not accept client publishes.`);
+    await broker.publish(channel.topic, encodeMessage(message), { qos: 1 });
+    sendJson(response, 200, { published: true, channel: channel.name, topic: channel.topic });
+  };
+
+  const adminUsers: Handler = async (request, response) => {
+    requireAdmin(request);
+    sendJson(response, 200, { users: await users.list() });
+  };
+
+  const adminSetStatus: Handler = async (request, response, [id = '']) => {
+    requireAdmin(request);
+    const body = (await readJson(request, 4_096)) as { status?: UserStatus } | null;
+    const status = body?.status;
+    if (status !== 'active' && status !== 'banned') throw new HttpProblem(400, 'BAD_REQUEST', 'Field "status" must be "active" or "banned".');
+    if ((await users.get(id)) === undefined) throw new HttpProblem(404, 'UNKNOWN_USER', `No user "${id}".`);
+    const user = await users.setStatus(id, status);
+    let disconnected = 0;
+    if (status === 'banned') {
+      // Revoke first, so a reconnect racing the disconnect is already refused.
+      await ca.revokeClient(id);
+      await identities.revokeIdentity(id);
+      disconnected = broker.disconnectPrincipal(id, 'API_INITIATED_DISCONNECT');
+    }
+    sendJson(response, 200, { user, disconnected });
+  };
+
+  const adminPublish: Handler = async (request, response) => {
+    requireAdmin(request);
+    const body = (await readJson(request, MAX_MESSAGE_BYTES + 4_096)) as Partial<PublishRequest> | null;
+    const { channelName, message } = publishFields(body);
+    const clientId = body?.clientId;
+    const channel = channels.find(channelName, clientId ?? '{clientId}');
+    if (channel === undefined) throw new HttpProblem(404, 'UNKNOWN_CHANNEL', `No channel "${channelName}"; GET /admin/channels lists them.`);
+    if (channel.topic.includes('{clientId}') || (channel.type === 'private' && clientId === undefined)) {
+      throw new HttpProblem(400, 'CLIENT_ID_REQUIRED', `Channel "${channelName}" is per client: add "clientId".`);
+    }
+    await broker.publish(channel.topic, encodeMessage(message), { qos: 1, retain: body?.retain === true });
+    sendJson(response, 200, { published: true, channel: channel.name, topic: channel.topic });
+  };
+
+  const adminChannels: Handler = async (request, response) => {
+    requireAdmin(request);
+    sendJson(response, 200, { channels: channels.forClient('{clientId}') });
+  };
+
+  const adminClients: Handler = async (request, response) => {
+    requireAdmin(request);
+    sendJson(response, 200, { clients: broker.connectedClients() });
+  };
+
+  const table: [method: string, path: RegExp, handler: Handler][] = [
+    ['POST', /^\/register$/, register],
+    ['GET', /^\/channels$/, listChannels],
+    ['POST', /^\/publish$/, clientPublish],
+    ['GET', /^\/admin\/users$/, adminUsers],
+    ['PUT', /^\/admin\/users\/([^/]+)\/status$/, adminSetStatus],
+    ['POST', /^\/admin\/publish$/, adminPublish],
+    ['GET', /^\/admin\/channels$/, adminChannels],
+    ['GET', /^\/admin\/clients$/, adminClients],
+  ];
+
+  return async (request, response) => {
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    const matches = table.filter(([, pattern]) => pattern.test(path));
+    if (matches.length === 0) return false;
+    const match = matches.find(([method]) => method === request.method);
+    try {
+      if (match === undefined) throw new HttpProblem(405, 'METHOD_NOT_ALLOWED', `Use ${matches.map(([m]) => m).join(' or ')} for ${path}.`);
+      const params = (match[1].exec(path) ?? []).slice(1).map((p) => decodeURIComponent(p));
+      await match[2](request, response, params);
+    } catch (error) {
+      if (!(error instanceof HttpProblem)) throw error;
+      sendProblem(response, error);
+    }
+    return true;
+  };
+}
+
+function publishFields(body: Partial<PublishRequest> | null): { channelName: string; message: unknown } {
+  if (typeof body?.channel !== 'string' || body.channel === '') throw new HttpProblem(400, 'BAD_REQUEST', 'Field "channel" must name a channel.');
+  if (!('message' in body) || body.message === undefined) throw new HttpProblem(400, 'BAD_REQUEST', 'Field "message" must be a JSON value.');
+  if (jsonBytes(body.message) > MAX_MESSAGE_BYTES) {
+    throw new HttpProblem(413, 'PAYLOAD_TOO_LARGE', `"message" is over ${MAX_MESSAGE_BYTES} bytes as JSON; send less (e.g. a URL to the content).`);
+  }
+  return { channelName: body.channel, message: body.message };
+}
+
+function encodeMessage(message: unknown): Uint8Array {
+  return Buffer.from(JSON.stringify(message), 'utf8');
+}
