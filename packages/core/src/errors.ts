@@ -41,6 +41,20 @@ export const ERROR_CODES = {
   TAKEN_OVER: 'WEBCOMM_TAKEN_OVER',
   /** The MQTT protocol layer reported an error. */
   PROTOCOL: 'WEBCOMM_PROTOCOL',
+  /** A certificate, key or CA file is missing, unreadable or not PEM. Fatal. */
+  CERTIFICATE_UNREADABLE: 'WEBCOMM_CERTIFICATE_UNREADABLE',
+  /** The private key does not belong to the client certificate. Fatal. */
+  CERTIFICATE_KEY_MISMATCH: 'WEBCOMM_CERTIFICATE_KEY_MISMATCH',
+  /** The client certificate is expired or not yet valid. Fatal. */
+  CERTIFICATE_EXPIRED: 'WEBCOMM_CERTIFICATE_EXPIRED',
+  /** The server rejected our client certificate (unknown, revoked, expired). Fatal. */
+  CERTIFICATE_REJECTED: 'WEBCOMM_CERTIFICATE_REJECTED',
+  /** The server's certificate is not trusted (unknown CA) or not for this host name. Fatal. */
+  SERVER_UNTRUSTED: 'WEBCOMM_SERVER_UNTRUSTED',
+  /** The service rate-limited this client (HTTP 429); retry later. */
+  RATE_LIMITED: 'WEBCOMM_RATE_LIMITED',
+  /** The registration service refused or failed the request. */
+  REGISTRATION_FAILED: 'WEBCOMM_REGISTRATION_FAILED',
 } as const;
 
 /** A stable error code; see {@link ERROR_CODES}. */

@@ -10,6 +10,7 @@ export { WebcommClient } from './client.js';
 export type { PublishOptions, SubscribeOptions, Unsubscribe } from './client-calls.js';
 export { ReconnectSchedule, type ScheduledAttempt } from './reconnect-schedule.js';
 export type { ChannelPublisher, OutgoingMessage } from './channel-publisher.js';
+export { servicePublisher, type ServicePublisherOptions } from './service-publisher.js';
 export type { ConnectedInfo, DisconnectedInfo, ReceivedMessage, ReconnectingInfo, StateChange, WebcommClientEvents } from './events.js';
 export {
   DEFAULTS,

@@ -59,6 +59,7 @@ export async function authorizeConnect(
   const { clientId, auth, username, password } = request;
   const idProblem = clientIdProblem(clientId, deps.limits);
   if (idProblem !== undefined) return { check: idProblem };
+  if (auth.refusal !== undefined) return { check: auth.refusal };
 
   let principalId = auth.principalId ?? clientId;
   let documents = auth.policyDocuments;

@@ -18,6 +18,12 @@ export interface TransportAuth {
   /** When the connection must end (epoch ms), and the presence reason then. */
   readonly disconnectAt?: number;
   readonly disconnectReason?: DisconnectReason;
+  /**
+   * Set when the listener already knows the credential is unusable (a revoked certificate): the
+   * CONNECT is answered "not authorized" with this check, so the client can tell it from a network
+   * fault, rather than the socket being cut.
+   */
+  readonly refusal?: string;
   /** The upgrade request's headers and query, for authorizer events. */
   readonly http?: { readonly headers: Readonly<Record<string, string>>; readonly queryString: string };
 }

@@ -38,8 +38,10 @@ export function createMutualTlsServer(deps: { broker: Aedes; rules: IotBrokerRul
       const commonName = peer.subject.CN;
       const clientId = Array.isArray(commonName) ? commonName[0] : commonName;
       if (clientId === undefined || clientId === '') return refuse('certificate has no CN');
-      if (ca.isRevoked(peer.serialNumber)) return refuse(`certificate ${peer.serialNumber} is revoked`);
-      rules.attach(socket, { transport: 'tls', ipAddress, kind: 'certificate', principalId: peer.serialNumber.toLowerCase(), clientIdMustBe: clientId });
+      // A revoked certificate still completes TLS, then gets CONNACK "not authorized": a client
+      // can tell that apart from a network fault and stop retrying (or re-register once).
+      const revoked = ca.isRevoked(peer.serialNumber) ? { refusal: `certificate ${peer.serialNumber} is revoked` } : {};
+      rules.attach(socket, { transport: 'tls', ipAddress, kind: 'certificate', principalId: peer.serialNumber.toLowerCase(), clientIdMustBe: clientId, ...revoked });
     } else if (socket.alpnProtocol === 'mqtt') {
       rules.attach(socket, { transport: 'tls', ipAddress, kind: 'none' });
     } else {

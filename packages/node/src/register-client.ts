@@ -1,0 +1,38 @@
+import { ERROR_CODES, WebcommError, type RegistrationRequest, type RegistrationResponse, type ServiceErrorBody } from '@webcomm/core';
+
+/** Options of {@link registerClient}. */
+export interface RegisterClientOptions extends RegistrationRequest {
+  /** Base URL of the registration service, e.g. the emulator's `endpoints.http`. */
+  readonly serviceUrl: string;
+  /** The client's current service token, when re-registering an existing `clientId`. Secret. */
+  readonly serviceToken?: string;
+  /** @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Asks the Web Communicator service for an identity (`POST /register`). A banned client gets a
+ * fatal `BANNED` error; any other refusal a `REGISTRATION_FAILED` naming the service's code.
+ */
+export async function registerClient(options: RegisterClientOptions): Promise<RegistrationResponse> {
+  const url = new URL('register', options.serviceUrl.endsWith('/') ? options.serviceUrl : `${options.serviceUrl}/`);
+  const body: RegistrationRequest = { type: options.type, ...(options.clientId === undefined ? {} : { clientId: options.clientId }) };
+  let response: Response;
+  try {
+    response = await (options.fetch ?? fetch)(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(options.serviceToken === undefined ? {} : { authorization: `Bearer ${options.serviceToken}` }) },
+      body: JSON.stringify(body),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+  } catch (error) {
+    throw new WebcommError(ERROR_CODES.REGISTRATION_FAILED, `The registration service at ${url.origin} cannot be reached: ${(error as Error).message}. Check serviceUrl.`, { cause: error });
+  }
+  const answer = (await response.json().catch(() => undefined)) as RegistrationResponse | ServiceErrorBody | undefined;
+  if (response.ok && answer !== undefined && 'clientId' in answer) return answer;
+  const code = answer !== undefined && 'error' in answer ? answer.error.code : `HTTP_${response.status}`;
+  const message = answer !== undefined && 'error' in answer ? answer.error.message : response.statusText;
+  if (code === 'BANNED') throw new WebcommError(ERROR_CODES.BANNED, `Registration refused: this client is banned (${message}).`, { fatal: true });
+  throw new WebcommError(ERROR_CODES.REGISTRATION_FAILED, `Registration failed with ${response.status} ${code}: ${message}`, { fatal: response.status < 500 });
+}
