@@ -57,6 +57,7 @@ export async function connectAttempt(options: ResolvedOptions, attempt: number, 
       mqtt.off('connect', onConnect);
       mqtt.off('error', onError);
       mqtt.off('close', onClose);
+      stream.off('error', onError);
       signal.removeEventListener('abort', onAbort);
     };
     const onConnect = (packet: { sessionPresent?: boolean }): void => {
@@ -80,6 +81,9 @@ export async function connectAttempt(options: ResolvedOptions, attempt: number, 
     mqtt.on('connect', onConnect);
     mqtt.on('error', onError);
     mqtt.on('close', onClose);
+    // The stream's own error says most (a TLS alert naming a rejected certificate); MQTT.js does
+    // not re-emit every stream error, so listen to the stream too.
+    stream.on('error', onError);
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }
