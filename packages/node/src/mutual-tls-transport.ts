@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { connect } from 'node:tls';
 import { ERROR_CODES, silentLogger, WebcommError, type Logger, type Transport } from '@webcomm/core';
 import { classifySocketError } from './classify-socket-error.js';
@@ -75,7 +76,8 @@ export function mutualTlsTransport(options: MutualTlsTransportOptions): Transpor
       const socket = connect({
         host: options.host,
         port,
-        servername: options.host,
+        // SNI takes a host name only (RFC 6066); IoT Core requires it, an IP address gets none.
+        ...(isIP(options.host) === 0 ? { servername: options.host } : {}),
         ...load(),
         rejectUnauthorized,
         ...(alpn === undefined ? {} : { ALPNProtocols: [alpn] }),

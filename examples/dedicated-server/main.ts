@@ -1,0 +1,51 @@
+/**
+ * A dedicated game server that learns about new content the moment it is published: it
+ * registers with the Web Communicator service once (the certificate is cached on disk and reused),
+ * connects over mutual TLS, and reacts to each content update.
+ *
+ * Run it against a running emulator: `pnpm tsx examples/dedicated-server/main.ts http://127.0.0.1:PORT`
+ */
+import { createNodeClient, type NodeClient } from '@webcomm/node';
+
+/** A content update as the service publishes it on `content-updates`. */
+export interface ContentUpdate {
+  readonly version: number;
+  readonly url?: string;
+}
+
+/** Options of {@link main}. */
+export interface DedicatedServerOptions {
+  /** The service's base URL (the emulator's `endpoints.http`). */
+  readonly serviceUrl: string;
+  /** Where the identity is cached. @default ~/.webcomm/<host>_<port> */
+  readonly cacheDir?: string;
+  /** Called for every new content version (the "reaction"). @default prints it */
+  readonly onContent?: (update: ContentUpdate) => void;
+  /** Where status lines go. @default console.log */
+  readonly log?: (line: string) => void;
+}
+
+/** Starts the server's push link; resolves once it is connected and subscribed. */
+export async function main(options: DedicatedServerOptions): Promise<NodeClient> {
+  const log = options.log ?? console.log;
+  const client = await createNodeClient({ serviceUrl: options.serviceUrl, ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}) });
+  log(`dedicated server: identity ${client.registration.clientId} (${client.fromCache ? 'from cache' : 'newly registered'})`);
+  client.on('state', ({ from, to, reason }) => log(`dedicated server: ${from} → ${to} (${reason})`));
+  client.on('error', (error) => log(`dedicated server: ${error.code}: ${error.message}`));
+  await client.connect();
+  await client.subscribe<ContentUpdate>('content-updates', (update) => {
+    log(`dedicated server: new content v${update.version}${update.url ? ` at ${update.url}` : ''}: reloading levels`);
+    options.onContent?.(update);
+  });
+  return client;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const serviceUrl = process.argv[2];
+  if (serviceUrl === undefined) {
+    console.error('usage: tsx examples/dedicated-server/main.ts <service url, e.g. http://127.0.0.1:8080>');
+    process.exit(2);
+  }
+  const client = await main({ serviceUrl });
+  process.once('SIGINT', () => void client.close());
+}
