@@ -24,5 +24,6 @@ export default defineConfig([
     noExternal: [/.*/],
     inject: ['src/process-shim.ts'],
     treeshake: true,
+    splitting: false,
   },
 ]);

@@ -58,7 +58,8 @@ export interface CognitoCredentialsProvider extends CredentialsProvider {
   forgetIdentity(): Promise<void>;
 }
 
-const POOL_ID = /^([a-z]{2}(?:-[a-z]+)+-\d+):[0-9a-f-]+$/i;
+// AWS's own pattern for IdentityPoolId: REGION:GUID.
+const POOL_ID = /^([\w-]+):[0-9a-f-]+$/i;
 
 /** Errors after which a stored identity id is dropped and GetId is asked again, once. */
 const STALE_IDENTITY = new Set(['ResourceNotFoundException', 'NotAuthorizedException']);

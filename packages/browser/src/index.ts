@@ -46,3 +46,4 @@ export {
   type WatchNetworkOptions,
 } from './watch-network.js';
 export { createBrowserClient, BROWSER_CLIENT_DEFAULTS, type BrowserClientOptions, type HiddenPolicy } from './browser-client.js';
+export { connectToService, type ConnectToServiceOptions, type ServiceConnection } from './connect-to-service.js';

@@ -34,3 +34,4 @@ export { REDACTED, redact, redactString } from './redact.js';
 export { systemClock, intervalTimerFrom, type Clock, type IntervalTimer, type TimerHandle } from './clock.js';
 export { ManualClock } from './manual-clock.js';
 export { classifyError } from './classify-error.js';
+export { registerClient, type RegisterClientOptions } from './register-client.js';

@@ -63,7 +63,7 @@ export interface RunningEmulator {
   /** Absolute data directory. */
   readonly dataDir: string;
   readonly region: string;
-  /** Cognito identity pool id (`<region>:webcomm-emulator`). */
+  /** Cognito identity pool id (`<region>:00000000-0000-4000-8000-00000000e1e1`, the form AWS uses). */
   readonly identityPoolId: string;
   readonly ca: CertificateAuthority;
   readonly identities: IdentityIssuer;
@@ -128,7 +128,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const adminToken = await readOrCreateSecretFile(join(dataDir, 'admin-token'), () => randomToken());
     const ca = await LocalCertificateAuthority.open(dataDir, store, resolved.certificateValidityDays);
     const identities = new LocalIdentityIssuer(store, {
-      region: resolved.region, identityPoolId: `${resolved.region}:webcomm-emulator`, credentialTtlMs: resolved.credentialTtlMs, clock,
+      region: resolved.region, identityPoolId: `${resolved.region}:00000000-0000-4000-8000-00000000e1e1`, credentialTtlMs: resolved.credentialTtlMs, clock,
     });
     await identities.purgeExpired();
     const service = await createDefaultService(dataDir, resolved.users, resolved.channels);

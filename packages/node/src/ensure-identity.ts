@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { ConnectionType, RegistrationResponse } from '@webcomm/core';
 import { clearCachedIdentity, defaultCacheDir, readCachedIdentity, writeCachedIdentity } from './identity-cache.js';
-import { registerClient } from './register-client.js';
+import { registerClient } from '@webcomm/core';
 
 /** Options of {@link ensureIdentity}. */
 export interface EnsureIdentityOptions {

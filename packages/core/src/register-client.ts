@@ -1,4 +1,5 @@
-import { ERROR_CODES, WebcommError, type RegistrationRequest, type RegistrationResponse, type ServiceErrorBody } from '@webcomm/core';
+import { ERROR_CODES, WebcommError } from './errors.js';
+import type { RegistrationRequest, RegistrationResponse, ServiceErrorBody } from './service-types.js';
 
 /** Options of {@link registerClient}. */
 export interface RegisterClientOptions extends RegistrationRequest {

@@ -1,0 +1,88 @@
+import { registerClient, servicePublisher, type ChannelConfig, type RegistrationResponse, type WebcommClient } from '@webcomm/core';
+import { createBrowserClient, type BrowserClientOptions } from './browser-client.js';
+import { cognitoCredentials, type CognitoCredentialsProvider } from './cognito-credentials.js';
+import { defaultIdentityStorage, type IdentityStorage } from './identity-storage.js';
+
+/** Options of {@link connectToService}. */
+export interface ConnectToServiceOptions extends Omit<BrowserClientOptions, 'endpoint' | 'auth' | 'clientId' | 'channels'> {
+  /** Base URL of the Web Communicator service (the emulator's `endpoints.http`). */
+  readonly serviceUrl: string;
+  /**
+   * Keeps the registration (client id, service token) and the Cognito identity id, so a guest
+   * keeps one identity across sessions.
+   * @default localStorage when usable, else memory
+   */
+  readonly storage?: IdentityStorage;
+  /** Channels to publish on through the service's validating API (game clients never publish to the broker). @default [] */
+  readonly publishChannels?: readonly string[];
+  /** @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
+}
+
+/** What {@link connectToService} returns: a client (not yet connected) and where it came from. */
+export interface ServiceConnection {
+  readonly client: WebcommClient;
+  readonly registration: RegistrationResponse;
+  readonly credentials: CognitoCredentialsProvider;
+}
+
+/**
+ * The whole browser flow in one call: register with the service as `WEBSOCKET` (reusing the
+ * stored identity), get Cognito credentials for that identity, and build a client that signs a
+ * fresh WebSocket URL for every attempt, with the registered channels.
+ *
+ * @example
+ * ```ts
+ * const { client } = await connectToService({ serviceUrl: 'https://api.example.com' });
+ * await client.subscribe('content-updates', (update) => reload(update));
+ * await client.connect();
+ * ```
+ */
+export async function connectToService(options: ConnectToServiceOptions): Promise<ServiceConnection> {
+  const storage = options.storage ?? defaultIdentityStorage();
+  const registrationKey = `webcomm:registration:${options.serviceUrl}`;
+  const stored = parseStored(await storage.getItem(registrationKey));
+  const registration = await registerClient({
+    serviceUrl: options.serviceUrl,
+    type: 'WEBSOCKET',
+    ...(stored === undefined ? {} : { clientId: stored.clientId, serviceToken: stored.serviceToken }),
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+  });
+  await storage.setItem(registrationKey, JSON.stringify({ clientId: registration.clientId, serviceToken: registration.serviceToken }));
+  const identityPoolId = registration.identityPoolId ?? '';
+  // The service made the Cognito identity for this client: use it rather than a new one.
+  if (registration.identityId !== undefined) await storage.setItem(`webcomm:cognito-identity-id:${identityPoolId}`, registration.identityId);
+  const credentials = cognitoCredentials({
+    identityPoolId,
+    region: registration.region,
+    storage,
+    ...(registration.cognitoEndpoint === undefined ? {} : { endpoint: registration.cognitoEndpoint }),
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+  });
+  const publishers = new Set(options.publishChannels ?? []);
+  const channels: ChannelConfig[] = registration.channels.map((channel) => ({
+    name: channel.name,
+    topic: channel.topic,
+    ...(publishers.has(channel.name)
+      ? { publish: servicePublisher({ serviceUrl: options.serviceUrl, serviceToken: registration.serviceToken, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) }) }
+      : {}),
+  }));
+  const client = createBrowserClient({
+    ...options,
+    endpoint: registration.endpoint.url ?? `wss://${registration.endpoint.host}:${registration.endpoint.port}/mqtt`,
+    auth: { type: 'sigv4', credentials, region: registration.region },
+    clientId: registration.clientId,
+    channels,
+  });
+  return { client, registration, credentials };
+}
+
+function parseStored(text: string | null): { clientId: string; serviceToken: string } | undefined {
+  if (text === null) return undefined;
+  try {
+    const value = JSON.parse(text) as { clientId?: unknown; serviceToken?: unknown };
+    return typeof value.clientId === 'string' && typeof value.serviceToken === 'string' ? { clientId: value.clientId, serviceToken: value.serviceToken } : undefined;
+  } catch {
+    return undefined;
+  }
+}

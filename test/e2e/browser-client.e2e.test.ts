@@ -1,0 +1,144 @@
+/**
+ * The browser adapter in real Chromium against the real emulator: a page loads the built
+ * browser bundle, registers, gets guest credentials from the emulator's Cognito endpoint,
+ * connects over the SigV4-signed WebSocket, receives content updates, and survives an emulator
+ * restart. Wrong and expired credentials end in clear errors.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { silentLogger, startEmulator, type RunningEmulator } from '@webcomm/emulator';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/chromium.js';
+
+const bundlePath = fileURLToPath(new URL('../../packages/browser/dist/browser/index.js', import.meta.url));
+
+let browser: Browser;
+let pageServer: Server;
+let pageUrl = '';
+let dataDir = '';
+let emulator: RunningEmulator;
+
+async function start(ports?: { http: number; https: number; mqtt: number; mqtts: number }): Promise<RunningEmulator> {
+  emulator = await startEmulator({ dataDir, logger: silentLogger, allowAnonymous: false, ...(ports ? { ports } : {}) });
+  return emulator;
+}
+
+beforeAll(async () => {
+  if (!existsSync(bundlePath)) throw new Error(`${bundlePath} is missing: run "pnpm build" first (pnpm test does).`);
+  const bundle = readFileSync(bundlePath);
+  pageServer = createServer((request, response) => {
+    if (request.url === '/webcomm.js') return void response.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
+    response.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><title>game</title><script type="module">
+      import * as webcomm from '/webcomm.js';
+      window.webcomm = webcomm; window.events = []; window.ready = true;
+    </script>`);
+  });
+  await new Promise<void>((resolve) => pageServer.listen(0, '127.0.0.1', resolve));
+  pageUrl = `http://127.0.0.1:${(pageServer.address() as AddressInfo).port}/`;
+  dataDir = await mkdtemp(join(tmpdir(), 'webcomm-e2e-'));
+  await start();
+  browser = await launchChromium();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await emulator?.stop();
+  await new Promise((resolve) => pageServer?.close(resolve));
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+async function openPage(): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(pageUrl);
+  await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+  return page;
+}
+
+async function adminPublish(version: number): Promise<void> {
+  const response = await fetch(`${emulator.endpoints.http}/admin/publish`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${emulator.adminToken}` },
+    body: JSON.stringify({ channel: 'content-updates', message: { version } }),
+  });
+  expect(response.status).toBe(200);
+}
+
+const contentVersions = (page: Page): Promise<number[]> =>
+  page.evaluate(() => (window as unknown as { events: { type: string; version?: number }[] }).events.filter((e) => e.type === 'content').map((e) => e.version ?? -1));
+
+describe('browser client in Chromium against the emulator', () => {
+  it('registers, signs in as a Cognito guest, receives content updates, and survives an emulator restart', async () => {
+    const page = await openPage();
+    const clientId = await page.evaluate(async (serviceUrl) => {
+      type W = { webcomm: typeof import('@webcomm/browser'); events: unknown[]; client?: unknown };
+      const w = window as unknown as W;
+      const { client, registration } = await w.webcomm.connectToService({ serviceUrl, storage: w.webcomm.memoryStorage(), backoff: { initialDelayMs: 100, maxDelayMs: 1_000 } });
+      client.on('state', (s) => w.events.push({ type: 'state', to: s.to }));
+      client.on('error', (e) => w.events.push({ type: 'error', code: e.code, message: e.message }));
+      await client.subscribe<{ version: number }>('content-updates', (update) => void w.events.push({ type: 'content', version: update.version }));
+      await client.connect();
+      w.client = client;
+      return registration.clientId;
+    }, emulator.endpoints.http);
+    expect(clientId).toMatch(/^local-1:/);
+    await adminPublish(1);
+    await page.waitForFunction(() => (window as unknown as { events: { type: string }[] }).events.some((e) => e.type === 'content'));
+    expect(await contentVersions(page)).toEqual([1]);
+
+    const { ports } = emulator.endpoints;
+    await emulator.stop();
+    await page.waitForFunction(() => (window as unknown as { events: { type: string; to?: string }[] }).events.some((e) => e.to === 'reconnecting'));
+    await start(ports);
+    await page.waitForFunction(
+      () => {
+        const events = (window as unknown as { events: { to?: string }[] }).events;
+        return events.filter((e) => e.to === 'connected').length >= 2;
+      },
+      undefined,
+      { timeout: 15_000 },
+    );
+    await adminPublish(2);
+    await page.waitForFunction(() => (window as unknown as { events: { type: string }[] }).events.filter((e) => e.type === 'content').length >= 2);
+    expect(await contentVersions(page)).toEqual([1, 2]);
+    await page.evaluate(() => (window as unknown as { client: { close(): Promise<void> } }).client.close());
+    await page.close();
+  });
+
+  it('expired credentials fail at once with BAD_CREDENTIALS naming the expiry; wrong ones say what to check', async () => {
+    const page = await openPage();
+    const outcome = await page.evaluate(async (endpoint) => {
+      const { webcomm } = window as unknown as { webcomm: typeof import('@webcomm/browser') };
+      const expired = webcomm.createBrowserClient({
+        endpoint,
+        clientId: 'expired-client',
+        auth: { type: 'sigv4', region: 'local-1', credentials: webcomm.staticCredentials({ accessKeyId: 'AKIAEXPIRED', secretAccessKey: 'x', sessionToken: 't', expiration: new Date(Date.now() - 60_000) }) },
+      });
+      const expiredError = await expired.connect().then(() => undefined, (e: { code: string; message: string; fatal: boolean }) => e);
+      const wrong = webcomm.createBrowserClient({
+        endpoint,
+        clientId: 'wrong-client',
+        backoff: { initialDelayMs: 60_000 },
+        auth: { type: 'sigv4', region: 'local-1', credentials: webcomm.staticCredentials({ accessKeyId: 'AKIAWRONG', secretAccessKey: 'nope' }) },
+      });
+      const wrongError = await new Promise<{ code: string; message: string }>((resolve) => {
+        wrong.on('reconnecting', ({ error }) => error && resolve({ code: error.code, message: error.message }));
+        void wrong.connect().catch(() => undefined);
+      });
+      await wrong.close();
+      await expired.close();
+      return { expired: expiredError && { code: expiredError.code, message: expiredError.message, fatal: expiredError.fatal }, wrong: wrongError };
+    }, emulator.endpoints.ws);
+    expect(outcome.expired).toMatchObject({ code: 'WEBCOMM_BAD_CREDENTIALS', fatal: true });
+    expect(outcome.expired?.message).toMatch(/expired/i);
+    // Browsers hide the 403 of a refused upgrade (close code 1006): the message names both causes.
+    expect(outcome.wrong.code).toBe('WEBCOMM_NETWORK');
+    expect(outcome.wrong.message).toMatch(/credentials|refused/i);
+    await page.close();
+  });
+});
