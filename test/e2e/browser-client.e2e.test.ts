@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger, startEmulator, type RunningEmulator } from '@webcomm/emulator';
+import type * as Webcomm from '@webcomm/browser';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/chromium.js';
@@ -76,7 +77,7 @@ describe('browser client in Chromium against the emulator', () => {
   it('registers, signs in as a Cognito guest, receives content updates, and survives an emulator restart', async () => {
     const page = await openPage();
     const clientId = await page.evaluate(async (serviceUrl) => {
-      type W = { webcomm: typeof import('@webcomm/browser'); events: unknown[]; client?: unknown };
+      type W = { webcomm: typeof Webcomm; events: unknown[]; client?: unknown };
       const w = window as unknown as W;
       const { client, registration } = await w.webcomm.connectToService({ serviceUrl, storage: w.webcomm.memoryStorage(), backoff: { initialDelayMs: 100, maxDelayMs: 1_000 } });
       client.on('state', (s) => w.events.push({ type: 'state', to: s.to }));
@@ -113,7 +114,7 @@ describe('browser client in Chromium against the emulator', () => {
   it('expired credentials fail at once with BAD_CREDENTIALS naming the expiry; wrong ones say what to check', async () => {
     const page = await openPage();
     const outcome = await page.evaluate(async (endpoint) => {
-      const { webcomm } = window as unknown as { webcomm: typeof import('@webcomm/browser') };
+      const { webcomm } = window as unknown as { webcomm: typeof Webcomm };
       const expired = webcomm.createBrowserClient({
         endpoint,
         clientId: 'expired-client',
