@@ -1,0 +1,91 @@
+/**
+ * Benchmark 2: the cost of dispatching one message when 10,000 channels are subscribed, against
+ * our own client with 1 subscription. Micro: `SubscriptionRegistry.dispatch` (trie match,
+ * decode, handler) under tinybench. End to end: the delivery-rate run with 9,999 extra
+ * channels subscribed on the broker, against the same run with none.
+ */
+import { Bench } from 'tinybench';
+import { SubscriptionRegistry } from '../packages/core/src/subscriptions.js';
+import type { ReceivedMessage } from '@webcomm/core';
+import { oneRun } from './delivery-rate.js';
+import { startBrokerProcess } from './lib/broker-process.js';
+import { median, type BenchEntry } from './lib/report.js';
+import type { BenchSizes } from './lib/sizes.js';
+import { TOPIC, jsonPayload, otherTopic } from './lib/subscribers.js';
+
+/** Dispatches per tinybench iteration, so the timer's resolution does not dominate. */
+const BATCH = 1_000;
+
+function registryWith(channels: number, onMessage: (value: unknown) => void): SubscriptionRegistry {
+  const registry = new SubscriptionRegistry(true);
+  const ignore = (): void => undefined;
+  for (let i = 0; i < channels - 1; i++) registry.add(SubscriptionRegistry.record(otherTopic(i), `other-${i}`, 0, 'raw', ignore));
+  registry.add(SubscriptionRegistry.record(TOPIC, 'broadcast', 0, 'raw', onMessage));
+  return registry;
+}
+
+async function micro(sizes: BenchSizes): Promise<BenchEntry> {
+  let delivered = 0;
+  const onMessage = (): void => void delivered++;
+  const one = registryWith(1, onMessage);
+  const many = registryWith(sizes.channels, onMessage);
+  const message: ReceivedMessage = { topic: TOPIC, payload: jsonPayload(64), qos: 0, retain: false };
+  const onError = (): void => undefined;
+  const bench = new Bench({ time: sizes.microTimeMs, warmup: true });
+  bench
+    .add('1 subscription', () => {
+      for (let i = 0; i < BATCH; i++) one.dispatch(message, onError);
+    })
+    .add(`${sizes.channels} subscriptions`, () => {
+      for (let i = 0; i < BATCH; i++) many.dispatch(message, onError);
+    });
+  await bench.run();
+  const nsPerDispatch = (index: number): number => {
+    const result = bench.tasks[index]?.result;
+    if (result === undefined || !('latency' in result)) throw new Error(`dispatch micro-benchmark task ${index} did not complete`);
+    return (result.latency.p50 * 1e6) / BATCH;
+  };
+  if (delivered === 0) throw new Error('dispatch delivered nothing');
+  return {
+    name: `dispatch with ${sizes.channels} subscribed channels (router, micro)`,
+    unit: 'ns/msg',
+    ours: nsPerDispatch(1),
+    peerName: 'ours with 1 subscription',
+    peer: nsPerDispatch(0),
+    better: 'lower',
+    targetRatio: 1.1,
+    details: { harness: 'tinybench, median of batches of 1000', matchedHandlers: 1 },
+  };
+}
+
+async function endToEnd(sizes: BenchSizes): Promise<BenchEntry> {
+  const broker = await startBrokerProcess({ noDelay: true });
+  const payload = jsonPayload(64);
+  const blast = (count: number): Promise<unknown> => broker.blast(TOPIC, count, payload);
+  const one: number[] = [];
+  const many: number[] = [];
+  try {
+    for (let round = 0; round < sizes.rateRounds; round++) {
+      const base = { side: 'ours', decode: 'raw', count: sizes.dispatchMessages } as const;
+      one.push((await oneRun(broker.port, blast, base)).rate);
+      many.push((await oneRun(broker.port, blast, { ...base, extraChannels: sizes.channels - 1 })).rate);
+    }
+  } finally {
+    await broker.stop();
+  }
+  const usPerMessage = (rates: number[]): number => 1e6 / median(rates);
+  return {
+    name: `dispatch with ${sizes.channels} subscribed channels (end to end, TCP)`,
+    unit: 'µs/msg',
+    ours: usPerMessage(many),
+    peerName: 'ours with 1 subscription',
+    peer: usPerMessage(one),
+    better: 'lower',
+    targetRatio: 1.1,
+    details: { messages: sizes.dispatchMessages, rounds: sizes.rateRounds, manyRates: many.map((r) => r.toFixed(0)).join('/'), oneRates: one.map((r) => r.toFixed(0)).join('/') },
+  };
+}
+
+export async function dispatch(sizes: BenchSizes): Promise<BenchEntry[]> {
+  return [await micro(sizes), await endToEnd(sizes)];
+}
