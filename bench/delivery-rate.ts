@@ -10,8 +10,12 @@ import type { BenchSizes } from './lib/sizes.js';
 import { TOPIC, jsonPayload, type Decode } from './lib/subscribers.js';
 import type { RateInput, RateResult } from './workers/rate-subscriber.js';
 
-export async function oneRun(port: number, blast: (count: number) => Promise<unknown>, input: Omit<RateInput, 'port' | 'url'>): Promise<RateResult> {
-  const worker = startWorker<{ go: true }, { ready: true } | RateResult>('workers/rate-subscriber.ts', { ...input, port, url: `mqtt://127.0.0.1:${port}` });
+export async function oneRun(
+  port: number,
+  blast: (count: number) => Promise<unknown>,
+  input: Omit<RateInput, 'port' | 'url'> & { url?: string },
+): Promise<RateResult> {
+  const worker = startWorker<{ go: true }, { ready: true } | RateResult>('workers/rate-subscriber.ts', { url: `mqtt://127.0.0.1:${port}`, ...input, port });
   await worker.next();
   await blast(input.count);
   worker.send({ go: true });

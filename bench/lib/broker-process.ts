@@ -49,7 +49,7 @@ export async function startBrokerProcess(options: { noDelay: boolean; ws?: boole
     pending.get(reply.id)?.(reply);
     pending.delete(reply.id);
   });
-  const call = (command: Omit<BrokerCommand, 'id'>): Promise<BrokerReply> => {
+  const call = (command: BrokerCommand extends infer C ? (C extends BrokerCommand ? Omit<C, 'id'> : never) : never): Promise<BrokerReply> => {
     const id = nextId++;
     return new Promise((resolve) => {
       pending.set(id, resolve);

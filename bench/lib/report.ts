@@ -21,6 +21,8 @@ export interface BenchResult {
   readonly details?: Record<string, number | string>;
   /** Path of a chart drawn from this result's data, relative to the repository root. */
   readonly chart?: string;
+  /** Key of the benchmark that produced it (set by `bench/run.ts`). */
+  readonly benchmark?: string;
 }
 
 /** A benchmark that could not run in this checkout, and what it needs. Never a made-up figure. */
@@ -30,6 +32,8 @@ export interface NotMeasured {
   readonly notMeasured: string;
   /** Figures that could be measured anyway (e.g. the peer alone). */
   readonly details?: Record<string, number | string>;
+  /** Key of the benchmark that produced it (set by `bench/run.ts`). */
+  readonly benchmark?: string;
 }
 
 /** What a benchmark reports. */

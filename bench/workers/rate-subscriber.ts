@@ -3,6 +3,7 @@
  * reading, say `ready`; on `go`, resume and time how fast `count` messages reach the handler.
  */
 import { nextCommand, reply, workerInput } from '../lib/broker-process.js';
+import { loadWebSocketTransport } from '../lib/plugins.js';
 import { ourSubscriber, peerSubscriber, type BenchSubscriber, type Decode } from '../lib/subscribers.js';
 
 export interface RateInput {
@@ -13,6 +14,8 @@ export interface RateInput {
   readonly count: number;
   /** Ours only: channels subscribed besides the measured one. @default 0 */
   readonly extraChannels?: number;
+  /** Ours only: `ws` uses @webcomm/browser's WebSocket transport to `url`. @default 'tcp' */
+  readonly transport?: 'tcp' | 'ws';
 }
 
 /** What the worker reports after the run. */
@@ -37,8 +40,16 @@ const onMessage = (value: unknown): void => {
   if (received === 0) firstAt = performance.now();
   if (++received === input.count) done();
 };
+async function ourTransport(): Promise<Parameters<typeof ourSubscriber>[3]> {
+  if (input.transport !== 'ws') return {};
+  const loaded = await loadWebSocketTransport();
+  if (!loaded.ok) throw new Error(loaded.missing);
+  return { transport: loaded.value(input.url) };
+}
 const subscriber: BenchSubscriber =
-  input.side === 'ours' ? await ourSubscriber(input.port, input.decode, onMessage, { extraChannels: input.extraChannels ?? 0 }) : await peerSubscriber(input.url, input.decode, onMessage);
+  input.side === 'ours'
+    ? await ourSubscriber(input.port, input.decode, onMessage, { extraChannels: input.extraChannels ?? 0, ...(await ourTransport()) })
+    : await peerSubscriber(input.url, input.decode, onMessage);
 subscriber.stream?.pause();
 await reply({ ready: true });
 await nextCommand<{ go: true }>();
@@ -46,7 +57,8 @@ started = true;
 const goAt = performance.now();
 subscriber.stream?.resume();
 await finished;
-const ms = performance.now() - goAt;
+// A link whose reads cannot be paused (no socket exposed) is timed from its first message.
+const ms = performance.now() - (subscriber.stream === undefined ? firstAt : goAt);
 await subscriber.close();
 await reply({ received, early, ms, rate: (received / ms) * 1000, firstAfterMs: firstAt - goAt } satisfies RateResult & { firstAfterMs: number });
 process.exit(0);
