@@ -51,6 +51,20 @@ describe('TopicTrie', () => {
     expect(trie.size).toBe(0);
   });
 
+  it('returns a value once when it is stored under an exact and a wildcard filter that both match', () => {
+    const trie = new TopicTrie<string>();
+    trie.add('a/b', 'v');
+    trie.add('a/+', 'v');
+    trie.add('a/b', 'w');
+    expect(trie.match('a/b').sort()).toEqual(['v', 'w']);
+    expect(trie.size).toBe(3);
+    expect(trie.remove('a/b', 'v')).toBe(true);
+    expect(trie.match('a/b').sort()).toEqual(['v', 'w']);
+    expect(trie.remove('a/+', 'v')).toBe(true);
+    expect(trie.match('a/b')).toEqual(['w']);
+    expect(trie.remove('a/b', 'v')).toBe(false);
+  });
+
   for (const hashMatchesParent of [true, false]) {
     it(`agrees with the reference matcher (hashMatchesParent=${hashMatchesParent})`, () => {
       fc.assert(

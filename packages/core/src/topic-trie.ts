@@ -15,17 +15,23 @@ interface TrieNode<T> {
 
 const node = <T>(): TrieNode<T> => ({ children: new Map(), values: new Set() });
 
+const hasWildcard = (filter: string): boolean => filter.includes('+') || filter.includes('#');
+
 /**
  * Maps MQTT topic filters to values; {@link TopicTrie.match} finds every value whose filter
  * matches a topic by walking the topic's levels, so its cost depends on the topic's depth and
- * the matching filters, not on how many filters are stored.
+ * the matching filters, not on how many filters are stored. Filters without wildcards (most
+ * channels) sit in a plain map and cost one lookup; only wildcard filters are walked.
  *
  * Follows MQTT: `+` matches exactly one level, `#` the rest (see
  * {@link TopicTrieOptions.hashMatchesParent}), and wildcards in the first level do not match
  * topics that start with `$` (e.g. `$aws/...`).
  */
 export class TopicTrie<T> {
+  /** Wildcard filters only. */
   readonly #root: TrieNode<T> = node();
+  /** Filters without `+` or `#`, by filter. */
+  readonly #exact = new Map<string, Set<T>>();
   readonly #hashMatchesParent: boolean;
   #size = 0;
 
@@ -40,6 +46,18 @@ export class TopicTrie<T> {
 
   /** Stores `value` under `filter`; storing the same pair twice is a no-op. */
   add(filter: string, value: T): void {
+    if (!hasWildcard(filter)) {
+      let values = this.#exact.get(filter);
+      if (values === undefined) {
+        values = new Set();
+        this.#exact.set(filter, values);
+      }
+      if (!values.has(value)) {
+        values.add(value);
+        this.#size++;
+      }
+      return;
+    }
     let current = this.#root;
     for (const level of filter.split('/')) {
       let child = current.children.get(level);
@@ -57,6 +75,13 @@ export class TopicTrie<T> {
 
   /** Removes `value` from `filter`, pruning empty branches. Returns true when it was there. */
   remove(filter: string, value: T): boolean {
+    if (!hasWildcard(filter)) {
+      const values = this.#exact.get(filter);
+      if (values === undefined || !values.delete(value)) return false;
+      if (values.size === 0) this.#exact.delete(filter);
+      this.#size--;
+      return true;
+    }
     const path: TrieNode<T>[] = [this.#root];
     const levels = filter.split('/');
     for (const level of levels) {
@@ -80,30 +105,35 @@ export class TopicTrie<T> {
 
   /** Every value whose filter matches `topic` (a concrete topic, no wildcards), each once. */
   match(topic: string): T[] {
-    const found = new Set<T>();
-    const levels = topic.split('/');
-    const dollar = topic.startsWith('$');
-    const walk = (current: TrieNode<T>, depth: number): void => {
-      const wildcardsAllowed = depth > 0 || !dollar;
-      if (wildcardsAllowed) {
-        const hash = current.children.get('#');
-        if (hash !== undefined && (depth < levels.length || (this.#hashMatchesParent && depth > 0))) {
-          for (const v of hash.values) found.add(v);
-        }
+    const exact = this.#exact.get(topic);
+    const found: T[] = exact === undefined ? [] : [...exact];
+    // charCode 36 is `$`: wildcards in the first level do not match `$` topics.
+    if (this.#root.children.size > 0) this.#walk(this.#root, topic.split('/'), 0, topic.charCodeAt(0) === 36, found);
+    // Hot path (one delivery per message): no Set unless a value could appear twice, i.e.
+    // one value stored under several matching filters.
+    return found.length > 1 ? [...new Set(found)] : found;
+  }
+
+  // A method, not a closure made per call: match() runs for every received message.
+  #walk(current: TrieNode<T>, levels: readonly string[], depth: number, dollar: boolean, found: T[]): void {
+    const wildcardsAllowed = depth > 0 || !dollar;
+    const children = current.children;
+    if (wildcardsAllowed && children.size > 0) {
+      const hash = children.get('#');
+      if (hash !== undefined && (depth < levels.length || (this.#hashMatchesParent && depth > 0))) {
+        for (const v of hash.values) found.push(v);
       }
-      if (depth === levels.length) {
-        for (const v of current.values) found.add(v);
-        return;
-      }
-      const level = levels[depth] as string;
-      const exact = current.children.get(level);
-      if (exact !== undefined) walk(exact, depth + 1);
-      if (wildcardsAllowed) {
-        const plus = current.children.get('+');
-        if (plus !== undefined) walk(plus, depth + 1);
-      }
-    };
-    walk(this.#root, 0);
-    return [...found];
+    }
+    if (depth === levels.length) {
+      for (const v of current.values) found.push(v);
+      return;
+    }
+    if (children.size === 0) return;
+    const exact = children.get(levels[depth] as string);
+    if (exact !== undefined) this.#walk(exact, levels, depth + 1, dollar, found);
+    if (wildcardsAllowed) {
+      const plus = children.get('+');
+      if (plus !== undefined) this.#walk(plus, levels, depth + 1, dollar, found);
+    }
   }
 }
