@@ -16,12 +16,16 @@ import { histogramChart } from './lib/svg.js';
 import { benchTcpTransport } from './lib/tcp-transport.js';
 
 const WINDOW_MS = 100;
+/** The first backoff step of the variant run (the default is DEFAULT_BACKOFF.initialDelayMs). */
+const WIDE_FIRST_STEP_MS = 1000;
 
 interface Episode {
   readonly downAt: number;
   readonly backAt: number;
   /** Attempts made after the broker went down. */
   readonly attempts: number[];
+  /** When those attempts were due (see {@link Fleet.scheduled}). */
+  readonly scheduled: number[];
   /** Per client: ms from the broker back to subscribed again. */
   readonly resubscribeMs: number[];
 }
@@ -29,7 +33,8 @@ interface Episode {
 async function restartEpisode(broker: BrokerProcess, fleet: Fleet): Promise<Episode> {
   const { downAt, backAt } = await broker.restart();
   const at = await fleet.resubscribed(downAt, 60_000);
-  return { downAt, backAt, attempts: fleet.attempts().filter((t) => t >= downAt), resubscribeMs: at.map((t) => t - backAt) };
+  const after = (times: number[]): number[] => times.filter((t) => t >= downAt);
+  return { downAt, backAt, attempts: after(fleet.attempts()), scheduled: after(fleet.scheduled()), resubscribeMs: at.map((t) => t - backAt) };
 }
 
 async function withFleet(noDelay: boolean, make: (port: number) => Promise<Fleet>): Promise<Episode> {
@@ -103,17 +108,20 @@ export async function reconnectHerd(sizes: BenchSizes): Promise<BenchEntry[]> {
   const n = sizes.herdClients;
   const ours = await withFleet(true, (port) => ourFleet(port, n));
   const peer = await withFleet(true, (port) => peerFleet(port, n));
+  // What the target asks of the first backoff step: the same fleet with a 1 s first step.
+  const wide = await withFleet(true, (port) => ourFleet(port, n, { initialDelayMs: WIDE_FIRST_STEP_MS }));
   const peak = (e: Episode): number => peakInWindow(e.attempts, WINDOW_MS);
-  const span = Math.max(...[ours, peer].flatMap((e) => e.attempts.map((t) => t - e.downAt)), 0);
-  const bins = Math.max(1, Math.ceil((span + 1) / WINDOW_MS));
+  const span = Math.max(...[ours, peer, wide].flatMap((e) => e.attempts.map((t) => t - e.downAt)), 0);
+  const bins = Math.max(1, Math.ceil((span + 1) / WINDOW_MS) + 1);
   writeFileSync(
     `${RESULTS_DIR}${chartFile('reconnect-herd', sizes)}`,
     histogramChart({
       title: `Reconnect attempts per ${WINDOW_MS} ms after a broker restart (${n} clients)`,
       binMs: WINDOW_MS,
       series: [
-        { label: 'ours (full-jitter backoff)', counts: histogram(ours.attempts, ours.downAt, WINDOW_MS, bins) },
+        { label: `ours (default, first step ${DEFAULT_BACKOFF.initialDelayMs} ms)`, counts: histogram(ours.attempts, ours.downAt, WINDOW_MS, bins) },
         { label: 'MQTT.js (fixed 1 s period)', counts: histogram(peer.attempts, peer.downAt, WINDOW_MS, bins) },
+        { label: `ours, first step ${WIDE_FIRST_STEP_MS} ms`, counts: histogram(wide.attempts, wide.downAt, WINDOW_MS, bins) },
       ],
       limit: { value: 0.15 * n, label: 'target: 15 % of clients' },
     }),
@@ -135,8 +143,14 @@ export async function reconnectHerd(sizes: BenchSizes): Promise<BenchEntry[]> {
         'ours attempts': ours.attempts.length,
         'peer attempts': peer.attempts.length,
         'ours peak': peak(ours),
+        // One process runs all 1,000 clients: its busy event loop fires due timers late and in
+        // bunches. The schedule is what a fleet of separate machines would send.
+        'ours peak % as scheduled': (100 * peakInWindow(ours.scheduled, WINDOW_MS)) / n,
+        [`ours peak % as scheduled, first step ${WIDE_FIRST_STEP_MS} ms`]: (100 * peakInWindow(wide.scheduled, WINDOW_MS)) / n,
         'peer peak': peak(peer),
         'ours all resubscribed (ms)': oursResub.max,
+        [`ours peak % with first step ${WIDE_FIRST_STEP_MS} ms`]: (100 * peak(wide)) / n,
+        [`ours all resubscribed (ms) with first step ${WIDE_FIRST_STEP_MS} ms`]: stats(wide.resubscribeMs).max,
         'peer all resubscribed (ms)': peerResub.max,
         broker: 'aedes, own process, NODELAY, restarted at once',
       },

@@ -13,6 +13,11 @@ export interface Fleet {
   readonly size: number;
   /** {@link wallNow} of every connection attempt (initial ones included). */
   attempts(): number[];
+  /**
+   * When each reconnect attempt was due ({@link wallNow} of the `reconnecting` event plus its
+   * delay): what independent machines would do, free of this one process's event-loop delays.
+   */
+  scheduled(): number[];
   /** Resolves with each client's {@link wallNow} of being subscribed again after `since`; rejects after `timeoutMs`. */
   resubscribed(since: number, timeoutMs: number): Promise<number[]>;
   close(): Promise<void>;
@@ -63,6 +68,7 @@ export async function ourFleet(port: number, n: number, backoff?: Partial<Backof
   const transports: BenchTcpTransport[] = [];
   const clients: WebcommClient[] = [];
   const stamps = new Stamps(n);
+  const scheduled: number[] = [];
   await inBatches(n, 50, async (i) => {
     const transport = benchTcpTransport(port);
     const client = new WebcommClient({
@@ -73,6 +79,7 @@ export async function ourFleet(port: number, n: number, backoff?: Partial<Backof
     });
     // `connected` is emitted once every subscription is restored (SUBACK received).
     client.on('connected', () => stamps.push(i));
+    client.on('reconnecting', ({ delayMs }) => scheduled.push(wallNow() + delayMs));
     client.on('error', () => undefined);
     await client.subscribe('broadcast', () => undefined);
     await client.connect();
@@ -82,6 +89,7 @@ export async function ourFleet(port: number, n: number, backoff?: Partial<Backof
   return {
     size: n,
     attempts: () => transports.flatMap((t) => t.attempts),
+    scheduled: () => [...scheduled],
     resubscribed: (since, timeoutMs) => stamps.wait(since, timeoutMs),
     async close() {
       await Promise.all(clients.map((c) => c.close()));
@@ -109,6 +117,8 @@ export async function peerFleet(port: number, n: number): Promise<Fleet> {
   return {
     size: n,
     attempts: () => [...attempts],
+    // A fixed period has no schedule apart from its attempts.
+    scheduled: () => [...attempts],
     resubscribed: (since, timeoutMs) => stamps.wait(since, timeoutMs),
     async close() {
       await Promise.all(clients.map((c) => c.endAsync(true)));
