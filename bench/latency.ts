@@ -32,12 +32,21 @@ export async function latency(sizes: BenchSizes): Promise<BenchEntry[]> {
   const series: { label: string; values: number[] }[] = [];
   for (const noDelay of [true, false]) {
     const broker = await startBrokerProcess({ noDelay });
-    const base = { port: broker.port, rate: 1000, durationMs: sizes.latencyMs, warmup: sizes.smoke ? 20 : 500 };
-    let ours: LatencyResult;
-    let peer: LatencyResult;
+    // Short alternating rounds, samples pooled: a burst of load from elsewhere on the machine
+    // lands on both sides instead of on whichever ran at that moment.
+    const base = { port: broker.port, rate: 1000, durationMs: sizes.latencyMs / sizes.latencyRounds, warmup: sizes.smoke ? 20 : 200 };
+    const ours: LatencyResult = { latencies: [], sent: 0, lost: 0 };
+    const peer: LatencyResult = { latencies: [], sent: 0, lost: 0 };
+    const pool = (into: LatencyResult, run: LatencyResult): void => {
+      into.latencies.push(...run.latencies);
+      (into as { sent: number }).sent += run.sent;
+      (into as { lost: number }).lost += run.lost;
+    };
     try {
-      ours = await oneRun({ ...base, side: 'ours' });
-      peer = await oneRun({ ...base, side: 'peer' });
+      for (let round = 0; round < sizes.latencyRounds; round++) {
+        pool(ours, await oneRun({ ...base, side: 'ours' }));
+        pool(peer, await oneRun({ ...base, side: 'peer' }));
+      }
     } finally {
       await broker.stop();
     }
@@ -49,6 +58,7 @@ export async function latency(sizes: BenchSizes): Promise<BenchEntry[]> {
     const details = {
       broker: brokerName,
       messages: ours.sent,
+      rounds: sizes.latencyRounds,
       ...Object.fromEntries(Object.entries(o).map(([k, v]) => [`ours ${k}`, v])),
       ...Object.fromEntries(Object.entries(p).map(([k, v]) => [`peer ${k}`, v])),
       oursLost: ours.lost,

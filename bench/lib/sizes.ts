@@ -9,8 +9,9 @@ export interface BenchSizes {
   readonly microTimeMs: number;
   /** Messages in the end-to-end dispatch run. */
   readonly dispatchMessages: number;
-  /** Latency run length at 1,000 msg/s (ms). */
+  /** Latency run length at 1,000 msg/s per side (ms), split in alternating rounds. */
   readonly latencyMs: number;
+  readonly latencyRounds: number;
   /** Clients per side in the resubscribe-time benchmark. */
   readonly resubscribeClients: number;
   /** Clients per side in the reconnect herd. */
@@ -34,6 +35,7 @@ export function benchSizes(smoke: boolean): BenchSizes {
         microTimeMs: 20,
         dispatchMessages: 1_000,
         latencyMs: 300,
+        latencyRounds: 1,
         resubscribeClients: 3,
         herdClients: 30,
         idleConnections: 10,
@@ -44,11 +46,12 @@ export function benchSizes(smoke: boolean): BenchSizes {
     : {
         smoke,
         rateMessages: 200_000,
-        rateRounds: 3,
+        rateRounds: 5,
         channels: 10_000,
         microTimeMs: 1_000,
         dispatchMessages: 100_000,
-        latencyMs: 10_000,
+        latencyMs: 15_000,
+        latencyRounds: 5,
         resubscribeClients: 20,
         herdClients: 1_000,
         idleConnections: 500,

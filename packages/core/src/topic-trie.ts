@@ -15,6 +15,9 @@ interface TrieNode<T> {
 
 const node = <T>(): TrieNode<T> => ({ children: new Map(), values: new Set() });
 
+/** Distinct topics remembered by {@link TopicTrie.match} before it starts over. */
+const CACHE_LIMIT = 1024;
+
 const hasWildcard = (filter: string): boolean => filter.includes('+') || filter.includes('#');
 
 /**
@@ -32,6 +35,12 @@ export class TopicTrie<T> {
   readonly #root: TrieNode<T> = node();
   /** Filters without `+` or `#`, by filter (arrays: copied per match faster than a Set). */
   readonly #exact = new Map<string, T[]>();
+  /**
+   * Results by topic while no filter changes: a client receives on few distinct topics, and
+   * splitting each received topic into levels costs more than the lookup (fresh strings every
+   * message). Bounded; emptied by every add/remove.
+   */
+  readonly #cache = new Map<string, readonly T[]>();
   readonly #hashMatchesParent: boolean;
   #size = 0;
 
@@ -46,6 +55,7 @@ export class TopicTrie<T> {
 
   /** Stores `value` under `filter`; storing the same pair twice is a no-op. */
   add(filter: string, value: T): void {
+    this.#cache.clear();
     if (!hasWildcard(filter)) {
       let values = this.#exact.get(filter);
       if (values === undefined) {
@@ -75,6 +85,7 @@ export class TopicTrie<T> {
 
   /** Removes `value` from `filter`, pruning empty branches. Returns true when it was there. */
   remove(filter: string, value: T): boolean {
+    this.#cache.clear();
     if (!hasWildcard(filter)) {
       const values = this.#exact.get(filter);
       const index = values?.indexOf(value) ?? -1;
@@ -107,12 +118,22 @@ export class TopicTrie<T> {
 
   /** Every value whose filter matches `topic` (a concrete topic, no wildcards), each once. */
   match(topic: string): T[] {
+    let result = this.#cache.get(topic);
+    if (result === undefined) {
+      result = this.#lookup(topic);
+      if (this.#cache.size >= CACHE_LIMIT) this.#cache.clear();
+      this.#cache.set(topic, result);
+    }
+    // A copy: callers may keep or change what they get without touching the cache.
+    return result.slice();
+  }
+
+  #lookup(topic: string): T[] {
     const exact = this.#exact.get(topic);
     const found: T[] = exact === undefined ? [] : exact.slice();
     // charCode 36 is `$`: wildcards in the first level do not match `$` topics.
     if (this.#root.children.size > 0) this.#walk(this.#root, topic.split('/'), 0, topic.charCodeAt(0) === 36, found);
-    // Hot path (one delivery per message): no Set unless a value could appear twice, i.e.
-    // one value stored under several matching filters.
+    // No Set unless a value could appear twice (one value under several matching filters).
     return found.length > 1 ? [...new Set(found)] : found;
   }
 
