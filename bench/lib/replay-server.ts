@@ -15,7 +15,7 @@ export interface ReplayServer {
   stop(): Promise<void>;
 }
 
-function remainingLength(length: number): number[] {
+export function remainingLength(length: number): number[] {
   const bytes: number[] = [];
   do {
     let byte = length % 128;
@@ -34,7 +34,7 @@ export function encodePublish(topic: string, payload: Uint8Array): Buffer {
 }
 
 /** Reads whole packets off a byte stream: `[type byte, body]` per packet. */
-function* packets(state: { pending: Buffer }): Generator<[number, Buffer]> {
+export function* packets(state: { pending: Buffer }): Generator<[number, Buffer]> {
   for (;;) {
     const buf = state.pending;
     let length = 0;
@@ -53,10 +53,11 @@ function* packets(state: { pending: Buffer }): Generator<[number, Buffer]> {
   }
 }
 
-function answer(socket: Socket, type: number, body: Buffer): void {
+/** Answers one client packet through `send` (one whole MQTT packet per call). */
+export function answer(send: (packet: Buffer) => void, end: () => void, type: number, body: Buffer): void {
   switch (type >> 4) {
     case 1: // CONNECT → CONNACK accepted, no session
-      socket.write(Buffer.from([0x20, 0x02, 0x00, 0x00]));
+      send(Buffer.from([0x20, 0x02, 0x00, 0x00]));
       break;
     case 8: {
       // SUBSCRIBE → SUBACK granting QoS 0 for each filter
@@ -65,17 +66,17 @@ function answer(socket: Socket, type: number, body: Buffer): void {
         i += 2 + body.readUInt16BE(i) + 1;
         filters++;
       }
-      socket.write(Buffer.from([0x90, ...remainingLength(2 + filters), body[0] ?? 0, body[1] ?? 0, ...new Array<number>(filters).fill(0)]));
+      send(Buffer.from([0x90, ...remainingLength(2 + filters), body[0] ?? 0, body[1] ?? 0, ...new Array<number>(filters).fill(0)]));
       break;
     }
     case 10: // UNSUBSCRIBE → UNSUBACK
-      socket.write(Buffer.from([0xb0, 0x02, body[0] ?? 0, body[1] ?? 0]));
+      send(Buffer.from([0xb0, 0x02, body[0] ?? 0, body[1] ?? 0]));
       break;
     case 12: // PINGREQ → PINGRESP
-      socket.write(Buffer.from([0xd0, 0x00]));
+      send(Buffer.from([0xd0, 0x00]));
       break;
     case 14: // DISCONNECT
-      socket.end();
+      end();
       break;
   }
 }
@@ -88,7 +89,7 @@ export async function startReplayServer(): Promise<ReplayServer> {
     const state: { pending: Buffer } = { pending: Buffer.alloc(0) };
     socket.on('data', (chunk: Buffer) => {
       state.pending = state.pending.length === 0 ? chunk : Buffer.concat([state.pending, chunk]);
-      for (const [type, body] of packets(state)) answer(socket, type, body);
+      for (const [type, body] of packets(state)) answer((packet) => socket.write(packet), () => socket.end(), type, body);
     });
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);

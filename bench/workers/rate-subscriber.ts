@@ -1,6 +1,7 @@
 /**
  * One delivery-rate run in its own process: connect (ours or MQTT.js), subscribe, pause
- * reading, say `ready`; on `go`, resume and time how fast `count` messages reach the handler.
+ * reading, say `ready`; on `go`, resume and time how fast `count` messages reach the handler
+ * (from the first message to the last).
  */
 import { nextCommand, reply, workerInput } from '../lib/broker-process.js';
 import { loadWebSocketTransport } from '../lib/plugins.js';
@@ -57,8 +58,9 @@ started = true;
 const goAt = performance.now();
 subscriber.stream?.resume();
 await finished;
-// A link whose reads cannot be paused (no socket exposed) is timed from its first message.
-const ms = performance.now() - (subscriber.stream === undefined ? firstAt : goAt);
+// Timed from the first message to the last: the same for every link, also one whose reads
+// cannot be paused (a WebSocket transport exposes no socket).
+const ms = performance.now() - firstAt;
 await subscriber.close();
-await reply({ received, early, ms, rate: (received / ms) * 1000, firstAfterMs: firstAt - goAt } satisfies RateResult & { firstAfterMs: number });
+await reply({ received, early, ms, rate: ((received - 1) / ms) * 1000, firstAfterMs: firstAt - goAt } satisfies RateResult & { firstAfterMs: number });
 process.exit(0);
