@@ -2,7 +2,8 @@
  * `pnpm bench`: runs every benchmark against its peer, prints ours / peer / ratio / target,
  * writes `bench/results/latest.json` and the SVG charts. `pnpm bench --smoke` (or
  * `BENCH_SMOKE=1`) runs tiny sizes for CI and writes `bench/results/smoke.json`; no figure is
- * a pass/fail. `--only <word>` runs the benchmarks whose key contains the word.
+ * a pass/fail. `--only <word>` runs the benchmarks whose key contains the word and replaces only
+ * their entries in the results file.
  */
 import { bundleSize } from './bundle.js';
 import { deliveryRate } from './delivery-rate.js';
@@ -49,5 +50,5 @@ for (const [key, run] of BENCHMARKS) {
   console.log(`  (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   entries.push(...produced.map((entry) => ({ ...entry, benchmark: key })));
 }
-const path = writeResults(entries, smoke ? 'smoke.json' : 'latest.json');
+const path = writeResults(entries, smoke ? 'smoke.json' : 'latest.json', only !== undefined);
 console.log(`\nwrote ${path}`);

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** One benchmark's outcome: our figure, the peer's measured in the same run, and their ratio. */
@@ -82,14 +82,20 @@ export function printResults(entries: readonly BenchEntry[]): void {
 /** The results directory, `bench/results/`. */
 export const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
 
-/** Writes `bench/results/latest.json` (or `smoke.json` for CI's tiny run). */
-export function writeResults(entries: readonly BenchEntry[], file: 'latest.json' | 'smoke.json'): string {
+/**
+ * Writes `bench/results/latest.json` (or `smoke.json` for CI's tiny run). With `merge`, the
+ * file's entries from benchmarks that did not run this time are kept (`pnpm bench --only …`).
+ */
+export function writeResults(entries: readonly BenchEntry[], file: 'latest.json' | 'smoke.json', merge = false): string {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const path = `${RESULTS_DIR}${file}`;
+  const ran = new Set(entries.map((e) => e.benchmark));
+  const kept: unknown[] =
+    merge && existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { results: BenchEntry[] }).results.filter((e) => !ran.has(e.benchmark)) : [];
   const body = {
     at: new Date().toISOString(),
     node: process.version,
-    results: entries.map((r) => (isMeasured(r) ? { ...r, ratio: ratioOf(r), targetMet: targetMet(r) } : r)),
+    results: [...kept, ...entries.map((r) => (isMeasured(r) ? { ...r, ratio: ratioOf(r), targetMet: targetMet(r) } : r))],
   };
   writeFileSync(path, `${JSON.stringify(body, null, 2)}\n`);
   return path;

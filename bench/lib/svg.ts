@@ -5,18 +5,22 @@
 
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728'];
 const W = 760;
-const H = 380;
-const M = { top: 40, right: 20, bottom: 70, left: 64 };
+const H = 400;
+const M = { top: 40, right: 20, bottom: 80, left: 64 };
 
 const esc = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const num = (value: number): string => (value >= 100 ? value.toFixed(0) : value >= 1 ? value.toFixed(1) : value.toPrecision(2));
 
 function frame(title: string, body: string[], legend: readonly string[]): string {
-  const items = legend.map(
-    (label, i) =>
-      `<rect x="${M.left + i * 185}" y="${H - 22}" width="12" height="12" fill="${COLORS[i % COLORS.length]}"/>` +
-      `<text x="${M.left + i * 185 + 16}" y="${H - 12}" font-size="11">${esc(label)}</text>`,
-  );
+  // Two columns, as many rows as needed, under the x-axis title.
+  const items = legend.map((label, i) => {
+    const x = M.left + (i % 2) * 330;
+    const y = H - 30 + Math.floor(i / 2) * 16;
+    return (
+      `<rect x="${x}" y="${y}" width="12" height="12" fill="${COLORS[i % COLORS.length]}"/>` +
+      `<text x="${x + 16}" y="${y + 10}" font-size="11">${esc(label)}</text>`
+    );
+  });
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
