@@ -58,6 +58,9 @@ describe('backoffDelay (decorrelated jitter)', () => {
 
   it('draws between the base and three times the previous delay', () => {
     expect(backoffDelay(1, 0, o, 0)).toBe(100);
+    // The first retry spreads too (a fleet dropped together must not come back in step).
+    expect(backoffDelay(1, 0, o, 0.5)).toBe(200);
+    expect(backoffDelay(1, 0, o, 0.999_999)).toBe(299);
     expect(backoffDelay(2, 1000, o, 0.999_999)).toBe(2999);
     expect(backoffDelay(2, 1000, o, 0.5)).toBe(1550);
   });

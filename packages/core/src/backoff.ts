@@ -20,7 +20,7 @@ export interface BackoffOptions {
   readonly multiplier: number;
   /**
    * `full-jitter`: uniform in [0, min(max, initial × multiplier^(attempt-1))].
-   * `decorrelated-jitter`: uniform in [initial, min(max, previous × 3)].
+   * `decorrelated-jitter`: uniform in [initial, min(max, previous × 3)], the first in [initial, 3 × initial].
    * @default 'full-jitter'
    */
   readonly strategy: BackoffStrategy;
@@ -54,7 +54,9 @@ export function backoffDelay(
   const r = Math.min(Math.max(random, 0), 1);
   if (options.strategy === 'decorrelated-jitter') {
     const low = Math.min(base, cap);
-    const high = Math.min(cap, Math.max(low, previousDelayMs * 3));
+    // The first retry has no previous delay: start from the base, so it spreads over
+    // [base, 3 × base] instead of sending every client back at exactly `base` together.
+    const high = Math.min(cap, Math.max(low, Math.max(previousDelayMs, low) * 3));
     return Math.floor(low + r * (high - low));
   }
   // multiplier ** huge overflows to Infinity, which Math.min handles.

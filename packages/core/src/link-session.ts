@@ -52,18 +52,22 @@ export function startLinkSession(
     lastError = error;
     logger.debug('mqtt error', { endpoint, error });
   };
-  const onPacket = (): void => watchdog.touch();
+  // Any bytes received prove the link alive. Watching the stream's chunks rather than MQTT.js's
+  // per-packet `packetreceive` costs one call per read instead of one per message (at high
+  // rates a read holds many packets); a link's data always ends in whole packets anyway.
+  const onData = (): void => watchdog.touch();
+  const stream = mqtt.stream;
   const stop = (): void => {
     watchdog.stop();
     mqtt.off('message', onMessage);
     mqtt.off('close', onClose);
-    mqtt.off('packetreceive', onPacket);
+    stream.off('data', onData);
   };
   // Never removed: an EventEmitter 'error' without a listener would throw.
   mqtt.on('error', onError);
   mqtt.on('message', onMessage);
   mqtt.on('close', onClose);
-  mqtt.on('packetreceive', onPacket);
+  stream.on('data', onData);
   watchdog.start();
   return {
     stop() {

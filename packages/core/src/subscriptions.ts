@@ -103,47 +103,74 @@ export class SubscriptionRegistry {
   /**
    * Decodes and delivers a message to every matching handler. A decode failure or a throwing
    * (or rejecting) handler is reported through `onError` with the topic; the others still run.
+   * Runs for every received message, so it allocates only what it hands out (the meta).
    */
   dispatch(message: ReceivedMessage, onError: (error: WebcommError) => void): number {
     const records = this.#trie.match(message.topic);
-    const decoded = new Map<Decoder<unknown>, { ok: true; value: unknown } | { ok: false }>();
+    // Each decoder runs once per message, also when several handlers share it.
+    let lastDecoder: Decoder<unknown> | undefined;
+    let lastResult: Decoded = FAILED;
+    const cache = records.length > 1 ? new Map<Decoder<unknown>, Decoded>() : undefined;
     for (const record of records) {
-      let result = decoded.get(record.decoder);
-      if (result === undefined) {
-        try {
-          result = { ok: true, value: record.decoder(message.payload, message.topic) };
-        } catch (cause) {
-          result = { ok: false };
-          onError(
-            new WebcommError(
-              ERROR_CODES.DECODE_FAILED,
-              `Could not decode a ${message.payload.byteLength}-byte message on "${message.topic}": ` +
-                `${(cause as Error)?.message ?? String(cause)}. Subscribe with { decode: 'raw' } to receive bytes.`,
-              { cause, topic: message.topic },
-            ),
-          );
-        }
-        decoded.set(record.decoder, result);
+      let result: Decoded;
+      if (record.decoder === lastDecoder) {
+        result = lastResult;
+      } else {
+        result = cache?.get(record.decoder) ?? decode(record.decoder, message, onError);
+        cache?.set(record.decoder, result);
+        lastDecoder = record.decoder;
+        lastResult = result;
       }
-      if (!result.ok) continue;
-      const meta: MessageMeta = { ...message, filter: record.filter, channel: record.channel };
-      const fail = (cause: unknown): void =>
-        onError(
-          new WebcommError(
-            ERROR_CODES.HANDLER_FAILED,
-            `A handler for "${record.filter}" failed on "${message.topic}": ${(cause as Error)?.message ?? String(cause)}`,
-            { cause, topic: message.topic },
-          ),
-        );
-      try {
-        const returned = (record.handler as MessageHandler<unknown>)(result.value, meta);
-        if (returned !== undefined && typeof (returned as Promise<void>).then === 'function') {
-          (returned as Promise<void>).then(undefined, fail);
-        }
-      } catch (cause) {
-        fail(cause);
-      }
+      if (result !== FAILED) deliver(record, result.value, message, onError);
     }
     return records.length;
   }
+}
+
+/** A decoded payload, or FAILED (already reported). */
+type Decoded = { readonly value: unknown } | typeof FAILED;
+const FAILED = Symbol('decode failed');
+
+function decode(decoder: Decoder<unknown>, message: ReceivedMessage, onError: (error: WebcommError) => void): Decoded {
+  try {
+    return { value: decoder(message.payload, message.topic) };
+  } catch (cause) {
+    onError(
+      new WebcommError(
+        ERROR_CODES.DECODE_FAILED,
+        `Could not decode a ${message.payload.byteLength}-byte message on "${message.topic}": ` +
+          `${(cause as Error)?.message ?? String(cause)}. Subscribe with { decode: 'raw' } to receive bytes.`,
+        { cause, topic: message.topic },
+      ),
+    );
+    return FAILED;
+  }
+}
+
+function deliver(record: HandlerRecord, value: unknown, message: ReceivedMessage, onError: (error: WebcommError) => void): void {
+  // Spelled out rather than spread: one object shape for every message.
+  const meta: MessageMeta = {
+    topic: message.topic,
+    payload: message.payload,
+    qos: message.qos,
+    retain: message.retain,
+    filter: record.filter,
+    channel: record.channel,
+  };
+  try {
+    const returned = (record.handler as MessageHandler<unknown>)(value, meta);
+    if (returned !== undefined && typeof (returned as Promise<void>).then === 'function') {
+      (returned as Promise<void>).then(undefined, (cause: unknown) => onError(handlerFailed(record, message, cause)));
+    }
+  } catch (cause) {
+    onError(handlerFailed(record, message, cause));
+  }
+}
+
+function handlerFailed(record: HandlerRecord, message: ReceivedMessage, cause: unknown): WebcommError {
+  return new WebcommError(
+    ERROR_CODES.HANDLER_FAILED,
+    `A handler for "${record.filter}" failed on "${message.topic}": ${(cause as Error)?.message ?? String(cause)}`,
+    { cause, topic: message.topic },
+  );
 }

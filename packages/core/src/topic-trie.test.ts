@@ -51,6 +51,59 @@ describe('TopicTrie', () => {
     expect(trie.size).toBe(0);
   });
 
+  it('returns a value once when it is stored under an exact and a wildcard filter that both match', () => {
+    const trie = new TopicTrie<string>();
+    trie.add('a/b', 'v');
+    trie.add('a/+', 'v');
+    trie.add('a/b', 'w');
+    expect(trie.match('a/b').sort()).toEqual(['v', 'w']);
+    expect(trie.size).toBe(3);
+    expect(trie.remove('a/b', 'v')).toBe(true);
+    expect(trie.match('a/b').sort()).toEqual(['v', 'w']);
+    expect(trie.remove('a/+', 'v')).toBe(true);
+    expect(trie.match('a/b')).toEqual(['w']);
+    expect(trie.remove('a/b', 'v')).toBe(false);
+  });
+
+  it('answers from its per-topic memory only while no filter changes, and hands out copies', () => {
+    const trie = new TopicTrie<string>();
+    trie.add('a/b', 'exact');
+    expect(trie.match('a/b')).toEqual(['exact']);
+    trie.add('a/+', 'plus');
+    expect(trie.match('a/b').sort()).toEqual(['exact', 'plus']);
+    const got = trie.match('a/b');
+    got.length = 0;
+    expect(trie.match('a/b').sort()).toEqual(['exact', 'plus']);
+    trie.remove('a/b', 'exact');
+    expect(trie.match('a/b')).toEqual(['plus']);
+    trie.remove('a/+', 'plus');
+    expect(trie.match('a/b')).toEqual([]);
+    // More distinct topics than it remembers: still right.
+    trie.add('t/+', 'many');
+    for (let i = 0; i < 3000; i++) expect(trie.match(`t/${i}`)).toEqual(['many']);
+    expect(trie.match('t/1/x')).toEqual([]);
+  });
+
+  it('agrees with the reference when matches are interleaved with changes', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), filterArb, topicArb), { minLength: 1, maxLength: 40 }), (steps) => {
+        const trie = new TopicTrie<string>();
+        const stored = new Set<string>();
+        for (const [add, filter, topic] of steps) {
+          if (add) {
+            trie.add(filter, filter);
+            stored.add(filter);
+          } else {
+            trie.remove(filter, filter);
+            stored.delete(filter);
+          }
+          expect(trie.match(topic).sort()).toEqual([...stored].filter((f) => referenceMatches(f, topic, true)).sort());
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   for (const hashMatchesParent of [true, false]) {
     it(`agrees with the reference matcher (hashMatchesParent=${hashMatchesParent})`, () => {
       fc.assert(

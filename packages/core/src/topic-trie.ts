@@ -15,17 +15,32 @@ interface TrieNode<T> {
 
 const node = <T>(): TrieNode<T> => ({ children: new Map(), values: new Set() });
 
+/** Distinct topics remembered by {@link TopicTrie.match} before it starts over. */
+const CACHE_LIMIT = 1024;
+
+const hasWildcard = (filter: string): boolean => filter.includes('+') || filter.includes('#');
+
 /**
  * Maps MQTT topic filters to values; {@link TopicTrie.match} finds every value whose filter
  * matches a topic by walking the topic's levels, so its cost depends on the topic's depth and
- * the matching filters, not on how many filters are stored.
+ * the matching filters, not on how many filters are stored. Filters without wildcards (most
+ * channels) sit in a plain map and cost one lookup; only wildcard filters are walked.
  *
  * Follows MQTT: `+` matches exactly one level, `#` the rest (see
  * {@link TopicTrieOptions.hashMatchesParent}), and wildcards in the first level do not match
  * topics that start with `$` (e.g. `$aws/...`).
  */
 export class TopicTrie<T> {
+  /** Wildcard filters only. */
   readonly #root: TrieNode<T> = node();
+  /** Filters without `+` or `#`, by filter (arrays: copied per match faster than a Set). */
+  readonly #exact = new Map<string, T[]>();
+  /**
+   * Results by topic while no filter changes: a client receives on few distinct topics, and
+   * splitting each received topic into levels costs more than the lookup (fresh strings every
+   * message). Bounded; emptied by every add/remove.
+   */
+  readonly #cache = new Map<string, readonly T[]>();
   readonly #hashMatchesParent: boolean;
   #size = 0;
 
@@ -40,6 +55,19 @@ export class TopicTrie<T> {
 
   /** Stores `value` under `filter`; storing the same pair twice is a no-op. */
   add(filter: string, value: T): void {
+    this.#cache.clear();
+    if (!hasWildcard(filter)) {
+      let values = this.#exact.get(filter);
+      if (values === undefined) {
+        values = [];
+        this.#exact.set(filter, values);
+      }
+      if (!values.includes(value)) {
+        values.push(value);
+        this.#size++;
+      }
+      return;
+    }
     let current = this.#root;
     for (const level of filter.split('/')) {
       let child = current.children.get(level);
@@ -57,6 +85,16 @@ export class TopicTrie<T> {
 
   /** Removes `value` from `filter`, pruning empty branches. Returns true when it was there. */
   remove(filter: string, value: T): boolean {
+    this.#cache.clear();
+    if (!hasWildcard(filter)) {
+      const values = this.#exact.get(filter);
+      const index = values?.indexOf(value) ?? -1;
+      if (values === undefined || index === -1) return false;
+      values.splice(index, 1);
+      if (values.length === 0) this.#exact.delete(filter);
+      this.#size--;
+      return true;
+    }
     const path: TrieNode<T>[] = [this.#root];
     const levels = filter.split('/');
     for (const level of levels) {
@@ -80,30 +118,45 @@ export class TopicTrie<T> {
 
   /** Every value whose filter matches `topic` (a concrete topic, no wildcards), each once. */
   match(topic: string): T[] {
-    const found = new Set<T>();
-    const levels = topic.split('/');
-    const dollar = topic.startsWith('$');
-    const walk = (current: TrieNode<T>, depth: number): void => {
-      const wildcardsAllowed = depth > 0 || !dollar;
-      if (wildcardsAllowed) {
-        const hash = current.children.get('#');
-        if (hash !== undefined && (depth < levels.length || (this.#hashMatchesParent && depth > 0))) {
-          for (const v of hash.values) found.add(v);
-        }
+    let result = this.#cache.get(topic);
+    if (result === undefined) {
+      result = this.#lookup(topic);
+      if (this.#cache.size >= CACHE_LIMIT) this.#cache.clear();
+      this.#cache.set(topic, result);
+    }
+    // A copy: callers may keep or change what they get without touching the cache.
+    return result.slice();
+  }
+
+  #lookup(topic: string): T[] {
+    const exact = this.#exact.get(topic);
+    const found: T[] = exact === undefined ? [] : exact.slice();
+    // charCode 36 is `$`: wildcards in the first level do not match `$` topics.
+    if (this.#root.children.size > 0) this.#walk(this.#root, topic.split('/'), 0, topic.charCodeAt(0) === 36, found);
+    // No Set unless a value could appear twice (one value under several matching filters).
+    return found.length > 1 ? [...new Set(found)] : found;
+  }
+
+  // A method, not a closure made per call: match() runs for every received message.
+  #walk(current: TrieNode<T>, levels: readonly string[], depth: number, dollar: boolean, found: T[]): void {
+    const wildcardsAllowed = depth > 0 || !dollar;
+    const children = current.children;
+    if (wildcardsAllowed && children.size > 0) {
+      const hash = children.get('#');
+      if (hash !== undefined && (depth < levels.length || (this.#hashMatchesParent && depth > 0))) {
+        for (const v of hash.values) found.push(v);
       }
-      if (depth === levels.length) {
-        for (const v of current.values) found.add(v);
-        return;
-      }
-      const level = levels[depth] as string;
-      const exact = current.children.get(level);
-      if (exact !== undefined) walk(exact, depth + 1);
-      if (wildcardsAllowed) {
-        const plus = current.children.get('+');
-        if (plus !== undefined) walk(plus, depth + 1);
-      }
-    };
-    walk(this.#root, 0);
-    return [...found];
+    }
+    if (depth === levels.length) {
+      for (const v of current.values) found.push(v);
+      return;
+    }
+    if (children.size === 0) return;
+    const exact = children.get(levels[depth] as string);
+    if (exact !== undefined) this.#walk(exact, levels, depth + 1, dollar, found);
+    if (wildcardsAllowed) {
+      const plus = children.get('+');
+      if (plus !== undefined) this.#walk(plus, levels, depth + 1, dollar, found);
+    }
   }
 }

@@ -1,0 +1,86 @@
+/**
+ * Benchmark 1: QoS 0, 64-byte messages to a channel handler over TCP, ours vs a raw MQTT.js
+ * subscriber. Each run is a fresh subscriber process.
+ * - Subscriber-bound (the headline): a replay server writes pre-encoded PUBLISH packets as
+ *   fast as the socket takes them, so the figure is the subscriber's own cost.
+ * - Through aedes (its own process): the subscriber pauses reading while the broker queues the
+ *   messages, then drains them. aedes's routing per message is slower than either client, so
+ *   this figure is mostly the broker's; it shows we keep up with a real broker.
+ * Sides alternate round by round; the median is kept.
+ */
+import { startBrokerProcess, startWorker } from './lib/broker-process.js';
+import { startReplayServer } from './lib/replay-server.js';
+import { median, type BenchEntry } from './lib/report.js';
+import type { BenchSizes } from './lib/sizes.js';
+import { TOPIC, jsonPayload, type Decode } from './lib/subscribers.js';
+import type { RateInput, RateResult } from './workers/rate-subscriber.js';
+
+/** Sends `count` messages to the subscriber(s) of the server; resolves once handed over. */
+export type Feed = (count: number) => Promise<unknown> | void;
+
+export async function oneRun(port: number, feed: Feed, input: Omit<RateInput, 'port' | 'url'> & { url?: string }): Promise<RateResult> {
+  const worker = startWorker<{ go: true }, { ready: true } | RateResult>('workers/rate-subscriber.ts', { url: `mqtt://127.0.0.1:${port}`, ...input, port });
+  await worker.next();
+  await feed(input.count);
+  worker.send({ go: true });
+  const result = (await worker.next()) as RateResult;
+  await worker.exited;
+  return result;
+}
+
+/** Alternates ours and the peer for `rounds` rounds; returns each side's rates. */
+export async function alternate(rounds: number, run: (side: 'ours' | 'peer') => Promise<RateResult>): Promise<{ ours: number[]; peer: number[] }> {
+  const ours: number[] = [];
+  const peer: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    ours.push((await run('ours')).rate);
+    peer.push((await run('peer')).rate);
+  }
+  return { ours, peer };
+}
+
+const runs = (rates: number[]): string => rates.map((r) => r.toFixed(0)).join('/');
+
+export async function deliveryRate(sizes: BenchSizes): Promise<BenchEntry[]> {
+  const payload = jsonPayload(64);
+  const entries: BenchEntry[] = [];
+  const replay = await startReplayServer();
+  try {
+    for (const decode of ['raw', 'json'] as Decode[]) {
+      const count = sizes.rateMessages;
+      const { ours, peer } = await alternate(sizes.rateRounds, (side) => oneRun(replay.port, () => replay.replay(TOPIC, count, payload), { side, decode, count }));
+      entries.push({
+        name: `delivery rate, QoS 0, 64 B, TCP, subscriber-bound (${decode === 'raw' ? 'bytes' : 'JSON'} to the handler)`,
+        unit: 'msg/s',
+        ours: median(ours),
+        peerName: decode === 'raw' ? 'raw MQTT.js subscriber' : 'MQTT.js subscriber + JSON.parse',
+        peer: median(peer),
+        better: 'higher',
+        targetRatio: 0.95,
+        details: { messages: count, rounds: sizes.rateRounds, oursRuns: runs(ours), peerRuns: runs(peer), server: 'replay server (pre-encoded PUBLISH)' },
+      });
+    }
+  } finally {
+    await replay.stop();
+  }
+  const broker = await startBrokerProcess({ noDelay: true });
+  try {
+    const count = Math.max(1, Math.floor(sizes.rateMessages / 4));
+    const { ours, peer } = await alternate(sizes.rateRounds, (side) =>
+      oneRun(broker.port, (n) => broker.blast(TOPIC, n, payload), { side, decode: 'raw', count }),
+    );
+    entries.push({
+      name: 'delivery rate, QoS 0, 64 B, TCP, through aedes (bytes to the handler)',
+      unit: 'msg/s',
+      ours: median(ours),
+      peerName: 'raw MQTT.js subscriber',
+      peer: median(peer),
+      better: 'higher',
+      targetRatio: 0.95,
+      details: { messages: count, rounds: sizes.rateRounds, oursRuns: runs(ours), peerRuns: runs(peer), broker: 'aedes, own process, NODELAY' },
+    });
+  } finally {
+    await broker.stop();
+  }
+  return entries;
+}

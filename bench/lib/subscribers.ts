@@ -1,0 +1,70 @@
+/**
+ * The two subscribers compared in the delivery benchmarks, behind one shape: ours (a
+ * WebcommClient channel handler) and the peer (a raw MQTT.js client with its defaults).
+ */
+import { WebcommClient, type Transport } from '@webcomm/core';
+import mqtt from 'mqtt';
+import type { Duplex } from 'node:stream';
+import { benchTcpTransport } from './tcp-transport.js';
+
+/** A connected, subscribed client. `onMessage` gets the decoded value (bytes or JSON). */
+export interface BenchSubscriber {
+  /** The socket/stream carrying the link (to pause and resume reads). */
+  readonly stream: Duplex | undefined;
+  close(): Promise<void>;
+}
+
+/** How the handler receives the payload. */
+export type Decode = 'raw' | 'json';
+
+export const TOPIC = 'bench/broadcast';
+
+/** Ours: one channel, one handler; the transport is TCP with NODELAY unless one is given. */
+export async function ourSubscriber(
+  port: number,
+  decode: Decode,
+  onMessage: (value: unknown) => void,
+  options: { extraChannels?: number; transport?: Transport & { readonly socket?: Duplex | undefined } } = {},
+): Promise<BenchSubscriber> {
+  const transport = options.transport ?? benchTcpTransport(port);
+  const extra = Array.from({ length: options.extraChannels ?? 0 }, (_, i) => ({ name: `other-${i}`, topic: otherTopic(i) }));
+  const client = new WebcommClient({
+    transport,
+    clientId: `ours-${process.pid}-${Math.random().toString(36).slice(2)}`,
+    channels: [{ name: 'broadcast', topic: TOPIC }, ...extra],
+  });
+  // Subscribed while offline: connect() then sends them all and waits for every SUBACK.
+  const ignore = (): void => undefined;
+  for (const channel of extra) await client.subscribe(channel.name, ignore);
+  await client.subscribe('broadcast', onMessage, { decode });
+  await client.connect();
+  return {
+    get stream() {
+      return transport.socket;
+    },
+    close: () => client.close(),
+  };
+}
+
+/** The peer: MQTT.js `connect()` with its defaults (Nagle left on), a `message` listener. */
+export async function peerSubscriber(url: string, decode: Decode, onMessage: (value: unknown) => void): Promise<BenchSubscriber> {
+  const client = await mqtt.connectAsync(url, { reconnectPeriod: 0 });
+  client.on('message', decode === 'raw' ? (_topic, payload) => onMessage(payload) : (_topic, payload) => onMessage(JSON.parse(payload.toString('utf8'))));
+  await client.subscribeAsync(TOPIC, { qos: 0 });
+  return {
+    get stream() {
+      return client.stream as unknown as Duplex;
+    },
+    close: () => client.endAsync(),
+  };
+}
+
+/** The `i`-th of the extra channels a client subscribes to in the many-channels runs. */
+export const otherTopic = (i: number): string => (i % 10 === 0 ? `bench/region-${i}/+/status` : `bench/game-${i}/events`);
+
+/** A JSON payload of exactly `size` bytes (a padded object), as the handler sees it. */
+export function jsonPayload(size: number): Uint8Array {
+  const head = '{"seq":0,"pad":"';
+  const tail = '"}';
+  return new TextEncoder().encode(head + 'x'.repeat(Math.max(0, size - head.length - tail.length)) + tail);
+}

@@ -1,0 +1,66 @@
+/**
+ * One delivery-rate run in its own process: connect (ours or MQTT.js), subscribe, pause
+ * reading, say `ready`; on `go`, resume and time how fast `count` messages reach the handler
+ * (from the first message to the last).
+ */
+import { nextCommand, reply, workerInput } from '../lib/broker-process.js';
+import { loadWebSocketTransport } from '../lib/plugins.js';
+import { ourSubscriber, peerSubscriber, type BenchSubscriber, type Decode } from '../lib/subscribers.js';
+
+export interface RateInput {
+  readonly side: 'ours' | 'peer';
+  readonly decode: Decode;
+  readonly url: string;
+  readonly port: number;
+  readonly count: number;
+  /** Ours only: channels subscribed besides the measured one. @default 0 */
+  readonly extraChannels?: number;
+  /** Ours only: `ws` uses @webcomm/browser's WebSocket transport to `url`. @default 'tcp' */
+  readonly transport?: 'tcp' | 'ws';
+}
+
+/** What the worker reports after the run. */
+export interface RateResult {
+  readonly received: number;
+  /** Messages that arrived before `go` (reads were not fully paused). */
+  readonly early: number;
+  readonly ms: number;
+  readonly rate: number;
+}
+
+const input = workerInput<RateInput>();
+let received = 0;
+let started = false;
+let early = 0;
+let firstAt = 0;
+let done: () => void = () => undefined;
+const finished = new Promise<void>((resolve) => (done = resolve));
+const onMessage = (value: unknown): void => {
+  if (value === undefined) return;
+  if (!started) early++;
+  if (received === 0) firstAt = performance.now();
+  if (++received === input.count) done();
+};
+async function ourTransport(): Promise<Parameters<typeof ourSubscriber>[3]> {
+  if (input.transport !== 'ws') return {};
+  const loaded = await loadWebSocketTransport();
+  if (!loaded.ok) throw new Error(loaded.missing);
+  return { transport: loaded.value(input.url) };
+}
+const subscriber: BenchSubscriber =
+  input.side === 'ours'
+    ? await ourSubscriber(input.port, input.decode, onMessage, { extraChannels: input.extraChannels ?? 0, ...(await ourTransport()) })
+    : await peerSubscriber(input.url, input.decode, onMessage);
+subscriber.stream?.pause();
+await reply({ ready: true });
+await nextCommand<{ go: true }>();
+started = true;
+const goAt = performance.now();
+subscriber.stream?.resume();
+await finished;
+// Timed from the first message to the last: the same for every link, also one whose reads
+// cannot be paused (a WebSocket transport exposes no socket).
+const ms = performance.now() - firstAt;
+await subscriber.close();
+await reply({ received, early, ms, rate: ((received - 1) / ms) * 1000, firstAfterMs: firstAt - goAt } satisfies RateResult & { firstAfterMs: number });
+process.exit(0);
