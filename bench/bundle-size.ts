@@ -22,6 +22,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import type { BenchResult } from './lib/report.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const browserSrc = join(root, 'packages/browser/src');
@@ -75,6 +76,17 @@ export async function start() {
   client.subscribe('game/#');
   return client;
 }`,
+  // What a game ships: the whole client (core + MQTT.js from sources + WebSocket transport).
+  'client-static': `
+import { createBrowserClient, staticCredentials } from '@webcomm/browser';
+export const client = () => createBrowserClient({ endpoint: 'abc-ats.iot.eu-west-1.amazonaws.com', clientId: 'c', auth: { type: 'sigv4', credentials: staticCredentials({ accessKeyId: 'A', secretAccessKey: 'S' }) } });`,
+  'client-cognito': `
+import { connectToService } from '@webcomm/browser';
+export const start = () => connectToService({ serviceUrl: 'https://api.example.com' });`,
+  // The peer: MQTT.js's prebuilt browser bundle alone, as \`import mqtt from 'mqtt'\` gives it.
+  'peer-mqtt-dist': `
+import mqtt from 'mqtt';
+export default mqtt;`,
   'sign-cognito': `
 import { presignIotUrl, cognitoCredentials } from '@webcomm/browser';
 const credentials = cognitoCredentials({ identityPoolId: 'eu-west-1:00000000-0000-0000-0000-000000000000' });
@@ -135,6 +147,8 @@ async function measure(app: string, source: string, extraPlugins: unknown[] = []
     bundle: true, minify: true, format: 'esm', platform: 'browser', target: 'es2022',
     write: false, metafile: true, outfile: join(root, 'bench/results', `${app}.js`),
     plugins: [workspaceSources, ...extraPlugins], logLevel: 'silent',
+    // As the package's own browser build does: a module-scoped \`process\` for MQTT.js's sources.
+    inject: app.startsWith('client-') ? [join(browserSrc, 'process-shim.ts')] : [],
   });
   const js = result.outputFiles.find((f) => f.path.endsWith('.js'));
   if (js === undefined) throw new Error(`no output for ${app}`);
@@ -155,23 +169,45 @@ async function measure(app: string, source: string, extraPlugins: unknown[] = []
 }
 
 const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
-const rows: Row[] = [];
-const variants: [string, string, unknown[]][] = Object.entries(apps).map(([app, source]) => [app, source, []]);
-variants.splice(3, 0, ['app-mqtt-source-trimmed', apps['app-mqtt-source'] ?? '', [stubPlugin]]);
-for (const [app, source, plugins] of variants) {
-  try {
-    rows.push(await measure(app, source, plugins));
-  } catch (error) {
-    console.log(`${app}: build failed: ${(error as Error).message.split('\n').slice(0, 6).join(' | ')}`);
+
+/** Builds every app and measures it. */
+export async function measureAll(): Promise<Row[]> {
+  const rows: Row[] = [];
+  const variants: [string, string, unknown[]][] = Object.entries(apps).map(([app, source]) => [app, source, []]);
+  variants.splice(3, 0, ['app-mqtt-source-trimmed', apps['app-mqtt-source'] ?? '', [stubPlugin]]);
+  for (const [app, source, plugins] of variants) {
+    try {
+      rows.push(await measure(app, source, plugins));
+    } catch (error) {
+      console.log(`${app}: build failed: ${(error as Error).message.split('\n').slice(0, 6).join(' | ')}`);
+    }
   }
+  return rows;
 }
-if (process.argv.includes('--json')) {
-  console.log(JSON.stringify(rows, null, 2));
-} else {
-  for (const row of rows) {
-    console.log(`\n${row.app}: ${kb(row.minBytes)} min, ${kb(row.gzBytes)} min+gz`);
-    for (const p of row.byPackage) console.log(`  ${p.name.padEnd(36)} ${kb(p.minBytes).padStart(9)} min  ≈${kb(p.gzShare).padStart(8)} gz`);
-    for (const w of row.warnings) console.log(`  warning: ${w}`);
+
+/** Benchmark 7 for `bench/run.ts`: our whole client, min+gz, against MQTT.js's browser bundle alone. */
+export async function bundleSize(): Promise<BenchResult[]> {
+  const rows = await measureAll();
+  const gz = (app: string): number => (rows.find((r) => r.app === app)?.gzBytes ?? Number.NaN) / 1024;
+  const top = (app: string): string =>
+    (rows.find((r) => r.app === app)?.byPackage ?? []).slice(0, 6).map((p) => `${p.name} ${kb(p.gzShare)}`).join(', ');
+  const peer = gz('peer-mqtt-dist');
+  return [
+    { name: 'browser bundle min+gz, whole client, static credentials', unit: 'KB', ours: gz('client-static'), peerName: "MQTT.js's browser bundle alone", peer, better: 'lower', targetValue: 40, details: { largest: top('client-static') } },
+    { name: 'browser bundle min+gz, whole client with Cognito + registration', unit: 'KB', ours: gz('client-cognito'), peerName: "MQTT.js's browser bundle alone", peer, better: 'lower', targetValue: 40, details: { largest: top('client-cognito'), 'AWS SDK Cognito client (for reference) KB': gz('sdk-cognito') } },
+  ];
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const rows = await measureAll();
+  if (process.argv.includes('--json')) {
+    console.log(JSON.stringify(rows, null, 2));
+  } else {
+    for (const row of rows) {
+      console.log(`\n${row.app}: ${kb(row.minBytes)} min, ${kb(row.gzBytes)} min+gz`);
+      for (const p of row.byPackage) console.log(`  ${p.name.padEnd(36)} ${kb(p.minBytes).padStart(9)} min  ≈${kb(p.gzShare).padStart(8)} gz`);
+      for (const w of row.warnings) console.log(`  warning: ${w}`);
+    }
+    console.log('\n(gz per package is its share of the minified bytes applied to the gzip total: an estimate; the totals are measured.)');
   }
-  console.log('\n(gz per package is its share of the minified bytes applied to the gzip total: an estimate; the totals are measured.)');
 }

@@ -53,7 +53,8 @@ export async function loadEmulatorTarget(dataDir: string): Promise<Loaded<Fanout
   } catch (error) {
     return { ok: false, missing: `needs @webcomm/emulator (branch emu): ${(error as Error).message.split('\n')[0]}` };
   }
-  const topic = process.env.BENCH_BROADCAST_TOPIC;
+  // The emulator's default broadcast channel (channels.json defaults: project webcomm, deployment local).
+  const topic = process.env.BENCH_BROADCAST_TOPIC ?? 'webcomm/local/announcements';
   if (typeof emulator.startEmulator !== 'function') return { ok: false, missing: '@webcomm/emulator has no startEmulator export' };
   if (topic === undefined) return { ok: false, missing: 'set BENCH_BROADCAST_TOPIC to the emulator broadcast channel topic' };
   const running = (await (emulator.startEmulator as (o: object) => Promise<unknown>)({ dataDir, allowAnonymous: true })) as {
