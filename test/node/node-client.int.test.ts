@@ -6,7 +6,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, silentLogger, type RunningEmulator } from '@webcomm/emulator';
-import { cachedIdentityFiles, createNodeClient, ERROR_CODES, type NodeClient } from '@webcomm/node';
+import { cachedIdentityFiles, ContentWatcher, createNodeClient, ERROR_CODES, type ContentChange, type NodeClient } from '@webcomm/node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nextEvent } from '../helpers/events.js';
 
@@ -113,5 +113,30 @@ describe('@webcomm/node against the emulator', () => {
     const second = track(await createNodeClient({ serviceUrl: emulator.endpoints.http, cacheDir, fetch: fetchCounting }));
     await expect(second.connect()).rejects.toMatchObject({ code: ERROR_CODES.BANNED, fatal: true });
     expect(registrations()).toBe(2);
+  });
+
+  it('content versions: a server offline across three updates wakes up to one event naming the newest', async () => {
+    const { emulator, cacheDir } = await setup();
+    const saved = new Map<string, number>();
+    const store = { load: (c: string) => saved.get(c), save: (c: string, v: number) => void saved.set(c, v) };
+    const watch = async (): Promise<{ client: NodeClient; changes: ContentChange[]; first: Promise<ContentChange> }> => {
+      const client = track(await createNodeClient({ serviceUrl: emulator.endpoints.http, cacheDir }));
+      await client.connect();
+      const watcher = new ContentWatcher(client, { channel: 'content-updates', store });
+      const changes: ContentChange[] = [];
+      watcher.on('contentChanged', (c) => changes.push(c));
+      // Listen before start(): the retained latest can arrive with the SUBACK.
+      const first = new Promise<ContentChange>((resolve) => watcher.once('contentChanged', resolve));
+      await watcher.start();
+      return { client, changes, first };
+    };
+    await adminPublish(emulator, { channel: 'content-updates', message: { version: 1 } });
+    const online = await watch();
+    await online.first; // the retained v1, on subscribe
+    await online.client.close();
+    for (const version of [2, 3, 4]) await adminPublish(emulator, { channel: 'content-updates', message: { version, url: `https://cdn/v${version}` } });
+    const back = await watch();
+    expect(await back.first).toMatchObject({ from: 1, to: 4, missed: 2, update: { url: 'https://cdn/v4' } });
+    expect(back.changes).toHaveLength(1);
   });
 });

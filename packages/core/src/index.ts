@@ -35,3 +35,4 @@ export { systemClock, intervalTimerFrom, type Clock, type IntervalTimer, type Ti
 export { ManualClock } from './manual-clock.js';
 export { classifyError } from './classify-error.js';
 export { registerClient, type RegisterClientOptions } from './register-client.js';
+export { ContentWatcher, parseUpdate, watchContent, type ContentChange, type ContentUpdate, type ContentVersionStore, type ContentWatcherEvents, type WatchContentOptions } from './content-watcher.js';

@@ -19,6 +19,11 @@ export interface ChannelInfo {
   readonly topic: string;
   /** True when clients may publish to it (through the validating publish API). */
   readonly clientPublish: boolean;
+  /**
+   * The service keeps the latest message retained (content channels): subscribing to the exact
+   * topic delivers it, so a client catches up after being offline.
+   */
+  readonly retainLatest?: boolean;
 }
 
 /** Body of `POST /register`. */

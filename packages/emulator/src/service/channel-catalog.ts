@@ -18,6 +18,8 @@ export interface ChannelConfig {
   readonly topic?: string;
   /** Clients may publish to it through `POST /publish`. @default false */
   readonly clientPublish?: boolean;
+  /** Keep the latest admin publish retained (content channels). @default false */
+  readonly retainLatest?: boolean;
 }
 
 /** The configuration file (`<dataDir>/channels.json`). */
@@ -35,7 +37,7 @@ export const DEFAULT_CHANNELS: ChannelsConfig = {
   deployment: 'local',
   channels: [
     { name: 'announcements', type: 'broadcast', clientPublish: false },
-    { name: 'content-updates', type: 'broadcast', clientPublish: false },
+    { name: 'content-updates', type: 'broadcast', clientPublish: false, retainLatest: true },
     { name: 'chat', type: 'broadcast', clientPublish: true },
     { name: 'private', type: 'private', clientPublish: false },
   ],
@@ -72,6 +74,7 @@ export function validateChannelsConfig(value: unknown): ChannelsConfig {
       throw invalid(`${at}.topic`, 'is only for custom channels (broadcast and private topics are derived)');
     }
     if (channel.clientPublish !== undefined && typeof channel.clientPublish !== 'boolean') throw invalid(`${at}.clientPublish`, 'must be true or false');
+    if (channel.retainLatest !== undefined && typeof channel.retainLatest !== 'boolean') throw invalid(`${at}.retainLatest`, 'must be true or false');
   });
   return { project, deployment, channels: config.channels };
 }
@@ -118,6 +121,7 @@ export class ConfiguredChannelCatalog implements ChannelCatalog {
       type: channel.type,
       topic: this.topicOf(channel, clientId),
       clientPublish: channel.clientPublish ?? false,
+      ...(channel.retainLatest === true ? { retainLatest: true } : {}),
     }));
   }
 

@@ -145,7 +145,9 @@ export function createServiceRoutes(deps: ServiceDeps, options: ServiceRouteOpti
     if (channel.topic.includes('{clientId}') || (channel.type === 'private' && clientId === undefined)) {
       throw new HttpProblem(400, 'CLIENT_ID_REQUIRED', `Channel "${channelName}" is per client: add "clientId".`);
     }
-    await broker.publish(channel.topic, encodeMessage(message), { qos: 1, retain: body?.retain === true });
+    // Content channels keep their latest message, so a client that was offline catches up on subscribe.
+    const retain = body?.retain ?? channel.retainLatest === true;
+    await broker.publish(channel.topic, encodeMessage(message), { qos: 1, retain });
     sendJson(response, 200, { published: true, channel: channel.name, topic: channel.topic });
   };
 
