@@ -7,12 +7,14 @@ const src = (pkg: string): string => fileURLToPath(new URL(`./packages/${pkg}/sr
 // end-to-end tests, which load the built bundle into Chromium.
 export default defineConfig({
   resolve: {
-    alias: {
-      '@webcomm/core': src('core'),
-      '@webcomm/node': src('node'),
-      '@webcomm/browser': src('browser'),
-      '@webcomm/emulator': src('emulator'),
-    },
+    // Exact matches, so `@webcomm/node/testing` is not read as a path under `@webcomm/node`.
+    alias: [
+      { find: /^@webcomm\/core$/, replacement: src('core') },
+      { find: /^@webcomm\/node$/, replacement: src('node') },
+      { find: /^@webcomm\/node\/testing$/, replacement: fileURLToPath(new URL('./packages/node/src/testing/index.ts', import.meta.url)) },
+      { find: /^@webcomm\/browser$/, replacement: src('browser') },
+      { find: /^@webcomm\/emulator$/, replacement: src('emulator') },
+    ],
   },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
