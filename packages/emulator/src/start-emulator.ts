@@ -16,6 +16,7 @@ import type { ConnectionInfo } from './broker/iot-broker-rules.js';
 import { LocalCertificateAuthority } from './ca/local-certificate-authority.js';
 import { COGNITO_PATH, createCognitoRoutes } from './cognito/cognito-routes.js';
 import { createCorsRoute } from './http/cors.js';
+import { createPortalRoutes } from './portal/portal-routes.js';
 import { LocalIdentityIssuer } from './cognito/local-identity-issuer.js';
 import type { EmulatorOptions } from './emulator-options.js';
 import { resolveOptions } from './emulator-options.js';
@@ -216,6 +217,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     };
     const routes = resolved.routes ?? service.createRoutes;
     if (routes !== undefined) routeList.push(routes(deps));
+    routeList.push(createPortalRoutes(deps));
     logger.info(`started: ${endpoints.mqtt} ${endpoints.mqtts} ${endpoints.ws} ${endpoints.wss} ${endpoints.http} (data ${dataDir})`);
 
     let stopping: Promise<void> | undefined;

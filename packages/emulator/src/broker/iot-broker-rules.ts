@@ -271,6 +271,20 @@ export class IotBrokerRules implements BrokerControl {
     return [...this.live.keys()];
   }
 
+  tap(filter: string, listener: (topic: string, payload: Uint8Array) => void): () => void {
+    const broker = this.broker;
+    if (broker === undefined) throw new Error('broker not started');
+    const deliver = (packet: { topic: string; payload: Buffer | string }, done: () => void): void => {
+      try {
+        listener(packet.topic, typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload);
+      } finally {
+        done();
+      }
+    };
+    broker.subscribe(filter, deliver, () => undefined);
+    return () => broker.unsubscribe(filter, deliver, () => undefined);
+  }
+
   /** Live connections with their effective settings. */
   connections(): ConnectionInfo[] {
     return [...this.live.values()].map((session) => ({

@@ -70,6 +70,8 @@ export interface BrokerControl {
   disconnectPrincipal(principalId: string, reason: string): number;
   /** Client ids currently connected. */
   connectedClients(): string[];
+  /** Calls `listener` for every message on `filter` (the portal's live tail); returns a stop function. */
+  tap(filter: string, listener: (topic: string, payload: Uint8Array) => void): () => void;
 }
 
 /** Endpoints the registration answer points clients at. */

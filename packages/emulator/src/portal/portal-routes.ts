@@ -1,0 +1,40 @@
+/**
+ * `GET /portal` (the page; it holds no secret) and `GET /admin/tail?channel=NAME` (admin token):
+ * a live, newline-delimited JSON stream of the messages on a channel, for the page's tail.
+ */
+import type { RouteHandler, ServiceDeps } from '../service/contracts.js';
+import { bearerToken, HttpProblem, secretMatches, sendProblem } from '../service/http-io.js';
+import { PORTAL_HTML } from './portal-page.js';
+
+/** Builds the portal routes. */
+export function createPortalRoutes(deps: Pick<ServiceDeps, 'adminToken' | 'broker' | 'channels'>): RouteHandler {
+  return async (request, response) => {
+    const url = new URL(request.url ?? '/', 'http://portal');
+    if (request.method === 'GET' && (url.pathname === '/portal' || url.pathname === '/portal/')) {
+      response.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-store',
+        // The page runs only its own inline script and talks only to this origin.
+        'content-security-policy': "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'",
+      });
+      response.end(PORTAL_HTML);
+      return true;
+    }
+    if (url.pathname !== '/admin/tail') return false;
+    try {
+      if (!secretMatches(bearerToken(request), deps.adminToken)) throw new HttpProblem(401, 'ADMIN_TOKEN_REQUIRED', 'Send "Authorization: Bearer <admin token>".');
+      const name = url.searchParams.get('channel') ?? '';
+      const channel = deps.channels.find(name, url.searchParams.get('clientId') ?? '+');
+      if (channel === undefined) throw new HttpProblem(404, 'UNKNOWN_CHANNEL', `No channel "${name}".`);
+      response.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
+      const stop = deps.broker.tap(channel.topic, (topic, payload) => {
+        response.write(`${JSON.stringify({ at: new Date().toISOString(), topic, message: Buffer.from(payload).toString('utf8') })}\n`);
+      });
+      request.on('close', stop);
+    } catch (error) {
+      if (!(error instanceof HttpProblem)) throw error;
+      sendProblem(response, error);
+    }
+    return true;
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * The emulator's portal page in real Chromium: sign in with the admin token, see users and
+ * connected clients, ban a user from the page and see its live client disconnected, watch a
+ * channel's live tail, publish an announcement. A screenshot is kept in test-artifacts/.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { silentLogger, startEmulator, type RunningEmulator } from '@webcomm/emulator';
+import { createNodeClient, ERROR_CODES, type NodeClient } from '@webcomm/node';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/chromium.js';
+import { nextEvent } from '../helpers/events.js';
+
+const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+let browser: Browser;
+let emulator: RunningEmulator;
+let dataDir = '';
+let player: NodeClient;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'webcomm-portal-'));
+  emulator = await startEmulator({ dataDir, logger: silentLogger });
+  player = await createNodeClient({ serviceUrl: emulator.endpoints.http, cacheDir: join(dataDir, 'player') });
+  await player.connect();
+  await player.subscribe('content-updates', () => undefined);
+  browser = await launchChromium();
+}, 60_000);
+
+afterAll(async () => {
+  await player?.close();
+  await browser?.close();
+  await emulator?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('portal page (Chromium)', () => {
+  it('bans a user from the page, and its live client is disconnected and refused', async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    await page.goto(`${emulator.endpoints.http}/portal`);
+    await page.fill('#token', emulator.adminToken);
+    await page.click('#signin');
+    const row = page.locator(`tr[data-user="${player.registration.clientId}"]`);
+    await row.waitFor();
+    expect(await row.locator('td.active').textContent()).toBe('active');
+    await page.locator('#clients li', { hasText: player.registration.clientId }).waitFor();
+
+    // Live tail of content-updates, fed by the publish form.
+    await page.selectOption('#tail-channel', 'content-updates');
+    await page.click('#tail-start');
+    await page.waitForFunction(() => document.getElementById('tail')?.textContent?.includes('watching content-updates'));
+    await page.selectOption('#pub-channel', 'content-updates');
+    await page.fill('#pub-message', '{"version": 12}');
+    const received = nextEvent(player, 'message');
+    await page.click('#publish');
+    await page.locator('#pub-result', { hasText: 'published on webcomm/local/content-updates' }).waitFor();
+    await received;
+    await page.waitForFunction(() => document.getElementById('tail')?.textContent?.includes('{\\"version\\":12}'));
+
+    const failed = nextEvent(player, 'state', (change) => change.to === 'failed');
+    const bannedAt = Date.now();
+    await row.locator('button[data-action="ban"]').click();
+    const [change] = await failed;
+    expect(Date.now() - bannedAt).toBeLessThan(1_000);
+    expect([ERROR_CODES.NOT_AUTHORIZED, ERROR_CODES.BANNED]).toContain(change.error?.code);
+    await row.locator('td.banned').waitFor();
+    await mkdir(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, 'portal.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('the admin API behind the page refuses a wrong token', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${emulator.endpoints.http}/portal`);
+    await page.fill('#token', 'wrong');
+    await page.click('#signin');
+    await page.locator('#error', { hasText: 'ADMIN_TOKEN_REQUIRED' }).waitFor();
+    await page.close();
+  });
+});
