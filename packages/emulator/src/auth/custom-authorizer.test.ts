@@ -39,7 +39,7 @@ async function authorizer(event: AuthorizerEvent): Promise<AuthorizerResponse> {
 beforeEach(async () => {
   events.length = 0;
   clock = new ManualClock();
-  fixture = await startFixture({ clock, allowAnonymous: false, authorizers: { tools: { handler: authorizer, tokenKeyName: 'x-tool-token' } } });
+  fixture = await startFixture({ clock, allowAnonymous: false, authorizers: { tools: { handler: authorizer, tokenKeyName: 'X-Tool-Token' } } });
 });
 
 afterEach(async () => {
@@ -47,13 +47,13 @@ afterEach(async () => {
   await fixture.close();
 });
 
-const username = (token: string): string => `user?x-amz-customauthorizer-name=tools&x-tool-token=${token}&SDK=JavaScript&Version=1.2.3&Platform=node`;
+const username = (token: string): string => `user?x-amz-customauthorizer-name=tools&X-Tool-Token=${token}&SDK=JavaScript&Version=1.2.3&Platform=node`;
 
 describe('parseAuthorizerUsername', () => {
   it('reads the name and token and tolerates SDK metrics parameters', () => {
     const request = parseAuthorizerUsername(username('abc'));
     expect(request?.name).toBe('tools');
-    expect(request?.params.get('x-tool-token')).toBe('abc');
+    expect(request?.params.get('X-Tool-Token')).toBe('abc');
     expect(request?.params.get('SDK')).toBe('JavaScript');
     expect(parseAuthorizerUsername('plain-user')).toBeUndefined();
     expect(parseAuthorizerUsername('?SDK=JavaScript')).toBeUndefined();
@@ -115,7 +115,7 @@ describe('custom authorizer, MQTT username form', () => {
 
 describe('custom authorizer, WebSocket query and headers', () => {
   it('accepts the token in the query string', async () => {
-    const url = `${fixture.emulator.endpoints.ws}?x-amz-customauthorizer-name=tools&x-tool-token=good`;
+    const url = `${fixture.emulator.endpoints.ws}?x-amz-customauthorizer-name=tools&X-Tool-Token=good`;
     clients.push(await connect(url, { clientId: 'tool-2' }));
     expect(events[0]?.protocolData.http?.queryString).toContain('x-amz-customauthorizer-name=tools');
   });
@@ -130,9 +130,9 @@ describe('custom authorizer, WebSocket query and headers', () => {
   });
 
   it('refuses at the upgrade with 403 when the authorizer says no', async () => {
-    const refusal = await upgradeRefusal(`${fixture.emulator.endpoints.ws}?x-amz-customauthorizer-name=tools&x-tool-token=bad`);
+    const refusal = await upgradeRefusal(`${fixture.emulator.endpoints.ws}?x-amz-customauthorizer-name=tools&X-Tool-Token=bad`);
     expect(refusal.status).toBe(403);
     expect(fixture.logs.some((line) => line.includes('custom authorizer not-authenticated'))).toBe(true);
-    expect(fixture.logs.join('\n')).not.toContain('x-tool-token=bad');
+    expect(fixture.logs.join('\n')).not.toContain('X-Tool-Token=bad');
   });
 });

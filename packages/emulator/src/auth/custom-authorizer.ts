@@ -113,7 +113,9 @@ export async function runAuthorizer(
 ): Promise<AuthorizerOutcome> {
   const config = authorizers.get(request.name);
   if (config === undefined) return { ok: false, refusal: 'unknown-authorizer', detail: `no authorizer named "${request.name}"` };
-  const token = request.params.get(config.tokenKeyName ?? 'token');
+  const tokenKey = config.tokenKeyName ?? 'token';
+  // Header names arrive lower-cased.
+  const token = request.params.get(tokenKey) ?? request.params.get(tokenKey.toLowerCase());
   let timer: ClockTimer | undefined;
   try {
     const response = await Promise.race([
