@@ -45,10 +45,14 @@ export interface ConnectRefusal {
 
 const PRESENCE_FILTER = '$aws/events/presence/+/+';
 
-/** The service's default policy: receive on the client's channels (and presence when enabled). */
-export function defaultPolicy(clientId: string, deps: Pick<ConnectAuthorizerDeps, 'channels' | 'presenceInDefaultPolicy'>): AccessPolicy {
+/**
+ * The service's default policy: receive on the client's channels (and presence when enabled);
+ * clients with a certificate (trusted tools) may also publish on the channels open to them.
+ */
+export function defaultPolicy(clientId: string, deps: Pick<ConnectAuthorizerDeps, 'channels' | 'presenceInDefaultPolicy'>, trusted = false): AccessPolicy {
   const filters = deps.channels.receiveFilters(clientId);
-  return new FilterPolicy({ subscribe: deps.presenceInDefaultPolicy ? [...filters, PRESENCE_FILTER] : filters, publish: [] });
+  const publish = trusted ? (deps.channels.trustedPublishTopics?.(clientId) ?? []) : [];
+  return new FilterPolicy({ subscribe: deps.presenceInDefaultPolicy ? [...filters, PRESENCE_FILTER] : filters, publish });
 }
 
 /** Authorizes one CONNECT. */
@@ -93,7 +97,7 @@ export async function authorizeConnect(
   let policies: AccessPolicy[];
   try {
     policies = documents === undefined
-      ? [defaultPolicy(clientId, deps)]
+      ? [defaultPolicy(clientId, deps, auth.kind === 'certificate')]
       : [new DocumentPolicy(documents, { clientId, region: deps.region, account: deps.account })];
   } catch (error) {
     return { check: `custom authorizer returned a bad policy document: ${(error as Error).message}` };

@@ -20,6 +20,8 @@ export interface ChannelConfig {
   readonly clientPublish?: boolean;
   /** Keep the latest admin publish retained (content channels). @default false */
   readonly retainLatest?: boolean;
+  /** Clients with a certificate (trusted tools, editor plugins) may publish straight to the broker. @default false */
+  readonly trustedPublish?: boolean;
 }
 
 /** The configuration file (`<dataDir>/channels.json`). */
@@ -40,6 +42,7 @@ export const DEFAULT_CHANNELS: ChannelsConfig = {
     { name: 'content-updates', type: 'broadcast', clientPublish: false, retainLatest: true },
     { name: 'chat', type: 'broadcast', clientPublish: true },
     { name: 'private', type: 'private', clientPublish: false },
+    { name: 'tools', type: 'broadcast', clientPublish: false, trustedPublish: true },
   ],
 };
 
@@ -75,6 +78,7 @@ export function validateChannelsConfig(value: unknown): ChannelsConfig {
     }
     if (channel.clientPublish !== undefined && typeof channel.clientPublish !== 'boolean') throw invalid(`${at}.clientPublish`, 'must be true or false');
     if (channel.retainLatest !== undefined && typeof channel.retainLatest !== 'boolean') throw invalid(`${at}.retainLatest`, 'must be true or false');
+    if (channel.trustedPublish !== undefined && typeof channel.trustedPublish !== 'boolean') throw invalid(`${at}.trustedPublish`, 'must be true or false');
   });
   return { project, deployment, channels: config.channels };
 }
@@ -131,5 +135,9 @@ export class ConfiguredChannelCatalog implements ChannelCatalog {
 
   receiveFilters(clientId: string): string[] {
     return this.forClient(clientId).map((channel) => channel.topic);
+  }
+
+  trustedPublishTopics(clientId: string): string[] {
+    return this.config.channels.filter((channel) => channel.trustedPublish === true).map((channel) => this.topicOf(channel, clientId));
   }
 }

@@ -31,6 +31,8 @@ export interface ChannelCatalog {
   find(name: string, clientId: string): ChannelInfo | undefined;
   /** Every topic filter a client may subscribe/receive on by default. */
   receiveFilters(clientId: string): string[];
+  /** Topics that clients with a certificate (trusted tools) may publish on straight to the broker. */
+  trustedPublishTopics?(clientId: string): string[];
 }
 
 /** A freshly issued client certificate. */

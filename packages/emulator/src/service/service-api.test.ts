@@ -162,7 +162,7 @@ describe('service API (real emulator, real HTTP)', () => {
     await call(`/admin/users/${encodeURIComponent(b.clientId)}/status`, { method: 'PUT', token: fixture.emulator.adminToken, body: { status: 'banned' } });
     const channelsFile = join(fixture.emulator.dataDir, 'channels.json');
     const config = JSON.parse(await readFile(channelsFile, 'utf8')) as { channels: unknown[] };
-    expect(config.channels.length).toBe(4);
+    expect(config.channels.length).toBe(5);
     await fixture.restart({ users: undefined, channels: undefined });
     const users = (await call('/admin/users', { token: fixture.emulator.adminToken })).body as { users: UserRecord[] };
     const byId = new Map(users.users.map((u) => [u.id, u]));
@@ -171,7 +171,7 @@ describe('service API (real emulator, real HTTP)', () => {
     expect(byId.get(b.clientId)?.status).toBe('banned');
     const channels = await call('/channels', { token: a.serviceToken });
     expect(channels.status).toBe(200);
-    expect((channels.body as { channels: { name: string }[] }).channels.map((c) => c.name)).toEqual(['announcements', 'content-updates', 'chat', 'private']);
+    expect((channels.body as { channels: { name: string }[] }).channels.map((c) => c.name)).toEqual(['announcements', 'content-updates', 'chat', 'private', 'tools']);
     const refused = await connectRefused(fixture.emulator.endpoints.mqtt, { clientId: b.clientId });
     expect(refused.code).toBe(5);
   });

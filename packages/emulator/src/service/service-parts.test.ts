@@ -75,8 +75,10 @@ describe('channel catalog', () => {
       'game/prod/content-updates',
       'game/prod/chat',
       'game/prod/private/client/p1',
+      'game/prod/tools',
       'parties/p1/events',
     ]);
+    expect(catalog.trustedPublishTopics('p1')).toEqual(['game/prod/tools']);
     expect(catalog.find('chat', 'p1')?.clientPublish).toBe(true);
     expect(catalog.find('nope', 'p1')).toBeUndefined();
     expect(catalog.receiveFilters('p2')).toContain('game/prod/private/client/p2');
@@ -92,6 +94,7 @@ describe('channel catalog', () => {
     [{ channels: [{ name: 'a', type: 'custom', topic: 'x/#' }] }, '"channels[0].topic"'],
     [{ channels: [{ name: 'a', type: 'broadcast', topic: 'x' }] }, 'only for custom'],
     [{ channels: [{ name: 'a', type: 'broadcast', clientPublish: 'yes' }] }, '"channels[0].clientPublish"'],
+    [{ channels: [{ name: 'a', type: 'broadcast', trustedPublish: 1 }] }, '"channels[0].trustedPublish"'],
   ])('rejects %j naming %s', (config, named) => {
     expect(() => validateChannelsConfig(config)).toThrow(named);
   });

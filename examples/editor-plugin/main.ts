@@ -1,0 +1,65 @@
+/**
+ * An editor plugin (a trusted tool): registers with a certificate, listens for announcements,
+ * and publishes to the `tools` channel straight to the broker (its certificate's policy allows it)
+ * to tell running game servers to hot-reload what the designer just saved.
+ *
+ * Run it against a running emulator: `pnpm tsx examples/editor-plugin/main.ts http://127.0.0.1:PORT`
+ */
+import { createNodeClient, type NodeClient } from '@webcomm/node';
+
+/** What the plugin publishes on `tools`. */
+export interface AssetSaved {
+  readonly kind: 'asset-saved';
+  readonly path: string;
+  readonly by: string;
+}
+
+/** Options of {@link main}. */
+export interface EditorPluginOptions {
+  readonly serviceUrl: string;
+  /** @default ~/.webcomm/<host>_<port> */
+  readonly cacheDir?: string;
+  /** @default console.log */
+  readonly log?: (line: string) => void;
+}
+
+/** The running plugin: call `assetSaved` from the editor's save hook. */
+export interface EditorPlugin {
+  readonly client: NodeClient;
+  assetSaved(path: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Connects the plugin; resolves once it listens on `announcements`. */
+export async function main(options: EditorPluginOptions): Promise<EditorPlugin> {
+  const log = options.log ?? console.log;
+  const client = await createNodeClient({
+    serviceUrl: options.serviceUrl,
+    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+    publish: { tools: 'broker' }, // opt-in: every other channel stays receive-only
+  });
+  client.on('error', (error) => log(`editor plugin: ${error.code}: ${error.message}`));
+  await client.connect();
+  await client.subscribe<{ text: string }>('announcements', (message) => log(`editor plugin: announcement: ${message.text}`));
+  log(`editor plugin: connected as ${client.registration.clientId}`);
+  return {
+    client,
+    async assetSaved(path) {
+      const event: AssetSaved = { kind: 'asset-saved', path, by: client.registration.clientId };
+      await client.publish('tools', event, { qos: 1 });
+      log(`editor plugin: announced ${path}`);
+    },
+    close: () => client.close(),
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const serviceUrl = process.argv[2];
+  if (serviceUrl === undefined) {
+    console.error('usage: tsx examples/editor-plugin/main.ts <service url>');
+    process.exit(2);
+  }
+  const plugin = await main({ serviceUrl });
+  await plugin.assetSaved('levels/forest.level');
+  process.once('SIGINT', () => void plugin.close());
+}
