@@ -60,6 +60,10 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   #stableTimer: TimerHandle | undefined;
   /** Connecting on behalf of `connect()` callers, before the first CONNACK. */
   #firstConnection = false;
+  /** When the current link got its CONNACK (clock ms), for takeover detection. */
+  #linkUpAt = 0;
+  /** Links in a row the server closed within `takeoverWindowMs` of connecting. */
+  #quickDrops = 0;
 
   /** Validates `options` (throws `INVALID_OPTION` naming the bad one). Does not connect. */
   constructor(options: WebcommClientOptions) {
@@ -290,6 +294,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     }
     if (this.#link !== mqtt) return;
     this.#firstConnection = false;
+    this.#linkUpAt = this.#o.clock.now();
     this.#setState('connected', attempt === 1 ? 'connack' : 'reconnected');
     this.#outbox.attach(mqtt);
     this.#stableTimer = this.#o.clock.setTimeout(() => {
@@ -304,6 +309,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   #onLinkDown(mqtt: MqttClient, error: WebcommError): void {
     if (this.#link !== mqtt) return;
     const wasConnected = this.#state === 'connected';
+    if (wasConnected && this.#tookOver(error)) return;
     this.#dropLink()?.end(true);
     if (wasConnected) this.emit('disconnected', { reason: error.code, error });
     if (wasConnected && !error.fatal) {
@@ -312,6 +318,29 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     } else {
       this.#onFailure(error);
     }
+  }
+
+  /**
+   * Another connection with our client ID takes over ours (IoT Core and aedes drop the older one):
+   * two links in a row closed by the server right after connecting. Returns true when it stopped.
+   */
+  #tookOver(error: WebcommError): boolean {
+    const quick = error.code === ERROR_CODES.NETWORK && this.#o.clock.now() - this.#linkUpAt <= this.#o.takeoverWindowMs;
+    this.#quickDrops = quick ? this.#quickDrops + 1 : 0;
+    if (this.#quickDrops < 2) return false;
+    const action = this.#o.onTakeover;
+    this.emit('takenOver', { count: this.#quickDrops, action });
+    if (action === 'backoff') return false;
+    const takenOver = new WebcommError(
+      ERROR_CODES.TAKEN_OVER,
+      `Another connection with client ID "${this.#o.clientId}" keeps taking this one over; stopped. Give every process its own client ID.`,
+      { fatal: true, cause: error },
+    );
+    this.#dropLink()?.end(true);
+    this.emit('disconnected', { reason: takenOver.code, error: takenOver });
+    this.#stop('fatal', takenOver);
+    this.emit('error', takenOver);
+    return true;
   }
 
   #onFailure(error: WebcommError): void {

@@ -45,12 +45,22 @@ export interface ReceivedMessage {
   readonly retain: boolean;
 }
 
+/** Payload of the `takenOver` event. */
+export interface TakenOverInfo {
+  /** Links in a row closed by the server soon after connecting. */
+  readonly count: number;
+  /** What the client does now: keep retrying with backoff, or stop. */
+  readonly action: 'backoff' | 'stop';
+}
+
 /** The typed event map of {@link WebcommClient}. */
 export interface WebcommClientEvents {
   state: [change: StateChange];
   connected: [info: ConnectedInfo];
   disconnected: [info: DisconnectedInfo];
   reconnecting: [info: ReconnectingInfo];
+  /** Another connection with the same client ID keeps taking this one over. */
+  takenOver: [info: TakenOverInfo];
   message: [message: ReceivedMessage];
   /** Non-fatal problems too: bad payloads, throwing handlers, refused subscriptions. */
   error: [error: WebcommError];

@@ -82,6 +82,19 @@ export interface WebcommClientOptions {
    */
   readonly stableAfterMs?: number;
   /**
+   * What to do when another connection with the same client ID keeps taking this one over (two
+   * links in a row closed by the server within `takeoverWindowMs` of their CONNACK): `'backoff'`
+   * emits `takenOver` and keeps retrying with the growing backoff (no flapping); `'stop'` ends in
+   * `failed` with `WEBCOMM_TAKEN_OVER`.
+   * @default 'backoff'
+   */
+  readonly onTakeover?: 'backoff' | 'stop';
+  /**
+   * A link closed by the server this soon after its CONNACK counts towards a takeover (ms).
+   * @default 2000
+   */
+  readonly takeoverWindowMs?: number;
+  /**
    * Offline queue bounds for broker publishes.
    * @default { maxCount: 100, maxBytes: 1048576, ttlMs: 60000, overflow: 'drop-oldest' }
    */
@@ -140,6 +153,8 @@ export interface ResolvedOptions {
   readonly publishTimeoutMs: number;
   readonly backoff: BackoffOptions;
   readonly stableAfterMs: number;
+  readonly onTakeover: 'backoff' | 'stop';
+  readonly takeoverWindowMs: number;
   readonly queue: OfflineQueueOptions;
   readonly limits: TopicLimits;
   readonly hashMatchesParent: boolean;
@@ -158,6 +173,8 @@ export const DEFAULTS = {
   publishTimeoutMs: 30_000,
   backoff: DEFAULT_BACKOFF,
   stableAfterMs: 10_000,
+  onTakeover: 'backoff',
+  takeoverWindowMs: 2_000,
   queue: { maxCount: 100, maxBytes: 1024 * 1024, ttlMs: 60_000, overflow: 'drop-oldest' } as OfflineQueueOptions,
   limits: IOT_CORE_LIMITS,
   hashMatchesParent: true,
@@ -166,6 +183,12 @@ export const DEFAULTS = {
 
 function bad(option: string, problem: string): WebcommError {
   return new WebcommError(ERROR_CODES.INVALID_OPTION, `Option "${option}" ${problem}`);
+}
+
+function oneOf<T extends string>(option: string, value: T | undefined, fallback: T, allowed: readonly T[]): T {
+  const v = value ?? fallback;
+  if (!allowed.includes(v)) throw bad(option, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}; got ${String(value)}.`);
+  return v;
 }
 
 function number(option: string, value: number | undefined, fallback: number, min: number, max = Infinity): number {
@@ -265,6 +288,8 @@ export function resolveOptions(options: WebcommClientOptions): ResolvedOptions {
     publishTimeoutMs: number('publishTimeoutMs', options.publishTimeoutMs, DEFAULTS.publishTimeoutMs, 1),
     backoff,
     stableAfterMs: number('stableAfterMs', options.stableAfterMs, DEFAULTS.stableAfterMs, 0),
+    onTakeover: oneOf('onTakeover', options.onTakeover, DEFAULTS.onTakeover, ['backoff', 'stop'] as const),
+    takeoverWindowMs: number('takeoverWindowMs', options.takeoverWindowMs, DEFAULTS.takeoverWindowMs, 0),
     queue,
     limits,
     hashMatchesParent: options.hashMatchesParent ?? DEFAULTS.hashMatchesParent,
