@@ -1,10 +1,10 @@
 /**
- * A plain-TCP {@link Transport} with TCP_NODELAY, as test/helpers/tcp-transport.ts and the node
- * adapter do (the adapter's transport adds TLS). Benchmarks use it until `@webcomm/node` lands;
- * it also records when each attempt started and keeps the current socket (to pause reads).
+ * `@webcomm/node`'s plain-TCP transport (TCP_NODELAY), wrapped to record when each attempt
+ * started and keep the current socket (to pause reads in the latency benchmark).
  */
 import type { Transport, TransportLink } from '@webcomm/core';
-import { connect, type Socket } from 'node:net';
+import { tcpTransport } from '@webcomm/node';
+import type { Socket } from 'node:net';
 import { wallNow } from './wall-clock.js';
 
 export interface BenchTcpTransport extends Transport {
@@ -15,6 +15,7 @@ export interface BenchTcpTransport extends Transport {
 }
 
 export function benchTcpTransport(port: number): BenchTcpTransport {
+  const inner = tcpTransport({ host: '127.0.0.1', port });
   const attempts: number[] = [];
   let current: Socket | undefined;
   return {
@@ -25,26 +26,10 @@ export function benchTcpTransport(port: number): BenchTcpTransport {
     },
     async open(context): Promise<TransportLink> {
       attempts.push(wallNow());
-      const socket = connect({ host: '127.0.0.1', port, noDelay: true });
-      current = socket;
-      await new Promise<void>((resolve, reject) => {
-        const onAbort = (): void => {
-          socket.destroy();
-          reject(context.signal.reason);
-        };
-        const onError = (error: Error): void => {
-          context.signal.removeEventListener('abort', onAbort);
-          reject(error);
-        };
-        socket.once('connect', () => {
-          socket.off('error', onError);
-          context.signal.removeEventListener('abort', onAbort);
-          resolve();
-        });
-        socket.once('error', onError);
-        context.signal.addEventListener('abort', onAbort, { once: true });
-      });
-      return { stream: socket, endpoint: `tcp://127.0.0.1:${port}` };
+      const link = await inner.open(context);
+      current = link.stream as Socket;
+      return link;
     },
+    classifyError: (error) => inner.classifyError?.(error),
   };
 }
