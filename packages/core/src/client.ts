@@ -15,6 +15,7 @@ import { sendSubscribe, sendUnsubscribe, subscribeRefused } from './mqtt-ops.js'
 import { resolveOptions, type PublishMode, type ResolvedOptions, type WebcommClientOptions } from './options.js';
 import { preparePublish } from './prepare-publish.js';
 import { ReconnectSchedule } from './reconnect-schedule.js';
+import { RedeliveryFilter } from './redelivery-filter.js';
 import { nextState, type ConnectionEvent, type ConnectionState } from './state.js';
 import { SubscriptionRegistry, type HandlerRecord, type MessageHandler } from './subscriptions.js';
 import { assertFilter } from './topic-rules.js';
@@ -64,6 +65,8 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   #linkUpAt = 0;
   /** Links in a row the server closed within `takeoverWindowMs` of connecting. */
   #quickDrops = 0;
+  /** Drops QoS 1 messages the broker resends after a link change. */
+  readonly #redeliveries = new RedeliveryFilter();
 
   /** Validates `options` (throws `INVALID_OPTION` naming the bad one). Does not connect. */
   constructor(options: WebcommClientOptions) {
@@ -271,6 +274,10 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     this.#link = mqtt;
     this.#session = startLinkSession(mqtt, endpoint, this.#o, {
       onMessage: (message) => {
+        if (!this.#redeliveries.admit(message, this.#link === mqtt)) {
+          this.#o.logger.debug('dropped a QoS 1 redelivery already delivered', { topic: message.topic });
+          return;
+        }
         this.emit('message', message);
         const handled = this.#registry.dispatch(message, (error) => this.emit('error', error));
         // Still visible through the `message` event; e.g. a message racing an unsubscribe.
@@ -300,6 +307,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     this.#stableTimer = this.#o.clock.setTimeout(() => {
       this.#stableTimer = undefined;
       this.#schedule.markStable();
+      this.#redeliveries.settle();
     }, this.#o.stableAfterMs);
     this.emit('connected', { sessionPresent, endpoint, attempt });
     for (const waiter of this.#waiters) waiter.resolve();
@@ -364,6 +372,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   #dropLink(): MqttClient | undefined {
     const mqtt = this.#link;
     this.#link = undefined;
+    if (mqtt !== undefined) this.#redeliveries.linkEnded();
     // The attempt that made this link may still be restoring subscriptions: stop it.
     if (mqtt !== undefined) this.#attemptController?.abort(new WebcommError(ERROR_CODES.NETWORK, 'The link was dropped.'));
     this.#session?.stop();

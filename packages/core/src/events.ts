@@ -43,6 +43,8 @@ export interface ReceivedMessage {
   readonly payload: Uint8Array;
   readonly qos: 0 | 1 | 2;
   readonly retain: boolean;
+  /** MQTT packet id (QoS 1 and 2 only). */
+  readonly messageId?: number;
 }
 
 /** Payload of the `takenOver` event. */

@@ -42,8 +42,14 @@ export function startLinkSession(
   const watchdog = new DeadLinkWatchdog(clock, keepaliveSeconds * 1500, (silentFor) =>
     fail(new WebcommError(ERROR_CODES.DEAD_LINK, `No data from ${endpoint} for ${silentFor} ms (1.5 × keepalive); replacing the link.`)),
   );
-  const onMessage = (topic: string, payload: Buffer, packet: { qos: 0 | 1 | 2; retain: boolean }): void =>
-    callbacks.onMessage({ topic, payload: fromMqttBytes(payload), qos: packet.qos, retain: packet.retain });
+  const onMessage = (topic: string, payload: Buffer, packet: { qos: 0 | 1 | 2; retain: boolean; messageId?: number }): void =>
+    callbacks.onMessage({
+      topic,
+      payload: fromMqttBytes(payload),
+      qos: packet.qos,
+      retain: packet.retain,
+      ...(packet.messageId === undefined ? {} : { messageId: packet.messageId }),
+    });
   // The close reason is the last error MQTT.js reported (e.g. its own keepalive timeout, a
   // socket reset, or what the transport classifies, such as a ban), else a plain close.
   const onClose = (): void =>
