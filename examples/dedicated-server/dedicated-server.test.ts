@@ -28,20 +28,33 @@ describe('examples/dedicated-server', () => {
     const first = await main({ serviceUrl: emu.endpoints.http, cacheDir, log: (l) => lines.push(l) });
     const clientId = first.registration.clientId;
     await first.close();
+    const publish = (version: number): Promise<Response> =>
+      fetch(`${emu.endpoints.http}/admin/publish`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${emu.adminToken}` },
+        body: JSON.stringify({ channel: 'content-updates', message: { version } }),
+      });
+    // Published while the server is down: it catches up on start (the service keeps the latest).
+    expect((await publish(41)).status).toBe(200);
     const updates: ContentUpdate[] = [];
-    let got: () => void = () => undefined;
-    const arrived = new Promise<void>((resolve) => (got = resolve));
-    const second = await main({ serviceUrl: emu.endpoints.http, cacheDir, log: (l) => lines.push(l), onContent: (u) => (updates.push(u), got()) });
+    const waiters: (() => void)[] = [];
+    const second = await main({
+      serviceUrl: emu.endpoints.http,
+      cacheDir,
+      log: (l) => lines.push(l),
+      onContent: (u) => {
+        updates.push(u);
+        waiters.shift()?.();
+      },
+    });
     cleanups.push(() => second.close());
     expect(second.fromCache).toBe(true);
     expect(second.registration.clientId).toBe(clientId);
-    await fetch(`${emu.endpoints.http}/admin/publish`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${emu.adminToken}` },
-      body: JSON.stringify({ channel: 'content-updates', message: { version: 42 } }),
-    });
-    await arrived;
-    expect(updates).toEqual([{ version: 42 }]);
+    if (updates.length === 0) await new Promise<void>((resolve) => waiters.push(resolve));
+    const next = new Promise<void>((resolve) => waiters.push(resolve));
+    expect((await publish(42)).status).toBe(200);
+    await next;
+    expect(updates).toEqual([{ version: 41 }, { version: 42 }]);
     expect(lines).toContain('dedicated server: new content v42: reloading levels');
   });
 });

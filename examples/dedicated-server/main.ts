@@ -5,7 +5,7 @@
  *
  * Run it against a running emulator: `pnpm tsx examples/dedicated-server/main.ts http://127.0.0.1:PORT`
  */
-import { createNodeClient, type NodeClient } from '@webcomm/node';
+import { createNodeClient, ContentWatcher, type NodeClient } from '@webcomm/node';
 
 /** A content update as the service publishes it on `content-updates`. */
 export interface ContentUpdate {
@@ -32,11 +32,17 @@ export async function main(options: DedicatedServerOptions): Promise<NodeClient>
   log(`dedicated server: identity ${client.registration.clientId} (${client.fromCache ? 'from cache' : 'newly registered'})`);
   client.on('state', ({ from, to, reason }) => log(`dedicated server: ${from} → ${to} (${reason})`));
   client.on('error', (error) => log(`dedicated server: ${error.code}: ${error.message}`));
-  await client.connect();
-  await client.subscribe<ContentUpdate>('content-updates', (update) => {
-    log(`dedicated server: new content v${update.version}${update.url ? ` at ${update.url}` : ''}: reloading levels`);
-    options.onContent?.(update);
+  // Follows the content channel by version: after a restart or a dropped link it catches up to
+  // the latest (the service keeps it retained) and never reacts twice to the same version.
+  const content = new ContentWatcher<unknown>(client, { channel: 'content-updates' });
+  content.on('contentChanged', ({ to, missed, update }) => {
+    const where = update.url ? ` at ${update.url}` : '';
+    log(`dedicated server: new content v${to}${where}${missed > 0 ? ` (${missed} missed while away)` : ''}: reloading levels`);
+    options.onContent?.({ version: to, ...(update.url === undefined ? {} : { url: update.url }) });
   });
+  content.on('error', (error) => log(`dedicated server: ignored a bad content update: ${error.message}`));
+  await client.connect();
+  await content.start();
   return client;
 }
 
