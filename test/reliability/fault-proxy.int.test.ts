@@ -9,6 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { nextEvent } from '../helpers/events.js';
 
+// 100 rounds in CI; `pnpm chaos` runs 2,000 (CHAOS_ROUNDS).
+const ROUNDS = Number(process.env.CHAOS_ROUNDS ?? 100);
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -37,7 +39,7 @@ function publish(broker: TestBroker, topic: string, text: string): Promise<void>
 }
 
 describe('fault proxy (exported from @webcomm/node/testing)', () => {
-  it('chaos: 100 consecutive drops, and every subscription still delivers afterwards', async () => {
+  it(`chaos: ${ROUNDS} consecutive drops, and every subscription still delivers afterwards`, { timeout: 20_000 + ROUNDS * 100 }, async () => {
     const { broker, proxy, client } = await setup();
     const topics = Array.from({ length: 20 }, (_, i) => `chaos/${i}`);
     const got = new Set<string>();
@@ -53,12 +55,38 @@ describe('fault proxy (exported from @webcomm/node/testing)', () => {
         { decode: 'raw' },
       );
     }
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < ROUNDS; i++) {
       const back = nextEvent(client, 'connected');
       proxy.drop();
       await back;
     }
-    expect(proxy.accepted).toBe(101);
+    expect(proxy.accepted).toBe(ROUNDS + 1);
+    for (const topic of topics) await publish(broker, topic, 'x');
+    await all;
+    expect([...got].sort()).toEqual([...topics].sort());
+  });
+
+  it(`chaos: ${ROUNDS} consecutive broker restarts, and every subscription still delivers afterwards`, { timeout: 20_000 + ROUNDS * 100 }, async () => {
+    const { broker, client } = await setup();
+    const topics = Array.from({ length: 20 }, (_, i) => `restart/${i}`);
+    const got = new Set<string>();
+    let allArrived: () => void = () => undefined;
+    const all = new Promise<void>((resolve) => (allArrived = resolve));
+    for (const topic of topics) {
+      await client.subscribe(
+        topic,
+        () => {
+          got.add(topic);
+          if (got.size === topics.length) allArrived();
+        },
+        { decode: 'raw' },
+      );
+    }
+    for (let i = 0; i < ROUNDS; i++) {
+      const back = nextEvent(client, 'connected');
+      await broker.restart(); // every connection dropped; a clean session keeps no subscription
+      await back;
+    }
     for (const topic of topics) await publish(broker, topic, 'x');
     await all;
     expect([...got].sort()).toEqual([...topics].sort());
