@@ -274,7 +274,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     this.#link = mqtt;
     this.#session = startLinkSession(mqtt, endpoint, this.#o, {
       onMessage: (message) => {
-        if (!this.#redeliveries.admit(message, this.#link === mqtt)) {
+        if (!this.#redeliveries.admit(message)) {
           this.#o.logger.debug('dropped a QoS 1 redelivery already delivered', { topic: message.topic });
           return;
         }
@@ -307,7 +307,6 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     this.#stableTimer = this.#o.clock.setTimeout(() => {
       this.#stableTimer = undefined;
       this.#schedule.markStable();
-      this.#redeliveries.settle();
     }, this.#o.stableAfterMs);
     this.emit('connected', { sessionPresent, endpoint, attempt });
     for (const waiter of this.#waiters) waiter.resolve();

@@ -1,74 +1,46 @@
 import type { ReceivedMessage } from './events.js';
 
 /**
- * Keeps QoS 1 redeliveries from reaching handlers twice. When a link ends, the broker resends
- * the QoS 1 messages whose PUBACK it did not get on the next link of the persistent session.
- * Neither the DUP flag (AWS IoT Core does not support it, aedes does not set it) nor the packet id
- * (aedes assigns a new one) identifies them, so: remember the last QoS 1 deliveries of a link, and
- * on the next link drop, once each, a message with the same topic and payload, until the new link
- * has been up `stableAfterMs`. The cost: a genuinely new message identical to one delivered just
- * before a link change is dropped; content updates carry versions, so they never are.
- * Memory is bounded.
+ * Keeps QoS 1 redeliveries from reaching handlers twice. A broker resends, on a later link of a
+ * persistent session, QoS 1 messages whose PUBACK it did not get; it keeps their packet id (as
+ * MQTT requires) but AWS IoT Core does not support the DUP flag and aedes does not set it, and a
+ * resend may come several links later (seen with aedes). So the last `capacity` QoS 1 deliveries
+ * are remembered by packet id, topic and payload, with the link they came on; the same message
+ * arriving on a *later* link is a resend and is dropped. A new message only collides when the
+ * broker reuses the id for an identical topic and payload across a reconnect. Memory is bounded.
  */
 export class RedeliveryFilter {
   readonly #capacity: number;
-  /** Keys delivered on the current link (with counts), oldest first. */
-  #recent = new Map<string, number>();
-  /** Keys delivered on the previous link, each count may be redelivered once. */
-  #suspects = new Map<string, number>();
-  #recentSize = 0;
+  /** Key → number of the link it was first delivered on, oldest first. */
+  readonly #seen = new Map<string, number>();
+  #link = 0;
 
-  constructor(capacity = 256) {
+  constructor(capacity = 1024) {
     this.#capacity = capacity;
   }
 
-  /**
-   * True when `message` should reach handlers; false for a redelivery already delivered.
-   * `current` is false for a message still arriving on a link that was already replaced: it is
-   * delivered (its PUBACK may have gone out) and remembered as one the next link may resend.
-   */
-  admit(message: ReceivedMessage, current = true): boolean {
-    if (message.qos !== 1) return true;
+  /** True when `message` should reach handlers; false for a resend of one already delivered. */
+  admit(message: ReceivedMessage): boolean {
+    if (message.qos !== 1 || message.messageId === undefined) return true;
     const key = keyOf(message);
-    if (take(this.#suspects, key)) return false;
-    if (!current) {
-      this.#suspects.set(key, (this.#suspects.get(key) ?? 0) + 1);
-      return true;
-    }
-    this.#recent.set(key, (this.#recent.get(key) ?? 0) + 1);
-    this.#recentSize += 1;
-    if (this.#recentSize > this.#capacity) {
-      const oldest = this.#recent.keys().next().value as string;
-      if (take(this.#recent, oldest)) this.#recentSize -= 1;
+    const firstLink = this.#seen.get(key);
+    if (firstLink !== undefined && firstLink < this.#link) return false;
+    if (firstLink === undefined) {
+      this.#seen.set(key, this.#link);
+      if (this.#seen.size > this.#capacity) this.#seen.delete(this.#seen.keys().next().value as string);
     }
     return true;
   }
 
-  /** The new link has been up long enough: anything still resent would have come by now. */
-  settle(): void {
-    this.#suspects.clear();
-  }
-
-  /** A link ended: what it delivered may come again on the next one. */
+  /** A link ended: what comes from now on arrives on a later link. */
   linkEnded(): void {
-    this.#suspects = this.#recent;
-    this.#recent = new Map();
-    this.#recentSize = 0;
+    this.#link += 1;
   }
-}
-
-/** Takes one count of `key`; false when there is none. */
-function take(counts: Map<string, number>, key: string): boolean {
-  const count = counts.get(key);
-  if (count === undefined) return false;
-  if (count <= 1) counts.delete(key);
-  else counts.set(key, count - 1);
-  return true;
 }
 
 function keyOf(message: ReceivedMessage): string {
-  // FNV-1a over the payload: cheap, and collisions only matter together with id and topic.
+  // FNV-1a over the payload: cheap, and a collision only matters together with id and topic.
   let hash = 0x811c9dc5;
   for (const byte of message.payload) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
-  return `${message.topic}|${message.payload.length}|${hash}`;
+  return `${message.messageId ?? ''}|${message.topic}|${message.payload.length}|${hash}`;
 }
