@@ -142,4 +142,44 @@ describe('browser client in Chromium against the emulator', () => {
     expect(outcome.wrong.message).toMatch(/credentials|refused/i);
     await page.close();
   });
+
+  it('tabs of one origin share one connection, and another tab takes over when the leader closes', async () => {
+    const context = await browser.newContext();
+    const open = async (): Promise<Page> => {
+      const page = await context.newPage();
+      await page.goto(pageUrl);
+      await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+      await page.evaluate(async (serviceUrl) => {
+        type W = { webcomm: typeof Webcomm; events: unknown[]; shared?: Webcomm.SharedTabConnection };
+        const w = window as unknown as W;
+        const shared = w.webcomm.shareConnectionAcrossTabs(async () => (await w.webcomm.connectToService({ serviceUrl, storage: w.webcomm.memoryStorage() })).client, { name: 'e2e' });
+        shared.on('leader', () => w.events.push({ type: 'leader' }));
+        await shared.subscribe<{ version: number }>('webcomm/local/content-updates', (update) => void w.events.push({ type: 'content', version: update.version }));
+        w.shared = shared;
+      }, emulator.endpoints.http);
+      return page;
+    };
+    const isLeader = (page: Page): Promise<boolean> => page.evaluate(() => (window as unknown as { events: { type: string }[] }).events.some((e) => e.type === 'leader'));
+    const first = await open();
+    await first.waitForFunction(() => (window as unknown as { events: { type: string }[] }).events.some((e) => e.type === 'leader'));
+    await first.waitForFunction(() => (window as unknown as { shared: { isLeader: boolean } }).shared.isLeader);
+    const second = await open();
+    await expect.poll(async () => (await adminClients()).length, { interval: 50 }).toBe(1);
+    expect(await isLeader(second)).toBe(false);
+
+    await adminPublish(21);
+    for (const page of [first, second]) await page.waitForFunction(() => (window as unknown as { events: { type: string; version?: number }[] }).events.some((e) => e.version === 21));
+
+    await first.close(); // the leader tab goes away: its lock is released
+    await second.waitForFunction(() => (window as unknown as { events: { type: string }[] }).events.some((e) => e.type === 'leader'), undefined, { timeout: 15_000 });
+    await expect.poll(async () => (await adminClients()).length, { interval: 50, timeout: 10_000 }).toBe(1);
+    await adminPublish(22);
+    await second.waitForFunction(() => (window as unknown as { events: { type: string; version?: number }[] }).events.some((e) => e.version === 22));
+    await context.close();
+  });
 });
+
+async function adminClients(): Promise<string[]> {
+  const response = await fetch(`${emulator.endpoints.http}/admin/clients`, { headers: { authorization: `Bearer ${emulator.adminToken}` } });
+  return ((await response.json()) as { clients: string[] }).clients;
+}

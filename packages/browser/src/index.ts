@@ -47,3 +47,4 @@ export {
 } from './watch-network.js';
 export { createBrowserClient, BROWSER_CLIENT_DEFAULTS, type BrowserClientOptions, type HiddenPolicy } from './browser-client.js';
 export { connectToService, type ConnectToServiceOptions, type ServiceConnection } from './connect-to-service.js';
+export { shareConnectionAcrossTabs, SharedTabConnection, type BroadcastChannelLike, type LockManagerLike, type SharedTabEvents, type SharedTabOptions } from './shared-tab-connection.js';
