@@ -92,6 +92,17 @@ describe('publishing and the offline queue (real aedes, real TCP)', () => {
     expect(received).toEqual(['after']);
   });
 
+  it('QoS 0 on a live link without signal or timeout (the fast path) still settles every promise, also across close()', async () => {
+    const { c, clock } = make();
+    await c.connect();
+    const results = Array.from({ length: 200 }, (_, i) => outcome(c.publish('out', `fast-${i}`)));
+    await c.close();
+    const settled = await Promise.all(results);
+    expect(settled.every((r) => r === 'ok' || r === ERROR_CODES.CLOSED)).toBe(true);
+    expect(settled[0]).toBe('ok');
+    expect(clock.pendingTimers).toBe(0);
+  });
+
   it('close() rejects everything pending with CLOSED and every promise settles', async () => {
     const { c, clock } = make();
     const pending = [

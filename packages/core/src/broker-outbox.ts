@@ -45,11 +45,14 @@ export class BrokerOutbox {
     return this.#queue.length;
   }
 
-  /** Publishes (or queues) one message; `signal` cancels it while it is still queued. */
-  submit(topic: string, payload: Uint8Array, qos: 0 | 1, retain: boolean, signal: AbortSignal): Promise<void> {
+  /**
+   * Publishes (or queues) one message; `signal` cancels it while it is still queued. Without a
+   * signal it still settles: on write (QoS 0), PUBACK (QoS 1), queue expiry or close.
+   */
+  submit(topic: string, payload: Uint8Array, qos: 0 | 1, retain: boolean, signal?: AbortSignal): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const pending: Pending = { topic, payload, qos, retain, resolve, reject, sentOn: undefined, settled: false };
-      signal.addEventListener('abort', () => this.#cancel(pending), { once: true });
+      signal?.addEventListener('abort', () => this.#cancel(pending), { once: true });
       if (this.#link !== undefined) {
         this.#send(pending, this.#link);
         return;
