@@ -6,10 +6,16 @@ const [serviceUrl] = (globalThis.Deno?.args ?? globalThis.process.argv.slice(2))
 const { connectToService } = await import(new URL('../../packages/browser/dist/browser/index.js', import.meta.url).href);
 
 const memory = new Map();
-const storage = { getItem: async (k) => memory.get(k) ?? null, setItem: async (k, v) => void memory.set(k, v) };
+const storage = {
+  getItem: async (key) => memory.get(key) ?? null,
+  setItem: async (key, value) => {
+    memory.set(key, value);
+  },
+};
+const exit = (code) => (globalThis.Deno ? globalThis.Deno.exit(code) : globalThis.process.exit(code));
 const fail = (error) => {
   console.error('FAILED', error?.code ?? '', error?.message ?? error);
-  globalThis.Deno ? globalThis.Deno.exit(1) : globalThis.process.exit(1);
+  exit(1);
 };
 const timer = setTimeout(() => fail(new Error('no message within 60 s')), 60_000);
 
@@ -20,7 +26,7 @@ try {
     console.log(`RECEIVED ${JSON.stringify(message)}`);
     clearTimeout(timer);
     await client.close();
-    globalThis.Deno ? globalThis.Deno.exit(0) : globalThis.process.exit(0);
+    exit(0);
   });
   await client.connect();
   console.log('READY');
