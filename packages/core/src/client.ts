@@ -5,6 +5,7 @@ import { classifyError } from './classify-error.js';
 import { CloseSignal } from './close-signal.js';
 import type { TimerHandle } from './clock.js';
 import { connectAttempt, type OpenLink } from './connect-attempt.js';
+import { explainConnectTimeout } from './connect-timeout.js';
 import type { PublishOptions, SubscribeOptions, Unsubscribe } from './client-calls.js';
 import { withDeadline, type OperationOptions } from './deadline.js';
 import type { DecodeOption } from './decoders.js';
@@ -67,6 +68,8 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   #quickDrops = 0;
   /** Drops QoS 1 messages the broker resends after a link change. */
   readonly #redeliveries = new RedeliveryFilter();
+  /** What ended the last attempt or link since the last connection, for connect timeouts. */
+  #lastFailure: WebcommError | undefined;
 
   /** Validates `options` (throws `INVALID_OPTION` naming the bad one). Does not connect. */
   constructor(options: WebcommClientOptions) {
@@ -115,10 +118,12 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     if ((this.#state === 'idle' || this.#state === 'failed') && options.signal?.aborted !== true) {
       this.#schedule.markStable();
       this.#firstConnection = true;
+      this.#lastFailure = undefined;
       this.#setState('connect', 'connect');
       void this.#attempt();
     }
-    return wait.catch((error: unknown) => {
+    return wait.catch((failure: unknown) => {
+      const error = explainConnectTimeout(failure, this.#lastFailure, this.#schedule.nextAttempt);
       // Give up only on a first connection nobody else still waits for; once a link has been
       // up, reconnecting belongs to the client and a caller's timeout does not stop it.
       if (this.#firstConnection && this.#waiters.size === 0) this.#stop('cancel', error as WebcommError);
@@ -306,6 +311,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     }
     if (this.#link !== mqtt) return;
     this.#firstConnection = false;
+    this.#lastFailure = undefined;
     this.#linkUpAt = this.#o.clock.now();
     this.#setState('connected', attempt === 1 ? 'connack' : 'reconnected');
     this.#outbox.attach(mqtt);
@@ -366,6 +372,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   }
 
   #scheduleRetry(error: WebcommError): void {
+    this.#lastFailure = error;
     const { attempt, delayMs } = this.#schedule.fail();
     this.#o.logger.info('reconnecting', { attempt, delayMs, error: error.message });
     this.#retryTimer = this.#o.clock.setTimeout(() => void this.#attempt(), delayMs);
