@@ -1,4 +1,4 @@
-import { ERROR_CODES, WebcommError } from '@webcomm/core';
+import { assertKnownOptions, ERROR_CODES, optionKeys, WebcommError } from '@webcomm/core';
 
 /** Temporary (or long-term) AWS credentials, as a SigV4 signer needs them. */
 export interface AwsCredentials {
@@ -17,6 +17,8 @@ export interface AwsCredentials {
  * {@link cognitoCredentials}.
  */
 export type CredentialsProvider = () => Promise<AwsCredentials>;
+
+const CREDENTIAL_KEYS = optionKeys<AwsCredentials>({ accessKeyId: true, secretAccessKey: true, sessionToken: true, expiration: true });
 
 /** Checks the shape of credentials from any source; names the missing field. */
 export function validateCredentials(value: unknown, source: string): AwsCredentials {
@@ -43,6 +45,9 @@ export function validateCredentials(value: unknown, source: string): AwsCredenti
  * Prefer Cognito in browsers: anything shipped to a browser is public.
  */
 export function staticCredentials(credentials: AwsCredentials): CredentialsProvider {
+  // A misspelt `sessionToken` would sign without it and fail at the broker; AWS SDK credential
+  // objects carry `accountId`/`credentialScope`/`$source` too, which are harmless.
+  assertKnownOptions(credentials, [...CREDENTIAL_KEYS, 'accountId', 'credentialScope', '$source'], 'staticCredentials()');
   const checked = validateCredentials(credentials, 'staticCredentials()');
   return () => Promise.resolve(checked);
 }

@@ -1,3 +1,4 @@
+import { assertKnownOptions, optionKeys } from '@webcomm/core';
 import { Duplex } from 'readable-stream';
 import type { WebSocketEventLike, WebSocketLike } from './websocket-like.js';
 import { WebSocketLinkError } from './websocket-link-error.js';
@@ -16,6 +17,9 @@ export interface WebSocketStreamOptions {
    */
   readonly drainPollMs?: number;
 }
+
+/** Every key of {@link WebSocketStreamOptions}. */
+export const STREAM_KEYS = optionKeys<WebSocketStreamOptions>({ maxBufferedBytes: true, drainPollMs: true });
 
 const OPEN = 1;
 const ignore = (): void => undefined;
@@ -39,6 +43,7 @@ export class WebSocketStream extends Duplex {
 
   constructor(socket: WebSocketLike, options: WebSocketStreamOptions = {}) {
     super({ allowHalfOpen: false });
+    assertKnownOptions(options, STREAM_KEYS, 'WebSocketStream');
     this.webSocket = socket;
     this.maxBufferedBytes = options.maxBufferedBytes ?? 65_536;
     this.drainPollMs = options.drainPollMs ?? 20;

@@ -4,6 +4,7 @@ import { BrokerOutbox } from './broker-outbox.js';
 import { classifyError } from './classify-error.js';
 import { CloseSignal } from './close-signal.js';
 import type { TimerHandle } from './clock.js';
+import { OPERATION_OPTION_KEYS, SUBSCRIBE_OPTION_KEYS } from './client-option-keys.js';
 import { connectAttempt, type OpenLink } from './connect-attempt.js';
 import { explainConnectTimeout } from './connect-timeout.js';
 import type { PublishOptions, SubscribeOptions, Unsubscribe } from './client-calls.js';
@@ -11,6 +12,7 @@ import { withDeadline, type OperationOptions } from './deadline.js';
 import type { DecodeOption } from './decoders.js';
 import { ERROR_CODES, WebcommError } from './errors.js';
 import type { WebcommClientEvents } from './events.js';
+import { assertKnownOptions } from './option-keys.js';
 import { endGracefully, startLinkSession, type LinkSession } from './link-session.js';
 import { sendSubscribe, sendUnsubscribe, subscribeRefused } from './mqtt-ops.js';
 import { resolveOptions, type PublishMode, type ResolvedOptions, type WebcommClientOptions } from './options.js';
@@ -104,6 +106,11 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
    */
   connect(options: OperationOptions = {}): Promise<void> {
     if (this.#state === 'closed') return Promise.reject(closedError());
+    try {
+      assertKnownOptions(options, OPERATION_OPTION_KEYS, 'connect()');
+    } catch (error) {
+      return Promise.reject(error as WebcommError);
+    }
     if (this.#state === 'connected') return Promise.resolve();
     const wait = withDeadline(
       'Connecting',
@@ -138,6 +145,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
    */
   async subscribe<T = unknown>(nameOrFilter: string, handler: MessageHandler<T>, options: SubscribeOptions<T> = {}): Promise<Unsubscribe> {
     if (this.#state === 'closed') throw closedError();
+    assertKnownOptions(options, SUBSCRIBE_OPTION_KEYS, `subscribe("${nameOrFilter}")`);
     const channel = this.#o.channels.get(nameOrFilter);
     const filter = channel?.topic ?? nameOrFilter;
     if (channel === undefined) assertFilter(filter, this.#o.limits);

@@ -1,4 +1,6 @@
 import { ERROR_CODES, WebcommError } from './errors.js';
+import { assertKnownOptions, optionKeys } from './option-keys.js';
+import { validateUrl } from './validate-url.js';
 import type { RegistrationRequest, RegistrationResponse, ServiceErrorBody } from './service-types.js';
 
 /** Options of {@link registerClient}. */
@@ -12,12 +14,22 @@ export interface RegisterClientOptions extends RegistrationRequest {
   readonly signal?: AbortSignal;
 }
 
+const KEYS = optionKeys<RegisterClientOptions>({ serviceUrl: true, type: true, clientId: true, serviceToken: true, fetch: true, signal: true });
+
+/** The service's base URL as a directory, so `new URL('register', base)` keeps any path. */
+export function serviceBaseUrl(serviceUrl: unknown, optionName = 'serviceUrl'): URL {
+  const url = validateUrl(serviceUrl, optionName, ['https:', 'http:']);
+  if (!url.pathname.endsWith('/')) url.pathname = `${url.pathname}/`;
+  return url;
+}
+
 /**
  * Asks the Web Communicator service for an identity (`POST /register`). A banned client gets a
  * fatal `BANNED` error; any other refusal a `REGISTRATION_FAILED` naming the service's code.
  */
 export async function registerClient(options: RegisterClientOptions): Promise<RegistrationResponse> {
-  const url = new URL('register', options.serviceUrl.endsWith('/') ? options.serviceUrl : `${options.serviceUrl}/`);
+  assertKnownOptions(options, KEYS, 'registerClient()');
+  const url = new URL('register', serviceBaseUrl(options.serviceUrl));
   const body: RegistrationRequest = { type: options.type, ...(options.clientId === undefined ? {} : { clientId: options.clientId }) };
   let response: Response;
   try {

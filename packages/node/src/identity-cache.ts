@@ -5,7 +5,7 @@
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { RegistrationResponse } from '@webcomm/core';
+import { validateUrl, type RegistrationResponse } from '@webcomm/core';
 
 const ANSWER = 'registration.json';
 const CERT = 'certificate.pem';
@@ -14,7 +14,7 @@ const CA = 'ca.pem';
 
 /** Default cache directory for a service: `~/.webcomm/<host>_<port>`. */
 export function defaultCacheDir(serviceUrl: string): string {
-  const url = new URL(serviceUrl);
+  const url = validateUrl(serviceUrl, 'serviceUrl', ['https:', 'http:']);
   return join(homedir(), '.webcomm', `${url.hostname}_${url.port || (url.protocol === 'https:' ? '443' : '80')}`);
 }
 
