@@ -1,4 +1,4 @@
-import { assertKnownOptions, ERROR_CODES, optionKeys, WebcommError } from '@webcomm/core';
+import { assertKnownOptions, ERROR_CODES, hideSecrets, optionKeys, WebcommError } from '@webcomm/core';
 
 /** Temporary (or long-term) AWS credentials, as a SigV4 signer needs them. */
 export interface AwsCredentials {
@@ -20,7 +20,7 @@ export type CredentialsProvider = () => Promise<AwsCredentials>;
 
 const CREDENTIAL_KEYS = optionKeys<AwsCredentials>({ accessKeyId: true, secretAccessKey: true, sessionToken: true, expiration: true });
 
-/** Checks the shape of credentials from any source; names the missing field. */
+/** Checks the shape of credentials from any source; names the missing field. Returns a copy that prints without its secrets. */
 export function validateCredentials(value: unknown, source: string): AwsCredentials {
   const c = value as Partial<AwsCredentials> | null | undefined;
   const bad = (what: string): never => {
@@ -37,7 +37,12 @@ export function validateCredentials(value: unknown, source: string): AwsCredenti
   if (c.expiration !== undefined && !(c.expiration instanceof Date && !Number.isNaN(c.expiration.getTime()))) {
     return bad('have an expiration that is not a valid Date');
   }
-  return c as AwsCredentials;
+  return hideSecrets({
+    accessKeyId: c.accessKeyId,
+    secretAccessKey: c.secretAccessKey,
+    ...(c.sessionToken === undefined ? {} : { sessionToken: c.sessionToken }),
+    ...(c.expiration === undefined ? {} : { expiration: c.expiration }),
+  });
 }
 
 /**

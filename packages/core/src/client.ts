@@ -12,6 +12,7 @@ import { withDeadline, type OperationOptions } from './deadline.js';
 import type { DecodeOption } from './decoders.js';
 import { ERROR_CODES, WebcommError } from './errors.js';
 import type { WebcommClientEvents } from './events.js';
+import { INSPECT_CUSTOM } from './hide-secrets.js';
 import { assertKnownOptions } from './option-keys.js';
 import { endGracefully, startLinkSession, type LinkSession } from './link-session.js';
 import { sendSubscribe, sendUnsubscribe, subscribeRefused } from './mqtt-ops.js';
@@ -96,6 +97,16 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   /** Broker publishes waiting in the offline queue. */
   get queuedPublishes(): number {
     return this.#outbox.queued;
+  }
+
+  /** What `JSON.stringify` shows: identity and state; credentials and keys stay in private fields. */
+  toJSON(): Record<string, unknown> {
+    return { clientId: this.#o.clientId, state: this.#state, transport: this.#o.transport.name, channels: [...this.#o.channels.keys()] };
+  }
+
+  /** What `console.log`/`util.inspect` show (Node): the class name and {@link WebcommClient.toJSON}. */
+  [INSPECT_CUSTOM](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+    return `${this.constructor.name} ${inspect(this.toJSON(), options)}`;
   }
 
   /**

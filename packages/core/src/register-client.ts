@@ -1,4 +1,5 @@
 import { ERROR_CODES, WebcommError } from './errors.js';
+import { hideSecrets } from './hide-secrets.js';
 import { assertKnownOptions, optionKeys } from './option-keys.js';
 import { validateUrl } from './validate-url.js';
 import type { RegistrationRequest, RegistrationResponse, ServiceErrorBody } from './service-types.js';
@@ -43,7 +44,7 @@ export async function registerClient(options: RegisterClientOptions): Promise<Re
     throw new WebcommError(ERROR_CODES.REGISTRATION_FAILED, `The registration service at ${url.origin} cannot be reached: ${(error as Error).message}. Check serviceUrl.`, { cause: error });
   }
   const answer = (await response.json().catch(() => undefined)) as RegistrationResponse | ServiceErrorBody | undefined;
-  if (response.ok && answer !== undefined && 'clientId' in answer) return answer;
+  if (response.ok && answer !== undefined && 'clientId' in answer) return hideSecrets(answer);
   const code = answer !== undefined && 'error' in answer ? answer.error.code : `HTTP_${response.status}`;
   const message = answer !== undefined && 'error' in answer ? answer.error.message : response.statusText;
   if (code === 'BANNED') throw new WebcommError(ERROR_CODES.BANNED, `Registration refused: this client is banned (${message}).`, { fatal: true });

@@ -57,10 +57,9 @@ const CERTIFICATE_REFUSALS = new Set<string>([ERROR_CODES.CERTIFICATE_REJECTED, 
  * refuses a cached certificate (revoked, expired) registers again **once** before giving up.
  */
 export class NodeClient extends WebcommClient {
-  /** The identity in use: client id, endpoint, channels. */
-  registration: RegistrationResponse;
-  /** True when the identity came from the on-disk cache. */
-  fromCache: boolean;
+  // Private: the registration holds the private key and the service token.
+  #registration: RegistrationResponse;
+  #fromCache: boolean;
   readonly #options: NodeClientOptions;
   readonly #cacheDir: string;
   readonly #transport: { current: Transport };
@@ -76,11 +75,29 @@ export class NodeClient extends WebcommClient {
       classifyError: (error) => holder.current.classifyError?.(error),
     };
     super({ ...pickOptions(options, CLIENT_OPTION_KEYS), transport: delegate, clientId: identity.registration.clientId, channels: channelsFor(identity.registration, options) });
-    this.registration = identity.registration;
-    this.fromCache = identity.fromCache;
+    this.#registration = identity.registration;
+    this.#fromCache = identity.fromCache;
     this.#options = options;
     this.#cacheDir = identity.cacheDir;
     this.#transport = holder;
+  }
+
+  /**
+   * The identity in use: client id, endpoint, channels (and the certificate, key and service
+   * token, which printing it shows as `[REDACTED]`).
+   */
+  get registration(): RegistrationResponse {
+    return this.#registration;
+  }
+
+  /** True when the identity came from the on-disk cache. */
+  get fromCache(): boolean {
+    return this.#fromCache;
+  }
+
+  /** What `JSON.stringify` and `console.log` show: the client's, plus where the identity came from; no secrets. */
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), fromCache: this.#fromCache, cacheDir: this.#cacheDir };
   }
 
   /** Connects; a cached certificate the broker refuses is replaced by one re-registration. */
@@ -89,11 +106,11 @@ export class NodeClient extends WebcommClient {
       await super.connect(options);
     } catch (error) {
       const code = (error as WebcommError).code;
-      if (this.#renewed || !this.fromCache || !CERTIFICATE_REFUSALS.has(code)) throw error;
+      if (this.#renewed || !this.#fromCache || !CERTIFICATE_REFUSALS.has(code)) throw error;
       this.#renewed = true;
       const fresh = await ensureIdentity({ serviceUrl: this.#options.serviceUrl, cacheDir: this.#cacheDir, renew: true, ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}) });
-      this.registration = fresh.registration;
-      this.fromCache = false;
+      this.#registration = fresh.registration;
+      this.#fromCache = false;
       this.#transport.current = transportFor(fresh.registration, this.#options);
       await super.connect(options);
     }

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { assertKnownOptions, ERROR_CODES, WebcommError } from '@webcomm/core';
+import { assertKnownOptions, ERROR_CODES, hideSecrets, WebcommError } from '@webcomm/core';
 
 /** PEM text, PEM bytes, or `{ path }` of a PEM file. */
 export type PemSource = string | Uint8Array | { readonly path: string };
@@ -69,5 +69,5 @@ export function loadTlsMaterial(sources: { cert: PemSource; key: PemSource; ca?:
     const state = now > validTo ? 'expired' : 'is not valid yet';
     throw fatal(ERROR_CODES.CERTIFICATE_EXPIRED, `The client certificate ${state}: valid from ${validFrom.toISOString()} to ${validTo.toISOString()} (now ${now.toISOString()}). Re-register, or check this machine's clock.`);
   }
-  return { cert, key, ca, validTo };
+  return hideSecrets({ cert, key, ca, validTo });
 }
