@@ -1,5 +1,5 @@
-import { registerClient, servicePublisher, type ChannelConfig, type RegistrationResponse, type WebcommClient } from '@webcomm/core';
-import { createBrowserClient, type BrowserClientOptions } from './browser-client.js';
+import { optionKeys, pickOptions, registerClient, servicePublisher, validateUrl, type ChannelConfig, type RegistrationResponse, type WebcommClient } from '@webcomm/core';
+import { assertBrowserClientKeys, BROWSER_CLIENT_KEYS, createBrowserClient, type BrowserClientOptions } from './browser-client.js';
 import { cognitoCredentials, type CognitoCredentialsProvider } from './cognito-credentials.js';
 import { defaultIdentityStorage, type IdentityStorage } from './identity-storage.js';
 
@@ -18,6 +18,10 @@ export interface ConnectToServiceOptions extends Omit<BrowserClientOptions, 'end
   /** @default globalThis.fetch */
   readonly fetch?: typeof fetch;
 }
+
+const TAKEN_FROM_REGISTRATION = new Set(['endpoint', 'auth', 'clientId', 'channels']);
+const PASSED_ON = BROWSER_CLIENT_KEYS.filter((k) => !TAKEN_FROM_REGISTRATION.has(k));
+const KEYS = [...PASSED_ON, ...optionKeys<Omit<ConnectToServiceOptions, keyof BrowserClientOptions>>({ serviceUrl: true, storage: true, publishChannels: true, fetch: true })];
 
 /** What {@link connectToService} returns: a client (not yet connected) and where it came from. */
 export interface ServiceConnection {
@@ -39,6 +43,8 @@ export interface ServiceConnection {
  * ```
  */
 export async function connectToService(options: ConnectToServiceOptions): Promise<ServiceConnection> {
+  assertBrowserClientKeys(options, 'connectToService()', KEYS);
+  validateUrl(options.serviceUrl, 'serviceUrl', ['https:', 'http:']);
   const storage = options.storage ?? defaultIdentityStorage();
   const registrationKey = `webcomm:registration:${options.serviceUrl}`;
   const stored = parseStored(await storage.getItem(registrationKey));
@@ -68,7 +74,7 @@ export async function connectToService(options: ConnectToServiceOptions): Promis
       : {}),
   }));
   const client = createBrowserClient({
-    ...options,
+    ...(pickOptions(options, PASSED_ON) as Omit<BrowserClientOptions, 'endpoint' | 'auth' | 'clientId' | 'channels'>),
     endpoint: registration.endpoint.url ?? `wss://${registration.endpoint.host}:${registration.endpoint.port}/mqtt`,
     auth: { type: 'sigv4', credentials, region: registration.region },
     clientId: registration.clientId,

@@ -19,7 +19,8 @@ describe('webSocketUrl', () => {
 
   it('names the problem', () => {
     expect(() => webSocketUrl('')).toThrow(/endpoint must be a host name/);
-    expect(() => webSocketUrl('mqtts://h')).toThrow(/must use wss:\/\//);
+    expect(() => webSocketUrl('mqtts://h')).toThrow(/Option "endpoint" must be a URL starting with wss:\/\/ or ws:\/\/ or https:\/\/ or http:\/\/ \(got "mqtts:\/\/h"\); mqtts:\/\/ is not one of them/);
+    expect(() => webSocketUrl('wss://h:99999')).toThrow(/Option "endpoint" .* does not parse as a URL/);
     expect(() => webSocketUrl('wss://u:p@h')).toThrow(/user:password@/);
   });
 });

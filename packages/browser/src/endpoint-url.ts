@@ -1,4 +1,4 @@
-import { ERROR_CODES, WebcommError } from '@webcomm/core';
+import { ERROR_CODES, validateUrl, WebcommError } from '@webcomm/core';
 
 /**
  * Turns an endpoint as users write it into the WebSocket URL to connect to:
@@ -13,17 +13,9 @@ export function webSocketUrl(endpoint: string, optionName = 'endpoint'): URL {
     throw new WebcommError(ERROR_CODES.INVALID_OPTION, `${optionName} must be a host name or a ws(s):// URL (got ${String(endpoint)}).`);
   }
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(endpoint) ? endpoint : `wss://${endpoint}`;
-  let url: URL;
-  try {
-    url = new URL(withScheme);
-  } catch (cause) {
-    throw new WebcommError(ERROR_CODES.INVALID_OPTION, `${optionName} is not a valid URL: ${JSON.stringify(endpoint)}.`, { cause });
-  }
+  const url = validateUrl(withScheme, optionName, ['wss:', 'ws:', 'https:', 'http:']);
   const schemes: Record<string, string> = { 'wss:': 'wss:', 'ws:': 'ws:', 'https:': 'wss:', 'http:': 'ws:' };
-  const scheme = schemes[url.protocol];
-  if (scheme === undefined) {
-    throw new WebcommError(ERROR_CODES.INVALID_OPTION, `${optionName} must use wss:// (or ws:// for a local emulator), got ${url.protocol}//.`);
-  }
+  const scheme = schemes[url.protocol] as string;
   if (url.username !== '' || url.password !== '') {
     throw new WebcommError(ERROR_CODES.INVALID_OPTION, `${optionName} must not contain user:password@; pass credentials through the transport options.`);
   }

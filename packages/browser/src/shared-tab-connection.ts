@@ -6,7 +6,7 @@
  * takeover flapping) per extra tab.
  */
 import { EventEmitter } from 'eventemitter3';
-import { ERROR_CODES, TopicTrie, toDecoder, WebcommError, type ConnectionState, type DecodeOption, type WebcommClient } from '@webcomm/core';
+import { assertKnownOptions, ERROR_CODES, optionKeys, TopicTrie, toDecoder, WebcommError, type ConnectionState, type DecodeOption, type WebcommClient } from '@webcomm/core';
 
 /** The Web Locks API slice used (navigator.locks). */
 export interface LockManagerLike {
@@ -65,6 +65,7 @@ export class SharedTabConnection extends EventEmitter<SharedTabEvents> {
   /** Use {@link shareConnectionAcrossTabs}. */
   constructor(create: () => WebcommClient | Promise<WebcommClient>, options: SharedTabOptions = {}) {
     super();
+    assertKnownOptions(options, optionKeys<SharedTabOptions>({ name: true, locks: true, BroadcastChannel: true }), 'shareConnectionAcrossTabs()');
     this.#create = create;
     const name = options.name ?? 'webcomm';
     const Channel = options.BroadcastChannel ?? (globalThis as { BroadcastChannel?: new (name: string) => BroadcastChannelLike }).BroadcastChannel;

@@ -4,12 +4,16 @@ import { BrokerOutbox } from './broker-outbox.js';
 import { classifyError } from './classify-error.js';
 import { CloseSignal } from './close-signal.js';
 import type { TimerHandle } from './clock.js';
+import { OPERATION_OPTION_KEYS, SUBSCRIBE_OPTION_KEYS } from './client-option-keys.js';
 import { connectAttempt, type OpenLink } from './connect-attempt.js';
+import { explainConnectTimeout } from './connect-timeout.js';
 import type { PublishOptions, SubscribeOptions, Unsubscribe } from './client-calls.js';
 import { withDeadline, type OperationOptions } from './deadline.js';
 import type { DecodeOption } from './decoders.js';
 import { ERROR_CODES, WebcommError } from './errors.js';
 import type { WebcommClientEvents } from './events.js';
+import { INSPECT_CUSTOM } from './hide-secrets.js';
+import { assertKnownOptions } from './option-keys.js';
 import { endGracefully, startLinkSession, type LinkSession } from './link-session.js';
 import { sendSubscribe, sendUnsubscribe, subscribeRefused } from './mqtt-ops.js';
 import { resolveOptions, type PublishMode, type ResolvedOptions, type WebcommClientOptions } from './options.js';
@@ -67,6 +71,8 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   #quickDrops = 0;
   /** Drops QoS 1 messages the broker resends after a link change. */
   readonly #redeliveries = new RedeliveryFilter();
+  /** What ended the last attempt or link since the last connection, for connect timeouts. */
+  #lastFailure: WebcommError | undefined;
 
   /** Validates `options` (throws `INVALID_OPTION` naming the bad one). Does not connect. */
   constructor(options: WebcommClientOptions) {
@@ -93,6 +99,16 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     return this.#outbox.queued;
   }
 
+  /** What `JSON.stringify` shows: identity and state; credentials and keys stay in private fields. */
+  toJSON(): Record<string, unknown> {
+    return { clientId: this.#o.clientId, state: this.#state, transport: this.#o.transport.name, channels: [...this.#o.channels.keys()] };
+  }
+
+  /** What `console.log`/`util.inspect` show (Node): the class name and {@link WebcommClient.toJSON}. */
+  [INSPECT_CUSTOM](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+    return `${this.constructor.name} ${inspect(this.toJSON(), options)}`;
+  }
+
   /**
    * Starts connecting (if not already) and resolves once connected. Rejects with the fatal
    * error when the server refuses for good (state `failed`), or with `TIMEOUT`/`ABORTED`. A
@@ -101,6 +117,11 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
    */
   connect(options: OperationOptions = {}): Promise<void> {
     if (this.#state === 'closed') return Promise.reject(closedError());
+    try {
+      assertKnownOptions(options, OPERATION_OPTION_KEYS, 'connect()');
+    } catch (error) {
+      return Promise.reject(error as WebcommError);
+    }
     if (this.#state === 'connected') return Promise.resolve();
     const wait = withDeadline(
       'Connecting',
@@ -115,10 +136,12 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     if ((this.#state === 'idle' || this.#state === 'failed') && options.signal?.aborted !== true) {
       this.#schedule.markStable();
       this.#firstConnection = true;
+      this.#lastFailure = undefined;
       this.#setState('connect', 'connect');
       void this.#attempt();
     }
-    return wait.catch((error: unknown) => {
+    return wait.catch((failure: unknown) => {
+      const error = explainConnectTimeout(failure, this.#lastFailure, this.#schedule.nextAttempt);
       // Give up only on a first connection nobody else still waits for; once a link has been
       // up, reconnecting belongs to the client and a caller's timeout does not stop it.
       if (this.#firstConnection && this.#waiters.size === 0) this.#stop('cancel', error as WebcommError);
@@ -133,6 +156,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
    */
   async subscribe<T = unknown>(nameOrFilter: string, handler: MessageHandler<T>, options: SubscribeOptions<T> = {}): Promise<Unsubscribe> {
     if (this.#state === 'closed') throw closedError();
+    assertKnownOptions(options, SUBSCRIBE_OPTION_KEYS, `subscribe("${nameOrFilter}")`);
     const channel = this.#o.channels.get(nameOrFilter);
     const filter = channel?.topic ?? nameOrFilter;
     if (channel === undefined) assertFilter(filter, this.#o.limits);
@@ -306,6 +330,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     }
     if (this.#link !== mqtt) return;
     this.#firstConnection = false;
+    this.#lastFailure = undefined;
     this.#linkUpAt = this.#o.clock.now();
     this.#setState('connected', attempt === 1 ? 'connack' : 'reconnected');
     this.#outbox.attach(mqtt);
@@ -366,6 +391,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   }
 
   #scheduleRetry(error: WebcommError): void {
+    this.#lastFailure = error;
     const { attempt, delayMs } = this.#schedule.fail();
     this.#o.logger.info('reconnecting', { attempt, delayMs, error: error.message });
     this.#retryTimer = this.#o.clock.setTimeout(() => void this.#attempt(), delayMs);

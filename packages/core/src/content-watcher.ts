@@ -1,6 +1,7 @@
 import { EventEmitter } from 'eventemitter3';
 import type { WebcommClient } from './client.js';
 import { ERROR_CODES, WebcommError } from './errors.js';
+import { assertKnownOptions, optionKeys } from './option-keys.js';
 
 /** One content update as published on a content channel. */
 export interface ContentUpdate<T = unknown> {
@@ -68,6 +69,7 @@ export class ContentWatcher<T = unknown> extends EventEmitter<ContentWatcherEven
   /** Use {@link watchContent}. */
   constructor(client: WebcommClient, options: WatchContentOptions<T>) {
     super();
+    assertKnownOptions(options, optionKeys<WatchContentOptions>({ channel: true, store: true, fetchLatest: true }), 'watchContent()');
     this.#client = client;
     this.#options = options;
     const memory = new Map<string, number>();

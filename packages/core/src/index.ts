@@ -31,6 +31,10 @@ export { OfflineQueue, type OfflineQueueOptions, type OverflowPolicy, type PushR
 export type { MessageHandler, MessageMeta } from './subscriptions.js';
 export { createLogger, silentLogger, type LogFields, type LogLevel, type Logger } from './logger.js';
 export { REDACTED, redact, redactString } from './redact.js';
+export { hideSecrets, INSPECT_CUSTOM } from './hide-secrets.js';
+export { assertKnownOptions, closestOption, editDistance, optionKeys, pickOptions } from './option-keys.js';
+export { validateUrl } from './validate-url.js';
+export { assertChannelKeys, assertClientOptionKeys, CLIENT_OPTION_KEYS } from './client-option-keys.js';
 export { systemClock, intervalTimerFrom, type Clock, type IntervalTimer, type TimerHandle } from './clock.js';
 export { ManualClock } from './manual-clock.js';
 export { classifyError } from './classify-error.js';

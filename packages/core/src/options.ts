@@ -1,4 +1,5 @@
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { assertClientOptionKeys } from './client-option-keys.js';
 import type { ChannelPublisher } from './channel-publisher.js';
 import { systemClock, type Clock } from './clock.js';
 import type { DecodeOption } from './decoders.js';
@@ -223,6 +224,7 @@ function resolveChannels(list: WebcommClientOptions['channels'], limits: TopicLi
 /** Validates `options` and returns a new resolved object; throws `INVALID_OPTION` naming the option. */
 export function resolveOptions(options: WebcommClientOptions): ResolvedOptions {
   if (options === null || typeof options !== 'object') throw bad('options', 'must be an object.');
+  assertClientOptionKeys(options, 'WebcommClient');
   const { transport } = options;
   if (transport === null || typeof transport !== 'object' || typeof transport.open !== 'function') {
     throw bad('transport', 'must be an object with an open(context) method (an adapter provides one).');

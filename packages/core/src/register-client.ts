@@ -1,4 +1,7 @@
 import { ERROR_CODES, WebcommError } from './errors.js';
+import { hideSecrets } from './hide-secrets.js';
+import { assertKnownOptions, optionKeys } from './option-keys.js';
+import { validateUrl } from './validate-url.js';
 import type { RegistrationRequest, RegistrationResponse, ServiceErrorBody } from './service-types.js';
 
 /** Options of {@link registerClient}. */
@@ -12,12 +15,22 @@ export interface RegisterClientOptions extends RegistrationRequest {
   readonly signal?: AbortSignal;
 }
 
+const KEYS = optionKeys<RegisterClientOptions>({ serviceUrl: true, type: true, clientId: true, serviceToken: true, fetch: true, signal: true });
+
+/** The service's base URL as a directory, so `new URL('register', base)` keeps any path. */
+export function serviceBaseUrl(serviceUrl: unknown, optionName = 'serviceUrl'): URL {
+  const url = validateUrl(serviceUrl, optionName, ['https:', 'http:']);
+  if (!url.pathname.endsWith('/')) url.pathname = `${url.pathname}/`;
+  return url;
+}
+
 /**
  * Asks the Web Communicator service for an identity (`POST /register`). A banned client gets a
  * fatal `BANNED` error; any other refusal a `REGISTRATION_FAILED` naming the service's code.
  */
 export async function registerClient(options: RegisterClientOptions): Promise<RegistrationResponse> {
-  const url = new URL('register', options.serviceUrl.endsWith('/') ? options.serviceUrl : `${options.serviceUrl}/`);
+  assertKnownOptions(options, KEYS, 'registerClient()');
+  const url = new URL('register', serviceBaseUrl(options.serviceUrl));
   const body: RegistrationRequest = { type: options.type, ...(options.clientId === undefined ? {} : { clientId: options.clientId }) };
   let response: Response;
   try {
@@ -31,7 +44,7 @@ export async function registerClient(options: RegisterClientOptions): Promise<Re
     throw new WebcommError(ERROR_CODES.REGISTRATION_FAILED, `The registration service at ${url.origin} cannot be reached: ${(error as Error).message}. Check serviceUrl.`, { cause: error });
   }
   const answer = (await response.json().catch(() => undefined)) as RegistrationResponse | ServiceErrorBody | undefined;
-  if (response.ok && answer !== undefined && 'clientId' in answer) return answer;
+  if (response.ok && answer !== undefined && 'clientId' in answer) return hideSecrets(answer);
   const code = answer !== undefined && 'error' in answer ? answer.error.code : `HTTP_${response.status}`;
   const message = answer !== undefined && 'error' in answer ? answer.error.message : response.statusText;
   if (code === 'BANNED') throw new WebcommError(ERROR_CODES.BANNED, `Registration refused: this client is banned (${message}).`, { fatal: true });

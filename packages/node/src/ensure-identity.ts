@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { ConnectionType, RegistrationResponse } from '@webcomm/core';
 import { clearCachedIdentity, defaultCacheDir, readCachedIdentity, writeCachedIdentity } from './identity-cache.js';
-import { registerClient } from '@webcomm/core';
+import { assertKnownOptions, optionKeys, registerClient } from '@webcomm/core';
 
 /** Options of {@link ensureIdentity}. */
 export interface EnsureIdentityOptions {
@@ -19,6 +19,8 @@ export interface EnsureIdentityOptions {
   readonly now?: () => Date;
 }
 
+const ENSURE_IDENTITY_KEYS = optionKeys<EnsureIdentityOptions>({ serviceUrl: true, type: true, cacheDir: true, renew: true, fetch: true, now: true });
+
 /** An identity, and whether it came from the cache. */
 export interface EnsuredIdentity {
   readonly registration: RegistrationResponse;
@@ -32,6 +34,7 @@ export interface EnsuredIdentity {
  * client id; `renew` forces that (after the broker rejected the certificate).
  */
 export async function ensureIdentity(options: EnsureIdentityOptions): Promise<EnsuredIdentity> {
+  assertKnownOptions(options, ENSURE_IDENTITY_KEYS, 'ensureIdentity()');
   const type = options.type ?? 'OPENSSL';
   const cacheDir = options.cacheDir ?? defaultCacheDir(options.serviceUrl);
   const cached = await readCachedIdentity(cacheDir);

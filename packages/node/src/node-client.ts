@@ -1,5 +1,12 @@
 import {
+  assertChannelKeys,
+  assertClientOptionKeys,
+  assertKnownOptions,
+  CLIENT_OPTION_KEYS,
   ERROR_CODES,
+  optionKeys,
+  pickOptions,
+  validateUrl,
   servicePublisher,
   WebcommClient,
   type ChannelConfig,
@@ -27,6 +34,21 @@ export interface NodeClientOptions
   readonly tls?: { readonly port?: number; readonly alpn?: string; readonly rejectUnauthorized?: boolean };
 }
 
+/** The keys {@link NodeClientOptions} adds to the core client's. */
+const NODE_KEYS = optionKeys<Omit<NodeClientOptions, keyof WebcommClientOptions>>({ serviceUrl: true, cacheDir: true, fetch: true, publish: true, extraChannels: true, tls: true });
+const TLS_KEYS = optionKeys<NonNullable<NodeClientOptions['tls']>>({ port: true, alpn: true, rejectUnauthorized: true });
+/** The core keys the node client sets itself from the registration. */
+const SET_FROM_REGISTRATION = new Set(['transport', 'clientId', 'channels']);
+const KEYS = [...CLIENT_OPTION_KEYS.filter((k) => !SET_FROM_REGISTRATION.has(k)), ...NODE_KEYS];
+
+/** Refuses unknown keys (with the closest valid one) and a bad `serviceUrl` before anything is registered. */
+function checkOptions(options: NodeClientOptions, where: string): void {
+  assertClientOptionKeys(options, where, KEYS);
+  assertChannelKeys(options.extraChannels, where, 'extraChannels');
+  assertKnownOptions(options.tls, TLS_KEYS, where, 'tls');
+  validateUrl(options.serviceUrl, 'serviceUrl', ['https:', 'http:']);
+}
+
 const CERTIFICATE_REFUSALS = new Set<string>([ERROR_CODES.CERTIFICATE_REJECTED, ERROR_CODES.CERTIFICATE_EXPIRED, ERROR_CODES.NOT_AUTHORIZED, ERROR_CODES.BAD_CREDENTIALS]);
 
 /**
@@ -35,10 +57,9 @@ const CERTIFICATE_REFUSALS = new Set<string>([ERROR_CODES.CERTIFICATE_REJECTED, 
  * refuses a cached certificate (revoked, expired) registers again **once** before giving up.
  */
 export class NodeClient extends WebcommClient {
-  /** The identity in use: client id, endpoint, channels. */
-  registration: RegistrationResponse;
-  /** True when the identity came from the on-disk cache. */
-  fromCache: boolean;
+  // Private: the registration holds the private key and the service token.
+  #registration: RegistrationResponse;
+  #fromCache: boolean;
   readonly #options: NodeClientOptions;
   readonly #cacheDir: string;
   readonly #transport: { current: Transport };
@@ -46,18 +67,37 @@ export class NodeClient extends WebcommClient {
 
   /** Use {@link createNodeClient}; this constructor takes an identity already ensured. */
   constructor(options: NodeClientOptions, identity: { registration: RegistrationResponse; fromCache: boolean; cacheDir: string }) {
+    checkOptions(options, 'NodeClient');
     const holder = { current: transportFor(identity.registration, options) };
     const delegate: Transport = {
       name: 'mtls',
       open: (context) => holder.current.open(context),
       classifyError: (error) => holder.current.classifyError?.(error),
     };
-    super({ ...options, transport: delegate, clientId: identity.registration.clientId, channels: channelsFor(identity.registration, options) });
-    this.registration = identity.registration;
-    this.fromCache = identity.fromCache;
+    super({ ...pickOptions(options, CLIENT_OPTION_KEYS), transport: delegate, clientId: identity.registration.clientId, channels: channelsFor(identity.registration, options) });
+    this.#registration = identity.registration;
+    this.#fromCache = identity.fromCache;
     this.#options = options;
     this.#cacheDir = identity.cacheDir;
     this.#transport = holder;
+  }
+
+  /**
+   * The identity in use: client id, endpoint, channels (and the certificate, key and service
+   * token, which printing it shows as `[REDACTED]`).
+   */
+  get registration(): RegistrationResponse {
+    return this.#registration;
+  }
+
+  /** True when the identity came from the on-disk cache. */
+  get fromCache(): boolean {
+    return this.#fromCache;
+  }
+
+  /** What `JSON.stringify` and `console.log` show: the client's, plus where the identity came from; no secrets. */
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), fromCache: this.#fromCache, cacheDir: this.#cacheDir };
   }
 
   /** Connects; a cached certificate the broker refuses is replaced by one re-registration. */
@@ -66,11 +106,11 @@ export class NodeClient extends WebcommClient {
       await super.connect(options);
     } catch (error) {
       const code = (error as WebcommError).code;
-      if (this.#renewed || !this.fromCache || !CERTIFICATE_REFUSALS.has(code)) throw error;
+      if (this.#renewed || !this.#fromCache || !CERTIFICATE_REFUSALS.has(code)) throw error;
       this.#renewed = true;
       const fresh = await ensureIdentity({ serviceUrl: this.#options.serviceUrl, cacheDir: this.#cacheDir, renew: true, ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}) });
-      this.registration = fresh.registration;
-      this.fromCache = false;
+      this.#registration = fresh.registration;
+      this.#fromCache = false;
       this.#transport.current = transportFor(fresh.registration, this.#options);
       await super.connect(options);
     }
@@ -79,6 +119,7 @@ export class NodeClient extends WebcommClient {
 
 /** Registers or loads the cached identity, then builds the client (not yet connected). */
 export async function createNodeClient(options: NodeClientOptions): Promise<NodeClient> {
+  checkOptions(options, 'createNodeClient()');
   const identity = await ensureIdentity({ serviceUrl: options.serviceUrl, type: 'OPENSSL', ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) });
   return new NodeClient(options, identity);
 }
