@@ -65,7 +65,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   #linkUpAt = 0;
   /** Links in a row the server closed within `takeoverWindowMs` of connecting. */
   #quickDrops = 0;
-  /** Drops QoS 1 messages the broker resends after a link change. */
+  /** Drops QoS 1 messages the broker resends on a later link of a kept session. */
   readonly #redeliveries = new RedeliveryFilter();
 
   /** Validates `options` (throws `INVALID_OPTION` naming the bad one). Does not connect. */
@@ -275,8 +275,9 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     await this.#onLinkUp(open, attempt, controller);
   }
 
-  async #onLinkUp({ mqtt, endpoint, sessionPresent }: OpenLink, attempt: number, controller: AbortController): Promise<void> {
+  async #onLinkUp({ mqtt, endpoint, sessionPresent, held }: OpenLink, attempt: number, controller: AbortController): Promise<void> {
     this.#link = mqtt;
+    this.#redeliveries.linkStarted(sessionPresent);
     this.#session = startLinkSession(mqtt, endpoint, this.#o, {
       onMessage: (message) => {
         if (!this.#redeliveries.admit(message)) {
@@ -289,7 +290,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
         if (handled === 0) this.#o.logger.debug('message matched no handler', { topic: message.topic });
       },
       onDown: (error) => this.#onLinkDown(mqtt, error),
-    });
+    }, held);
     // Always re-send every subscription, even when CONNACK says the session was kept: a broker
     // may have dropped subscriptions (IoT Core expires sessions), and re-subscribing is idempotent.
     try {
@@ -376,7 +377,6 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   #dropLink(): MqttClient | undefined {
     const mqtt = this.#link;
     this.#link = undefined;
-    if (mqtt !== undefined) this.#redeliveries.linkEnded();
     // The attempt that made this link may still be restoring subscriptions: stop it.
     if (mqtt !== undefined) this.#attemptController?.abort(new WebcommError(ERROR_CODES.NETWORK, 'The link was dropped.'));
     this.#session?.stop();
