@@ -77,6 +77,12 @@ export class SubscriptionRegistry {
     return true;
   }
 
+  /** Removes every handler of `filter` (the broker refused it). */
+  removeFilter(filter: string): void {
+    for (const record of this.#byFilter.get(filter) ?? []) this.#trie.remove(filter, record);
+    this.#byFilter.delete(filter);
+  }
+
   /** True while the record is registered. */
   has(record: HandlerRecord): boolean {
     return this.#byFilter.get(record.filter)?.has(record) ?? false;
