@@ -28,6 +28,7 @@ import { HttpProblem, sendProblem } from './service/http-io.js';
 import type { BrokerControl, CertificateAuthority, IdentityIssuer, RouteHandler, ServiceDeps } from './service/contracts.js';
 import { randomToken, readOrCreateSecretFile, StateStore } from './store/state-store.js';
 import { createDefaultService } from './default-service.js';
+import { lineSafeLogger } from './logger.js';
 
 /** Where each listener is, as URLs on the advertised host. */
 export interface EmulatorEndpoints {
@@ -113,7 +114,8 @@ function urlHost(host: string): string {
 /** Starts the emulator. Listeners bind `127.0.0.1` on OS-chosen ports unless told otherwise. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const resolved = resolveOptions(options);
-  const { logger, clock, host } = resolved;
+  const { clock, host } = resolved;
+  const logger = lineSafeLogger(resolved.logger);
   const dataDir = resolve(resolved.dataDir);
   await mkdir(dataDir, { recursive: true });
   const cleanups: (() => Promise<void> | void)[] = [];

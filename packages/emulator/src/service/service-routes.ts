@@ -16,6 +16,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { PublishRequest, RegistrationRequest, RegistrationResponse, UserStatus } from '@webcomm/core';
 import type { RouteHandler, ServiceDeps } from './contracts.js';
+import { decodePathParameter } from '../http/request-target.js';
 import { bearerToken, HttpProblem, jsonBytes, readJson, secretMatches, sendJson, sendProblem } from './http-io.js';
 import { RateLimiter, type RateLimit } from './rate-limiter.js';
 import type { ServiceTokens } from './service-tokens.js';
@@ -179,7 +180,13 @@ export function createServiceRoutes(deps: ServiceDeps, options: ServiceRouteOpti
     const match = matches.find(([method]) => method === request.method);
     try {
       if (match === undefined) throw new HttpProblem(405, 'METHOD_NOT_ALLOWED', `Use ${matches.map(([m]) => m).join(' or ')} for ${path}.`);
-      const params = (match[1].exec(path) ?? []).slice(1).map((p) => decodeURIComponent(p));
+      // Authentication comes before anything in the path is parsed.
+      if (path.startsWith('/admin/')) requireAdmin(request);
+      const params = (match[1].exec(path) ?? []).slice(1).map((raw) => {
+        const param = decodePathParameter(raw);
+        if (param === undefined) throw new HttpProblem(400, 'BAD_PATH', `Path segment "${raw.slice(0, 64)}" has a malformed percent escape; encode it with encodeURIComponent.`);
+        return param;
+      });
       await match[2](request, response, params);
     } catch (error) {
       if (!(error instanceof HttpProblem)) throw error;
