@@ -47,7 +47,11 @@ export interface EmulatorOptions {
   readonly certificateValidityDays?: number;
   /** Custom authorizers by name (`x-amz-customauthorizer-name`). @default {} */
   readonly authorizers?: Readonly<Record<string, CustomAuthorizerConfig>>;
-  /** Accept clients without credentials on the plain `mqtt` and `ws` listeners. @default true */
+  /**
+   * Accept clients without credentials on the plain `mqtt` and `ws` listeners (IoT Core never
+   * does). Such a link may only receive the broadcast channels, and may not use the client id of
+   * a registered client or of a live authenticated connection. @default false
+   */
   readonly allowAnonymous?: boolean;
   /** Let the default policy receive presence events (`$aws/events/presence/+/+`). @default false */
   readonly presenceInDefaultPolicy?: boolean;
@@ -94,7 +98,7 @@ export const DEFAULTS = {
   sessionExpiryMs: 3_600_000,
   webSocketTtlMs: 86_400_000,
   certificateValidityDays: 365,
-  allowAnonymous: true,
+  allowAnonymous: false,
   presenceInDefaultPolicy: false,
   secureWebSocket: false,
   registrationRateLimit: { burst: 20, perSecond: 1 },
