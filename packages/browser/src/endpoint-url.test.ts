@@ -9,6 +9,10 @@ describe('webSocketUrl', () => {
     ['https://h.example:8443/custom', 'wss://h.example:8443/custom'],
     ['http://localhost:9000', 'ws://localhost:9000/mqtt'],
     ['wss://h.example:443/mqtt', 'wss://h.example/mqtt'],
+    ['ws://127.0.0.1:9001/', 'ws://127.0.0.1:9001/'],
+    ['wss://h.example/?x=1', 'wss://h.example/?x=1'],
+    ['wss://h.example?x=1', 'wss://h.example/mqtt?x=1'],
+    ['h.example:8443/', 'wss://h.example:8443/'],
   ])('%s → %s', (input, expected) => {
     expect(webSocketUrl(input).href).toBe(expected);
   });

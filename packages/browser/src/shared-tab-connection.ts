@@ -6,7 +6,7 @@
  * takeover flapping) per extra tab.
  */
 import { EventEmitter } from 'eventemitter3';
-import { assertKnownOptions, ERROR_CODES, optionKeys, TopicTrie, toDecoder, WebcommError, type ConnectionState, type DecodeOption, type WebcommClient } from '@webcomm/core';
+import { assertKnownOptions, describeThrown, ERROR_CODES, optionKeys, TopicTrie, toDecoder, WebcommError, type ConnectionState, type DecodeOption, type WebcommClient } from '@webcomm/core';
 
 /** The Web Locks API slice used (navigator.locks). */
 export interface LockManagerLike {
@@ -156,7 +156,7 @@ export class SharedTabConnection extends EventEmitter<SharedTabEvents> {
       try {
         subscription.handler(subscription.decode(payload, topic), topic);
       } catch (error) {
-        this.emit('error', new WebcommError(ERROR_CODES.HANDLER_FAILED, `A handler for "${subscription.filter}" failed on "${topic}": ${(error as Error).message}`, { cause: error, topic }));
+        this.emit('error', new WebcommError(ERROR_CODES.HANDLER_FAILED, `A handler for "${subscription.filter}" failed on "${topic}": ${describeThrown(error)}`, { cause: error, topic }));
       }
     }
   }

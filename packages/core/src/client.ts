@@ -1,6 +1,6 @@
 import { EventEmitter } from 'eventemitter3';
 import type { MqttClient } from 'mqtt';
-import { BrokerOutbox } from './broker-outbox.js';
+import { BrokerOutbox, type DetachCause } from './broker-outbox.js';
 import { classifyError } from './classify-error.js';
 import { CloseSignal } from './close-signal.js';
 import type { TimerHandle } from './clock.js';
@@ -11,6 +11,7 @@ import type { PublishOptions, SubscribeOptions, Unsubscribe } from './client-cal
 import { withDeadline, type OperationOptions } from './deadline.js';
 import type { DecodeOption } from './decoders.js';
 import { ERROR_CODES, WebcommError } from './errors.js';
+import { FilterOutcomes } from './filter-outcomes.js';
 import type { WebcommClientEvents } from './events.js';
 import { INSPECT_CUSTOM } from './hide-secrets.js';
 import { assertKnownOptions } from './option-keys.js';
@@ -20,8 +21,9 @@ import { resolveOptions, type PublishMode, type ResolvedOptions, type WebcommCli
 import { preparePublish } from './prepare-publish.js';
 import { ReconnectSchedule } from './reconnect-schedule.js';
 import { RedeliveryFilter } from './redelivery-filter.js';
+import { RefusalTracker } from './refusal-tracker.js';
 import { nextState, type ConnectionEvent, type ConnectionState } from './state.js';
-import { SubscriptionRegistry, type HandlerRecord, type MessageHandler } from './subscriptions.js';
+import { SubscriptionRegistry, type FilterRequest, type HandlerRecord, type MessageHandler } from './subscriptions.js';
 import { assertFilter } from './topic-rules.js';
 
 const closedError = (): WebcommError => new WebcommError(ERROR_CODES.CLOSED, 'The client was closed; create a new client to connect again.');
@@ -69,10 +71,14 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   #linkUpAt = 0;
   /** Links in a row the server closed within `takeoverWindowMs` of connecting. */
   #quickDrops = 0;
-  /** Drops QoS 1 messages the broker resends after a link change. */
+  /** Drops QoS 1 messages the broker resends on a later link of a kept session. */
   readonly #redeliveries = new RedeliveryFilter();
   /** What ended the last attempt or link since the last connection, for connect timeouts. */
   #lastFailure: WebcommError | undefined;
+  /** Attributes link closes to the SUBSCRIBEs in flight (brokers that refuse by closing). */
+  readonly #refusals = new RefusalTracker();
+  /** `subscribe()` calls cut by a link drop, waiting for the filter's fate. */
+  readonly #filterOutcomes = new FilterOutcomes();
 
   /** Validates `options` (throws `INVALID_OPTION` naming the bad one). Does not connect. */
   constructor(options: WebcommClientOptions) {
@@ -170,20 +176,24 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     const request = this.#registry.add(record);
     const link = this.#link;
     if (request !== undefined && link !== undefined) {
+      const deadline = { ...this.#deadline(options, this.#o.subscribeTimeoutMs), topic: filter };
       try {
-        const { refused } = await withDeadline(
-          'Subscribing',
-          () => sendSubscribe(link, [request], this.#o.limits.maxFiltersPerSubscribe),
-          { ...this.#deadline(options, this.#o.subscribeTimeoutMs), topic: filter },
-        );
-        if (refused.length > 0) throw subscribeRefused(filter);
+        const { refused } = await withDeadline('Subscribing', () => this.#subscribeOn(link, [request]), deadline);
+        if (refused.length > 0) throw this.#refuse(filter);
       } catch (error) {
-        // A link that dropped mid-SUBSCRIBE is not a failure: the next link restores it.
         const linkDropped = (error as WebcommError).code === ERROR_CODES.PROTOCOL && this.#link !== link;
         if (!linkDropped) {
           this.#registry.remove(record);
           throw error;
         }
+        // The link dropped mid-SUBSCRIBE: perhaps the broker's way of refusing it (IoT Core on
+        // MQTT 3.1.1). Wait for its fate on the next links; still unknown at the deadline (the
+        // broker is away), it stays registered and an `error` event reports a refusal later.
+        await withDeadline('Subscribing', (signal) => this.#filterOutcomes.wait(filter, signal), deadline).catch((outcome: unknown) => {
+          if ((outcome as WebcommError).code === ERROR_CODES.TIMEOUT) return;
+          this.#registry.remove(record);
+          throw outcome;
+        });
       }
     }
     return () => this.#unsubscribe(record, options);
@@ -299,8 +309,9 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     await this.#onLinkUp(open, attempt, controller);
   }
 
-  async #onLinkUp({ mqtt, endpoint, sessionPresent }: OpenLink, attempt: number, controller: AbortController): Promise<void> {
+  async #onLinkUp({ mqtt, endpoint, sessionPresent, held }: OpenLink, attempt: number, controller: AbortController): Promise<void> {
     this.#link = mqtt;
+    this.#redeliveries.linkStarted(sessionPresent);
     this.#session = startLinkSession(mqtt, endpoint, this.#o, {
       onMessage: (message) => {
         if (!this.#redeliveries.admit(message)) {
@@ -313,17 +324,24 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
         if (handled === 0) this.#o.logger.debug('message matched no handler', { topic: message.topic });
       },
       onDown: (error) => this.#onLinkDown(mqtt, error),
-    });
+    }, held);
     // Always re-send every subscription, even when CONNACK says the session was kept: a broker
     // may have dropped subscriptions (IoT Core expires sessions), and re-subscribing is idempotent.
+    // Filters a link closed on go last and one at a time (see RefusalTracker).
     try {
       const filters = this.#registry.filters();
-      const { refused } = await withDeadline('Restoring subscriptions', () => sendSubscribe(mqtt, filters, this.#o.limits.maxFiltersPerSubscribe), {
-        clock: this.#o.clock,
-        timeoutMs: this.#o.subscribeTimeoutMs,
-        signals: [controller.signal],
-      });
-      for (const filter of refused) this.emit('error', subscribeRefused(filter));
+      const suspects = filters.filter((f) => this.#refusals.isSuspect(f.filter));
+      const rounds = [filters.filter((f) => !this.#refusals.isSuspect(f.filter)), ...suspects.map((f) => [f])];
+      for (const round of rounds) {
+        if (round.length === 0) continue;
+        const { refused } = await withDeadline('Restoring subscriptions', () => this.#subscribeOn(mqtt, round), {
+          clock: this.#o.clock,
+          timeoutMs: this.#o.subscribeTimeoutMs,
+          signals: [controller.signal],
+        });
+        for (const filter of refused) this.emit('error', this.#refuse(filter));
+        for (const { filter } of round) if (!refused.includes(filter)) this.#filterOutcomes.restored(filter);
+      }
     } catch (error) {
       this.#onLinkDown(mqtt, classifyError(error, this.#o.transport));
       return;
@@ -346,8 +364,15 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   #onLinkDown(mqtt: MqttClient, error: WebcommError): void {
     if (this.#link !== mqtt) return;
     const wasConnected = this.#state === 'connected';
-    if (wasConnected && this.#tookOver(error)) return;
-    this.#dropLink()?.end(true);
+    // A close while SUBSCRIBEs or QoS 1 publishes wait for their answer may be the broker
+    // refusing one of them (IoT Core on MQTT 3.1.1): attributed to them, not to a takeover.
+    const subscribesInFlight = this.#refusals.inFlight;
+    const publishesInFlight = this.#outbox.awaitingAck;
+    const mayBeRefusal = !error.fatal && error.code !== ERROR_CODES.DEAD_LINK && subscribesInFlight + publishesInFlight > 0;
+    if (wasConnected && !mayBeRefusal && this.#tookOver(error)) return;
+    const verdict = mayBeRefusal ? this.#refusals.linkClosed(publishesInFlight) : undefined;
+    this.#dropLink({ attributed: mayBeRefusal, subscribesInFlight })?.end(true);
+    for (const { filter, drops } of verdict?.refused ?? []) this.emit('error', this.#refuse(filter, drops));
     if (wasConnected) this.emit('disconnected', { reason: error.code, error });
     if (wasConnected && !error.fatal) {
       this.#setState('link-lost', 'link-lost', error);
@@ -399,16 +424,16 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   }
 
   /** Detaches the current link and its timers; unacknowledged publishes go back to the queue. */
-  #dropLink(): MqttClient | undefined {
+  #dropLink(cause?: DetachCause): MqttClient | undefined {
     const mqtt = this.#link;
     this.#link = undefined;
-    if (mqtt !== undefined) this.#redeliveries.linkEnded();
+    this.#refusals.linkReplaced();
     // The attempt that made this link may still be restoring subscriptions: stop it.
     if (mqtt !== undefined) this.#attemptController?.abort(new WebcommError(ERROR_CODES.NETWORK, 'The link was dropped.'));
     this.#session?.stop();
     this.#session = undefined;
     this.#clearTimer('stable');
-    this.#outbox.detach();
+    this.#outbox.detach(cause);
     return mqtt;
   }
 
@@ -438,8 +463,28 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     else this.#stableTimer = undefined;
   }
 
+  /** SUBSCRIBE on `link`, tracked so that a close before SUBACK is attributed to it. */
+  async #subscribeOn(link: MqttClient, requests: readonly FilterRequest[]): Promise<{ refused: readonly string[] }> {
+    const filters = requests.map((r) => r.filter);
+    this.#refusals.sent(filters);
+    const outcome = await sendSubscribe(link, requests, this.#o.limits.maxFiltersPerSubscribe);
+    if (this.#link === link) this.#refusals.answered(filters);
+    return outcome;
+  }
+
+  /** The broker refused `filter`: it leaves the registry, waiters learn it. Returns the error. */
+  #refuse(filter: string, linkDrops = 0): WebcommError {
+    const error = subscribeRefused(filter, linkDrops);
+    this.#registry.removeFilter(filter);
+    this.#refusals.forget(filter);
+    this.#filterOutcomes.refused(filter, error);
+    this.#o.logger.warn('subscription refused', { filter, linkDrops });
+    return error;
+  }
+
   async #unsubscribe(record: HandlerRecord, options: OperationOptions): Promise<void> {
     if (!this.#registry.remove(record)) return;
+    if (this.#registry.qosOf(record.filter) === undefined) this.#refusals.forget(record.filter);
     const link = this.#link;
     if (link === undefined) return;
     await withDeadline('Unsubscribing', () => sendUnsubscribe(link, [record.filter]), {

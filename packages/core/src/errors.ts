@@ -25,8 +25,16 @@ export const ERROR_CODES = {
   ABORTED: 'WEBCOMM_ABORTED',
   /** The client was closed before the operation finished. */
   CLOSED: 'WEBCOMM_CLOSED',
-  /** The broker refused the subscription. */
+  /**
+   * The broker refused the subscription: a failure code in SUBACK, or (IoT Core on MQTT 3.1.1)
+   * it closed the connection each time the filter was sent. The filter is removed.
+   */
   SUBSCRIBE_REFUSED: 'WEBCOMM_SUBSCRIBE_REFUSED',
+  /**
+   * The broker refused one publish by closing the connection each time it was sent (a topic
+   * outside the policy on IoT Core over MQTT 3.1.1). Fatal for that message only.
+   */
+  PUBLISH_REFUSED: 'WEBCOMM_PUBLISH_REFUSED',
   /** The server rejected the credentials (wrong, expired or unknown). Fatal: no retry. */
   BAD_CREDENTIALS: 'WEBCOMM_BAD_CREDENTIALS',
   /** The server says this identity may not connect or do this. Fatal: no retry. */

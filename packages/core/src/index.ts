@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 export * from './errors.js';
+export { describeThrown } from './describe-thrown.js';
 export type * from './transport.js';
 export type * from './service-types.js';
 export { WebcommClient } from './client.js';

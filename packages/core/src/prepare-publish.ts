@@ -1,3 +1,4 @@
+import { describeThrown } from './describe-thrown.js';
 import type { OutgoingMessage } from './channel-publisher.js';
 import { encodePayload } from './decoders.js';
 import { PUBLISH_OPTION_KEYS } from './client-option-keys.js';
@@ -46,7 +47,7 @@ export function preparePublish(
   try {
     payload = encodePayload(message);
   } catch (cause) {
-    throw new WebcommError(ERROR_CODES.INVALID_PAYLOAD, `Cannot encode the message for "${channelName}": ${(cause as Error).message}`, {
+    throw new WebcommError(ERROR_CODES.INVALID_PAYLOAD, `Cannot encode the message for "${channelName}": ${describeThrown(cause)}`, {
       cause,
       topic: channel.topic,
     });

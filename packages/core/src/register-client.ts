@@ -48,5 +48,9 @@ export async function registerClient(options: RegisterClientOptions): Promise<Re
   const code = answer !== undefined && 'error' in answer ? answer.error.code : `HTTP_${response.status}`;
   const message = answer !== undefined && 'error' in answer ? answer.error.message : response.statusText;
   if (code === 'BANNED') throw new WebcommError(ERROR_CODES.BANNED, `Registration refused: this client is banned (${message}).`, { fatal: true });
+  if (response.status === 429) {
+    const retryAfter = response.headers.get('retry-after') ?? '1';
+    throw new WebcommError(ERROR_CODES.RATE_LIMITED, `Registration rate-limited by the service (${message}); try again in ${retryAfter} s.`);
+  }
   throw new WebcommError(ERROR_CODES.REGISTRATION_FAILED, `Registration failed with ${response.status} ${code}: ${message}`, { fatal: response.status < 500 });
 }

@@ -9,6 +9,7 @@ import { systemClock } from './clock.js';
 import type { Logger } from './logger.js';
 import { consoleLogger } from './logger.js';
 import type { ChannelCatalog, RouteHandler, ServiceDeps, UserDirectory } from './service/contracts.js';
+import type { RateLimit } from './service/rate-limiter.js';
 
 /** Listener ports; 0 lets the OS choose (the chosen port is reported in `endpoints`). */
 export interface EmulatorPorts {
@@ -46,7 +47,11 @@ export interface EmulatorOptions {
   readonly certificateValidityDays?: number;
   /** Custom authorizers by name (`x-amz-customauthorizer-name`). @default {} */
   readonly authorizers?: Readonly<Record<string, CustomAuthorizerConfig>>;
-  /** Accept clients without credentials on the plain `mqtt` and `ws` listeners. @default true */
+  /**
+   * Accept clients without credentials on the plain `mqtt` and `ws` listeners (IoT Core never
+   * does). Such a link may only receive the broadcast channels, and may not use the client id of
+   * a registered client or of a live authenticated connection. @default false
+   */
   readonly allowAnonymous?: boolean;
   /** Let the default policy receive presence events (`$aws/events/presence/+/+`). @default false */
   readonly presenceInDefaultPolicy?: boolean;
@@ -60,6 +65,12 @@ export interface EmulatorOptions {
   readonly channels?: ChannelCatalog;
   /** Builds the service routes, mounted after the emulator's own (Cognito). @default the service's routes */
   readonly routes?: (deps: ServiceDeps) => RouteHandler;
+  /**
+   * Registrations (`POST /register`) per source address: `burst` at once, then `perSecond`; more get
+   * 429 `RATE_LIMITED` with `Retry-After`. Requests with the admin token are not limited.
+   * @default { burst: 20, perSecond: 1 }
+   */
+  readonly registrationRateLimit?: RateLimit;
   /** @default stderr */
   readonly logger?: Logger;
   /** Time source for credentials, URL expiry and disconnect timers. @default the system clock */
@@ -68,6 +79,7 @@ export interface EmulatorOptions {
 
 /** Options after defaults. */
 export interface ResolvedEmulatorOptions extends Required<Omit<EmulatorOptions, 'users' | 'channels' | 'routes' | 'limits' | 'ports' | 'authorizers'>> {
+  readonly registrationRateLimit: RateLimit;
   readonly ports: Required<EmulatorPorts>;
   readonly limits: IotLimits;
   readonly authorizers: ReadonlyMap<string, CustomAuthorizerConfig>;
@@ -86,9 +98,10 @@ export const DEFAULTS = {
   sessionExpiryMs: 3_600_000,
   webSocketTtlMs: 86_400_000,
   certificateValidityDays: 365,
-  allowAnonymous: true,
+  allowAnonymous: false,
   presenceInDefaultPolicy: false,
   secureWebSocket: false,
+  registrationRateLimit: { burst: 20, perSecond: 1 },
 } as const;
 
 function bad(option: string, problem: string): WebcommError {
@@ -120,6 +133,10 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
     if (typeof config.handler !== 'function') throw bad(`authorizers.${name}.handler`, 'must be an async function');
   }
   const host = options.host ?? DEFAULTS.host;
+  const registrationRateLimit = options.registrationRateLimit ?? DEFAULTS.registrationRateLimit;
+  if (!Number.isInteger(registrationRateLimit.burst) || registrationRateLimit.burst < 1 || !(registrationRateLimit.perSecond > 0) || !Number.isFinite(registrationRateLimit.perSecond)) {
+    throw bad('registrationRateLimit', 'must be {burst: integer ≥ 1, perSecond: number > 0}');
+  }
   return {
     dataDir: options.dataDir ?? join(process.cwd(), DEFAULTS.dataDir),
     host,
@@ -140,6 +157,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
     allowAnonymous: options.allowAnonymous ?? DEFAULTS.allowAnonymous,
     presenceInDefaultPolicy: options.presenceInDefaultPolicy ?? DEFAULTS.presenceInDefaultPolicy,
     secureWebSocket: options.secureWebSocket ?? DEFAULTS.secureWebSocket,
+    registrationRateLimit,
     limits,
     users: options.users,
     channels: options.channels,

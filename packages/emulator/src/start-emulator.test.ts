@@ -5,6 +5,7 @@ import type { EmulatorFixture } from './testing/emulator-fixture.js';
 import { startFixture } from './testing/emulator-fixture.js';
 import { ManualClock } from './testing/manual-clock.js';
 import { closed, connect, end, nextMessage, subscribe } from './testing/mqtt-helpers.js';
+import { certificateLogin } from './testing/certificate-login.js';
 
 let fixture: EmulatorFixture | undefined;
 const clients: MqttClient[] = [];
@@ -15,11 +16,29 @@ afterEach(async () => {
   fixture = undefined;
 });
 
-/** An MQTT 3.1.1 CONNECT (clean session) with the given keepalive, written by hand so no PINGREQ ever follows. */
+/** An authorizer that lets any client id connect (and do nothing else). */
+const CONNECT_ONLY = {
+  ok: {
+    handler: async () => ({
+      isAuthenticated: true, principalId: 'p1', disconnectAfterInSeconds: 3600, refreshAfterInSeconds: 3600,
+      policyDocuments: [JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'iot:Connect', Resource: '*' }] })],
+    }),
+  },
+};
+const AUTHORIZER_USERNAME = '?x-amz-customauthorizer-name=ok&token=t';
+
+const lengthPrefixed = (text: string): Buffer => {
+  const bytes = Buffer.from(text);
+  return Buffer.concat([Buffer.from([bytes.length >> 8, bytes.length & 0xff]), bytes]);
+};
+
+/**
+ * An MQTT 3.1.1 CONNECT (clean session, authorizer username) with the given keepalive,
+ * written by hand so no PINGREQ ever follows.
+ */
 function connectPacket(clientId: string, keepalive: number): Buffer {
-  const id = Buffer.from(clientId);
-  const variable = Buffer.from([0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x04, 0x02, keepalive >> 8, keepalive & 0xff]);
-  const payload = Buffer.concat([Buffer.from([id.length >> 8, id.length & 0xff]), id]);
+  const variable = Buffer.from([0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x04, 0x82, keepalive >> 8, keepalive & 0xff]);
+  const payload = Buffer.concat([lengthPrefixed(clientId), lengthPrefixed(AUTHORIZER_USERNAME)]);
   return Buffer.concat([Buffer.from([0x10, variable.length + payload.length]), variable, payload]);
 }
 
@@ -47,21 +66,12 @@ describe('startEmulator', () => {
   });
 
   it('stop() closes every listener and live connection of every kind', async () => {
-    fixture = await startFixture({
-      authorizers: {
-        ok: {
-          handler: async () => ({
-            isAuthenticated: true, principalId: 'p1', disconnectAfterInSeconds: 3600, refreshAfterInSeconds: 3600,
-            policyDocuments: [JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'iot:Connect', Resource: '*' }] })],
-          }),
-        },
-      },
-    });
+    fixture = await startFixture({ authorizers: CONNECT_ONLY });
     const { endpoints, caPem } = fixture.emulator;
     const issued = await fixture.emulator.ca.issueClientCertificate('device-1');
     const live = await Promise.all([
-      connect(endpoints.mqtt, { clientId: 'tcp-1' }),
-      connect(endpoints.ws, { clientId: 'ws-1' }),
+      connect(endpoints.mqtt, { clientId: 'tcp-1', username: AUTHORIZER_USERNAME }),
+      connect(endpoints.ws, { clientId: 'ws-1', username: AUTHORIZER_USERNAME }),
       connect(`${endpoints.wss}?x-amz-customauthorizer-name=ok&token=t`, { clientId: 'wss-1', ca: caPem }),
       connect(endpoints.mqtts, { clientId: 'device-1', ca: caPem, cert: issued.certificatePem, key: issued.privateKeyPem }),
     ]);
@@ -73,8 +83,9 @@ describe('startEmulator', () => {
   });
 
   it('drops a client that stops sending with MQTT_KEEP_ALIVE_TIMEOUT (1.5 × keepalive)', async () => {
-    fixture = await startFixture({ presenceInDefaultPolicy: true, limits: { minKeepaliveSeconds: 1 } });
-    const watcher = await connect(fixture.emulator.endpoints.mqtt, { clientId: 'watcher' });
+    fixture = await startFixture({ presenceInDefaultPolicy: true, limits: { minKeepaliveSeconds: 1 }, authorizers: CONNECT_ONLY });
+    const login = await certificateLogin(fixture.emulator, 'watcher');
+    const watcher = await connect(login.url, login.options);
     clients.push(watcher);
     await subscribe(watcher, '$aws/events/presence/disconnected/+');
     const event = nextMessage(watcher);
@@ -89,13 +100,14 @@ describe('startEmulator', () => {
   it('expires a persistent session after sessionExpiryMs', async () => {
     const clock = new ManualClock();
     fixture = await startFixture({ clock, sessionExpiryMs: 60_000 });
-    const first = await connect(fixture.emulator.endpoints.mqtt, { clientId: 'alice', clean: false });
+    const login = await certificateLogin(fixture.emulator, 'alice');
+    const first = await connect(login.url, { ...login.options, clean: false });
     await subscribe(first, 'game/private/alice', 1);
     await end(first);
     await expect.poll(() => clock.pending).toBe(1);
     await fixture.emulator.broker.publish('game/private/alice', Buffer.from('stale'), { qos: 1 });
     clock.advance(60_000);
-    const again = await connect(fixture.emulator.endpoints.mqtt, { clientId: 'alice', clean: false });
+    const again = await connect(login.url, { ...login.options, clean: false });
     clients.push(again);
     const received: string[] = [];
     again.on('message', (_topic, payload) => received.push(payload.toString()));

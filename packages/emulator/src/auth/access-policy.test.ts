@@ -1,16 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { DocumentPolicy, FilterPolicy, isAllowed } from './access-policy.js';
+import fc from 'fast-check';
+import { DocumentPolicy, FilterPolicy, isAllowed, resourcePattern } from './access-policy.js';
 
 const vars = { clientId: 'c1', region: 'local-1', account: '000000000000' };
 
 describe('FilterPolicy (default, receive-only)', () => {
-  const policy = new FilterPolicy({ subscribe: ['game/broadcast', 'game/private/c1'], publish: [] });
-  it('allows subscribe and receive on granted filters only, never publish', () => {
+  const policy = new FilterPolicy({ topics: ['game/broadcast', 'game/private/c1'], filters: ['game/news/#'], publish: [] });
+  it('allows subscribe and receive on granted topics and filters only, never publish', () => {
     expect(isAllowed([policy], 'iot:Subscribe', 'game/private/c1')).toBe(true);
     expect(isAllowed([policy], 'iot:Subscribe', 'game/private/c2')).toBe(false);
     expect(isAllowed([policy], 'iot:Subscribe', 'game/#')).toBe(false);
+    expect(isAllowed([policy], 'iot:Subscribe', 'game/news/+')).toBe(true);
     expect(isAllowed([policy], 'iot:Receive', 'game/broadcast')).toBe(true);
+    expect(isAllowed([policy], 'iot:Receive', 'game/news/today')).toBe(true);
     expect(isAllowed([policy], 'iot:Publish', 'game/broadcast')).toBe(false);
+  });
+
+  it.each(['#', '+', 'a/#', '+/+'])('grants client id %s its own topic literally, never a wildcard', (clientId) => {
+    const own = new FilterPolicy({ topics: [`game/private/${clientId}`], publish: [`game/tools/${clientId}`] });
+    expect(isAllowed([own], 'iot:Receive', 'game/private/alice')).toBe(false);
+    expect(isAllowed([own], 'iot:Receive', 'game/private/bob/x')).toBe(false);
+    expect(isAllowed([own], 'iot:Subscribe', 'game/private/alice')).toBe(false);
+    expect(isAllowed([own], 'iot:Publish', 'game/tools/alice')).toBe(false);
+    // Its own literal topic, as IoT Core would (where `+`/`#` in a policy resource are plain characters).
+    expect(isAllowed([own], 'iot:Subscribe', `game/private/${clientId}`)).toBe(true);
   });
 });
 
@@ -36,6 +49,26 @@ describe('DocumentPolicy (IoT policy grammar)', () => {
   it('lets an explicit Deny win over an Allow', () => {
     expect(isAllowed([policy], 'iot:Publish', 'tools/secret')).toBe(false);
     expect(isAllowed([policy], 'iot:Receive', 'tools/secret')).toBe(true);
+  });
+
+  it.each(['*', '?', '#', '+', '.*', 'a*', '[a-z]*', '\\', '$'])('substitutes client id %s literally, never as a glob', (clientId) => {
+    const own = new DocumentPolicy(
+      [JSON.stringify({ Statement: [{ Effect: 'Allow', Action: ['iot:Subscribe', 'iot:Receive'], Resource: ['arn:aws:iot:*:*:topicfilter/game/private/${iot:ClientId}', 'arn:aws:iot:*:*:topic/game/private/${iot:ClientId}'] }] })],
+      { ...vars, clientId },
+    );
+    expect(isAllowed([own], 'iot:Receive', 'game/private/alice')).toBe(false);
+    expect(isAllowed([own], 'iot:Subscribe', 'game/private/#')).toBe(clientId === '#');
+    expect(isAllowed([own], 'iot:Receive', `game/private/${clientId}`)).toBe(true);
+  });
+
+  it('matches a substituted variable only against exactly its value (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 12 }), (clientId, other) => {
+        const pattern = resourcePattern('topic/p/${iot:ClientId}/${cognito-identity.amazonaws.com:sub}', { ...vars, clientId, cognitoSub: clientId });
+        expect(pattern.test(`topic/p/${clientId}/${clientId}`)).toBe(true);
+        if (other !== clientId) expect(pattern.test(`topic/p/${other}/${other}`)).toBe(false);
+      }),
+    );
   });
 
   it('names the problem in a malformed document', () => {

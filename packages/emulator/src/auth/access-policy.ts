@@ -13,18 +13,40 @@ export interface AccessPolicy {
   evaluate(action: IotAction, target: string): 'allow' | 'deny' | 'none';
 }
 
-/** Grants by MQTT filters: the default policy (receive on the client's channels). */
+/** What the default policy grants one connection. */
+export interface FilterGrants {
+  /**
+   * Topics granted exactly, for subscribe and receive. `+` and `#` in them are plain characters:
+   * they may hold a client id, and a client id must never widen a grant.
+   */
+  readonly topics: readonly string[];
+  /** MQTT filters with live wildcards, from configuration only (never built from a client id). @default [] */
+  readonly filters?: readonly string[];
+  /** Topics the connection may publish on, exactly. */
+  readonly publish: readonly string[];
+}
+
+/** The service's default policy: exact topics (the client's channels) plus configured filters. */
 export class FilterPolicy implements AccessPolicy {
-  constructor(private readonly grants: { readonly subscribe: readonly string[]; readonly publish: readonly string[] }) {}
+  private readonly topics: ReadonlySet<string>;
+  private readonly filters: readonly string[];
+  private readonly publish: ReadonlySet<string>;
+
+  constructor(grants: FilterGrants) {
+    this.topics = new Set(grants.topics);
+    this.filters = grants.filters ?? [];
+    this.publish = new Set(grants.publish);
+  }
 
   evaluate(action: IotAction, target: string): 'allow' | 'deny' | 'none' {
     switch (action) {
       case 'iot:Subscribe':
-        return this.grants.subscribe.some((filter) => filterCovers(filter, target)) ? 'allow' : 'none';
+        // A granted topic covers only the identical filter: as in IoT Core, where `+`/`#` in a policy resource are literal.
+        return this.topics.has(target) || this.filters.some((filter) => filterCovers(filter, target)) ? 'allow' : 'none';
       case 'iot:Receive':
-        return this.grants.subscribe.some((filter) => topicMatches(filter, target)) ? 'allow' : 'none';
+        return this.topics.has(target) || this.filters.some((filter) => topicMatches(filter, target)) ? 'allow' : 'none';
       case 'iot:Publish':
-        return this.grants.publish.some((filter) => topicMatches(filter, target)) ? 'allow' : 'none';
+        return this.publish.has(target) ? 'allow' : 'none';
       case 'iot:Connect':
         return 'none';
     }
@@ -37,10 +59,35 @@ interface Statement {
   readonly resources: readonly RegExp[];
 }
 
-/** IAM-style glob (`*` any run, `?` one character) as an anchored RegExp. */
-function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`);
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** IAM-style glob (`*` any run, `?` one character) as RegExp source. */
+const globSource = (glob: string): string => glob.split('*').map((run) => run.split('?').map(escapeRegExp).join('.')).join('.*');
+
+/** Policy variables a resource may name, and the value each stands for on this connection. */
+export interface PolicyVariables {
+  readonly clientId: string;
+  /** `${cognito-identity.amazonaws.com:sub}`. @default the client id */
+  readonly cognitoSub?: string;
+  readonly region: string;
+  readonly account: string;
+}
+
+const VARIABLE = /\$\{(iot:ClientId|cognito-identity\.amazonaws\.com:sub)\}/g;
+
+/**
+ * A resource pattern as an anchored RegExp, with policy variables substituted *literally*: a
+ * `*` or `?` in a client id is that character, never a glob, so no client id widens a grant.
+ */
+export function resourcePattern(resource: string, variables: PolicyVariables): RegExp {
+  let source = '';
+  let last = 0;
+  for (const match of resource.matchAll(VARIABLE)) {
+    source += globSource(resource.slice(last, match.index));
+    source += escapeRegExp(match[1] === 'iot:ClientId' ? variables.clientId : (variables.cognitoSub ?? variables.clientId));
+    last = match.index + match[0].length;
+  }
+  return new RegExp(`^${source}${globSource(resource.slice(last))}$`);
 }
 
 function asList(value: unknown): string[] {
@@ -56,12 +103,12 @@ const RESOURCE_KIND: Record<IotAction, string> = {
   'iot:Subscribe': 'topicfilter',
 };
 
-/** IoT policy documents (JSON strings, IoT Core's grammar) with `${iot:ClientId}` substituted. */
+/** IoT policy documents (JSON strings, IoT Core's grammar) with their policy variables substituted literally. */
 export class DocumentPolicy implements AccessPolicy {
   private readonly statements: Statement[];
 
   /** @throws Error naming the problem when a document is not a valid policy. */
-  constructor(documents: readonly string[], variables: { clientId: string; region: string; account: string }) {
+  constructor(documents: readonly string[], variables: PolicyVariables) {
     this.region = variables.region;
     this.account = variables.account;
     this.statements = documents.flatMap((text, index) => {
@@ -70,12 +117,10 @@ export class DocumentPolicy implements AccessPolicy {
       return list.map((raw: unknown): Statement => {
         const statement = raw as { Effect?: unknown; Action?: unknown; Resource?: unknown };
         if (statement.Effect !== 'Allow' && statement.Effect !== 'Deny') throw new Error(`policy document ${index}: Effect must be Allow or Deny`);
-        const substitute = (resource: string): string =>
-          resource.replaceAll('${iot:ClientId}', variables.clientId).replaceAll('${cognito-identity.amazonaws.com:sub}', variables.clientId);
         return {
           effect: statement.Effect,
-          actions: asList(statement.Action).map(globToRegExp),
-          resources: asList(statement.Resource).map((resource) => globToRegExp(substitute(resource))),
+          actions: asList(statement.Action).map((action) => new RegExp(`^${globSource(action)}$`)),
+          resources: asList(statement.Resource).map((resource) => resourcePattern(resource, variables)),
         };
       });
     });

@@ -32,6 +32,8 @@ export interface ConnectAuthorizerDeps {
 /** An accepted connection's rights. */
 export interface ConnectGrant {
   readonly principalId: string;
+  /** Connected without credentials (`allowAnonymous`): broadcast channels only. */
+  readonly anonymous: boolean;
   readonly policies: readonly AccessPolicy[];
   /** When the broker must close it (epoch ms), and the presence reason then. */
   readonly disconnectAt: number | undefined;
@@ -48,19 +50,34 @@ const PRESENCE_FILTER = '$aws/events/presence/+/+';
 /**
  * The service's default policy: receive on the client's channels (and presence when enabled);
  * clients with a certificate (trusted tools) may also publish on the channels open to them.
+ * The client's own topics are granted exactly, so a client id such as `#` stays a plain name.
  */
 export function defaultPolicy(clientId: string, deps: Pick<ConnectAuthorizerDeps, 'channels' | 'presenceInDefaultPolicy'>, trusted = false): AccessPolicy {
-  const filters = deps.channels.receiveFilters(clientId);
+  const filters = deps.channels.sharedReceiveFilters?.() ?? [];
   const publish = trusted ? (deps.channels.trustedPublishTopics?.(clientId) ?? []) : [];
-  return new FilterPolicy({ subscribe: deps.presenceInDefaultPolicy ? [...filters, PRESENCE_FILTER] : filters, publish });
+  return new FilterPolicy({ topics: deps.channels.receiveTopics(clientId), filters: deps.presenceInDefaultPolicy ? [...filters, PRESENCE_FILTER] : filters, publish });
+}
+
+/** What an anonymous link may do: receive the broadcast channels, nothing else. */
+export function anonymousPolicy(clientId: string, deps: Pick<ConnectAuthorizerDeps, 'channels'>): AccessPolicy {
+  const topics = deps.channels.forClient(clientId).filter((channel) => channel.type === 'broadcast').map((channel) => channel.topic);
+  return new FilterPolicy({ topics, publish: [] });
 }
 
 /** Authorizes one CONNECT. */
 export async function authorizeConnect(
-  request: { clientId: string; auth: TransportAuth; username: string | undefined; password: Buffer | undefined },
+  request: {
+    clientId: string;
+    auth: TransportAuth;
+    username: string | undefined;
+    password: Buffer | undefined;
+    /** Whether a live connection already uses this client id, and how it authenticated. */
+    liveAs?: 'authenticated' | 'anonymous' | undefined;
+  },
   deps: ConnectAuthorizerDeps,
 ): Promise<ConnectGrant | ConnectRefusal> {
   const { clientId, auth, username, password } = request;
+  let anonymous = false;
   const idProblem = clientIdProblem(clientId, deps.limits);
   if (idProblem !== undefined) return { check: idProblem };
   if (auth.refusal !== undefined) return { check: auth.refusal };
@@ -87,6 +104,11 @@ export async function authorizeConnect(
       disconnectReason = 'CUSTOMAUTH_TTL_EXPIRATION';
     } else if (!deps.allowAnonymous || (auth.transport !== 'tcp' && auth.transport !== 'ws')) {
       return { check: 'no credentials (sign the WebSocket URL, use a client certificate or a custom authorizer)' };
+    } else {
+      // An anonymous link must not pass for a known client: it would take over its session.
+      if (request.liveAs === 'authenticated') return { check: 'anonymous connect with the client id of a live authenticated connection' };
+      if ((await deps.users.get(clientId)) !== undefined) return { check: 'anonymous connect with the client id of a registered client (authenticate as it instead)' };
+      anonymous = true;
     }
   }
   if (auth.clientIdMustBe !== undefined && auth.clientIdMustBe !== clientId) {
@@ -96,9 +118,11 @@ export async function authorizeConnect(
 
   let policies: AccessPolicy[];
   try {
-    policies = documents === undefined
-      ? [defaultPolicy(clientId, deps, auth.kind === 'certificate')]
-      : [new DocumentPolicy(documents, { clientId, region: deps.region, account: deps.account })];
+    policies = anonymous
+      ? [anonymousPolicy(clientId, deps)]
+      : documents === undefined
+        ? [defaultPolicy(clientId, deps, auth.kind === 'certificate')]
+        : [new DocumentPolicy(documents, { clientId, region: deps.region, account: deps.account })];
   } catch (error) {
     return { check: `custom authorizer returned a bad policy document: ${(error as Error).message}` };
   }
@@ -112,5 +136,5 @@ export async function authorizeConnect(
       disconnectReason = 'WEBSOCKET_TTL_EXPIRATION';
     }
   }
-  return { principalId, policies, disconnectAt, disconnectReason };
+  return { principalId, anonymous, policies, disconnectAt, disconnectReason };
 }

@@ -5,15 +5,23 @@ import type { EmulatorFixture } from '../testing/emulator-fixture.js';
 import { startFixture } from '../testing/emulator-fixture.js';
 import { closed, connect, connectRefused, end, nextMessage, subscribe } from '../testing/mqtt-helpers.js';
 import { MemoryUsers } from '../testing/memory-service.js';
+import { certificateLogin } from '../testing/certificate-login.js';
 
 let fixture: EmulatorFixture;
 let users: MemoryUsers;
 const clients: MqttClient[] = [];
 
+/** A client with the default policy: authenticated by a certificate from the emulator's CA. */
 async function client(clientId: string, options: Parameters<typeof connect>[1] = {}): Promise<MqttClient> {
-  const c = await connect(fixture.emulator.endpoints.mqtt, { clientId, ...options });
+  const login = await certificateLogin(fixture.emulator, clientId);
+  const c = await connect(login.url, { ...login.options, ...options });
   clients.push(c);
   return c;
+}
+
+async function refused(clientId: string): Promise<{ code: number | undefined }> {
+  const login = await certificateLogin(fixture.emulator, clientId);
+  return connectRefused(login.url, login.options);
 }
 
 /** A client that watches every presence event. */
@@ -71,7 +79,7 @@ describe('default policy (receive-only on the client\'s channels)', () => {
 
   it('refuses a banned client with CONNACK 5 and drops it when banned while connected', async () => {
     await users.setStatus('mallory', 'banned');
-    expect((await connectRefused(fixture.emulator.endpoints.mqtt, { clientId: 'mallory' })).code).toBe(5);
+    expect((await refused('mallory')).code).toBe(5);
     const eve = await client('eve');
     await users.setStatus('eve', 'banned');
     expect(fixture.emulator.broker.disconnectPrincipal('eve', 'SERVER_INITIATED_DISCONNECT')).toBe(1);
@@ -85,7 +93,7 @@ describe('bans and failed connects', () => {
     const presence = await presenceWatcher();
     await users.setStatus('mallory', 'banned');
     const event = presence.next('connect_failed/mallory');
-    await connectRefused(fixture.emulator.endpoints.mqtt, { clientId: 'mallory' });
+    await refused('mallory');
     expect(await event).toMatchObject({ clientId: 'mallory', eventType: 'connect_failed', connectFailureReason: 'AUTHORIZATION_FAILED' });
   });
 
@@ -180,7 +188,8 @@ describe('IoT Core limits', () => {
   });
 
   it('refuses a client id starting with $ (CONNACK 5)', async () => {
-    expect((await connectRefused(fixture.emulator.endpoints.mqtt, { clientId: '$bad' })).code).toBe(5);
+    expect((await refused('$bad')).code).toBe(5);
+    expect(fixture.logs.some((line) => line.includes('client id starts with $'))).toBe(true);
   });
 });
 
@@ -188,10 +197,14 @@ describe('presence events', () => {
   it('publishes connected and disconnected with IoT Core\'s fields', async () => {
     const presence = await presenceWatcher();
     const connected = presence.next('connected/alice');
-    const alice = await client('alice');
+    const login = await certificateLogin(fixture.emulator, 'alice');
+    const alice = await connect(login.url, login.options);
+    clients.push(alice);
     const c = await connected;
+    // A certificate's principal is its serial number (IoT Core: the certificate id).
+    const principalIdentifier = login.certificate.serialNumber.toLowerCase();
     expect(Object.keys(c).sort()).toEqual(['clientId', 'eventType', 'ipAddress', 'principalIdentifier', 'sessionIdentifier', 'timestamp', 'versionNumber']);
-    expect(c).toMatchObject({ clientId: 'alice', eventType: 'connected', principalIdentifier: 'alice' });
+    expect(c).toMatchObject({ clientId: 'alice', eventType: 'connected', principalIdentifier });
     expect(typeof c.timestamp).toBe('number');
     expect(c.ipAddress).toMatch(/127\.0\.0\.1/);
     const disconnected = presence.next('disconnected/alice');
@@ -200,7 +213,7 @@ describe('presence events', () => {
     expect(Object.keys(d).sort()).toEqual(['clientId', 'clientInitiatedDisconnect', 'disconnectReason', 'eventType', 'principalIdentifier', 'sessionIdentifier', 'timestamp', 'versionNumber']);
     expect(d).toMatchObject({
       clientId: 'alice', eventType: 'disconnected', clientInitiatedDisconnect: true, disconnectReason: 'CLIENT_INITIATED_DISCONNECT',
-      sessionIdentifier: c.sessionIdentifier, versionNumber: c.versionNumber, principalIdentifier: 'alice',
+      sessionIdentifier: c.sessionIdentifier, versionNumber: c.versionNumber, principalIdentifier,
     });
   });
 
@@ -254,7 +267,8 @@ describe('persistent sessions', () => {
     await fixture.emulator.broker.publish('game/private/alice', Buffer.from('missed-1'), { qos: 1 });
     await fixture.emulator.broker.publish('game/private/alice', Buffer.from('missed-2'), { qos: 1 });
     // Listen before CONNACK: the stored messages follow it immediately.
-    const again = mqtt.connect(fixture.emulator.endpoints.mqtt, { clientId: 'alice', clean: false, reconnectPeriod: 0 });
+    const login = await certificateLogin(fixture.emulator, 'alice');
+    const again = mqtt.connect(login.url, { ...login.options, clean: false, reconnectPeriod: 0 });
     clients.push(again);
     const received: string[] = [];
     await new Promise<void>((resolve) => {

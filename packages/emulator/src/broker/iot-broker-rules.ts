@@ -29,6 +29,7 @@ interface Session extends PresenceSubject {
   readonly clean: boolean;
   readonly keepalive: number;
   readonly policies: readonly AccessPolicy[];
+  readonly anonymous: boolean;
   reason: DisconnectReason | undefined;
   tooManyFilters: boolean;
   timer: ClockTimer | undefined;
@@ -56,6 +57,8 @@ export class IotBrokerRules implements BrokerControl {
   private readonly sessions = new WeakMap<Client, Session>();
   private readonly live = new Map<string, Session>();
   private readonly keepalives = new WeakMap<Client, number>();
+  /** Client ids as sent, before aedes replaces an empty one with a generated id. */
+  private readonly sentClientIds = new WeakMap<Client, string>();
   private readonly expiryTimers = new Map<string, ClockTimer>();
   private readonly expiredSessions = new Set<string>();
   private versionNumber = 0;
@@ -88,6 +91,7 @@ export class IotBrokerRules implements BrokerControl {
   }
 
   private preConnect(client: Client, packet: ConnectPacket): boolean {
+    this.sentClientIds.set(client, packet.clientId);
     packet.keepalive = clampKeepalive(packet.keepalive ?? 0, this.deps.limits);
     this.keepalives.set(client, packet.keepalive);
     if (this.expiredSessions.delete(packet.clientId)) packet.clean = true;
@@ -104,9 +108,12 @@ export class IotBrokerRules implements BrokerControl {
   }
 
   private async authenticate(client: Client, username: string | undefined, password: Buffer | undefined): Promise<void> {
-    const clientId = client.id;
+    // Validate what the client sent: aedes has replaced an empty client id by now.
+    const clientId = this.sentClientIds.get(client) ?? client.id;
     const auth = this.transportAuth.get(client.conn) ?? { transport: 'tcp', ipAddress: 'unknown', kind: 'none' };
-    const grant = await authorizeConnect({ clientId, auth, username, password }, this.deps);
+    const live = this.live.get(clientId);
+    const liveAs = live === undefined ? undefined : live.anonymous ? 'anonymous' : 'authenticated';
+    const grant = await authorizeConnect({ clientId, auth, username, password, liveAs }, this.deps);
     if ('check' in grant) {
       this.deps.logger.info(`connect refused for client "${clientId}" via ${auth.transport}: ${grant.check}`);
       if (hasPresence(clientId)) this.publishEvent(connectFailedEvent(clientId, this.deps.clock.now(), auth.ipAddress));
@@ -124,6 +131,7 @@ export class IotBrokerRules implements BrokerControl {
       clean: client.clean,
       keepalive: this.keepalives.get(client) ?? 0,
       policies: grant.policies,
+      anonymous: grant.anonymous,
       reason: undefined,
       tooManyFilters: false,
       timer: undefined,

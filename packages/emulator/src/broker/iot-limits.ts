@@ -53,5 +53,7 @@ export function clientIdProblem(clientId: string, limits: IotLimits): string | u
   if (clientId.length === 0) return 'empty client id';
   if (Buffer.byteLength(clientId) > limits.maxClientIdBytes) return `client id longer than ${limits.maxClientIdBytes} bytes`;
   if (clientId.startsWith('$')) return 'client id starts with $';
+  // MQTT 3.1.1 §1.5.3: a string must not hold U+0000.
+  if (clientId.includes('\u0000')) return 'client id contains U+0000';
   return undefined;
 }

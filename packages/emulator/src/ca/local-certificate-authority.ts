@@ -94,8 +94,11 @@ export class LocalCertificateAuthority implements CertificateAuthority {
 
   async issueClientCertificate(clientId: string): Promise<IssuedCertificate> {
     const serialNumber = randomSerial();
-    const name = new x509.Name([{ CN: [clientId] }, { O: ['webcomm emulator client'] }]);
-    const issued = await this.issue(name.toString(), this.validityDays, [
+    // A typed value, never parsed: as a string, a leading `#` would be read as hex and quotes
+    // stripped, so the certificate could name another client than the one asked for.
+    // (@peculiar/x509 accepts typed values at run time; its JsonName type lists strings only.)
+    const subject = [{ CN: [{ utf8String: clientId }] }, { O: ['webcomm emulator client'] }] as unknown as x509.JsonName;
+    const issued = await this.issue(subject, this.validityDays, [
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
     ], serialNumber);
     const expiresAt = new Date(Date.now() + this.validityDays * DAY_MS);
@@ -115,7 +118,7 @@ export class LocalCertificateAuthority implements CertificateAuthority {
     return this.revoked.has(normalizeSerial(serialNumber));
   }
 
-  private async issue(subject: string, days: number, extensions: x509.Extension[], serialNumber: string): Promise<ServerCertificate> {
+  private async issue(subject: string | x509.JsonName, days: number, extensions: x509.Extension[], serialNumber: string): Promise<ServerCertificate> {
     const keys = await crypto.subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify']);
     const certificate = await x509.X509CertificateGenerator.create(
       {

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RouteHandler, UserDirectory } from '../service/contracts.js';
 import type { LocalIdentityIssuer } from './local-identity-issuer.js';
-import { readJsonBody } from '../http/read-json-body.js';
+import { HttpProblem, readJson, sendJson as sendJsonBody } from '../service/http-io.js';
 import type { Logger } from '../logger.js';
 
 /** Path of the Cognito endpoint on the HTTP API listener. */
@@ -28,10 +28,16 @@ function loginKeys(logins: unknown): string[] {
   });
 }
 
+/** Cognito's largest request is far below this. */
+const MAX_BODY_BYTES = 65_536;
+const AMZ_JSON = /^application\/(?:x-amz-json-1\.[01]|json)\b/i;
+
 function sendJson(response: ServerResponse, status: number, body: unknown, errorType?: string): void {
-  const headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': crypto.randomUUID() };
-  if (errorType !== undefined) headers['x-amzn-errortype'] = errorType;
-  response.writeHead(status, headers).end(JSON.stringify(body));
+  sendJsonBody(response, status, body, {
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amzn-requestid': crypto.randomUUID(),
+    ...(errorType === undefined ? {} : { 'x-amzn-errortype': errorType }),
+  });
 }
 
 /** Builds the route handler for the Cognito endpoint. */
@@ -83,8 +89,9 @@ export function createCognitoRoutes(deps: { identities: LocalIdentityIssuer; use
       const target = String(request.headers['x-amz-target'] ?? '');
       const operation = target.startsWith(TARGET_PREFIX) ? operations[target.slice(TARGET_PREFIX.length)] : undefined;
       if (operation === undefined) throw new CognitoError('UnknownOperationException', `Unsupported operation '${target}'; supported: GetId, GetCredentialsForIdentity.`);
-      const body = await readJsonBody(request).catch((cause: unknown) => {
-        throw new CognitoError('SerializationException', `Body is not valid JSON: ${(cause as Error).message}.`);
+      const body = await readJson(request, MAX_BODY_BYTES, { contentType: AMZ_JSON }).catch((cause: unknown) => {
+        if (!(cause instanceof HttpProblem)) throw cause;
+        throw new CognitoError('SerializationException', `Body refused (${cause.code}): ${cause.message}`, cause.status);
       });
       if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new CognitoError('SerializationException', 'Body must be a JSON object.');
       sendJson(response, 200, await operation(body as Record<string, unknown>));

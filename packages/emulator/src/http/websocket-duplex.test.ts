@@ -5,8 +5,18 @@ import { startFixture } from '../testing/emulator-fixture.js';
 
 let fixture: EmulatorFixture;
 
+/** Lets the client connect as `ws1` and receive its private topic. */
+const POLICY = JSON.stringify({
+  Statement: [
+    { Effect: 'Allow', Action: 'iot:Connect', Resource: '*' },
+    { Effect: 'Allow', Action: ['iot:Subscribe', 'iot:Receive'], Resource: ['arn:aws:iot:*:*:topicfilter/game/private/${iot:ClientId}', 'arn:aws:iot:*:*:topic/game/private/${iot:ClientId}'] },
+  ],
+});
+
 beforeEach(async () => {
-  fixture = await startFixture();
+  fixture = await startFixture({
+    authorizers: { ok: { handler: async () => ({ isAuthenticated: true, principalId: 'p1', policyDocuments: [POLICY], disconnectAfterInSeconds: 3600, refreshAfterInSeconds: 3600 }) } },
+  });
 });
 
 afterEach(async () => {
@@ -19,7 +29,7 @@ const SUBSCRIBE = Buffer.concat([Buffer.from([0x82, 2 + 2 + topic.length + 1, 0x
 
 describe('MQTT over WebSocket framing', () => {
   it('delivers one PUBLISH as one WebSocket frame', async () => {
-    const socket = new WebSocket(fixture.emulator.endpoints.ws, ['mqttv3.1']);
+    const socket = new WebSocket(`${fixture.emulator.endpoints.ws}?x-amz-customauthorizer-name=ok&token=t`, ['mqttv3.1']);
     const frames: Buffer[] = [];
     const waiters: (() => void)[] = [];
     socket.on('message', (data: Buffer) => {

@@ -124,9 +124,9 @@ describe('SigV4 presigned WebSocket URLs', () => {
     expect((await connectRefused(url, { clientId: 'someone-else' })).code).toBe(5);
   });
 
-  it('refuses a wss connection without credentials (CONNACK 5), allows anonymous ws in development', async () => {
+  it('refuses a ws or wss connection without credentials (CONNACK 5): anonymous access is off by default', async () => {
     expect((await connectRefused(fixture.emulator.endpoints.wss, { clientId: 'anon', ca: fixture.emulator.caPem })).code).toBe(5);
-    clients.push(await connect(fixture.emulator.endpoints.ws, { clientId: 'anon' }));
+    expect((await connectRefused(fixture.emulator.endpoints.ws, { clientId: 'anon' })).code).toBe(5);
   });
 
   it('answers 404 {message, traceId} on another path', async () => {

@@ -133,7 +133,7 @@ export class ConfiguredChannelCatalog implements ChannelCatalog {
     return this.forClient(clientId).find((channel) => channel.name === name);
   }
 
-  receiveFilters(clientId: string): string[] {
+  receiveTopics(clientId: string): string[] {
     return this.forClient(clientId).map((channel) => channel.topic);
   }
 

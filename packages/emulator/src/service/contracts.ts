@@ -29,8 +29,16 @@ export interface ChannelCatalog {
   forClient(clientId: string): ChannelInfo[];
   /** Channel by name for one client, or undefined. */
   find(name: string, clientId: string): ChannelInfo | undefined;
-  /** Every topic filter a client may subscribe/receive on by default. */
-  receiveFilters(clientId: string): string[];
+  /**
+   * Every topic a client may subscribe to and receive on by default, granted exactly: `+` and
+   * `#` here are plain characters (a client id such as `#` must never become a wildcard).
+   */
+  receiveTopics(clientId: string): string[];
+  /**
+   * MQTT filters, wildcards live, that every client may subscribe to and receive on. Taken from
+   * configuration only: never built from a client id.
+   */
+  sharedReceiveFilters?(): string[];
   /** Topics that clients with a certificate (trusted tools) may publish on straight to the broker. */
   trustedPublishTopics?(clientId: string): string[];
 }

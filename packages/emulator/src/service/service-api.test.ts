@@ -8,6 +8,7 @@ import type { RegistrationResponse, ServiceErrorBody, UserRecord } from '@webcom
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFixture, type EmulatorFixture } from '../testing/emulator-fixture.js';
 import { closed, connect, connectRefused, nextMessage, subscribe } from '../testing/mqtt-helpers.js';
+import { certificateLogin } from '../testing/certificate-login.js';
 
 let fixture: EmulatorFixture;
 afterEach(async () => {
@@ -28,6 +29,17 @@ async function call(path: string, init: { method?: string; token?: string; body?
 }
 
 const errorCode = (body: unknown): string => (body as ServiceErrorBody).error.code;
+
+/** Connects as a registered client with a certificate the operator issued for its id. */
+async function connectAs(clientId: string): Promise<ReturnType<typeof connect>> {
+  const login = await certificateLogin(fixture.emulator, clientId);
+  return connect(login.url, login.options);
+}
+
+async function refusedAs(clientId: string): Promise<{ code: number | undefined }> {
+  const login = await certificateLogin(fixture.emulator, clientId);
+  return connectRefused(login.url, login.options);
+}
 
 async function register(type: 'WEBSOCKET' | 'OPENSSL', extra: { clientId?: string; token?: string } = {}): Promise<RegistrationResponse> {
   const { status, body } = await call('/register', { body: { type, ...(extra.clientId ? { clientId: extra.clientId } : {}) }, ...(extra.token ? { token: extra.token } : {}) });
@@ -118,7 +130,7 @@ describe('service API (real emulator, real HTTP)', () => {
   it('a validated client publish and an admin publish reach subscribers', async () => {
     await start();
     const reg = await register('WEBSOCKET');
-    const listener = await connect(fixture.emulator.endpoints.mqtt, { clientId: reg.clientId });
+    const listener = await connectAs(reg.clientId);
     await subscribe(listener, ['webcomm/local/chat', `webcomm/local/private/client/${reg.clientId}`]);
     const chat = nextMessage(listener, (t) => t.endsWith('/chat'));
     expect((await call('/publish', { token: reg.serviceToken, body: { channel: 'chat', message: { text: 'hi' } } })).status).toBe(200);
@@ -135,7 +147,7 @@ describe('service API (real emulator, real HTTP)', () => {
   it('a ban disconnects the live client within a second and refuses it everywhere as "not authorized"', async () => {
     await start();
     const reg = await register('WEBSOCKET');
-    const live = await connect(fixture.emulator.endpoints.mqtt, { clientId: reg.clientId });
+    const live = await connectAs(reg.clientId);
     const gone = closed(live);
     const bannedAt = Date.now();
     const ban = await call(`/admin/users/${encodeURIComponent(reg.clientId)}/status`, { method: 'PUT', token: fixture.emulator.adminToken, body: { status: 'banned' } });
@@ -143,7 +155,7 @@ describe('service API (real emulator, real HTTP)', () => {
     expect((ban.body as { disconnected: number }).disconnected).toBe(1);
     await gone;
     expect(Date.now() - bannedAt).toBeLessThan(1_000);
-    const refused = await connectRefused(fixture.emulator.endpoints.mqtt, { clientId: reg.clientId });
+    const refused = await refusedAs(reg.clientId);
     expect(refused.code).toBe(5);
     const again = await call('/register', { body: { type: 'WEBSOCKET', clientId: reg.clientId }, token: reg.serviceToken });
     expect([again.status, errorCode(again.body)]).toEqual([403, 'BANNED']);
@@ -151,7 +163,7 @@ describe('service API (real emulator, real HTTP)', () => {
     expect([publish.status, errorCode(publish.body)]).toEqual([403, 'BANNED']);
     const unban = await call(`/admin/users/${encodeURIComponent(reg.clientId)}/status`, { method: 'PUT', token: fixture.emulator.adminToken, body: { status: 'active' } });
     expect(unban.status).toBe(200);
-    const back = await connect(fixture.emulator.endpoints.mqtt, { clientId: reg.clientId });
+    const back = await connectAs(reg.clientId);
     back.end(true);
   });
 
@@ -172,7 +184,7 @@ describe('service API (real emulator, real HTTP)', () => {
     const channels = await call('/channels', { token: a.serviceToken });
     expect(channels.status).toBe(200);
     expect((channels.body as { channels: { name: string }[] }).channels.map((c) => c.name)).toEqual(['announcements', 'content-updates', 'chat', 'private', 'tools']);
-    const refused = await connectRefused(fixture.emulator.endpoints.mqtt, { clientId: b.clientId });
+    const refused = await refusedAs(b.clientId);
     expect(refused.code).toBe(5);
   });
 });

@@ -81,7 +81,7 @@ describe('channel catalog', () => {
     expect(catalog.trustedPublishTopics('p1')).toEqual(['game/prod/tools']);
     expect(catalog.find('chat', 'p1')?.clientPublish).toBe(true);
     expect(catalog.find('nope', 'p1')).toBeUndefined();
-    expect(catalog.receiveFilters('p2')).toContain('game/prod/private/client/p2');
+    expect(catalog.receiveTopics('p2')).toContain('game/prod/private/client/p2');
   });
 
   it.each([

@@ -53,7 +53,11 @@ export class TestChannels implements ChannelCatalog {
     return this.forClient(clientId).find((channel) => channel.name === name);
   }
 
-  receiveFilters(clientId: string): string[] {
-    return [...this.forClient(clientId).map((channel) => channel.topic), 'game/news/#'];
+  receiveTopics(clientId: string): string[] {
+    return this.forClient(clientId).map((channel) => channel.topic);
+  }
+
+  sharedReceiveFilters(): string[] {
+    return ['game/news/#'];
   }
 }
