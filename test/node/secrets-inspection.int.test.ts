@@ -103,6 +103,7 @@ describe('printing shows no secret', () => {
       expectHidden('readCachedIdentity()', await readCachedIdentity(cacheDir), secrets);
       const ensured = await ensureIdentity({ serviceUrl: emulator.endpoints.http, cacheDir: join(cacheRoot, 'ensured') });
       expectHidden('ensureIdentity()', ensured, [ensured.registration.privateKeyPem ?? '', ensured.registration.serviceToken]);
+      await ensured.release();
       expectHidden('servicePublisher()', servicePublisher({ serviceUrl: emulator.endpoints.http, serviceToken: registration.serviceToken }), [registration.serviceToken]);
     } finally {
       await client.close();

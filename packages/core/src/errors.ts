@@ -47,6 +47,8 @@ export const ERROR_CODES = {
   DEAD_LINK: 'WEBCOMM_DEAD_LINK',
   /** Another connection with the same client ID took this one over. */
   TAKEN_OVER: 'WEBCOMM_TAKEN_OVER',
+  /** Another live process holds the cached identity this one asked for (`onIdentityInUse: 'error'`, or every slot taken). */
+  IDENTITY_IN_USE: 'WEBCOMM_IDENTITY_IN_USE',
   /** The MQTT protocol layer reported an error. */
   PROTOCOL: 'WEBCOMM_PROTOCOL',
   /** A certificate, key or CA file is missing, unreadable or not PEM. Fatal. */

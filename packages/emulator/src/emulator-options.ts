@@ -1,6 +1,6 @@
 /** Options of {@link startEmulator}, declared once with their defaults and validation. */
 import { join } from 'node:path';
-import { WebcommError, ERROR_CODES } from '@webcomm/core';
+import { assertKnownOptions, ERROR_CODES, optionKeys, WebcommError } from '@webcomm/core';
 import type { CustomAuthorizerConfig } from './auth/custom-authorizer.js';
 import type { IotLimits } from './broker/iot-limits.js';
 import { IOT_LIMITS } from './broker/iot-limits.js';
@@ -119,8 +119,45 @@ function port(option: string, value: number | undefined): number {
   return resolved;
 }
 
+const KEYS = optionKeys<EmulatorOptions>({
+  dataDir: true,
+  host: true,
+  advertisedHost: true,
+  ports: true,
+  region: true,
+  accountId: true,
+  credentialTtlMs: true,
+  sessionExpiryMs: true,
+  webSocketTtlMs: true,
+  certificateValidityDays: true,
+  authorizers: true,
+  allowAnonymous: true,
+  presenceInDefaultPolicy: true,
+  limits: true,
+  secureWebSocket: true,
+  users: true,
+  channels: true,
+  routes: true,
+  registrationRateLimit: true,
+  logger: true,
+  clock: true,
+});
+
+/** Refuses unknown keys (a typo is named with the closest valid key), nested ones too. */
+function assertKnownKeys(options: EmulatorOptions): void {
+  const where = 'startEmulator()';
+  assertKnownOptions(options, KEYS, where);
+  assertKnownOptions(options.ports, optionKeys<EmulatorPorts>({ mqtt: true, mqtts: true, http: true, https: true }), where, 'ports');
+  assertKnownOptions(options.limits, Object.keys(IOT_LIMITS), where, 'limits');
+  assertKnownOptions(options.registrationRateLimit, optionKeys<RateLimit>({ burst: true, perSecond: true }), where, 'registrationRateLimit');
+  for (const [name, config] of Object.entries(options.authorizers ?? {})) {
+    assertKnownOptions(config, optionKeys<CustomAuthorizerConfig>({ handler: true, tokenKeyName: true }), where, `authorizers.${name}`);
+  }
+}
+
 /** Applies defaults and validates; throws `WEBCOMM_INVALID_OPTION` naming the bad option. */
 export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorOptions {
+  assertKnownKeys(options);
   const region = options.region ?? DEFAULTS.region;
   if (!/^[a-z0-9-]{1,32}$/.test(region)) throw bad('region', 'must be lower-case letters, digits and dashes, like "local-1"');
   const limits = { ...IOT_LIMITS, ...options.limits };

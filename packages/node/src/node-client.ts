@@ -16,7 +16,7 @@ import {
   type WebcommClientOptions,
   type WebcommError,
 } from '@webcomm/core';
-import { ensureIdentity, type EnsureIdentityOptions } from './ensure-identity.js';
+import { ensureIdentity, loadOrRegister, type EnsureIdentityOptions } from './ensure-identity.js';
 import { mutualTlsTransport } from './mutual-tls-transport.js';
 
 /** How an opted-in channel publishes: straight to the broker (trusted tools) or through the service API. */
@@ -25,7 +25,7 @@ export type NodePublishRoute = 'broker' | 'service';
 /** Options of {@link createNodeClient}. */
 export interface NodeClientOptions
   extends Omit<WebcommClientOptions, 'transport' | 'clientId' | 'channels'>,
-    Pick<EnsureIdentityOptions, 'serviceUrl' | 'cacheDir' | 'fetch'> {
+    Pick<EnsureIdentityOptions, 'serviceUrl' | 'cacheDir' | 'onIdentityInUse' | 'fetch'> {
   /** Channels to publish on, by name, and how. Everything else is receive-only. @default {} */
   readonly publish?: Readonly<Record<string, NodePublishRoute>>;
   /** Channels beyond the registered ones (e.g. a trusted tools topic). @default [] */
@@ -35,7 +35,7 @@ export interface NodeClientOptions
 }
 
 /** The keys {@link NodeClientOptions} adds to the core client's. */
-const NODE_KEYS = optionKeys<Omit<NodeClientOptions, keyof WebcommClientOptions>>({ serviceUrl: true, cacheDir: true, fetch: true, publish: true, extraChannels: true, tls: true });
+const NODE_KEYS = optionKeys<Omit<NodeClientOptions, keyof WebcommClientOptions>>({ serviceUrl: true, cacheDir: true, onIdentityInUse: true, fetch: true, publish: true, extraChannels: true, tls: true });
 const TLS_KEYS = optionKeys<NonNullable<NodeClientOptions['tls']>>({ port: true, alpn: true, rejectUnauthorized: true });
 /** The core keys the node client sets itself from the registration. */
 const SET_FROM_REGISTRATION = new Set(['transport', 'clientId', 'channels']);
@@ -63,10 +63,11 @@ export class NodeClient extends WebcommClient {
   readonly #options: NodeClientOptions;
   readonly #cacheDir: string;
   readonly #transport: { current: Transport };
+  readonly #release: () => Promise<void>;
   #renewed = false;
 
   /** Use {@link createNodeClient}; this constructor takes an identity already ensured. */
-  constructor(options: NodeClientOptions, identity: { registration: RegistrationResponse; fromCache: boolean; cacheDir: string }) {
+  constructor(options: NodeClientOptions, identity: { registration: RegistrationResponse; fromCache: boolean; cacheDir: string; release?: () => Promise<void> }) {
     checkOptions(options, 'NodeClient');
     const holder = { current: transportFor(identity.registration, options) };
     const delegate: Transport = {
@@ -80,6 +81,16 @@ export class NodeClient extends WebcommClient {
     this.#options = options;
     this.#cacheDir = identity.cacheDir;
     this.#transport = holder;
+    this.#release = identity.release ?? (() => Promise.resolve());
+  }
+
+  /** Closes (see {@link WebcommClient.close}) and releases this process's lock on the cached identity. */
+  override async close(): Promise<void> {
+    try {
+      await super.close();
+    } finally {
+      await this.#release();
+    }
   }
 
   /**
@@ -108,7 +119,8 @@ export class NodeClient extends WebcommClient {
       const code = (error as WebcommError).code;
       if (this.#renewed || !this.#fromCache || !CERTIFICATE_REFUSALS.has(code)) throw error;
       this.#renewed = true;
-      const fresh = await ensureIdentity({ serviceUrl: this.#options.serviceUrl, cacheDir: this.#cacheDir, renew: true, ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}) });
+      // This process holds the lock on #cacheDir: re-register in place.
+      const fresh = await loadOrRegister(this.#cacheDir, { serviceUrl: this.#options.serviceUrl, renew: true, ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}) });
       this.#registration = fresh.registration;
       this.#fromCache = false;
       this.#transport.current = transportFor(fresh.registration, this.#options);
@@ -117,11 +129,26 @@ export class NodeClient extends WebcommClient {
   }
 }
 
-/** Registers or loads the cached identity, then builds the client (not yet connected). */
+/**
+ * Registers or loads the cached identity, then builds the client (not yet connected). The
+ * identity stays locked to this process until `close()` (see `cacheDir`): a second process on
+ * the same host gets its own identity instead of taking this one over.
+ */
 export async function createNodeClient(options: NodeClientOptions): Promise<NodeClient> {
   checkOptions(options, 'createNodeClient()');
-  const identity = await ensureIdentity({ serviceUrl: options.serviceUrl, type: 'OPENSSL', ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) });
-  return new NodeClient(options, identity);
+  const identity = await ensureIdentity({
+    serviceUrl: options.serviceUrl,
+    type: 'OPENSSL',
+    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+    ...(options.onIdentityInUse ? { onIdentityInUse: options.onIdentityInUse } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  try {
+    return new NodeClient(options, identity);
+  } catch (error) {
+    await identity.release();
+    throw error;
+  }
 }
 
 function transportFor(registration: RegistrationResponse, options: NodeClientOptions): Transport {
