@@ -1,4 +1,4 @@
-import { registerClient, servicePublisher, type ChannelConfig, type RegistrationResponse, type WebcommClient } from '@webcomm/core';
+import { registerClient, servicePublisher, serviceStatusCheck, type ChannelConfig, type RegistrationResponse, type WebcommClient } from '@webcomm/core';
 import { createBrowserClient, type BrowserClientOptions } from './browser-client.js';
 import { cognitoCredentials, type CognitoCredentialsProvider } from './cognito-credentials.js';
 import { defaultIdentityStorage, type IdentityStorage } from './identity-storage.js';
@@ -68,6 +68,8 @@ export async function connectToService(options: ConnectToServiceOptions): Promis
       : {}),
   }));
   const client = createBrowserClient({
+    // On a refusal (CONNACK 5, a refused upgrade) the client asks the service whether it is banned.
+    statusCheck: serviceStatusCheck({ serviceUrl: options.serviceUrl, serviceToken: registration.serviceToken, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) }),
     ...options,
     endpoint: registration.endpoint.url ?? `wss://${registration.endpoint.host}:${registration.endpoint.port}/mqtt`,
     auth: { type: 'sigv4', credentials, region: registration.region },

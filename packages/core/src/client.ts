@@ -22,6 +22,9 @@ import { nextState, type ConnectionEvent, type ConnectionState } from './state.j
 import { SubscriptionRegistry, type FilterRequest, type HandlerRecord, type MessageHandler } from './subscriptions.js';
 import { assertFilter } from './topic-rules.js';
 
+/** Refusals that a ban also causes; worth asking the service about. */
+const REFUSALS = new Set<string>([ERROR_CODES.NOT_AUTHORIZED, ERROR_CODES.BAD_CREDENTIALS, ERROR_CODES.CERTIFICATE_REJECTED]);
+
 const closedError = (): WebcommError => new WebcommError(ERROR_CODES.CLOSED, 'The client was closed; create a new client to connect again.');
 
 /**
@@ -271,10 +274,11 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     try {
       open = await connectAttempt(this.#o, attempt, controller.signal);
     } catch (error) {
-      if (this.#attemptController === controller) {
-        this.#clearTimer('attempt');
-        this.#onFailure(classifyError(error, this.#o.transport));
-      }
+      if (this.#attemptController !== controller) return;
+      this.#clearTimer('attempt');
+      const failure = await this.#explainRefusal(classifyError(error, this.#o.transport));
+      // close() or a new connect() may have come while the service was asked.
+      if (this.#attemptController === controller) this.#onFailure(failure);
       return;
     }
     if (this.#attemptController !== controller) {
@@ -378,6 +382,29 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     this.#stop('fatal', takenOver);
     this.emit('error', takenOver);
     return true;
+  }
+
+  /**
+   * A broker refusal (not authorized, credentials or certificate rejected) may be a ban: a client
+   * that knows its service asks it (`statusCheck`, bounded by 5 s) and fails with `BANNED` when
+   * the service says so. Anything else, or a check that fails, keeps the refusal as it was.
+   */
+  async #explainRefusal(error: WebcommError): Promise<WebcommError> {
+    const check = this.#o.statusCheck;
+    if (check === undefined || !error.fatal || !REFUSALS.has(error.code)) return error;
+    try {
+      const status = await withDeadline('Checking the client status', check, { clock: this.#o.clock, timeoutMs: 5_000, signals: [], closing: this.#closing });
+      if (status !== 'banned') return error;
+      return new WebcommError(
+        ERROR_CODES.BANNED,
+        `The service says client "${this.#o.clientId}" is banned (the broker refused it: ${error.message}). ` +
+          'Nothing to retry: the client stays in "failed" until connect() is called again after an unban.',
+        { fatal: true, cause: error },
+      );
+    } catch (checkError) {
+      this.#o.logger.debug('status check failed', { error: (checkError as WebcommError).message });
+      return error;
+    }
   }
 
   #onFailure(error: WebcommError): void {

@@ -1,10 +1,12 @@
 import {
   ERROR_CODES,
   servicePublisher,
+  serviceStatusCheck,
   WebcommClient,
   type ChannelConfig,
   type OperationOptions,
   type RegistrationResponse,
+  type StatusCheck,
   type Transport,
   type WebcommClientOptions,
   type WebcommError,
@@ -42,7 +44,10 @@ export class NodeClient extends WebcommClient {
   readonly #options: NodeClientOptions;
   readonly #cacheDir: string;
   readonly #transport: { current: Transport };
+  readonly #current: { registration: RegistrationResponse };
   #renewed = false;
+  /** The current certificate got a CONNACK once: a later refusal means it was revoked. */
+  #workedBefore = false;
 
   /** Use {@link createNodeClient}; this constructor takes an identity already ensured. */
   constructor(options: NodeClientOptions, identity: { registration: RegistrationResponse; fromCache: boolean; cacheDir: string }) {
@@ -52,7 +57,22 @@ export class NodeClient extends WebcommClient {
       open: (context) => holder.current.open(context),
       classifyError: (error) => holder.current.classifyError?.(error),
     };
-    super({ ...options, transport: delegate, clientId: identity.registration.clientId, channels: channelsFor(identity.registration, options) });
+    // On a refusal the client asks the service whether it is banned, with the current token.
+    const current = { registration: identity.registration };
+    const statusCheck: StatusCheck = (signal) =>
+      serviceStatusCheck({ serviceUrl: options.serviceUrl, serviceToken: current.registration.serviceToken, ...(options.fetch ? { fetch: options.fetch } : {}) })(signal);
+    super({
+      statusCheck,
+      ...options,
+      transport: delegate,
+      clientId: identity.registration.clientId,
+      channels: channelsFor(identity.registration, options),
+    });
+    this.#current = current;
+    this.on('connected', () => {
+      this.#workedBefore = true;
+      this.#renewed = false;
+    });
     this.registration = identity.registration;
     this.fromCache = identity.fromCache;
     this.#options = options;
@@ -60,17 +80,23 @@ export class NodeClient extends WebcommClient {
     this.#transport = holder;
   }
 
-  /** Connects; a cached certificate the broker refuses is replaced by one re-registration. */
+  /**
+   * Connects; a certificate the broker refuses that came from the cache, or that worked before
+   * (revoked since, e.g. by a ban that was lifted), is replaced by one re-registration. A client
+   * the service reports banned fails with `BANNED` and does not register again.
+   */
   override async connect(options: OperationOptions = {}): Promise<void> {
     try {
       await super.connect(options);
     } catch (error) {
       const code = (error as WebcommError).code;
-      if (this.#renewed || !this.fromCache || !CERTIFICATE_REFUSALS.has(code)) throw error;
+      if (this.#renewed || !(this.fromCache || this.#workedBefore) || !CERTIFICATE_REFUSALS.has(code)) throw error;
       this.#renewed = true;
       const fresh = await ensureIdentity({ serviceUrl: this.#options.serviceUrl, cacheDir: this.#cacheDir, renew: true, ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}) });
       this.registration = fresh.registration;
+      this.#current.registration = fresh.registration;
       this.fromCache = false;
+      this.#workedBefore = false;
       this.#transport.current = transportFor(fresh.registration, this.#options);
       await super.connect(options);
     }
