@@ -355,7 +355,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     if (wasConnected) this.emit('disconnected', { reason: error.code, error });
     if (wasConnected && !error.fatal) {
       this.#setState('link-lost', 'link-lost', error);
-      this.#scheduleRetry(error);
+      this.#scheduleRetry(error, this.#o.clock.now() - this.#linkUpAt);
     } else {
       this.#onFailure(error);
     }
@@ -417,8 +417,9 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     this.#scheduleRetry(error);
   }
 
-  #scheduleRetry(error: WebcommError): void {
-    const { attempt, delayMs } = this.#schedule.fail();
+  /** Schedules the next attempt; `linkUpMs` is how long the link just lost had been up. */
+  #scheduleRetry(error: WebcommError, linkUpMs?: number): void {
+    const { attempt, delayMs } = linkUpMs === undefined ? this.#schedule.fail() : this.#schedule.linkLost(linkUpMs, this.#o.takeoverWindowMs);
     this.#o.logger.info('reconnecting', { attempt, delayMs, error: error.message });
     this.#retryTimer = this.#o.clock.setTimeout(() => void this.#attempt(), delayMs);
     this.emit('reconnecting', { attempt, delayMs, error });
