@@ -1,5 +1,6 @@
 import { EventEmitter } from 'eventemitter3';
 import type { MqttClient } from 'mqtt';
+import { BanDetector } from './ban-detector.js';
 import { BrokerOutbox, type DetachCause } from './broker-outbox.js';
 import { classifyError } from './classify-error.js';
 import { CloseSignal } from './close-signal.js';
@@ -21,9 +22,6 @@ import { RefusalTracker } from './refusal-tracker.js';
 import { nextState, type ConnectionEvent, type ConnectionState } from './state.js';
 import { SubscriptionRegistry, type FilterRequest, type HandlerRecord, type MessageHandler } from './subscriptions.js';
 import { assertFilter } from './topic-rules.js';
-
-/** Refusals that a ban also causes; worth asking the service about. */
-const REFUSALS = new Set<string>([ERROR_CODES.NOT_AUTHORIZED, ERROR_CODES.BAD_CREDENTIALS, ERROR_CODES.CERTIFICATE_REJECTED]);
 
 const closedError = (): WebcommError => new WebcommError(ERROR_CODES.CLOSED, 'The client was closed; create a new client to connect again.');
 
@@ -76,6 +74,8 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   readonly #refusals = new RefusalTracker();
   /** `subscribe()` calls cut by a link drop, waiting for the filter's fate. */
   readonly #filterOutcomes = new FilterOutcomes();
+  /** Tells a ban from other refusals by asking the service (`statusCheck`). */
+  readonly #bans: BanDetector;
 
   /** Validates `options` (throws `INVALID_OPTION` naming the bad one). Does not connect. */
   constructor(options: WebcommClientOptions) {
@@ -84,6 +84,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     this.#registry = new SubscriptionRegistry(this.#o.hashMatchesParent);
     this.#outbox = new BrokerOutbox(this.#o.queue, this.#o.clock, this.#o.logger);
     this.#schedule = new ReconnectSchedule(this.#o.backoff, this.#o.random);
+    this.#bans = new BanDetector(this.#o, this.#closing);
     for (const c of this.#o.channels.values()) this.#publishModes.set(c.name, c.publish);
   }
 
@@ -276,7 +277,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     } catch (error) {
       if (this.#attemptController !== controller) return;
       this.#clearTimer('attempt');
-      const failure = await this.#explainRefusal(classifyError(error, this.#o.transport));
+      const failure = await this.#bans.explain(classifyError(error, this.#o.transport), attempt);
       // close() or a new connect() may have come while the service was asked.
       if (this.#attemptController === controller) this.#onFailure(failure);
       return;
@@ -328,6 +329,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     }
     if (this.#link !== mqtt) return;
     this.#firstConnection = false;
+    this.#bans.linkUp();
     this.#linkUpAt = this.#o.clock.now();
     this.#setState('connected', attempt === 1 ? 'connack' : 'reconnected');
     this.#outbox.attach(mqtt);
@@ -382,29 +384,6 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     this.#stop('fatal', takenOver);
     this.emit('error', takenOver);
     return true;
-  }
-
-  /**
-   * A broker refusal (not authorized, credentials or certificate rejected) may be a ban: a client
-   * that knows its service asks it (`statusCheck`, bounded by 5 s) and fails with `BANNED` when
-   * the service says so. Anything else, or a check that fails, keeps the refusal as it was.
-   */
-  async #explainRefusal(error: WebcommError): Promise<WebcommError> {
-    const check = this.#o.statusCheck;
-    if (check === undefined || !error.fatal || !REFUSALS.has(error.code)) return error;
-    try {
-      const status = await withDeadline('Checking the client status', check, { clock: this.#o.clock, timeoutMs: 5_000, signals: [], closing: this.#closing });
-      if (status !== 'banned') return error;
-      return new WebcommError(
-        ERROR_CODES.BANNED,
-        `The service says client "${this.#o.clientId}" is banned (the broker refused it: ${error.message}). ` +
-          'Nothing to retry: the client stays in "failed" until connect() is called again after an unban.',
-        { fatal: true, cause: error },
-      );
-    } catch (checkError) {
-      this.#o.logger.debug('status check failed', { error: (checkError as WebcommError).message });
-      return error;
-    }
   }
 
   #onFailure(error: WebcommError): void {
