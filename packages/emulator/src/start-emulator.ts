@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import { mkdir } from 'node:fs/promises';
 import { resolve, join } from 'node:path';
 import { Aedes } from 'aedes';
+import { ConnectionGate } from './broker/connection-gate.js';
 import { IotBrokerRules } from './broker/iot-broker-rules.js';
 import type { ConnectionInfo } from './broker/iot-broker-rules.js';
 import { LocalCertificateAuthority } from './ca/local-certificate-authority.js';
@@ -141,21 +142,29 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       region: resolved.region, account: resolved.accountId, allowAnonymous: resolved.allowAnonymous,
       presenceInDefaultPolicy: resolved.presenceInDefaultPolicy, sessionExpiryMs: resolved.sessionExpiryMs, webSocketTtlMs: resolved.webSocketTtlMs,
     });
-    const broker = await Aedes.createBroker({ heartbeatInterval: 3_600_000 });
+    // aedes' connectTimeout stops at the first CONNECT byte; the gate's deadline runs to CONNACK.
+    const broker = await Aedes.createBroker({ heartbeatInterval: 3_600_000, connectTimeout: resolved.connectTimeoutMs });
     rules.install(broker);
     cleanups.push(() => new Promise<void>((done) => broker.close(() => done())));
     cleanups.push(() => rules.dispose());
+    const gate = new ConnectionGate({
+      broker, clock, logger,
+      limits: { connectTimeoutMs: resolved.connectTimeoutMs, maxPendingPerAddress: resolved.maxPendingConnectionsPerAddress, maxPacketBytes: resolved.limits.maxPacketBytes },
+      onOversized: (stream, problem) => rules.clientError(stream, problem),
+    });
+    cleanups.push(() => gate.dispose());
 
     const serverCertificate = await ca.issueServerCertificate([resolved.advertisedHost]);
     const mqttServer = createNetServer({ noDelay: true }, (socket) => {
       socket.setNoDelay(true);
       socket.on('error', () => socket.destroy());
-      rules.attach(socket, { transport: 'tcp', ipAddress: socket.remoteAddress ?? 'unknown', kind: 'none' });
-      broker.handle(socket);
+      const ipAddress = socket.remoteAddress ?? 'unknown';
+      rules.attach(socket, { transport: 'tcp', ipAddress, kind: 'none' });
+      gate.handle(socket, ipAddress, 'mqtt');
     });
-    const mqttsServer = createMutualTlsServer({ broker, rules, ca, serverCertificate, logger });
+    const mqttsServer = createMutualTlsServer({ gate, rules, ca, serverCertificate, logger });
 
-    const upgradeDeps = { broker, rules, identities, users, authorizers: resolved.authorizers, region: resolved.region, clock, logger };
+    const upgradeDeps = { broker, rules, gate, identities, users, authorizers: resolved.authorizers, region: resolved.region, clock, logger };
     const routeList: RouteHandler[] = [createCorsRoute(), createCognitoRoutes({ identities, users, logger })];
     const handleRequest = (request: IncomingMessage, response: ServerResponse): void => {
       request.socket.setNoDelay(true);
