@@ -8,7 +8,6 @@ import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer } from 'node:net';
 import type { AddressInfo, Server as NetServer } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { mkdir } from 'node:fs/promises';
 import { resolve, join } from 'node:path';
 import { Aedes } from 'aedes';
 import { ConnectionGate } from './broker/connection-gate.js';
@@ -24,6 +23,7 @@ import { resolveOptions } from './emulator-options.js';
 import { createMutualTlsServer } from './http/mutual-tls-listener.js';
 import { createWebSocketUpgrade, MQTT_WS_PATH } from './http/websocket-upgrade.js';
 import type { BrokerControl, CertificateAuthority, IdentityIssuer, RouteHandler, ServiceDeps } from './service/contracts.js';
+import { secureDataDirectory } from './store/secure-data-directory.js';
 import { randomToken, readOrCreateSecretFile, StateStore } from './store/state-store.js';
 import { createDefaultService } from './default-service.js';
 
@@ -113,7 +113,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const resolved = resolveOptions(options);
   const { logger, clock, host } = resolved;
   const dataDir = resolve(resolved.dataDir);
-  await mkdir(dataDir, { recursive: true });
+  await secureDataDirectory(dataDir);
   const cleanups: (() => Promise<void> | void)[] = [];
   const stopAll = async (): Promise<void> => {
     for (const cleanup of cleanups.splice(0).reverse()) {
@@ -125,16 +125,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     }
   };
   try {
+    // Last on stop: files LevelDB created while running get 0600 too (the folder is 0700 meanwhile).
+    cleanups.push(() => secureDataDirectory(dataDir));
     const store = await StateStore.open(dataDir);
     cleanups.push(() => store.close());
     const adminToken = await readOrCreateSecretFile(join(dataDir, 'admin-token'), () => randomToken());
+    const credentialKey = await readOrCreateSecretFile(join(dataDir, 'credential-key'), () => randomToken());
     const ca = await LocalCertificateAuthority.open(dataDir, store, resolved.certificateValidityDays);
     const identities = new LocalIdentityIssuer(store, {
-      region: resolved.region, identityPoolId: `${resolved.region}:00000000-0000-4000-8000-00000000e1e1`, credentialTtlMs: resolved.credentialTtlMs, clock,
+      region: resolved.region, identityPoolId: `${resolved.region}:00000000-0000-4000-8000-00000000e1e1`, credentialTtlMs: resolved.credentialTtlMs, clock, credentialKey,
     });
     await identities.purgeExpired();
     const service = await createDefaultService(dataDir, resolved.users, resolved.channels);
     cleanups.push(() => service.close());
+    await secureDataDirectory(dataDir);
     const { users, channels } = service;
 
     const rules = new IotBrokerRules({
