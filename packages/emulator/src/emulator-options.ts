@@ -67,6 +67,13 @@ export interface EmulatorOptions {
    * @default { burst: 20, perSecond: 1 }
    */
   readonly registrationRateLimit?: RateLimit;
+  /**
+   * Let anyone register as OPENSSL and get a client certificate without the admin token. Off, as
+   * the Web Communicator documents it: clients self-register as WEBSOCKET, certificates come from
+   * the operator (`webcomm register-client`, or `createNodeClient({ adminToken })`).
+   * @default false
+   */
+  readonly certificateSelfRegistration?: boolean;
   /** @default stderr */
   readonly logger?: Logger;
   /** Time source for credentials, URL expiry and disconnect timers. @default the system clock */
@@ -98,6 +105,7 @@ export const DEFAULTS = {
   presenceInDefaultPolicy: false,
   secureWebSocket: false,
   registrationRateLimit: { burst: 20, perSecond: 1 },
+  certificateSelfRegistration: false,
 } as const;
 
 function bad(option: string, problem: string): WebcommError {
@@ -154,6 +162,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
     presenceInDefaultPolicy: options.presenceInDefaultPolicy ?? DEFAULTS.presenceInDefaultPolicy,
     secureWebSocket: options.secureWebSocket ?? DEFAULTS.secureWebSocket,
     registrationRateLimit,
+    certificateSelfRegistration: options.certificateSelfRegistration ?? DEFAULTS.certificateSelfRegistration,
     limits,
     users: options.users,
     channels: options.channels,

@@ -137,7 +137,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       region: resolved.region, identityPoolId: `${resolved.region}:00000000-0000-4000-8000-00000000e1e1`, credentialTtlMs: resolved.credentialTtlMs, clock,
     });
     await identities.purgeExpired();
-    const service = await createDefaultService(dataDir, resolved.users, resolved.channels, { registrationRateLimit: resolved.registrationRateLimit, now: () => clock.now() });
+    const service = await createDefaultService(dataDir, resolved.users, resolved.channels, {
+      registrationRateLimit: resolved.registrationRateLimit, certificateSelfRegistration: resolved.certificateSelfRegistration, now: () => clock.now(),
+    });
     cleanups.push(() => service.close());
     const { users, channels } = service;
 

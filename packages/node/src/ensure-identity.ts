@@ -13,6 +13,14 @@ export interface EnsureIdentityOptions {
   readonly cacheDir?: string;
   /** Ignore the cache and register again (keeping the client id when one is cached). */
   readonly renew?: boolean;
+  /**
+   * The operator's admin token, for a first registration: the service issues certificates only
+   * to the operator by default. Not needed once the identity is cached, nor when the cache
+   * directory holds the files of `webcomm register-client --out DIR`. Secret.
+   */
+  readonly adminToken?: string;
+  /** With `adminToken`: channels to grant this identity direct broker publish on. */
+  readonly publish?: readonly string[];
   /** @default globalThis.fetch */
   readonly fetch?: typeof fetch;
   /** @default () => new Date() */
@@ -42,6 +50,8 @@ export async function ensureIdentity(options: EnsureIdentityOptions): Promise<En
     serviceUrl: options.serviceUrl,
     type,
     ...(cached === undefined ? {} : { clientId: cached.clientId, serviceToken: cached.serviceToken }),
+    ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken }),
+    ...(options.adminToken === undefined || options.publish === undefined ? {} : { publish: options.publish }),
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   });
   await clearCachedIdentity(cacheDir);

@@ -18,7 +18,7 @@ export type NodePublishRoute = 'broker' | 'service';
 /** Options of {@link createNodeClient}. */
 export interface NodeClientOptions
   extends Omit<WebcommClientOptions, 'transport' | 'clientId' | 'channels'>,
-    Pick<EnsureIdentityOptions, 'serviceUrl' | 'cacheDir' | 'fetch'> {
+    Pick<EnsureIdentityOptions, 'serviceUrl' | 'cacheDir' | 'fetch' | 'adminToken'> {
   /** Channels to publish on, by name, and how. Everything else is receive-only. @default {} */
   readonly publish?: Readonly<Record<string, NodePublishRoute>>;
   /** Channels beyond the registered ones (e.g. a trusted tools topic). @default [] */
@@ -68,7 +68,7 @@ export class NodeClient extends WebcommClient {
       const code = (error as WebcommError).code;
       if (this.#renewed || !this.fromCache || !CERTIFICATE_REFUSALS.has(code)) throw error;
       this.#renewed = true;
-      const fresh = await ensureIdentity({ serviceUrl: this.#options.serviceUrl, cacheDir: this.#cacheDir, renew: true, ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}) });
+      const fresh = await ensureIdentity({ ...identityOptions(this.#options), cacheDir: this.#cacheDir, renew: true });
       this.registration = fresh.registration;
       this.fromCache = false;
       this.#transport.current = transportFor(fresh.registration, this.#options);
@@ -77,10 +77,25 @@ export class NodeClient extends WebcommClient {
   }
 }
 
-/** Registers or loads the cached identity, then builds the client (not yet connected). */
+/**
+ * Registers or loads the cached identity, then builds the client (not yet connected). The first
+ * registration of a certificate needs the operator: pass `adminToken` (its `publish: 'broker'`
+ * channels are then asked as grants), or pre-register with `webcomm register-client --out
+ * <cacheDir>`.
+ */
 export async function createNodeClient(options: NodeClientOptions): Promise<NodeClient> {
-  const identity = await ensureIdentity({ serviceUrl: options.serviceUrl, type: 'OPENSSL', ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const identity = await ensureIdentity({ ...identityOptions(options), ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}) });
   return new NodeClient(options, identity);
+}
+
+function identityOptions(options: NodeClientOptions): EnsureIdentityOptions {
+  const brokerChannels = Object.entries(options.publish ?? {}).filter(([, route]) => route === 'broker').map(([name]) => name);
+  return {
+    serviceUrl: options.serviceUrl,
+    type: 'OPENSSL',
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken, ...(brokerChannels.length > 0 ? { publish: brokerChannels } : {}) }),
+  };
 }
 
 function transportFor(registration: RegistrationResponse, options: NodeClientOptions): Transport {

@@ -75,9 +75,10 @@ describe('webcomm CLI (real processes)', () => {
   });
 
   it('register-client writes the identity with the key at mode 0600; users shows it; set-status bans it', async () => {
-    const registered = await run(['register-client', '--data-dir', dataDir, '--out', outDir, '--json']);
+    const registered = await run(['register-client', '--data-dir', dataDir, '--out', outDir, '--publish', 'tools', '--json']);
     expect(registered.code).toBe(0);
-    const { clientId } = JSON.parse(registered.stdout) as { clientId: string };
+    const { clientId, brokerPublish } = JSON.parse(registered.stdout) as { clientId: string; brokerPublish: string[] };
+    expect(brokerPublish).toEqual(['tools']);
     expect((await stat(join(outDir, 'private-key.pem'))).mode & 0o777).toBe(0o600);
     expect(await readFile(join(outDir, 'certificate.pem'), 'utf8')).toMatch(/BEGIN CERTIFICATE/);
     const users = JSON.parse((await run(['users', '--data-dir', dataDir, '--json'])).stdout) as { id: string; status: string }[];

@@ -38,9 +38,10 @@ client(program.command('set-status').description('ban or unban a user').argument
 client(
   program
     .command('register-client')
-    .description('register a client and write its identity files (private key with mode 0600)')
+    .description('register a client as the operator (admin token) and write its identity files (private key with mode 0600)')
     .addOption(new Option('--type <type>', 'connection type').choices(['OPENSSL', 'WEBSOCKET']).default('OPENSSL'))
-    .requiredOption('--out <dir>', 'directory to write certificate.pem, private-key.pem, ca.pem, registration.json'),
+    .requiredOption('--out <dir>', 'directory to write certificate.pem, private-key.pem, ca.pem, registration.json (a createNodeClient cacheDir)')
+    .option('--publish <channels...>', 'grant direct broker publish on these channels (they must be "trustedPublish")'),
 ).action(runRegisterClient);
 client(
   program

@@ -16,6 +16,8 @@ export interface UserDirectory {
   ensure(id: string, kind: ConnectionType): Promise<UserRecord>;
   list(): Promise<UserRecord[]>;
   setStatus(id: string, status: UserStatus): Promise<UserRecord>;
+  /** Replaces the channels the user may publish on straight to the broker (operator grants). */
+  setBrokerPublish(id: string, channels: readonly string[]): Promise<UserRecord>;
   /** Records a successful connection (last seen). */
   touch(id: string, at: Date): Promise<void>;
   /** Synchronous cache of banned ids, for the broker's per-packet checks. */
@@ -31,7 +33,10 @@ export interface ChannelCatalog {
   find(name: string, clientId: string): ChannelInfo | undefined;
   /** Every topic filter a client may subscribe/receive on by default. */
   receiveFilters(clientId: string): string[];
-  /** Topics that clients with a certificate (trusted tools) may publish on straight to the broker. */
+  /**
+   * Topics of the channels whose direct broker publish the operator may grant to an identity
+   * (`trustedPublish`). A grant outside these has no effect.
+   */
   trustedPublishTopics?(clientId: string): string[];
 }
 

@@ -30,7 +30,9 @@ async function call(path: string, init: { method?: string; token?: string; body?
 const errorCode = (body: unknown): string => (body as ServiceErrorBody).error.code;
 
 async function register(type: 'WEBSOCKET' | 'OPENSSL', extra: { clientId?: string; token?: string } = {}): Promise<RegistrationResponse> {
-  const { status, body } = await call('/register', { body: { type, ...(extra.clientId ? { clientId: extra.clientId } : {}) }, ...(extra.token ? { token: extra.token } : {}) });
+  // Certificates come from the operator (admin token).
+  const token = extra.token ?? (type === 'OPENSSL' ? fixture.emulator.adminToken : undefined);
+  const { status, body } = await call('/register', { body: { type, ...(extra.clientId ? { clientId: extra.clientId } : {}) }, ...(token ? { token } : {}) });
   expect(status).toBe(200);
   return body as RegistrationResponse;
 }
