@@ -145,7 +145,7 @@ describe('certificates come from the operator', () => {
 
     // The operator revokes the grant: the live link is dropped, and the next one may not publish.
     const again = await connectWith(tool, port);
-    const dropped = new Promise((resolve) => again.once('close', resolve));
+    const dropped = new Promise<void>((resolve) => again.once('close', () => resolve()));
     const revoke = await callApi(emulator, `/admin/users/${encodeURIComponent(tool.clientId)}/publish`, { method: 'PUT', token: emulator.adminToken, body: { channels: [] } });
     expect([revoke.status, revoke.body.disconnected]).toEqual([200, 1]);
     await dropped;
