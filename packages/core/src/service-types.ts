@@ -63,6 +63,15 @@ export interface RegistrationResponse {
   readonly cognitoEndpoint?: string;
   /** Cognito identity id (WEBSOCKET); equals `clientId`. */
   readonly identityId?: string;
+  /**
+   * Cognito OpenID token of this developer-authenticated identity (WEBSOCKET): pass it as
+   * `Logins: {"cognito-identity.amazonaws.com": openIdToken}` to `GetCredentialsForIdentity`,
+   * which refuses the identity without it. Register again (with the service token) for a fresh
+   * one. Secret: never log it.
+   */
+  readonly openIdToken?: string;
+  /** When `openIdToken` expires, ISO 8601. */
+  readonly openIdTokenExpiresAt?: string;
   /** Channels this client may subscribe to, with their topics for this client. */
   readonly channels: readonly ChannelInfo[];
   /** Bearer token for the service API (`POST /publish`) for this client. */

@@ -39,6 +39,12 @@ export interface EmulatorOptions {
   readonly accountId?: string;
   /** Lifetime of credentials from `GetCredentialsForIdentity`, ms. @default 3600000 (1 h) */
   readonly credentialTtlMs?: number;
+  /**
+   * Lifetime of the Cognito OpenID token a WEBSOCKET registration returns, ms (AWS's
+   * `GetOpenIdTokenForDeveloperIdentity` default). Clients register again for a fresh one.
+   * @default 900000 (15 min)
+   */
+  readonly openIdTokenTtlMs?: number;
   /** How long a persistent session (`clean: false`) outlives its connection, ms. @default 3600000 (1 h) */
   readonly sessionExpiryMs?: number;
   /** Longest life of a WebSocket connection, ms. @default 86400000 (24 h) */
@@ -98,6 +104,7 @@ export const DEFAULTS = {
   region: 'local-1',
   accountId: '000000000000',
   credentialTtlMs: 3_600_000,
+  openIdTokenTtlMs: 900_000,
   sessionExpiryMs: 3_600_000,
   webSocketTtlMs: 86_400_000,
   certificateValidityDays: 365,
@@ -154,6 +161,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
     region,
     accountId: options.accountId ?? DEFAULTS.accountId,
     credentialTtlMs: positive('credentialTtlMs', options.credentialTtlMs ?? DEFAULTS.credentialTtlMs),
+    openIdTokenTtlMs: positive('openIdTokenTtlMs', options.openIdTokenTtlMs ?? DEFAULTS.openIdTokenTtlMs),
     sessionExpiryMs: positive('sessionExpiryMs', options.sessionExpiryMs ?? DEFAULTS.sessionExpiryMs),
     webSocketTtlMs: positive('webSocketTtlMs', options.webSocketTtlMs ?? DEFAULTS.webSocketTtlMs),
     certificateValidityDays: positive('certificateValidityDays', options.certificateValidityDays ?? DEFAULTS.certificateValidityDays),

@@ -59,12 +59,26 @@ export interface CertificateAuthority {
   isRevoked(serialNumber: string): boolean;
 }
 
+/** A Cognito OpenID token (a JWT) and its expiry. Secret. */
+export interface OpenIdToken {
+  readonly token: string;
+  readonly expiresAt: Date;
+}
+
 /** Issuer of Cognito-style identities and credentials. */
 export interface IdentityIssuer {
   readonly identityPoolId: string;
   readonly region: string;
-  /** Makes sure an identity id exists for this client id (WEBSOCKET registration). */
+  /**
+   * Makes sure a developer-authenticated identity exists for this client id (WEBSOCKET
+   * registration): its credentials then need its OpenID token, not just its id.
+   */
   ensureIdentity(clientId: string): Promise<string>;
+  /**
+   * A fresh OpenID token for the identity (AWS's `GetOpenIdTokenForDeveloperIdentity`):
+   * `GetCredentialsForIdentity` requires it under `Logins["cognito-identity.amazonaws.com"]`.
+   */
+  openIdToken(identityId: string): OpenIdToken;
   /** Invalidates every credential issued to this identity. */
   revokeIdentity(clientId: string): Promise<void>;
 }

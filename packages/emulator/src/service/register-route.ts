@@ -103,7 +103,11 @@ export function createRegisterHandler(deps: ServiceDeps, options: RegisterOption
       };
       if (type === 'WEBSOCKET') {
         const identityId = await identities.ensureIdentity(clientId);
-        return { ...base, endpoint: endpoints.websocket, identityPoolId: identities.identityPoolId, identityId, cognitoEndpoint: endpoints.cognito };
+        const openId = identities.openIdToken(identityId);
+        return {
+          ...base, endpoint: endpoints.websocket, identityPoolId: identities.identityPoolId, identityId, cognitoEndpoint: endpoints.cognito,
+          openIdToken: openId.token, openIdTokenExpiresAt: openId.expiresAt.toISOString(),
+        };
       }
       const issued = await ca.issueClientCertificate(clientId);
       return {
