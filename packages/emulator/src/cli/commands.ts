@@ -74,6 +74,12 @@ export async function runSetStatus(id: string, status: string, flags: Connection
   print(flags, answer, () => `${answer.user.id} is now ${answer.user.status}${status === 'banned' ? ` (${answer.disconnected} live connection(s) dropped)` : ''}`);
 }
 
+/** `webcomm kick <clientId>`: drops a live client without banning it. */
+export async function runKick(clientId: string, flags: ConnectionFlags): Promise<void> {
+  const answer = await callApi(await serviceUrl(flags), `admin/connections/${encodeURIComponent(clientId)}`, { method: 'DELETE', token: await adminToken(flags) });
+  print(flags, answer, () => `${clientId} disconnected (not banned: it may reconnect; ban it with "webcomm set-status ${clientId} banned")`);
+}
+
 /** `webcomm register-client --out DIR [--publish CHANNEL...]`: the operator's registration (admin token). */
 export async function runRegisterClient(flags: ConnectionFlags & { type: 'OPENSSL' | 'WEBSOCKET'; out: string; publish?: string[] }): Promise<void> {
   const publish = flags.publish?.flatMap((list) => list.split(',')).map((name) => name.trim()).filter((name) => name !== '');

@@ -89,6 +89,11 @@ export interface BrokerControl {
   publish(topic: string, payload: Uint8Array, options?: { qos?: 0 | 1; retain?: boolean }): Promise<void>;
   /** Drops every live connection of this principal; returns how many were dropped. */
   disconnectPrincipal(principalId: string, reason: string): number;
+  /**
+   * Drops the live connection of this client id, without banning it (IoT's `DeleteConnection`):
+   * presence says `API_INITIATED_DISCONNECT` and the client may reconnect. False when not connected.
+   */
+  disconnectClient(clientId: string): boolean;
   /** Client ids currently connected. */
   connectedClients(): string[];
   /** Calls `listener` for every message on `filter` (the portal's live tail); returns a stop function. */

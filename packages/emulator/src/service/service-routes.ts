@@ -12,6 +12,7 @@
  * | POST | /admin/publish | admin token | cloud-side publish on any channel |
  * | GET | /admin/channels | admin token | the channel configuration |
  * | GET | /admin/clients | admin token | connected client ids |
+ * | DELETE | /admin/connections/:clientId | admin token | kick: drop a live client without banning it (IoT's DeleteConnection) |
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PublishRequest, UserStatus } from '@webcomm/core';
@@ -153,6 +154,12 @@ export function createServiceRoutes(deps: ServiceDeps, options: ServiceRouteOpti
     sendJson(response, 200, { channels: channels.forClient('{clientId}') });
   };
 
+  const adminKick: Handler = async (request, response, [clientId = '']) => {
+    requireAdmin(request);
+    if (!broker.disconnectClient(clientId)) throw new HttpProblem(404, 'NOT_CONNECTED', `Client "${clientId}" is not connected; GET /admin/clients lists who is.`);
+    sendJson(response, 200, { clientId, disconnected: 1 });
+  };
+
   const adminClients: Handler = async (request, response) => {
     requireAdmin(request);
     sendJson(response, 200, { clients: broker.connectedClients() });
@@ -168,6 +175,7 @@ export function createServiceRoutes(deps: ServiceDeps, options: ServiceRouteOpti
     ['POST', /^\/admin\/publish$/, adminPublish],
     ['GET', /^\/admin\/channels$/, adminChannels],
     ['GET', /^\/admin\/clients$/, adminClients],
+    ['DELETE', /^\/admin\/connections\/([^/]+)$/, adminKick],
   ];
 
   return async (request, response) => {
