@@ -23,7 +23,7 @@ let player: NodeClient;
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'webcomm-portal-'));
   emulator = await startEmulator({ dataDir, logger: silentLogger });
-  player = await createNodeClient({ serviceUrl: emulator.endpoints.http, cacheDir: join(dataDir, 'player') });
+  player = await createNodeClient({ serviceUrl: emulator.endpoints.http, cacheDir: join(dataDir, 'player'), adminToken: emulator.adminToken });
   await player.connect();
   await player.subscribe('content-updates', () => undefined);
   browser = await launchChromium();

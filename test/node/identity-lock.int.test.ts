@@ -44,8 +44,10 @@ interface Holder {
 
 const script = fileURLToPath(new URL('./fixtures/identity-holder.node.ts', import.meta.url));
 
-function holder(serviceUrl: string, home: string, policy: 'next-slot' | 'error' = 'next-slot'): Holder {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, serviceUrl, policy], { env: { ...process.env, HOME: home } });
+function holder(emulator: RunningEmulator, home: string, policy: 'next-slot' | 'error' = 'next-slot'): Holder {
+  // The operator's admin token lets each new dedicated server register its certificate.
+  const env = { ...process.env, HOME: home, WEBCOMM_ADMIN_TOKEN: emulator.adminToken };
+  const child = spawn(process.execPath, ['--import', 'tsx', script, emulator.endpoints.http, policy], { env });
   const lines: Line[] = [];
   const waiters = new Set<{ predicate: (line: Line) => boolean; resolve: (line: Line) => void }>();
   let buffer = '';
@@ -100,12 +102,12 @@ describe('two processes, one identity cache (real child processes, emulator)', (
     const url = emulator.endpoints.http;
     const base = join(home, '.webcomm', `127.0.0.1_${new URL(url).port}`);
 
-    const a = holder(url, home);
+    const a = holder(emulator, home);
     const aReady = await a.next((l) => l.ready === true);
     expect(aReady).toMatchObject({ cacheDir: base, fromCache: false, state: 'connected' });
     expect(JSON.parse(await readFile(`${base}.lock`, 'utf8'))).toMatchObject({ pid: a.child.pid });
 
-    const b = holder(url, home);
+    const b = holder(emulator, home);
     const bReady = await b.next((l) => l.ready === true);
     expect(bReady).toMatchObject({ cacheDir: `${base}-2`, fromCache: false, state: 'connected' });
     expect(bReady.clientId).not.toBe(aReady.clientId);
@@ -116,7 +118,7 @@ describe('two processes, one identity cache (real child processes, emulator)', (
     expect([...a.lines, ...b.lines].filter((l) => l.disconnected !== undefined || l.takenOver !== undefined)).toEqual([]);
 
     // With 'error' a third process is told who holds the identity.
-    const d = holder(url, home, 'error');
+    const d = holder(emulator, home, 'error');
     const refused = await d.next((l) => l.error !== undefined);
     expect(refused.error).toBe(ERROR_CODES.IDENTITY_IN_USE);
     expect(refused.message).toContain(`in use by process ${String(a.child.pid)}`);
@@ -128,7 +130,7 @@ describe('two processes, one identity cache (real child processes, emulator)', (
     a.child.kill('SIGKILL');
     await a.exited;
     expect(existsSync(`${base}.lock`)).toBe(true);
-    const c = holder(url, home);
+    const c = holder(emulator, home);
     const cReady = await c.next((l) => l.ready === true);
     expect(cReady).toMatchObject({ cacheDir: base, clientId: aReady.clientId, fromCache: true });
     expect(JSON.parse(await readFile(`${base}.lock`, 'utf8'))).toMatchObject({ pid: c.child.pid });
@@ -139,7 +141,7 @@ describe('two processes, one identity cache (real child processes, emulator)', (
     expect(await b.exited).toBe(0);
     expect(existsSync(`${base}-2.lock`)).toBe(false);
     // Its slot, identity kept, is free for the next process.
-    const e = holder(url, home);
+    const e = holder(emulator, home);
     expect(await e.next((l) => l.ready === true)).toMatchObject({ cacheDir: `${base}-2`, clientId: bReady.clientId, fromCache: true });
     for (const p of [c, e]) p.child.stdin.write('close\n');
     expect(await Promise.all([c.exited, e.exited])).toEqual([0, 0]);
@@ -149,14 +151,14 @@ describe('two processes, one identity cache (real child processes, emulator)', (
   it('in one process too: a second ensureIdentity gets the next slot; release() frees the first', async () => {
     const { emulator, home } = await emulatorAndHome();
     const cacheDir = join(home, 'identity');
-    const first = await ensureIdentity({ serviceUrl: emulator.endpoints.http, cacheDir });
-    const second = await ensureIdentity({ serviceUrl: emulator.endpoints.http, cacheDir });
+    const first = await ensureIdentity({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir });
+    const second = await ensureIdentity({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir });
     expect([first.slot, second.slot]).toEqual([1, 2]);
     expect(second.cacheDir).toBe(`${cacheDir}-2`);
-    const error = await ensureIdentity({ serviceUrl: emulator.endpoints.http, cacheDir, onIdentityInUse: 'error' }).catch((e: unknown) => e as WebcommError);
+    const error = await ensureIdentity({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir, onIdentityInUse: 'error' }).catch((e: unknown) => e as WebcommError);
     expect((error as WebcommError).code).toBe(ERROR_CODES.IDENTITY_IN_USE);
     await first.release();
-    const again = await ensureIdentity({ serviceUrl: emulator.endpoints.http, cacheDir });
+    const again = await ensureIdentity({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir });
     expect(again).toMatchObject({ slot: 1, fromCache: true });
     expect(again.registration.clientId).toBe(first.registration.clientId);
     await Promise.all([second.release(), again.release()]);
@@ -164,7 +166,7 @@ describe('two processes, one identity cache (real child processes, emulator)', (
 
   it('two clients sharing one identity (a copied cache) both raise takenOver', async () => {
     const { emulator, home } = await emulatorAndHome();
-    const identity = await ensureIdentity({ serviceUrl: emulator.endpoints.http, cacheDir: join(home, 'copied') });
+    const identity = await ensureIdentity({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir: join(home, 'copied') });
     cleanups.push(() => identity.release());
     // Default backoff and takeover window; the jitter is pinned to its middle so the run is the
     // same every time (with Math.random a victim link may outlive the 2 s window; see the report).

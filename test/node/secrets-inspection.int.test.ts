@@ -80,7 +80,7 @@ function expectHidden(what: string, value: unknown, secrets: readonly string[]):
 describe('printing shows no secret', () => {
   it('node client, its registration, the cache and the transports (OPENSSL identity from the emulator)', async () => {
     const cacheDir = join(cacheRoot, 'node');
-    const client = await createNodeClient({ serviceUrl: emulator.endpoints.http, cacheDir, publish: { chat: 'service' } });
+    const client = await createNodeClient({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir, publish: { chat: 'service' } });
     const registration = client.registration;
     const secrets = [registration.privateKeyPem ?? '', registration.serviceToken];
     expect(secrets[0]).toContain('PRIVATE KEY');
@@ -101,7 +101,7 @@ describe('printing shows no secret', () => {
       expect({ ...registration }.privateKeyPem).toBe(secrets[0]);
 
       expectHidden('readCachedIdentity()', await readCachedIdentity(cacheDir), secrets);
-      const ensured = await ensureIdentity({ serviceUrl: emulator.endpoints.http, cacheDir: join(cacheRoot, 'ensured') });
+      const ensured = await ensureIdentity({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir: join(cacheRoot, 'ensured') });
       expectHidden('ensureIdentity()', ensured, [ensured.registration.privateKeyPem ?? '', ensured.registration.serviceToken]);
       await ensured.release();
       expectHidden('servicePublisher()', servicePublisher({ serviceUrl: emulator.endpoints.http, serviceToken: registration.serviceToken }), [registration.serviceToken]);

@@ -5,6 +5,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import type { RegistrationResponse } from '@webcomm/core';
+import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { callApi, startDefaultEmulator, type SecurityEmulator } from '../helpers/security-emulator.js';
 
@@ -80,5 +81,85 @@ describe('registration floods', () => {
     // Another address has its own bucket; the operator (admin token) is never limited.
     expect(await registerFrom('127.0.0.2', emulator.endpoints.ports.http, { type: 'WEBSOCKET' })).toBe(200);
     expect((await callApi(emulator, '/register', { token: emulator.adminToken, body: { type: 'WEBSOCKET' } })).status).toBe(200);
+  });
+});
+
+/** Connects over mutual TLS with a registration's certificate; resolves on CONNACK. */
+function connectWith(registration: RegistrationResponse, port: number): Promise<MqttClient> {
+  return new Promise((resolve, reject) => {
+    const client = mqtt.connect(`mqtts://127.0.0.1:${port}`, {
+      clientId: registration.clientId, cert: registration.certificatePem, key: registration.privateKeyPem, ca: registration.caPem,
+      servername: 'localhost', reconnectPeriod: 0, connectTimeout: 5_000, protocolVersion: 4,
+    });
+    client.once('connect', () => resolve(client));
+    client.once('error', reject);
+  });
+}
+
+/** Publishes at QoS 1: resolves "delivered" on PUBACK, "disconnected" when the broker drops the link for it (IoT Core over MQTT 3.1.1). */
+function publishOutcome(client: MqttClient, topic: string): Promise<'delivered' | 'disconnected'> {
+  return new Promise((resolve) => {
+    client.once('close', () => resolve('disconnected'));
+    client.publish(topic, '{"kind":"asset-saved"}', { qos: 1 }, (error) => {
+      if (error === undefined || error === null) resolve('delivered');
+    });
+  });
+}
+
+describe('certificates come from the operator', () => {
+  it('refuses an unauthenticated OPENSSL registration (403 CERTIFICATE_REGISTRATION_CLOSED); the admin token gets one', async () => {
+    running = await startDefaultEmulator();
+    const { emulator } = running;
+    const anonymous = await callApi(emulator, '/register', { body: { type: 'OPENSSL' } });
+    expect([anonymous.status, anonymous.body.error?.code]).toEqual([403, 'CERTIFICATE_REGISTRATION_CLOSED']);
+    const named = await callApi(emulator, '/register', { body: { type: 'OPENSSL', clientId: 'editor-1' } });
+    expect(named.status).toBe(403);
+    const operator = await callApi(emulator, '/register', { token: emulator.adminToken, body: { type: 'OPENSSL' } });
+    expect(operator.status).toBe(200);
+    expect(String(operator.body.certificatePem)).toMatch(/BEGIN CERTIFICATE/);
+    // The owner renews its own certificate with its service token.
+    const renewed = await callApi(emulator, '/register', { token: String(operator.body.serviceToken), body: { type: 'OPENSSL', clientId: operator.body.clientId } });
+    expect(renewed.status).toBe(200);
+  });
+
+  it('a certificate grants no direct publish: only an explicit grant per identity and channel does', async () => {
+    running = await startDefaultEmulator({ certificateSelfRegistration: true });
+    const { emulator } = running;
+    const port = emulator.endpoints.ports.mqtts;
+    // Opened by the operator: anyone may get a certificate, and still may not publish with it.
+    const self = (await callApi(emulator, '/register', { body: { type: 'OPENSSL' } })).body as unknown as RegistrationResponse;
+    expect(self.brokerPublish).toBeUndefined();
+    expect(await publishOutcome(await connectWith(self, port), 'webcomm/local/tools')).toBe('disconnected');
+    expect(running.logs.some((line) => line.includes(`client "${self.clientId}" disconnected (FORBIDDEN_ACCESS): iot:Publish on "webcomm/local/tools"`))).toBe(true);
+
+    // Only the operator may grant, and only on channels that allow it.
+    const asked = await callApi(emulator, '/register', { body: { type: 'OPENSSL', publish: ['tools'] } });
+    expect([asked.status, asked.body.error?.code]).toEqual([401, 'ADMIN_TOKEN_REQUIRED']);
+    const notGrantable = await callApi(emulator, '/register', { token: emulator.adminToken, body: { type: 'OPENSSL', publish: ['announcements'] } });
+    expect([notGrantable.status, notGrantable.body.error?.code]).toEqual([400, 'CHANNEL_NOT_GRANTABLE']);
+    const tool = (await callApi(emulator, '/register', { token: emulator.adminToken, body: { type: 'OPENSSL', publish: ['tools'] } })).body as unknown as RegistrationResponse;
+    expect(tool.brokerPublish).toEqual(['tools']);
+    const toolLink = await connectWith(tool, port);
+    expect(await publishOutcome(toolLink, 'webcomm/local/tools')).toBe('delivered');
+    expect(await publishOutcome(toolLink, 'webcomm/local/announcements')).toBe('disconnected');
+
+    // The operator revokes the grant: the live link is dropped, and the next one may not publish.
+    const again = await connectWith(tool, port);
+    const dropped = new Promise<void>((resolve) => again.once('close', () => resolve()));
+    const revoke = await callApi(emulator, `/admin/users/${encodeURIComponent(tool.clientId)}/publish`, { method: 'PUT', token: emulator.adminToken, body: { channels: [] } });
+    expect([revoke.status, revoke.body.disconnected]).toEqual([200, 1]);
+    await dropped;
+    expect(await publishOutcome(await connectWith(tool, port), 'webcomm/local/tools')).toBe('disconnected');
+  });
+
+  it('a WEBSOCKET identity cannot turn itself into an OPENSSL one (409 CONNECTION_TYPE_FIXED), even with self-registration open', async () => {
+    running = await startDefaultEmulator({ certificateSelfRegistration: true });
+    const { emulator } = running;
+    const player = (await callApi(emulator, '/register', { body: { type: 'WEBSOCKET' } })).body as unknown as RegistrationResponse;
+    const turned = await callApi(emulator, '/register', { token: player.serviceToken, body: { type: 'OPENSSL', clientId: player.clientId } });
+    expect([turned.status, turned.body.error?.code]).toEqual([409, 'CONNECTION_TYPE_FIXED']);
+    expect(turned.body.certificatePem).toBeUndefined();
+    const users = (await callApi(emulator, '/admin/users', { token: emulator.adminToken })).body.users as { id: string; kind: string }[];
+    expect(users.find((user) => user.id === player.clientId)?.kind).toBe('WEBSOCKET');
   });
 });

@@ -35,6 +35,11 @@ export interface ServiceConnection {
  * stored identity), get Cognito credentials for that identity, and build a client that signs a
  * fresh WebSocket URL for every attempt, with the registered channels.
  *
+ * The service registers a developer-authenticated identity and returns its Cognito OpenID
+ * token; the credentials are asked with it (`Logins: {"cognito-identity.amazonaws.com": token}`),
+ * so an identity id alone (it is the client id others see) gives nobody its credentials. A token
+ * about to expire is renewed by registering again with the stored service token.
+ *
  * @example
  * ```ts
  * const { client } = await connectToService({ serviceUrl: 'https://api.example.com' });
@@ -48,13 +53,29 @@ export async function connectToService(options: ConnectToServiceOptions): Promis
   const storage = options.storage ?? defaultIdentityStorage();
   const registrationKey = `webcomm:registration:${options.serviceUrl}`;
   const stored = parseStored(await storage.getItem(registrationKey));
-  const registration = await registerClient({
-    serviceUrl: options.serviceUrl,
-    type: 'WEBSOCKET',
-    ...(stored === undefined ? {} : { clientId: stored.clientId, serviceToken: stored.serviceToken }),
-    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-  });
-  await storage.setItem(registrationKey, JSON.stringify({ clientId: registration.clientId, serviceToken: registration.serviceToken }));
+  const register = async (previous: { clientId: string; serviceToken: string } | undefined): Promise<RegistrationResponse> => {
+    const answer = await registerClient({
+      serviceUrl: options.serviceUrl,
+      type: 'WEBSOCKET',
+      ...(previous === undefined ? {} : { clientId: previous.clientId, serviceToken: previous.serviceToken }),
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    });
+    await storage.setItem(registrationKey, JSON.stringify({ clientId: answer.clientId, serviceToken: answer.serviceToken }));
+    return answer;
+  };
+  const registration = await register(stored);
+  let openId = { token: registration.openIdToken, expiresAt: Date.parse(registration.openIdTokenExpiresAt ?? '') };
+  // A service without OpenID tokens (none in the answer) leaves the identity a guest's.
+  const logins =
+    registration.openIdToken === undefined
+      ? undefined
+      : async (): Promise<Record<string, string>> => {
+          if (!(openId.expiresAt - Date.now() > OPENID_MARGIN_MS)) {
+            const fresh = await register({ clientId: registration.clientId, serviceToken: registration.serviceToken });
+            openId = { token: fresh.openIdToken, expiresAt: Date.parse(fresh.openIdTokenExpiresAt ?? '') };
+          }
+          return { [COGNITO_LOGIN]: openId.token ?? '' };
+        };
   const identityPoolId = registration.identityPoolId ?? '';
   // The service made the Cognito identity for this client: use it rather than a new one.
   if (registration.identityId !== undefined) await storage.setItem(`webcomm:cognito-identity-id:${identityPoolId}`, registration.identityId);
@@ -64,6 +85,7 @@ export async function connectToService(options: ConnectToServiceOptions): Promis
     storage,
     ...(registration.cognitoEndpoint === undefined ? {} : { endpoint: registration.cognitoEndpoint }),
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    ...(logins === undefined ? {} : { logins }),
   });
   const publishers = new Set(options.publishChannels ?? []);
   const channels: ChannelConfig[] = registration.channels.map((channel) => ({
@@ -84,6 +106,11 @@ export async function connectToService(options: ConnectToServiceOptions): Promis
   });
   return { client, registration, credentials };
 }
+
+/** The login key of Cognito's own OpenID tokens. */
+const COGNITO_LOGIN = 'cognito-identity.amazonaws.com';
+/** Renew the OpenID token when it has less than this left (a credential call and a connect fit). */
+const OPENID_MARGIN_MS = 60_000;
 
 function parseStored(text: string | null): { clientId: string; serviceToken: string } | undefined {
   if (text === null) return undefined;

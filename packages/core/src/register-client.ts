@@ -10,12 +10,18 @@ export interface RegisterClientOptions extends RegistrationRequest {
   readonly serviceUrl: string;
   /** The client's current service token, when re-registering an existing `clientId`. Secret. */
   readonly serviceToken?: string;
+  /**
+   * The operator's admin token, for registrations only the operator may make: a certificate
+   * (`OPENSSL`) when the service does not let clients ask for one, and `publish` grants. Sent
+   * instead of `serviceToken`. Secret: keep it on the operator's machines, never in a game client.
+   */
+  readonly adminToken?: string;
   /** @default globalThis.fetch */
   readonly fetch?: typeof fetch;
   readonly signal?: AbortSignal;
 }
 
-const KEYS = optionKeys<RegisterClientOptions>({ serviceUrl: true, type: true, clientId: true, serviceToken: true, fetch: true, signal: true });
+const KEYS = optionKeys<RegisterClientOptions>({ serviceUrl: true, type: true, clientId: true, serviceToken: true, adminToken: true, publish: true, fetch: true, signal: true });
 
 /** The service's base URL as a directory, so `new URL('register', base)` keeps any path. */
 export function serviceBaseUrl(serviceUrl: unknown, optionName = 'serviceUrl'): URL {
@@ -31,12 +37,17 @@ export function serviceBaseUrl(serviceUrl: unknown, optionName = 'serviceUrl'): 
 export async function registerClient(options: RegisterClientOptions): Promise<RegistrationResponse> {
   assertKnownOptions(options, KEYS, 'registerClient()');
   const url = new URL('register', serviceBaseUrl(options.serviceUrl));
-  const body: RegistrationRequest = { type: options.type, ...(options.clientId === undefined ? {} : { clientId: options.clientId }) };
+  const body: RegistrationRequest = {
+    type: options.type,
+    ...(options.clientId === undefined ? {} : { clientId: options.clientId }),
+    ...(options.publish === undefined ? {} : { publish: options.publish }),
+  };
+  const bearer = options.adminToken ?? options.serviceToken;
   let response: Response;
   try {
     response = await (options.fetch ?? fetch)(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(options.serviceToken === undefined ? {} : { authorization: `Bearer ${options.serviceToken}` }) },
+      headers: { 'content-type': 'application/json', ...(bearer === undefined ? {} : { authorization: `Bearer ${bearer}` }) },
       body: JSON.stringify(body),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });

@@ -22,7 +22,7 @@ export async function createDefaultService(
   dataDir: string,
   users: UserDirectory | undefined,
   channels: ChannelCatalog | undefined,
-  limits: { registrationRateLimit?: RateLimit; now?: () => number } = {},
+  limits: { registrationRateLimit?: RateLimit; certificateSelfRegistration?: boolean; now?: () => number } = {},
 ): Promise<DefaultService> {
   const ownUsers = users === undefined ? await LevelUserDirectory.open(dataDir) : undefined;
   const tokens = await ServiceTokens.open(dataDir);

@@ -39,6 +39,12 @@ export interface EmulatorOptions {
   readonly accountId?: string;
   /** Lifetime of credentials from `GetCredentialsForIdentity`, ms. @default 3600000 (1 h) */
   readonly credentialTtlMs?: number;
+  /**
+   * Lifetime of the Cognito OpenID token a WEBSOCKET registration returns, ms (AWS's
+   * `GetOpenIdTokenForDeveloperIdentity` default). Clients register again for a fresh one.
+   * @default 900000 (15 min)
+   */
+  readonly openIdTokenTtlMs?: number;
   /** How long a persistent session (`clean: false`) outlives its connection, ms. @default 3600000 (1 h) */
   readonly sessionExpiryMs?: number;
   /** Longest life of a WebSocket connection, ms. @default 86400000 (24 h) */
@@ -81,6 +87,13 @@ export interface EmulatorOptions {
    * @default { burst: 20, perSecond: 1 }
    */
   readonly registrationRateLimit?: RateLimit;
+  /**
+   * Let anyone register as OPENSSL and get a client certificate without the admin token. Off, as
+   * the Web Communicator documents it: clients self-register as WEBSOCKET, certificates come from
+   * the operator (`webcomm register-client`, or `createNodeClient({ adminToken })`).
+   * @default false
+   */
+  readonly certificateSelfRegistration?: boolean;
   /** @default stderr */
   readonly logger?: Logger;
   /** Time source for credentials, URL expiry and disconnect timers. @default the system clock */
@@ -105,6 +118,7 @@ export const DEFAULTS = {
   region: 'local-1',
   accountId: '000000000000',
   credentialTtlMs: 3_600_000,
+  openIdTokenTtlMs: 900_000,
   sessionExpiryMs: 3_600_000,
   webSocketTtlMs: 86_400_000,
   certificateValidityDays: 365,
@@ -114,6 +128,7 @@ export const DEFAULTS = {
   presenceInDefaultPolicy: false,
   secureWebSocket: false,
   registrationRateLimit: { burst: 20, perSecond: 1 },
+  certificateSelfRegistration: false,
 } as const;
 
 function bad(option: string, problem: string): WebcommError {
@@ -144,11 +159,14 @@ const KEYS = optionKeys<EmulatorOptions>({
   region: true,
   accountId: true,
   credentialTtlMs: true,
+  openIdTokenTtlMs: true,
   sessionExpiryMs: true,
   webSocketTtlMs: true,
   certificateValidityDays: true,
   authorizers: true,
   allowAnonymous: true,
+  connectTimeoutMs: true,
+  maxPendingConnectionsPerAddress: true,
   presenceInDefaultPolicy: true,
   limits: true,
   secureWebSocket: true,
@@ -156,6 +174,7 @@ const KEYS = optionKeys<EmulatorOptions>({
   channels: true,
   routes: true,
   registrationRateLimit: true,
+  certificateSelfRegistration: true,
   logger: true,
   clock: true,
 });
@@ -204,6 +223,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
     region,
     accountId: options.accountId ?? DEFAULTS.accountId,
     credentialTtlMs: positive('credentialTtlMs', options.credentialTtlMs ?? DEFAULTS.credentialTtlMs),
+    openIdTokenTtlMs: positive('openIdTokenTtlMs', options.openIdTokenTtlMs ?? DEFAULTS.openIdTokenTtlMs),
     sessionExpiryMs: positive('sessionExpiryMs', options.sessionExpiryMs ?? DEFAULTS.sessionExpiryMs),
     webSocketTtlMs: positive('webSocketTtlMs', options.webSocketTtlMs ?? DEFAULTS.webSocketTtlMs),
     certificateValidityDays: positive('certificateValidityDays', options.certificateValidityDays ?? DEFAULTS.certificateValidityDays),
@@ -214,6 +234,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
     presenceInDefaultPolicy: options.presenceInDefaultPolicy ?? DEFAULTS.presenceInDefaultPolicy,
     secureWebSocket: options.secureWebSocket ?? DEFAULTS.secureWebSocket,
     registrationRateLimit,
+    certificateSelfRegistration: options.certificateSelfRegistration ?? DEFAULTS.certificateSelfRegistration,
     limits,
     users: options.users,
     channels: options.channels,

@@ -18,6 +18,7 @@ import { COGNITO_PATH, createCognitoRoutes } from './cognito/cognito-routes.js';
 import { createCorsRoute } from './http/cors.js';
 import { createPortalRoutes } from './portal/portal-routes.js';
 import { LocalIdentityIssuer } from './cognito/local-identity-issuer.js';
+import { OpenIdTokens } from './cognito/openid-tokens.js';
 import type { EmulatorOptions } from './emulator-options.js';
 import { resolveOptions } from './emulator-options.js';
 import { createMutualTlsServer } from './http/mutual-tls-listener.js';
@@ -137,11 +138,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const adminToken = await readOrCreateSecretFile(join(dataDir, 'admin-token'), () => randomToken());
     const credentialKey = await readOrCreateSecretFile(join(dataDir, 'credential-key'), () => randomToken());
     const ca = await LocalCertificateAuthority.open(dataDir, store, resolved.certificateValidityDays);
-    const identities = new LocalIdentityIssuer(store, {
-      region: resolved.region, identityPoolId: `${resolved.region}:00000000-0000-4000-8000-00000000e1e1`, credentialTtlMs: resolved.credentialTtlMs, clock, credentialKey,
-    });
+    const identityPoolId = `${resolved.region}:00000000-0000-4000-8000-00000000e1e1`;
+    const openIdTokens = await OpenIdTokens.open(dataDir, { identityPoolId, ttlMs: resolved.openIdTokenTtlMs, clock });
+    const identities = new LocalIdentityIssuer(store, { region: resolved.region, identityPoolId, credentialTtlMs: resolved.credentialTtlMs, clock, credentialKey, openIdTokens });
     await identities.purgeExpired();
-    const service = await createDefaultService(dataDir, resolved.users, resolved.channels, { registrationRateLimit: resolved.registrationRateLimit, now: () => clock.now() });
+    const service = await createDefaultService(dataDir, resolved.users, resolved.channels, {
+      registrationRateLimit: resolved.registrationRateLimit, certificateSelfRegistration: resolved.certificateSelfRegistration, now: () => clock.now(),
+    });
     cleanups.push(() => service.close());
     await secureDataDirectory(dataDir);
     const { users, channels } = service;

@@ -36,6 +36,14 @@ export interface EnsureIdentityOptions {
   readonly onIdentityInUse?: IdentityInUsePolicy;
   /** Ignore the cache and register again (keeping the client id when one is cached). */
   readonly renew?: boolean;
+  /**
+   * The operator's admin token, for a first registration: the service issues certificates only
+   * to the operator by default. Not needed once the identity is cached, nor when the cache
+   * directory holds the files of `webcomm register-client --out DIR`. Secret.
+   */
+  readonly adminToken?: string;
+  /** With `adminToken`: channels to grant this identity direct broker publish on. */
+  readonly publish?: readonly string[];
   /** @default globalThis.fetch */
   readonly fetch?: typeof fetch;
   /** @default () => new Date() */
@@ -54,7 +62,7 @@ export interface EnsuredIdentity {
   release(): Promise<void>;
 }
 
-const ENSURE_IDENTITY_KEYS = optionKeys<EnsureIdentityOptions>({ serviceUrl: true, type: true, cacheDir: true, onIdentityInUse: true, renew: true, fetch: true, now: true });
+const ENSURE_IDENTITY_KEYS = optionKeys<EnsureIdentityOptions>({ serviceUrl: true, type: true, cacheDir: true, onIdentityInUse: true, renew: true, adminToken: true, publish: true, fetch: true, now: true });
 
 /** Identity slots per cache directory: more processes than this on one host is a mistake. */
 export const MAX_IDENTITY_SLOTS = 64;
@@ -116,6 +124,8 @@ export async function loadOrRegister(dir: string, options: Omit<EnsureIdentityOp
     serviceUrl: options.serviceUrl,
     type,
     ...(cached === undefined ? {} : { clientId: cached.clientId, serviceToken: cached.serviceToken }),
+    ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken }),
+    ...(options.adminToken === undefined || options.publish === undefined ? {} : { publish: options.publish }),
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   });
   await clearCachedIdentity(dir);

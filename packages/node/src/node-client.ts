@@ -27,7 +27,7 @@ export type NodePublishRoute = 'broker' | 'service';
 /** Options of {@link createNodeClient}. */
 export interface NodeClientOptions
   extends Omit<WebcommClientOptions, 'transport' | 'clientId' | 'channels'>,
-    Pick<EnsureIdentityOptions, 'serviceUrl' | 'cacheDir' | 'onIdentityInUse' | 'fetch'> {
+    Pick<EnsureIdentityOptions, 'serviceUrl' | 'cacheDir' | 'onIdentityInUse' | 'fetch' | 'adminToken'> {
   /** Channels to publish on, by name, and how. Everything else is receive-only. @default {} */
   readonly publish?: Readonly<Record<string, NodePublishRoute>>;
   /** Channels beyond the registered ones (e.g. a trusted tools topic). @default [] */
@@ -37,7 +37,7 @@ export interface NodeClientOptions
 }
 
 /** The keys {@link NodeClientOptions} adds to the core client's. */
-const NODE_KEYS = optionKeys<Omit<NodeClientOptions, keyof WebcommClientOptions>>({ serviceUrl: true, cacheDir: true, onIdentityInUse: true, fetch: true, publish: true, extraChannels: true, tls: true });
+const NODE_KEYS = optionKeys<Omit<NodeClientOptions, keyof WebcommClientOptions>>({ serviceUrl: true, cacheDir: true, onIdentityInUse: true, adminToken: true, fetch: true, publish: true, extraChannels: true, tls: true });
 const TLS_KEYS = optionKeys<NonNullable<NodeClientOptions['tls']>>({ port: true, alpn: true, rejectUnauthorized: true });
 /** The core keys the node client sets itself from the registration. */
 const SET_FROM_REGISTRATION = new Set(['transport', 'clientId', 'channels']);
@@ -144,7 +144,7 @@ export class NodeClient extends WebcommClient {
       if (this.#renewed || !(this.#fromCache || this.#workedBefore) || !CERTIFICATE_REFUSALS.has(code)) throw error;
       this.#renewed = true;
       // This process holds the lock on #cacheDir: re-register in place.
-      const fresh = await loadOrRegister(this.#cacheDir, { serviceUrl: this.#options.serviceUrl, renew: true, ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}) });
+      const fresh = await loadOrRegister(this.#cacheDir, { ...identityOptions(this.#options), renew: true });
       this.#registration = fresh.registration;
       this.#current.registration = fresh.registration;
       this.#fromCache = false;
@@ -156,18 +156,18 @@ export class NodeClient extends WebcommClient {
 }
 
 /**
- * Registers or loads the cached identity, then builds the client (not yet connected). The
- * identity stays locked to this process until `close()` (see `cacheDir`): a second process on
- * the same host gets its own identity instead of taking this one over.
+ * Registers or loads the cached identity, then builds the client (not yet connected). The first
+ * registration of a certificate needs the operator: pass `adminToken` (its `publish: 'broker'`
+ * channels are then asked as grants), or pre-register with `webcomm register-client --out
+ * <cacheDir>`. The identity stays locked to this process until `close()` (see `cacheDir`): a
+ * second process on the same host gets its own identity instead of taking this one over.
  */
 export async function createNodeClient(options: NodeClientOptions): Promise<NodeClient> {
   checkOptions(options, 'createNodeClient()');
   const identity = await ensureIdentity({
-    serviceUrl: options.serviceUrl,
-    type: 'OPENSSL',
+    ...identityOptions(options),
     ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
     ...(options.onIdentityInUse ? { onIdentityInUse: options.onIdentityInUse } : {}),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   try {
     return new NodeClient(options, identity);
@@ -175,6 +175,16 @@ export async function createNodeClient(options: NodeClientOptions): Promise<Node
     await identity.release();
     throw error;
   }
+}
+
+function identityOptions(options: NodeClientOptions): EnsureIdentityOptions {
+  const brokerChannels = Object.entries(options.publish ?? {}).filter(([, route]) => route === 'broker').map(([name]) => name);
+  return {
+    serviceUrl: options.serviceUrl,
+    type: 'OPENSSL',
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken, ...(brokerChannels.length > 0 ? { publish: brokerChannels } : {}) }),
+  };
 }
 
 function transportFor(registration: RegistrationResponse, options: NodeClientOptions): Transport {

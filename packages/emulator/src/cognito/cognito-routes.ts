@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RouteHandler, UserDirectory } from '../service/contracts.js';
 import type { LocalIdentityIssuer } from './local-identity-issuer.js';
+import { COGNITO_LOGIN } from './openid-tokens.js';
 import { HttpProblem, readJson, sendJson as sendJsonBody } from '../service/http-io.js';
 import type { Logger } from '../logger.js';
 
@@ -19,13 +20,27 @@ class CognitoError extends Error {
   }
 }
 
-function loginKeys(logins: unknown): string[] {
-  if (logins === undefined || logins === null) return [];
+/** A `Logins` map, validated: provider name to non-empty token. */
+function parseLogins(logins: unknown): Map<string, string> {
+  if (logins === undefined || logins === null) return new Map();
   if (typeof logins !== 'object' || Array.isArray(logins)) throw new CognitoError('InvalidParameterException', 'Logins must be a map of provider name to token.');
-  return Object.entries(logins).map(([provider, token]) => {
-    if (typeof token !== 'string' || token.length === 0) throw new CognitoError('InvalidParameterException', `Logins["${provider}"] must be a non-empty token.`);
-    return `${provider}=${token}`;
-  });
+  const entries = Object.entries(logins);
+  if (entries.length > 10) throw new CognitoError('InvalidParameterException', 'Logins may name at most 10 providers.');
+  return new Map(
+    entries.map(([provider, token]) => {
+      if (typeof token !== 'string' || token.length === 0) throw new CognitoError('InvalidParameterException', `Logins["${provider.slice(0, 64)}"] must be a non-empty token.`);
+      return [provider, token];
+    }),
+  );
+}
+
+/**
+ * Keys of developer logins, one per provider: the pair as JSON, so no provider/token split is
+ * ambiguous (with `provider=token`, `{"p": "player=42"}` and `{"p=player": "42"}` were one identity).
+ * Cognito's own OpenID login is verified, never stored.
+ */
+function loginKeys(logins: Map<string, string>): string[] {
+  return [...logins].filter(([provider]) => provider !== COGNITO_LOGIN).map((pair) => JSON.stringify(pair));
 }
 
 /** Cognito's largest request is far below this. */
@@ -48,16 +63,35 @@ export function createCognitoRoutes(deps: { identities: LocalIdentityIssuer; use
     if (body.IdentityPoolId !== identities.identityPoolId) {
       throw new CognitoError('ResourceNotFoundException', `IdentityPool '${String(body.IdentityPoolId)}' not found; this emulator serves '${identities.identityPoolId}'.`);
     }
-    return { IdentityId: await identities.identityFor(loginKeys(body.Logins)) };
+    const logins = parseLogins(body.Logins);
+    const openId = logins.get(COGNITO_LOGIN);
+    if (openId !== undefined) return { IdentityId: (await provenIdentity(openId)).identityId };
+    return { IdentityId: await identities.identityFor(loginKeys(logins)) };
+  }
+
+  /** The developer-authenticated identity an OpenID token proves. */
+  async function provenIdentity(token: string): Promise<{ identityId: string }> {
+    const verified = identities.verifyOpenIdToken(token);
+    if (!verified.ok) throw new CognitoError('NotAuthorizedException', `Invalid login token (${verified.check}): get a fresh one by registering again with your service token.`);
+    if ((await identities.getIdentity(verified.identityId)) === undefined) throw new CognitoError('ResourceNotFoundException', `Identity '${verified.identityId}' not found.`);
+    return verified;
   }
 
   async function getCredentials(body: Record<string, unknown>): Promise<unknown> {
     const identityId = typeof body.IdentityId === 'string' ? body.IdentityId : '';
     const identity = await identities.getIdentity(identityId);
     if (identity === undefined) throw new CognitoError('ResourceNotFoundException', `Identity '${identityId}' not found.`);
-    const given = loginKeys(body.Logins);
-    // An identity bound to developer logins needs one of them; a guest identity takes none.
-    if (identity.logins.length > 0 && !given.some((key) => identity.logins.includes(key))) {
+    const logins = parseLogins(body.Logins);
+    const given = loginKeys(logins);
+    const openId = logins.get(COGNITO_LOGIN);
+    if (identity.developer === true) {
+      // Registered by the service: its OpenID token, for this very identity, and nothing less.
+      if (openId === undefined) throw new CognitoError('NotAuthorizedException', `Invalid login token: this identity is developer-authenticated; send Logins {"${COGNITO_LOGIN}": <openIdToken from the registration>}.`);
+      if ((await provenIdentity(openId)).identityId !== identityId) throw new CognitoError('NotAuthorizedException', 'Invalid login token: the token is for another identity.');
+    } else if (openId !== undefined) {
+      throw new CognitoError('NotAuthorizedException', 'Invalid login token: this identity is not developer-authenticated.');
+    } else if (identity.logins.length > 0 && !given.some((key) => identity.logins.includes(key))) {
+      // An identity bound to developer logins needs one of them; a guest identity takes none.
       throw new CognitoError('NotAuthorizedException', 'Invalid login token: this identity requires one of its Logins.');
     }
     if (identity.logins.length === 0 && given.length > 0) {

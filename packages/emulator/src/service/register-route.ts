@@ -3,6 +3,13 @@
  * or certificate). Registrations of one client id run one at a time ({@link KeyedLock}), so a
  * race gives one identity, and each source address has a token bucket (429 with `Retry-After`).
  * Requests with the admin token (the operator) are not rate-limited.
+ *
+ * As the Web Communicator documents it, clients may register themselves only as WEBSOCKET;
+ * certificates (OPENSSL) come from the operator (admin token: the portal, `webcomm
+ * register-client`) unless `certificateSelfRegistration` opens them, as the gem's
+ * `request_registration` setting does. A certificate owner renews its own with its service token.
+ * An identity keeps its connection type, and direct broker publish is a grant the operator gives
+ * per identity and channel (`publish`), never something a connection type implies.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -24,6 +31,8 @@ export interface RegisterOptions {
   readonly tokens: ServiceTokens;
   /** @default DEFAULT_REGISTRATION_RATE_LIMIT */
   readonly rateLimit?: RateLimit;
+  /** Anyone may register as OPENSSL (get a certificate) without the admin token. @default false */
+  readonly certificateSelfRegistration?: boolean;
   /** Milliseconds now, for the rate limiter. @default Date.now */
   readonly now?: () => number;
 }
@@ -56,7 +65,14 @@ export function createRegisterHandler(deps: ServiceDeps, options: RegisterOption
     if (body?.clientId !== undefined && (typeof body.clientId !== 'string' || !CLIENT_ID.test(body.clientId))) {
       throw new HttpProblem(400, 'BAD_REQUEST', 'Field "clientId" must be 1-128 letters, digits, ":", "_" or "-".');
     }
+    const publish = grantsOf(body?.publish, operator);
     const clientId = body?.clientId ?? (type === 'WEBSOCKET' ? `${identities.region}:${randomUUID()}` : randomUUID());
+    for (const name of publish ?? []) {
+      const channel = channels.find(name, clientId);
+      if (channel === undefined || !(channels.trustedPublishTopics?.(clientId) ?? []).includes(channel.topic)) {
+        throw new HttpProblem(400, 'CHANNEL_NOT_GRANTABLE', `Channel "${name}" does not allow direct broker publish; mark it "trustedPublish": true in channels.json first.`);
+      }
+    }
 
     const answer = await perClient.run(clientId, async (): Promise<RegistrationResponse> => {
       const existing = await users.get(clientId);
@@ -66,12 +82,32 @@ export function createRegisterHandler(deps: ServiceDeps, options: RegisterOption
         const owner = presented === undefined ? undefined : await tokens.resolve(presented);
         if (owner !== clientId) throw new HttpProblem(403, 'IDENTITY_TAKEN', `Client id "${clientId}" is registered already; send its service token, or omit clientId for a new one.`);
       }
+      if (existing !== undefined && existing.kind !== type) {
+        throw new HttpProblem(409, 'CONNECTION_TYPE_FIXED', `Client "${clientId}" is registered as ${existing.kind}; an identity keeps its connection type. Register a new identity for ${type}.`);
+      }
+      // Certificates: the operator's, the open emulator's, or an owner renewing its own.
+      if (type === 'OPENSSL' && !operator && options.certificateSelfRegistration !== true && existing === undefined) {
+        throw new HttpProblem(
+          403,
+          'CERTIFICATE_REGISTRATION_CLOSED',
+          'Certificates (OPENSSL) are issued by the operator: register with the admin token (`webcomm register-client --out DIR`, or createNodeClient({adminToken})), or start the emulator with certificateSelfRegistration: true. Clients register as WEBSOCKET.',
+        );
+      }
       await users.ensure(clientId, type);
+      const user = publish === undefined ? await users.get(clientId) : await users.setBrokerPublish(clientId, publish);
+      const brokerPublish = user?.brokerPublish ?? [];
       const serviceToken = await tokens.issue(clientId);
-      const base = { connectionType: type, clientId, region: identities.region, channels: channels.forClient(clientId), serviceToken, caPem: ca.caPem };
+      const base = {
+        connectionType: type, clientId, region: identities.region, channels: channels.forClient(clientId), serviceToken, caPem: ca.caPem,
+        ...(brokerPublish.length === 0 ? {} : { brokerPublish }),
+      };
       if (type === 'WEBSOCKET') {
         const identityId = await identities.ensureIdentity(clientId);
-        return { ...base, endpoint: endpoints.websocket, identityPoolId: identities.identityPoolId, identityId, cognitoEndpoint: endpoints.cognito };
+        const openId = identities.openIdToken(identityId);
+        return {
+          ...base, endpoint: endpoints.websocket, identityPoolId: identities.identityPoolId, identityId, cognitoEndpoint: endpoints.cognito,
+          openIdToken: openId.token, openIdTokenExpiresAt: openId.expiresAt.toISOString(),
+        };
       }
       const issued = await ca.issueClientCertificate(clientId);
       return {
@@ -85,4 +121,14 @@ export function createRegisterHandler(deps: ServiceDeps, options: RegisterOption
     });
     sendJson(response, 200, answer);
   };
+}
+
+/** The `publish` field: channel names, from the operator only; undefined when absent. */
+function grantsOf(value: unknown, operator: boolean): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!operator) throw new HttpProblem(401, 'ADMIN_TOKEN_REQUIRED', 'Field "publish" grants direct broker publish: only the operator (admin token) may send it.');
+  if (!Array.isArray(value) || value.length > 64 || !value.every((name) => typeof name === 'string' && name !== '')) {
+    throw new HttpProblem(400, 'BAD_REQUEST', 'Field "publish" must be a list of channel names.');
+  }
+  return value as string[];
 }

@@ -9,9 +9,11 @@
  * | POST | /publish | service token | validated client publish |
  * | GET | /admin/users | admin token | the user table |
  * | PUT | /admin/users/:id/status | admin token | set `active` or `banned` |
+ * | PUT | /admin/users/:id/publish | admin token | `{channels}`: the identity's direct broker publish grants |
  * | POST | /admin/publish | admin token | cloud-side publish on any channel |
  * | GET | /admin/channels | admin token | the channel configuration |
  * | GET | /admin/clients | admin token | connected client ids |
+ * | DELETE | /admin/connections/:clientId | admin token | kick: drop a live client without banning it (IoT's DeleteConnection) |
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PublishRequest, UserStatus } from '@webcomm/core';
@@ -33,6 +35,8 @@ export interface ServiceRouteOptions {
   readonly rateLimit?: RateLimit;
   /** Registrations per source address. @default DEFAULT_REGISTRATION_RATE_LIMIT (20 at once, 1/s) */
   readonly registrationRateLimit?: RateLimit;
+  /** Anyone may register as OPENSSL without the admin token. @default false */
+  readonly certificateSelfRegistration?: boolean;
   /** Milliseconds now, for the rate limiters. @default Date.now */
   readonly now?: () => number;
 }
@@ -60,7 +64,12 @@ export function createServiceRoutes(deps: ServiceDeps, options: ServiceRouteOpti
     return clientId;
   };
 
-  const register: Handler = createRegisterHandler(deps, { tokens, ...(options.registrationRateLimit ? { rateLimit: options.registrationRateLimit } : {}), ...(options.now ? { now: options.now } : {}) });
+  const register: Handler = createRegisterHandler(deps, {
+    tokens,
+    ...(options.registrationRateLimit ? { rateLimit: options.registrationRateLimit } : {}),
+    ...(options.certificateSelfRegistration === undefined ? {} : { certificateSelfRegistration: options.certificateSelfRegistration }),
+    ...(options.now ? { now: options.now } : {}),
+  });
 
   const listChannels: Handler = async (request, response) => {
     const clientId = await requireClient(request);
@@ -105,6 +114,27 @@ export function createServiceRoutes(deps: ServiceDeps, options: ServiceRouteOpti
     sendJson(response, 200, { user, disconnected });
   };
 
+  const adminSetPublish: Handler = async (request, response, [id = '']) => {
+    requireAdmin(request);
+    const body = (await readJson(request, 4_096)) as { channels?: unknown } | null;
+    const names = body?.channels;
+    if (!Array.isArray(names) || names.length > 64 || !names.every((name) => typeof name === 'string' && name !== '')) {
+      throw new HttpProblem(400, 'BAD_REQUEST', 'Field "channels" must be a list of channel names ([] revokes every grant).');
+    }
+    if ((await users.get(id)) === undefined) throw new HttpProblem(404, 'UNKNOWN_USER', `No user "${id}".`);
+    const grantable = channels.trustedPublishTopics?.(id) ?? [];
+    for (const name of names as string[]) {
+      const channel = channels.find(name, id);
+      if (channel === undefined || !grantable.includes(channel.topic)) {
+        throw new HttpProblem(400, 'CHANNEL_NOT_GRANTABLE', `Channel "${name}" does not allow direct broker publish; mark it "trustedPublish": true in channels.json first.`);
+      }
+    }
+    const user = await users.setBrokerPublish(id, names as string[]);
+    // A policy is fixed at CONNECT: drop live links so the client reconnects with the new grants.
+    const disconnected = broker.disconnectPrincipal(id, 'API_INITIATED_DISCONNECT');
+    sendJson(response, 200, { user, disconnected });
+  };
+
   const adminPublish: Handler = async (request, response) => {
     requireAdmin(request);
     const body = (await readJson(request, MAX_MESSAGE_BYTES + 4_096)) as Partial<PublishRequest> | null;
@@ -126,6 +156,12 @@ export function createServiceRoutes(deps: ServiceDeps, options: ServiceRouteOpti
     sendJson(response, 200, { channels: channels.forClient('{clientId}') });
   };
 
+  const adminKick: Handler = async (request, response, [clientId = '']) => {
+    requireAdmin(request);
+    if (!broker.disconnectClient(clientId)) throw new HttpProblem(404, 'NOT_CONNECTED', `Client "${clientId}" is not connected; GET /admin/clients lists who is.`);
+    sendJson(response, 200, { clientId, disconnected: 1 });
+  };
+
   const adminClients: Handler = async (request, response) => {
     requireAdmin(request);
     sendJson(response, 200, { clients: broker.connectedClients() });
@@ -138,9 +174,11 @@ export function createServiceRoutes(deps: ServiceDeps, options: ServiceRouteOpti
     ['POST', /^\/publish$/, clientPublish],
     ['GET', /^\/admin\/users$/, adminUsers],
     ['PUT', /^\/admin\/users\/([^/]+)\/status$/, adminSetStatus],
+    ['PUT', /^\/admin\/users\/([^/]+)\/publish$/, adminSetPublish],
     ['POST', /^\/admin\/publish$/, adminPublish],
     ['GET', /^\/admin\/channels$/, adminChannels],
     ['GET', /^\/admin\/clients$/, adminClients],
+    ['DELETE', /^\/admin\/connections\/([^/]+)$/, adminKick],
   ];
 
   return async (request, response) => {

@@ -10,8 +10,10 @@ import { ClassicLevel } from 'classic-level';
 /** A Cognito-style identity the emulator issued. */
 export interface StoredIdentity {
   readonly identityId: string;
-  /** `provider=token` keys of the developer logins bound to it; empty for guests. */
+  /** Keys (`JSON.stringify([provider, token])`) of the developer logins bound to it; empty for guests. */
   readonly logins: string[];
+  /** Registered by the service: credentials only with its Cognito OpenID token (developer-authenticated). */
+  readonly developer?: boolean;
   readonly createdAt: string;
 }
 
