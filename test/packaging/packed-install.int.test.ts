@@ -66,7 +66,8 @@ describe('packed packages install with npm', () => {
     expect(installed).toEqual(['browser', 'core', 'emulator', 'node']);
   });
 
-  it('every entry loads from ESM and CJS with the same export names', () => {
+  // Two node processes per entry: a generous budget on a loaded machine.
+  it('every entry loads from ESM and CJS with the same export names', { timeout: 120_000 }, () => {
     const entries = packed.flatMap((p) => p.entries);
     expect(entries.length).toBeGreaterThanOrEqual(5);
     for (const entry of entries) {
@@ -85,7 +86,7 @@ describe('packed packages install with npm', () => {
     expect(run(`const m = require('@webcomm/browser'); ${make} ${check}`, 'commonjs')).toBe('ok');
   });
 
-  it('the installed emulator starts, serves its API and stops, from ESM and CJS', () => {
+  it('the installed emulator starts, serves its API and stops, from ESM and CJS', { timeout: 60_000 }, () => {
     const script = (load: string): string => `
       const { startEmulator, silentLogger } = ${load};
       const { mkdtempSync } = require('node:fs'); const { join } = require('node:path'); const { tmpdir } = require('node:os');
