@@ -3,7 +3,7 @@ export const REDACTED = '[REDACTED]';
 
 // Keys whose values are secret wherever they appear in logged fields.
 const SECRET_KEY =
-  /^(password|passwd|pass|secret|secretaccesskey|secretkey|sessiontoken|securitytoken|token|servicetoken|accesstoken|idtoken|refreshtoken|authorization|signature|privatekey|privatekeypem|key|x-amz-security-token|x-amz-signature|x-amz-customauthorizer-signature|credentials)$/i;
+  /^(password|passwd|pass|secret|admintoken|secretaccesskey|secretkey|sessiontoken|securitytoken|token|servicetoken|accesstoken|idtoken|refreshtoken|authorization|signature|privatekey|privatekeypem|key|x-amz-security-token|x-amz-signature|x-amz-customauthorizer-signature|credentials)$/i;
 
 // Secrets inside strings (URLs, headers, error messages).
 const STRING_RULES: readonly [RegExp, string][] = [
