@@ -33,6 +33,7 @@ export function redact(value: unknown, seen: WeakSet<object> = new WeakSet()): u
   if (seen.has(value)) return '[Circular]';
   seen.add(value);
   if (value instanceof Uint8Array) return `[${value.byteLength} bytes]`;
+  if (value instanceof Date) return new Date(value.getTime()); // no own keys: copying its entries would give {}
   if (value instanceof Error) {
     const code = (value as { code?: unknown }).code;
     return {
