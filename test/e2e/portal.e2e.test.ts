@@ -60,10 +60,9 @@ describe('portal page (Chromium)', () => {
     await page.waitForFunction(() => document.getElementById('tail')?.textContent?.includes('{\\"version\\":12}'));
 
     const failed = nextEvent(player, 'state', (change) => change.to === 'failed');
-    const bannedAt = Date.now();
     await row.locator('button[data-action="ban"]').click();
+    // The live client is dropped and its next attempt refused: it fails by itself (no wall-clock bound here; bench/ measures speed).
     const [change] = await failed;
-    expect(Date.now() - bannedAt).toBeLessThan(1_000);
     expect([ERROR_CODES.NOT_AUTHORIZED, ERROR_CODES.BANNED]).toContain(change.error?.code);
     await row.locator('td.banned').waitFor();
     await mkdir(artifacts, { recursive: true });

@@ -97,3 +97,23 @@ export async function registerWebSocketClient(emulator: RunningEmulator): Promis
   if (!response.ok) throw new Error(`registration failed: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { clientId: string }).clientId;
 }
+
+async function cognitoCall(emulator: RunningEmulator, operation: string, body: object): Promise<Record<string, unknown>> {
+  const response = await fetch(emulator.endpoints.cognito, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityService.${operation}` },
+    body: JSON.stringify(body),
+  });
+  const answer = (await response.json()) as Record<string, unknown>;
+  if (!response.ok) throw new Error(`Cognito ${operation}: ${response.status} ${JSON.stringify(answer)}`);
+  return answer;
+}
+
+/** A guest identity and its credentials from the emulator's Cognito endpoint (its JSON protocol, by hand). */
+export async function guestCredentials(emulator: RunningEmulator): Promise<{ identityId: string; credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string } }> {
+  const { IdentityId } = (await cognitoCall(emulator, 'GetId', { IdentityPoolId: emulator.identityPoolId })) as { IdentityId: string };
+  const { Credentials } = (await cognitoCall(emulator, 'GetCredentialsForIdentity', { IdentityId })) as {
+    Credentials: { AccessKeyId: string; SecretKey: string; SessionToken: string };
+  };
+  return { identityId: IdentityId, credentials: { accessKeyId: Credentials.AccessKeyId, secretAccessKey: Credentials.SecretKey, sessionToken: Credentials.SessionToken } };
+}

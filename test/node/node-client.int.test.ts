@@ -94,7 +94,7 @@ describe('@webcomm/node against the emulator', () => {
     expect(second.registration.clientId).toBe(clientId);
   });
 
-  it('a banned client fails with BANNED after one re-registration attempt, and never retries', async () => {
+  it('a banned client fails with BANNED (the service says so on the refusal), never re-registers, never retries', async () => {
     const { emulator, cacheDir, registrations, fetchCounting } = await setup();
     const first = track(await createNodeClient({ serviceUrl: emulator.endpoints.http, cacheDir, fetch: fetchCounting }));
     await first.connect();
@@ -106,13 +106,14 @@ describe('@webcomm/node against the emulator', () => {
     });
     expect(ban.status).toBe(200);
     const [change] = await failed;
-    // The live link is dropped; the reconnect is refused as not authorized: fatal, no storm.
+    // The live link is dropped; the reconnect is refused, the service says banned: fatal, no storm.
     if (change.to === 'reconnecting') await nextEvent(first, 'state', (s) => s.to === 'failed');
     expect(first.state).toBe('failed');
     await first.close();
     const second = track(await createNodeClient({ serviceUrl: emulator.endpoints.http, cacheDir, fetch: fetchCounting }));
     await expect(second.connect()).rejects.toMatchObject({ code: ERROR_CODES.BANNED, fatal: true });
-    expect(registrations()).toBe(2);
+    // The refusal was explained by GET /status: no re-registration of the cached identity.
+    expect(registrations()).toBe(1);
   });
 
   it('content versions: a server offline across three updates wakes up to one event naming the newest', async () => {

@@ -1,4 +1,4 @@
-import { optionKeys, pickOptions, registerClient, servicePublisher, validateUrl, type ChannelConfig, type RegistrationResponse, type WebcommClient } from '@webcomm/core';
+import { optionKeys, pickOptions, registerClient, servicePublisher, serviceStatusCheck, validateUrl, type ChannelConfig, type RegistrationResponse, type WebcommClient } from '@webcomm/core';
 import { assertBrowserClientKeys, BROWSER_CLIENT_KEYS, createBrowserClient, type BrowserClientOptions } from './browser-client.js';
 import { cognitoCredentials, type CognitoCredentialsProvider } from './cognito-credentials.js';
 import { defaultIdentityStorage, type IdentityStorage } from './identity-storage.js';
@@ -74,6 +74,8 @@ export async function connectToService(options: ConnectToServiceOptions): Promis
       : {}),
   }));
   const client = createBrowserClient({
+    // On a refusal (CONNACK 5, a refused upgrade) the client asks the service whether it is banned.
+    statusCheck: serviceStatusCheck({ serviceUrl: options.serviceUrl, serviceToken: registration.serviceToken, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) }),
     ...(pickOptions(options, PASSED_ON) as Omit<BrowserClientOptions, 'endpoint' | 'auth' | 'clientId' | 'channels'>),
     endpoint: registration.endpoint.url ?? `wss://${registration.endpoint.host}:${registration.endpoint.port}/mqtt`,
     auth: { type: 'sigv4', credentials, region: registration.region },

@@ -27,6 +27,7 @@ export const CLIENT_OPTION_KEYS = optionKeys<WebcommClientOptions>({
   stableAfterMs: true,
   onTakeover: true,
   takeoverWindowMs: true,
+  statusCheck: true,
   queue: true,
   limits: true,
   hashMatchesParent: true,

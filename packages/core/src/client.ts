@@ -1,5 +1,6 @@
 import { EventEmitter } from 'eventemitter3';
 import type { MqttClient } from 'mqtt';
+import { BanDetector } from './ban-detector.js';
 import { BrokerOutbox, type DetachCause } from './broker-outbox.js';
 import { classifyError } from './classify-error.js';
 import { CloseSignal } from './close-signal.js';
@@ -79,6 +80,8 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   readonly #refusals = new RefusalTracker();
   /** `subscribe()` calls cut by a link drop, waiting for the filter's fate. */
   readonly #filterOutcomes = new FilterOutcomes();
+  /** Tells a ban from other refusals by asking the service (`statusCheck`). */
+  readonly #bans: BanDetector;
 
   /** Validates `options` (throws `INVALID_OPTION` naming the bad one). Does not connect. */
   constructor(options: WebcommClientOptions) {
@@ -87,6 +90,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     this.#registry = new SubscriptionRegistry(this.#o.hashMatchesParent);
     this.#outbox = new BrokerOutbox(this.#o.queue, this.#o.clock, this.#o.logger);
     this.#schedule = new ReconnectSchedule(this.#o.backoff, this.#o.random);
+    this.#bans = new BanDetector(this.#o, this.#closing);
     for (const c of this.#o.channels.values()) this.#publishModes.set(c.name, c.publish);
   }
 
@@ -295,10 +299,11 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     try {
       open = await connectAttempt(this.#o, attempt, controller.signal);
     } catch (error) {
-      if (this.#attemptController === controller) {
-        this.#clearTimer('attempt');
-        this.#onFailure(classifyError(error, this.#o.transport));
-      }
+      if (this.#attemptController !== controller) return;
+      this.#clearTimer('attempt');
+      const failure = await this.#bans.explain(classifyError(error, this.#o.transport), attempt);
+      // close() or a new connect() may have come while the service was asked.
+      if (this.#attemptController === controller) this.#onFailure(failure);
       return;
     }
     if (this.#attemptController !== controller) {
@@ -349,6 +354,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     if (this.#link !== mqtt) return;
     this.#firstConnection = false;
     this.#lastFailure = undefined;
+    this.#bans.linkUp();
     this.#linkUpAt = this.#o.clock.now();
     this.#setState('connected', attempt === 1 ? 'connack' : 'reconnected');
     this.#outbox.attach(mqtt);
@@ -376,7 +382,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     if (wasConnected) this.emit('disconnected', { reason: error.code, error });
     if (wasConnected && !error.fatal) {
       this.#setState('link-lost', 'link-lost', error);
-      this.#scheduleRetry(error);
+      this.#scheduleRetry(error, this.#o.clock.now() - this.#linkUpAt);
     } else {
       this.#onFailure(error);
     }
@@ -415,9 +421,10 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     this.#scheduleRetry(error);
   }
 
-  #scheduleRetry(error: WebcommError): void {
+  /** Schedules the next attempt; `linkUpMs` is how long the link just lost had been up. */
+  #scheduleRetry(error: WebcommError, linkUpMs?: number): void {
     this.#lastFailure = error;
-    const { attempt, delayMs } = this.#schedule.fail();
+    const { attempt, delayMs } = linkUpMs === undefined ? this.#schedule.fail() : this.#schedule.linkLost(linkUpMs, this.#o.takeoverWindowMs);
     this.#o.logger.info('reconnecting', { attempt, delayMs, error: error.message });
     this.#retryTimer = this.#o.clock.setTimeout(() => void this.#attempt(), delayMs);
     this.emit('reconnecting', { attempt, delayMs, error });

@@ -80,8 +80,21 @@ export interface WebcommErrorOptions {
   topic?: string;
 }
 
-/** The one base class of every webcomm error. */
+/**
+ * Marks every WebcommError, whichever copy of this module made it. An app can load core more
+ * than once (its ESM and CJS builds, or the copy bundled into another package's build), and
+ * each copy has its own class, so a plain `instanceof` across copies is false. The brand is a
+ * registered symbol, the same in every copy and realm (undici's pattern).
+ */
+const BRAND = Symbol.for('webcomm.error');
+
+/**
+ * The one base class of every webcomm error. `error instanceof WebcommError` and
+ * {@link isWebcommError} hold for a WebcommError from any copy of `@webcomm/core` (ESM, CJS,
+ * bundled), through a `Symbol.for` brand.
+ */
 export class WebcommError extends Error {
+
   /** Stable machine-readable code; see {@link ERROR_CODES}. */
   readonly code: WebcommErrorCode;
   /** True when retrying cannot help; the client stops in state `failed`. */
@@ -95,6 +108,13 @@ export class WebcommError extends Error {
     this.code = code;
     this.fatal = options.fatal ?? false;
     this.topic = options.topic;
+    // Not enumerable: the brand stays out of console.log and JSON of the error.
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /** `instanceof` by brand, so it answers the same for every copy of this class. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
   }
 }
 

@@ -12,6 +12,7 @@ export type { PublishOptions, SubscribeOptions, Unsubscribe } from './client-cal
 export { ReconnectSchedule, type ScheduledAttempt } from './reconnect-schedule.js';
 export type { ChannelPublisher, OutgoingMessage } from './channel-publisher.js';
 export { servicePublisher, type ServicePublisherOptions } from './service-publisher.js';
+export { serviceStatusCheck, type ServiceStatusOptions, type StatusCheck } from './service-status.js';
 export type { ConnectedInfo, DisconnectedInfo, ReceivedMessage, ReconnectingInfo, StateChange, TakenOverInfo, WebcommClientEvents } from './events.js';
 export {
   DEFAULTS,

@@ -95,6 +95,12 @@ export interface ServiceErrorBody {
 /** Status of a user in the service's user table. */
 export type UserStatus = 'active' | 'banned';
 
+/** Answer of the service's `GET /status`: the calling client's standing. */
+export interface ClientStatusResponse {
+  readonly clientId: string;
+  readonly status: UserStatus;
+}
+
 /** A row of the service's user table. */
 export interface UserRecord {
   readonly id: string;

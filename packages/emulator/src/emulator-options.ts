@@ -53,6 +53,16 @@ export interface EmulatorOptions {
    * a registered client or of a live authenticated connection. @default false
    */
   readonly allowAnonymous?: boolean;
+  /**
+   * Time a new MQTT connection has, from the listener handing it over (after the TLS handshake or
+   * WebSocket upgrade) to CONNACK, ms; the TLS handshake gets the same. @default 10000
+   */
+  readonly connectTimeoutMs?: number;
+  /**
+   * Connections from one source address that may be open without having completed CONNECT; more
+   * are closed at once. Bounds what an unauthenticated peer can hold. @default 100
+   */
+  readonly maxPendingConnectionsPerAddress?: number;
   /** Let the default policy receive presence events (`$aws/events/presence/+/+`). @default false */
   readonly presenceInDefaultPolicy?: boolean;
   /** IoT Core limits; override single values (e.g. a short keepalive minimum in tests). @default IoT Core's */
@@ -99,6 +109,8 @@ export const DEFAULTS = {
   webSocketTtlMs: 86_400_000,
   certificateValidityDays: 365,
   allowAnonymous: false,
+  connectTimeoutMs: 10_000,
+  maxPendingConnectionsPerAddress: 100,
   presenceInDefaultPolicy: false,
   secureWebSocket: false,
   registrationRateLimit: { burst: 20, perSecond: 1 },
@@ -110,6 +122,11 @@ function bad(option: string, problem: string): WebcommError {
 
 function positive(option: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0) throw bad(option, `must be a positive number of milliseconds or days (got ${String(value)})`);
+  return value;
+}
+
+function count(option: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw bad(option, `must be a positive integer (got ${String(value)})`);
   return value;
 }
 
@@ -192,6 +209,8 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
     certificateValidityDays: positive('certificateValidityDays', options.certificateValidityDays ?? DEFAULTS.certificateValidityDays),
     authorizers,
     allowAnonymous: options.allowAnonymous ?? DEFAULTS.allowAnonymous,
+    connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs),
+    maxPendingConnectionsPerAddress: count('maxPendingConnectionsPerAddress', options.maxPendingConnectionsPerAddress ?? DEFAULTS.maxPendingConnectionsPerAddress),
     presenceInDefaultPolicy: options.presenceInDefaultPolicy ?? DEFAULTS.presenceInDefaultPolicy,
     secureWebSocket: options.secureWebSocket ?? DEFAULTS.secureWebSocket,
     registrationRateLimit,

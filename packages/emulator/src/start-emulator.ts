@@ -8,9 +8,9 @@ import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer } from 'node:net';
 import type { AddressInfo, Server as NetServer } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { mkdir } from 'node:fs/promises';
 import { resolve, join } from 'node:path';
 import { Aedes } from 'aedes';
+import { ConnectionGate } from './broker/connection-gate.js';
 import { IotBrokerRules } from './broker/iot-broker-rules.js';
 import type { ConnectionInfo } from './broker/iot-broker-rules.js';
 import { LocalCertificateAuthority } from './ca/local-certificate-authority.js';
@@ -26,6 +26,7 @@ import { guardRequest } from './http/fail-closed.js';
 import { parseRequestTarget } from './http/request-target.js';
 import { HttpProblem, sendProblem } from './service/http-io.js';
 import type { BrokerControl, CertificateAuthority, IdentityIssuer, RouteHandler, ServiceDeps } from './service/contracts.js';
+import { secureDataDirectory } from './store/secure-data-directory.js';
 import { randomToken, readOrCreateSecretFile, StateStore } from './store/state-store.js';
 import { createDefaultService } from './default-service.js';
 import { lineSafeLogger } from './logger.js';
@@ -117,7 +118,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const { clock, host } = resolved;
   const logger = lineSafeLogger(resolved.logger);
   const dataDir = resolve(resolved.dataDir);
-  await mkdir(dataDir, { recursive: true });
+  await secureDataDirectory(dataDir);
   const cleanups: (() => Promise<void> | void)[] = [];
   const stopAll = async (): Promise<void> => {
     for (const cleanup of cleanups.splice(0).reverse()) {
@@ -129,16 +130,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     }
   };
   try {
+    // Last on stop: files LevelDB created while running get 0600 too (the folder is 0700 meanwhile).
+    cleanups.push(() => secureDataDirectory(dataDir));
     const store = await StateStore.open(dataDir);
     cleanups.push(() => store.close());
     const adminToken = await readOrCreateSecretFile(join(dataDir, 'admin-token'), () => randomToken());
+    const credentialKey = await readOrCreateSecretFile(join(dataDir, 'credential-key'), () => randomToken());
     const ca = await LocalCertificateAuthority.open(dataDir, store, resolved.certificateValidityDays);
     const identities = new LocalIdentityIssuer(store, {
-      region: resolved.region, identityPoolId: `${resolved.region}:00000000-0000-4000-8000-00000000e1e1`, credentialTtlMs: resolved.credentialTtlMs, clock,
+      region: resolved.region, identityPoolId: `${resolved.region}:00000000-0000-4000-8000-00000000e1e1`, credentialTtlMs: resolved.credentialTtlMs, clock, credentialKey,
     });
     await identities.purgeExpired();
     const service = await createDefaultService(dataDir, resolved.users, resolved.channels, { registrationRateLimit: resolved.registrationRateLimit, now: () => clock.now() });
     cleanups.push(() => service.close());
+    await secureDataDirectory(dataDir);
     const { users, channels } = service;
 
     const rules = new IotBrokerRules({
@@ -146,21 +151,29 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       region: resolved.region, account: resolved.accountId, allowAnonymous: resolved.allowAnonymous,
       presenceInDefaultPolicy: resolved.presenceInDefaultPolicy, sessionExpiryMs: resolved.sessionExpiryMs, webSocketTtlMs: resolved.webSocketTtlMs,
     });
-    const broker = await Aedes.createBroker({ heartbeatInterval: 3_600_000 });
+    // aedes' connectTimeout stops at the first CONNECT byte; the gate's deadline runs to CONNACK.
+    const broker = await Aedes.createBroker({ heartbeatInterval: 3_600_000, connectTimeout: resolved.connectTimeoutMs });
     rules.install(broker);
     cleanups.push(() => new Promise<void>((done) => broker.close(() => done())));
     cleanups.push(() => rules.dispose());
+    const gate = new ConnectionGate({
+      broker, clock, logger,
+      limits: { connectTimeoutMs: resolved.connectTimeoutMs, maxPendingPerAddress: resolved.maxPendingConnectionsPerAddress, maxPacketBytes: resolved.limits.maxPacketBytes },
+      onOversized: (stream, problem) => rules.clientError(stream, problem),
+    });
+    cleanups.push(() => gate.dispose());
 
     const serverCertificate = await ca.issueServerCertificate([resolved.advertisedHost]);
     const mqttServer = createNetServer({ noDelay: true }, (socket) => {
       socket.setNoDelay(true);
       socket.on('error', () => socket.destroy());
-      rules.attach(socket, { transport: 'tcp', ipAddress: socket.remoteAddress ?? 'unknown', kind: 'none' });
-      broker.handle(socket);
+      const ipAddress = socket.remoteAddress ?? 'unknown';
+      rules.attach(socket, { transport: 'tcp', ipAddress, kind: 'none' });
+      gate.handle(socket, ipAddress, 'mqtt');
     });
-    const mqttsServer = createMutualTlsServer({ broker, rules, ca, serverCertificate, logger });
+    const mqttsServer = createMutualTlsServer({ gate, rules, ca, serverCertificate, logger });
 
-    const upgradeDeps = { broker, rules, identities, users, authorizers: resolved.authorizers, region: resolved.region, clock, logger };
+    const upgradeDeps = { broker, rules, gate, identities, users, authorizers: resolved.authorizers, region: resolved.region, clock, logger };
     const routeList: RouteHandler[] = [createCorsRoute(), createCognitoRoutes({ identities, users, logger })];
     const handleRequest = guardRequest(async (request: IncomingMessage, response: ServerResponse) => {
       request.socket.setNoDelay(true);

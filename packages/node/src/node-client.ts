@@ -8,10 +8,12 @@ import {
   pickOptions,
   validateUrl,
   servicePublisher,
+  serviceStatusCheck,
   WebcommClient,
   type ChannelConfig,
   type OperationOptions,
   type RegistrationResponse,
+  type StatusCheck,
   type Transport,
   type WebcommClientOptions,
   type WebcommError,
@@ -64,7 +66,10 @@ export class NodeClient extends WebcommClient {
   readonly #cacheDir: string;
   readonly #transport: { current: Transport };
   readonly #release: () => Promise<void>;
+  readonly #current: { registration: RegistrationResponse };
   #renewed = false;
+  /** The current certificate got a CONNACK once: a later refusal means it was revoked. */
+  #workedBefore = false;
 
   /** Use {@link createNodeClient}; this constructor takes an identity already ensured. */
   constructor(options: NodeClientOptions, identity: { registration: RegistrationResponse; fromCache: boolean; cacheDir: string; release?: () => Promise<void> }) {
@@ -75,7 +80,22 @@ export class NodeClient extends WebcommClient {
       open: (context) => holder.current.open(context),
       classifyError: (error) => holder.current.classifyError?.(error),
     };
-    super({ ...pickOptions(options, CLIENT_OPTION_KEYS), transport: delegate, clientId: identity.registration.clientId, channels: channelsFor(identity.registration, options) });
+    // On a refusal the client asks the service whether it is banned, with the current token.
+    const current = { registration: identity.registration };
+    const statusCheck: StatusCheck = (signal) =>
+      serviceStatusCheck({ serviceUrl: options.serviceUrl, serviceToken: current.registration.serviceToken, ...(options.fetch ? { fetch: options.fetch } : {}) })(signal);
+    super({
+      statusCheck,
+      ...pickOptions(options, CLIENT_OPTION_KEYS),
+      transport: delegate,
+      clientId: identity.registration.clientId,
+      channels: channelsFor(identity.registration, options),
+    });
+    this.#current = current;
+    this.on('connected', () => {
+      this.#workedBefore = true;
+      this.#renewed = false;
+    });
     this.#registration = identity.registration;
     this.#fromCache = identity.fromCache;
     this.#options = options;
@@ -111,18 +131,24 @@ export class NodeClient extends WebcommClient {
     return { ...super.toJSON(), fromCache: this.#fromCache, cacheDir: this.#cacheDir };
   }
 
-  /** Connects; a cached certificate the broker refuses is replaced by one re-registration. */
+  /**
+   * Connects; a certificate the broker refuses that came from the cache, or that worked before
+   * (revoked since, e.g. by a ban that was lifted), is replaced by one re-registration. A client
+   * the service reports banned fails with `BANNED` and does not register again.
+   */
   override async connect(options: OperationOptions = {}): Promise<void> {
     try {
       await super.connect(options);
     } catch (error) {
       const code = (error as WebcommError).code;
-      if (this.#renewed || !this.#fromCache || !CERTIFICATE_REFUSALS.has(code)) throw error;
+      if (this.#renewed || !(this.#fromCache || this.#workedBefore) || !CERTIFICATE_REFUSALS.has(code)) throw error;
       this.#renewed = true;
       // This process holds the lock on #cacheDir: re-register in place.
       const fresh = await loadOrRegister(this.#cacheDir, { serviceUrl: this.#options.serviceUrl, renew: true, ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}) });
       this.#registration = fresh.registration;
+      this.#current.registration = fresh.registration;
       this.#fromCache = false;
+      this.#workedBefore = false;
       this.#transport.current = transportFor(fresh.registration, this.#options);
       await super.connect(options);
     }

@@ -72,6 +72,16 @@ export class IotBrokerRules implements BrokerControl {
     this.transportAuth.set(stream, auth);
   }
 
+  /** A connection broke the protocol below aedes (an oversized packet): record why it is dropped. */
+  clientError(stream: object, problem: string): void {
+    const client = (stream as { client?: Client }).client;
+    if (client === undefined) return;
+    const session = this.sessions.get(client);
+    if (session === undefined) return;
+    this.setReason(client, 'CLIENT_ERROR');
+    this.deps.logger.info(`client "${session.clientId}" disconnected (CLIENT_ERROR): ${problem}`);
+  }
+
   /** Installs the hooks and event listeners on `broker`. */
   install(broker: Aedes): void {
     this.broker = broker;

@@ -18,6 +18,12 @@ export interface IotLimits {
   readonly maxClientIdBytes: number;
   /** Most subscriptions one connection may hold. @default 50 */
   readonly maxSubscriptionsPerConnection: number;
+  /**
+   * Largest MQTT packet accepted (its remaining length), bytes: the 128 KB payload plus 16 KB for
+   * topic, properties and a CONNECT's fields. Checked from the fixed header as bytes arrive; a
+   * packet over it closes the connection before it is buffered. @default 147456
+   */
+  readonly maxPacketBytes: number;
 }
 
 /** IoT Core's values. */
@@ -30,6 +36,7 @@ export const IOT_LIMITS: IotLimits = {
   maxKeepaliveSeconds: 1200,
   maxClientIdBytes: 128,
   maxSubscriptionsPerConnection: 50,
+  maxPacketBytes: 128 * 1024 + 16 * 1024,
 };
 
 /** The keepalive IoT Core applies: 0 or too high → max, too low → min. */

@@ -1,9 +1,10 @@
 /** The `webcomm` commands. Each prints a result (or JSON with --json) and throws CliError on failure. */
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { connect as mqttConnect } from 'mqtt';
 import type { ChannelInfo, RegistrationResponse, UserRecord } from '@webcomm/core';
 import { startEmulator } from '../start-emulator.js';
+import { writePrivateFile } from '../store/state-store.js';
 import { adminToken, callApi, CliError, serviceUrl, type ConnectionFlags } from './cli-context.js';
 
 const print = (flags: { json?: boolean }, value: unknown, text: () => string): void => {
@@ -19,13 +20,15 @@ function port(name: string, value: string): number {
 /** `webcomm serve` */
 export async function runServe(flags: { dataDir: string; host: string; httpPort: string; httpsPort: string; mqttPort: string; mqttsPort: string; json?: boolean }): Promise<void> {
   const dataDir = resolve(flags.dataDir);
+  // This process is the emulator: files LevelDB creates while it runs are born 0600.
+  process.umask(0o077);
   const emulator = await startEmulator({
     dataDir,
     host: flags.host,
     ports: { http: port('http-port', flags.httpPort), https: port('https-port', flags.httpsPort), mqtt: port('mqtt-port', flags.mqttPort), mqtts: port('mqtts-port', flags.mqttsPort) },
   });
   const endpoints = { ...emulator.endpoints, identityPoolId: emulator.identityPoolId, region: emulator.region, dataDir };
-  await writeFile(join(dataDir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
+  await writePrivateFile(join(dataDir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
   print(flags, endpoints, () =>
     [
       `webcomm emulator running (data in ${dataDir})`,
@@ -80,13 +83,11 @@ export async function runRegisterClient(flags: ConnectionFlags & { type: 'OPENSS
   const out = resolve(flags.out);
   await mkdir(out, { recursive: true, mode: 0o700 });
   const { certificatePem, privateKeyPem, caPem, ...rest } = registration;
-  if (certificatePem !== undefined) await writeFile(join(out, 'certificate.pem'), certificatePem);
-  if (caPem !== undefined) await writeFile(join(out, 'ca.pem'), caPem);
-  if (privateKeyPem !== undefined) {
-    await writeFile(join(out, 'private-key.pem'), privateKeyPem, { mode: 0o600 });
-    await chmod(join(out, 'private-key.pem'), 0o600);
-  }
-  await writeFile(join(out, 'registration.json'), `${JSON.stringify(rest, null, 2)}\n`, { mode: 0o600 });
+  // Every file 0600, also over files that existed with a wider mode (the folder may be shared).
+  if (certificatePem !== undefined) await writePrivateFile(join(out, 'certificate.pem'), certificatePem);
+  if (caPem !== undefined) await writePrivateFile(join(out, 'ca.pem'), caPem);
+  if (privateKeyPem !== undefined) await writePrivateFile(join(out, 'private-key.pem'), privateKeyPem);
+  await writePrivateFile(join(out, 'registration.json'), `${JSON.stringify(rest, null, 2)}\n`);
   print(flags, { clientId: registration.clientId, dir: out }, () => `registered ${registration.clientId} (${registration.connectionType}); files in ${out}`);
 }
 

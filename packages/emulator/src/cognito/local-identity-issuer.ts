@@ -2,18 +2,30 @@
  * Cognito-style identities and temporary credentials, kept in the state store.
  * Backs the Cognito Identity JSON endpoint and the SigV4 verifier.
  */
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IdentityIssuer } from '../service/contracts.js';
-import type { StateStore, StoredCredentials, StoredIdentity } from '../store/state-store.js';
+import type { StateStore, StoredIdentity } from '../store/state-store.js';
 import type { Clock } from '../clock.js';
 
 /** Why a credential lookup failed (logged, never the secret). */
 export type CredentialCheck = 'unknown-access-key' | 'expired-credentials' | 'bad-session-token';
 
+/** Credentials as handed to a client (and, without the token, to the SigV4 verifier). Secret. */
+export interface IssuedCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+  readonly identityId: string;
+  /** ISO 8601. */
+  readonly expiresAt: string;
+}
+
 /** The result of looking credentials up by access key id. */
 export type CredentialLookup =
-  | { readonly ok: true; readonly credentials: StoredCredentials }
+  | { readonly ok: true; readonly credentials: Omit<IssuedCredentials, 'sessionToken'> }
   | { readonly ok: false; readonly check: CredentialCheck };
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 function randomKey(prefix: string, length: number): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -21,16 +33,23 @@ function randomKey(prefix: string, length: number): string {
   return prefix + Array.from(bytes, (byte) => alphabet[byte % 32]).join('');
 }
 
-/** Issues identities (`region:uuid`) and credentials that expire after `credentialTtlMs`. */
+/**
+ * Issues identities (`region:uuid`) and credentials that expire after `credentialTtlMs`.
+ * SigV4 verification needs the secret access key itself, so it cannot be stored hashed; it is
+ * derived instead (HMAC of the access key id under `credentialKey`, a 0600 file), and the
+ * database keeps only a hash of the session token: a copy of it lets no one sign.
+ */
 export class LocalIdentityIssuer implements IdentityIssuer {
   readonly identityPoolId: string;
   readonly region: string;
   private readonly store: StateStore;
   private readonly clock: Clock;
   private readonly credentialTtlMs: number;
+  readonly #credentialKey: string;
 
-  constructor(store: StateStore, options: { region: string; identityPoolId: string; credentialTtlMs: number; clock: Clock }) {
+  constructor(store: StateStore, options: { region: string; identityPoolId: string; credentialTtlMs: number; clock: Clock; credentialKey: string }) {
     this.store = store;
+    this.#credentialKey = options.credentialKey;
     this.region = options.region;
     this.identityPoolId = options.identityPoolId;
     this.credentialTtlMs = options.credentialTtlMs;
@@ -63,32 +82,38 @@ export class LocalIdentityIssuer implements IdentityIssuer {
   }
 
   /** Issues fresh credentials for a known identity. */
-  async issueCredentials(identityId: string): Promise<StoredCredentials> {
-    const credentials: StoredCredentials = {
-      accessKeyId: randomKey('ASIA', 16),
-      secretAccessKey: randomBytes(30).toString('base64'),
-      sessionToken: randomBytes(96).toString('base64'),
-      identityId,
-      expiresAt: new Date(this.clock.now() + this.credentialTtlMs).toISOString(),
-    };
-    await this.store.credentials.put(credentials.accessKeyId, credentials);
-    return credentials;
+  async issueCredentials(identityId: string): Promise<IssuedCredentials> {
+    const accessKeyId = randomKey('ASIA', 16);
+    const sessionToken = randomBytes(96).toString('base64');
+    const expiresAt = new Date(this.clock.now() + this.credentialTtlMs).toISOString();
+    await this.store.credentials.put(accessKeyId, { accessKeyId, sessionTokenSha256: sha256(sessionToken), identityId, expiresAt });
+    return { accessKeyId, secretAccessKey: this.secretFor(accessKeyId), sessionToken, identityId, expiresAt };
   }
 
   /** Finds live credentials; checks the session token when one is given. */
   async lookup(accessKeyId: string, sessionToken: string | undefined): Promise<CredentialLookup> {
     const credentials = await this.store.credentials.get(accessKeyId);
-    if (credentials === undefined) return { ok: false, check: 'unknown-access-key' };
+    if (credentials?.sessionTokenSha256 === undefined) return { ok: false, check: 'unknown-access-key' };
     if (Date.parse(credentials.expiresAt) <= this.clock.now()) return { ok: false, check: 'expired-credentials' };
-    if (sessionToken === undefined || !sameSecret(sessionToken, credentials.sessionToken)) return { ok: false, check: 'bad-session-token' };
-    return { ok: true, credentials };
+    if (sessionToken === undefined || !sameSecret(sha256(sessionToken), credentials.sessionTokenSha256)) return { ok: false, check: 'bad-session-token' };
+    const { identityId, expiresAt } = credentials;
+    return { ok: true, credentials: { accessKeyId, secretAccessKey: this.secretFor(accessKeyId), identityId, expiresAt } };
   }
 
-  /** Deletes credentials past their expiry (they can never verify again). */
+  /** The secret access key of an access key id (40 characters, like AWS's). */
+  private secretFor(accessKeyId: string): string {
+    return createHmac('sha256', this.#credentialKey).update(accessKeyId).digest('base64').slice(0, 40);
+  }
+
+  /**
+   * Deletes credentials past their expiry (they can never verify again), and records from
+   * before secrets were kept out of the database (they held the secret key and token in clear).
+   */
   async purgeExpired(): Promise<number> {
     const doomed: string[] = [];
     for await (const credentials of this.store.credentials.values()) {
-      if (Date.parse(credentials.expiresAt) <= this.clock.now()) doomed.push(credentials.accessKeyId);
+      const legacy = credentials.sessionTokenSha256 === undefined;
+      if (legacy || Date.parse(credentials.expiresAt) <= this.clock.now()) doomed.push(credentials.accessKeyId);
     }
     await Promise.all(doomed.map((key) => this.store.credentials.del(key)));
     return doomed.length;

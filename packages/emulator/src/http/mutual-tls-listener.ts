@@ -4,7 +4,7 @@
  */
 import type { TLSSocket } from 'node:tls';
 import { createServer } from 'node:tls';
-import type { Aedes } from 'aedes';
+import type { ConnectionGate } from '../broker/connection-gate.js';
 import type { IotBrokerRules } from '../broker/iot-broker-rules.js';
 import type { ServerCertificate } from '../ca/local-certificate-authority.js';
 import type { Logger } from '../logger.js';
@@ -14,8 +14,8 @@ import type { CertificateAuthority } from '../service/contracts.js';
 export const MQTT_ALPN = ['x-amzn-mqtt-ca', 'mqtt'];
 
 /** Creates the TLS server; it is not listening yet. */
-export function createMutualTlsServer(deps: { broker: Aedes; rules: IotBrokerRules; ca: CertificateAuthority; serverCertificate: ServerCertificate; logger: Logger }) {
-  const { broker, rules, ca, logger } = deps;
+export function createMutualTlsServer(deps: { gate: ConnectionGate; rules: IotBrokerRules; ca: CertificateAuthority; serverCertificate: ServerCertificate; logger: Logger }) {
+  const { gate, rules, ca, logger } = deps;
   const server = createServer({
     key: deps.serverCertificate.privateKeyPem,
     cert: deps.serverCertificate.certificatePem,
@@ -24,6 +24,8 @@ export function createMutualTlsServer(deps: { broker: Aedes; rules: IotBrokerRul
     // Checked per connection below: ALPN `mqtt` may use a custom authorizer instead of a certificate.
     rejectUnauthorized: false,
     ALPNProtocols: MQTT_ALPN,
+    // The handshake gets the same deadline as the CONNECT after it (Node's default is 120 s).
+    handshakeTimeout: gate.limits.connectTimeoutMs,
   });
   server.on('secureConnection', (socket: TLSSocket) => {
     socket.setNoDelay(true);
@@ -47,8 +49,12 @@ export function createMutualTlsServer(deps: { broker: Aedes; rules: IotBrokerRul
     } else {
       return refuse(`client certificate required (${String(socket.authorizationError ?? 'none sent')})`);
     }
-    broker.handle(socket);
+    gate.handle(socket, ipAddress, 'mqtts');
   });
-  server.on('tlsClientError', (error) => logger.info(`mqtts handshake failed: ${error.message}`));
+  // Node leaves the socket open after a failed or timed-out handshake once this is listened to.
+  server.on('tlsClientError', (error, socket) => {
+    logger.info(`mqtts handshake failed: ${error.message}`);
+    socket.destroy();
+  });
   return server;
 }

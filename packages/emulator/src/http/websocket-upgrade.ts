@@ -14,6 +14,7 @@ import type { Aedes } from 'aedes';
 import type { CustomAuthorizerConfig } from '../auth/custom-authorizer.js';
 import { parseAuthorizerHttp, runAuthorizer } from '../auth/custom-authorizer.js';
 import { verifyPresignedRequest } from '../auth/sigv4-verifier.js';
+import type { ConnectionGate } from '../broker/connection-gate.js';
 import type { IotBrokerRules } from '../broker/iot-broker-rules.js';
 import type { TransportAuth, TransportKind } from '../broker/transport-auth.js';
 import type { Clock } from '../clock.js';
@@ -28,6 +29,8 @@ export const MQTT_WS_PATH = '/mqtt';
 export interface WebSocketUpgradeDeps {
   readonly broker: Aedes;
   readonly rules: IotBrokerRules;
+  /** Admission before CONNECT (per-address cap, deadline, packet-size limit). */
+  readonly gate: ConnectionGate;
   readonly identities: LocalIdentityIssuer;
   readonly users: UserDirectory;
   readonly authorizers: ReadonlyMap<string, CustomAuthorizerConfig>;
@@ -54,6 +57,9 @@ function refuse(socket: Duplex, refusal: Refusal, logger: Logger, transport: Tra
 export function createWebSocketUpgrade(deps: WebSocketUpgradeDeps, transport: 'ws' | 'wss') {
   const server = new WebSocketServer({
     noServer: true,
+    // ws buffers a whole message before handing it on: cap it near the MQTT packet limit (a
+    // message may carry a few packets), not at ws' default of 100 MiB.
+    maxPayload: 2 * deps.gate.limits.maxPacketBytes,
     // IoT Core speaks `mqttv3.1` to 3.1.1 clients and `mqtt` to MQTT 5 clients: accept either.
     handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false),
   });
@@ -106,7 +112,7 @@ export function createWebSocketUpgrade(deps: WebSocketUpgradeDeps, transport: 'w
         const stream = new WebSocketDuplex(ws);
         stream.on('error', () => stream.destroy());
         deps.rules.attach(stream, auth);
-        deps.broker.handle(stream, request);
+        deps.gate.handle(stream, ipAddress, transport, request);
       } catch (error) {
         deps.logger.error(`${transport} connection setup failed: ${(error as Error).message}`);
         ws.terminate();

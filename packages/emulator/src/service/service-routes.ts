@@ -5,6 +5,7 @@
  * |---|---|---|---|
  * | POST | /register | none (an existing client id: its service token); rate-limited per address | identity + channels (+ certificate for OPENSSL); see register-route.ts |
  * | GET | /channels | service token | the caller's channels |
+ * | GET | /status | service token | the caller's status (`active` or `banned`), also when banned |
  * | POST | /publish | service token | validated client publish |
  * | GET | /admin/users | admin token | the user table |
  * | PUT | /admin/users/:id/status | admin token | set `active` or `banned` |
@@ -16,6 +17,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PublishRequest, UserStatus } from '@webcomm/core';
 import type { RouteHandler, ServiceDeps } from './contracts.js';
 import { decodePathParameter } from '../http/request-target.js';
+import { clientStatusRoute } from './client-status-route.js';
 import { bearerToken, HttpProblem, jsonBytes, readJson, secretMatches, sendJson, sendProblem } from './http-io.js';
 import { RateLimiter, type RateLimit } from './rate-limiter.js';
 import { createRegisterHandler } from './register-route.js';
@@ -132,6 +134,7 @@ export function createServiceRoutes(deps: ServiceDeps, options: ServiceRouteOpti
   const table: [method: string, path: RegExp, handler: Handler][] = [
     ['POST', /^\/register$/, register],
     ['GET', /^\/channels$/, listChannels],
+    ['GET', /^\/status$/, clientStatusRoute(users, tokens)],
     ['POST', /^\/publish$/, clientPublish],
     ['GET', /^\/admin\/users$/, adminUsers],
     ['PUT', /^\/admin\/users\/([^/]+)\/status$/, adminSetStatus],

@@ -2,9 +2,9 @@
  * The broker side's on-disk state: one classic-level database under the data directory
  * holding identities, credentials and issued certificates, plus small secret files.
  */
-import { mkdir, readFile, writeFile, chmod } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 
 /** A Cognito-style identity the emulator issued. */
@@ -15,11 +15,15 @@ export interface StoredIdentity {
   readonly createdAt: string;
 }
 
-/** Temporary credentials issued for an identity. The secret and token are secrets. */
+/**
+ * Temporary credentials issued for an identity, as kept on disk: nothing usable. The session
+ * token is stored as its SHA-256; the secret access key is not stored at all (it is derived from
+ * the access key id and the data directory's `credential-key`, see LocalIdentityIssuer).
+ */
 export interface StoredCredentials {
   readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken: string;
+  /** Hex SHA-256 of the session token. */
+  readonly sessionTokenSha256: string;
   readonly identityId: string;
   /** ISO 8601. */
   readonly expiresAt: string;
@@ -84,11 +88,24 @@ export async function readOrCreateSecretFile(path: string, create: () => string)
   return value;
 }
 
-/** Writes a file only its owner can read (private keys, tokens). */
+/** Writes a file only its owner can read (private keys, tokens), in a folder only its owner can enter. */
 export async function writeSecretFile(path: string, value: string): Promise<void> {
-  await mkdir(join(path, '..'), { recursive: true });
-  await writeFile(path, value, { mode: 0o600 });
-  await chmod(path, 0o600);
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await writePrivateFile(path, value);
+}
+
+/**
+ * Writes `value` to a file left at mode 0600, also when the file existed with a wider mode:
+ * the mode is narrowed before the new content is written, so it is never readable by others.
+ */
+export async function writePrivateFile(path: string, value: string): Promise<void> {
+  const handle = await open(path, 'w', 0o600);
+  try {
+    await handle.chmod(0o600);
+    await handle.writeFile(value);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** A random url-safe token. */
