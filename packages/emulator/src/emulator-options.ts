@@ -156,6 +156,8 @@ const KEYS = optionKeys<EmulatorOptions>({
   channels: true,
   routes: true,
   registrationRateLimit: true,
+  connectTimeoutMs: true,
+  maxPendingConnectionsPerAddress: true,
   logger: true,
   clock: true,
 });
