@@ -15,4 +15,11 @@ describe('hideSecrets', () => {
     expect(Object.keys(value)).toEqual(['clientId', 'serviceToken', 'nested']);
     expect(JSON.stringify(rest)).toBe('{"clientId":"c1","nested":{"privateKeyPem":"pem"}}'); // a copy is plain data again
   });
+
+  it('keeps dates (credential expiry) readable', () => {
+    const expiration = new Date('2026-12-01T20:00:00.000Z');
+    const credentials = hideSecrets({ accessKeyId: 'AKID', secretAccessKey: 'secret', expiration });
+    expect(inspect(credentials, { breakLength: Infinity })).toBe(`{ accessKeyId: 'AKID', secretAccessKey: '${REDACTED}', expiration: 2026-12-01T20:00:00.000Z }`);
+    expect(JSON.stringify(credentials)).toContain('"expiration":"2026-12-01T20:00:00.000Z"');
+  });
 });

@@ -40,11 +40,12 @@ describe('redact', () => {
     const input = {
       endpoint: 'broker.local',
       password: 'hunter2',
+      adminToken: 'admin-tok',
       nested: { sessionToken: 'tok', privateKeyPem: PEM, list: [{ signature: 'sig' }] },
       error: new Error(`connect to ${URL} failed`),
     };
     const out = redact(input) as Record<string, unknown>;
-    expect(JSON.stringify(out)).not.toMatch(/hunter2|"tok"|MIIEvQ|"sig"|deadbeefcafe/);
+    expect(JSON.stringify(out)).not.toMatch(/hunter2|admin-tok|"tok"|MIIEvQ|"sig"|deadbeefcafe/);
     expect(out.endpoint).toBe('broker.local');
     expect((out.nested as Record<string, unknown>).sessionToken).toBe(REDACTED);
     expect(input.password).toBe('hunter2');

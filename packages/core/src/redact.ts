@@ -3,7 +3,7 @@ export const REDACTED = '[REDACTED]';
 
 // Keys whose values are secret wherever they appear in logged fields.
 const SECRET_KEY =
-  /^(password|passwd|pass|secret|secretaccesskey|secretkey|sessiontoken|securitytoken|token|servicetoken|accesstoken|idtoken|refreshtoken|authorization|signature|privatekey|privatekeypem|key|x-amz-security-token|x-amz-signature|x-amz-customauthorizer-signature|credentials)$/i;
+  /^(password|passwd|pass|secret|admintoken|secretaccesskey|secretkey|sessiontoken|securitytoken|token|servicetoken|accesstoken|idtoken|refreshtoken|authorization|signature|privatekey|privatekeypem|key|x-amz-security-token|x-amz-signature|x-amz-customauthorizer-signature|credentials)$/i;
 
 // Secrets inside strings (URLs, headers, error messages).
 const STRING_RULES: readonly [RegExp, string][] = [
@@ -33,6 +33,7 @@ export function redact(value: unknown, seen: WeakSet<object> = new WeakSet()): u
   if (seen.has(value)) return '[Circular]';
   seen.add(value);
   if (value instanceof Uint8Array) return `[${value.byteLength} bytes]`;
+  if (value instanceof Date) return new Date(value.getTime()); // no own keys: copying its entries would give {}
   if (value instanceof Error) {
     const code = (value as { code?: unknown }).code;
     return {
