@@ -1,5 +1,6 @@
 import { EventEmitter } from 'eventemitter3';
 import type { MqttClient } from 'mqtt';
+import { AckConfirmer } from './ack-confirmer.js';
 import { BanDetector } from './ban-detector.js';
 import { BrokerOutbox, type DetachCause } from './broker-outbox.js';
 import { classifyError } from './classify-error.js';
@@ -57,6 +58,8 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   /** The MQTT link after CONNACK, while it is current. */
   #link: MqttClient | undefined;
   #session: LinkSession | undefined;
+  /** Proves PUBACKs reached the broker, so the redelivery filter can forget those messages. */
+  #confirmer: AckConfirmer | undefined;
   #attemptController: AbortController | undefined;
   readonly #schedule: ReconnectSchedule;
   #retryTimer: TimerHandle | undefined;
@@ -293,12 +296,15 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   async #onLinkUp({ mqtt, endpoint, sessionPresent, held }: OpenLink, attempt: number, controller: AbortController): Promise<void> {
     this.#link = mqtt;
     this.#redeliveries.linkStarted(sessionPresent);
+    const confirmer = new AckConfirmer(mqtt, this.#o.clock, this.#redeliveries, this.#o.logger);
+    this.#confirmer = confirmer;
     this.#session = startLinkSession(mqtt, endpoint, this.#o, {
       onMessage: (message) => {
         if (!this.#redeliveries.admit(message)) {
           this.#o.logger.debug('dropped a QoS 1 redelivery already delivered', { topic: message.topic });
           return;
         }
+        if (message.qos === 1) confirmer.delivered();
         this.emit('message', message);
         const handled = this.#registry.dispatch(message, (error) => this.emit('error', error));
         // Still visible through the `message` event; e.g. a message racing an unsubscribe.
@@ -413,6 +419,8 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     if (mqtt !== undefined) this.#attemptController?.abort(new WebcommError(ERROR_CODES.NETWORK, 'The link was dropped.'));
     this.#session?.stop();
     this.#session = undefined;
+    this.#confirmer?.stop();
+    this.#confirmer = undefined;
     this.#clearTimer('stable');
     this.#outbox.detach(cause);
     return mqtt;
