@@ -19,7 +19,7 @@ import { resolveOptions, type PublishMode, type ResolvedOptions, type WebcommCli
 import { preparePublish } from './prepare-publish.js';
 import { ReconnectSchedule } from './reconnect-schedule.js';
 import { RedeliveryFilter } from './redelivery-filter.js';
-import { RefusalTracker } from './refusal-tracker.js';
+import { REFUSAL_WINDOW_MS, RefusalTracker } from './refusal-tracker.js';
 import { nextState, type ConnectionEvent, type ConnectionState } from './state.js';
 import { SubscriptionRegistry, type FilterRequest, type HandlerRecord, type MessageHandler } from './subscriptions.js';
 import { assertFilter } from './topic-rules.js';
@@ -353,12 +353,13 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     const wasConnected = this.#state === 'connected';
     // A close while SUBSCRIBEs or QoS 1 publishes wait for their answer may be the broker
     // refusing one of them (IoT Core on MQTT 3.1.1): attributed to them, not to a takeover.
-    const subscribesInFlight = this.#refusals.inFlight;
-    const publishesInFlight = this.#outbox.awaitingAck;
+    const now = this.#o.clock.now();
+    const subscribesInFlight = this.#refusals.recent(now);
+    const publishesInFlight = this.#outbox.awaitingAck(REFUSAL_WINDOW_MS);
     const mayBeRefusal = !error.fatal && error.code !== ERROR_CODES.DEAD_LINK && subscribesInFlight + publishesInFlight > 0;
     if (wasConnected && !mayBeRefusal && this.#tookOver(error)) return;
-    const verdict = mayBeRefusal ? this.#refusals.linkClosed(publishesInFlight) : undefined;
-    this.#dropLink({ attributed: mayBeRefusal, subscribesInFlight })?.end(true);
+    const verdict = mayBeRefusal ? this.#refusals.linkClosed(now, publishesInFlight) : undefined;
+    this.#dropLink({ attributed: mayBeRefusal, subscribesInFlight, windowMs: REFUSAL_WINDOW_MS })?.end(true);
     for (const { filter, drops } of verdict?.refused ?? []) this.emit('error', this.#refuse(filter, drops));
     if (wasConnected) this.emit('disconnected', { reason: error.code, error });
     if (wasConnected && !error.fatal) {
@@ -455,7 +456,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   /** SUBSCRIBE on `link`, tracked so that a close before SUBACK is attributed to it. */
   async #subscribeOn(link: MqttClient, requests: readonly FilterRequest[]): Promise<{ refused: readonly string[] }> {
     const filters = requests.map((r) => r.filter);
-    this.#refusals.sent(filters);
+    this.#refusals.sent(filters, this.#o.clock.now());
     const outcome = await sendSubscribe(link, requests, this.#o.limits.maxFiltersPerSubscribe);
     if (this.#link === link) this.#refusals.answered(filters);
     return outcome;
