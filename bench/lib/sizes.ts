@@ -44,7 +44,7 @@ export function benchSizes(smoke: boolean): BenchSizes {
         herdClients: 30,
         restartClients: 2,
         restarts: 2,
-        restartHoldMs: 2_500,
+        restartHoldMs: 200,
         idleConnections: 10,
         wsMessages: 1_000,
         fanoutClients: 20,

@@ -117,6 +117,31 @@ describe('a SUBSCRIBE refused by closing the link (aedes as IoT Core)', () => {
   });
 });
 
+describe('a close that only looks like a refusal', () => {
+  it('one drop while restoring 10 subscriptions refuses none: each is tried alone on the next link and kept', async () => {
+    let closed = 0;
+    broker = await startBroker({
+      authorizeSubscribe: (_client, subscription, done) => {
+        // The first SUBSCRIBE of the run is cut, as a network blip would; nothing is refused.
+        if (closed === 0 && subscription.topic.startsWith('game/dev/r')) {
+          closed += 1;
+          return done(new Error('blip'), null);
+        }
+        done(null, subscription);
+      },
+    });
+    const client = makeClient();
+    const errors = record(client, 'error');
+    const got: string[] = [];
+    const topics = Array.from({ length: 10 }, (_, i) => `game/dev/r${i}`);
+    for (const t of topics) await client.subscribe<string>(t, (m) => void got.push(m));
+    await client.connect();
+    expect(closed).toBe(1);
+    for (const t of topics) await stillDelivers(client, t, got);
+    expect(errors).toEqual([]);
+  });
+});
+
 describe('a broker publish refused by closing the link (aedes as IoT Core)', () => {
   it('rejects that message with PUBLISH_REFUSED, sends the others, no takeover', async () => {
     const seen = await strictBroker();

@@ -18,6 +18,13 @@ export interface TestBrokerOptions {
   authorizeSubscribe?: AedesOptions['authorizeSubscribe'];
   /** aedes `authorizePublish` hook. Calling back an error closes the connection, as IoT Core does. */
   authorizePublish?: AedesOptions['authorizePublish'];
+  /**
+   * Number each connection's outgoing packet ids from 1, as mosquitto does for a new session
+   * (aedes starts at a random id), so that a kept session's new message can repeat an old one's
+   * id, topic and payload: the case a QoS 1 deduplication must not mistake for a resend.
+   * @default false
+   */
+  packetIdsFromOne?: boolean;
   /** Port to listen on (restart keeps the port). @default 0 */
   port?: number;
 }
@@ -60,7 +67,8 @@ export async function startBroker(options: TestBrokerOptions = {}): Promise<Test
       socket.setNoDelay(true);
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
-      aedes.handle(socket);
+      const client = aedes.handle(socket);
+      if (options.packetIdsFromOne === true) (client as unknown as { _nextId: number })._nextId = 1;
     });
     return listen(server, port);
   };

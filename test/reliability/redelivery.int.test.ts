@@ -26,7 +26,8 @@ interface AnyBroker {
 }
 
 const brokers: Record<'aedes' | 'mosquitto', () => Promise<AnyBroker>> = {
-  aedes: () => startBroker(),
+  // Packet ids from 1 on every connection, as mosquitto numbers a new session: ids repeat.
+  aedes: () => startBroker({ packetIdsFromOne: true }),
   // Without persistence: a restart forgets every session, as IoT Core does when it drops one.
   mosquitto: () => startMosquitto({ persistence: false }),
 };
@@ -46,13 +47,21 @@ async function publish(port: number, ...payloads: string[]): Promise<void> {
   }
 }
 
-/** A logger that keeps the redeliveries the client dropped (proof a resend happened). */
-function dropLog(): Logger & { readonly dropped: LogFields[] } {
+/**
+ * A logger that keeps the redeliveries the client dropped (proof a resend happened) and tells
+ * when a PINGRESP confirmed acknowledgements (what the client then forgets).
+ */
+function dropLog(): Logger & { readonly dropped: LogFields[]; confirmed(): Promise<void> } {
   const dropped: LogFields[] = [];
+  const confirmations: (() => void)[] = [];
   const noop = (): void => undefined;
   return {
     dropped,
-    debug: (message, fields) => void (message.startsWith('dropped a QoS 1 redelivery') && dropped.push(fields ?? {})),
+    confirmed: () => new Promise((resolve) => confirmations.push(resolve)),
+    debug: (message, fields) => {
+      if (message.startsWith('dropped a QoS 1 redelivery')) dropped.push(fields ?? {});
+      if (message.startsWith('PINGRESP confirmed')) for (const resolve of confirmations.splice(0)) resolve();
+    },
     info: noop,
     warn: noop,
     error: noop,
@@ -121,6 +130,27 @@ describe.each(['aedes', 'mosquitto'] as const)('QoS 1 deduplication on %s', (kin
     const back = nextEvent(client, 'connected');
     proxy.drop();
     await back;
+    await publish(broker.port, 'same', 'end-2');
+    await handled('end-2');
+    expect(got).toEqual(['same', 'end-1', 'same', 'end-2']);
+  });
+
+  it('clean: false, network drop after the PUBACKs were confirmed: the same payload published again is delivered twice', async () => {
+    const broker = await brokers[kind]();
+    cleanups.push(() => broker.stop());
+    const proxy = await startFaultProxy({ port: broker.port });
+    cleanups.push(() => proxy.close());
+    const log = dropLog();
+    const { client, got, handled } = await subscriber(tcpTransport(proxy.port), false, log);
+    const confirmed = log.confirmed();
+    await publish(broker.port, 'same', 'end-1');
+    await handled('end-1');
+    // The client's ping behind its PUBACKs came back: the broker has them, nothing can be resent.
+    await confirmed;
+    const back = nextEvent(client, 'connected');
+    proxy.drop();
+    const [info] = await back;
+    expect(info.sessionPresent).toBe(true);
     await publish(broker.port, 'same', 'end-2');
     await handled('end-2');
     expect(got).toEqual(['same', 'end-1', 'same', 'end-2']);

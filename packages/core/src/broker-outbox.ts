@@ -19,12 +19,16 @@ interface Pending {
   settled: boolean;
   /** Links that closed while it waited for PUBACK, each close possibly its refusal. */
   strikes: number;
+  /** When it was last written (clock ms). */
+  sentAt: number;
 }
 
 /** How a link ended, for the messages in flight on it. */
 export interface DetachCause {
   /** The broker closed the link while requests were unanswered: it may be refusing one. */
   readonly attributed: boolean;
+  /** Only messages written within this many ms before the close are suspects. */
+  readonly windowMs: number;
   /** Unanswered SUBSCRIBEs on that link (a publish is alone only when there were none). */
   readonly subscribesInFlight: number;
 }
@@ -70,7 +74,7 @@ export class BrokerOutbox {
    */
   submit(topic: string, payload: Uint8Array, qos: 0 | 1, retain: boolean, signal?: AbortSignal): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const pending: Pending = { topic, payload, qos, retain, resolve, reject, sentOn: undefined, settled: false, strikes: 0 };
+      const pending: Pending = { topic, payload, qos, retain, resolve, reject, sentOn: undefined, settled: false, strikes: 0, sentAt: 0 };
       signal?.addEventListener('abort', () => this.#cancel(pending), { once: true });
       if (this.#link !== undefined && this.#probes.size === 0) {
         this.#send(pending, this.#link);
@@ -87,10 +91,11 @@ export class BrokerOutbox {
     });
   }
 
-  /** QoS 1 messages waiting for PUBACK on the current link. */
-  get awaitingAck(): number {
+  /** QoS 1 messages waiting for PUBACK on the current link, written within `windowMs` before now. */
+  awaitingAck(windowMs: number): number {
+    const since = this.#clock.now() - windowMs;
     let n = 0;
-    for (const p of this.#inFlight) if (p.qos === 1) n += 1;
+    for (const p of this.#inFlight) if (p.qos === 1 && p.sentAt >= since) n += 1;
     return n;
   }
 
@@ -109,12 +114,13 @@ export class BrokerOutbox {
     this.#link = undefined;
     this.#probes.clear();
     const expiresAt = this.#clock.now() + this.#ttlMs;
-    const qos1 = [...this.#inFlight].filter((p) => p.qos === 1);
-    const alone = qos1.length === 1 && cause?.subscribesInFlight === 0;
+    const since = this.#clock.now() - (cause?.windowMs ?? 0);
+    const suspect = (p: Pending): boolean => cause?.attributed === true && p.qos === 1 && p.sentAt >= since;
+    const alone = [...this.#inFlight].filter(suspect).length === 1 && cause?.subscribesInFlight === 0;
     const back: QueuedItem<Pending>[] = [];
     for (const value of this.#inFlight) {
       value.sentOn = undefined;
-      if (cause?.attributed === true && value.qos === 1) {
+      if (suspect(value)) {
         value.strikes += 1;
         if ((alone && value.strikes >= 2) || value.strikes >= MAX_STRIKES) {
           this.#settle(value, publishRefused(value.topic, value.strikes));
@@ -163,6 +169,7 @@ export class BrokerOutbox {
 
   #send(pending: Pending, link: MqttClient): void {
     pending.sentOn = link;
+    pending.sentAt = this.#clock.now();
     this.#inFlight.add(pending);
     link.publish(pending.topic, toMqttBytes(pending.payload), { qos: pending.qos, retain: pending.retain }, (error) => {
       if (pending.sentOn !== link) return; // requeued after the link dropped; the new link decides

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'eventemitter3';
 import type { MqttClient } from 'mqtt';
+import { AckConfirmer } from './ack-confirmer.js';
 import { BanDetector } from './ban-detector.js';
 import { BrokerOutbox, type DetachCause } from './broker-outbox.js';
 import { classifyError } from './classify-error.js';
@@ -22,7 +23,7 @@ import { resolveOptions, type PublishMode, type ResolvedOptions, type WebcommCli
 import { preparePublish } from './prepare-publish.js';
 import { ReconnectSchedule } from './reconnect-schedule.js';
 import { RedeliveryFilter } from './redelivery-filter.js';
-import { RefusalTracker } from './refusal-tracker.js';
+import { REFUSAL_WINDOW_MS, RefusalTracker } from './refusal-tracker.js';
 import { nextState, type ConnectionEvent, type ConnectionState } from './state.js';
 import { SubscriptionRegistry, type FilterRequest, type HandlerRecord, type MessageHandler } from './subscriptions.js';
 import { assertFilter } from './topic-rules.js';
@@ -61,6 +62,8 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   /** The MQTT link after CONNACK, while it is current. */
   #link: MqttClient | undefined;
   #session: LinkSession | undefined;
+  /** Proves PUBACKs reached the broker, so the redelivery filter can forget those messages. */
+  #confirmer: AckConfirmer | undefined;
   #attemptController: AbortController | undefined;
   readonly #schedule: ReconnectSchedule;
   #retryTimer: TimerHandle | undefined;
@@ -317,12 +320,15 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   async #onLinkUp({ mqtt, endpoint, sessionPresent, held }: OpenLink, attempt: number, controller: AbortController): Promise<void> {
     this.#link = mqtt;
     this.#redeliveries.linkStarted(sessionPresent);
+    const confirmer = new AckConfirmer(mqtt, this.#o.clock, this.#redeliveries, this.#o.logger);
+    this.#confirmer = confirmer;
     this.#session = startLinkSession(mqtt, endpoint, this.#o, {
       onMessage: (message) => {
         if (!this.#redeliveries.admit(message)) {
           this.#o.logger.debug('dropped a QoS 1 redelivery already delivered', { topic: message.topic });
           return;
         }
+        if (message.qos === 1) confirmer.delivered();
         this.emit('message', message);
         const handled = this.#registry.dispatch(message, (error) => this.emit('error', error));
         // Still visible through the `message` event; e.g. a message racing an unsubscribe.
@@ -372,12 +378,13 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     const wasConnected = this.#state === 'connected';
     // A close while SUBSCRIBEs or QoS 1 publishes wait for their answer may be the broker
     // refusing one of them (IoT Core on MQTT 3.1.1): attributed to them, not to a takeover.
-    const subscribesInFlight = this.#refusals.inFlight;
-    const publishesInFlight = this.#outbox.awaitingAck;
+    const now = this.#o.clock.now();
+    const subscribesInFlight = this.#refusals.recent(now);
+    const publishesInFlight = this.#outbox.awaitingAck(REFUSAL_WINDOW_MS);
     const mayBeRefusal = !error.fatal && error.code !== ERROR_CODES.DEAD_LINK && subscribesInFlight + publishesInFlight > 0;
     if (wasConnected && !mayBeRefusal && this.#tookOver(error)) return;
-    const verdict = mayBeRefusal ? this.#refusals.linkClosed(publishesInFlight) : undefined;
-    this.#dropLink({ attributed: mayBeRefusal, subscribesInFlight })?.end(true);
+    const verdict = mayBeRefusal ? this.#refusals.linkClosed(now, publishesInFlight) : undefined;
+    this.#dropLink({ attributed: mayBeRefusal, subscribesInFlight, windowMs: REFUSAL_WINDOW_MS })?.end(true);
     for (const { filter, drops } of verdict?.refused ?? []) this.emit('error', this.#refuse(filter, drops));
     if (wasConnected) this.emit('disconnected', { reason: error.code, error });
     if (wasConnected && !error.fatal) {
@@ -439,6 +446,8 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     if (mqtt !== undefined) this.#attemptController?.abort(new WebcommError(ERROR_CODES.NETWORK, 'The link was dropped.'));
     this.#session?.stop();
     this.#session = undefined;
+    this.#confirmer?.stop();
+    this.#confirmer = undefined;
     this.#clearTimer('stable');
     this.#outbox.detach(cause);
     return mqtt;
@@ -473,7 +482,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   /** SUBSCRIBE on `link`, tracked so that a close before SUBACK is attributed to it. */
   async #subscribeOn(link: MqttClient, requests: readonly FilterRequest[]): Promise<{ refused: readonly string[] }> {
     const filters = requests.map((r) => r.filter);
-    this.#refusals.sent(filters);
+    this.#refusals.sent(filters, this.#o.clock.now());
     const outcome = await sendSubscribe(link, requests, this.#o.limits.maxFiltersPerSubscribe);
     if (this.#link === link) this.#refusals.answered(filters);
     return outcome;

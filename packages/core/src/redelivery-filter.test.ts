@@ -65,4 +65,22 @@ describe('RedeliveryFilter', () => {
     expect(filter.admit(message('1', 0))).toBe(true); // evicted: treated as new
     expect(filter.admit(message('4', 3))).toBe(false);
   });
+
+  it('forgets what a PINGRESP confirmed (its PUBACK reached the broker), and only that', () => {
+    const filter = new RedeliveryFilter();
+    filter.linkStarted(false);
+    expect(filter.admit(message('a', 1))).toBe(true);
+    filter.pingSent();
+    expect(filter.admit(message('b', 2))).toBe(true); // after the ping: not covered
+    expect(filter.unconfirmed).toBe(1);
+    expect(filter.pingAnswered()).toBe(1);
+    filter.linkStarted(true);
+    expect(filter.admit(message('a', 1))).toBe(true); // confirmed: cannot be a resend
+    expect(filter.admit(message('b', 2))).toBe(false); // not confirmed: a resend
+    // A ping the link did not live to see answered confirms nothing.
+    filter.pingSent();
+    filter.linkStarted(true);
+    expect(filter.pingAnswered()).toBe(0);
+    expect(filter.admit(message('a', 1))).toBe(false);
+  });
 });

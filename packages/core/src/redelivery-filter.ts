@@ -18,6 +18,12 @@ import type { ReceivedMessage } from './events.js';
  *    Only then can a genuine message be mistaken for one: the broker would have to reuse the id
  *    for an identical topic and payload across a reconnect within one kept session.
  *
+ * 4. A message whose PUBACK the broker is known to have processed cannot be resent: a PINGRESP
+ *    to a PINGREQ written after the PUBACK proves it (a broker handles a connection's packets in
+ *    order). The client's `AckConfirmer` sends such a ping about a second after QoS 1 deliveries, and
+ *    what it confirms is forgotten; the ambiguity of rule 3 is left only for messages that came
+ *    within about a second before a link dropped.
+ *
  * The last `capacity` QoS 1 deliveries are remembered: memory is bounded.
  */
 export class RedeliveryFilter {
@@ -27,6 +33,10 @@ export class RedeliveryFilter {
   #link = 0;
   /** The broker marked a resend with DUP in this session: a message without DUP is new. */
   #brokerSetsDup = false;
+  /** Keys delivered on the current link and not yet covered by a confirming ping. */
+  #unconfirmed: string[] = [];
+  /** Keys covered by the ping in flight. */
+  #confirming: string[] = [];
 
   constructor(capacity = 1024) {
     this.#capacity = capacity;
@@ -38,6 +48,9 @@ export class RedeliveryFilter {
    */
   linkStarted(sessionPresent: boolean): void {
     this.#link += 1;
+    // Pings of the old link were never answered: what they covered may still be resent.
+    this.#unconfirmed = [];
+    this.#confirming = [];
     if (!sessionPresent) {
       this.#seen.clear();
       this.#brokerSetsDup = false;
@@ -56,7 +69,30 @@ export class RedeliveryFilter {
     if (firstLink !== undefined) this.#seen.delete(key);
     this.#seen.set(key, this.#link);
     if (this.#seen.size > this.#capacity) this.#seen.delete(this.#seen.keys().next().value as string);
+    this.#unconfirmed.push(key);
     return true;
+  }
+
+  /** QoS 1 deliveries on the current link wait for a confirming ping. */
+  get unconfirmed(): number {
+    return this.#unconfirmed.length;
+  }
+
+  /** A PINGREQ was written after the PUBACKs of every delivery so far on this link. */
+  pingSent(): void {
+    this.#confirming.push(...this.#unconfirmed);
+    this.#unconfirmed = [];
+  }
+
+  /**
+   * Its PINGRESP came: the broker processed those PUBACKs, so those messages cannot come again;
+   * forget them (a later message with the same id, topic and payload is new). Returns how many.
+   */
+  pingAnswered(): number {
+    let forgotten = 0;
+    for (const key of this.#confirming) if (this.#seen.get(key) === this.#link && this.#seen.delete(key)) forgotten += 1;
+    this.#confirming = [];
+    return forgotten;
   }
 }
 

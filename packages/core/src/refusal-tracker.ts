@@ -9,10 +9,15 @@
  * link restores the rest first, then tries it alone. A filter whose lone SUBSCRIBE is closed
  * again (or that reaches {@link MAX_STRIKES} in any case) is refused. So a refused filter costs at
  * most 2 link drops when the others are innocent, and never more than {@link MAX_STRIKES}.
- * A plain network failure that happens to hit a lone SUBSCRIBE twice in a row looks the same:
- * the price of not looping.
+ * Only a close within {@link REFUSAL_WINDOW_MS} of sending counts: a broker refuses at once,
+ * while a SUBSCRIBE left unanswered longer is a slow or dead link. A plain network failure that
+ * happens to hit a fresh lone SUBSCRIBE twice in a row still looks the same: the price of not
+ * looping.
  */
 export const MAX_STRIKES = 3;
+
+/** A close later than this after a request is not taken as its refusal (IoT Core closes at once). */
+export const REFUSAL_WINDOW_MS = 2_000;
 
 /** What a link close meant for the filters that were in flight on it. */
 export interface CloseVerdict {
@@ -24,26 +29,28 @@ export interface CloseVerdict {
 
 /** Filters in flight on the current link, and strikes per filter across links. */
 export class RefusalTracker {
-  /** Filter → SUBSCRIBEs for it unanswered on the current link. */
-  readonly #inFlight = new Map<string, number>();
+  /** Filter → unanswered SUBSCRIBEs for it on the current link, and when the last was sent. */
+  readonly #inFlight = new Map<string, { count: number; sentAt: number }>();
   readonly #strikes = new Map<string, number>();
 
-  /** Unanswered filters on the current link. */
-  get inFlight(): number {
-    return this.#inFlight.size;
+  /** A SUBSCRIBE for `filters` was sent on the current link at `now`. */
+  sent(filters: readonly string[], now: number): void {
+    for (const f of filters) this.#inFlight.set(f, { count: (this.#inFlight.get(f)?.count ?? 0) + 1, sentAt: now });
   }
 
-  /** A SUBSCRIBE for `filters` was sent on the current link. */
-  sent(filters: readonly string[]): void {
-    for (const f of filters) this.#inFlight.set(f, (this.#inFlight.get(f) ?? 0) + 1);
+  /** Unanswered filters sent within the refusal window before `now`. */
+  recent(now: number): number {
+    let n = 0;
+    for (const { sentAt } of this.#inFlight.values()) if (now - sentAt <= REFUSAL_WINDOW_MS) n += 1;
+    return n;
   }
 
   /** The broker answered (SUBACK) for `filters`: the link survived them. */
   answered(filters: readonly string[]): void {
     for (const f of filters) {
-      const n = (this.#inFlight.get(f) ?? 1) - 1;
-      if (n <= 0) this.#inFlight.delete(f);
-      else this.#inFlight.set(f, n);
+      const entry = this.#inFlight.get(f);
+      if (entry === undefined || entry.count <= 1) this.#inFlight.delete(f);
+      else entry.count -= 1;
       this.#strikes.delete(f);
     }
   }
@@ -60,11 +67,11 @@ export class RefusalTracker {
   }
 
   /**
-   * The current link closed. `otherInFlight` counts other unanswered requests on it (QoS 1
-   * publishes): a SUBSCRIBE is alone only when nothing else was waiting.
+   * The current link closed at `now`. `otherInFlight` counts other recent unanswered requests
+   * on it (QoS 1 publishes): a SUBSCRIBE is alone only when nothing else was waiting.
    */
-  linkClosed(otherInFlight: number): CloseVerdict {
-    const filters = [...this.#inFlight.keys()];
+  linkClosed(now: number, otherInFlight: number): CloseVerdict {
+    const filters = [...this.#inFlight].filter(([, { sentAt }]) => now - sentAt <= REFUSAL_WINDOW_MS).map(([f]) => f);
     this.#inFlight.clear();
     const alone = filters.length === 1 && otherInFlight === 0;
     const refused: { filter: string; drops: number }[] = [];
