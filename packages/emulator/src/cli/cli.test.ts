@@ -114,7 +114,8 @@ describe('webcomm CLI (real processes)', () => {
     expect(badStatus.code).toBe(2);
     const help = await run(['publish', '--help']);
     expect([help.code, help.stdout]).toEqual([0, expect.stringContaining('Usage: webcomm publish')]);
-  });
+    // Six CLI processes one after the other: ~3 s of tsx start-up each on a loaded machine.
+  }, 60_000);
 
   it('serve stops cleanly on SIGTERM', async () => {
     const exited = new Promise<number | null>((resolve) => server.on('exit', resolve));
