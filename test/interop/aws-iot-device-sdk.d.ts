@@ -5,7 +5,7 @@
 declare module 'aws-iot-device-sdk' {
   import type { EventEmitter } from 'node:events';
 
-  interface DeviceOptions {
+  export interface DeviceOptions {
     protocol: 'mqtts' | 'wss';
     host: string;
     port: number;
@@ -22,7 +22,7 @@ declare module 'aws-iot-device-sdk' {
     keepalive?: number;
   }
 
-  interface Device extends EventEmitter {
+  export interface Device extends EventEmitter {
     subscribe(topic: string, options: { qos: 0 | 1 }, callback: (error: Error | null, granted: { topic: string; qos: number }[]) => void): void;
     publish(topic: string, message: string, options: { qos: 0 | 1 }, callback?: (error?: Error) => void): void;
     end(force: boolean, callback?: () => void): void;
