@@ -3,6 +3,7 @@
  * AWSCognitoIdentityService.<Operation>`) for `GetId` and `GetCredentialsForIdentity`, so the
  * real `@aws-sdk/client-cognito-identity` works against it. Mounted at {@link COGNITO_PATH}.
  */
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RouteHandler, UserDirectory } from '../service/contracts.js';
 import type { LocalIdentityIssuer } from './local-identity-issuer.js';
@@ -24,7 +25,8 @@ function loginKeys(logins: unknown): string[] {
   if (typeof logins !== 'object' || Array.isArray(logins)) throw new CognitoError('InvalidParameterException', 'Logins must be a map of provider name to token.');
   return Object.entries(logins).map(([provider, token]) => {
     if (typeof token !== 'string' || token.length === 0) throw new CognitoError('InvalidParameterException', `Logins["${provider}"] must be a non-empty token.`);
-    return `${provider}=${token}`;
+    // Only a hash is stored and compared: a login token is a secret that only needs verifying.
+    return createHash('sha256').update(`${provider}=${token}`).digest('hex');
   });
 }
 

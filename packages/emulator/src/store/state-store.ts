@@ -10,7 +10,7 @@ import { ClassicLevel } from 'classic-level';
 /** A Cognito-style identity the emulator issued. */
 export interface StoredIdentity {
   readonly identityId: string;
-  /** `provider=token` keys of the developer logins bound to it; empty for guests. */
+  /** SHA-256 (hex) of the `provider=token` keys of the developer logins bound to it; empty for guests. */
   readonly logins: string[];
   readonly createdAt: string;
 }
@@ -50,7 +50,7 @@ type Json = StoredIdentity | StoredCredentials | StoredCertificate | string;
 /** Opens (creating when absent) the state database of a data directory. */
 export class StateStore {
   readonly identities: Table<StoredIdentity>;
-  /** Identity lookup by developer login key (`provider=token`). */
+  /** Identity lookup by developer login key (its SHA-256, never the token). */
   readonly loginIndex: Table<string>;
   readonly credentials: Table<StoredCredentials>;
   readonly certificates: Table<StoredCertificate>;
