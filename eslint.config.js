@@ -13,4 +13,11 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // Plain scripts run by other runtimes (Bun, Deno) in tests: the globals every one of them has.
+    files: ['**/*.mjs'],
+    languageOptions: {
+      globals: { console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly', globalThis: 'readonly' },
+    },
+  },
 );

@@ -12,6 +12,7 @@ import { emulatorFanout } from './fanout.js';
 import { idleMemory } from './idle-memory.js';
 import { latency } from './latency.js';
 import { reconnectHerd, resubscribeTime } from './reconnect.js';
+import { repeatedRestarts } from './restarts.js';
 import { printResults, writeResults, type BenchEntry } from './lib/report.js';
 import { benchSizes, isSmoke, type BenchSizes } from './lib/sizes.js';
 import { wsRate } from './ws-rate.js';
@@ -24,6 +25,7 @@ export const BENCHMARKS: readonly (readonly [string, (sizes: BenchSizes) => Prom
   ['ws-rate', wsRate],
   ['resubscribe', resubscribeTime],
   ['reconnect-herd', reconnectHerd],
+  ['restarts', repeatedRestarts],
   ['bundle-size', bundleSize],
   ['fanout', emulatorFanout],
   ['idle-memory', idleMemory],

@@ -20,6 +20,8 @@ export interface Fleet {
   scheduled(): number[];
   /** Resolves with each client's {@link wallNow} of being subscribed again after `since`; rejects after `timeoutMs`. */
   resubscribed(since: number, timeoutMs: number): Promise<number[]>;
+  /** Resolves with each client's {@link wallNow} of its first message on the topic after `since`. */
+  delivered(since: number, timeoutMs: number): Promise<number[]>;
   close(): Promise<void>;
 }
 
@@ -68,6 +70,7 @@ export async function ourFleet(port: number, n: number, backoff?: Partial<Backof
   const transports: BenchTcpTransport[] = [];
   const clients: WebcommClient[] = [];
   const stamps = new Stamps(n);
+  const deliveries = new Stamps(n);
   const scheduled: number[] = [];
   await inBatches(n, 50, async (i) => {
     const transport = benchTcpTransport(port);
@@ -81,7 +84,7 @@ export async function ourFleet(port: number, n: number, backoff?: Partial<Backof
     client.on('connected', () => stamps.push(i));
     client.on('reconnecting', ({ delayMs }) => scheduled.push(wallNow() + delayMs));
     client.on('error', () => undefined);
-    await client.subscribe('broadcast', () => undefined);
+    await client.subscribe('broadcast', () => deliveries.push(i), { decode: 'raw' });
     await client.connect();
     transports[i] = transport;
     clients[i] = client;
@@ -91,6 +94,7 @@ export async function ourFleet(port: number, n: number, backoff?: Partial<Backof
     attempts: () => transports.flatMap((t) => t.attempts),
     scheduled: () => [...scheduled],
     resubscribed: (since, timeoutMs) => stamps.wait(since, timeoutMs),
+    delivered: (since, timeoutMs) => deliveries.wait(since, timeoutMs),
     async close() {
       await Promise.all(clients.map((c) => c.close()));
     },
@@ -102,9 +106,11 @@ export async function peerFleet(port: number, n: number): Promise<Fleet> {
   const clients: MqttClient[] = [];
   const attempts: number[] = [];
   const stamps = new Stamps(n);
+  const deliveries = new Stamps(n);
   await inBatches(n, 50, async (i) => {
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: `fleet-peer-${i}` });
     client.on('error', () => undefined);
+    client.on('message', () => deliveries.push(i));
     // MQTT.js emits `reconnect` as it starts each reconnection attempt.
     client.on('reconnect', () => attempts.push(wallNow()));
     client.on('packetreceive', (packet) => {
@@ -120,6 +126,7 @@ export async function peerFleet(port: number, n: number): Promise<Fleet> {
     // A fixed period has no schedule apart from its attempts.
     scheduled: () => [...attempts],
     resubscribed: (since, timeoutMs) => stamps.wait(since, timeoutMs),
+    delivered: (since, timeoutMs) => deliveries.wait(since, timeoutMs),
     async close() {
       await Promise.all(clients.map((c) => c.endAsync(true)));
     },

@@ -16,6 +16,10 @@ export interface BenchSizes {
   readonly resubscribeClients: number;
   /** Clients per side in the reconnect herd. */
   readonly herdClients: number;
+  /** Clients per side, broker restarts in a row, and time each link stays up in between (ms). */
+  readonly restartClients: number;
+  readonly restarts: number;
+  readonly restartHoldMs: number;
   /** Idle connections per side in the memory benchmark. */
   readonly idleConnections: number;
   /** Messages per WebSocket delivery-rate run. */
@@ -38,6 +42,9 @@ export function benchSizes(smoke: boolean): BenchSizes {
         latencyRounds: 1,
         resubscribeClients: 3,
         herdClients: 30,
+        restartClients: 2,
+        restarts: 2,
+        restartHoldMs: 2_500,
         idleConnections: 10,
         wsMessages: 1_000,
         fanoutClients: 20,
@@ -54,6 +61,9 @@ export function benchSizes(smoke: boolean): BenchSizes {
         latencyRounds: 5,
         resubscribeClients: 20,
         herdClients: 1_000,
+        restartClients: 20,
+        restarts: 10,
+        restartHoldMs: 3_000,
         idleConnections: 500,
         wsMessages: 50_000,
         fanoutClients: 1_000,

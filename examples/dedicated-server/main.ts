@@ -1,9 +1,12 @@
 /**
  * A dedicated game server that learns about new content the moment it is published: it
  * registers with the Web Communicator service once (the certificate is cached on disk and reused),
- * connects over mutual TLS, and reacts to each content update.
+ * connects over mutual TLS, and reacts to each content update. Certificates come from the
+ * operator: the first start passes the admin token (or the cache directory was filled beforehand
+ * with `webcomm register-client --out <cacheDir>`); later starts need nothing.
  *
- * Run it against a running emulator: `pnpm tsx examples/dedicated-server/main.ts http://127.0.0.1:PORT`
+ * Run it against a running emulator:
+ * `WEBCOMM_ADMIN_TOKEN=$(cat .webcomm-data/admin-token) pnpm tsx examples/dedicated-server/main.ts http://127.0.0.1:PORT`
  */
 import { createNodeClient, ContentWatcher, type NodeClient } from '@webcomm/node';
 
@@ -19,6 +22,8 @@ export interface DedicatedServerOptions {
   readonly serviceUrl: string;
   /** Where the identity is cached. @default ~/.webcomm/<host>_<port> */
   readonly cacheDir?: string;
+  /** The operator's admin token, for the first registration (secret). @default process.env.WEBCOMM_ADMIN_TOKEN */
+  readonly adminToken?: string;
   /** Called for every new content version (the "reaction"). @default prints it */
   readonly onContent?: (update: ContentUpdate) => void;
   /** Where status lines go. @default console.log */
@@ -28,7 +33,12 @@ export interface DedicatedServerOptions {
 /** Starts the server's push link; resolves once it is connected and subscribed. */
 export async function main(options: DedicatedServerOptions): Promise<NodeClient> {
   const log = options.log ?? console.log;
-  const client = await createNodeClient({ serviceUrl: options.serviceUrl, ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}) });
+  const adminToken = options.adminToken ?? (process.env.WEBCOMM_ADMIN_TOKEN || undefined);
+  const client = await createNodeClient({
+    serviceUrl: options.serviceUrl,
+    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+    ...(adminToken === undefined ? {} : { adminToken }),
+  });
   log(`dedicated server: identity ${client.registration.clientId} (${client.fromCache ? 'from cache' : 'newly registered'})`);
   client.on('state', ({ from, to, reason }) => log(`dedicated server: ${from} → ${to} (${reason})`));
   client.on('error', (error) => log(`dedicated server: ${error.code}: ${error.message}`));

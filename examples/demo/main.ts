@@ -30,6 +30,8 @@ export async function main(options: DemoOptions = {}): Promise<ContentUpdate[]> 
   const server = await startDedicatedServer({
     serviceUrl: emulator.endpoints.http,
     cacheDir: join(dataDir, 'server-identity'),
+    // The operator registers the server: certificates are not for anyone who asks.
+    adminToken: emulator.adminToken,
     log,
     onContent: (update) => {
       received.push(update);

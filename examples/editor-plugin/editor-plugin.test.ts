@@ -29,9 +29,9 @@ describe('examples/editor-plugin', () => {
     const log = (line: string): void => {
       if (line.includes('announcement:')) heard(line);
     };
-    const plugin = await main({ serviceUrl: emu.endpoints.http, cacheDir: join(emu.dataDir, 'plugin'), log });
+    const plugin = await main({ serviceUrl: emu.endpoints.http, cacheDir: join(emu.dataDir, 'plugin'), adminToken: emu.adminToken, log });
     cleanups.push(() => plugin.close());
-    const server = await createNodeClient({ serviceUrl: emu.endpoints.http, cacheDir: join(emu.dataDir, 'server') });
+    const server = await createNodeClient({ serviceUrl: emu.endpoints.http, cacheDir: join(emu.dataDir, 'server'), adminToken: emu.adminToken });
     cleanups.push(() => server.close());
     await server.connect();
     let received: (event: AssetSaved) => void = () => undefined;
@@ -50,7 +50,7 @@ describe('examples/editor-plugin', () => {
 
   it('receive-only stays the default: publishing on a channel not opted in is refused before sending', async () => {
     const emu = await emulator();
-    const plugin = await main({ serviceUrl: emu.endpoints.http, cacheDir: join(emu.dataDir, 'plugin'), log: () => undefined });
+    const plugin = await main({ serviceUrl: emu.endpoints.http, cacheDir: join(emu.dataDir, 'plugin'), adminToken: emu.adminToken, log: () => undefined });
     cleanups.push(() => plugin.close());
     await expect(plugin.client.publish('announcements', { text: 'no' })).rejects.toMatchObject({ code: ERROR_CODES.PUBLISH_NOT_ENABLED });
     expect(plugin.client.state).toBe('connected');

@@ -1,9 +1,12 @@
 /**
  * An editor plugin (a trusted tool): registers with a certificate, listens for announcements,
- * and publishes to the `tools` channel straight to the broker (its certificate's policy allows it)
- * to tell running game servers to hot-reload what the designer just saved.
+ * and publishes to the `tools` channel straight to the broker to tell running game servers to
+ * hot-reload what the designer just saved. Direct publish is a grant the operator gives this
+ * identity on `tools` when registering it (admin token, or `webcomm register-client --publish
+ * tools --out <cacheDir>`); a certificate alone grants nothing.
  *
- * Run it against a running emulator: `pnpm tsx examples/editor-plugin/main.ts http://127.0.0.1:PORT`
+ * Run it against a running emulator:
+ * `WEBCOMM_ADMIN_TOKEN=$(cat .webcomm-data/admin-token) pnpm tsx examples/editor-plugin/main.ts http://127.0.0.1:PORT`
  */
 import { createNodeClient, type NodeClient } from '@webcomm/node';
 
@@ -19,6 +22,8 @@ export interface EditorPluginOptions {
   readonly serviceUrl: string;
   /** @default ~/.webcomm/<host>_<port> */
   readonly cacheDir?: string;
+  /** The operator's admin token, for the first registration (secret). @default process.env.WEBCOMM_ADMIN_TOKEN */
+  readonly adminToken?: string;
   /** @default console.log */
   readonly log?: (line: string) => void;
 }
@@ -33,10 +38,12 @@ export interface EditorPlugin {
 /** Connects the plugin; resolves once it listens on `announcements`. */
 export async function main(options: EditorPluginOptions): Promise<EditorPlugin> {
   const log = options.log ?? console.log;
+  const adminToken = options.adminToken ?? (process.env.WEBCOMM_ADMIN_TOKEN || undefined);
   const client = await createNodeClient({
     serviceUrl: options.serviceUrl,
     ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
-    publish: { tools: 'broker' }, // opt-in: every other channel stays receive-only
+    ...(adminToken === undefined ? {} : { adminToken }),
+    publish: { tools: 'broker' }, // opt-in (and, with adminToken, the grant asked for): everything else stays receive-only
   });
   client.on('error', (error) => log(`editor plugin: ${error.code}: ${error.message}`));
   await client.connect();

@@ -163,7 +163,7 @@ describe('recovery (real aedes, real TCP)', () => {
     expect(c.state).toBe('connected');
   });
 
-  it('restarts the backoff only after a link stayed up for stableAfterMs', async () => {
+  it('restarts the backoff when a lost link had been up the quick-drop window (takeoverWindowMs), or stableAfterMs', async () => {
     const b = await broker();
     const clock = new ManualClock();
     const c = client({
@@ -186,11 +186,14 @@ describe('recovery (real aedes, real TCP)', () => {
       await connected;
     };
     await dropAndRecover();
-    clock.advance(4999); // not stable yet: the next failure backs off further
+    clock.advance(1999); // lost within takeoverWindowMs (2 s) of CONNACK: backs off further
     await dropAndRecover();
-    clock.advance(5000); // stable: back to the first step
+    clock.advance(2000); // up the whole window: the lost-link rule starts from the first step
     await dropAndRecover();
-    expect(delays).toEqual([99, 199, 99]);
+    await dropAndRecover(); // lost at once: one step more
+    clock.advance(5000); // stable (stableAfterMs) while up
+    await dropAndRecover();
+    expect(delays).toEqual([99, 199, 99, 199, 99]);
   });
 
   it('re-sends subscriptions even when CONNACK says the session was kept', async () => {

@@ -1,7 +1,10 @@
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // Every public export of every package must carry a TSDoc comment: the API reference
 // (TypeDoc) is generated from them, so an undocumented export is a hole in the docs.
@@ -24,6 +27,13 @@ const program = ts.createProgram(
   },
 );
 const checker = program.getTypeChecker();
+
+/** Names of every export of `file`. */
+function exportNames(file: string): string[] {
+  const source = program.getSourceFile(file);
+  const moduleSymbol = source && checker.getSymbolAtLocation(source);
+  return moduleSymbol ? checker.getExportsOfModule(moduleSymbol).map((s) => s.getName()) : [];
+}
 
 /** Names of the exports of `file` that have no doc comment on any declaration. */
 function undocumentedExports(file: string): string[] {
@@ -51,6 +61,50 @@ describe('public API documentation', () => {
   for (const entry of entries) {
     it(`@webcomm/${entry.name}: every export has a TSDoc comment`, () => {
       expect(undocumentedExports(entry.path)).toEqual([]);
+    });
+  }
+});
+
+// The generated API reference (TypeDoc, `pnpm run docs:api`): one section per package under its
+// npm name, the package README as its landing text, and every public export listed.
+interface ReflectionJson {
+  name: string;
+  readme?: { text: string }[];
+  children?: ReflectionJson[];
+}
+
+describe('API reference', () => {
+  let out = '';
+  let reference: ReflectionJson = { name: '' };
+  beforeAll(() => {
+    out = mkdtempSync(join(tmpdir(), 'webcomm-typedoc-'));
+    execFileSync(process.execPath, [join(root, 'node_modules/typedoc/bin/typedoc'), '--json', join(out, 'api.json'), '--logLevel', 'Error'], { cwd: root, stdio: 'pipe' });
+    reference = JSON.parse(readFileSync(join(out, 'api.json'), 'utf8')) as ReflectionJson;
+  }, 180_000);
+  afterAll(() => {
+    if (out) rmSync(out, { recursive: true, force: true });
+  });
+
+  it('has one section per package, named as on npm, with its README as landing text', () => {
+    expect((reference.children ?? []).map((c) => c.name).sort()).toEqual(packages.map((name) => `@webcomm/${name}`).sort());
+    for (const name of packages) {
+      const section = reference.children?.find((c) => c.name === `@webcomm/${name}`);
+      const readme = (section?.readme ?? []).map((part) => part.text).join('');
+      const title = readFileSync(join(root, 'packages', name, 'README.md'), 'utf8').split('\n')[0]?.replace(/^#\s*/, '') ?? '';
+      expect(readme, name).toContain(title);
+    }
+  });
+
+  for (const entry of entries) {
+    it(`@webcomm/${entry.name}: every public export appears`, () => {
+      const [pkg, sub] = entry.name.split('/');
+      const section = reference.children?.find((c) => c.name === `@webcomm/${pkg}`);
+      // A package with several entries gets one module per entry (`index`, `testing`).
+      const module = section?.children?.some((c) => c.name === 'index') ? section.children.find((c) => c.name === (sub ?? 'index')) : section;
+      const listed = new Set((module?.children ?? []).map((c) => c.name));
+      const missing = exportNames(entry.path).filter((name) => !listed.has(name));
+      expect(listed.size, entry.name).toBeGreaterThan(0);
+      expect(missing, entry.name).toEqual([]);
     });
   }
 });

@@ -143,6 +143,55 @@ describe('browser client in Chromium against the emulator', () => {
     await page.close();
   });
 
+  it('a ban hidden by the browser (refused upgrade = network error) is asked of the service: BANNED, and failed stays failed after the unban', async () => {
+    const page = await openPage();
+    const clientId = await page.evaluate(async (serviceUrl) => {
+      type W = { webcomm: typeof Webcomm; events: { type: string; to?: string; code?: string }[]; client?: Webcomm.WebcommClient; clock?: Webcomm.ManualClock };
+      const w = window as unknown as W;
+      // Backoff delays pass at once on a manual clock; an advance by a day fires any timer left.
+      const clock = new w.webcomm.ManualClock(Date.now());
+      const { client, registration } = await w.webcomm.connectToService({ serviceUrl, storage: w.webcomm.memoryStorage(), clock });
+      client.on('reconnecting', ({ delayMs }) => queueMicrotask(() => clock.advance(delayMs)));
+      client.on('state', (s) => w.events.push({ type: 'state', to: s.to, ...(s.error ? { code: `${s.error.code}<${(s.error.cause as { code?: string } | undefined)?.code ?? ''}` } : {}) }));
+      await client.connect();
+      w.client = client;
+      w.clock = clock;
+      return registration.clientId;
+    }, emulator.endpoints.http);
+    const setStatus = async (status: 'active' | 'banned'): Promise<void> => {
+      const response = await fetch(`${emulator.endpoints.http}/admin/users/${encodeURIComponent(clientId)}/status`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${emulator.adminToken}` },
+        body: JSON.stringify({ status }),
+      });
+      expect(response.status).toBe(200);
+    };
+    type E = { events: { type: string; to?: string; code?: string }[] };
+    await setStatus('banned');
+    await page.waitForFunction(() => (window as unknown as E).events.some((e) => e.to === 'failed'), undefined, { timeout: 15_000 });
+    const failedWith = await page.evaluate(() => (window as unknown as E).events.find((e) => e.to === 'failed')?.code);
+    // What Chromium showed was a network failure; the service said why.
+    expect(failedWith).toBe('WEBCOMM_BANNED<WEBCOMM_NETWORK');
+    await setStatus('active');
+    const after = await page.evaluate(() => {
+      const w = window as unknown as E & { clock: { advance(ms: number): void }; client: { state: string } };
+      const before = w.events.length;
+      w.clock.advance(24 * 3600_000);
+      return { state: w.client.state, newEvents: w.events.length - before };
+    });
+    expect(after).toEqual({ state: 'failed', newEvents: 0 });
+    expect(await adminClients()).not.toContain(clientId);
+    // Only the user's connect() leaves failed.
+    const leaves = await page.evaluate(() => {
+      const w = window as unknown as { client: { state: string; connect(): Promise<void>; close(): Promise<void> } };
+      void w.client.connect().catch(() => undefined);
+      const state = w.client.state;
+      return w.client.close().then(() => state);
+    });
+    expect(leaves).toBe('connecting');
+    await page.close();
+  });
+
   it('tabs of one origin share one connection, and another tab takes over when the leader closes', async () => {
     const context = await browser.newContext();
     const open = async (): Promise<Page> => {

@@ -10,6 +10,14 @@ import { createServer, type Server, type Socket } from 'node:net';
 export interface TestBrokerOptions {
   /** aedes `authenticate` hook; e.g. call back an error with `returnCode` 4 or 5. */
   authenticate?: AedesOptions['authenticate'];
+  /**
+   * aedes `authorizeSubscribe` hook. Calling back an error closes the client's connection, as
+   * IoT Core does on MQTT 3.1.1 for a filter outside the policy; `done(null, null)` answers
+   * SUBACK 0x80 instead (the link stays up).
+   */
+  authorizeSubscribe?: AedesOptions['authorizeSubscribe'];
+  /** aedes `authorizePublish` hook. Calling back an error closes the connection, as IoT Core does. */
+  authorizePublish?: AedesOptions['authorizePublish'];
   /** Port to listen on (restart keeps the port). @default 0 */
   port?: number;
 }
@@ -43,7 +51,11 @@ export async function startBroker(options: TestBrokerOptions = {}): Promise<Test
   let aedes: Aedes;
   let server: Server;
   const boot = async (port: number): Promise<number> => {
-    aedes = await Aedes.createBroker(options.authenticate === undefined ? {} : { authenticate: options.authenticate });
+    const hooks: AedesOptions = {};
+    if (options.authenticate !== undefined) hooks.authenticate = options.authenticate;
+    if (options.authorizeSubscribe !== undefined) hooks.authorizeSubscribe = options.authorizeSubscribe;
+    if (options.authorizePublish !== undefined) hooks.authorizePublish = options.authorizePublish;
+    aedes = await Aedes.createBroker(hooks);
     server = createServer((socket) => {
       socket.setNoDelay(true);
       sockets.add(socket);

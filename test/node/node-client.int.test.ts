@@ -50,7 +50,7 @@ function track(client: NodeClient): NodeClient {
 describe('@webcomm/node against the emulator', () => {
   it('registers once, caches with safe modes, reuses the cache, and receives pushed content over mTLS', async () => {
     const { emulator, cacheDir, registrations, fetchCounting } = await setup();
-    const first = track(await createNodeClient({ serviceUrl: emulator.endpoints.http, cacheDir, fetch: fetchCounting }));
+    const first = track(await createNodeClient({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir, fetch: fetchCounting }));
     expect(first.fromCache).toBe(false);
     expect(registrations()).toBe(1);
     const files = cachedIdentityFiles(cacheDir);
@@ -66,7 +66,7 @@ describe('@webcomm/node against the emulator', () => {
     expect(got).toEqual([{ version: 7 }]);
     await first.close();
 
-    const second = track(await createNodeClient({ serviceUrl: emulator.endpoints.http, cacheDir, fetch: fetchCounting }));
+    const second = track(await createNodeClient({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir, fetch: fetchCounting }));
     expect(second.fromCache).toBe(true);
     expect(second.registration.clientId).toBe(first.registration.clientId);
     await second.connect();
@@ -75,17 +75,18 @@ describe('@webcomm/node against the emulator', () => {
 
   it('negotiates ALPN x-amzn-mqtt-ca (IoT Core on 443) with the emulator', async () => {
     const { emulator, cacheDir } = await setup();
-    const client = track(await createNodeClient({ serviceUrl: emulator.endpoints.http, cacheDir, tls: { alpn: 'x-amzn-mqtt-ca' } }));
+    const client = track(await createNodeClient({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir, tls: { alpn: 'x-amzn-mqtt-ca' } }));
     await client.connect();
     expect(client.state).toBe('connected');
   });
 
   it('a revoked cached certificate triggers exactly one re-registration, under the same client id', async () => {
     const { emulator, cacheDir, registrations, fetchCounting } = await setup();
-    const first = track(await createNodeClient({ serviceUrl: emulator.endpoints.http, cacheDir, fetch: fetchCounting }));
+    const first = track(await createNodeClient({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir, fetch: fetchCounting }));
     const clientId = first.registration.clientId;
     await first.close();
     await emulator.ca.revokeClient(clientId);
+    // No admin token now: the owner renews its own certificate with its service token.
     const second = track(await createNodeClient({ serviceUrl: emulator.endpoints.http, cacheDir, fetch: fetchCounting }));
     expect(second.fromCache).toBe(true);
     await second.connect();
@@ -94,9 +95,9 @@ describe('@webcomm/node against the emulator', () => {
     expect(second.registration.clientId).toBe(clientId);
   });
 
-  it('a banned client fails with BANNED after one re-registration attempt, and never retries', async () => {
+  it('a banned client fails with BANNED (the service says so on the refusal), never re-registers, never retries', async () => {
     const { emulator, cacheDir, registrations, fetchCounting } = await setup();
-    const first = track(await createNodeClient({ serviceUrl: emulator.endpoints.http, cacheDir, fetch: fetchCounting }));
+    const first = track(await createNodeClient({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir, fetch: fetchCounting }));
     await first.connect();
     const failed = nextEvent(first, 'state', (s) => s.to === 'failed' || s.to === 'reconnecting');
     const ban = await fetch(`${emulator.endpoints.http}/admin/users/${encodeURIComponent(first.registration.clientId)}/status`, {
@@ -106,13 +107,14 @@ describe('@webcomm/node against the emulator', () => {
     });
     expect(ban.status).toBe(200);
     const [change] = await failed;
-    // The live link is dropped; the reconnect is refused as not authorized: fatal, no storm.
+    // The live link is dropped; the reconnect is refused, the service says banned: fatal, no storm.
     if (change.to === 'reconnecting') await nextEvent(first, 'state', (s) => s.to === 'failed');
     expect(first.state).toBe('failed');
     await first.close();
     const second = track(await createNodeClient({ serviceUrl: emulator.endpoints.http, cacheDir, fetch: fetchCounting }));
     await expect(second.connect()).rejects.toMatchObject({ code: ERROR_CODES.BANNED, fatal: true });
-    expect(registrations()).toBe(2);
+    // The refusal was explained by GET /status: no re-registration of the cached identity.
+    expect(registrations()).toBe(1);
   });
 
   it('content versions: a server offline across three updates wakes up to one event naming the newest', async () => {
@@ -120,7 +122,7 @@ describe('@webcomm/node against the emulator', () => {
     const saved = new Map<string, number>();
     const store = { load: (c: string) => saved.get(c), save: (c: string, v: number) => void saved.set(c, v) };
     const watch = async (): Promise<{ client: NodeClient; changes: ContentChange[]; first: Promise<ContentChange> }> => {
-      const client = track(await createNodeClient({ serviceUrl: emulator.endpoints.http, cacheDir }));
+      const client = track(await createNodeClient({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir }));
       await client.connect();
       const watcher = new ContentWatcher(client, { channel: 'content-updates', store });
       const changes: ContentChange[] = [];

@@ -1,56 +1,104 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-// Packs every package the way it would be published, installs the tarballs into a fresh
-// project outside the workspace, and imports each from ESM and from CJS. This catches a
-// broken `exports` map, a missing file in `files`, or a dependency left undeclared.
+// The release path as a consumer meets it: every package is packed with `pnpm pack` (which
+// turns `workspace:*` into real versions), the tarballs are installed with plain npm into a
+// fresh project outside the workspace, and every entry of every `exports` map is loaded
+// from ESM and from CJS and used. This catches a broken `exports` map, a file missing from
+// `files`, a dependency left undeclared, or a `workspace:` range that npm cannot resolve.
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const packages: Record<string, string> = {
-  '@webcomm/core': 'WebcommError',
-  '@webcomm/node': 'WebcommError',
-  '@webcomm/browser': 'WebcommError',
-  '@webcomm/emulator': 'startEmulator',
-};
+const packageDirs = ['core', 'node', 'browser', 'emulator'];
+
+interface Packed {
+  name: string;
+  dir: string;
+  tarball: string;
+  entries: string[];
+}
 
 let project = '';
+const packed: Packed[] = [];
+
+function exportEntries(manifest: { name: string; exports: Record<string, unknown> }): string[] {
+  return Object.keys(manifest.exports)
+    .filter((key) => key !== './package.json')
+    .map((key) => (key === '.' ? manifest.name : `${manifest.name}/${key.slice(2)}`));
+}
+
+function run(script: string, type: 'module' | 'commonjs'): string {
+  return execFileSync(process.execPath, [`--input-type=${type}`, '-e', script], { cwd: project, encoding: 'utf8' }).trim();
+}
 
 beforeAll(() => {
   project = mkdtempSync(join(tmpdir(), 'webcomm-packed-'));
-  const tarballs: Record<string, string> = {};
-  for (const name of Object.keys(packages)) {
-    const dir = join(root, 'packages', name.replace('@webcomm/', ''));
+  for (const name of packageDirs) {
+    const dir = join(root, 'packages', name);
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; exports: Record<string, unknown> };
     const out = execFileSync('pnpm', ['pack', '--pack-destination', project], { cwd: dir, encoding: 'utf8' });
-    tarballs[name] = `file:${out.trim().split('\n').pop() ?? ''}`;
+    packed.push({ name: manifest.name, dir, tarball: out.trim().split('\n').pop() ?? '', entries: exportEntries(manifest) });
   }
-  writeFileSync(
-    join(project, 'package.json'),
-    JSON.stringify({ name: 'packed-consumer', private: true, dependencies: tarballs, pnpm: { overrides: tarballs } }),
-  );
-  execFileSync('pnpm', ['install', '--prefer-offline', '--ignore-workspace', '--config.confirmModulesPurge=false'], {
-    cwd: project,
-    stdio: 'pipe',
-  });
-}, 240_000);
+  const dependencies = Object.fromEntries(packed.map((p) => [p.name, `file:${p.tarball}`]));
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'packed-consumer', private: true, dependencies }));
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: project, stdio: 'pipe' });
+}, 300_000);
 
 afterAll(() => {
   if (project) rmSync(project, { recursive: true, force: true });
 });
 
-describe('packed packages install and import', () => {
-  for (const [name, exportName] of Object.entries(packages)) {
-    it(`${name} imports from ESM`, () => {
-      const script = `import * as m from '${name}'; if (typeof m.${exportName} !== 'function') throw new Error('missing ${exportName}'); console.log('ok');`;
-      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: project, encoding: 'utf8' });
-      expect(out.trim()).toBe('ok');
-    });
-    it(`${name} requires from CJS`, () => {
-      const script = `const m = require('${name}'); if (typeof m.${exportName} !== 'function') throw new Error('missing ${exportName}'); console.log('ok');`;
-      const out = execFileSync(process.execPath, ['--input-type=commonjs', '-e', script], { cwd: project, encoding: 'utf8' });
-      expect(out.trim()).toBe('ok');
-    });
-  }
+describe('packed packages install with npm', () => {
+  it('every tarball carries its README and LICENSE, and no workspace: range', () => {
+    for (const p of packed) {
+      const listing = execFileSync('tar', ['tzf', p.tarball], { encoding: 'utf8' }).split('\n');
+      expect(listing, p.name).toContain('package/LICENSE');
+      expect(listing, p.name).toContain('package/README.md');
+      const manifest = execFileSync('tar', ['xzf', p.tarball, '-O', 'package/package.json'], { encoding: 'utf8' });
+      expect(manifest, p.name).not.toMatch(/workspace:/);
+    }
+  });
+
+  it('installs the packages themselves, not copies fetched from a registry', () => {
+    const installed = readdirSync(join(project, 'node_modules', '@webcomm')).sort();
+    expect(installed).toEqual(['browser', 'core', 'emulator', 'node']);
+  });
+
+  it('every entry loads from ESM and CJS with the same export names', () => {
+    const entries = packed.flatMap((p) => p.entries);
+    expect(entries.length).toBeGreaterThanOrEqual(5);
+    for (const entry of entries) {
+      const esm = run(`const m = await import('${entry}'); console.log(JSON.stringify(Object.keys(m).filter((k) => k !== 'default').sort()));`, 'module');
+      const cjs = run(`const m = require('${entry}'); console.log(JSON.stringify(Object.keys(m).sort()));`, 'commonjs');
+      const names = JSON.parse(esm) as string[];
+      expect(names.length, entry).toBeGreaterThan(0);
+      expect(JSON.parse(cjs), entry).toEqual(names);
+    }
+  });
+
+  it('a typed error from the installed core carries its code, from ESM and CJS', () => {
+    const check = `if (!(e instanceof m.WebcommError) || e.code !== 'WEBCOMM_INVALID_OPTION') throw new Error('bad error'); console.log('ok');`;
+    const make = `const e = new m.WebcommError(m.ERROR_CODES.INVALID_OPTION, 'x');`;
+    expect(run(`const m = await import('@webcomm/node'); ${make} ${check}`, 'module')).toBe('ok');
+    expect(run(`const m = require('@webcomm/browser'); ${make} ${check}`, 'commonjs')).toBe('ok');
+  });
+
+  it('the installed emulator starts, serves its API and stops, from ESM and CJS', () => {
+    const script = (load: string): string => `
+      const { startEmulator, silentLogger } = ${load};
+      const { mkdtempSync } = require('node:fs'); const { join } = require('node:path'); const { tmpdir } = require('node:os');
+      (async () => {
+        const emulator = await startEmulator({ dataDir: mkdtempSync(join(tmpdir(), 'packed-emu-')), logger: silentLogger });
+        try {
+          const response = await fetch(emulator.endpoints.http + '/admin/channels', { headers: { authorization: 'Bearer ' + emulator.adminToken } });
+          const body = await response.json();
+          if (response.status !== 200 || !Array.isArray(body.channels)) throw new Error('unexpected ' + response.status);
+          console.log('ok');
+        } finally { await emulator.stop(); }
+      })().catch((e) => { console.error(e); process.exit(1); });`;
+    expect(run(`const require = (await import('node:module')).createRequire(import.meta.url); ${script("await import('@webcomm/emulator')")}`, 'module')).toBe('ok');
+    expect(run(script("require('@webcomm/emulator')"), 'commonjs')).toBe('ok');
+  });
 });

@@ -134,7 +134,7 @@ describe('fuzz: the emulator API', () => {
       if (response.status >= 400) expect(typeof answer.error?.code).toBe('string');
     }
     expect([...statuses].some((s) => s >= 400)).toBe(true);
-    const still = await fetch(`${emulator.endpoints.http}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"OPENSSL"}' });
+    const still = await fetch(`${emulator.endpoints.http}/register`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${emulator.adminToken}` }, body: '{"type":"OPENSSL"}' });
     expect(still.status).toBe(200);
   });
 });

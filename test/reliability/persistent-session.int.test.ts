@@ -25,7 +25,7 @@ describe('persistent session (emulator)', () => {
     });
     const cacheDir = join(dataDir, 'identity');
     const connect = async (): Promise<{ client: NodeClient; got: number[] }> => {
-      const client = await createNodeClient({ serviceUrl: emulator.endpoints.http, cacheDir, clean: false });
+      const client = await createNodeClient({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir, clean: false });
       cleanups.push(() => client.close());
       const got: number[] = [];
       await client.subscribe<{ n: number }>('content-updates', (m) => void got.push(m.n), { qos: 1 });

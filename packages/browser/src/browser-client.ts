@@ -1,6 +1,6 @@
-import { ERROR_CODES, systemClock, WebcommClient, WebcommError, type TimerHandle, type WebcommClientOptions } from '@webcomm/core';
-import { watchNetwork, type WatchNetworkOptions } from './watch-network.js';
-import { webSocketTransport, type WebSocketTransportOptions } from './websocket-transport.js';
+import { assertClientOptionKeys, assertKnownOptions, CLIENT_OPTION_KEYS, ERROR_CODES, optionKeys, pickOptions, systemClock, WebcommClient, WebcommError, type TimerHandle, type WebcommClientOptions } from '@webcomm/core';
+import { WATCH_NETWORK_KEYS, watchNetwork, type WatchNetworkOptions } from './watch-network.js';
+import { assertWebSocketTransportKeys, WEB_SOCKET_TRANSPORT_KEYS, webSocketTransport, type WebSocketTransportOptions } from './websocket-transport.js';
 
 /** What the client does while the page is hidden (background tab, minimised window). */
 export type HiddenPolicy =
@@ -35,6 +35,20 @@ export const BROWSER_CLIENT_DEFAULTS = {
   watchNetwork: true,
 } as const satisfies Partial<BrowserClientOptions>;
 
+/** Every key of {@link BrowserClientOptions}. */
+export const BROWSER_CLIENT_KEYS: readonly string[] = [
+  ...CLIENT_OPTION_KEYS.filter((k) => k !== 'transport'),
+  ...WEB_SOCKET_TRANSPORT_KEYS.filter((k) => k !== 'now'),
+  ...optionKeys<Omit<BrowserClientOptions, keyof WebcommClientOptions | keyof WebSocketTransportOptions>>({ maxLinkAgeMs: true, whileHidden: true, watchNetwork: true, network: true }),
+];
+
+/** Refuses unknown keys of browser client options and their nested objects, naming `where`. */
+export function assertBrowserClientKeys(options: unknown, where: string, keys: readonly string[] = BROWSER_CLIENT_KEYS): void {
+  assertClientOptionKeys(options, where, keys);
+  assertWebSocketTransportKeys(options, where, keys);
+  assertKnownOptions((options as { network?: unknown } | null)?.network, WATCH_NETWORK_KEYS, where, 'network');
+}
+
 /**
  * A {@link WebcommClient} over a WebSocket that signs a fresh URL for every attempt, reconnects
  * at once when the browser reports the network is back, and renews the link before IoT Core's
@@ -53,6 +67,7 @@ export const BROWSER_CLIENT_DEFAULTS = {
  * ```
  */
 export function createBrowserClient(options: BrowserClientOptions): WebcommClient {
+  assertBrowserClientKeys(options, 'createBrowserClient()');
   const { endpoint, auth, WebSocket, protocols, maxBufferedBytes, drainPollMs } = options;
   const maxLinkAgeMs = options.maxLinkAgeMs ?? BROWSER_CLIENT_DEFAULTS.maxLinkAgeMs;
   const whileHidden = options.whileHidden ?? BROWSER_CLIENT_DEFAULTS.whileHidden;
@@ -70,7 +85,7 @@ export function createBrowserClient(options: BrowserClientOptions): WebcommClien
     ...(maxBufferedBytes === undefined ? {} : { maxBufferedBytes }),
     ...(drainPollMs === undefined ? {} : { drainPollMs }),
   });
-  const client = new WebcommClient({ ...options, transport });
+  const client = new WebcommClient({ ...(pickOptions(options, CLIENT_OPTION_KEYS) as Omit<WebcommClientOptions, 'transport'>), transport });
   const clock = options.clock ?? systemClock;
 
   let renewTimer: TimerHandle | undefined;

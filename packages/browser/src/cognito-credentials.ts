@@ -1,8 +1,8 @@
-import { ERROR_CODES, WebcommError } from '@webcomm/core';
+import { assertKnownOptions, ERROR_CODES, optionKeys, pickOptions, WebcommError } from '@webcomm/core';
 import { cognitoIdentityFetchClient, CognitoServiceError, type CognitoIdentityApi } from './cognito-identity-api.js';
 import type { AwsCredentials, CredentialsProvider } from './credentials.js';
 import { defaultIdentityStorage, type IdentityStorage } from './identity-storage.js';
-import { credentialsFromFunction, type RefreshOptions } from './refreshing-credentials.js';
+import { credentialsFromFunction, REFRESH_KEYS, type RefreshOptions } from './refreshing-credentials.js';
 
 /** Login tokens by provider name, e.g. `{"accounts.google.com": idToken}`. */
 export type CognitoLogins = Record<string, string>;
@@ -58,6 +58,19 @@ export interface CognitoCredentialsProvider extends CredentialsProvider {
   forgetIdentity(): Promise<void>;
 }
 
+const KEYS = optionKeys<CognitoCredentialsOptions>({
+  identityPoolId: true,
+  region: true,
+  endpoint: true,
+  client: true,
+  logins: true,
+  storage: true,
+  storageKey: true,
+  fetch: true,
+  refreshMarginMs: true,
+  now: true,
+});
+
 // AWS's own pattern for IdentityPoolId: REGION:GUID.
 const POOL_ID = /^([\w-]+):[0-9a-f-]+$/i;
 
@@ -70,6 +83,7 @@ const STALE_IDENTITY = new Set(['ResourceNotFoundException', 'NotAuthorizedExcep
  * refreshes merged. Guests omit `logins`.
  */
 export function cognitoCredentials(options: CognitoCredentialsOptions): CognitoCredentialsProvider {
+  assertKnownOptions(options, KEYS, 'cognitoCredentials()');
   const { identityPoolId } = options;
   const match = typeof identityPoolId === 'string' ? POOL_ID.exec(identityPoolId) : null;
   if (match === null) {
@@ -122,7 +136,7 @@ export function cognitoCredentials(options: CognitoCredentialsOptions): CognitoC
     return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretKey, sessionToken: c.SessionToken, expiration: c.Expiration };
   }
 
-  const provider = credentialsFromFunction(fetchCredentials, options);
+  const provider = credentialsFromFunction(fetchCredentials, pickOptions(options, REFRESH_KEYS));
   return Object.assign(provider, {
     getIdentityId,
     forgetIdentity: async () => void (await storage.removeItem(storageKey)),

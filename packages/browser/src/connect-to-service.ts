@@ -1,5 +1,5 @@
-import { registerClient, servicePublisher, type ChannelConfig, type RegistrationResponse, type WebcommClient } from '@webcomm/core';
-import { createBrowserClient, type BrowserClientOptions } from './browser-client.js';
+import { optionKeys, pickOptions, registerClient, servicePublisher, serviceStatusCheck, validateUrl, type ChannelConfig, type RegistrationResponse, type WebcommClient } from '@webcomm/core';
+import { assertBrowserClientKeys, BROWSER_CLIENT_KEYS, createBrowserClient, type BrowserClientOptions } from './browser-client.js';
 import { cognitoCredentials, type CognitoCredentialsProvider } from './cognito-credentials.js';
 import { defaultIdentityStorage, type IdentityStorage } from './identity-storage.js';
 
@@ -19,6 +19,10 @@ export interface ConnectToServiceOptions extends Omit<BrowserClientOptions, 'end
   readonly fetch?: typeof fetch;
 }
 
+const TAKEN_FROM_REGISTRATION = new Set(['endpoint', 'auth', 'clientId', 'channels']);
+const PASSED_ON = BROWSER_CLIENT_KEYS.filter((k) => !TAKEN_FROM_REGISTRATION.has(k));
+const KEYS = [...PASSED_ON, ...optionKeys<Omit<ConnectToServiceOptions, keyof BrowserClientOptions>>({ serviceUrl: true, storage: true, publishChannels: true, fetch: true })];
+
 /** What {@link connectToService} returns: a client (not yet connected) and where it came from. */
 export interface ServiceConnection {
   readonly client: WebcommClient;
@@ -31,6 +35,11 @@ export interface ServiceConnection {
  * stored identity), get Cognito credentials for that identity, and build a client that signs a
  * fresh WebSocket URL for every attempt, with the registered channels.
  *
+ * The service registers a developer-authenticated identity and returns its Cognito OpenID
+ * token; the credentials are asked with it (`Logins: {"cognito-identity.amazonaws.com": token}`),
+ * so an identity id alone (it is the client id others see) gives nobody its credentials. A token
+ * about to expire is renewed by registering again with the stored service token.
+ *
  * @example
  * ```ts
  * const { client } = await connectToService({ serviceUrl: 'https://api.example.com' });
@@ -39,16 +48,34 @@ export interface ServiceConnection {
  * ```
  */
 export async function connectToService(options: ConnectToServiceOptions): Promise<ServiceConnection> {
+  assertBrowserClientKeys(options, 'connectToService()', KEYS);
+  validateUrl(options.serviceUrl, 'serviceUrl', ['https:', 'http:']);
   const storage = options.storage ?? defaultIdentityStorage();
   const registrationKey = `webcomm:registration:${options.serviceUrl}`;
   const stored = parseStored(await storage.getItem(registrationKey));
-  const registration = await registerClient({
-    serviceUrl: options.serviceUrl,
-    type: 'WEBSOCKET',
-    ...(stored === undefined ? {} : { clientId: stored.clientId, serviceToken: stored.serviceToken }),
-    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-  });
-  await storage.setItem(registrationKey, JSON.stringify({ clientId: registration.clientId, serviceToken: registration.serviceToken }));
+  const register = async (previous: { clientId: string; serviceToken: string } | undefined): Promise<RegistrationResponse> => {
+    const answer = await registerClient({
+      serviceUrl: options.serviceUrl,
+      type: 'WEBSOCKET',
+      ...(previous === undefined ? {} : { clientId: previous.clientId, serviceToken: previous.serviceToken }),
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    });
+    await storage.setItem(registrationKey, JSON.stringify({ clientId: answer.clientId, serviceToken: answer.serviceToken }));
+    return answer;
+  };
+  const registration = await register(stored);
+  let openId = { token: registration.openIdToken, expiresAt: Date.parse(registration.openIdTokenExpiresAt ?? '') };
+  // A service without OpenID tokens (none in the answer) leaves the identity a guest's.
+  const logins =
+    registration.openIdToken === undefined
+      ? undefined
+      : async (): Promise<Record<string, string>> => {
+          if (!(openId.expiresAt - Date.now() > OPENID_MARGIN_MS)) {
+            const fresh = await register({ clientId: registration.clientId, serviceToken: registration.serviceToken });
+            openId = { token: fresh.openIdToken, expiresAt: Date.parse(fresh.openIdTokenExpiresAt ?? '') };
+          }
+          return { [COGNITO_LOGIN]: openId.token ?? '' };
+        };
   const identityPoolId = registration.identityPoolId ?? '';
   // The service made the Cognito identity for this client: use it rather than a new one.
   if (registration.identityId !== undefined) await storage.setItem(`webcomm:cognito-identity-id:${identityPoolId}`, registration.identityId);
@@ -58,6 +85,7 @@ export async function connectToService(options: ConnectToServiceOptions): Promis
     storage,
     ...(registration.cognitoEndpoint === undefined ? {} : { endpoint: registration.cognitoEndpoint }),
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    ...(logins === undefined ? {} : { logins }),
   });
   const publishers = new Set(options.publishChannels ?? []);
   const channels: ChannelConfig[] = registration.channels.map((channel) => ({
@@ -68,7 +96,9 @@ export async function connectToService(options: ConnectToServiceOptions): Promis
       : {}),
   }));
   const client = createBrowserClient({
-    ...options,
+    // On a refusal (CONNACK 5, a refused upgrade) the client asks the service whether it is banned.
+    statusCheck: serviceStatusCheck({ serviceUrl: options.serviceUrl, serviceToken: registration.serviceToken, ...(options.fetch === undefined ? {} : { fetch: options.fetch }) }),
+    ...(pickOptions(options, PASSED_ON) as Omit<BrowserClientOptions, 'endpoint' | 'auth' | 'clientId' | 'channels'>),
     endpoint: registration.endpoint.url ?? `wss://${registration.endpoint.host}:${registration.endpoint.port}/mqtt`,
     auth: { type: 'sigv4', credentials, region: registration.region },
     clientId: registration.clientId,
@@ -76,6 +106,11 @@ export async function connectToService(options: ConnectToServiceOptions): Promis
   });
   return { client, registration, credentials };
 }
+
+/** The login key of Cognito's own OpenID tokens. */
+const COGNITO_LOGIN = 'cognito-identity.amazonaws.com';
+/** Renew the OpenID token when it has less than this left (a credential call and a connect fit). */
+const OPENID_MARGIN_MS = 60_000;
 
 function parseStored(text: string | null): { clientId: string; serviceToken: string } | undefined {
   if (text === null) return undefined;

@@ -1,4 +1,4 @@
-import { ERROR_CODES, WebcommError } from '@webcomm/core';
+import { assertKnownOptions, ERROR_CODES, hideSecrets, optionKeys, WebcommError } from '@webcomm/core';
 
 /** Temporary (or long-term) AWS credentials, as a SigV4 signer needs them. */
 export interface AwsCredentials {
@@ -18,7 +18,9 @@ export interface AwsCredentials {
  */
 export type CredentialsProvider = () => Promise<AwsCredentials>;
 
-/** Checks the shape of credentials from any source; names the missing field. */
+const CREDENTIAL_KEYS = optionKeys<AwsCredentials>({ accessKeyId: true, secretAccessKey: true, sessionToken: true, expiration: true });
+
+/** Checks the shape of credentials from any source; names the missing field. Returns a copy that prints without its secrets. */
 export function validateCredentials(value: unknown, source: string): AwsCredentials {
   const c = value as Partial<AwsCredentials> | null | undefined;
   const bad = (what: string): never => {
@@ -35,7 +37,12 @@ export function validateCredentials(value: unknown, source: string): AwsCredenti
   if (c.expiration !== undefined && !(c.expiration instanceof Date && !Number.isNaN(c.expiration.getTime()))) {
     return bad('have an expiration that is not a valid Date');
   }
-  return c as AwsCredentials;
+  return hideSecrets({
+    accessKeyId: c.accessKeyId,
+    secretAccessKey: c.secretAccessKey,
+    ...(c.sessionToken === undefined ? {} : { sessionToken: c.sessionToken }),
+    ...(c.expiration === undefined ? {} : { expiration: c.expiration }),
+  });
 }
 
 /**
@@ -43,6 +50,9 @@ export function validateCredentials(value: unknown, source: string): AwsCredenti
  * Prefer Cognito in browsers: anything shipped to a browser is public.
  */
 export function staticCredentials(credentials: AwsCredentials): CredentialsProvider {
+  // A misspelt `sessionToken` would sign without it and fail at the broker; AWS SDK credential
+  // objects carry `accountId`/`credentialScope`/`$source` too, which are harmless.
+  assertKnownOptions(credentials, [...CREDENTIAL_KEYS, 'accountId', 'credentialScope', '$source'], 'staticCredentials()');
   const checked = validateCredentials(credentials, 'staticCredentials()');
   return () => Promise.resolve(checked);
 }

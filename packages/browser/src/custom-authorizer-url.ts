@@ -1,4 +1,4 @@
-import { ERROR_CODES, WebcommError } from '@webcomm/core';
+import { assertKnownOptions, ERROR_CODES, optionKeys, WebcommError } from '@webcomm/core';
 import { webSocketUrl } from './endpoint-url.js';
 import { uriEscape } from './uri-escape.js';
 
@@ -27,6 +27,8 @@ export interface CustomAuthorizerUrlOptions {
  * the query form of AWS IoT custom authentication over WebSocket.
  */
 export function customAuthorizerUrl(endpoint: string, options: CustomAuthorizerUrlOptions): string {
+  assertKnownOptions(options, optionKeys<CustomAuthorizerUrlOptions>({ authorizerName: true, token: true, query: true }), 'customAuthorizerUrl()');
+  assertKnownOptions(options.token, optionKeys<CustomAuthorizerToken>({ tokenKeyName: true, token: true, signature: true }), 'customAuthorizerUrl()', 'token');
   const url = webSocketUrl(endpoint);
   const { authorizerName, token, query = {} } = options;
   if (typeof authorizerName !== 'string' || authorizerName === '') {

@@ -9,13 +9,18 @@ describe('webSocketUrl', () => {
     ['https://h.example:8443/custom', 'wss://h.example:8443/custom'],
     ['http://localhost:9000', 'ws://localhost:9000/mqtt'],
     ['wss://h.example:443/mqtt', 'wss://h.example/mqtt'],
+    ['ws://127.0.0.1:9001/', 'ws://127.0.0.1:9001/'],
+    ['wss://h.example/?x=1', 'wss://h.example/?x=1'],
+    ['wss://h.example?x=1', 'wss://h.example/mqtt?x=1'],
+    ['h.example:8443/', 'wss://h.example:8443/'],
   ])('%s → %s', (input, expected) => {
     expect(webSocketUrl(input).href).toBe(expected);
   });
 
   it('names the problem', () => {
     expect(() => webSocketUrl('')).toThrow(/endpoint must be a host name/);
-    expect(() => webSocketUrl('mqtts://h')).toThrow(/must use wss:\/\//);
+    expect(() => webSocketUrl('mqtts://h')).toThrow(/Option "endpoint" must be a URL starting with wss:\/\/ or ws:\/\/ or https:\/\/ or http:\/\/ \(got "mqtts:\/\/h"\); mqtts:\/\/ is not one of them/);
+    expect(() => webSocketUrl('wss://h:99999')).toThrow(/Option "endpoint" .* does not parse as a URL/);
     expect(() => webSocketUrl('wss://u:p@h')).toThrow(/user:password@/);
   });
 });

@@ -28,6 +28,8 @@ export { presignIotUrl, IOT_SIGNING_SERVICE, type PresignIotUrlOptions } from '.
 export { regionFromIotEndpoint, webSocketUrl } from './endpoint-url.js';
 export { customAuthorizerUrl, type CustomAuthorizerToken, type CustomAuthorizerUrlOptions } from './custom-authorizer-url.js';
 export {
+  assertWebSocketTransportKeys,
+  WEB_SOCKET_TRANSPORT_KEYS,
   webSocketTransport,
   type CustomAuthorizerAuth,
   type NoAuth,

@@ -1,7 +1,7 @@
-import { ERROR_CODES, WebcommError } from '@webcomm/core';
+import { assertKnownOptions, ERROR_CODES, pickOptions, WebcommError } from '@webcomm/core';
 import type { AwsCredentials } from './credentials.js';
 import { regionFromIotEndpoint, webSocketUrl } from './endpoint-url.js';
-import { presignUrl, type PresignUrlOptions } from './presign-url.js';
+import { PRESIGN_URL_KEYS, presignUrl, type PresignUrlOptions } from './presign-url.js';
 
 /** Options of {@link presignIotUrl}. */
 export interface PresignIotUrlOptions extends Omit<PresignUrlOptions, 'region' | 'service'> {
@@ -24,6 +24,7 @@ export const IOT_SIGNING_SERVICE = 'iotdevicegateway';
  * every connection attempt: the URL is only valid for a short while after `signingDate`.
  */
 export async function presignIotUrl(options: PresignIotUrlOptions): Promise<string> {
+  assertKnownOptions(options, [...PRESIGN_URL_KEYS.filter((k) => k !== 'service'), 'endpoint'], 'presignIotUrl()');
   const url = webSocketUrl(options.endpoint);
   const region = options.region ?? regionFromIotEndpoint(url.hostname);
   if (region === undefined) {
@@ -32,5 +33,5 @@ export async function presignIotUrl(options: PresignIotUrlOptions): Promise<stri
       `Cannot tell the AWS region from endpoint "${url.host}": pass region (e.g. "eu-west-1", or the emulator's "local-1").`,
     );
   }
-  return presignUrl(url, { ...options, region, service: IOT_SIGNING_SERVICE });
+  return presignUrl(url, { ...(pickOptions(options, PRESIGN_URL_KEYS) as Omit<PresignUrlOptions, 'region' | 'service'>), region, service: IOT_SIGNING_SERVICE });
 }

@@ -111,7 +111,7 @@ describe('presignIotUrl', () => {
   });
 
   it('rejects a non-WebSocket endpoint and bad expiry by name', async () => {
-    await expect(presignIotUrl({ endpoint: 'ftp://h', region: 'x-1', credentials })).rejects.toThrow(/endpoint must use wss/);
+    await expect(presignIotUrl({ endpoint: 'ftp://h', region: 'x-1', credentials })).rejects.toThrow(/Option "endpoint" must be a URL starting with wss:\/\//);
     await expect(
       presignIotUrl({ endpoint: 'h', region: 'eu-west-1', credentials, expiresInSeconds: 0 }),
     ).rejects.toThrow(/expiresInSeconds/);

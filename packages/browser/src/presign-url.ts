@@ -1,7 +1,7 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { ChecksumConstructor } from '@smithy/types';
-import { ERROR_CODES, WebcommError } from '@webcomm/core';
+import { assertKnownOptions, ERROR_CODES, optionKeys, WebcommError } from '@webcomm/core';
 import { validateCredentials, type AwsCredentials } from './credentials.js';
 import { uriEscape } from './uri-escape.js';
 
@@ -37,6 +37,9 @@ export interface PresignUrlOptions {
   readonly sha256?: ChecksumConstructor;
 }
 
+/** Every key of {@link PresignUrlOptions}. */
+export const PRESIGN_URL_KEYS = optionKeys<PresignUrlOptions>({ credentials: true, region: true, service: true, signingDate: true, expiresInSeconds: true, sessionToken: true, sha256: true });
+
 const AMZ_ORDER = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-SignedHeaders', 'X-Amz-Expires'];
 
 /**
@@ -45,6 +48,7 @@ const AMZ_ORDER = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-S
  * are signed and kept first. Pure apart from the clock default; needs no Node built-ins.
  */
 export async function presignUrl(url: string | URL, options: PresignUrlOptions): Promise<string> {
+  assertKnownOptions(options, PRESIGN_URL_KEYS, 'presignUrl()');
   const target = new URL(url);
   const credentials = validateCredentials(options.credentials, 'presignUrl()');
   const expiresIn = options.expiresInSeconds ?? 86_400;

@@ -1,4 +1,4 @@
-import { ERROR_CODES, WebcommError } from '@webcomm/core';
+import { assertKnownOptions, ERROR_CODES, optionKeys, WebcommError } from '@webcomm/core';
 import { validateCredentials, type AwsCredentials, type CredentialsProvider } from './credentials.js';
 
 /** Options of {@link credentialsFromFunction}. */
@@ -22,7 +22,11 @@ export const REFRESH_DEFAULTS = {
   now: Date.now,
 } as const satisfies Required<RefreshOptions>;
 
+/** Every key of {@link RefreshOptions}. */
+export const REFRESH_KEYS = optionKeys<RefreshOptions>({ refreshMarginMs: true, now: true });
+
 function resolveRefreshOptions(options: RefreshOptions): Required<RefreshOptions> {
+  assertKnownOptions(options, REFRESH_KEYS, 'credentialsFromFunction()');
   const resolved = { ...REFRESH_DEFAULTS, ...options };
   if (!Number.isFinite(resolved.refreshMarginMs) || resolved.refreshMarginMs < 0) {
     throw new WebcommError(

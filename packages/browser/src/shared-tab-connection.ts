@@ -6,7 +6,7 @@
  * takeover flapping) per extra tab.
  */
 import { EventEmitter } from 'eventemitter3';
-import { ERROR_CODES, TopicTrie, toDecoder, WebcommError, type ConnectionState, type DecodeOption, type WebcommClient } from '@webcomm/core';
+import { assertKnownOptions, describeThrown, ERROR_CODES, optionKeys, TopicTrie, toDecoder, WebcommError, type ConnectionState, type DecodeOption, type WebcommClient } from '@webcomm/core';
 
 /** The Web Locks API slice used (navigator.locks). */
 export interface LockManagerLike {
@@ -65,6 +65,7 @@ export class SharedTabConnection extends EventEmitter<SharedTabEvents> {
   /** Use {@link shareConnectionAcrossTabs}. */
   constructor(create: () => WebcommClient | Promise<WebcommClient>, options: SharedTabOptions = {}) {
     super();
+    assertKnownOptions(options, optionKeys<SharedTabOptions>({ name: true, locks: true, BroadcastChannel: true }), 'shareConnectionAcrossTabs()');
     this.#create = create;
     const name = options.name ?? 'webcomm';
     const Channel = options.BroadcastChannel ?? (globalThis as { BroadcastChannel?: new (name: string) => BroadcastChannelLike }).BroadcastChannel;
@@ -155,7 +156,7 @@ export class SharedTabConnection extends EventEmitter<SharedTabEvents> {
       try {
         subscription.handler(subscription.decode(payload, topic), topic);
       } catch (error) {
-        this.emit('error', new WebcommError(ERROR_CODES.HANDLER_FAILED, `A handler for "${subscription.filter}" failed on "${topic}": ${(error as Error).message}`, { cause: error, topic }));
+        this.emit('error', new WebcommError(ERROR_CODES.HANDLER_FAILED, `A handler for "${subscription.filter}" failed on "${topic}": ${describeThrown(error)}`, { cause: error, topic }));
       }
     }
   }

@@ -1,4 +1,4 @@
-import { ERROR_CODES, WebcommError } from '@webcomm/core';
+import { assertKnownOptions, ERROR_CODES, optionKeys, WebcommError } from '@webcomm/core';
 
 /** What {@link watchNetwork} reports; wire these into the client (reconnect now, pause, check the link). */
 export interface NetworkHooks {
@@ -52,6 +52,9 @@ export interface WatchNetworkOptions {
   readonly timer?: IntervalTimer;
 }
 
+/** Every key of {@link WatchNetworkOptions}. */
+export const WATCH_NETWORK_KEYS = optionKeys<WatchNetworkOptions>({ window: true, document: true, wakeCheckMs: true, wakeThresholdMs: true, now: true, timer: true });
+
 /** Defaults of {@link WatchNetworkOptions}. */
 export const WATCH_NETWORK_DEFAULTS = { wakeCheckMs: 5_000, wakeThresholdMs: 10_000 } as const;
 
@@ -61,6 +64,8 @@ export const WATCH_NETWORK_DEFAULTS = { wakeCheckMs: 5_000, wakeThresholdMs: 10_
  * do not exist (workers, Node): it watches what is there.
  */
 export function watchNetwork(hooks: NetworkHooks, options: WatchNetworkOptions = {}): () => void {
+  assertKnownOptions(options, WATCH_NETWORK_KEYS, 'watchNetwork()');
+  assertKnownOptions(hooks, optionKeys<NetworkHooks>({ onOnline: true, onOffline: true, onVisible: true, onHidden: true, onWake: true }), 'watchNetwork()', 'hooks');
   const g = globalThis as { addEventListener?: unknown; document?: WatchNetworkOptions['document'] };
   const win = options.window ?? (typeof g.addEventListener === 'function' ? (globalThis as unknown as EventTarget) : undefined);
   const doc = options.document ?? g.document;

@@ -1,3 +1,4 @@
+import { assertKnownOptions, INSPECT_CUSTOM, optionKeys } from '@webcomm/core';
 import { Duplex } from 'readable-stream';
 import type { WebSocketEventLike, WebSocketLike } from './websocket-like.js';
 import { WebSocketLinkError } from './websocket-link-error.js';
@@ -17,6 +18,9 @@ export interface WebSocketStreamOptions {
   readonly drainPollMs?: number;
 }
 
+/** Every key of {@link WebSocketStreamOptions}. */
+export const STREAM_KEYS = optionKeys<WebSocketStreamOptions>({ maxBufferedBytes: true, drainPollMs: true });
+
 const OPEN = 1;
 const ignore = (): void => undefined;
 
@@ -26,7 +30,8 @@ const ignore = (): void => undefined;
  * before the socket opens are sent on open. Failures are destroyed with a {@link WebSocketLinkError}.
  */
 export class WebSocketStream extends Duplex {
-  private readonly webSocket: WebSocketLike;
+  // Private: the socket's URL carries the SigV4 signature and session token.
+  readonly #webSocket: WebSocketLike;
   private readonly maxBufferedBytes: number;
   private readonly drainPollMs: number;
   private pending: Uint8Array[] = [];
@@ -39,7 +44,8 @@ export class WebSocketStream extends Duplex {
 
   constructor(socket: WebSocketLike, options: WebSocketStreamOptions = {}) {
     super({ allowHalfOpen: false });
-    this.webSocket = socket;
+    assertKnownOptions(options, STREAM_KEYS, 'WebSocketStream');
+    this.#webSocket = socket;
     this.maxBufferedBytes = options.maxBufferedBytes ?? 65_536;
     this.drainPollMs = options.drainPollMs ?? 20;
     socket.binaryType = 'arraybuffer';
@@ -48,6 +54,16 @@ export class WebSocketStream extends Duplex {
     socket.addEventListener('error', this.onError);
     socket.addEventListener('close', this.onClose);
     if (socket.readyState === OPEN) this.opened = true;
+  }
+
+  /** What `JSON.stringify` shows: the state, never the signed URL. */
+  toJSON(): Record<string, unknown> {
+    return { readyState: this.#webSocket.readyState, opened: this.opened, pendingBytes: this.pendingBytes };
+  }
+
+  /** What `console.log`/`util.inspect` show (Node): {@link WebSocketStream.toJSON}. */
+  [INSPECT_CUSTOM](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+    return `WebSocketStream ${inspect(this.toJSON(), options)}`;
   }
 
   override _read(): void {
@@ -66,19 +82,19 @@ export class WebSocketStream extends Duplex {
   override _final(callback: (error?: Error | null) => void): void {
     this.flush();
     // WebSocket.close() sends the close frame after everything already queued by send().
-    this.webSocket.close(1000);
+    this.#webSocket.close(1000);
     callback();
   }
 
   override _destroy(error: Error | null, callback: (error: Error | null) => void): void {
     clearTimeout(this.pollTimer);
-    this.webSocket.removeEventListener('open', this.onOpen);
-    this.webSocket.removeEventListener('message', this.onMessage);
-    this.webSocket.removeEventListener('error', this.onError);
-    this.webSocket.removeEventListener('close', this.onClose);
+    this.#webSocket.removeEventListener('open', this.onOpen);
+    this.#webSocket.removeEventListener('message', this.onMessage);
+    this.#webSocket.removeEventListener('error', this.onError);
+    this.#webSocket.removeEventListener('close', this.onClose);
     // `ws` emits an error when closed while connecting and throws if nobody listens.
-    this.webSocket.addEventListener('error', ignore);
-    if (this.webSocket.readyState <= OPEN) this.webSocket.close(1000);
+    this.#webSocket.addEventListener('error', ignore);
+    if (this.#webSocket.readyState <= OPEN) this.#webSocket.close(1000);
     this.pending = [];
     this.held = [];
     callback(error);
@@ -116,14 +132,14 @@ export class WebSocketStream extends Duplex {
     }
     this.pending = [];
     this.pendingBytes = 0;
-    this.webSocket.send(frame);
+    this.#webSocket.send(frame);
     this.releaseIfRoom();
   }
 
   /** Lets the writer go on when the socket has room; otherwise checks again shortly. */
   private releaseIfRoom(): void {
     if (this.held.length === 0 || this.destroyed) return;
-    const buffered = (this.opened ? this.webSocket.bufferedAmount : 0) + this.pendingBytes;
+    const buffered = (this.opened ? this.#webSocket.bufferedAmount : 0) + this.pendingBytes;
     if (buffered <= this.maxBufferedBytes) {
       const callbacks = this.held;
       this.held = [];

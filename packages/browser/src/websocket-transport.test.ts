@@ -72,6 +72,20 @@ describe('webSocketTransport over a real ws server + aedes', () => {
     expect(upgrade?.url).toMatch(/^\/mqtt\?X-Amz-Algorithm=AWS4-HMAC-SHA256&.*&X-Amz-Signature=[0-9a-f]{64}&X-Amz-Security-Token=tok%2Ben%2F%3D$/);
   });
 
+  it('reaches a broker that serves WebSocket MQTT at "/" when the endpoint says "/" (and /mqtt when it names no path)', async () => {
+    const b = await broker({ refuse: (request) => ((request.url ?? '').split('?')[0] === '/' ? undefined : 404) });
+    const atRoot = webSocketTransport({ endpoint: `${b.url}/`, auth: { type: 'sigv4', credentials, region: 'local-1' }, WebSocket });
+    const link = await atRoot.open(context());
+    expect(link.endpoint).toBe(`${b.url}/`);
+    const client = await mqttOver(link.stream);
+    expect(await roundTrip(client, 3, false)).toEqual(['m0', 'm1', 'm2']);
+    const noPath = webSocketTransport({ endpoint: b.url, auth: { type: 'sigv4', credentials, region: 'local-1' }, WebSocket });
+    const refused = await noPath.open(context(2));
+    expect(refused.endpoint).toBe(`${b.url}/mqtt`);
+    expect((await linkError(refused)).message).toMatch(/404|upgrade|Unexpected/i);
+    expect(b.upgrades.map((u) => u.url.split('?')[0])).toEqual(['/']); // only accepted upgrades are recorded
+  });
+
   it('sends exactly one WebSocket frame per MQTT publish, and coalesces a same-tick burst (MQTT.js over ws stream: several per publish)', async () => {
     const b = await broker();
     const transport = webSocketTransport({ endpoint: b.url, auth: { type: 'none' }, WebSocket });

@@ -1,12 +1,12 @@
 import type { ConnectContext, Transport, TransportLink, WebcommError } from '@webcomm/core';
-import { ERROR_CODES, WebcommError as WebcommErrorClass } from '@webcomm/core';
+import { assertKnownOptions, ERROR_CODES, optionKeys, pickOptions, WebcommError as WebcommErrorClass } from '@webcomm/core';
 import { classifyWebSocketError } from './classify-websocket-error.js';
 import type { CredentialsProvider } from './credentials.js';
 import { customAuthorizerUrl, type CustomAuthorizerToken } from './custom-authorizer-url.js';
 import { webSocketUrl } from './endpoint-url.js';
 import { presignIotUrl, type PresignIotUrlOptions } from './presign-iot-url.js';
 import type { WebSocketConstructor } from './websocket-like.js';
-import { WebSocketStream, type WebSocketStreamOptions } from './websocket-stream.js';
+import { STREAM_KEYS, WebSocketStream, type WebSocketStreamOptions } from './websocket-stream.js';
 
 /** SigV4: a URL presigned with fresh credentials for every attempt. */
 export interface SigV4Auth {
@@ -62,7 +62,34 @@ export interface WebSocketTransportOptions extends WebSocketStreamOptions {
   readonly now?: () => Date;
 }
 
+/** Every key of {@link WebSocketTransportOptions} (for adapters that widen it). */
+export const WEB_SOCKET_TRANSPORT_KEYS = optionKeys<WebSocketTransportOptions>({
+  endpoint: true,
+  auth: true,
+  WebSocket: true,
+  protocols: true,
+  now: true,
+  maxBufferedBytes: true,
+  drainPollMs: true,
+});
+
+const AUTH_KEYS: Readonly<Record<string, readonly string[]>> = {
+  sigv4: optionKeys<SigV4Auth>({ type: true, credentials: true, region: true, expiresInSeconds: true, sha256: true }),
+  'custom-authorizer': optionKeys<CustomAuthorizerAuth>({ type: true, authorizerName: true, token: true, query: true }),
+  none: optionKeys<NoAuth>({ type: true }),
+};
+
+/** Refuses unknown keys of the transport options and of `auth` (per auth type), naming `where`. */
+export function assertWebSocketTransportKeys(options: unknown, where: string, keys: readonly string[] = WEB_SOCKET_TRANSPORT_KEYS): void {
+  assertKnownOptions(options, keys, where);
+  const auth = (options as { auth?: { type?: unknown; token?: unknown } } | null)?.auth;
+  const authKeys = AUTH_KEYS[String(auth?.type)];
+  if (authKeys !== undefined) assertKnownOptions(auth, authKeys, where, 'auth');
+  if (auth?.type === 'custom-authorizer' && typeof auth.token === 'object') assertKnownOptions(auth.token, ['tokenKeyName', 'token', 'signature'], where, 'auth.token');
+}
+
 function resolveOptions(options: WebSocketTransportOptions): Required<Pick<WebSocketTransportOptions, 'WebSocket' | 'now'>> {
+  assertWebSocketTransportKeys(options, 'webSocketTransport()');
   const WebSocketClass = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   if (typeof WebSocketClass !== 'function') {
     throw new WebcommErrorClass(ERROR_CODES.INVALID_OPTION, 'No WebSocket in this runtime: pass options.WebSocket (in Node: `import { WebSocket } from "ws"`).');
@@ -88,6 +115,7 @@ export function webSocketTransport(options: WebSocketTransportOptions): Transpor
   const protocols = typeof options.protocols === 'string' ? options.protocols : [...(options.protocols ?? ['mqtt'])];
   const base = webSocketUrl(endpoint);
   const safeEndpoint = `${base.protocol}//${base.host}${base.pathname}`;
+  const streamOptions: WebSocketStreamOptions = pickOptions(options, STREAM_KEYS);
 
   async function url(): Promise<string> {
     switch (auth.type) {
@@ -136,7 +164,7 @@ export function webSocketTransport(options: WebSocketTransportOptions): Transpor
         // Constructors throw synchronously for malformed URLs or blocked ports.
         throw new WebcommErrorClass(ERROR_CODES.INVALID_OPTION, `Cannot open a WebSocket to ${safeEndpoint}: ${(cause as Error).message}`, { cause, fatal: true });
       }
-      return { stream: new WebSocketStream(socket, options), endpoint: safeEndpoint };
+      return { stream: new WebSocketStream(socket, streamOptions), endpoint: safeEndpoint };
     },
     classifyError: classifyWebSocketError,
   };

@@ -3,7 +3,8 @@ import { toMqttBytes } from './bytes.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { ERROR_CODES, WebcommError } from './errors.js';
 import type { Logger } from './logger.js';
-import { OfflineQueue, type OfflineQueueOptions } from './offline-queue.js';
+import { OfflineQueue, type OfflineQueueOptions, type QueuedItem } from './offline-queue.js';
+import { MAX_STRIKES } from './refusal-tracker.js';
 
 /** One broker publish waiting for its outcome. */
 interface Pending {
@@ -16,6 +17,16 @@ interface Pending {
   /** The link it was written to; callbacks from any other link are stale and ignored. */
   sentOn: MqttClient | undefined;
   settled: boolean;
+  /** Links that closed while it waited for PUBACK, each close possibly its refusal. */
+  strikes: number;
+}
+
+/** How a link ended, for the messages in flight on it. */
+export interface DetachCause {
+  /** The broker closed the link while requests were unanswered: it may be refusing one. */
+  readonly attributed: boolean;
+  /** Unanswered SUBSCRIBEs on that link (a publish is alone only when there were none). */
+  readonly subscribesInFlight: number;
 }
 
 /**
@@ -23,6 +34,12 @@ interface Pending {
  * {@link OfflineQueue} and flushed on the next link. Every promise settles: PUBACK (QoS 1) or
  * write (QoS 0) resolves; overflow, expiry, cancel and close reject. Messages in flight when
  * a link drops go back to the head of the queue and are sent again (at least once).
+ *
+ * A broker that refuses a publish by closing the link (IoT Core on MQTT 3.1.1, for a topic
+ * outside the policy) must not make it loop: each QoS 1 message in flight at such a close gets
+ * a strike, and the next link sends struck messages before anything else and apart: first
+ * together (one strike), then one at a time (two). A message whose lone send is closed again,
+ * or that reaches {@link MAX_STRIKES}, is rejected with `PUBLISH_REFUSED`; the others go on.
  */
 export class BrokerOutbox {
   readonly #queue: OfflineQueue<Pending>;
@@ -30,6 +47,8 @@ export class BrokerOutbox {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #inFlight = new Set<Pending>();
+  /** Struck messages being sent apart; nothing else is sent until they are answered. */
+  readonly #probes = new Set<Pending>();
   #link: MqttClient | undefined;
   #expiryTimer: TimerHandle | undefined;
 
@@ -51,9 +70,9 @@ export class BrokerOutbox {
    */
   submit(topic: string, payload: Uint8Array, qos: 0 | 1, retain: boolean, signal?: AbortSignal): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const pending: Pending = { topic, payload, qos, retain, resolve, reject, sentOn: undefined, settled: false };
+      const pending: Pending = { topic, payload, qos, retain, resolve, reject, sentOn: undefined, settled: false, strikes: 0 };
       signal?.addEventListener('abort', () => this.#cancel(pending), { once: true });
-      if (this.#link !== undefined) {
+      if (this.#link !== undefined && this.#probes.size === 0) {
         this.#send(pending, this.#link);
         return;
       }
@@ -68,21 +87,42 @@ export class BrokerOutbox {
     });
   }
 
-  /** A link is up: flush the queue onto it. */
+  /** QoS 1 messages waiting for PUBACK on the current link. */
+  get awaitingAck(): number {
+    let n = 0;
+    for (const p of this.#inFlight) if (p.qos === 1) n += 1;
+    return n;
+  }
+
+  /** A link is up: flush the queue onto it (struck messages first, apart). */
   attach(link: MqttClient): void {
     this.#link = link;
-    for (const item of this.#queue.drain()) this.#send(item.value, link);
+    this.#pump(link);
     this.#armExpiry();
   }
 
-  /** The link is gone: put unacknowledged messages back at the head of the queue. */
-  detach(): void {
+  /**
+   * The link is gone: put unacknowledged messages back at the head of the queue. When the
+   * broker may have closed it to refuse one of them (`cause.attributed`), strike them first.
+   */
+  detach(cause?: DetachCause): void {
     this.#link = undefined;
+    this.#probes.clear();
     const expiresAt = this.#clock.now() + this.#ttlMs;
-    const back = [...this.#inFlight].map((value) => {
+    const qos1 = [...this.#inFlight].filter((p) => p.qos === 1);
+    const alone = qos1.length === 1 && cause?.subscribesInFlight === 0;
+    const back: QueuedItem<Pending>[] = [];
+    for (const value of this.#inFlight) {
       value.sentOn = undefined;
-      return { value, bytes: value.payload.byteLength + value.topic.length, expiresAt };
-    });
+      if (cause?.attributed === true && value.qos === 1) {
+        value.strikes += 1;
+        if ((alone && value.strikes >= 2) || value.strikes >= MAX_STRIKES) {
+          this.#settle(value, publishRefused(value.topic, value.strikes));
+          continue;
+        }
+      }
+      back.push({ value, bytes: value.payload.byteLength + value.topic.length, expiresAt });
+    }
     this.#inFlight.clear();
     if (back.length > 0) this.#logger.debug('requeue in-flight publishes', { count: back.length });
     this.#queue.unshift(back);
@@ -92,10 +132,33 @@ export class BrokerOutbox {
   /** Rejects everything queued or in flight with `error` and clears the timer. */
   closeAll(error: WebcommError): void {
     this.#link = undefined;
+    this.#probes.clear();
     for (const item of this.#queue.drain()) this.#settle(item.value, error);
     for (const pending of this.#inFlight) this.#settle(pending, error);
     this.#inFlight.clear();
     this.#armExpiry();
+  }
+
+  /**
+   * Sends what is queued. Struck messages go first and apart: those with one strike together,
+   * then each with more alone; the rest waits until they are answered.
+   */
+  #pump(link: MqttClient): void {
+    if (this.#probes.size > 0) return;
+    const items = this.#queue.drain();
+    const struck = items.filter((item) => item.value.strikes > 0);
+    if (struck.length === 0) {
+      for (const item of items) this.#send(item.value, link);
+      return;
+    }
+    const lone = struck.find((item) => item.value.strikes >= 2);
+    const batch = lone === undefined ? struck : [lone];
+    this.#queue.unshift(items.filter((item) => !batch.includes(item)));
+    this.#logger.debug('sending publishes apart after a link closed on them', { count: batch.length });
+    for (const item of batch) {
+      this.#probes.add(item.value);
+      this.#send(item.value, link);
+    }
   }
 
   #send(pending: Pending, link: MqttClient): void {
@@ -104,6 +167,9 @@ export class BrokerOutbox {
     link.publish(pending.topic, toMqttBytes(pending.payload), { qos: pending.qos, retain: pending.retain }, (error) => {
       if (pending.sentOn !== link) return; // requeued after the link dropped; the new link decides
       this.#inFlight.delete(pending);
+      if (this.#probes.delete(pending) && this.#probes.size === 0 && this.#link === link) {
+        queueMicrotask(() => this.#link === link && this.#pump(link));
+      }
       if (error === undefined || error === null) this.#settle(pending);
       else {
         this.#settle(
@@ -121,6 +187,7 @@ export class BrokerOutbox {
     // The deadline wrapper already rejected the caller's promise; just stop sending it.
     this.#queue.remove(pending);
     this.#inFlight.delete(pending);
+    if (this.#probes.delete(pending) && this.#probes.size === 0 && this.#link !== undefined) this.#pump(this.#link);
     pending.sentOn = undefined;
     pending.settled = true;
   }
@@ -161,6 +228,16 @@ function queueFull(topic: string, why: string): WebcommError {
   return new WebcommError(
     ERROR_CODES.QUEUE_FULL,
     `Message for "${topic}" was not queued: ${why}. Raise queue.maxCount/queue.maxBytes or publish while connected.`,
+    { topic },
+  );
+}
+
+function publishRefused(topic: string, drops: number): WebcommError {
+  return new WebcommError(
+    ERROR_CODES.PUBLISH_REFUSED,
+    `The broker closed the connection each time this message to "${topic}" was sent (${drops} link drops): it refuses it. ` +
+      'Likely causes: the identity\'s policy does not allow publishing to this topic (iot:Publish), or the channel\'s topic has a typo. ' +
+      'Only this message was dropped; the others are sent.',
     { topic },
   );
 }

@@ -1,23 +1,30 @@
 import { EventEmitter } from 'eventemitter3';
 import type { MqttClient } from 'mqtt';
-import { BrokerOutbox } from './broker-outbox.js';
+import { BanDetector } from './ban-detector.js';
+import { BrokerOutbox, type DetachCause } from './broker-outbox.js';
 import { classifyError } from './classify-error.js';
 import { CloseSignal } from './close-signal.js';
 import type { TimerHandle } from './clock.js';
+import { OPERATION_OPTION_KEYS, SUBSCRIBE_OPTION_KEYS } from './client-option-keys.js';
 import { connectAttempt, type OpenLink } from './connect-attempt.js';
+import { explainConnectTimeout } from './connect-timeout.js';
 import type { PublishOptions, SubscribeOptions, Unsubscribe } from './client-calls.js';
 import { withDeadline, type OperationOptions } from './deadline.js';
 import type { DecodeOption } from './decoders.js';
 import { ERROR_CODES, WebcommError } from './errors.js';
+import { FilterOutcomes } from './filter-outcomes.js';
 import type { WebcommClientEvents } from './events.js';
+import { INSPECT_CUSTOM } from './hide-secrets.js';
+import { assertKnownOptions } from './option-keys.js';
 import { endGracefully, startLinkSession, type LinkSession } from './link-session.js';
 import { sendSubscribe, sendUnsubscribe, subscribeRefused } from './mqtt-ops.js';
 import { resolveOptions, type PublishMode, type ResolvedOptions, type WebcommClientOptions } from './options.js';
 import { preparePublish } from './prepare-publish.js';
 import { ReconnectSchedule } from './reconnect-schedule.js';
 import { RedeliveryFilter } from './redelivery-filter.js';
+import { RefusalTracker } from './refusal-tracker.js';
 import { nextState, type ConnectionEvent, type ConnectionState } from './state.js';
-import { SubscriptionRegistry, type HandlerRecord, type MessageHandler } from './subscriptions.js';
+import { SubscriptionRegistry, type FilterRequest, type HandlerRecord, type MessageHandler } from './subscriptions.js';
 import { assertFilter } from './topic-rules.js';
 
 const closedError = (): WebcommError => new WebcommError(ERROR_CODES.CLOSED, 'The client was closed; create a new client to connect again.');
@@ -65,8 +72,16 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   #linkUpAt = 0;
   /** Links in a row the server closed within `takeoverWindowMs` of connecting. */
   #quickDrops = 0;
-  /** Drops QoS 1 messages the broker resends after a link change. */
+  /** Drops QoS 1 messages the broker resends on a later link of a kept session. */
   readonly #redeliveries = new RedeliveryFilter();
+  /** What ended the last attempt or link since the last connection, for connect timeouts. */
+  #lastFailure: WebcommError | undefined;
+  /** Attributes link closes to the SUBSCRIBEs in flight (brokers that refuse by closing). */
+  readonly #refusals = new RefusalTracker();
+  /** `subscribe()` calls cut by a link drop, waiting for the filter's fate. */
+  readonly #filterOutcomes = new FilterOutcomes();
+  /** Tells a ban from other refusals by asking the service (`statusCheck`). */
+  readonly #bans: BanDetector;
 
   /** Validates `options` (throws `INVALID_OPTION` naming the bad one). Does not connect. */
   constructor(options: WebcommClientOptions) {
@@ -75,6 +90,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     this.#registry = new SubscriptionRegistry(this.#o.hashMatchesParent);
     this.#outbox = new BrokerOutbox(this.#o.queue, this.#o.clock, this.#o.logger);
     this.#schedule = new ReconnectSchedule(this.#o.backoff, this.#o.random);
+    this.#bans = new BanDetector(this.#o, this.#closing);
     for (const c of this.#o.channels.values()) this.#publishModes.set(c.name, c.publish);
   }
 
@@ -93,6 +109,16 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     return this.#outbox.queued;
   }
 
+  /** What `JSON.stringify` shows: identity and state; credentials and keys stay in private fields. */
+  toJSON(): Record<string, unknown> {
+    return { clientId: this.#o.clientId, state: this.#state, transport: this.#o.transport.name, channels: [...this.#o.channels.keys()] };
+  }
+
+  /** What `console.log`/`util.inspect` show (Node): the class name and {@link WebcommClient.toJSON}. */
+  [INSPECT_CUSTOM](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+    return `${this.constructor.name} ${inspect(this.toJSON(), options)}`;
+  }
+
   /**
    * Starts connecting (if not already) and resolves once connected. Rejects with the fatal
    * error when the server refuses for good (state `failed`), or with `TIMEOUT`/`ABORTED`. A
@@ -101,6 +127,11 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
    */
   connect(options: OperationOptions = {}): Promise<void> {
     if (this.#state === 'closed') return Promise.reject(closedError());
+    try {
+      assertKnownOptions(options, OPERATION_OPTION_KEYS, 'connect()');
+    } catch (error) {
+      return Promise.reject(error as WebcommError);
+    }
     if (this.#state === 'connected') return Promise.resolve();
     const wait = withDeadline(
       'Connecting',
@@ -115,10 +146,12 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     if ((this.#state === 'idle' || this.#state === 'failed') && options.signal?.aborted !== true) {
       this.#schedule.markStable();
       this.#firstConnection = true;
+      this.#lastFailure = undefined;
       this.#setState('connect', 'connect');
       void this.#attempt();
     }
-    return wait.catch((error: unknown) => {
+    return wait.catch((failure: unknown) => {
+      const error = explainConnectTimeout(failure, this.#lastFailure, this.#schedule.nextAttempt);
       // Give up only on a first connection nobody else still waits for; once a link has been
       // up, reconnecting belongs to the client and a caller's timeout does not stop it.
       if (this.#firstConnection && this.#waiters.size === 0) this.#stop('cancel', error as WebcommError);
@@ -133,6 +166,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
    */
   async subscribe<T = unknown>(nameOrFilter: string, handler: MessageHandler<T>, options: SubscribeOptions<T> = {}): Promise<Unsubscribe> {
     if (this.#state === 'closed') throw closedError();
+    assertKnownOptions(options, SUBSCRIBE_OPTION_KEYS, `subscribe("${nameOrFilter}")`);
     const channel = this.#o.channels.get(nameOrFilter);
     const filter = channel?.topic ?? nameOrFilter;
     if (channel === undefined) assertFilter(filter, this.#o.limits);
@@ -146,20 +180,24 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     const request = this.#registry.add(record);
     const link = this.#link;
     if (request !== undefined && link !== undefined) {
+      const deadline = { ...this.#deadline(options, this.#o.subscribeTimeoutMs), topic: filter };
       try {
-        const { refused } = await withDeadline(
-          'Subscribing',
-          () => sendSubscribe(link, [request], this.#o.limits.maxFiltersPerSubscribe),
-          { ...this.#deadline(options, this.#o.subscribeTimeoutMs), topic: filter },
-        );
-        if (refused.length > 0) throw subscribeRefused(filter);
+        const { refused } = await withDeadline('Subscribing', () => this.#subscribeOn(link, [request]), deadline);
+        if (refused.length > 0) throw this.#refuse(filter);
       } catch (error) {
-        // A link that dropped mid-SUBSCRIBE is not a failure: the next link restores it.
         const linkDropped = (error as WebcommError).code === ERROR_CODES.PROTOCOL && this.#link !== link;
         if (!linkDropped) {
           this.#registry.remove(record);
           throw error;
         }
+        // The link dropped mid-SUBSCRIBE: perhaps the broker's way of refusing it (IoT Core on
+        // MQTT 3.1.1). Wait for its fate on the next links; still unknown at the deadline (the
+        // broker is away), it stays registered and an `error` event reports a refusal later.
+        await withDeadline('Subscribing', (signal) => this.#filterOutcomes.wait(filter, signal), deadline).catch((outcome: unknown) => {
+          if ((outcome as WebcommError).code === ERROR_CODES.TIMEOUT) return;
+          this.#registry.remove(record);
+          throw outcome;
+        });
       }
     }
     return () => this.#unsubscribe(record, options);
@@ -261,10 +299,11 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     try {
       open = await connectAttempt(this.#o, attempt, controller.signal);
     } catch (error) {
-      if (this.#attemptController === controller) {
-        this.#clearTimer('attempt');
-        this.#onFailure(classifyError(error, this.#o.transport));
-      }
+      if (this.#attemptController !== controller) return;
+      this.#clearTimer('attempt');
+      const failure = await this.#bans.explain(classifyError(error, this.#o.transport), attempt);
+      // close() or a new connect() may have come while the service was asked.
+      if (this.#attemptController === controller) this.#onFailure(failure);
       return;
     }
     if (this.#attemptController !== controller) {
@@ -275,8 +314,9 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     await this.#onLinkUp(open, attempt, controller);
   }
 
-  async #onLinkUp({ mqtt, endpoint, sessionPresent }: OpenLink, attempt: number, controller: AbortController): Promise<void> {
+  async #onLinkUp({ mqtt, endpoint, sessionPresent, held }: OpenLink, attempt: number, controller: AbortController): Promise<void> {
     this.#link = mqtt;
+    this.#redeliveries.linkStarted(sessionPresent);
     this.#session = startLinkSession(mqtt, endpoint, this.#o, {
       onMessage: (message) => {
         if (!this.#redeliveries.admit(message)) {
@@ -289,23 +329,32 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
         if (handled === 0) this.#o.logger.debug('message matched no handler', { topic: message.topic });
       },
       onDown: (error) => this.#onLinkDown(mqtt, error),
-    });
+    }, held);
     // Always re-send every subscription, even when CONNACK says the session was kept: a broker
     // may have dropped subscriptions (IoT Core expires sessions), and re-subscribing is idempotent.
+    // Filters a link closed on go last and one at a time (see RefusalTracker).
     try {
       const filters = this.#registry.filters();
-      const { refused } = await withDeadline('Restoring subscriptions', () => sendSubscribe(mqtt, filters, this.#o.limits.maxFiltersPerSubscribe), {
-        clock: this.#o.clock,
-        timeoutMs: this.#o.subscribeTimeoutMs,
-        signals: [controller.signal],
-      });
-      for (const filter of refused) this.emit('error', subscribeRefused(filter));
+      const suspects = filters.filter((f) => this.#refusals.isSuspect(f.filter));
+      const rounds = [filters.filter((f) => !this.#refusals.isSuspect(f.filter)), ...suspects.map((f) => [f])];
+      for (const round of rounds) {
+        if (round.length === 0) continue;
+        const { refused } = await withDeadline('Restoring subscriptions', () => this.#subscribeOn(mqtt, round), {
+          clock: this.#o.clock,
+          timeoutMs: this.#o.subscribeTimeoutMs,
+          signals: [controller.signal],
+        });
+        for (const filter of refused) this.emit('error', this.#refuse(filter));
+        for (const { filter } of round) if (!refused.includes(filter)) this.#filterOutcomes.restored(filter);
+      }
     } catch (error) {
       this.#onLinkDown(mqtt, classifyError(error, this.#o.transport));
       return;
     }
     if (this.#link !== mqtt) return;
     this.#firstConnection = false;
+    this.#lastFailure = undefined;
+    this.#bans.linkUp();
     this.#linkUpAt = this.#o.clock.now();
     this.#setState('connected', attempt === 1 ? 'connack' : 'reconnected');
     this.#outbox.attach(mqtt);
@@ -321,12 +370,19 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   #onLinkDown(mqtt: MqttClient, error: WebcommError): void {
     if (this.#link !== mqtt) return;
     const wasConnected = this.#state === 'connected';
-    if (wasConnected && this.#tookOver(error)) return;
-    this.#dropLink()?.end(true);
+    // A close while SUBSCRIBEs or QoS 1 publishes wait for their answer may be the broker
+    // refusing one of them (IoT Core on MQTT 3.1.1): attributed to them, not to a takeover.
+    const subscribesInFlight = this.#refusals.inFlight;
+    const publishesInFlight = this.#outbox.awaitingAck;
+    const mayBeRefusal = !error.fatal && error.code !== ERROR_CODES.DEAD_LINK && subscribesInFlight + publishesInFlight > 0;
+    if (wasConnected && !mayBeRefusal && this.#tookOver(error)) return;
+    const verdict = mayBeRefusal ? this.#refusals.linkClosed(publishesInFlight) : undefined;
+    this.#dropLink({ attributed: mayBeRefusal, subscribesInFlight })?.end(true);
+    for (const { filter, drops } of verdict?.refused ?? []) this.emit('error', this.#refuse(filter, drops));
     if (wasConnected) this.emit('disconnected', { reason: error.code, error });
     if (wasConnected && !error.fatal) {
       this.#setState('link-lost', 'link-lost', error);
-      this.#scheduleRetry(error);
+      this.#scheduleRetry(error, this.#o.clock.now() - this.#linkUpAt);
     } else {
       this.#onFailure(error);
     }
@@ -365,24 +421,26 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     this.#scheduleRetry(error);
   }
 
-  #scheduleRetry(error: WebcommError): void {
-    const { attempt, delayMs } = this.#schedule.fail();
+  /** Schedules the next attempt; `linkUpMs` is how long the link just lost had been up. */
+  #scheduleRetry(error: WebcommError, linkUpMs?: number): void {
+    this.#lastFailure = error;
+    const { attempt, delayMs } = linkUpMs === undefined ? this.#schedule.fail() : this.#schedule.linkLost(linkUpMs, this.#o.takeoverWindowMs);
     this.#o.logger.info('reconnecting', { attempt, delayMs, error: error.message });
     this.#retryTimer = this.#o.clock.setTimeout(() => void this.#attempt(), delayMs);
     this.emit('reconnecting', { attempt, delayMs, error });
   }
 
   /** Detaches the current link and its timers; unacknowledged publishes go back to the queue. */
-  #dropLink(): MqttClient | undefined {
+  #dropLink(cause?: DetachCause): MqttClient | undefined {
     const mqtt = this.#link;
     this.#link = undefined;
-    if (mqtt !== undefined) this.#redeliveries.linkEnded();
+    this.#refusals.linkReplaced();
     // The attempt that made this link may still be restoring subscriptions: stop it.
     if (mqtt !== undefined) this.#attemptController?.abort(new WebcommError(ERROR_CODES.NETWORK, 'The link was dropped.'));
     this.#session?.stop();
     this.#session = undefined;
     this.#clearTimer('stable');
-    this.#outbox.detach();
+    this.#outbox.detach(cause);
     return mqtt;
   }
 
@@ -412,8 +470,28 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     else this.#stableTimer = undefined;
   }
 
+  /** SUBSCRIBE on `link`, tracked so that a close before SUBACK is attributed to it. */
+  async #subscribeOn(link: MqttClient, requests: readonly FilterRequest[]): Promise<{ refused: readonly string[] }> {
+    const filters = requests.map((r) => r.filter);
+    this.#refusals.sent(filters);
+    const outcome = await sendSubscribe(link, requests, this.#o.limits.maxFiltersPerSubscribe);
+    if (this.#link === link) this.#refusals.answered(filters);
+    return outcome;
+  }
+
+  /** The broker refused `filter`: it leaves the registry, waiters learn it. Returns the error. */
+  #refuse(filter: string, linkDrops = 0): WebcommError {
+    const error = subscribeRefused(filter, linkDrops);
+    this.#registry.removeFilter(filter);
+    this.#refusals.forget(filter);
+    this.#filterOutcomes.refused(filter, error);
+    this.#o.logger.warn('subscription refused', { filter, linkDrops });
+    return error;
+  }
+
   async #unsubscribe(record: HandlerRecord, options: OperationOptions): Promise<void> {
     if (!this.#registry.remove(record)) return;
+    if (this.#registry.qosOf(record.filter) === undefined) this.#refusals.forget(record.filter);
     const link = this.#link;
     if (link === undefined) return;
     await withDeadline('Unsubscribing', () => sendUnsubscribe(link, [record.filter]), {

@@ -3,6 +3,7 @@ import { MqttClient } from './mqtt-engine.js';
 import { classifyError } from './classify-error.js';
 import { intervalTimerFrom } from './clock.js';
 import { abortError } from './deadline.js';
+import { HeldMessages } from './held-messages.js';
 import type { ResolvedOptions } from './options.js';
 
 /** An established MQTT link, after CONNACK accepted. */
@@ -10,6 +11,8 @@ export interface OpenLink {
   readonly mqtt: MqttClientType;
   readonly endpoint: string;
   readonly sessionPresent: boolean;
+  /** Messages that arrived since CONNACK; the link session releases them first. */
+  readonly held: HeldMessages;
 }
 
 /**
@@ -50,6 +53,7 @@ export async function connectAttempt(options: ResolvedOptions, attempt: number, 
     ...(link.password === undefined ? {} : { password: toPassword(link.password) }),
   };
   const mqtt = new MqttClient(() => stream, mqttOptions);
+  const held = new HeldMessages(mqtt);
 
   return new Promise<OpenLink>((resolve, reject) => {
     let lastError: unknown;
@@ -62,7 +66,7 @@ export async function connectAttempt(options: ResolvedOptions, attempt: number, 
     };
     const onConnect = (packet: { sessionPresent?: boolean }): void => {
       cleanup();
-      resolve({ mqtt, endpoint: link.endpoint, sessionPresent: packet.sessionPresent === true });
+      resolve({ mqtt, endpoint: link.endpoint, sessionPresent: packet.sessionPresent === true, held });
     };
     const onError = (error: unknown): void => {
       lastError = error;

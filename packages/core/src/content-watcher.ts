@@ -1,6 +1,8 @@
 import { EventEmitter } from 'eventemitter3';
 import type { WebcommClient } from './client.js';
 import { ERROR_CODES, WebcommError } from './errors.js';
+import { assertKnownOptions, optionKeys } from './option-keys.js';
+import { describeThrown } from './describe-thrown.js';
 
 /** One content update as published on a content channel. */
 export interface ContentUpdate<T = unknown> {
@@ -68,6 +70,7 @@ export class ContentWatcher<T = unknown> extends EventEmitter<ContentWatcherEven
   /** Use {@link watchContent}. */
   constructor(client: WebcommClient, options: WatchContentOptions<T>) {
     super();
+    assertKnownOptions(options, optionKeys<WatchContentOptions>({ channel: true, store: true, fetchLatest: true }), 'watchContent()');
     this.#client = client;
     this.#options = options;
     const memory = new Map<string, number>();
@@ -99,14 +102,14 @@ export class ContentWatcher<T = unknown> extends EventEmitter<ContentWatcherEven
     if (fetchLatest === undefined) return; // the retained message arrives with the re-subscription
     fetchLatest(this.#options.channel).then(
       (latest) => latest !== undefined && this.#offer(latest),
-      (error: unknown) => this.emit('error', new WebcommError(ERROR_CODES.NETWORK, `Fetching the latest "${this.#options.channel}" failed: ${(error as Error).message}`, { cause: error, topic: this.#options.channel })),
+      (error: unknown) => this.emit('error', new WebcommError(ERROR_CODES.NETWORK, `Fetching the latest "${this.#options.channel}" failed: ${describeThrown(error)}`, { cause: error, topic: this.#options.channel })),
     );
   };
 
   /** Serialised so a slow store never lets an older update overtake a newer one. */
   #offer(message: unknown): void {
     this.#chain = this.#chain.then(() => this.#apply(message)).catch((error: unknown) => {
-      this.emit('error', error instanceof WebcommError ? error : new WebcommError(ERROR_CODES.HANDLER_FAILED, `Content store failed: ${(error as Error).message}`, { cause: error }));
+      this.emit('error', error instanceof WebcommError ? error : new WebcommError(ERROR_CODES.HANDLER_FAILED, `Content store failed: ${describeThrown(error)}`, { cause: error }));
     });
   }
 

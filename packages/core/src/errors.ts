@@ -25,8 +25,16 @@ export const ERROR_CODES = {
   ABORTED: 'WEBCOMM_ABORTED',
   /** The client was closed before the operation finished. */
   CLOSED: 'WEBCOMM_CLOSED',
-  /** The broker refused the subscription. */
+  /**
+   * The broker refused the subscription: a failure code in SUBACK, or (IoT Core on MQTT 3.1.1)
+   * it closed the connection each time the filter was sent. The filter is removed.
+   */
   SUBSCRIBE_REFUSED: 'WEBCOMM_SUBSCRIBE_REFUSED',
+  /**
+   * The broker refused one publish by closing the connection each time it was sent (a topic
+   * outside the policy on IoT Core over MQTT 3.1.1). Fatal for that message only.
+   */
+  PUBLISH_REFUSED: 'WEBCOMM_PUBLISH_REFUSED',
   /** The server rejected the credentials (wrong, expired or unknown). Fatal: no retry. */
   BAD_CREDENTIALS: 'WEBCOMM_BAD_CREDENTIALS',
   /** The server says this identity may not connect or do this. Fatal: no retry. */
@@ -39,6 +47,8 @@ export const ERROR_CODES = {
   DEAD_LINK: 'WEBCOMM_DEAD_LINK',
   /** Another connection with the same client ID took this one over. */
   TAKEN_OVER: 'WEBCOMM_TAKEN_OVER',
+  /** Another live process holds the cached identity this one asked for (`onIdentityInUse: 'error'`, or every slot taken). */
+  IDENTITY_IN_USE: 'WEBCOMM_IDENTITY_IN_USE',
   /** The MQTT protocol layer reported an error. */
   PROTOCOL: 'WEBCOMM_PROTOCOL',
   /** A certificate, key or CA file is missing, unreadable or not PEM. Fatal. */
@@ -70,8 +80,21 @@ export interface WebcommErrorOptions {
   topic?: string;
 }
 
-/** The one base class of every webcomm error. */
+/**
+ * Marks every WebcommError, whichever copy of this module made it. An app can load core more
+ * than once (its ESM and CJS builds, or the copy bundled into another package's build), and
+ * each copy has its own class, so a plain `instanceof` across copies is false. The brand is a
+ * registered symbol, the same in every copy and realm (undici's pattern).
+ */
+const BRAND = Symbol.for('webcomm.error');
+
+/**
+ * The one base class of every webcomm error. `error instanceof WebcommError` and
+ * {@link isWebcommError} hold for a WebcommError from any copy of `@webcomm/core` (ESM, CJS,
+ * bundled), through a `Symbol.for` brand.
+ */
 export class WebcommError extends Error {
+
   /** Stable machine-readable code; see {@link ERROR_CODES}. */
   readonly code: WebcommErrorCode;
   /** True when retrying cannot help; the client stops in state `failed`. */
@@ -85,6 +108,13 @@ export class WebcommError extends Error {
     this.code = code;
     this.fatal = options.fatal ?? false;
     this.topic = options.topic;
+    // Not enumerable: the brand stays out of console.log and JSON of the error.
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /** `instanceof` by brand, so it answers the same for every copy of this class. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
   }
 }
 

@@ -45,6 +45,11 @@ export interface ReceivedMessage {
   readonly retain: boolean;
   /** MQTT packet id (QoS 1 and 2 only). */
   readonly messageId?: number;
+  /**
+   * The broker marked this as a resend (MQTT DUP flag). Only some brokers set it (mosquitto
+   * does, IoT Core and aedes do not); resends already delivered never reach handlers.
+   */
+  readonly dup?: boolean;
 }
 
 /** Payload of the `takenOver` event. */

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 export * from './errors.js';
+export { describeThrown } from './describe-thrown.js';
 export type * from './transport.js';
 export type * from './service-types.js';
 export { WebcommClient } from './client.js';
@@ -11,6 +12,7 @@ export type { PublishOptions, SubscribeOptions, Unsubscribe } from './client-cal
 export { ReconnectSchedule, type ScheduledAttempt } from './reconnect-schedule.js';
 export type { ChannelPublisher, OutgoingMessage } from './channel-publisher.js';
 export { servicePublisher, type ServicePublisherOptions } from './service-publisher.js';
+export { serviceStatusCheck, type ServiceStatusOptions, type StatusCheck } from './service-status.js';
 export type { ConnectedInfo, DisconnectedInfo, ReceivedMessage, ReconnectingInfo, StateChange, TakenOverInfo, WebcommClientEvents } from './events.js';
 export {
   DEFAULTS,
@@ -31,6 +33,10 @@ export { OfflineQueue, type OfflineQueueOptions, type OverflowPolicy, type PushR
 export type { MessageHandler, MessageMeta } from './subscriptions.js';
 export { createLogger, silentLogger, type LogFields, type LogLevel, type Logger } from './logger.js';
 export { REDACTED, redact, redactString } from './redact.js';
+export { hideSecrets, INSPECT_CUSTOM } from './hide-secrets.js';
+export { assertKnownOptions, closestOption, editDistance, optionKeys, pickOptions } from './option-keys.js';
+export { validateUrl } from './validate-url.js';
+export { assertChannelKeys, assertClientOptionKeys, CLIENT_OPTION_KEYS } from './client-option-keys.js';
 export { systemClock, intervalTimerFrom, type Clock, type IntervalTimer, type TimerHandle } from './clock.js';
 export { ManualClock } from './manual-clock.js';
 export { classifyError } from './classify-error.js';

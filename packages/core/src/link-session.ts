@@ -5,6 +5,7 @@ import type { Clock } from './clock.js';
 import { DeadLinkWatchdog } from './dead-link-watchdog.js';
 import { ERROR_CODES, WebcommError } from './errors.js';
 import type { ReceivedMessage } from './events.js';
+import type { HeldMessages, MqttMessageArgs } from './held-messages.js';
 import type { ResolvedOptions } from './options.js';
 
 /** What a live link reports to the client. */
@@ -29,6 +30,7 @@ export function startLinkSession(
   endpoint: string,
   options: Pick<ResolvedOptions, 'keepaliveSeconds' | 'clock' | 'logger' | 'transport'>,
   callbacks: LinkCallbacks,
+  held: HeldMessages,
 ): LinkSession {
   const { keepaliveSeconds, clock, logger, transport } = options;
   let down = false;
@@ -42,13 +44,14 @@ export function startLinkSession(
   const watchdog = new DeadLinkWatchdog(clock, keepaliveSeconds * 1500, (silentFor) =>
     fail(new WebcommError(ERROR_CODES.DEAD_LINK, `No data from ${endpoint} for ${silentFor} ms (1.5 × keepalive); replacing the link.`)),
   );
-  const onMessage = (topic: string, payload: Buffer, packet: { qos: 0 | 1 | 2; retain: boolean; messageId?: number }): void =>
+  const onMessage = (...[topic, payload, packet]: MqttMessageArgs): void =>
     callbacks.onMessage({
       topic,
       payload: fromMqttBytes(payload),
       qos: packet.qos,
       retain: packet.retain,
       ...(packet.messageId === undefined ? {} : { messageId: packet.messageId }),
+      ...(packet.dup === true ? { dup: true } : {}),
     });
   // The close reason is the last error MQTT.js reported (e.g. its own keepalive timeout, a
   // socket reset, or what the transport classifies, such as a ban), else a plain close.
@@ -75,6 +78,8 @@ export function startLinkSession(
   mqtt.on('close', onClose);
   stream.on('data', onData);
   watchdog.start();
+  // What arrived since CONNACK goes first; nothing can interleave (all synchronous).
+  held.release(onMessage);
   return {
     stop() {
       down = true;

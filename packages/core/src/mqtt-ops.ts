@@ -54,11 +54,19 @@ export function sendUnsubscribe(link: MqttClient, filters: readonly string[]): P
   });
 }
 
-/** The error for a filter the broker refused. */
-export function subscribeRefused(filter: string): WebcommError {
+/**
+ * The error for a filter the broker refused: with a SUBACK failure code, or (`linkDrops` > 0)
+ * by closing the link each time it was sent.
+ */
+export function subscribeRefused(filter: string, linkDrops = 0): WebcommError {
+  const how =
+    linkDrops > 0
+      ? `The broker closed the connection each time this client subscribed to "${filter}" (${linkDrops} link drops): it refuses the subscription`
+      : `The broker refused the subscription to "${filter}"`;
   return new WebcommError(
     ERROR_CODES.SUBSCRIBE_REFUSED,
-    `The broker refused the subscription to "${filter}"; check that this identity may subscribe to it.`,
+    `${how}. Likely causes: the identity's policy does not allow it (on IoT Core, iot:Subscribe and iot:Receive), ` +
+      'or the channel name or topic has a typo. The subscription was removed; the others stay.',
     { topic: filter },
   );
 }

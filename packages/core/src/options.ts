@@ -1,6 +1,8 @@
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { assertClientOptionKeys } from './client-option-keys.js';
 import type { ChannelPublisher } from './channel-publisher.js';
 import { systemClock, type Clock } from './clock.js';
+import type { StatusCheck } from './service-status.js';
 import type { DecodeOption } from './decoders.js';
 import { ERROR_CODES, WebcommError } from './errors.js';
 import { createLogger, silentLogger, type Logger, type LogLevel } from './logger.js';
@@ -130,6 +132,13 @@ export interface WebcommClientOptions {
    * @default Math.random
    */
   readonly random?: () => number;
+  /**
+   * Asks the service for this client's status when the broker refuses it (CONNACK 5, a
+   * rejected certificate or credentials); a `banned` answer fails the client with `BANNED`
+   * instead of `NOT_AUTHORIZED`. Clients built from a registration set it (see
+   * {@link serviceStatusCheck}). @default undefined (no check)
+   */
+  readonly statusCheck?: StatusCheck;
 }
 
 /** A channel after resolution. */
@@ -161,6 +170,7 @@ export interface ResolvedOptions {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly random: () => number;
+  readonly statusCheck: StatusCheck | undefined;
 }
 
 /** Defaults of every optional field of {@link WebcommClientOptions}. */
@@ -223,6 +233,7 @@ function resolveChannels(list: WebcommClientOptions['channels'], limits: TopicLi
 /** Validates `options` and returns a new resolved object; throws `INVALID_OPTION` naming the option. */
 export function resolveOptions(options: WebcommClientOptions): ResolvedOptions {
   if (options === null || typeof options !== 'object') throw bad('options', 'must be an object.');
+  assertClientOptionKeys(options, 'WebcommClient');
   const { transport } = options;
   if (transport === null || typeof transport !== 'object' || typeof transport.open !== 'function') {
     throw bad('transport', 'must be an object with an open(context) method (an adapter provides one).');
@@ -275,6 +286,7 @@ export function resolveOptions(options: WebcommClientOptions): ResolvedOptions {
   }
   const random = options.random ?? Math.random;
   if (typeof random !== 'function') throw bad('random', 'must be a function returning a number in [0, 1).');
+  if (options.statusCheck !== undefined && typeof options.statusCheck !== 'function') throw bad('statusCheck', 'must be a function (e.g. serviceStatusCheck({...})).');
 
   return {
     transport,
@@ -296,5 +308,6 @@ export function resolveOptions(options: WebcommClientOptions): ResolvedOptions {
     logger: createLogger(options.logger ?? silentLogger, logLevel),
     clock,
     random,
+    statusCheck: options.statusCheck,
   };
 }

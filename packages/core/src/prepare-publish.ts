@@ -1,6 +1,9 @@
+import { describeThrown } from './describe-thrown.js';
 import type { OutgoingMessage } from './channel-publisher.js';
 import { encodePayload } from './decoders.js';
+import { PUBLISH_OPTION_KEYS } from './client-option-keys.js';
 import { ERROR_CODES, WebcommError } from './errors.js';
+import { assertKnownOptions } from './option-keys.js';
 import type { PublishMode, ResolvedChannel } from './options.js';
 import { assertPayloadSize, assertPublishTopic, type TopicLimits } from './topic-rules.js';
 
@@ -23,6 +26,7 @@ export function preparePublish(
   options: { readonly qos?: number; readonly retain?: boolean },
   limits: TopicLimits,
 ): PreparedPublish {
+  assertKnownOptions(options, PUBLISH_OPTION_KEYS, `publish("${channelName}")`);
   if (channel === undefined || mode === false) {
     throw new WebcommError(
       ERROR_CODES.PUBLISH_NOT_ENABLED,
@@ -43,7 +47,7 @@ export function preparePublish(
   try {
     payload = encodePayload(message);
   } catch (cause) {
-    throw new WebcommError(ERROR_CODES.INVALID_PAYLOAD, `Cannot encode the message for "${channelName}": ${(cause as Error).message}`, {
+    throw new WebcommError(ERROR_CODES.INVALID_PAYLOAD, `Cannot encode the message for "${channelName}": ${describeThrown(cause)}`, {
       cause,
       topic: channel.topic,
     });

@@ -1,22 +1,47 @@
 import type { ReceivedMessage } from './events.js';
 
 /**
- * Keeps QoS 1 redeliveries from reaching handlers twice. A broker resends, on a later link of a
- * persistent session, QoS 1 messages whose PUBACK it did not get; it keeps their packet id (as
- * MQTT requires) but AWS IoT Core does not support the DUP flag and aedes does not set it, and a
- * resend may come several links later (seen with aedes). So the last `capacity` QoS 1 deliveries
- * are remembered by packet id, topic and payload, with the link they came on; the same message
- * arriving on a *later* link is a resend and is dropped. A new message only collides when the
- * broker reuses the id for an identical topic and payload across a reconnect. Memory is bounded.
+ * Keeps QoS 1 redeliveries from reaching handlers twice, and never drops a message that cannot
+ * be a redelivery. A broker resends, on a later link of a *kept* session, QoS 1 messages whose
+ * PUBACK it did not get, with their packet id (as MQTT requires). The rules:
+ *
+ * 1. A link whose CONNACK says `sessionPresent: false` starts a new session: the broker has
+ *    nothing to resend, so everything remembered is forgotten. (Clean sessions, and mosquitto or
+ *    IoT Core after a restart without persistence, number packet ids afresh: a new message with
+ *    an old id, topic and payload is new.)
+ * 2. Within a kept session, the DUP flag decides where the broker sets it (mosquitto does): a
+ *    resend carries DUP, so once one DUP message was seen in this session, a message without it
+ *    is new whatever its id.
+ * 3. Where the broker does not set DUP (IoT Core does not support it, aedes leaves it unset; a
+ *    resend may come several links later, seen with aedes), a message equal in packet id, topic
+ *    and payload to one first delivered on an *earlier* link of the same session is a resend.
+ *    Only then can a genuine message be mistaken for one: the broker would have to reuse the id
+ *    for an identical topic and payload across a reconnect within one kept session.
+ *
+ * The last `capacity` QoS 1 deliveries are remembered: memory is bounded.
  */
 export class RedeliveryFilter {
   readonly #capacity: number;
   /** Key → number of the link it was first delivered on, oldest first. */
   readonly #seen = new Map<string, number>();
   #link = 0;
+  /** The broker marked a resend with DUP in this session: a message without DUP is new. */
+  #brokerSetsDup = false;
 
   constructor(capacity = 1024) {
     this.#capacity = capacity;
+  }
+
+  /**
+   * A link got its CONNACK; messages from now on arrive on it. `sessionPresent` false: the
+   * broker kept nothing, so nothing it sends can be a resend of what came before.
+   */
+  linkStarted(sessionPresent: boolean): void {
+    this.#link += 1;
+    if (!sessionPresent) {
+      this.#seen.clear();
+      this.#brokerSetsDup = false;
+    }
   }
 
   /** True when `message` should reach handlers; false for a resend of one already delivered. */
@@ -24,17 +49,14 @@ export class RedeliveryFilter {
     if (message.qos !== 1 || message.messageId === undefined) return true;
     const key = keyOf(message);
     const firstLink = this.#seen.get(key);
-    if (firstLink !== undefined && firstLink < this.#link) return false;
-    if (firstLink === undefined) {
-      this.#seen.set(key, this.#link);
-      if (this.#seen.size > this.#capacity) this.#seen.delete(this.#seen.keys().next().value as string);
-    }
+    if (message.dup === true) this.#brokerSetsDup = true;
+    const mayBeResend = message.dup === true || !this.#brokerSetsDup;
+    if (mayBeResend && firstLink !== undefined && firstLink < this.#link) return false;
+    // Remembered from the link it first came on; a new message reusing the key restarts it.
+    if (firstLink !== undefined) this.#seen.delete(key);
+    this.#seen.set(key, this.#link);
+    if (this.#seen.size > this.#capacity) this.#seen.delete(this.#seen.keys().next().value as string);
     return true;
-  }
-
-  /** A link ended: what comes from now on arrives on a later link. */
-  linkEnded(): void {
-    this.#link += 1;
   }
 }
 

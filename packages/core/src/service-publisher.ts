@@ -1,5 +1,7 @@
 import type { ChannelPublisher } from './channel-publisher.js';
 import { ERROR_CODES, WebcommError } from './errors.js';
+import { assertKnownOptions, optionKeys } from './option-keys.js';
+import { serviceBaseUrl } from './register-client.js';
 import type { PublishRequest, ServiceErrorBody } from './service-types.js';
 
 /** Options of {@link servicePublisher}. */
@@ -26,7 +28,8 @@ const FATAL_CODES: Readonly<Record<string, (typeof ERROR_CODES)[keyof typeof ERR
  * Opt a channel in with `client.enablePublish(name, servicePublisher({...}))`.
  */
 export function servicePublisher(options: ServicePublisherOptions): ChannelPublisher {
-  const url = new URL('publish', options.serviceUrl.endsWith('/') ? options.serviceUrl : `${options.serviceUrl}/`);
+  assertKnownOptions(options, optionKeys<ServicePublisherOptions>({ serviceUrl: true, serviceToken: true, fetch: true }), 'servicePublisher()');
+  const url = new URL('publish', serviceBaseUrl(options.serviceUrl));
   return {
     name: 'service-api',
     async publish(message, { signal }) {

@@ -31,6 +31,12 @@ export interface RegistrationRequest {
   readonly type: ConnectionType;
   /** Reuse an identity the client already had (kept across sessions); new one when absent. */
   readonly clientId?: string;
+  /**
+   * Operator only (admin token): channels this identity may publish on straight to the broker
+   * (trusted tools). A channel must allow such grants (`trustedPublish` in the service's config).
+   * Omitted: the identity keeps the grants it has (none for a new one).
+   */
+  readonly publish?: readonly string[];
 }
 
 /** Where a client connects. */
@@ -57,6 +63,15 @@ export interface RegistrationResponse {
   readonly cognitoEndpoint?: string;
   /** Cognito identity id (WEBSOCKET); equals `clientId`. */
   readonly identityId?: string;
+  /**
+   * Cognito OpenID token of this developer-authenticated identity (WEBSOCKET): pass it as
+   * `Logins: {"cognito-identity.amazonaws.com": openIdToken}` to `GetCredentialsForIdentity`,
+   * which refuses the identity without it. Register again (with the service token) for a fresh
+   * one. Secret: never log it.
+   */
+  readonly openIdToken?: string;
+  /** When `openIdToken` expires, ISO 8601. */
+  readonly openIdTokenExpiresAt?: string;
   /** Channels this client may subscribe to, with their topics for this client. */
   readonly channels: readonly ChannelInfo[];
   /** Bearer token for the service API (`POST /publish`) for this client. */
@@ -69,6 +84,8 @@ export interface RegistrationResponse {
   readonly caPem?: string;
   /** Certificate expiry, ISO 8601 (OPENSSL). */
   readonly certificateExpiresAt?: string;
+  /** Channels the operator granted this identity to publish on straight to the broker. */
+  readonly brokerPublish?: readonly string[];
 }
 
 /** Body of `POST /publish` (client, validated) and `POST /admin/publish` (admin). */
@@ -95,6 +112,12 @@ export interface ServiceErrorBody {
 /** Status of a user in the service's user table. */
 export type UserStatus = 'active' | 'banned';
 
+/** Answer of the service's `GET /status`: the calling client's standing. */
+export interface ClientStatusResponse {
+  readonly clientId: string;
+  readonly status: UserStatus;
+}
+
 /** A row of the service's user table. */
 export interface UserRecord {
   readonly id: string;
@@ -104,4 +127,6 @@ export interface UserRecord {
   readonly createdAt: string;
   /** ISO 8601, or undefined when never connected. */
   readonly lastSeenAt?: string;
+  /** Channels the operator granted to publish on straight to the broker; none when absent. */
+  readonly brokerPublish?: readonly string[];
 }

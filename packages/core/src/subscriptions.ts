@@ -1,4 +1,5 @@
 import { toDecoder, type Decoder } from './decoders.js';
+import { describeThrown } from './describe-thrown.js';
 import { ERROR_CODES, WebcommError } from './errors.js';
 import type { ReceivedMessage } from './events.js';
 import { TopicTrie } from './topic-trie.js';
@@ -76,6 +77,12 @@ export class SubscriptionRegistry {
     return true;
   }
 
+  /** Removes every handler of `filter` (the broker refused it). */
+  removeFilter(filter: string): void {
+    for (const record of this.#byFilter.get(filter) ?? []) this.#trie.remove(filter, record);
+    this.#byFilter.delete(filter);
+  }
+
   /** True while the record is registered. */
   has(record: HandlerRecord): boolean {
     return this.#byFilter.get(record.filter)?.has(record) ?? false;
@@ -139,7 +146,7 @@ function decode(decoder: Decoder<unknown>, message: ReceivedMessage, onError: (e
       new WebcommError(
         ERROR_CODES.DECODE_FAILED,
         `Could not decode a ${message.payload.byteLength}-byte message on "${message.topic}": ` +
-          `${(cause as Error)?.message ?? String(cause)}. Subscribe with { decode: 'raw' } to receive bytes.`,
+          `${describeThrown(cause)}. Subscribe with { decode: 'raw' } to receive bytes.`,
         { cause, topic: message.topic },
       ),
     );
@@ -159,7 +166,8 @@ function deliver(record: HandlerRecord, value: unknown, message: ReceivedMessage
   };
   try {
     const returned = (record.handler as MessageHandler<unknown>)(value, meta);
-    if (returned !== undefined && typeof (returned as Promise<void>).then === 'function') {
+    // Any thenable: a rejection with any value (null included) becomes an error event.
+    if (returned !== undefined && returned !== null && typeof (returned as Promise<void>).then === 'function') {
       (returned as Promise<void>).then(undefined, (cause: unknown) => onError(handlerFailed(record, message, cause)));
     }
   } catch (cause) {
@@ -170,7 +178,7 @@ function deliver(record: HandlerRecord, value: unknown, message: ReceivedMessage
 function handlerFailed(record: HandlerRecord, message: ReceivedMessage, cause: unknown): WebcommError {
   return new WebcommError(
     ERROR_CODES.HANDLER_FAILED,
-    `A handler for "${record.filter}" failed on "${message.topic}": ${(cause as Error)?.message ?? String(cause)}`,
+    `A handler for "${record.filter}" failed on "${message.topic}": ${describeThrown(cause)}`,
     { cause, topic: message.topic },
   );
 }

@@ -3,6 +3,7 @@ import { ConfiguredChannelCatalog } from './service/channel-catalog.js';
 import type { ChannelCatalog, RouteHandler, ServiceDeps, UserDirectory } from './service/contracts.js';
 import { createServiceRoutes } from './service/service-routes.js';
 import { ServiceTokens } from './service/service-tokens.js';
+import type { RateLimit } from './service/rate-limiter.js';
 import { LevelUserDirectory } from './service/user-directory.js';
 
 /** The service parts the broker consults. */
@@ -17,14 +18,19 @@ export interface DefaultService {
  * Uses the injected parts, else opens the service's own under `dataDir`: the user table, the
  * service tokens and `channels.json`. Injected parts belong to the caller, who closes them.
  */
-export async function createDefaultService(dataDir: string, users: UserDirectory | undefined, channels: ChannelCatalog | undefined): Promise<DefaultService> {
+export async function createDefaultService(
+  dataDir: string,
+  users: UserDirectory | undefined,
+  channels: ChannelCatalog | undefined,
+  limits: { registrationRateLimit?: RateLimit; certificateSelfRegistration?: boolean; now?: () => number } = {},
+): Promise<DefaultService> {
   const ownUsers = users === undefined ? await LevelUserDirectory.open(dataDir) : undefined;
   const tokens = await ServiceTokens.open(dataDir);
   const catalog = channels ?? (await ConfiguredChannelCatalog.open(dataDir));
   return {
     users: users ?? (ownUsers as UserDirectory),
     channels: catalog,
-    createRoutes: (deps) => createServiceRoutes(deps, { tokens }),
+    createRoutes: (deps) => createServiceRoutes(deps, { tokens, ...limits }),
     close: async () => {
       await tokens.close();
       await ownUsers?.close();

@@ -1,6 +1,6 @@
 /** Options of {@link startEmulator}, declared once with their defaults and validation. */
 import { join } from 'node:path';
-import { WebcommError, ERROR_CODES } from '@webcomm/core';
+import { assertKnownOptions, ERROR_CODES, optionKeys, WebcommError } from '@webcomm/core';
 import type { CustomAuthorizerConfig } from './auth/custom-authorizer.js';
 import type { IotLimits } from './broker/iot-limits.js';
 import { IOT_LIMITS } from './broker/iot-limits.js';
@@ -9,6 +9,7 @@ import { systemClock } from './clock.js';
 import type { Logger } from './logger.js';
 import { consoleLogger } from './logger.js';
 import type { ChannelCatalog, RouteHandler, ServiceDeps, UserDirectory } from './service/contracts.js';
+import type { RateLimit } from './service/rate-limiter.js';
 
 /** Listener ports; 0 lets the OS choose (the chosen port is reported in `endpoints`). */
 export interface EmulatorPorts {
@@ -38,6 +39,12 @@ export interface EmulatorOptions {
   readonly accountId?: string;
   /** Lifetime of credentials from `GetCredentialsForIdentity`, ms. @default 3600000 (1 h) */
   readonly credentialTtlMs?: number;
+  /**
+   * Lifetime of the Cognito OpenID token a WEBSOCKET registration returns, ms (AWS's
+   * `GetOpenIdTokenForDeveloperIdentity` default). Clients register again for a fresh one.
+   * @default 900000 (15 min)
+   */
+  readonly openIdTokenTtlMs?: number;
   /** How long a persistent session (`clean: false`) outlives its connection, ms. @default 3600000 (1 h) */
   readonly sessionExpiryMs?: number;
   /** Longest life of a WebSocket connection, ms. @default 86400000 (24 h) */
@@ -75,6 +82,19 @@ export interface EmulatorOptions {
   readonly channels?: ChannelCatalog;
   /** Builds the service routes, mounted after the emulator's own (Cognito). @default the service's routes */
   readonly routes?: (deps: ServiceDeps) => RouteHandler;
+  /**
+   * Registrations (`POST /register`) per source address: `burst` at once, then `perSecond`; more get
+   * 429 `RATE_LIMITED` with `Retry-After`. Requests with the admin token are not limited.
+   * @default { burst: 20, perSecond: 1 }
+   */
+  readonly registrationRateLimit?: RateLimit;
+  /**
+   * Let anyone register as OPENSSL and get a client certificate without the admin token. Off, as
+   * the Web Communicator documents it: clients self-register as WEBSOCKET, certificates come from
+   * the operator (`webcomm register-client`, or `createNodeClient({ adminToken })`).
+   * @default false
+   */
+  readonly certificateSelfRegistration?: boolean;
   /** @default stderr */
   readonly logger?: Logger;
   /** Time source for credentials, URL expiry and disconnect timers. @default the system clock */
@@ -83,6 +103,7 @@ export interface EmulatorOptions {
 
 /** Options after defaults. */
 export interface ResolvedEmulatorOptions extends Required<Omit<EmulatorOptions, 'users' | 'channels' | 'routes' | 'limits' | 'ports' | 'authorizers'>> {
+  readonly registrationRateLimit: RateLimit;
   readonly ports: Required<EmulatorPorts>;
   readonly limits: IotLimits;
   readonly authorizers: ReadonlyMap<string, CustomAuthorizerConfig>;
@@ -98,6 +119,7 @@ export const DEFAULTS = {
   region: 'local-1',
   accountId: '000000000000',
   credentialTtlMs: 3_600_000,
+  openIdTokenTtlMs: 900_000,
   sessionExpiryMs: 3_600_000,
   webSocketTtlMs: 86_400_000,
   certificateValidityDays: 365,
@@ -106,6 +128,8 @@ export const DEFAULTS = {
   maxPendingConnectionsPerAddress: 100,
   presenceInDefaultPolicy: false,
   secureWebSocket: false,
+  registrationRateLimit: { burst: 20, perSecond: 1 },
+  certificateSelfRegistration: false,
 } as const;
 
 function bad(option: string, problem: string): WebcommError {
@@ -128,8 +152,49 @@ function port(option: string, value: number | undefined): number {
   return resolved;
 }
 
+const KEYS = optionKeys<EmulatorOptions>({
+  dataDir: true,
+  host: true,
+  advertisedHost: true,
+  ports: true,
+  region: true,
+  accountId: true,
+  credentialTtlMs: true,
+  openIdTokenTtlMs: true,
+  sessionExpiryMs: true,
+  webSocketTtlMs: true,
+  certificateValidityDays: true,
+  authorizers: true,
+  allowAnonymous: true,
+  connectTimeoutMs: true,
+  maxPendingConnectionsPerAddress: true,
+  presenceInDefaultPolicy: true,
+  limits: true,
+  secureWebSocket: true,
+  users: true,
+  channels: true,
+  routes: true,
+  registrationRateLimit: true,
+  certificateSelfRegistration: true,
+  logger: true,
+  clock: true,
+});
+
+/** Refuses unknown keys (a typo is named with the closest valid key), nested ones too. */
+function assertKnownKeys(options: EmulatorOptions): void {
+  const where = 'startEmulator()';
+  assertKnownOptions(options, KEYS, where);
+  assertKnownOptions(options.ports, optionKeys<EmulatorPorts>({ mqtt: true, mqtts: true, http: true, https: true }), where, 'ports');
+  assertKnownOptions(options.limits, Object.keys(IOT_LIMITS), where, 'limits');
+  assertKnownOptions(options.registrationRateLimit, optionKeys<RateLimit>({ burst: true, perSecond: true }), where, 'registrationRateLimit');
+  for (const [name, config] of Object.entries(options.authorizers ?? {})) {
+    assertKnownOptions(config, optionKeys<CustomAuthorizerConfig>({ handler: true, tokenKeyName: true }), where, `authorizers.${name}`);
+  }
+}
+
 /** Applies defaults and validates; throws `WEBCOMM_INVALID_OPTION` naming the bad option. */
 export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorOptions {
+  assertKnownKeys(options);
   const region = options.region ?? DEFAULTS.region;
   if (!/^[a-z0-9-]{1,32}$/.test(region)) throw bad('region', 'must be lower-case letters, digits and dashes, like "local-1"');
   const limits = { ...IOT_LIMITS, ...options.limits };
@@ -142,6 +207,10 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
     if (typeof config.handler !== 'function') throw bad(`authorizers.${name}.handler`, 'must be an async function');
   }
   const host = options.host ?? DEFAULTS.host;
+  const registrationRateLimit = options.registrationRateLimit ?? DEFAULTS.registrationRateLimit;
+  if (!Number.isInteger(registrationRateLimit.burst) || registrationRateLimit.burst < 1 || !(registrationRateLimit.perSecond > 0) || !Number.isFinite(registrationRateLimit.perSecond)) {
+    throw bad('registrationRateLimit', 'must be {burst: integer ≥ 1, perSecond: number > 0}');
+  }
   return {
     dataDir: options.dataDir ?? join(process.cwd(), DEFAULTS.dataDir),
     host,
@@ -155,6 +224,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
     region,
     accountId: options.accountId ?? DEFAULTS.accountId,
     credentialTtlMs: positive('credentialTtlMs', options.credentialTtlMs ?? DEFAULTS.credentialTtlMs),
+    openIdTokenTtlMs: positive('openIdTokenTtlMs', options.openIdTokenTtlMs ?? DEFAULTS.openIdTokenTtlMs),
     sessionExpiryMs: positive('sessionExpiryMs', options.sessionExpiryMs ?? DEFAULTS.sessionExpiryMs),
     webSocketTtlMs: positive('webSocketTtlMs', options.webSocketTtlMs ?? DEFAULTS.webSocketTtlMs),
     certificateValidityDays: positive('certificateValidityDays', options.certificateValidityDays ?? DEFAULTS.certificateValidityDays),
@@ -164,6 +234,8 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
     maxPendingConnectionsPerAddress: count('maxPendingConnectionsPerAddress', options.maxPendingConnectionsPerAddress ?? DEFAULTS.maxPendingConnectionsPerAddress),
     presenceInDefaultPolicy: options.presenceInDefaultPolicy ?? DEFAULTS.presenceInDefaultPolicy,
     secureWebSocket: options.secureWebSocket ?? DEFAULTS.secureWebSocket,
+    registrationRateLimit,
+    certificateSelfRegistration: options.certificateSelfRegistration ?? DEFAULTS.certificateSelfRegistration,
     limits,
     users: options.users,
     channels: options.channels,

@@ -18,14 +18,19 @@ import { COGNITO_PATH, createCognitoRoutes } from './cognito/cognito-routes.js';
 import { createCorsRoute } from './http/cors.js';
 import { createPortalRoutes } from './portal/portal-routes.js';
 import { LocalIdentityIssuer } from './cognito/local-identity-issuer.js';
+import { OpenIdTokens } from './cognito/openid-tokens.js';
 import type { EmulatorOptions } from './emulator-options.js';
 import { resolveOptions } from './emulator-options.js';
 import { createMutualTlsServer } from './http/mutual-tls-listener.js';
 import { createWebSocketUpgrade, MQTT_WS_PATH } from './http/websocket-upgrade.js';
+import { guardRequest } from './http/fail-closed.js';
+import { parseRequestTarget } from './http/request-target.js';
+import { HttpProblem, sendProblem } from './service/http-io.js';
 import type { BrokerControl, CertificateAuthority, IdentityIssuer, RouteHandler, ServiceDeps } from './service/contracts.js';
 import { secureDataDirectory } from './store/secure-data-directory.js';
 import { randomToken, readOrCreateSecretFile, StateStore } from './store/state-store.js';
 import { createDefaultService } from './default-service.js';
+import { lineSafeLogger } from './logger.js';
 
 /** Where each listener is, as URLs on the advertised host. */
 export interface EmulatorEndpoints {
@@ -111,7 +116,8 @@ function urlHost(host: string): string {
 /** Starts the emulator. Listeners bind `127.0.0.1` on OS-chosen ports unless told otherwise. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const resolved = resolveOptions(options);
-  const { logger, clock, host } = resolved;
+  const { clock, host } = resolved;
+  const logger = lineSafeLogger(resolved.logger);
   const dataDir = resolve(resolved.dataDir);
   await secureDataDirectory(dataDir);
   const cleanups: (() => Promise<void> | void)[] = [];
@@ -132,11 +138,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const adminToken = await readOrCreateSecretFile(join(dataDir, 'admin-token'), () => randomToken());
     const credentialKey = await readOrCreateSecretFile(join(dataDir, 'credential-key'), () => randomToken());
     const ca = await LocalCertificateAuthority.open(dataDir, store, resolved.certificateValidityDays);
-    const identities = new LocalIdentityIssuer(store, {
-      region: resolved.region, identityPoolId: `${resolved.region}:00000000-0000-4000-8000-00000000e1e1`, credentialTtlMs: resolved.credentialTtlMs, clock, credentialKey,
-    });
+    const identityPoolId = `${resolved.region}:00000000-0000-4000-8000-00000000e1e1`;
+    const openIdTokens = await OpenIdTokens.open(dataDir, { identityPoolId, ttlMs: resolved.openIdTokenTtlMs, clock });
+    const identities = new LocalIdentityIssuer(store, { region: resolved.region, identityPoolId, credentialTtlMs: resolved.credentialTtlMs, clock, credentialKey, openIdTokens });
     await identities.purgeExpired();
-    const service = await createDefaultService(dataDir, resolved.users, resolved.channels);
+    const service = await createDefaultService(dataDir, resolved.users, resolved.channels, {
+      registrationRateLimit: resolved.registrationRateLimit, certificateSelfRegistration: resolved.certificateSelfRegistration, now: () => clock.now(),
+    });
     cleanups.push(() => service.close());
     await secureDataDirectory(dataDir);
     const { users, channels } = service;
@@ -170,26 +178,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
     const upgradeDeps = { broker, rules, gate, identities, users, authorizers: resolved.authorizers, region: resolved.region, clock, logger };
     const routeList: RouteHandler[] = [createCorsRoute(), createCognitoRoutes({ identities, users, logger })];
-    const handleRequest = (request: IncomingMessage, response: ServerResponse): void => {
+    const handleRequest = guardRequest(async (request: IncomingMessage, response: ServerResponse) => {
       request.socket.setNoDelay(true);
-      void (async () => {
-        for (const route of routeList) if (await route(request, response)) return;
-        response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'NOT_FOUND', message: `No route for ${request.method ?? 'GET'} ${request.url ?? '/'}` } }));
-      })().catch((error: unknown) => {
-        logger.error(`http ${request.method ?? ''} ${(request.url ?? '').split('?')[0] ?? ''}: ${(error as Error).message}`);
-        if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
-        response.end(JSON.stringify({ error: { code: 'INTERNAL', message: 'Internal error' } }));
-      });
-    };
+      if (parseRequestTarget(request.url) === undefined) {
+        sendProblem(response, new HttpProblem(400, 'BAD_PATH', 'The request target must be a path like /register: no empty or dot segments, no control characters.'));
+        return;
+      }
+      for (const route of routeList) if (await route(request, response)) return;
+      sendProblem(response, new HttpProblem(404, 'NOT_FOUND', `No route for ${request.method ?? 'GET'} ${(request.url ?? '/').split('?')[0] ?? '/'}; see docs/emulator.md for the API.`));
+    }, logger);
     const httpServer = createHttpServer({ noDelay: true }, handleRequest);
     const httpsServer = createHttpsServer({ noDelay: true, key: serverCertificate.privateKeyPem, cert: serverCertificate.certificatePem }, handleRequest);
     const upgradeWs = createWebSocketUpgrade(upgradeDeps, 'ws');
     const upgradeWss = createWebSocketUpgrade(upgradeDeps, 'wss');
-    httpServer.on('upgrade', (request: IncomingMessage, socket, head: Buffer) => {
+    httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       (socket as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
       upgradeWs(request, socket, head);
     });
-    httpsServer.on('upgrade', (request: IncomingMessage, socket, head: Buffer) => {
+    httpsServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       (socket as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
       upgradeWss(request, socket, head);
     });

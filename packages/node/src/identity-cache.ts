@@ -5,7 +5,7 @@
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { RegistrationResponse } from '@webcomm/core';
+import { hideSecrets, validateUrl, type RegistrationResponse } from '@webcomm/core';
 
 const ANSWER = 'registration.json';
 const CERT = 'certificate.pem';
@@ -14,17 +14,17 @@ const CA = 'ca.pem';
 
 /** Default cache directory for a service: `~/.webcomm/<host>_<port>`. */
 export function defaultCacheDir(serviceUrl: string): string {
-  const url = new URL(serviceUrl);
+  const url = validateUrl(serviceUrl, 'serviceUrl', ['https:', 'http:']);
   return join(homedir(), '.webcomm', `${url.hostname}_${url.port || (url.protocol === 'https:' ? '443' : '80')}`);
 }
 
-/** Reads a cached registration, or undefined when there is none (or it is incomplete). */
+/** Reads a cached registration, or undefined when there is none (or it is incomplete). Printing it shows no secret. */
 export async function readCachedIdentity(dir: string): Promise<RegistrationResponse | undefined> {
   try {
     const answer = JSON.parse(await readFile(join(dir, ANSWER), 'utf8')) as RegistrationResponse;
-    if (answer.connectionType !== 'OPENSSL') return answer;
+    if (answer.connectionType !== 'OPENSSL') return hideSecrets(answer);
     const [certificatePem, privateKeyPem, caPem] = await Promise.all([CERT, KEY, CA].map((f) => readFile(join(dir, f), 'utf8')));
-    return { ...answer, certificatePem, privateKeyPem, caPem };
+    return hideSecrets({ ...answer, certificatePem, privateKeyPem, caPem });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' || error instanceof SyntaxError) return undefined;
     throw error;

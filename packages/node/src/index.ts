@@ -5,7 +5,7 @@
  */
 export * from '@webcomm/core';
 export { createNodeClient, NodeClient, type NodeClientOptions, type NodePublishRoute } from './node-client.js';
-export { ensureIdentity, type EnsureIdentityOptions, type EnsuredIdentity } from './ensure-identity.js';
+export { ensureIdentity, MAX_IDENTITY_SLOTS, type EnsureIdentityOptions, type EnsuredIdentity, type IdentityInUsePolicy } from './ensure-identity.js';
 
 export { cachedIdentityFiles, clearCachedIdentity, defaultCacheDir, readCachedIdentity, writeCachedIdentity } from './identity-cache.js';
 export { mutualTlsTransport, ALPN_MQTT, ALPN_MQTT_CA, type MutualTlsTransportOptions } from './mutual-tls-transport.js';

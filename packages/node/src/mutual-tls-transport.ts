@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { connect } from 'node:tls';
-import { ERROR_CODES, silentLogger, WebcommError, type Logger, type Transport } from '@webcomm/core';
+import { assertKnownOptions, ERROR_CODES, optionKeys, silentLogger, WebcommError, type Logger, type Transport } from '@webcomm/core';
 import { classifySocketError } from './classify-socket-error.js';
 import { customAuthorizerUsername, type CustomAuthorizerCredentials } from './custom-authorizer-username.js';
 import { socketReady } from './open-socket.js';
@@ -44,6 +44,9 @@ export interface MutualTlsTransportOptions {
   readonly logger?: Logger;
 }
 
+const KEYS = optionKeys<MutualTlsTransportOptions>({ host: true, port: true, cert: true, key: true, ca: true, alpn: true, customAuthorizer: true, rejectUnauthorized: true, logger: true });
+const AUTHORIZER_KEYS = optionKeys<NonNullable<MutualTlsTransportOptions['customAuthorizer']>>({ authorizerName: true, token: true, signature: true, user: true, password: true });
+
 /**
  * MQTT over TLS with a client certificate (AWS IoT Core's device auth), or with a custom
  * authorizer. Certificate and key are re-read and checked for every attempt, so a renewed file is
@@ -51,6 +54,9 @@ export interface MutualTlsTransportOptions {
  * explicitly turned off. TCP_NODELAY is on.
  */
 export function mutualTlsTransport(options: MutualTlsTransportOptions): Transport {
+  assertKnownOptions(options, KEYS, 'mutualTlsTransport()');
+  assertKnownOptions(options.customAuthorizer, AUTHORIZER_KEYS, 'mutualTlsTransport()', 'customAuthorizer');
+  assertKnownOptions(options.customAuthorizer?.token, ['keyName', 'value'], 'mutualTlsTransport()', 'customAuthorizer.token');
   const port = options.port ?? 8883;
   const authorizer = options.customAuthorizer;
   if (authorizer === undefined && (options.cert === undefined || options.key === undefined)) {

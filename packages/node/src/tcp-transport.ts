@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import type { Transport } from '@webcomm/core';
+import { assertKnownOptions, optionKeys, type Transport } from '@webcomm/core';
 import { classifySocketError } from './classify-socket-error.js';
 import { socketReady } from './open-socket.js';
 
@@ -18,6 +18,7 @@ export interface TcpTransportOptions {
  * encrypted. TCP_NODELAY is on (with Nagle, small publishes wait for ACKs: a 38 ms p99.9 tail).
  */
 export function tcpTransport(options: TcpTransportOptions): Transport {
+  assertKnownOptions(options, optionKeys<TcpTransportOptions>({ host: true, port: true, username: true, password: true }), 'tcpTransport()');
   const endpoint = `mqtt://${options.host}:${options.port}`;
   return {
     name: 'tcp',

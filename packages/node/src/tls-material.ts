@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { ERROR_CODES, WebcommError } from '@webcomm/core';
+import { assertKnownOptions, ERROR_CODES, hideSecrets, WebcommError } from '@webcomm/core';
 
 /** PEM text, PEM bytes, or `{ path }` of a PEM file. */
 export type PemSource = string | Uint8Array | { readonly path: string };
@@ -44,6 +44,7 @@ export function readPem(source: PemSource, option: string): string {
  * certificate is valid now.
  */
 export function loadTlsMaterial(sources: { cert: PemSource; key: PemSource; ca?: PemSource }, now: Date = new Date()): TlsMaterial {
+  assertKnownOptions(sources, ['cert', 'key', 'ca'], 'loadTlsMaterial()');
   const cert = readPem(sources.cert, 'cert');
   const key = readPem(sources.key, 'key');
   const ca = sources.ca === undefined ? undefined : readPem(sources.ca, 'ca');
@@ -68,5 +69,5 @@ export function loadTlsMaterial(sources: { cert: PemSource; key: PemSource; ca?:
     const state = now > validTo ? 'expired' : 'is not valid yet';
     throw fatal(ERROR_CODES.CERTIFICATE_EXPIRED, `The client certificate ${state}: valid from ${validFrom.toISOString()} to ${validTo.toISOString()} (now ${now.toISOString()}). Re-register, or check this machine's clock.`);
   }
-  return { cert, key, ca, validTo };
+  return hideSecrets({ cert, key, ca, validTo });
 }

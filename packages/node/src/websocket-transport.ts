@@ -1,6 +1,7 @@
 import { WebSocket, type ClientOptions } from 'ws';
 import { webSocketTransport, type WebSocketConstructor, type WebSocketTransportOptions } from '@webcomm/browser';
-import type { Transport } from '@webcomm/core';
+import { assertKnownOptions, type Transport } from '@webcomm/core';
+import { WEB_SOCKET_TRANSPORT_KEYS } from '@webcomm/browser';
 import { readPem, type PemSource } from './tls-material.js';
 
 /** Options of {@link nodeWebSocketTransport}: the browser transport's, plus a CA to trust for `wss://`. */
@@ -16,11 +17,13 @@ export interface NodeWebSocketTransportOptions extends Omit<WebSocketTransportOp
  * credentials.
  */
 export function nodeWebSocketTransport(options: NodeWebSocketTransportOptions): Transport {
-  const tls: ClientOptions = options.ca === undefined ? {} : { ca: readPem(options.ca, 'ca') };
+  assertKnownOptions(options, [...WEB_SOCKET_TRANSPORT_KEYS.filter((k) => k !== 'WebSocket'), 'ca'], 'nodeWebSocketTransport()');
+  const { ca, ...rest } = options;
+  const tls: ClientOptions = ca === undefined ? {} : { ca: readPem(ca, 'ca') };
   class TrustingWebSocket extends WebSocket {
     constructor(url: string | URL, protocols?: string | string[]) {
       super(url, protocols, tls);
     }
   }
-  return webSocketTransport({ ...options, WebSocket: TrustingWebSocket as unknown as WebSocketConstructor });
+  return webSocketTransport({ ...rest, WebSocket: TrustingWebSocket as unknown as WebSocketConstructor });
 }

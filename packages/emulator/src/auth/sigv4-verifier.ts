@@ -28,6 +28,8 @@ export type SigV4Result =
 
 /** IoT Core honours a presigned URL for about 15 minutes, whatever `X-Amz-Expires` says. */
 const MAX_URL_AGE_S = 900;
+/** SigV4's longest presigned URL lifetime (one week); AWS refuses a larger `X-Amz-Expires`. */
+const MAX_EXPIRES_S = 604_800;
 /** Clock skew tolerated for a date in the future. */
 const MAX_SKEW_MS = 5 * 60_000;
 const SERVICE = 'iotdevicegateway';
@@ -79,7 +81,9 @@ export async function verifyPresignedRequest(
   if (signingDate === undefined || longDate.slice(0, 8) !== day) return fail('bad-date', 'X-Amz-Date malformed or not the credential scope date');
   const expiresParam = params.get('X-Amz-Expires');
   const expires = expiresParam === null ? MAX_URL_AGE_S : Number(expiresParam);
-  if (!Number.isInteger(expires) || expires <= 0) return fail('malformed-query', 'X-Amz-Expires must be a positive integer');
+  if (!/^\d{1,6}$/.test(expiresParam ?? '1') || !Number.isInteger(expires) || expires < 1 || expires > MAX_EXPIRES_S) {
+    return fail('malformed-query', `X-Amz-Expires must be an integer from 1 to ${MAX_EXPIRES_S} (SigV4's one week)`);
+  }
   const now = deps.clock.now();
   if (signingDate.getTime() > now + MAX_SKEW_MS) return fail('bad-date', 'X-Amz-Date is in the future');
   if (now > signingDate.getTime() + Math.min(expires, MAX_URL_AGE_S) * 1000) return fail('url-expired', 'presigned URL expired; sign a new URL for every connection attempt');

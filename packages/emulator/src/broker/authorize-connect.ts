@@ -48,13 +48,15 @@ export interface ConnectRefusal {
 const PRESENCE_FILTER = '$aws/events/presence/+/+';
 
 /**
- * The service's default policy: receive on the client's channels (and presence when enabled);
- * clients with a certificate (trusted tools) may also publish on the channels open to them.
+ * The service's default policy: receive on the client's channels (and presence when enabled),
+ * and publish straight to the broker only on the channels the operator granted this identity
+ * (`granted`), and only where the channel allows such grants. The connection type grants nothing.
  * The client's own topics are granted exactly, so a client id such as `#` stays a plain name.
  */
-export function defaultPolicy(clientId: string, deps: Pick<ConnectAuthorizerDeps, 'channels' | 'presenceInDefaultPolicy'>, trusted = false): AccessPolicy {
+export function defaultPolicy(clientId: string, deps: Pick<ConnectAuthorizerDeps, 'channels' | 'presenceInDefaultPolicy'>, granted: readonly string[] = []): AccessPolicy {
   const filters = deps.channels.sharedReceiveFilters?.() ?? [];
-  const publish = trusted ? (deps.channels.trustedPublishTopics?.(clientId) ?? []) : [];
+  const grantable = new Set(deps.channels.trustedPublishTopics?.(clientId) ?? []);
+  const publish = granted.map((name) => deps.channels.find(name, clientId)?.topic).filter((topic): topic is string => topic !== undefined && grantable.has(topic));
   return new FilterPolicy({ topics: deps.channels.receiveTopics(clientId), filters: deps.presenceInDefaultPolicy ? [...filters, PRESENCE_FILTER] : filters, publish });
 }
 
@@ -116,12 +118,15 @@ export async function authorizeConnect(
   }
   if (deps.users.isBanned(clientId) || deps.users.isBanned(principalId)) return { check: 'banned' };
 
+  // Grants belong to an identity the transport proved (certificate, signed URL), never to a bare client id.
+  const proven = auth.kind === 'certificate' || auth.kind === 'sigv4';
+  const granted = documents === undefined && proven ? ((await deps.users.get(clientId))?.brokerPublish ?? []) : [];
   let policies: AccessPolicy[];
   try {
     policies = anonymous
       ? [anonymousPolicy(clientId, deps)]
       : documents === undefined
-        ? [defaultPolicy(clientId, deps, auth.kind === 'certificate')]
+        ? [defaultPolicy(clientId, deps, granted)]
         : [new DocumentPolicy(documents, { clientId, region: deps.region, account: deps.account })];
   } catch (error) {
     return { check: `custom authorizer returned a bad policy document: ${(error as Error).message}` };

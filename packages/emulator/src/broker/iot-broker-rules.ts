@@ -301,6 +301,14 @@ export class IotBrokerRules implements BrokerControl {
     return dropped;
   }
 
+  disconnectClient(clientId: string): boolean {
+    const session = this.live.get(clientId);
+    if (session === undefined) return false;
+    this.deps.logger.info(`dropping client "${clientId}": kicked by the admin API`);
+    this.drop(session, 'API_INITIATED_DISCONNECT');
+    return true;
+  }
+
   connectedClients(): string[] {
     return [...this.live.keys()];
   }

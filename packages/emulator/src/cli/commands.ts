@@ -77,9 +77,19 @@ export async function runSetStatus(id: string, status: string, flags: Connection
   print(flags, answer, () => `${answer.user.id} is now ${answer.user.status}${status === 'banned' ? ` (${answer.disconnected} live connection(s) dropped)` : ''}`);
 }
 
-/** `webcomm register-client --out DIR` */
-export async function runRegisterClient(flags: ConnectionFlags & { type: 'OPENSSL' | 'WEBSOCKET'; out: string }): Promise<void> {
-  const registration = (await callApi(await serviceUrl(flags), 'register', { body: { type: flags.type } })) as RegistrationResponse;
+/** `webcomm kick <clientId>`: drops a live client without banning it. */
+export async function runKick(clientId: string, flags: ConnectionFlags): Promise<void> {
+  const answer = await callApi(await serviceUrl(flags), `admin/connections/${encodeURIComponent(clientId)}`, { method: 'DELETE', token: await adminToken(flags) });
+  print(flags, answer, () => `${clientId} disconnected (not banned: it may reconnect; ban it with "webcomm set-status ${clientId} banned")`);
+}
+
+/** `webcomm register-client --out DIR [--publish CHANNEL...]`: the operator's registration (admin token). */
+export async function runRegisterClient(flags: ConnectionFlags & { type: 'OPENSSL' | 'WEBSOCKET'; out: string; publish?: string[] }): Promise<void> {
+  const publish = flags.publish?.flatMap((list) => list.split(',')).map((name) => name.trim()).filter((name) => name !== '');
+  const registration = (await callApi(await serviceUrl(flags), 'register', {
+    token: await adminToken(flags),
+    body: { type: flags.type, ...(publish === undefined || publish.length === 0 ? {} : { publish }) },
+  })) as RegistrationResponse;
   const out = resolve(flags.out);
   await mkdir(out, { recursive: true, mode: 0o700 });
   const { certificatePem, privateKeyPem, caPem, ...rest } = registration;
@@ -88,7 +98,10 @@ export async function runRegisterClient(flags: ConnectionFlags & { type: 'OPENSS
   if (caPem !== undefined) await writePrivateFile(join(out, 'ca.pem'), caPem);
   if (privateKeyPem !== undefined) await writePrivateFile(join(out, 'private-key.pem'), privateKeyPem);
   await writePrivateFile(join(out, 'registration.json'), `${JSON.stringify(rest, null, 2)}\n`);
-  print(flags, { clientId: registration.clientId, dir: out }, () => `registered ${registration.clientId} (${registration.connectionType}); files in ${out}`);
+  const grants = registration.brokerPublish ?? [];
+  print(flags, { clientId: registration.clientId, dir: out, brokerPublish: grants }, () =>
+    `registered ${registration.clientId} (${registration.connectionType})${grants.length > 0 ? `, may publish straight to the broker on ${grants.join(', ')}` : ''}; files in ${out}`,
+  );
 }
 
 /** `webcomm publish <channel> <json>` */
@@ -108,7 +121,7 @@ export async function runPublish(channel: string, message: string, flags: Connec
 
 /** `webcomm listen <channels...>`: prints until Ctrl-C. */
 export async function runListen(channels: string[], flags: ConnectionFlags): Promise<void> {
-  const registration = (await callApi(await serviceUrl(flags), 'register', { body: { type: 'OPENSSL' } })) as RegistrationResponse;
+  const registration = (await callApi(await serviceUrl(flags), 'register', { token: await adminToken(flags), body: { type: 'OPENSSL' } })) as RegistrationResponse;
   const filters = channels.map((name) => registration.channels.find((c) => c.name === name)?.topic ?? name);
   const link = mqttConnect(`mqtts://${registration.endpoint.host}:${registration.endpoint.port}`, {
     clientId: registration.clientId,

@@ -5,7 +5,7 @@
  * test client. Every command has `--help`; `--json` prints machine-readable output.
  */
 import { Command, Option } from 'commander';
-import { runListen, runPublish, runRegisterClient, runServe, runSetStatus, runShowChannels, runShowUsers } from './commands.js';
+import { runKick, runListen, runPublish, runRegisterClient, runServe, runSetStatus, runShowChannels, runShowUsers } from './commands.js';
 import { CliError } from './cli-context.js';
 
 const program = new Command('webcomm')
@@ -34,13 +34,15 @@ program
 
 client(program.command('channels').description('list the configured channels')).action(runShowChannels);
 client(program.command('users').description('list users with their status')).action(runShowUsers);
+client(program.command('kick').description('drop a live client without banning it (it may reconnect)').argument('<clientId>', 'the connected client id')).action(runKick);
 client(program.command('set-status').description('ban or unban a user').argument('<id>', 'user (client) id').argument('<status>', 'active or banned')).action(runSetStatus);
 client(
   program
     .command('register-client')
-    .description('register a client and write its identity files (private key with mode 0600)')
+    .description('register a client as the operator (admin token) and write its identity files (private key with mode 0600)')
     .addOption(new Option('--type <type>', 'connection type').choices(['OPENSSL', 'WEBSOCKET']).default('OPENSSL'))
-    .requiredOption('--out <dir>', 'directory to write certificate.pem, private-key.pem, ca.pem, registration.json'),
+    .requiredOption('--out <dir>', 'directory to write certificate.pem, private-key.pem, ca.pem, registration.json (a createNodeClient cacheDir)')
+    .option('--publish <channels...>', 'grant direct broker publish on these channels (they must be "trustedPublish")'),
 ).action(runRegisterClient);
 client(
   program

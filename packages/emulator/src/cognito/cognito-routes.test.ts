@@ -79,7 +79,10 @@ describe('Cognito Identity endpoint (real @aws-sdk/client-cognito-identity)', ()
 
   it('serves identities created by the service (ensureIdentity), and revokeIdentity invalidates their credentials', async () => {
     const identityId = await fixture.emulator.identities.ensureIdentity('local-1:registered-player');
-    const { Credentials } = await cognito.send(new GetCredentialsForIdentityCommand({ IdentityId: identityId }));
+    // Developer-authenticated: its id alone gets nothing; its OpenID token does.
+    await expect(cognito.send(new GetCredentialsForIdentityCommand({ IdentityId: identityId }))).rejects.toMatchObject({ name: 'NotAuthorizedException' });
+    const Logins = { 'cognito-identity.amazonaws.com': fixture.emulator.identities.openIdToken(identityId).token };
+    const { Credentials } = await cognito.send(new GetCredentialsForIdentityCommand({ IdentityId: identityId, Logins }));
     const credentials = { accessKeyId: Credentials?.AccessKeyId ?? '', secretAccessKey: Credentials?.SecretKey ?? '', sessionToken: Credentials?.SessionToken ?? '' };
     const sign = () => presignMqttUrl(fixture.emulator.endpoints.ws, credentials, { region: fixture.emulator.region, tokenMode: 'appended', signingDate: new Date(clock.now()) });
     const client = await connect(await sign(), { clientId: identityId });

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RouteHandler, UserDirectory } from '../service/contracts.js';
 import type { LocalIdentityIssuer } from './local-identity-issuer.js';
-import { readJsonBody } from '../http/read-json-body.js';
+import { COGNITO_LOGIN } from './openid-tokens.js';
+import { HttpProblem, readJson, sendJson as sendJsonBody } from '../service/http-io.js';
 import type { Logger } from '../logger.js';
 
 /** Path of the Cognito endpoint on the HTTP API listener. */
@@ -20,20 +21,40 @@ class CognitoError extends Error {
   }
 }
 
-function loginKeys(logins: unknown): string[] {
-  if (logins === undefined || logins === null) return [];
+/** A `Logins` map, validated: provider name to non-empty token. */
+function parseLogins(logins: unknown): Map<string, string> {
+  if (logins === undefined || logins === null) return new Map();
   if (typeof logins !== 'object' || Array.isArray(logins)) throw new CognitoError('InvalidParameterException', 'Logins must be a map of provider name to token.');
-  return Object.entries(logins).map(([provider, token]) => {
-    if (typeof token !== 'string' || token.length === 0) throw new CognitoError('InvalidParameterException', `Logins["${provider}"] must be a non-empty token.`);
-    // Only a hash is stored and compared: a login token is a secret that only needs verifying.
-    return createHash('sha256').update(`${provider}=${token}`).digest('hex');
-  });
+  const entries = Object.entries(logins);
+  if (entries.length > 10) throw new CognitoError('InvalidParameterException', 'Logins may name at most 10 providers.');
+  return new Map(
+    entries.map(([provider, token]) => {
+      if (typeof token !== 'string' || token.length === 0) throw new CognitoError('InvalidParameterException', `Logins["${provider.slice(0, 64)}"] must be a non-empty token.`);
+      return [provider, token];
+    }),
+  );
 }
 
+/**
+ * Keys of developer logins, one per provider: the SHA-256 of the pair as JSON, so no provider/token split is
+ * ambiguous (with `provider=token`, `{"p": "player=42"}` and `{"p=player": "42"}` were one identity).
+ * Cognito's own OpenID login is verified, never stored.
+ */
+function loginKeys(logins: Map<string, string>): string[] {
+  // Only a hash is stored and compared: a login token is a secret that only needs verifying.
+  return [...logins].filter(([provider]) => provider !== COGNITO_LOGIN).map((pair) => createHash('sha256').update(JSON.stringify(pair)).digest('hex'));
+}
+
+/** Cognito's largest request is far below this. */
+const MAX_BODY_BYTES = 65_536;
+const AMZ_JSON = /^application\/(?:x-amz-json-1\.[01]|json)\b/i;
+
 function sendJson(response: ServerResponse, status: number, body: unknown, errorType?: string): void {
-  const headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': crypto.randomUUID() };
-  if (errorType !== undefined) headers['x-amzn-errortype'] = errorType;
-  response.writeHead(status, headers).end(JSON.stringify(body));
+  sendJsonBody(response, status, body, {
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amzn-requestid': crypto.randomUUID(),
+    ...(errorType === undefined ? {} : { 'x-amzn-errortype': errorType }),
+  });
 }
 
 /** Builds the route handler for the Cognito endpoint. */
@@ -44,16 +65,35 @@ export function createCognitoRoutes(deps: { identities: LocalIdentityIssuer; use
     if (body.IdentityPoolId !== identities.identityPoolId) {
       throw new CognitoError('ResourceNotFoundException', `IdentityPool '${String(body.IdentityPoolId)}' not found; this emulator serves '${identities.identityPoolId}'.`);
     }
-    return { IdentityId: await identities.identityFor(loginKeys(body.Logins)) };
+    const logins = parseLogins(body.Logins);
+    const openId = logins.get(COGNITO_LOGIN);
+    if (openId !== undefined) return { IdentityId: (await provenIdentity(openId)).identityId };
+    return { IdentityId: await identities.identityFor(loginKeys(logins)) };
+  }
+
+  /** The developer-authenticated identity an OpenID token proves. */
+  async function provenIdentity(token: string): Promise<{ identityId: string }> {
+    const verified = identities.verifyOpenIdToken(token);
+    if (!verified.ok) throw new CognitoError('NotAuthorizedException', `Invalid login token (${verified.check}): get a fresh one by registering again with your service token.`);
+    if ((await identities.getIdentity(verified.identityId)) === undefined) throw new CognitoError('ResourceNotFoundException', `Identity '${verified.identityId}' not found.`);
+    return verified;
   }
 
   async function getCredentials(body: Record<string, unknown>): Promise<unknown> {
     const identityId = typeof body.IdentityId === 'string' ? body.IdentityId : '';
     const identity = await identities.getIdentity(identityId);
     if (identity === undefined) throw new CognitoError('ResourceNotFoundException', `Identity '${identityId}' not found.`);
-    const given = loginKeys(body.Logins);
-    // An identity bound to developer logins needs one of them; a guest identity takes none.
-    if (identity.logins.length > 0 && !given.some((key) => identity.logins.includes(key))) {
+    const logins = parseLogins(body.Logins);
+    const given = loginKeys(logins);
+    const openId = logins.get(COGNITO_LOGIN);
+    if (identity.developer === true) {
+      // Registered by the service: its OpenID token, for this very identity, and nothing less.
+      if (openId === undefined) throw new CognitoError('NotAuthorizedException', `Invalid login token: this identity is developer-authenticated; send Logins {"${COGNITO_LOGIN}": <openIdToken from the registration>}.`);
+      if ((await provenIdentity(openId)).identityId !== identityId) throw new CognitoError('NotAuthorizedException', 'Invalid login token: the token is for another identity.');
+    } else if (openId !== undefined) {
+      throw new CognitoError('NotAuthorizedException', 'Invalid login token: this identity is not developer-authenticated.');
+    } else if (identity.logins.length > 0 && !given.some((key) => identity.logins.includes(key))) {
+      // An identity bound to developer logins needs one of them; a guest identity takes none.
       throw new CognitoError('NotAuthorizedException', 'Invalid login token: this identity requires one of its Logins.');
     }
     if (identity.logins.length === 0 && given.length > 0) {
@@ -85,8 +125,9 @@ export function createCognitoRoutes(deps: { identities: LocalIdentityIssuer; use
       const target = String(request.headers['x-amz-target'] ?? '');
       const operation = target.startsWith(TARGET_PREFIX) ? operations[target.slice(TARGET_PREFIX.length)] : undefined;
       if (operation === undefined) throw new CognitoError('UnknownOperationException', `Unsupported operation '${target}'; supported: GetId, GetCredentialsForIdentity.`);
-      const body = await readJsonBody(request).catch((cause: unknown) => {
-        throw new CognitoError('SerializationException', `Body is not valid JSON: ${(cause as Error).message}.`);
+      const body = await readJson(request, MAX_BODY_BYTES, { contentType: AMZ_JSON }).catch((cause: unknown) => {
+        if (!(cause instanceof HttpProblem)) throw cause;
+        throw new CognitoError('SerializationException', `Body refused (${cause.code}): ${cause.message}`, cause.status);
       });
       if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new CognitoError('SerializationException', 'Body must be a JSON object.');
       sendJson(response, 200, await operation(body as Record<string, unknown>));

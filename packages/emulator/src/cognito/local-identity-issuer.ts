@@ -3,7 +3,8 @@
  * Backs the Cognito Identity JSON endpoint and the SigV4 verifier.
  */
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { IdentityIssuer } from '../service/contracts.js';
+import type { IdentityIssuer, OpenIdToken } from '../service/contracts.js';
+import type { OpenIdCheck, OpenIdTokens } from './openid-tokens.js';
 import type { StateStore, StoredIdentity } from '../store/state-store.js';
 import type { Clock } from '../clock.js';
 
@@ -46,10 +47,12 @@ export class LocalIdentityIssuer implements IdentityIssuer {
   private readonly clock: Clock;
   private readonly credentialTtlMs: number;
   readonly #credentialKey: string;
+  private readonly openIdTokens: OpenIdTokens;
 
-  constructor(store: StateStore, options: { region: string; identityPoolId: string; credentialTtlMs: number; clock: Clock; credentialKey: string }) {
+  constructor(store: StateStore, options: { region: string; identityPoolId: string; credentialTtlMs: number; clock: Clock; credentialKey: string; openIdTokens: OpenIdTokens }) {
     this.store = store;
     this.#credentialKey = options.credentialKey;
+    this.openIdTokens = options.openIdTokens;
     this.region = options.region;
     this.identityPoolId = options.identityPoolId;
     this.credentialTtlMs = options.credentialTtlMs;
@@ -58,10 +61,20 @@ export class LocalIdentityIssuer implements IdentityIssuer {
 
   async ensureIdentity(clientId: string): Promise<string> {
     const existing = await this.store.identities.get(clientId);
-    if (existing === undefined) {
-      await this.store.identities.put(clientId, { identityId: clientId, logins: [], createdAt: new Date(this.clock.now()).toISOString() });
+    // An identity registered before tokens existed becomes developer-authenticated on its next registration.
+    if (existing?.developer !== true) {
+      await this.store.identities.put(clientId, { identityId: clientId, logins: [], createdAt: existing?.createdAt ?? new Date(this.clock.now()).toISOString(), developer: true });
     }
     return clientId;
+  }
+
+  openIdToken(identityId: string): OpenIdToken {
+    return this.openIdTokens.issue(identityId);
+  }
+
+  /** The identity a Cognito OpenID token proves, or why it does not. */
+  verifyOpenIdToken(token: string): { readonly ok: true; readonly identityId: string } | { readonly ok: false; readonly check: OpenIdCheck } {
+    return this.openIdTokens.verify(token);
   }
 
   /** The identity, or undefined. */

@@ -8,6 +8,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { WebSocketDuplex } from './websocket-duplex.js';
+import { answerSocket, guardUpgrade } from './fail-closed.js';
+import { parseRequestTarget } from './request-target.js';
 import type { Aedes } from 'aedes';
 import type { CustomAuthorizerConfig } from '../auth/custom-authorizer.js';
 import { parseAuthorizerHttp, runAuthorizer } from '../auth/custom-authorizer.js';
@@ -48,9 +50,7 @@ function flatHeaders(request: IncomingMessage): Record<string, string> {
 function refuse(socket: Duplex, refusal: Refusal, logger: Logger, transport: TransportKind): void {
   const traceId = randomUUID();
   logger.info(`${transport} upgrade refused (${refusal.status}, traceId ${traceId}): ${refusal.check}`);
-  const body = JSON.stringify({ message: refusal.message, traceId });
-  const reason = refusal.status === 404 ? 'Not Found' : 'Forbidden';
-  socket.end(`HTTP/1.1 ${refusal.status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  answerSocket(socket, refusal.status, { message: refusal.message, traceId });
 }
 
 /** Creates the `upgrade` listener for one HTTP(S) server. */
@@ -91,31 +91,34 @@ export function createWebSocketUpgrade(deps: WebSocketUpgradeDeps, transport: 'w
     return { transport, ipAddress, kind: 'none', http };
   }
 
-  return (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', () => socket.destroy());
-    const url = new URL(request.url ?? '/', `http://${request.headers.host ?? 'localhost'}`);
+  const upgrade = async (request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
+    const url = parseRequestTarget(request.url);
+    if (url === undefined) {
+      refuse(socket, { status: 400, check: 'malformed request target', message: `Bad request: connect to ${MQTT_WS_PATH}` }, deps.logger, transport);
+      return;
+    }
     if (url.pathname !== MQTT_WS_PATH) {
       refuse(socket, { status: 404, check: `path ${url.pathname} is not ${MQTT_WS_PATH}`, message: `Not found: MQTT over WebSocket is at ${MQTT_WS_PATH}` }, deps.logger, transport);
       return;
     }
     const ipAddress = request.socket.remoteAddress ?? 'unknown';
-    authenticate(request, url, ipAddress).then(
-      (auth) => {
-        if ('status' in auth) {
-          refuse(socket, auth, deps.logger, transport);
-          return;
-        }
-        server.handleUpgrade(request, socket, head, (ws) => {
-          const stream = new WebSocketDuplex(ws);
-          stream.on('error', () => stream.destroy());
-          deps.rules.attach(stream, auth);
-          deps.gate.handle(stream, ipAddress, transport, request);
-        });
-      },
-      (error: unknown) => {
-        deps.logger.error(`${transport} upgrade failed: ${(error as Error).message}`);
-        refuse(socket, { status: 500, check: 'internal error', message: 'Internal error' }, deps.logger, transport);
-      },
-    );
+    const auth = await authenticate(request, url, ipAddress);
+    if ('status' in auth) {
+      refuse(socket, auth, deps.logger, transport);
+      return;
+    }
+    server.handleUpgrade(request, socket, head, (ws) => {
+      try {
+        const stream = new WebSocketDuplex(ws);
+        stream.on('error', () => stream.destroy());
+        deps.rules.attach(stream, auth);
+        deps.gate.handle(stream, ipAddress, transport, request);
+      } catch (error) {
+        deps.logger.error(`${transport} connection setup failed: ${(error as Error).message}`);
+        ws.terminate();
+      }
+    });
   };
+  // A throw anywhere above answers 500 on this socket only.
+  return guardUpgrade(upgrade, deps.logger, transport);
 }

@@ -1,6 +1,6 @@
 /**
  * The portal page (the Web Communicator portal's job, locally): users with their status and a
- * ban/unban button, channels, connected clients, a live tail of one channel, and a form to
+ * ban/unban button, channels, connected clients with a kick button, a live tail of one channel, and a form to
  * publish an announcement. Plain HTML and script: it calls the admin API with the admin token
  * the operator types in (kept in sessionStorage, never in the page or a cookie).
  */
@@ -64,7 +64,16 @@ async function refresh() {
       return tr;
     });
     $('users').replaceChildren(...rows);
-    $('clients').replaceChildren(...(clients.length ? clients.map((c) => el('li', c)) : [el('li', 'none')]));
+    $('clients').replaceChildren(...(clients.length ? clients.map((c) => {
+      const li = el('li', c + ' ');
+      li.dataset.client = c;
+      const kick = el('button', 'Kick');
+      kick.dataset.action = 'kick';
+      kick.title = 'Disconnect now without banning (it may reconnect)';
+      kick.onclick = () => kickClient(c);
+      li.append(kick);
+      return li;
+    }) : [el('li', 'none')]));
     $('channels').replaceChildren(...channels.map((c) => { const tr = el('tr'); tr.append(el('td', c.name), el('td', c.type), el('td', c.topic), el('td', c.clientPublish ? 'yes' : 'no')); return tr; }));
     const options = () => channels.filter((c) => c.type !== 'private').map((c) => { const o = el('option', c.name); o.value = c.name; return o; });
     if (!$('tail-channel').options.length) $('tail-channel').replaceChildren(...options());
@@ -75,6 +84,10 @@ async function refresh() {
 }
 async function setStatus(id, status) {
   try { await api('/admin/users/' + encodeURIComponent(id) + '/status', { method: 'PUT', body: JSON.stringify({ status }) }); } catch (error) { show(error.message); }
+  await refresh();
+}
+async function kickClient(id) {
+  try { await api('/admin/connections/' + encodeURIComponent(id), { method: 'DELETE' }); } catch (error) { show(error.message); }
   await refresh();
 }
 async function tail(channel) {

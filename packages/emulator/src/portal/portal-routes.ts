@@ -5,11 +5,13 @@
 import type { RouteHandler, ServiceDeps } from '../service/contracts.js';
 import { bearerToken, HttpProblem, secretMatches, sendProblem } from '../service/http-io.js';
 import { PORTAL_HTML } from './portal-page.js';
+import { parseRequestTarget } from '../http/request-target.js';
 
 /** Builds the portal routes. */
 export function createPortalRoutes(deps: Pick<ServiceDeps, 'adminToken' | 'broker' | 'channels'>): RouteHandler {
   return async (request, response) => {
-    const url = new URL(request.url ?? '/', 'http://portal');
+    const url = parseRequestTarget(request.url);
+    if (url === undefined) return false;
     if (request.method === 'GET' && (url.pathname === '/portal' || url.pathname === '/portal/')) {
       response.writeHead(200, {
         'content-type': 'text/html; charset=utf-8',

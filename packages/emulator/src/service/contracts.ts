@@ -16,6 +16,8 @@ export interface UserDirectory {
   ensure(id: string, kind: ConnectionType): Promise<UserRecord>;
   list(): Promise<UserRecord[]>;
   setStatus(id: string, status: UserStatus): Promise<UserRecord>;
+  /** Replaces the channels the user may publish on straight to the broker (operator grants). */
+  setBrokerPublish(id: string, channels: readonly string[]): Promise<UserRecord>;
   /** Records a successful connection (last seen). */
   touch(id: string, at: Date): Promise<void>;
   /** Synchronous cache of banned ids, for the broker's per-packet checks. */
@@ -39,7 +41,10 @@ export interface ChannelCatalog {
    * configuration only: never built from a client id.
    */
   sharedReceiveFilters?(): string[];
-  /** Topics that clients with a certificate (trusted tools) may publish on straight to the broker. */
+  /**
+   * Topics of the channels whose direct broker publish the operator may grant to an identity
+   * (`trustedPublish`). A grant outside these has no effect.
+   */
   trustedPublishTopics?(clientId: string): string[];
 }
 
@@ -62,12 +67,26 @@ export interface CertificateAuthority {
   isRevoked(serialNumber: string): boolean;
 }
 
+/** A Cognito OpenID token (a JWT) and its expiry. Secret. */
+export interface OpenIdToken {
+  readonly token: string;
+  readonly expiresAt: Date;
+}
+
 /** Issuer of Cognito-style identities and credentials. */
 export interface IdentityIssuer {
   readonly identityPoolId: string;
   readonly region: string;
-  /** Makes sure an identity id exists for this client id (WEBSOCKET registration). */
+  /**
+   * Makes sure a developer-authenticated identity exists for this client id (WEBSOCKET
+   * registration): its credentials then need its OpenID token, not just its id.
+   */
   ensureIdentity(clientId: string): Promise<string>;
+  /**
+   * A fresh OpenID token for the identity (AWS's `GetOpenIdTokenForDeveloperIdentity`):
+   * `GetCredentialsForIdentity` requires it under `Logins["cognito-identity.amazonaws.com"]`.
+   */
+  openIdToken(identityId: string): OpenIdToken;
   /** Invalidates every credential issued to this identity. */
   revokeIdentity(clientId: string): Promise<void>;
 }
@@ -78,6 +97,11 @@ export interface BrokerControl {
   publish(topic: string, payload: Uint8Array, options?: { qos?: 0 | 1; retain?: boolean }): Promise<void>;
   /** Drops every live connection of this principal; returns how many were dropped. */
   disconnectPrincipal(principalId: string, reason: string): number;
+  /**
+   * Drops the live connection of this client id, without banning it (IoT's `DeleteConnection`):
+   * presence says `API_INITIATED_DISCONNECT` and the client may reconnect. False when not connected.
+   */
+  disconnectClient(clientId: string): boolean;
   /** Client ids currently connected. */
   connectedClients(): string[];
   /** Calls `listener` for every message on `filter` (the portal's live tail); returns a stop function. */

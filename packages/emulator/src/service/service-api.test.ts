@@ -42,7 +42,9 @@ async function refusedAs(clientId: string): Promise<{ code: number | undefined }
 }
 
 async function register(type: 'WEBSOCKET' | 'OPENSSL', extra: { clientId?: string; token?: string } = {}): Promise<RegistrationResponse> {
-  const { status, body } = await call('/register', { body: { type, ...(extra.clientId ? { clientId: extra.clientId } : {}) }, ...(extra.token ? { token: extra.token } : {}) });
+  // Certificates come from the operator (admin token).
+  const token = extra.token ?? (type === 'OPENSSL' ? fixture.emulator.adminToken : undefined);
+  const { status, body } = await call('/register', { body: { type, ...(extra.clientId ? { clientId: extra.clientId } : {}) }, ...(token ? { token } : {}) });
   expect(status).toBe(200);
   return body as RegistrationResponse;
 }

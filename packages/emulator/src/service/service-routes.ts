@@ -3,33 +3,41 @@
  *
  * | method | path | auth | does |
  * |---|---|---|---|
- * | POST | /register | none (an existing client id: its service token) | identity + channels (+ certificate for OPENSSL) |
+ * | POST | /register | none (an existing client id: its service token); rate-limited per address | identity + channels (+ certificate for OPENSSL); see register-route.ts |
  * | GET | /channels | service token | the caller's channels |
+ * | GET | /status | service token | the caller's status (`active` or `banned`), also when banned |
  * | POST | /publish | service token | validated client publish |
  * | GET | /admin/users | admin token | the user table |
  * | PUT | /admin/users/:id/status | admin token | set `active` or `banned` |
+ * | PUT | /admin/users/:id/publish | admin token | `{channels}`: the identity's direct broker publish grants |
  * | POST | /admin/publish | admin token | cloud-side publish on any channel |
  * | GET | /admin/channels | admin token | the channel configuration |
  * | GET | /admin/clients | admin token | connected client ids |
+ * | DELETE | /admin/connections/:clientId | admin token | kick: drop a live client without banning it (IoT's DeleteConnection) |
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
-import type { PublishRequest, RegistrationRequest, RegistrationResponse, UserStatus } from '@webcomm/core';
+import type { PublishRequest, UserStatus } from '@webcomm/core';
 import type { RouteHandler, ServiceDeps } from './contracts.js';
+import { decodePathParameter } from '../http/request-target.js';
+import { clientStatusRoute } from './client-status-route.js';
 import { bearerToken, HttpProblem, jsonBytes, readJson, secretMatches, sendJson, sendProblem } from './http-io.js';
 import { RateLimiter, type RateLimit } from './rate-limiter.js';
+import { createRegisterHandler } from './register-route.js';
 import type { ServiceTokens } from './service-tokens.js';
 
 /** IoT Core's largest payload, and so the publish API's. */
 export const MAX_MESSAGE_BYTES = 131_072;
-const CLIENT_ID = /^[A-Za-z0-9:_-]{1,128}$/;
 
 /** What the routes need beyond {@link ServiceDeps}. */
 export interface ServiceRouteOptions {
   readonly tokens: ServiceTokens;
   /** @default DEFAULT_RATE_LIMIT (10 at once, 2/s) */
   readonly rateLimit?: RateLimit;
-  /** Milliseconds now, for the rate limiter. @default Date.now */
+  /** Registrations per source address. @default DEFAULT_REGISTRATION_RATE_LIMIT (20 at once, 1/s) */
+  readonly registrationRateLimit?: RateLimit;
+  /** Anyone may register as OPENSSL without the admin token. @default false */
+  readonly certificateSelfRegistration?: boolean;
+  /** Milliseconds now, for the rate limiters. @default Date.now */
   readonly now?: () => number;
 }
 
@@ -37,7 +45,7 @@ type Handler = (request: IncomingMessage, response: ServerResponse, params: stri
 
 /** Builds the service routes over the broker side's parts. */
 export function createServiceRoutes(deps: ServiceDeps, options: ServiceRouteOptions): RouteHandler {
-  const { users, channels, ca, identities, broker, endpoints, adminToken } = deps;
+  const { users, channels, ca, identities, broker, adminToken } = deps;
   const { tokens } = options;
   const limiter = new RateLimiter(options.rateLimit, options.now);
 
@@ -56,41 +64,12 @@ export function createServiceRoutes(deps: ServiceDeps, options: ServiceRouteOpti
     return clientId;
   };
 
-  const register: Handler = async (request, response) => {
-    const body = (await readJson(request, 16_384)) as Partial<RegistrationRequest> | null;
-    const type = body?.type;
-    if (type !== 'WEBSOCKET' && type !== 'OPENSSL') throw new HttpProblem(400, 'BAD_REQUEST', 'Field "type" must be "WEBSOCKET" or "OPENSSL".');
-    if (body?.clientId !== undefined && (typeof body.clientId !== 'string' || !CLIENT_ID.test(body.clientId))) {
-      throw new HttpProblem(400, 'BAD_REQUEST', 'Field "clientId" must be 1-128 letters, digits, ":", "_" or "-".');
-    }
-    const clientId = body?.clientId ?? (type === 'WEBSOCKET' ? `${identities.region}:${randomUUID()}` : randomUUID());
-    const existing = await users.get(clientId);
-    if (existing?.status === 'banned') throw new HttpProblem(403, 'BANNED', `Client "${clientId}" is banned; registration is refused.`);
-    if (existing !== undefined) {
-      // Re-registering an existing id needs proof of owning it, or anyone could take it over.
-      const owner = await tokens.resolve(bearerToken(request) ?? '');
-      if (owner !== clientId) throw new HttpProblem(403, 'IDENTITY_TAKEN', `Client id "${clientId}" is registered already; send its service token, or omit clientId for a new one.`);
-    }
-    await users.ensure(clientId, type);
-    const serviceToken = await tokens.issue(clientId);
-    const base = { connectionType: type, clientId, region: identities.region, channels: channels.forClient(clientId), serviceToken, caPem: ca.caPem };
-    let answer: RegistrationResponse;
-    if (type === 'WEBSOCKET') {
-      const identityId = await identities.ensureIdentity(clientId);
-      answer = { ...base, endpoint: endpoints.websocket, identityPoolId: identities.identityPoolId, identityId, cognitoEndpoint: endpoints.cognito };
-    } else {
-      const issued = await ca.issueClientCertificate(clientId);
-      answer = {
-        ...base,
-        endpoint: endpoints.mutualTls,
-        certificatePem: issued.certificatePem,
-        privateKeyPem: issued.privateKeyPem,
-        caPem: issued.caPem,
-        certificateExpiresAt: issued.expiresAt.toISOString(),
-      };
-    }
-    sendJson(response, 200, answer);
-  };
+  const register: Handler = createRegisterHandler(deps, {
+    tokens,
+    ...(options.registrationRateLimit ? { rateLimit: options.registrationRateLimit } : {}),
+    ...(options.certificateSelfRegistration === undefined ? {} : { certificateSelfRegistration: options.certificateSelfRegistration }),
+    ...(options.now ? { now: options.now } : {}),
+  });
 
   const listChannels: Handler = async (request, response) => {
     const clientId = await requireClient(request);
@@ -135,6 +114,27 @@ export function createServiceRoutes(deps: ServiceDeps, options: ServiceRouteOpti
     sendJson(response, 200, { user, disconnected });
   };
 
+  const adminSetPublish: Handler = async (request, response, [id = '']) => {
+    requireAdmin(request);
+    const body = (await readJson(request, 4_096)) as { channels?: unknown } | null;
+    const names = body?.channels;
+    if (!Array.isArray(names) || names.length > 64 || !names.every((name) => typeof name === 'string' && name !== '')) {
+      throw new HttpProblem(400, 'BAD_REQUEST', 'Field "channels" must be a list of channel names ([] revokes every grant).');
+    }
+    if ((await users.get(id)) === undefined) throw new HttpProblem(404, 'UNKNOWN_USER', `No user "${id}".`);
+    const grantable = channels.trustedPublishTopics?.(id) ?? [];
+    for (const name of names as string[]) {
+      const channel = channels.find(name, id);
+      if (channel === undefined || !grantable.includes(channel.topic)) {
+        throw new HttpProblem(400, 'CHANNEL_NOT_GRANTABLE', `Channel "${name}" does not allow direct broker publish; mark it "trustedPublish": true in channels.json first.`);
+      }
+    }
+    const user = await users.setBrokerPublish(id, names as string[]);
+    // A policy is fixed at CONNECT: drop live links so the client reconnects with the new grants.
+    const disconnected = broker.disconnectPrincipal(id, 'API_INITIATED_DISCONNECT');
+    sendJson(response, 200, { user, disconnected });
+  };
+
   const adminPublish: Handler = async (request, response) => {
     requireAdmin(request);
     const body = (await readJson(request, MAX_MESSAGE_BYTES + 4_096)) as Partial<PublishRequest> | null;
@@ -156,6 +156,12 @@ export function createServiceRoutes(deps: ServiceDeps, options: ServiceRouteOpti
     sendJson(response, 200, { channels: channels.forClient('{clientId}') });
   };
 
+  const adminKick: Handler = async (request, response, [clientId = '']) => {
+    requireAdmin(request);
+    if (!broker.disconnectClient(clientId)) throw new HttpProblem(404, 'NOT_CONNECTED', `Client "${clientId}" is not connected; GET /admin/clients lists who is.`);
+    sendJson(response, 200, { clientId, disconnected: 1 });
+  };
+
   const adminClients: Handler = async (request, response) => {
     requireAdmin(request);
     sendJson(response, 200, { clients: broker.connectedClients() });
@@ -164,12 +170,15 @@ export function createServiceRoutes(deps: ServiceDeps, options: ServiceRouteOpti
   const table: [method: string, path: RegExp, handler: Handler][] = [
     ['POST', /^\/register$/, register],
     ['GET', /^\/channels$/, listChannels],
+    ['GET', /^\/status$/, clientStatusRoute(users, tokens)],
     ['POST', /^\/publish$/, clientPublish],
     ['GET', /^\/admin\/users$/, adminUsers],
     ['PUT', /^\/admin\/users\/([^/]+)\/status$/, adminSetStatus],
+    ['PUT', /^\/admin\/users\/([^/]+)\/publish$/, adminSetPublish],
     ['POST', /^\/admin\/publish$/, adminPublish],
     ['GET', /^\/admin\/channels$/, adminChannels],
     ['GET', /^\/admin\/clients$/, adminClients],
+    ['DELETE', /^\/admin\/connections\/([^/]+)$/, adminKick],
   ];
 
   return async (request, response) => {
@@ -179,7 +188,13 @@ export function createServiceRoutes(deps: ServiceDeps, options: ServiceRouteOpti
     const match = matches.find(([method]) => method === request.method);
     try {
       if (match === undefined) throw new HttpProblem(405, 'METHOD_NOT_ALLOWED', `Use ${matches.map(([m]) => m).join(' or ')} for ${path}.`);
-      const params = (match[1].exec(path) ?? []).slice(1).map((p) => decodeURIComponent(p));
+      // Authentication comes before anything in the path is parsed.
+      if (path.startsWith('/admin/')) requireAdmin(request);
+      const params = (match[1].exec(path) ?? []).slice(1).map((raw) => {
+        const param = decodePathParameter(raw);
+        if (param === undefined) throw new HttpProblem(400, 'BAD_PATH', `Path segment "${raw.slice(0, 64)}" has a malformed percent escape; encode it with encodeURIComponent.`);
+        return param;
+      });
       await match[2](request, response, params);
     } catch (error) {
       if (!(error instanceof HttpProblem)) throw error;

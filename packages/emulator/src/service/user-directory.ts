@@ -64,6 +64,15 @@ export class LevelUserDirectory implements UserDirectory {
     return updated;
   }
 
+  async setBrokerPublish(id: string, channels: readonly string[]): Promise<UserRecord> {
+    const existing = await this.#db.get(id);
+    if (existing === undefined) throw new WebcommError(ERROR_CODES.INVALID_OPTION, `No user "${id}": list users with \`webcomm users\`.`);
+    const { brokerPublish: _previous, ...rest } = existing;
+    const updated: UserRecord = channels.length === 0 ? rest : { ...rest, brokerPublish: [...new Set(channels)] };
+    await this.#db.put(id, updated);
+    return updated;
+  }
+
   async touch(id: string, at: Date): Promise<void> {
     const existing = await this.#db.get(id);
     if (existing !== undefined) await this.#db.put(id, { ...existing, lastSeenAt: at.toISOString() });

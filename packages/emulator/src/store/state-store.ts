@@ -10,8 +10,10 @@ import { ClassicLevel } from 'classic-level';
 /** A Cognito-style identity the emulator issued. */
 export interface StoredIdentity {
   readonly identityId: string;
-  /** SHA-256 (hex) of the `provider=token` keys of the developer logins bound to it; empty for guests. */
+  /** SHA-256 (hex) of the keys (`JSON.stringify([provider, token])`) of the developer logins bound to it; empty for guests. */
   readonly logins: string[];
+  /** Registered by the service: credentials only with its Cognito OpenID token (developer-authenticated). */
+  readonly developer?: boolean;
   readonly createdAt: string;
 }
 

@@ -31,6 +31,12 @@ export class MemoryUsers implements UserDirectory {
     return record;
   }
 
+  async setBrokerPublish(id: string, channels: readonly string[]): Promise<UserRecord> {
+    const record: UserRecord = { ...(await this.ensure(id, 'OPENSSL')), brokerPublish: [...channels] };
+    this.users.set(id, record);
+    return record;
+  }
+
   async touch(): Promise<void> {}
 
   isBanned(id: string): boolean {

@@ -1,0 +1,87 @@
+/**
+ * Finds the SUBSCRIBE a broker refuses by closing the link. IoT Core on MQTT 3.1.1 answers a
+ * filter outside the policy (a typo'd channel is the common case) by closing the connection, not
+ * with a SUBACK failure code; resending the filter on every link would loop forever and keep the
+ * other subscriptions from ever being restored.
+ *
+ * The rule: a link that closes while SUBSCRIBEs are unanswered is attributed to their filters;
+ * each gets a strike. A filter with a strike is never sent together with others again: the next
+ * link restores the rest first, then tries it alone. A filter whose lone SUBSCRIBE is closed
+ * again (or that reaches {@link MAX_STRIKES} in any case) is refused. So a refused filter costs at
+ * most 2 link drops when the others are innocent, and never more than {@link MAX_STRIKES}.
+ * A plain network failure that happens to hit a lone SUBSCRIBE twice in a row looks the same:
+ * the price of not looping.
+ */
+export const MAX_STRIKES = 3;
+
+/** What a link close meant for the filters that were in flight on it. */
+export interface CloseVerdict {
+  /** The close followed SUBSCRIBEs not yet answered (it may be their refusal). */
+  readonly attributed: boolean;
+  /** Filters now taken as refused, with the link drops each cost: remove them and tell the user. */
+  readonly refused: readonly { readonly filter: string; readonly drops: number }[];
+}
+
+/** Filters in flight on the current link, and strikes per filter across links. */
+export class RefusalTracker {
+  /** Filter → SUBSCRIBEs for it unanswered on the current link. */
+  readonly #inFlight = new Map<string, number>();
+  readonly #strikes = new Map<string, number>();
+
+  /** Unanswered filters on the current link. */
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  /** A SUBSCRIBE for `filters` was sent on the current link. */
+  sent(filters: readonly string[]): void {
+    for (const f of filters) this.#inFlight.set(f, (this.#inFlight.get(f) ?? 0) + 1);
+  }
+
+  /** The broker answered (SUBACK) for `filters`: the link survived them. */
+  answered(filters: readonly string[]): void {
+    for (const f of filters) {
+      const n = (this.#inFlight.get(f) ?? 1) - 1;
+      if (n <= 0) this.#inFlight.delete(f);
+      else this.#inFlight.set(f, n);
+      this.#strikes.delete(f);
+    }
+  }
+
+  /** True when `filter` must be tried alone on the next link. */
+  isSuspect(filter: string): boolean {
+    return this.#strikes.has(filter);
+  }
+
+  /** The filter is gone (unsubscribed or refused): stop tracking it. */
+  forget(filter: string): void {
+    this.#strikes.delete(filter);
+    this.#inFlight.delete(filter);
+  }
+
+  /**
+   * The current link closed. `otherInFlight` counts other unanswered requests on it (QoS 1
+   * publishes): a SUBSCRIBE is alone only when nothing else was waiting.
+   */
+  linkClosed(otherInFlight: number): CloseVerdict {
+    const filters = [...this.#inFlight.keys()];
+    this.#inFlight.clear();
+    const alone = filters.length === 1 && otherInFlight === 0;
+    const refused: { filter: string; drops: number }[] = [];
+    for (const f of filters) {
+      const strikes = (this.#strikes.get(f) ?? 0) + 1;
+      if ((alone && strikes >= 2) || strikes >= MAX_STRIKES) {
+        refused.push({ filter: f, drops: strikes });
+        this.#strikes.delete(f);
+      } else {
+        this.#strikes.set(f, strikes);
+      }
+    }
+    return { attributed: filters.length > 0, refused };
+  }
+
+  /** A link closed that no request can explain (dead link, renewal): strikes stay, nothing is new. */
+  linkReplaced(): void {
+    this.#inFlight.clear();
+  }
+}

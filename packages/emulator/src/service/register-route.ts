@@ -1,0 +1,134 @@
+/**
+ * `POST /register`: a client's identity (client id, service token, channels, and Cognito identity
+ * or certificate). Registrations of one client id run one at a time ({@link KeyedLock}), so a
+ * race gives one identity, and each source address has a token bucket (429 with `Retry-After`).
+ * Requests with the admin token (the operator) are not rate-limited.
+ *
+ * As the Web Communicator documents it, clients may register themselves only as WEBSOCKET;
+ * certificates (OPENSSL) come from the operator (admin token: the portal, `webcomm
+ * register-client`) unless `certificateSelfRegistration` opens them, as the gem's
+ * `request_registration` setting does. A certificate owner renews its own with its service token.
+ * An identity keeps its connection type, and direct broker publish is a grant the operator gives
+ * per identity and channel (`publish`), never something a connection type implies.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { RegistrationRequest, RegistrationResponse } from '@webcomm/core';
+import type { ServiceDeps } from './contracts.js';
+import { bearerToken, HttpProblem, readJson, secretMatches, sendJson } from './http-io.js';
+import { KeyedLock } from './keyed-lock.js';
+import { RateLimiter, type RateLimit } from './rate-limiter.js';
+import type { ServiceTokens } from './service-tokens.js';
+
+/** Registrations per source address: 20 at once, then one a second. */
+export const DEFAULT_REGISTRATION_RATE_LIMIT: RateLimit = { burst: 20, perSecond: 1 };
+
+const CLIENT_ID = /^[A-Za-z0-9:_-]{1,128}$/;
+const MAX_BODY_BYTES = 16_384;
+
+/** Options of {@link createRegisterHandler}. */
+export interface RegisterOptions {
+  readonly tokens: ServiceTokens;
+  /** @default DEFAULT_REGISTRATION_RATE_LIMIT */
+  readonly rateLimit?: RateLimit;
+  /** Anyone may register as OPENSSL (get a certificate) without the admin token. @default false */
+  readonly certificateSelfRegistration?: boolean;
+  /** Milliseconds now, for the rate limiter. @default Date.now */
+  readonly now?: () => number;
+}
+
+/** The address a request came from, IPv4-mapped IPv6 written as IPv4. */
+export function sourceAddress(request: IncomingMessage): string {
+  return (request.socket.remoteAddress ?? 'unknown').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+}
+
+/** Builds the `POST /register` handler. */
+export function createRegisterHandler(deps: ServiceDeps, options: RegisterOptions): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
+  const { users, channels, ca, identities, endpoints, adminToken } = deps;
+  const { tokens } = options;
+  const limiter = new RateLimiter(options.rateLimit ?? DEFAULT_REGISTRATION_RATE_LIMIT, options.now);
+  const perClient = new KeyedLock();
+
+  return async (request, response) => {
+    const presented = bearerToken(request);
+    const operator = secretMatches(presented, adminToken);
+    if (!operator) {
+      const decision = limiter.take(sourceAddress(request));
+      if (!decision.allowed) {
+        const seconds = String(Math.ceil(decision.retryAfterMs / 1000));
+        throw new HttpProblem(429, 'RATE_LIMITED', `Too many registrations from this address; retry after ${seconds} s.`, { 'retry-after': seconds });
+      }
+    }
+    const body = (await readJson(request, MAX_BODY_BYTES)) as Partial<RegistrationRequest> | null;
+    const type = body?.type;
+    if (type !== 'WEBSOCKET' && type !== 'OPENSSL') throw new HttpProblem(400, 'BAD_REQUEST', 'Field "type" must be "WEBSOCKET" or "OPENSSL".');
+    if (body?.clientId !== undefined && (typeof body.clientId !== 'string' || !CLIENT_ID.test(body.clientId))) {
+      throw new HttpProblem(400, 'BAD_REQUEST', 'Field "clientId" must be 1-128 letters, digits, ":", "_" or "-".');
+    }
+    const publish = grantsOf(body?.publish, operator);
+    const clientId = body?.clientId ?? (type === 'WEBSOCKET' ? `${identities.region}:${randomUUID()}` : randomUUID());
+    for (const name of publish ?? []) {
+      const channel = channels.find(name, clientId);
+      if (channel === undefined || !(channels.trustedPublishTopics?.(clientId) ?? []).includes(channel.topic)) {
+        throw new HttpProblem(400, 'CHANNEL_NOT_GRANTABLE', `Channel "${name}" does not allow direct broker publish; mark it "trustedPublish": true in channels.json first.`);
+      }
+    }
+
+    const answer = await perClient.run(clientId, async (): Promise<RegistrationResponse> => {
+      const existing = await users.get(clientId);
+      if (existing?.status === 'banned') throw new HttpProblem(403, 'BANNED', `Client "${clientId}" is banned; registration is refused.`);
+      if (existing !== undefined && !operator) {
+        // Re-registering an existing id needs proof of owning it, or anyone could take it over.
+        const owner = presented === undefined ? undefined : await tokens.resolve(presented);
+        if (owner !== clientId) throw new HttpProblem(403, 'IDENTITY_TAKEN', `Client id "${clientId}" is registered already; send its service token, or omit clientId for a new one.`);
+      }
+      if (existing !== undefined && existing.kind !== type) {
+        throw new HttpProblem(409, 'CONNECTION_TYPE_FIXED', `Client "${clientId}" is registered as ${existing.kind}; an identity keeps its connection type. Register a new identity for ${type}.`);
+      }
+      // Certificates: the operator's, the open emulator's, or an owner renewing its own.
+      if (type === 'OPENSSL' && !operator && options.certificateSelfRegistration !== true && existing === undefined) {
+        throw new HttpProblem(
+          403,
+          'CERTIFICATE_REGISTRATION_CLOSED',
+          'Certificates (OPENSSL) are issued by the operator: register with the admin token (`webcomm register-client --out DIR`, or createNodeClient({adminToken})), or start the emulator with certificateSelfRegistration: true. Clients register as WEBSOCKET.',
+        );
+      }
+      await users.ensure(clientId, type);
+      const user = publish === undefined ? await users.get(clientId) : await users.setBrokerPublish(clientId, publish);
+      const brokerPublish = user?.brokerPublish ?? [];
+      const serviceToken = await tokens.issue(clientId);
+      const base = {
+        connectionType: type, clientId, region: identities.region, channels: channels.forClient(clientId), serviceToken, caPem: ca.caPem,
+        ...(brokerPublish.length === 0 ? {} : { brokerPublish }),
+      };
+      if (type === 'WEBSOCKET') {
+        const identityId = await identities.ensureIdentity(clientId);
+        const openId = identities.openIdToken(identityId);
+        return {
+          ...base, endpoint: endpoints.websocket, identityPoolId: identities.identityPoolId, identityId, cognitoEndpoint: endpoints.cognito,
+          openIdToken: openId.token, openIdTokenExpiresAt: openId.expiresAt.toISOString(),
+        };
+      }
+      const issued = await ca.issueClientCertificate(clientId);
+      return {
+        ...base,
+        endpoint: endpoints.mutualTls,
+        certificatePem: issued.certificatePem,
+        privateKeyPem: issued.privateKeyPem,
+        caPem: issued.caPem,
+        certificateExpiresAt: issued.expiresAt.toISOString(),
+      };
+    });
+    sendJson(response, 200, answer);
+  };
+}
+
+/** The `publish` field: channel names, from the operator only; undefined when absent. */
+function grantsOf(value: unknown, operator: boolean): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!operator) throw new HttpProblem(401, 'ADMIN_TOKEN_REQUIRED', 'Field "publish" grants direct broker publish: only the operator (admin token) may send it.');
+  if (!Array.isArray(value) || value.length > 64 || !value.every((name) => typeof name === 'string' && name !== '')) {
+    throw new HttpProblem(400, 'BAD_REQUEST', 'Field "publish" must be a list of channel names.');
+  }
+  return value as string[];
+}

@@ -1,0 +1,130 @@
+/**
+ * A real Debian mosquitto (`/usr/sbin/mosquitto`, package `mosquitto`) on 127.0.0.1, for tests
+ * that need an independent broker: it numbers packet ids its own way and sets the DUP flag on
+ * resends, which aedes does not. The port is chosen by binding port 0 first; the config lives
+ * in a temporary directory (with the persistence file when `persistence` is on). `restart()`
+ * stops the process (SIGTERM: a persistent broker saves its sessions) and starts it again on
+ * the same port; `stop()` ends it and removes the directory. Call `stop()` in `afterEach`.
+ *
+ * To extend: add a field to {@link MosquittoOptions} and a line to `configText`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Where Debian installs the broker. */
+export const MOSQUITTO_BINARY = '/usr/sbin/mosquitto';
+
+/** Options of {@link startMosquitto}. */
+export interface MosquittoOptions {
+  /** Keep sessions and queued messages across restarts (a persistence file). @default false */
+  persistence?: boolean;
+}
+
+/** A running mosquitto. */
+export interface TestMosquitto {
+  readonly port: number;
+  /** Stops the broker (SIGTERM) and starts it again on the same port and directory. */
+  restart(): Promise<void>;
+  /** Stops the broker and removes its directory. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on 127.0.0.1: bind port 0, read it, close. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  return address.port;
+}
+
+function configText(port: number, dir: string, options: MosquittoOptions): string {
+  return [
+    `listener ${port} 127.0.0.1`,
+    'allow_anonymous true',
+    // Run as root (CI containers), mosquitto would switch to user "mosquitto", who cannot
+    // write the persistence file in our temporary directory.
+    'user root',
+    `persistence ${options.persistence === true ? 'true' : 'false'}`,
+    `persistence_location ${dir}/`,
+    'log_dest stderr',
+    'log_type error',
+    'log_type warning',
+    '',
+  ].join('\n');
+}
+
+/** Resolves once something accepts TCP connections on `port`; rejects when `child` exits first. */
+async function waitListening(port: number, child: ChildProcess, stderr: () => string, deadlineMs = 10_000): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`mosquitto exited (${child.exitCode ?? child.signalCode}) before listening on ${port}: ${stderr()}`);
+    }
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`mosquitto did not listen on ${port} within ${deadlineMs} ms: ${stderr()}`);
+    // Polling a condition with a deadline: the broker has no readiness signal of its own.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** Starts mosquitto on a free port. Throws a clear error when the binary is not installed. */
+export async function startMosquitto(options: MosquittoOptions = {}): Promise<TestMosquitto> {
+  if (!existsSync(MOSQUITTO_BINARY)) {
+    throw new Error(`${MOSQUITTO_BINARY} not found: install Debian's broker (apt-get install -y mosquitto).`);
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'webcomm-mosquitto-'));
+  const port = await freePort();
+  const configPath = join(dir, 'mosquitto.conf');
+  await writeFile(configPath, configText(port, dir, options), { mode: 0o600 });
+  let child: ChildProcess | undefined;
+  let stopped = false;
+
+  const boot = async (): Promise<void> => {
+    let err = '';
+    const proc = spawn(MOSQUITTO_BINARY, ['-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+    proc.stderr?.on('data', (chunk: Buffer) => void (err = (err + chunk.toString()).slice(-2000)));
+    child = proc;
+    await waitListening(port, proc, () => err);
+  };
+  const halt = async (): Promise<void> => {
+    const proc = child;
+    child = undefined;
+    if (proc === undefined) return;
+    proc.kill('SIGTERM');
+    await exited(proc);
+  };
+
+  await boot();
+  return {
+    port,
+    async restart() {
+      await halt();
+      await boot();
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await halt();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
