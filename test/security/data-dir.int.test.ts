@@ -53,6 +53,8 @@ async function everyFileText(dir: string): Promise<string> {
 }
 
 /** A run that leaves every kind of state: a user and service token, a certificate, Cognito credentials used over SigV4. */
+const DEVELOPER_LOGIN_TOKEN = 'dev-login-token-7f3a9c';
+
 interface Guest {
   readonly identityId: string;
   readonly credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
@@ -68,6 +70,13 @@ async function exercise(emulator: RunningEmulator): Promise<Guest> {
   (await mqttConnect(emulator.endpoints.mqtts, await certificateOptions(emulator, 'device-1'))).end(true);
   const guest = await guestCredentials(emulator);
   await connectAsGuest(emulator, guest);
+  // A developer login: its token must not be kept in clear either.
+  const login = await fetch(emulator.endpoints.cognito, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityService.GetId' },
+    body: JSON.stringify({ IdentityPoolId: emulator.identityPoolId, Logins: { 'login.game.example': DEVELOPER_LOGIN_TOKEN } }),
+  });
+  expect(login.status).toBe(200);
   return guest;
 }
 
@@ -83,6 +92,7 @@ describe('the data directory', () => {
     const text = await everyFileText(dataDir);
     expect(text.includes(credentials.sessionToken)).toBe(false);
     expect(text.includes(credentials.secretAccessKey)).toBe(false);
+    expect(text.includes(DEVELOPER_LOGIN_TOKEN)).toBe(false);
   });
 
   it('narrows folders and files an earlier version left with wider modes', async () => {

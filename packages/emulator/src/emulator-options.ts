@@ -66,7 +66,8 @@ export interface EmulatorOptions {
   readonly connectTimeoutMs?: number;
   /**
    * Connections from one source address that may be open without having completed CONNECT; more
-   * are closed at once. Bounds what an unauthenticated peer can hold. @default 100
+   * are closed at once. Bounds what an unauthenticated peer can hold. Counted from the handover
+   * (after the TLS handshake or WebSocket upgrade, which have their own deadlines). @default 100
    */
   readonly maxPendingConnectionsPerAddress?: number;
   /** Let the default policy receive presence events (`$aws/events/presence/+/+`). @default false */

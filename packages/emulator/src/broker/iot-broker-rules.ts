@@ -33,6 +33,10 @@ interface Session extends PresenceSubject {
   reason: DisconnectReason | undefined;
   tooManyFilters: boolean;
   timer: ClockTimer | undefined;
+  /** CONNACK went out (presence `connected` was published). */
+  ready: boolean;
+  /** Cleaned up: by aedes' clientDisconnect, or by the stream closing before aedes registered it. */
+  ended: boolean;
 }
 
 /** A connection as the emulator sees it (for tests and tools). */
@@ -129,6 +133,12 @@ export class IotBrokerRules implements BrokerControl {
       if (hasPresence(clientId)) this.publishEvent(connectFailedEvent(clientId, this.deps.clock.now(), auth.ipAddress));
       throw authError(grant.check);
     }
+    // aedes drops a client that closed while it was being authenticated without a clientDisconnect:
+    // registering it here would leave a live session behind for good.
+    if ((client as unknown as { closed?: boolean }).closed === true) {
+      this.deps.logger.info(`client "${clientId}" closed its connection during authentication`);
+      throw authError('connection closed during authentication');
+    }
     const previous = this.live.get(clientId);
     if (previous !== undefined) previous.reason = 'DUPLICATE_CLIENTID';
     const session: Session = {
@@ -145,6 +155,8 @@ export class IotBrokerRules implements BrokerControl {
       reason: undefined,
       tooManyFilters: false,
       timer: undefined,
+      ready: false,
+      ended: false,
     };
     const { disconnectAt, disconnectReason } = grant;
     if (disconnectAt !== undefined) {
@@ -152,6 +164,8 @@ export class IotBrokerRules implements BrokerControl {
     }
     this.sessions.set(client, session);
     this.live.set(clientId, session);
+    // Also when the stream closes between here and aedes registering the client (no clientDisconnect then).
+    client.conn.once('close', () => this.onDisconnect(client));
     const pending = this.expiryTimers.get(clientId);
     if (pending !== undefined) this.deps.clock.clearTimeout(pending);
     this.expiryTimers.delete(clientId);
@@ -220,7 +234,8 @@ export class IotBrokerRules implements BrokerControl {
 
   private onReady(client: Client): void {
     const session = this.sessions.get(client);
-    if (session === undefined) return;
+    if (session === undefined || session.ended) return;
+    session.ready = true;
     if (hasPresence(session.clientId)) this.publishEvent(connectedEvent(session, this.deps.clock.now()));
     this.deps.users.touch(session.clientId, new Date(this.deps.clock.now())).catch((error: unknown) => {
       this.deps.logger.warn(`could not record last seen of "${session.clientId}": ${(error as Error).message}`);
@@ -229,14 +244,15 @@ export class IotBrokerRules implements BrokerControl {
 
   private onDisconnect(client: Client): void {
     const session = this.sessions.get(client);
-    if (session === undefined) return;
+    if (session === undefined || session.ended) return;
+    session.ended = true;
     if (session.timer !== undefined) this.deps.clock.clearTimeout(session.timer);
     const wasLive = this.live.get(session.clientId) === session;
     if (wasLive) this.live.delete(session.clientId);
     const clientSaidBye = (client as unknown as { _disconnected?: boolean })._disconnected === true;
     const reason = session.reason ?? (clientSaidBye ? 'CLIENT_INITIATED_DISCONNECT' : this.shuttingDown ? 'SERVER_INITIATED_DISCONNECT' : 'CONNECTION_LOST');
     this.deps.logger.info(`client "${session.clientId}" disconnected: ${reason}`);
-    if (hasPresence(session.clientId)) this.publishEvent(disconnectedEvent(session, reason, this.deps.clock.now()));
+    if (session.ready && hasPresence(session.clientId)) this.publishEvent(disconnectedEvent(session, reason, this.deps.clock.now()));
     if (!session.clean && wasLive && !this.shuttingDown) this.scheduleSessionExpiry(session.clientId);
   }
 

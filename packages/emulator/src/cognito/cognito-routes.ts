@@ -3,6 +3,7 @@
  * AWSCognitoIdentityService.<Operation>`) for `GetId` and `GetCredentialsForIdentity`, so the
  * real `@aws-sdk/client-cognito-identity` works against it. Mounted at {@link COGNITO_PATH}.
  */
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RouteHandler, UserDirectory } from '../service/contracts.js';
 import type { LocalIdentityIssuer } from './local-identity-issuer.js';
@@ -35,12 +36,13 @@ function parseLogins(logins: unknown): Map<string, string> {
 }
 
 /**
- * Keys of developer logins, one per provider: the pair as JSON, so no provider/token split is
+ * Keys of developer logins, one per provider: the SHA-256 of the pair as JSON, so no provider/token split is
  * ambiguous (with `provider=token`, `{"p": "player=42"}` and `{"p=player": "42"}` were one identity).
  * Cognito's own OpenID login is verified, never stored.
  */
 function loginKeys(logins: Map<string, string>): string[] {
-  return [...logins].filter(([provider]) => provider !== COGNITO_LOGIN).map((pair) => JSON.stringify(pair));
+  // Only a hash is stored and compared: a login token is a secret that only needs verifying.
+  return [...logins].filter(([provider]) => provider !== COGNITO_LOGIN).map((pair) => createHash('sha256').update(JSON.stringify(pair)).digest('hex'));
 }
 
 /** Cognito's largest request is far below this. */

@@ -10,7 +10,7 @@ import { ClassicLevel } from 'classic-level';
 /** A Cognito-style identity the emulator issued. */
 export interface StoredIdentity {
   readonly identityId: string;
-  /** Keys (`JSON.stringify([provider, token])`) of the developer logins bound to it; empty for guests. */
+  /** SHA-256 (hex) of the keys (`JSON.stringify([provider, token])`) of the developer logins bound to it; empty for guests. */
   readonly logins: string[];
   /** Registered by the service: credentials only with its Cognito OpenID token (developer-authenticated). */
   readonly developer?: boolean;
@@ -52,7 +52,7 @@ type Json = StoredIdentity | StoredCredentials | StoredCertificate | string;
 /** Opens (creating when absent) the state database of a data directory. */
 export class StateStore {
   readonly identities: Table<StoredIdentity>;
-  /** Identity lookup by developer login key (`provider=token`). */
+  /** Identity lookup by developer login key (its SHA-256, never the token). */
   readonly loginIndex: Table<string>;
   readonly credentials: Table<StoredCredentials>;
   readonly certificates: Table<StoredCertificate>;
