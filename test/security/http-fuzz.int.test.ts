@@ -5,7 +5,7 @@
  * listeners of a default emulator. No answer may be a 5xx, every error answer is JSON with a code,
  * no handler may fail (no `http …` error line), and the emulator serves normally afterwards.
  */
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,7 +32,7 @@ function send(secure: boolean, method: string, path: string, headers: Record<str
   const { ports } = running.emulator.endpoints;
   return new Promise((resolve, reject) => {
     const options = { host: '127.0.0.1', port: secure ? ports.https : ports.http, method, path, headers: { ...headers, connection: 'close' } };
-    const onResponse = (response: import('node:http').IncomingMessage): void => {
+    const onResponse = (response: IncomingMessage): void => {
       if (String(response.headers['content-type']).includes('ndjson')) {
         resolve({ status: response.statusCode ?? 0, headers: response.headers, body: '' });
         response.destroy();
