@@ -115,7 +115,7 @@ describe('webcomm CLI (real processes)', () => {
     expect(badStatus.code).toBe(2);
     const help = await run(['publish', '--help']);
     expect([help.code, help.stdout]).toEqual([0, expect.stringContaining('Usage: webcomm publish')]);
-  });
+  }, 90_000); // six CLI processes, each several seconds of tsx start-up on a loaded machine
 
   it('serve stops cleanly on SIGTERM', async () => {
     const exited = new Promise<number | null>((resolve) => server.on('exit', resolve));

@@ -9,6 +9,7 @@ import type { IotBrokerRules } from '../broker/iot-broker-rules.js';
 import type { ServerCertificate } from '../ca/local-certificate-authority.js';
 import type { Logger } from '../logger.js';
 import type { CertificateAuthority } from '../service/contracts.js';
+import { guardConnection } from './fail-closed.js';
 
 /** ALPN protocols accepted, as IoT Core's. */
 export const MQTT_ALPN = ['x-amzn-mqtt-ca', 'mqtt'];
@@ -25,7 +26,7 @@ export function createMutualTlsServer(deps: { broker: Aedes; rules: IotBrokerRul
     rejectUnauthorized: false,
     ALPNProtocols: MQTT_ALPN,
   });
-  server.on('secureConnection', (socket: TLSSocket) => {
+  server.on('secureConnection', guardConnection((socket: TLSSocket) => {
     socket.setNoDelay(true);
     socket.on('error', () => socket.destroy());
     const ipAddress = socket.remoteAddress ?? 'unknown';
@@ -48,7 +49,7 @@ export function createMutualTlsServer(deps: { broker: Aedes; rules: IotBrokerRul
       return refuse(`client certificate required (${String(socket.authorizationError ?? 'none sent')})`);
     }
     broker.handle(socket);
-  });
+  }, logger, 'mqtts'));
   server.on('tlsClientError', (error) => logger.info(`mqtts handshake failed: ${error.message}`));
   return server;
 }
