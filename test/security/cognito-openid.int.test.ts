@@ -73,9 +73,13 @@ describe('Cognito credentials of registered identities need their OpenID token',
     const { IdentityId } = await sdk.send(new GetIdCommand({ IdentityPoolId: running.emulator.identityPoolId }));
     const answer = await sdk.send(new GetCredentialsForIdentityCommand({ IdentityId }));
     expect(answer.Credentials?.AccessKeyId).toMatch(/^ASIA/);
-    // A guest cannot be claimed with somebody's OpenID token either.
+    // A guest cannot be claimed with somebody's OpenID token either,
     const player = await register(running.emulator);
     await expect(sdk.send(new GetCredentialsForIdentityCommand({ IdentityId, Logins: { [LOGIN]: player.openIdToken ?? '' } }))).rejects.toMatchObject({ name: 'NotAuthorizedException' });
+    // nor by registering its identity id as a client id (it would get the guest's token and channel).
+    const claim = await callApi(running.emulator, '/register', { body: { type: 'WEBSOCKET', clientId: IdentityId } });
+    expect([claim.status, claim.body.error?.code, claim.body.openIdToken]).toEqual([403, 'IDENTITY_TAKEN', undefined]);
+    expect((await sdk.send(new GetCredentialsForIdentityCommand({ IdentityId }))).Credentials?.AccessKeyId).toMatch(/^ASIA/);
   });
 
   it('encodes Logins unambiguously: {"p": "player=42"} and {"p=player": "42"} are two identities', async () => {

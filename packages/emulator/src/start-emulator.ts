@@ -6,7 +6,7 @@ import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer } from 'node:net';
-import type { AddressInfo, Server as NetServer } from 'node:net';
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { resolve, join } from 'node:path';
 import { Aedes } from 'aedes';
@@ -23,7 +23,7 @@ import type { EmulatorOptions } from './emulator-options.js';
 import { resolveOptions } from './emulator-options.js';
 import { createMutualTlsServer } from './http/mutual-tls-listener.js';
 import { createWebSocketUpgrade, MQTT_WS_PATH } from './http/websocket-upgrade.js';
-import { guardRequest } from './http/fail-closed.js';
+import { guardConnection, guardRequest } from './http/fail-closed.js';
 import { parseRequestTarget } from './http/request-target.js';
 import { HttpProblem, sendProblem } from './service/http-io.js';
 import type { BrokerControl, CertificateAuthority, IdentityIssuer, RouteHandler, ServiceDeps } from './service/contracts.js';
@@ -167,13 +167,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     cleanups.push(() => gate.dispose());
 
     const serverCertificate = await ca.issueServerCertificate([resolved.advertisedHost]);
-    const mqttServer = createNetServer({ noDelay: true }, (socket) => {
+    const mqttServer = createNetServer({ noDelay: true }, guardConnection((socket: Socket) => {
       socket.setNoDelay(true);
       socket.on('error', () => socket.destroy());
       const ipAddress = socket.remoteAddress ?? 'unknown';
       rules.attach(socket, { transport: 'tcp', ipAddress, kind: 'none' });
       gate.handle(socket, ipAddress, 'mqtt');
-    });
+    }, logger, 'mqtt'));
     const mqttsServer = createMutualTlsServer({ gate, rules, ca, serverCertificate, logger });
 
     const upgradeDeps = { broker, rules, gate, identities, users, authorizers: resolved.authorizers, region: resolved.region, clock, logger };

@@ -68,6 +68,10 @@ export class LocalIdentityIssuer implements IdentityIssuer {
     return clientId;
   }
 
+  async hasIdentity(identityId: string): Promise<boolean> {
+    return (await this.store.identities.get(identityId)) !== undefined;
+  }
+
   openIdToken(identityId: string): OpenIdToken {
     return this.openIdTokens.issue(identityId);
   }

@@ -69,3 +69,15 @@ export function guardUpgrade(handler: UpgradeHandler, logger: Logger, transport:
     }
   };
 }
+
+/** Wraps a raw connection handler (MQTT over TCP or TLS) so a throw closes that socket only. */
+export function guardConnection<S extends { destroy(): void }>(handler: (socket: S) => void, logger: Logger, listener: string): (socket: S) => void {
+  return (socket) => {
+    try {
+      handler(socket);
+    } catch (error) {
+      logger.error(`${listener} connection setup failed: ${(error as Error)?.message ?? String(error)}`);
+      socket.destroy();
+    }
+  };
+}

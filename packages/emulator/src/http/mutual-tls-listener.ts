@@ -9,6 +9,7 @@ import type { IotBrokerRules } from '../broker/iot-broker-rules.js';
 import type { ServerCertificate } from '../ca/local-certificate-authority.js';
 import type { Logger } from '../logger.js';
 import type { CertificateAuthority } from '../service/contracts.js';
+import { guardConnection } from './fail-closed.js';
 
 /** ALPN protocols accepted, as IoT Core's. */
 export const MQTT_ALPN = ['x-amzn-mqtt-ca', 'mqtt'];
@@ -27,7 +28,7 @@ export function createMutualTlsServer(deps: { gate: ConnectionGate; rules: IotBr
     // The handshake gets the same deadline as the CONNECT after it (Node's default is 120 s).
     handshakeTimeout: gate.limits.connectTimeoutMs,
   });
-  server.on('secureConnection', (socket: TLSSocket) => {
+  server.on('secureConnection', guardConnection((socket: TLSSocket) => {
     socket.setNoDelay(true);
     socket.on('error', () => socket.destroy());
     const ipAddress = socket.remoteAddress ?? 'unknown';
@@ -50,7 +51,7 @@ export function createMutualTlsServer(deps: { gate: ConnectionGate; rules: IotBr
       return refuse(`client certificate required (${String(socket.authorizationError ?? 'none sent')})`);
     }
     gate.handle(socket, ipAddress, 'mqtts');
-  });
+  }, logger, 'mqtts'));
   // Node leaves the socket open after a failed or timed-out handshake once this is listened to.
   server.on('tlsClientError', (error, socket) => {
     logger.info(`mqtts handshake failed: ${error.message}`);

@@ -82,6 +82,8 @@ export interface IdentityIssuer {
    * registration): its credentials then need its OpenID token, not just its id.
    */
   ensureIdentity(clientId: string): Promise<string>;
+  /** True when a Cognito identity with this id exists (a guest's, from `GetId`, included). */
+  hasIdentity(identityId: string): Promise<boolean>;
   /**
    * A fresh OpenID token for the identity (AWS's `GetOpenIdTokenForDeveloperIdentity`):
    * `GetCredentialsForIdentity` requires it under `Logins["cognito-identity.amazonaws.com"]`.

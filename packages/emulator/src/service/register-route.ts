@@ -82,6 +82,11 @@ export function createRegisterHandler(deps: ServiceDeps, options: RegisterOption
         const owner = presented === undefined ? undefined : await tokens.resolve(presented);
         if (owner !== clientId) throw new HttpProblem(403, 'IDENTITY_TAKEN', `Client id "${clientId}" is registered already; send its service token, or omit clientId for a new one.`);
       }
+      // A guest's identity id (from GetId, seen in presence events) is not free to claim: registering
+      // it would make its credentials, private channel and client id the registrant's.
+      if (existing === undefined && !operator && (await identities.hasIdentity(clientId))) {
+        throw new HttpProblem(403, 'IDENTITY_TAKEN', `Client id "${clientId}" is a Cognito identity already; omit clientId for a new one.`);
+      }
       if (existing !== undefined && existing.kind !== type) {
         throw new HttpProblem(409, 'CONNECTION_TYPE_FIXED', `Client "${clientId}" is registered as ${existing.kind}; an identity keeps its connection type. Register a new identity for ${type}.`);
       }
