@@ -8,8 +8,8 @@
  * | POST | /publish | service token | validated client publish |
  * | GET | /admin/users | admin token | the user table |
  * | PUT | /admin/users/:id/status | admin token | set `active` or `banned` |
- * | POST | /admin/publish | admin token | cloud-side publish on any channel |
- * | GET | /admin/channels | admin token | the channel configuration |
+ * | POST | /admin/publish | admin token | cloud-side publish on any channel (`qos` 0 or 1, default 1) |
+ * | GET | /admin/channels | admin token | the channel configuration, with `trustedPublish` |
  * | GET | /admin/clients | admin token | connected client ids |
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -115,13 +115,17 @@ export function createServiceRoutes(deps: ServiceDeps, options: ServiceRouteOpti
     }
     // Content channels keep their latest message, so a client that was offline catches up on subscribe.
     const retain = body?.retain ?? channel.retainLatest === true;
-    await broker.publish(channel.topic, encodeMessage(message), { qos: 1, retain });
+    const qos = (body as { qos?: unknown } | null)?.qos ?? 1;
+    if (qos !== 0 && qos !== 1) throw new HttpProblem(400, 'BAD_REQUEST', 'Field "qos" must be 0 or 1 (IoT Core has no QoS 2).');
+    await broker.publish(channel.topic, encodeMessage(message), { qos, retain });
     sendJson(response, 200, { published: true, channel: channel.name, topic: channel.topic });
   };
 
   const adminChannels: Handler = async (request, response) => {
     requireAdmin(request);
-    sendJson(response, 200, { channels: channels.forClient('{clientId}') });
+    // Who may publish: clients (POST /publish), trusted tools (straight to the broker), or the service only.
+    const trusted = new Set(channels.trustedPublishTopics?.('{clientId}') ?? []);
+    sendJson(response, 200, { channels: channels.forClient('{clientId}').map((channel) => (trusted.has(channel.topic) ? { ...channel, trustedPublish: true } : channel)) });
   };
 
   const adminClients: Handler = async (request, response) => {
