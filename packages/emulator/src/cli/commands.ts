@@ -29,10 +29,22 @@ export async function runShowChannels(flags: ConnectionFlags): Promise<void> {
   );
 }
 
-/** `webcomm users` */
-export async function runShowUsers(flags: ConnectionFlags): Promise<void> {
-  const { users } = (await callApi(await serviceUrl(flags), 'admin/users', { token: await adminToken(flags) })) as { users: UserRecord[] };
-  print(flags, users, () => (users.length === 0 ? 'no users yet' : users.map((u) => `${u.id.padEnd(52)} ${u.kind.padEnd(10)} ${u.status.padEnd(7)} created ${u.createdAt}`).join('\n')));
+/** `webcomm users [--search TEXT]`: every matching user, fetched a page (500) at a time. */
+export async function runShowUsers(flags: ConnectionFlags & { search?: string }): Promise<void> {
+  const url = await serviceUrl(flags);
+  const token = await adminToken(flags);
+  const users: UserRecord[] = [];
+  for (;;) {
+    const query = new URLSearchParams({ offset: String(users.length), limit: '500', ...(flags.search ? { search: flags.search } : {}) });
+    const page = (await callApi(url, `admin/users?${query.toString()}`, { token })) as { users: UserRecord[]; total: number };
+    users.push(...page.users);
+    if (page.users.length === 0 || users.length >= page.total) break;
+  }
+  print(flags, users, () =>
+    users.length === 0
+      ? 'no users yet'
+      : users.map((u) => `${u.id.padEnd(52)} ${u.kind.padEnd(10)} ${u.status.padEnd(7)} created ${u.createdAt}  last seen ${u.lastSeenAt ?? 'never'}`).join('\n'),
+  );
 }
 
 /** `webcomm set-status <id> <status>` */

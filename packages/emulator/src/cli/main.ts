@@ -51,7 +51,7 @@ program
   .action(async (flags) => (await import('./serve-command.js')).runServe(flags));
 
 client(program.command('channels').description('list the channels and who may publish on each')).action(async (flags) => (await commands()).runShowChannels(flags));
-client(program.command('users').description('list users with their status')).action(async (flags) => (await commands()).runShowUsers(flags));
+client(program.command('users').description('list users with their status and last connection').option('--search <text>', 'only ids containing this text')).action(async (flags) => (await commands()).runShowUsers(flags));
 client(program.command('set-status').description('ban or unban a user').argument('<id>', 'user (client) id').argument('<status>', 'active or banned')).action(async (id, status, flags) => (await commands()).runSetStatus(id, status, flags));
 client(
   program

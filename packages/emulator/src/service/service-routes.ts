@@ -6,7 +6,8 @@
  * | POST | /register | none (an existing client id: its service token); rate-limited per address | identity + channels (+ certificate for OPENSSL); see register-route.ts |
  * | GET | /channels | service token | the caller's channels |
  * | POST | /publish | service token | validated client publish |
- * | GET | /admin/users | admin token | the user table |
+ * | GET | /admin/users | admin token | one page of the user table (`?search=&offset=&limit=`, see user-page.ts) |
+ * | GET | /admin/users/:id | admin token | one user and its live connections |
  * | PUT | /admin/users/:id/status | admin token | set `active` or `banned` |
  * | POST | /admin/publish | admin token | cloud-side publish on any channel (`qos` 0 or 1, default 1) |
  * | GET | /admin/channels | admin token | the channel configuration, with `trustedPublish` |
@@ -20,6 +21,7 @@ import { bearerToken, HttpProblem, jsonBytes, readJson, secretMatches, sendJson,
 import { RateLimiter, type RateLimit } from './rate-limiter.js';
 import { createRegisterHandler } from './register-route.js';
 import type { ServiceTokens } from './service-tokens.js';
+import { userPage } from './user-page.js';
 
 /** IoT Core's largest payload, and so the publish API's. */
 export const MAX_MESSAGE_BYTES = 131_072;
@@ -83,7 +85,18 @@ export function createServiceRoutes(deps: ServiceDeps, options: ServiceRouteOpti
 
   const adminUsers: Handler = async (request, response) => {
     requireAdmin(request);
-    sendJson(response, 200, { users: await users.list() });
+    const query = new URL(request.url ?? '/', 'http://local').searchParams;
+    sendJson(response, 200, userPage(await users.list(), query));
+  };
+
+  const adminUser: Handler = async (request, response, [id = '']) => {
+    requireAdmin(request);
+    const user = await users.get(id);
+    if (user === undefined) throw new HttpProblem(404, 'UNKNOWN_USER', `No user "${id}".`);
+    const connections = (broker.connections?.() ?? broker.connectedClients().map((clientId) => ({ clientId, principalId: clientId }))).filter(
+      (connection) => connection.clientId === id || connection.principalId === id,
+    );
+    sendJson(response, 200, { user, connections });
   };
 
   const adminSetStatus: Handler = async (request, response, [id = '']) => {
@@ -138,6 +151,7 @@ export function createServiceRoutes(deps: ServiceDeps, options: ServiceRouteOpti
     ['GET', /^\/channels$/, listChannels],
     ['POST', /^\/publish$/, clientPublish],
     ['GET', /^\/admin\/users$/, adminUsers],
+    ['GET', /^\/admin\/users\/([^/]+)$/, adminUser],
     ['PUT', /^\/admin\/users\/([^/]+)\/status$/, adminSetStatus],
     ['POST', /^\/admin\/publish$/, adminPublish],
     ['GET', /^\/admin\/channels$/, adminChannels],
