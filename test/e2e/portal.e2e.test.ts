@@ -57,7 +57,8 @@ describe('portal page (Chromium)', () => {
     await page.click('#publish');
     await page.locator('#pub-result', { hasText: 'published on webcomm/local/content-updates' }).waitFor();
     await received;
-    await page.waitForFunction(() => document.getElementById('tail')?.textContent?.includes('{\\"version\\":12}'));
+    // Shown as JSON, not as an escaped string.
+    await page.locator('#tail .entry pre', { hasText: '"version": 12' }).waitFor();
 
     const failed = nextEvent(player, 'state', (change) => change.to === 'failed');
     await row.locator('button[data-action="ban"]').click();

@@ -25,13 +25,13 @@ export interface EmulatorPorts {
 
 /** Options of {@link startEmulator}. */
 export interface EmulatorOptions {
-  /** Directory keeping the CA, identities, credentials and admin token. @default "./.webcomm-emulator" */
+  /** Directory keeping the CA, identities, credentials and admin token. @default "./.webcomm-data" */
   readonly dataDir?: string;
   /** Address every listener binds. @default "127.0.0.1" */
   readonly host?: string;
   /** Host name advertised to clients and put in the server certificate. @default the `host` option */
   readonly advertisedHost?: string;
-  /** @default all 0 */
+  /** @default all 0 (the OS chooses; `webcomm serve` uses 8080, 8443, 8883 and 1883 instead) */
   readonly ports?: EmulatorPorts;
   /** AWS-style region of the identity pool and SigV4 scope. @default "local-1" */
   readonly region?: string;
@@ -114,7 +114,7 @@ export interface ResolvedEmulatorOptions extends Required<Omit<EmulatorOptions, 
 
 /** Default values. */
 export const DEFAULTS = {
-  dataDir: '.webcomm-emulator',
+  dataDir: '.webcomm-data',
   host: '127.0.0.1',
   region: 'local-1',
   accountId: '000000000000',

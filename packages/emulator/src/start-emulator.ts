@@ -31,6 +31,7 @@ import { secureDataDirectory } from './store/secure-data-directory.js';
 import { randomToken, readOrCreateSecretFile, StateStore } from './store/state-store.js';
 import { createDefaultService } from './default-service.js';
 import { lineSafeLogger } from './logger.js';
+import { removeEndpointsFile, writeEndpointsFile } from './endpoints-file.js';
 
 /** Where each listener is, as URLs on the advertised host. */
 export interface EmulatorEndpoints {
@@ -113,7 +114,12 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** Starts the emulator. Listeners bind `127.0.0.1` on OS-chosen ports unless told otherwise. */
+/**
+ * Starts the emulator. Listeners bind `127.0.0.1` on OS-chosen ports unless told otherwise (the
+ * `webcomm serve` command uses fixed ones: 8080, 8443, 8883, 1883). Writes
+ * `<dataDir>/endpoints.json` (mode 0600) once every listener is up, so the `webcomm` CLI finds this
+ * emulator with `--data-dir`; `stop()` removes it.
+ */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const resolved = resolveOptions(options);
   const { clock, host } = resolved;
@@ -201,14 +207,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     });
 
     const servers = [mqttServer, mqttsServer, httpServer, httpsServer].map((server) => ({ server, sockets: trackSockets(server) }));
+    // Listeners and their sockets close before the broker (cleanups run in reverse); pushed before
+    // listening, so a port in use closes the listeners already bound (else the process never exits).
+    cleanups.push(() => Promise.all(servers.map(({ server, sockets }) => close(server, sockets))).then(() => undefined));
     const ports = {
       mqtt: await listen(mqttServer, resolved.ports.mqtt, host),
       mqtts: await listen(mqttsServer, resolved.ports.mqtts, host),
       http: await listen(httpServer, resolved.ports.http, host),
       https: await listen(httpsServer, resolved.ports.https, host),
     };
-    // Listeners and their sockets close before the broker (cleanups run in reverse).
-    cleanups.push(() => Promise.all(servers.map(({ server, sockets }) => close(server, sockets))).then(() => undefined));
     cleanups.push(() => rules.beginShutdown());
 
     const advertised = urlHost(resolved.advertisedHost);
@@ -237,6 +244,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const routes = resolved.routes ?? service.createRoutes;
     if (routes !== undefined) routeList.push(routes(deps));
     routeList.push(createPortalRoutes(deps));
+    // Last, so a tool that finds the file finds every listener up.
+    await writeEndpointsFile(dataDir, { ...endpoints, identityPoolId: identities.identityPoolId, region: identities.region, dataDir, pid: process.pid });
+    cleanups.push(() => removeEndpointsFile(dataDir));
     logger.info(`started: ${endpoints.mqtt} ${endpoints.mqtts} ${endpoints.ws} ${endpoints.wss} ${endpoints.http} (data ${dataDir})`);
 
     let stopping: Promise<void> | undefined;

@@ -1,21 +1,15 @@
 /**
  * Where the CLI's commands find the emulator: `--url`/`WEBCOMM_URL` and
- * `--admin-token`/`WEBCOMM_ADMIN_TOKEN`, else the files `webcomm serve` keeps in the data
- * directory (`endpoints.json`, `admin-token`).
+ * `--admin-token`/`WEBCOMM_ADMIN_TOKEN`, else the files a running emulator keeps in its data
+ * directory (`endpoints.json`, written by `webcomm serve` and by `startEmulator({ dataDir })`
+ * alike, and `admin-token`).
  */
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { readEndpointsFile } from '../endpoints-file.js';
+import { CliError, EXIT } from './cli-error.js';
 
-/** A failure the CLI reports as one line and a non-zero exit code. */
-export class CliError extends Error {
-  readonly exitCode: number;
-
-  constructor(message: string, exitCode = 1) {
-    super(message);
-    this.name = 'CliError';
-    this.exitCode = exitCode;
-  }
-}
+export { CliError, EXIT } from './cli-error.js';
 
 /** Options every client command takes. */
 export interface ConnectionFlags {
@@ -25,22 +19,15 @@ export interface ConnectionFlags {
   readonly json?: boolean;
 }
 
-/** The emulator's endpoints as `webcomm serve` records them. */
-export interface RecordedEndpoints {
-  readonly http: string;
-  readonly mqtts: string;
-  readonly ws: string;
-}
-
 /** The service URL of a running emulator. */
 export async function serviceUrl(flags: ConnectionFlags): Promise<string> {
   const url = flags.url ?? (process.env.WEBCOMM_URL || undefined);
   if (url !== undefined) return url;
-  try {
-    return (JSON.parse(await readFile(join(resolve(flags.dataDir), 'endpoints.json'), 'utf8')) as RecordedEndpoints).http;
-  } catch {
-    throw new CliError(`No running emulator found for data directory ${resolve(flags.dataDir)}: start one with "webcomm serve", or pass --url.`, 2);
+  const record = await readEndpointsFile(resolve(flags.dataDir));
+  if (record === undefined) {
+    throw new CliError('NO_EMULATOR', `No running emulator found for data directory ${resolve(flags.dataDir)}: start one with "webcomm serve", or pass --data-dir or --url.`, EXIT.usage);
   }
+  return record.http;
 }
 
 /** The admin token (secret). */
@@ -50,7 +37,7 @@ export async function adminToken(flags: ConnectionFlags): Promise<string> {
   try {
     return (await readFile(join(resolve(flags.dataDir), 'admin-token'), 'utf8')).trim();
   } catch {
-    throw new CliError(`No admin token: pass --admin-token, set WEBCOMM_ADMIN_TOKEN, or point --data-dir at the emulator's data directory.`, 2);
+    throw new CliError('NO_ADMIN_TOKEN', 'No admin token: pass --admin-token, set WEBCOMM_ADMIN_TOKEN, or point --data-dir at the emulator\'s data directory.', EXIT.usage);
   }
 }
 
@@ -64,9 +51,18 @@ export async function callApi(url: string, path: string, init: { method?: string
       ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
     });
   } catch (error) {
-    throw new CliError(`Cannot reach the emulator at ${url} (${(error as Error).message}): is "webcomm serve" running?`, 3);
+    throw new CliError('UNREACHABLE', `Cannot reach the emulator at ${url} (${describeFetchFailure(error)}): is "webcomm serve" running?`, EXIT.unreachable);
   }
   const body = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string } };
-  if (!response.ok) throw new CliError(`${response.status} ${body.error?.code ?? ''}: ${body.error?.message ?? response.statusText}`, 4);
+  if (!response.ok) {
+    const code = body.error?.code ?? `HTTP_${response.status}`;
+    throw new CliError(code, `${response.status} ${code}: ${body.error?.message ?? response.statusText}`, EXIT.refused);
+  }
   return body;
+}
+
+// fetch's own message is "fetch failed"; the reason (ECONNREFUSED …) is in its cause.
+function describeFetchFailure(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error as Error).message;
 }

@@ -1,75 +1,56 @@
-/** The `webcomm` commands. Each prints a result (or JSON with --json) and throws CliError on failure. */
-import { mkdir, rm } from 'node:fs/promises';
+/**
+ * The `webcomm` admin commands (channels, users, set-status, kick, register-client). Each prints a
+ * result (or JSON with --json) and throws CliError on failure. serve, publish and listen have
+ * their own files.
+ */
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { connect as mqttConnect } from 'mqtt';
 import type { ChannelInfo, RegistrationResponse, UserRecord } from '@webcomm/core';
-import { startEmulator } from '../start-emulator.js';
 import { writePrivateFile } from '../store/state-store.js';
-import { adminToken, callApi, CliError, serviceUrl, type ConnectionFlags } from './cli-context.js';
+import { adminToken, callApi, CliError, EXIT, serviceUrl, type ConnectionFlags } from './cli-context.js';
 
 const print = (flags: { json?: boolean }, value: unknown, text: () => string): void => {
   console.log(flags.json ? JSON.stringify(value, null, 2) : text());
 };
 
-function port(name: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new CliError(`--${name} must be a port number 0-65535 (got "${value}").`, 2);
-  return n;
-}
-
-/** `webcomm serve` */
-export async function runServe(flags: { dataDir: string; host: string; httpPort: string; httpsPort: string; mqttPort: string; mqttsPort: string; json?: boolean }): Promise<void> {
-  const dataDir = resolve(flags.dataDir);
-  // This process is the emulator: files LevelDB creates while it runs are born 0600.
-  process.umask(0o077);
-  const emulator = await startEmulator({
-    dataDir,
-    host: flags.host,
-    ports: { http: port('http-port', flags.httpPort), https: port('https-port', flags.httpsPort), mqtt: port('mqtt-port', flags.mqttPort), mqtts: port('mqtts-port', flags.mqttsPort) },
-  });
-  const endpoints = { ...emulator.endpoints, identityPoolId: emulator.identityPoolId, region: emulator.region, dataDir };
-  await writePrivateFile(join(dataDir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
-  print(flags, endpoints, () =>
-    [
-      `webcomm emulator running (data in ${dataDir})`,
-      `  HTTP API + Cognito  ${emulator.endpoints.http}   (Cognito endpoint ${emulator.endpoints.cognito})`,
-      `  MQTT over WebSocket ${emulator.endpoints.ws}   and ${emulator.endpoints.wss}`,
-      `  MQTT over TLS       ${emulator.endpoints.mqtts}   (client certificates; ALPN x-amzn-mqtt-ca or mqtt)`,
-      `  MQTT over TCP       ${emulator.endpoints.mqtt}   (development only)`,
-      `  admin token         in ${join(dataDir, 'admin-token')}`,
-      `  CA to trust         in ${join(dataDir, 'ca', 'ca.crt.pem')}`,
-      'Ctrl-C stops it.',
-    ].join('\n'),
-  );
-  await new Promise<void>((done) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      void emulator
-        .stop()
-        .then(() => rm(join(dataDir, 'endpoints.json'), { force: true }))
-        .then(done);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+/** Who may publish on a channel, in words. */
+export function publishers(channel: ChannelInfo & { trustedPublish?: boolean }): string {
+  const who = [channel.clientPublish ? 'clients' : undefined, channel.trustedPublish ? 'trusted tools' : undefined].filter((w) => w !== undefined);
+  return who.length === 0 ? 'service only' : `service, ${who.join(', ')}`;
 }
 
 /** `webcomm channels` */
 export async function runShowChannels(flags: ConnectionFlags): Promise<void> {
-  const { channels } = (await callApi(await serviceUrl(flags), 'admin/channels', { token: await adminToken(flags) })) as { channels: ChannelInfo[] };
-  print(flags, channels, () => channels.map((c) => `${c.name.padEnd(20)} ${c.type.padEnd(10)} ${c.clientPublish ? 'clients may publish' : 'receive-only      '} ${c.topic}`).join('\n'));
+  const { channels } = (await callApi(await serviceUrl(flags), 'admin/channels', { token: await adminToken(flags) })) as { channels: (ChannelInfo & { trustedPublish?: boolean })[] };
+  print(flags, channels, () =>
+    [
+      `${'NAME'.padEnd(20)} ${'TYPE'.padEnd(10)} ${'WHO MAY PUBLISH'.padEnd(30)} TOPIC`,
+      ...channels.map((c) => `${c.name.padEnd(20)} ${c.type.padEnd(10)} ${publishers(c).padEnd(30)} ${c.topic}`),
+    ].join('\n'),
+  );
 }
 
-/** `webcomm users` */
-export async function runShowUsers(flags: ConnectionFlags): Promise<void> {
-  const { users } = (await callApi(await serviceUrl(flags), 'admin/users', { token: await adminToken(flags) })) as { users: UserRecord[] };
-  print(flags, users, () => (users.length === 0 ? 'no users yet' : users.map((u) => `${u.id.padEnd(52)} ${u.kind.padEnd(10)} ${u.status.padEnd(7)} created ${u.createdAt}`).join('\n')));
+/** `webcomm users [--search TEXT]`: every matching user, fetched a page (500) at a time. */
+export async function runShowUsers(flags: ConnectionFlags & { search?: string }): Promise<void> {
+  const url = await serviceUrl(flags);
+  const token = await adminToken(flags);
+  const users: UserRecord[] = [];
+  for (;;) {
+    const query = new URLSearchParams({ offset: String(users.length), limit: '500', ...(flags.search ? { search: flags.search } : {}) });
+    const page = (await callApi(url, `admin/users?${query.toString()}`, { token })) as { users: UserRecord[]; total: number };
+    users.push(...page.users);
+    if (page.users.length === 0 || users.length >= page.total) break;
+  }
+  print(flags, users, () =>
+    users.length === 0
+      ? 'no users yet'
+      : users.map((u) => `${u.id.padEnd(52)} ${u.kind.padEnd(10)} ${u.status.padEnd(7)} created ${u.createdAt}  last seen ${u.lastSeenAt ?? 'never'}`).join('\n'),
+  );
 }
 
 /** `webcomm set-status <id> <status>` */
 export async function runSetStatus(id: string, status: string, flags: ConnectionFlags): Promise<void> {
-  if (status !== 'active' && status !== 'banned') throw new CliError(`status must be "active" or "banned" (got "${status}").`, 2);
+  if (status !== 'active' && status !== 'banned') throw new CliError('USAGE', `status must be "active" or "banned" (got "${status}").`, EXIT.usage);
   const answer = (await callApi(await serviceUrl(flags), `admin/users/${encodeURIComponent(id)}/status`, { method: 'PUT', token: await adminToken(flags), body: { status } })) as {
     user: UserRecord;
     disconnected: number;
@@ -102,59 +83,4 @@ export async function runRegisterClient(flags: ConnectionFlags & { type: 'OPENSS
   print(flags, { clientId: registration.clientId, dir: out, brokerPublish: grants }, () =>
     `registered ${registration.clientId} (${registration.connectionType})${grants.length > 0 ? `, may publish straight to the broker on ${grants.join(', ')}` : ''}; files in ${out}`,
   );
-}
-
-/** `webcomm publish <channel> <json>` */
-export async function runPublish(channel: string, message: string, flags: ConnectionFlags & { clientId?: string; retain?: boolean }): Promise<void> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(message);
-  } catch {
-    throw new CliError(`<message> must be JSON text, e.g. '{"version": 3}' (got ${message.slice(0, 40)}).`, 2);
-  }
-  const answer = (await callApi(await serviceUrl(flags), 'admin/publish', {
-    token: await adminToken(flags),
-    body: { channel, message: parsed, ...(flags.clientId ? { clientId: flags.clientId } : {}), ...(flags.retain ? { retain: true } : {}) },
-  })) as { topic: string };
-  print(flags, answer, () => `published on ${channel} (${answer.topic})`);
-}
-
-/** `webcomm listen <channels...>`: prints until Ctrl-C. */
-export async function runListen(channels: string[], flags: ConnectionFlags): Promise<void> {
-  const registration = (await callApi(await serviceUrl(flags), 'register', { token: await adminToken(flags), body: { type: 'OPENSSL' } })) as RegistrationResponse;
-  const filters = channels.map((name) => registration.channels.find((c) => c.name === name)?.topic ?? name);
-  const link = mqttConnect(`mqtts://${registration.endpoint.host}:${registration.endpoint.port}`, {
-    clientId: registration.clientId,
-    ...(registration.certificatePem === undefined ? {} : { cert: registration.certificatePem }),
-    ...(registration.privateKeyPem === undefined ? {} : { key: registration.privateKeyPem }),
-    ...(registration.caPem === undefined ? {} : { ca: registration.caPem }),
-    protocolVersion: 4,
-    reconnectPeriod: 1_000,
-  });
-  await new Promise<void>((ready, fail) => {
-    link.once('connect', () => link.subscribe(filters, { qos: 0 }, (error) => (error ? fail(error) : ready())));
-    link.once('error', fail);
-  }).catch((error: unknown) => {
-    link.end(true);
-    throw new CliError(`Cannot listen: ${(error as Error).message}`, 3);
-  });
-  // Status goes to stderr, so stdout stays pure data (one JSON object per message with --json).
-  console.error(`listening on ${filters.join(', ')} as ${registration.clientId} (Ctrl-C to stop)`);
-  link.on('message', (topic, payload) => {
-    const text = payload.toString('utf8');
-    print(flags, { topic, message: safeJson(text), at: new Date().toISOString() }, () => `${new Date().toISOString()} ${topic} ${text}`);
-  });
-  await new Promise<void>((done) => {
-    const stop = (): void => void link.end(false, {}, () => done());
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }

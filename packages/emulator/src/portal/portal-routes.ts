@@ -1,6 +1,9 @@
 /**
- * `GET /portal` (the page; it holds no secret) and `GET /admin/tail?channel=NAME` (admin token):
- * a live, newline-delimited JSON stream of the messages on a channel, for the page's tail.
+ * `GET /portal` (the page; it holds no secret) and `GET /admin/tail?channel=NAME[&clientId=ID]`
+ * (admin token): a live, newline-delimited JSON stream of the messages on a channel, for the
+ * page's tail. A private channel is tailed for one client (`clientId`), or for every client when
+ * it is absent. Each line is `{at, topic, message}`, `message` being the payload parsed as JSON
+ * (the payload text when it is not JSON), so the page can print it readably.
  */
 import type { RouteHandler, ServiceDeps } from '../service/contracts.js';
 import { bearerToken, HttpProblem, secretMatches, sendProblem } from '../service/http-io.js';
@@ -26,11 +29,13 @@ export function createPortalRoutes(deps: Pick<ServiceDeps, 'adminToken' | 'broke
     try {
       if (!secretMatches(bearerToken(request), deps.adminToken)) throw new HttpProblem(401, 'ADMIN_TOKEN_REQUIRED', 'Send "Authorization: Bearer <admin token>".');
       const name = url.searchParams.get('channel') ?? '';
-      const channel = deps.channels.find(name, url.searchParams.get('clientId') ?? '+');
+      const clientId = url.searchParams.get('clientId') ?? '';
+      // '+' as the client id: the private channel of every client.
+      const channel = deps.channels.find(name, clientId === '' ? '+' : clientId);
       if (channel === undefined) throw new HttpProblem(404, 'UNKNOWN_CHANNEL', `No channel "${name}".`);
       response.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
       const stop = deps.broker.tap(channel.topic, (topic, payload) => {
-        response.write(`${JSON.stringify({ at: new Date().toISOString(), topic, message: Buffer.from(payload).toString('utf8') })}\n`);
+        response.write(`${JSON.stringify({ at: new Date().toISOString(), topic, message: parsedOrText(Buffer.from(payload).toString('utf8')) })}\n`);
       });
       request.on('close', stop);
     } catch (error) {
@@ -39,4 +44,12 @@ export function createPortalRoutes(deps: Pick<ServiceDeps, 'adminToken' | 'broke
     }
     return true;
   };
+}
+
+function parsedOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }

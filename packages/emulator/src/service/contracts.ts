@@ -106,6 +106,8 @@ export interface BrokerControl {
   disconnectClient(clientId: string): boolean;
   /** Client ids currently connected. */
   connectedClients(): string[];
+  /** Live connections with how they connected (the portal's user detail). */
+  connections?(): readonly { readonly clientId: string; readonly principalId: string; readonly transport?: string; readonly keepalive?: number; readonly clean?: boolean }[];
   /** Calls `listener` for every message on `filter` (the portal's live tail); returns a stop function. */
   tap(filter: string, listener: (topic: string, payload: Uint8Array) => void): () => void;
 }

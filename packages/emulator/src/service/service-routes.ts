@@ -7,11 +7,12 @@
  * | GET | /channels | service token | the caller's channels |
  * | GET | /status | service token | the caller's status (`active` or `banned`), also when banned |
  * | POST | /publish | service token | validated client publish |
- * | GET | /admin/users | admin token | the user table |
+ * | GET | /admin/users | admin token | one page of the user table (`?search=&offset=&limit=`, see user-page.ts) |
+ * | GET | /admin/users/:id | admin token | one user and its live connections |
  * | PUT | /admin/users/:id/status | admin token | set `active` or `banned` |
  * | PUT | /admin/users/:id/publish | admin token | `{channels}`: the identity's direct broker publish grants |
- * | POST | /admin/publish | admin token | cloud-side publish on any channel |
- * | GET | /admin/channels | admin token | the channel configuration |
+ * | POST | /admin/publish | admin token | cloud-side publish on any channel (`qos` 0 or 1, default 1) |
+ * | GET | /admin/channels | admin token | the channel configuration, with `trustedPublish` |
  * | GET | /admin/clients | admin token | connected client ids |
  * | DELETE | /admin/connections/:clientId | admin token | kick: drop a live client without banning it (IoT's DeleteConnection) |
  */
@@ -24,6 +25,7 @@ import { bearerToken, HttpProblem, jsonBytes, readJson, secretMatches, sendJson,
 import { RateLimiter, type RateLimit } from './rate-limiter.js';
 import { createRegisterHandler } from './register-route.js';
 import type { ServiceTokens } from './service-tokens.js';
+import { userPage } from './user-page.js';
 
 /** IoT Core's largest payload, and so the publish API's. */
 export const MAX_MESSAGE_BYTES = 131_072;
@@ -94,7 +96,18 @@ export function createServiceRoutes(deps: ServiceDeps, options: ServiceRouteOpti
 
   const adminUsers: Handler = async (request, response) => {
     requireAdmin(request);
-    sendJson(response, 200, { users: await users.list() });
+    const query = new URL(request.url ?? '/', 'http://local').searchParams;
+    sendJson(response, 200, userPage(await users.list(), query));
+  };
+
+  const adminUser: Handler = async (request, response, [id = '']) => {
+    requireAdmin(request);
+    const user = await users.get(id);
+    if (user === undefined) throw new HttpProblem(404, 'UNKNOWN_USER', `No user "${id}".`);
+    const connections = (broker.connections?.() ?? broker.connectedClients().map((clientId) => ({ clientId, principalId: clientId }))).filter(
+      (connection) => connection.clientId === id || connection.principalId === id,
+    );
+    sendJson(response, 200, { user, connections });
   };
 
   const adminSetStatus: Handler = async (request, response, [id = '']) => {
@@ -147,13 +160,17 @@ export function createServiceRoutes(deps: ServiceDeps, options: ServiceRouteOpti
     }
     // Content channels keep their latest message, so a client that was offline catches up on subscribe.
     const retain = body?.retain ?? channel.retainLatest === true;
-    await broker.publish(channel.topic, encodeMessage(message), { qos: 1, retain });
+    const qos = (body as { qos?: unknown } | null)?.qos ?? 1;
+    if (qos !== 0 && qos !== 1) throw new HttpProblem(400, 'BAD_REQUEST', 'Field "qos" must be 0 or 1 (IoT Core has no QoS 2).');
+    await broker.publish(channel.topic, encodeMessage(message), { qos, retain });
     sendJson(response, 200, { published: true, channel: channel.name, topic: channel.topic });
   };
 
   const adminChannels: Handler = async (request, response) => {
     requireAdmin(request);
-    sendJson(response, 200, { channels: channels.forClient('{clientId}') });
+    // Who may publish: clients (POST /publish), trusted tools (straight to the broker), or the service only.
+    const trusted = new Set(channels.trustedPublishTopics?.('{clientId}') ?? []);
+    sendJson(response, 200, { channels: channels.forClient('{clientId}').map((channel) => (trusted.has(channel.topic) ? { ...channel, trustedPublish: true } : channel)) });
   };
 
   const adminKick: Handler = async (request, response, [clientId = '']) => {
@@ -173,6 +190,7 @@ export function createServiceRoutes(deps: ServiceDeps, options: ServiceRouteOpti
     ['GET', /^\/status$/, clientStatusRoute(users, tokens)],
     ['POST', /^\/publish$/, clientPublish],
     ['GET', /^\/admin\/users$/, adminUsers],
+    ['GET', /^\/admin\/users\/([^/]+)$/, adminUser],
     ['PUT', /^\/admin\/users\/([^/]+)\/status$/, adminSetStatus],
     ['PUT', /^\/admin\/users\/([^/]+)\/publish$/, adminSetPublish],
     ['POST', /^\/admin\/publish$/, adminPublish],

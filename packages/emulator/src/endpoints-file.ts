@@ -1,0 +1,50 @@
+/**
+ * `<dataDir>/endpoints.json`: where a running emulator listens, so the `webcomm` CLI finds an
+ * emulator started by `webcomm serve` or from code (`startEmulator({ dataDir })`) alike. Written
+ * at start (mode 0600: it is no secret, but it sits next to the admin token), removed on stop.
+ */
+import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** File name inside the data directory. */
+export const ENDPOINTS_FILE = 'endpoints.json';
+
+/** What the file holds: the emulator's endpoints plus what a tool needs to talk to it. */
+export interface EndpointsRecord {
+  readonly host: string;
+  readonly mqtt: string;
+  readonly mqtts: string;
+  readonly ws: string;
+  readonly wss: string;
+  readonly http: string;
+  readonly https: string;
+  readonly cognito: string;
+  readonly ports: { readonly mqtt: number; readonly mqtts: number; readonly http: number; readonly https: number };
+  readonly identityPoolId: string;
+  readonly region: string;
+  readonly dataDir: string;
+  /** The emulator's process, so a tool can tell a file left by a killed process. */
+  readonly pid: number;
+}
+
+/** Writes the record (mode 0600). */
+export async function writeEndpointsFile(dataDir: string, record: EndpointsRecord): Promise<void> {
+  const path = join(dataDir, ENDPOINTS_FILE);
+  await writeFile(path, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+  await chmod(path, 0o600);
+}
+
+/** Reads the record, or undefined when there is none. */
+export async function readEndpointsFile(dataDir: string): Promise<EndpointsRecord | undefined> {
+  try {
+    return JSON.parse(await readFile(join(dataDir, ENDPOINTS_FILE), 'utf8')) as EndpointsRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Removes the record if this process wrote it (another emulator may have started on the directory since). */
+export async function removeEndpointsFile(dataDir: string): Promise<void> {
+  const record = await readEndpointsFile(dataDir);
+  if (record === undefined || record.pid === process.pid) await rm(join(dataDir, ENDPOINTS_FILE), { force: true });
+}
