@@ -47,7 +47,7 @@ beforeAll(async () => {
     const clientId = `guest-${String(i).padStart(2, '0')}${i % 10 === 7 ? '-seven' : ''}`;
     expect((await admin('/register', { body: { type: 'WEBSOCKET', clientId } })).status).toBe(200);
   }
-  player = await createNodeClient({ serviceUrl: emulator.endpoints.http, cacheDir: join(dataDir, 'player') });
+  player = await createNodeClient({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir: join(dataDir, 'player') });
   await player.connect();
   browser = await launchChromium();
 }, 120_000);
