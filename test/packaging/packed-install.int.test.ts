@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // from ESM and from CJS and used. This catches a broken `exports` map, a file missing from
 // `files`, a dependency left undeclared, or a `workspace:` range that npm cannot resolve.
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const packageDirs = ['core', 'node', 'browser', 'emulator'];
+const packageDirs = ['core', 'aws', 'node', 'browser', 'emulator'];
 
 interface Packed {
   name: string;
@@ -63,7 +63,7 @@ describe('packed packages install with npm', () => {
 
   it('installs the packages themselves, not copies fetched from a registry', () => {
     const installed = readdirSync(join(project, 'node_modules', '@webcomm')).sort();
-    expect(installed).toEqual(['browser', 'core', 'emulator', 'node']);
+    expect(installed).toEqual(['aws', 'browser', 'core', 'emulator', 'node']);
   });
 
   it('every entry loads from ESM and CJS with the same export names', () => {
