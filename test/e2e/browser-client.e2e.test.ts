@@ -36,6 +36,8 @@ const esbuild = createRequire(requireFromRoot.resolve('tsup/package.json'))('esb
 async function bundleBuilt(): Promise<string> {
   const result = await esbuild.build({
     stdin: { contents: "export * from '@webcomm/browser'; export { ManualClock } from '@webcomm/core';", resolveDir: join(root, 'examples'), sourcefile: 'page.js' },
+    // A tsconfig without the workspace's `paths` (those point at the sources): bundle what is built.
+    tsconfig: join(root, 'packages/browser/tsconfig.json'),
     bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, logLevel: 'silent',
   });
   return (result.outputFiles[0] as { text: string }).text;
