@@ -17,6 +17,7 @@ export default defineConfig({
       { find: /^@webcomm\/core$/, replacement: src('core') },
       { find: /^@webcomm\/node$/, replacement: src('node') },
       { find: /^@webcomm\/node\/testing$/, replacement: fileURLToPath(new URL('./packages/node/src/testing/index.ts', import.meta.url)) },
+      { find: /^@webcomm\/aws$/, replacement: src('aws') },
       { find: /^@webcomm\/browser$/, replacement: src('browser') },
       { find: /^@webcomm\/emulator$/, replacement: src('emulator') },
     ],

@@ -17,15 +17,25 @@
  *   topic-alias sending): an estimate of what trimming MQTT.js could save, not a shipped setup
  * - sign-cognito: presignIotUrl + cognitoCredentials only (our signing stack without the stream)
  * - sdk-cognito: for reference, @aws-sdk/client-cognito-identity doing the same two calls
+ *
+ * With `--packed` (needs `pnpm build`): what an app really ships. Every @webcomm package is packed
+ * with `pnpm pack`, the tarballs are installed with npm into a fresh project, and esbuild bundles
+ * from there (the `browser` export condition, as Vite and webpack pick it):
+ * - packed-browser: createBrowserClient from @webcomm/browser alone
+ * - packed-browser+core: the same app also importing from @webcomm/core (one copy of core expected)
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { BenchResult } from './lib/report.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const browserSrc = join(root, 'packages/browser/src');
+const awsSrc = join(root, 'packages/aws/src');
+const coreSrc = join(root, 'packages/core/src');
 
 // esbuild is a dependency of tsup (not of the workspace root): resolve it through tsup.
 interface Metafile {
@@ -104,7 +114,7 @@ export async function creds() {
 const workspaceSources = {
   name: 'workspace-sources',
   setup(build: { onResolve(o: { filter: RegExp }, cb: (a: { path: string }) => { path: string }): void }) {
-    build.onResolve({ filter: /^@webcomm\/(core|browser)$/ }, (args) => ({
+    build.onResolve({ filter: /^@webcomm\/(core|aws|browser)$/ }, (args) => ({
       path: join(root, 'packages', args.path.slice('@webcomm/'.length), 'src/index.ts'),
     }));
   },
@@ -141,14 +151,15 @@ const stubPlugin = {
 
 interface Row { app: string; minBytes: number; gzBytes: number; byPackage: { name: string; minBytes: number; gzShare: number }[]; warnings: string[] }
 
-async function measure(app: string, source: string, extraPlugins: unknown[] = []): Promise<Row> {
+async function measure(app: string, source: string, extraPlugins: unknown[] = [], resolveDir?: string): Promise<Row> {
   const result = await esbuild.build({
-    stdin: { contents: source, resolveDir: browserSrc, sourcefile: `${app}.ts`, loader: 'ts' },
+    stdin: { contents: source, resolveDir: resolveDir ?? awsSrc, sourcefile: `${app}.ts`, loader: 'ts' },
     bundle: true, minify: true, format: 'esm', platform: 'browser', target: 'es2022',
     write: false, metafile: true, outfile: join(root, 'bench/results', `${app}.js`),
-    plugins: [workspaceSources, ...extraPlugins], logLevel: 'silent',
-    // As the package's own browser build does: a module-scoped \`process\` for MQTT.js's sources.
-    inject: app.startsWith('client-') ? [join(browserSrc, 'process-shim.ts')] : [],
+    plugins: resolveDir === undefined ? [workspaceSources, ...extraPlugins] : extraPlugins, logLevel: 'silent',
+    // As the package's own browser build does: a module-scoped \`process\` for MQTT.js's sources
+    // (installed packages bring their own, so nothing is injected for them).
+    inject: resolveDir === undefined && app.startsWith('client-') ? [join(coreSrc, 'process-shim.ts')] : [],
   });
   const js = result.outputFiles.find((f) => f.path.endsWith('.js'));
   if (js === undefined) throw new Error(`no output for ${app}`);
@@ -166,6 +177,38 @@ async function measure(app: string, source: string, extraPlugins: unknown[] = []
     .sort((a, b) => b[1] - a[1])
     .map(([name, bytes]) => ({ name, minBytes: bytes, gzShare: Math.round((bytes / minBytes) * gzBytes) }));
   return { app, minBytes, gzBytes, byPackage, warnings: result.warnings.map((w) => w.text) };
+}
+
+const packedApps: Record<string, string> = {
+  'packed-browser': `
+import { createBrowserClient, staticCredentials } from '@webcomm/browser';
+export const client = () => createBrowserClient({ endpoint: 'abc-ats.iot.eu-west-1.amazonaws.com', clientId: 'c', auth: { type: 'sigv4', credentials: staticCredentials({ accessKeyId: 'A', secretAccessKey: 'S' }) } });`,
+  'packed-browser+core': `
+import { createBrowserClient, staticCredentials } from '@webcomm/browser';
+import { WebcommClient, isWebcommError } from '@webcomm/core';
+export const client = () => createBrowserClient({ endpoint: 'abc-ats.iot.eu-west-1.amazonaws.com', clientId: 'c', auth: { type: 'sigv4', credentials: staticCredentials({ accessKeyId: 'A', secretAccessKey: 'S' }) } });
+export const isClient = (value: unknown) => value instanceof WebcommClient;
+export { isWebcommError };`,
+};
+
+/** Packs every package, installs the tarballs with npm into a fresh project, bundles the packed apps from it. */
+export async function measurePacked(): Promise<Row[]> {
+  const project = mkdtempSync(join(tmpdir(), 'webcomm-bundle-'));
+  try {
+    const dependencies: Record<string, string> = {};
+    for (const dir of readdirSync(join(root, 'packages'))) {
+      if (dir === 'emulator') continue; // not a browser package
+      const out = execFileSync('pnpm', ['pack', '--pack-destination', project], { cwd: join(root, 'packages', dir), encoding: 'utf8' });
+      dependencies[`@webcomm/${dir}`] = `file:${out.trim().split('\n').pop() ?? ''}`;
+    }
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'bundle-consumer', private: true, dependencies }));
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: project, stdio: 'pipe' });
+    const rows: Row[] = [];
+    for (const [app, source] of Object.entries(packedApps)) rows.push(await measure(app, source, [], project));
+    return rows;
+  } finally {
+    rmSync(project, { recursive: true, force: true });
+  }
 }
 
 const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
@@ -199,7 +242,7 @@ export async function bundleSize(): Promise<BenchResult[]> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const rows = await measureAll();
+  const rows = process.argv.includes('--packed') ? await measurePacked() : await measureAll();
   if (process.argv.includes('--json')) {
     console.log(JSON.stringify(rows, null, 2));
   } else {

@@ -27,7 +27,7 @@ const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javas
 
 beforeAll(async () => {
   outDir = await mkdtemp(join(tmpdir(), 'webcomm-game-'));
-  // Vite resolves @webcomm/browser's `browser` export: the built, self-contained bundle.
+  // Vite resolves the built packages (@webcomm/core through its `browser` export), no polyfills.
   await build({ configFile: join(here, 'vite.config.ts'), root: here, logLevel: 'silent', build: { outDir, emptyOutDir: true } });
   site = createServer((request, response) => {
     const path = normalize(join(outDir, (request.url ?? '/').split('?')[0] === '/' ? 'index.html' : (request.url ?? '').split('?')[0] ?? ''));

@@ -1,4 +1,4 @@
 import { defineConfig } from 'vite';
 
-// Nothing special: @webcomm/browser's `browser` export is one self-contained ES module.
+// Nothing special: no polyfills (@webcomm/core's `browser` export carries what MQTT.js needs).
 export default defineConfig({ root: import.meta.dirname, build: { outDir: 'dist', emptyOutDir: true } });

@@ -1,29 +1,14 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig([
-  // For Node and for bundlers that resolve dependencies themselves.
-  {
-    entry: ['src/index.ts'],
-    format: ['esm', 'cjs'],
-    dts: true,
-    sourcemap: true,
-    clean: true,
-    target: 'es2022',
-  },
-  // The `browser` export: one self-contained ES module with MQTT.js taken from its sources and a
-  // module-scoped `process` (MQTT.js reads `process.nextTick`), so Vite, webpack or esbuild need
-  // no Node polyfills and nothing is put on `globalThis`.
-  {
-    entry: { 'browser/index': 'src/index.ts' },
-    format: ['esm'],
-    platform: 'browser',
-    target: 'es2020',
-    sourcemap: true,
-    dts: false,
-    clean: false,
-    noExternal: [/.*/],
-    inject: ['src/process-shim.ts'],
-    treeshake: true,
-    splitting: false,
-  },
-]);
+// One build for Node, browsers and bundlers: @webcomm/core and @webcomm/aws stay imports (never
+// inlined), so an app that also imports @webcomm/core ships one copy of it. MQTT.js's browser needs
+// (a module-scoped `process`) are met by core's own `browser` export, so no polyfills here either.
+export default defineConfig({
+  entry: ['src/index.ts'],
+  format: ['esm', 'cjs'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  target: 'es2022',
+  external: [/^@webcomm\//],
+});

@@ -1,10 +1,49 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
-});
+type Plugin = NonNullable<Options['esbuildPlugins']>[number];
+
+/**
+ * Keeps the packages @webcomm/aws's WebSocket stream also pulls in (readable-stream, and the
+ * `buffer` and `events` packages it imports) imports of the `browser` build, so the app's bundler
+ * keeps one copy of each. MQTT.js `require()`s them, and esbuild turns a require of an external
+ * into a `__require()` that throws in browsers; routing it through a one-line ES module makes it a
+ * top-level `import`. Each is a dependency of this package, so it resolves under pnpm too.
+ */
+const SHARED = /^(readable-stream|buffer|events)$/;
+const importShared: Plugin = {
+  name: 'import-shared',
+  setup(build) {
+    build.onResolve({ filter: SHARED }, (args) => (args.namespace === 'shared-import' ? { path: args.path, external: true } : { path: args.path, namespace: 'shared-import' }));
+    // Named and default: MQTT.js reads both `require('events').default` and `require('buffer').Buffer`.
+    build.onLoad({ filter: /.*/, namespace: 'shared-import' }, (args) => ({ contents: `export * from '${args.path}'; export { default } from '${args.path}';`, loader: 'js' }));
+  },
+};
+
+export default defineConfig([
+  // For Node and for bundlers that resolve dependencies themselves.
+  {
+    entry: ['src/index.ts'],
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: 'es2022',
+  },
+  // The `browser` export: MQTT.js taken from its sources with a module-scoped `process` (MQTT.js
+  // reads `process.nextTick`), so Vite, webpack or esbuild need no Node polyfills and nothing is put
+  // on `globalThis`. @webcomm/* and the packages shared with @webcomm/aws stay imports.
+  {
+    entry: { 'browser/index': 'src/index.ts' },
+    format: ['esm'],
+    platform: 'browser',
+    target: 'es2020',
+    sourcemap: true,
+    dts: false,
+    clean: false,
+    noExternal: [/^(?!@webcomm\/)/],
+    esbuildPlugins: [importShared],
+    inject: ['src/process-shim.ts'],
+    treeshake: true,
+    splitting: false,
+  },
+]);

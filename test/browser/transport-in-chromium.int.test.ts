@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWsBroker } from '../../packages/browser/src/ws-broker.fixture.js';
+import { startWsBroker } from '../../packages/aws/src/ws-broker.fixture.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const esbuild = createRequire(createRequire(join(root, 'package.json')).resolve('tsup/package.json'))('esbuild') as {
@@ -56,13 +56,13 @@ export async function refused(url) {
 
 async function bundle(inject: string[], contents = entry): Promise<string> {
   const result = await esbuild.build({
-    stdin: { contents, resolveDir: join(root, 'packages/browser/src'), sourcefile: 'probe.js' },
+    stdin: { contents, resolveDir: join(root, 'packages/aws/src'), sourcefile: 'probe.js' },
     bundle: true, format: 'iife', globalName: 'probe', platform: 'browser', target: 'es2022', write: false, inject,
     logLevel: 'silent',
     plugins: [{
       name: 'workspace-sources',
       setup(build: { onResolve(o: { filter: RegExp }, cb: (a: { path: string }) => { path: string }): void }) {
-        build.onResolve({ filter: /^@webcomm\/(core|browser)$/ }, (a) => ({ path: join(root, 'packages', a.path.slice(9), 'src/index.ts') }));
+        build.onResolve({ filter: /^@webcomm\/(core|aws|browser)$/ }, (a) => ({ path: join(root, 'packages', a.path.slice(9), 'src/index.ts') }));
       },
     }],
   });
@@ -98,7 +98,7 @@ describe('WebSocket transport in Chromium', () => {
     const { page, errors } = await pageWith(await bundle([], ownEntry));
     expect(errors).toEqual([]);
     const inBrowser = await page.evaluate(() => (globalThis as unknown as { probe: Probe }).probe.sign());
-    const { presignIotUrl } = await import('../../packages/browser/src/presign-iot-url.js');
+    const { presignIotUrl } = await import('../../packages/aws/src/presign-iot-url.js');
     const inNode = await presignIotUrl({
       endpoint: 'abc-ats.iot.eu-west-1.amazonaws.com',
       credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret', sessionToken: 'tok' },
@@ -118,7 +118,7 @@ describe('WebSocket transport in Chromium', () => {
   it('with a module-scoped process shim: one WebSocket frame per publish, every message back', async () => {
     const b = await startWsBroker();
     try {
-      const { page, errors } = await pageWith(await bundle([join(root, 'packages/browser/src/process-shim.ts')]));
+      const { page, errors } = await pageWith(await bundle([join(root, 'packages/core/src/process-shim.ts')]));
       expect(errors).toEqual([]);
       b.framesIn = 0;
       const received = await page.evaluate(([url]) => (globalThis as unknown as { probe: Probe }).probe.roundTrip(url as string, 50), [b.url]);
@@ -134,7 +134,7 @@ describe('WebSocket transport in Chromium', () => {
   it('a 403 on the upgrade reaches the page as close code 1006 with no status: classified NETWORK, not fatal', async () => {
     const b = await startWsBroker({ refuse: () => 403 });
     try {
-      const { page } = await pageWith(await bundle([join(root, 'packages/browser/src/process-shim.ts')]));
+      const { page } = await pageWith(await bundle([join(root, 'packages/core/src/process-shim.ts')]));
       const seen = await page.evaluate(([url]) => (globalThis as unknown as { probe: Probe }).probe.refused(url as string), [b.url]);
       expect(seen).toEqual({ linkCode: 'WEBSOCKET_UPGRADE_FAILED', closeCode: 1006, httpStatus: null, code: 'WEBCOMM_NETWORK', fatal: false });
       await page.close();
@@ -146,7 +146,7 @@ describe('WebSocket transport in Chromium', () => {
   it('a server that accepts and closes with 4403 is seen as a fatal NOT_AUTHORIZED', async () => {
     const b = await startWsBroker({ raw: true, onSocket: (s) => s.close(4403, 'forbidden') });
     try {
-      const { page } = await pageWith(await bundle([join(root, 'packages/browser/src/process-shim.ts')]));
+      const { page } = await pageWith(await bundle([join(root, 'packages/core/src/process-shim.ts')]));
       const seen = await page.evaluate(([url]) => (globalThis as unknown as { probe: Probe }).probe.refused(url as string), [b.url]);
       expect(seen).toMatchObject({ linkCode: 'WEBSOCKET_CLOSED', closeCode: 4403, code: 'WEBCOMM_NOT_AUTHORIZED', fatal: true });
       await page.close();

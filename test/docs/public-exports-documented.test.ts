@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Every public export of every package must carry a TSDoc comment: the API reference
 // (TypeDoc) is generated from them, so an undocumented export is a hole in the docs.
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const packages = ['core', 'node', 'browser', 'emulator'];
+const packages = ['core', 'aws', 'node', 'browser', 'emulator'];
 const entries = [...packages.map((name) => ({ name, path: `${root}packages/${name}/src/index.ts` })), { name: 'node/testing', path: `${root}packages/node/src/testing/index.ts` }]
   .filter((entry) => existsSync(entry.path));
 

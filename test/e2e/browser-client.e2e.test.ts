@@ -1,10 +1,11 @@
 /**
  * The browser adapter in real Chromium against the real emulator: a page loads the built
- * browser bundle, registers, gets guest credentials from the emulator's Cognito endpoint,
+ * packages (bundled by esbuild through their `browser` export conditions, as an app's bundler
+ * does, with no polyfills), registers, gets guest credentials from the emulator's Cognito endpoint,
  * connects over the SigV4-signed WebSocket, receives content updates, and survives an emulator
  * restart. Wrong and expired credentials end in clear errors.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -12,12 +13,35 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger, startEmulator, type RunningEmulator } from '@webcomm/emulator';
-import type * as Webcomm from '@webcomm/browser';
+import { createRequire } from 'node:module';
+import type * as WebcommBrowser from '@webcomm/browser';
+import type { ManualClock } from '@webcomm/core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/chromium.js';
 
-const bundlePath = fileURLToPath(new URL('../../packages/browser/dist/browser/index.js', import.meta.url));
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const builtEntries = ['core', 'aws', 'browser'].map((name) => join(root, 'packages', name, 'dist/index.js'));
+/** What the page gets: @webcomm/browser, plus core's ManualClock (one copy of core for both). */
+type Webcomm = typeof WebcommBrowser & { ManualClock: typeof ManualClock };
+
+interface Esbuild {
+  build(options: Record<string, unknown>): Promise<{ outputFiles: { text: string }[] }>;
+}
+// esbuild comes with tsup (not a root dependency): resolve it through tsup.
+const requireFromRoot = createRequire(join(root, 'package.json'));
+const esbuild = createRequire(requireFromRoot.resolve('tsup/package.json'))('esbuild') as Esbuild;
+
+/** Bundles the built packages as an app would: resolved through node_modules and their export maps. */
+async function bundleBuilt(): Promise<string> {
+  const result = await esbuild.build({
+    stdin: { contents: "export * from '@webcomm/browser'; export { ManualClock } from '@webcomm/core';", resolveDir: join(root, 'examples'), sourcefile: 'page.js' },
+    // A tsconfig without the workspace's `paths` (those point at the sources): bundle what is built.
+    tsconfig: join(root, 'packages/browser/tsconfig.json'),
+    bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, logLevel: 'silent',
+  });
+  return (result.outputFiles[0] as { text: string }).text;
+}
 
 let browser: Browser;
 let pageServer: Server;
@@ -31,8 +55,8 @@ async function start(ports?: { http: number; https: number; mqtt: number; mqtts:
 }
 
 beforeAll(async () => {
-  if (!existsSync(bundlePath)) throw new Error(`${bundlePath} is missing: run "pnpm build" first (pnpm test does).`);
-  const bundle = readFileSync(bundlePath);
+  for (const built of builtEntries) if (!existsSync(built)) throw new Error(`${built} is missing: run "pnpm build" first (pnpm test does).`);
+  const bundle = await bundleBuilt();
   pageServer = createServer((request, response) => {
     if (request.url === '/webcomm.js') return void response.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
     response.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><title>game</title><script type="module">
@@ -77,7 +101,7 @@ describe('browser client in Chromium against the emulator', () => {
   it('registers, signs in as a Cognito guest, receives content updates, and survives an emulator restart', async () => {
     const page = await openPage();
     const clientId = await page.evaluate(async (serviceUrl) => {
-      type W = { webcomm: typeof Webcomm; events: unknown[]; client?: unknown };
+      type W = { webcomm: Webcomm; events: unknown[]; client?: unknown };
       const w = window as unknown as W;
       const { client, registration } = await w.webcomm.connectToService({ serviceUrl, storage: w.webcomm.memoryStorage(), backoff: { initialDelayMs: 100, maxDelayMs: 1_000 } });
       client.on('state', (s) => w.events.push({ type: 'state', to: s.to }));
@@ -114,7 +138,7 @@ describe('browser client in Chromium against the emulator', () => {
   it('expired credentials fail at once with BAD_CREDENTIALS naming the expiry; wrong ones say what to check', async () => {
     const page = await openPage();
     const outcome = await page.evaluate(async (endpoint) => {
-      const { webcomm } = window as unknown as { webcomm: typeof Webcomm };
+      const { webcomm } = window as unknown as { webcomm: Webcomm };
       const expired = webcomm.createBrowserClient({
         endpoint,
         clientId: 'expired-client',
@@ -146,7 +170,7 @@ describe('browser client in Chromium against the emulator', () => {
   it('a ban hidden by the browser (refused upgrade = network error) is asked of the service: BANNED, and failed stays failed after the unban', async () => {
     const page = await openPage();
     const clientId = await page.evaluate(async (serviceUrl) => {
-      type W = { webcomm: typeof Webcomm; events: { type: string; to?: string; code?: string }[]; client?: Webcomm.WebcommClient; clock?: Webcomm.ManualClock };
+      type W = { webcomm: Webcomm; events: { type: string; to?: string; code?: string }[]; client?: WebcommBrowser.WebcommClient; clock?: ManualClock };
       const w = window as unknown as W;
       // Backoff delays pass at once on a manual clock; an advance by a day fires any timer left.
       const clock = new w.webcomm.ManualClock(Date.now());
@@ -199,7 +223,7 @@ describe('browser client in Chromium against the emulator', () => {
       await page.goto(pageUrl);
       await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
       await page.evaluate(async (serviceUrl) => {
-        type W = { webcomm: typeof Webcomm; events: unknown[]; shared?: Webcomm.SharedTabConnection };
+        type W = { webcomm: Webcomm; events: unknown[]; shared?: WebcommBrowser.SharedTabConnection };
         const w = window as unknown as W;
         const shared = w.webcomm.shareConnectionAcrossTabs(async () => (await w.webcomm.connectToService({ serviceUrl, storage: w.webcomm.memoryStorage() })).client, { name: 'e2e' });
         shared.on('leader', () => w.events.push({ type: 'leader' }));

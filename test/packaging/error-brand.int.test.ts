@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 // One app can hold several copies of core: its ESM and CJS builds (a dual-package hazard when
-// one dependency imports and another requires), and the copy inlined in the browser bundle.
+// one dependency imports and another requires), and core's `browser` build (MQTT.js inside; a bundler picks it for browsers).
 // "Is this a WebcommError?" must answer the same across all of them (built dist/, pnpm test
 // builds first).
 const dist = (path: string): string => fileURLToPath(new URL(`../../packages/${path}`, import.meta.url));
@@ -17,8 +17,8 @@ interface CoreLike {
 
 const esm = (await import(dist('core/dist/index.js'))) as CoreLike;
 const cjs = require(dist('core/dist/index.cjs')) as CoreLike;
-const bundled = (await import(dist('browser/dist/browser/index.js'))) as CoreLike;
-const copies: Record<string, CoreLike> = { 'core ESM': esm, 'core CJS': cjs, 'browser bundle': bundled };
+const bundled = (await import(dist('core/dist/browser/index.js'))) as CoreLike;
+const copies: Record<string, CoreLike> = { 'core ESM': esm, 'core CJS': cjs, 'core browser build': bundled };
 
 describe('WebcommError across copies of core', () => {
   it('the copies really are different classes (the hazard exists)', () => {

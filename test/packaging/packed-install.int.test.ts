@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // from ESM and from CJS and used. This catches a broken `exports` map, a file missing from
 // `files`, a dependency left undeclared, or a `workspace:` range that npm cannot resolve.
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const packageDirs = ['core', 'node', 'browser', 'emulator'];
+const packageDirs = ['core', 'aws', 'node', 'browser', 'emulator'];
 
 interface Packed {
   name: string;
@@ -63,7 +64,7 @@ describe('packed packages install with npm', () => {
 
   it('installs the packages themselves, not copies fetched from a registry', () => {
     const installed = readdirSync(join(project, 'node_modules', '@webcomm')).sort();
-    expect(installed).toEqual(['browser', 'core', 'emulator', 'node']);
+    expect(installed).toEqual(['aws', 'browser', 'core', 'emulator', 'node']);
   });
 
   // Two node processes per entry: a generous budget on a loaded machine.
@@ -77,6 +78,26 @@ describe('packed packages install with npm', () => {
       expect(names.length, entry).toBeGreaterThan(0);
       expect(JSON.parse(cjs), entry).toEqual(names);
     }
+  });
+
+  it('a browser app importing @webcomm/browser and @webcomm/core bundles one copy of each package, with no polyfills', async () => {
+    const requireFromRoot = createRequire(join(root, 'package.json'));
+    const esbuild = createRequire(requireFromRoot.resolve('tsup/package.json'))('esbuild') as {
+      build(options: Record<string, unknown>): Promise<{ outputFiles: { text: string }[]; metafile: { inputs: Record<string, unknown> } }>;
+    };
+    const result = await esbuild.build({
+      stdin: { contents: "export { createBrowserClient } from '@webcomm/browser'; export { WebcommClient, ManualClock } from '@webcomm/core';", resolveDir: project, sourcefile: 'app.js' },
+      bundle: true, format: 'esm', platform: 'browser', write: false, metafile: true, logLevel: 'silent', absWorkingDir: project,
+    });
+    const webcomm = Object.keys(result.metafile.inputs).filter((input) => input.includes('node_modules/@webcomm/')).sort();
+    expect(webcomm).toEqual(['node_modules/@webcomm/aws/dist/index.js', 'node_modules/@webcomm/browser/dist/index.js', 'node_modules/@webcomm/core/dist/browser/index.js']);
+    const mqttSources = Object.keys(result.metafile.inputs).filter((input) => input.includes('node_modules/mqtt/'));
+    expect(mqttSources).toEqual([]); // inside core's browser build, with its process shim
+    for (const shared of ['readable-stream', 'buffer', 'events']) {
+      expect(Object.keys(result.metafile.inputs).filter((input) => input.startsWith(`node_modules/${shared}/`)).length, shared).toBeGreaterThan(0);
+    }
+    // A require() esbuild could not turn into an import would throw in a browser.
+    expect(result.outputFiles[0]?.text).not.toContain('Dynamic require of');
   });
 
   it('a typed error from the installed core carries its code, from ESM and CJS', () => {

@@ -1,6 +1,6 @@
-import { assertClientOptionKeys, assertKnownOptions, CLIENT_OPTION_KEYS, ERROR_CODES, optionKeys, pickOptions, systemClock, WebcommClient, WebcommError, type TimerHandle, type WebcommClientOptions } from '@webcomm/core';
+import { assertClientOptionKeys, assertKnownOptions, CLIENT_OPTION_KEYS, ERROR_CODES, optionKeys, pickOptions, systemClock, WebcommClient, WebcommError, type TimerHandle, type WebcommClientOptions } from '@webcomm/core'; // internal: assertClientOptionKeys, assertKnownOptions, CLIENT_OPTION_KEYS, optionKeys, pickOptions
 import { WATCH_NETWORK_KEYS, watchNetwork, type WatchNetworkOptions } from './watch-network.js';
-import { assertWebSocketTransportKeys, WEB_SOCKET_TRANSPORT_KEYS, webSocketTransport, type WebSocketTransportOptions } from './websocket-transport.js';
+import { assertWebSocketTransportKeys, WEB_SOCKET_TRANSPORT_KEYS, webSocketTransport, type WebSocketTransportOptions } from '@webcomm/aws';
 
 /** What the client does while the page is hidden (background tab, minimised window). */
 export type HiddenPolicy =

@@ -1,7 +1,7 @@
-import { optionKeys, pickOptions, registerClient, servicePublisher, serviceStatusCheck, validateUrl, type ChannelConfig, type RegistrationResponse, type WebcommClient } from '@webcomm/core';
+import { optionKeys, pickOptions, registerClient, servicePublisher, serviceStatusCheck, validateUrl, type ChannelConfig, type RegistrationResponse, type WebcommClient } from '@webcomm/core'; // internal: optionKeys, pickOptions, validateUrl
 import { assertBrowserClientKeys, BROWSER_CLIENT_KEYS, createBrowserClient, type BrowserClientOptions } from './browser-client.js';
-import { cognitoCredentials, type CognitoCredentialsProvider } from './cognito-credentials.js';
-import { defaultIdentityStorage, type IdentityStorage } from './identity-storage.js';
+import { cognitoCredentials, type CognitoCredentialsProvider } from '@webcomm/aws';
+import { defaultIdentityStorage, type IdentityStorage } from '@webcomm/aws';
 
 /** Options of {@link connectToService}. */
 export interface ConnectToServiceOptions extends Omit<BrowserClientOptions, 'endpoint' | 'auth' | 'clientId' | 'channels'> {

@@ -1,52 +1,139 @@
-export * from '@webcomm/core';
 /**
  * `@webcomm/browser`: connect webcomm to AWS IoT Core (or the emulator) from browsers and any
- * runtime with `WebSocket` and `fetch`: Cognito or other credentials, a SigV4-presigned
- * WebSocket URL signed for every attempt, custom authorizers, and browser network hooks.
+ * runtime with `WebSocket` and `fetch`: a client with browser network hooks, the service flow
+ * (registration and Cognito) in one call, one connection shared across tabs. Re-exports the public
+ * API of `@webcomm/core` and `@webcomm/aws`, so this is the only import a web app needs.
  * No Node built-ins.
  */
-export { staticCredentials, validateCredentials, type AwsCredentials, type CredentialsProvider } from './credentials.js';
-export { credentialsFromFunction, REFRESH_DEFAULTS, type RefreshOptions } from './refreshing-credentials.js';
+// The public API of @webcomm/core, re-exported by name so this is the only import an app needs.
 export {
+  WebcommClient,
+  WebcommError,
+  isWebcommError,
+  ERROR_CODES,
+  DEFAULTS,
+  DEFAULT_BACKOFF,
+  IOT_CORE_LIMITS,
+  jsonDecoder,
+  rawDecoder,
+  silentLogger,
+  systemClock,
+  registerClient,
+  servicePublisher,
+  serviceStatusCheck,
+  ContentWatcher,
+  watchContent,
+  parseUpdate,
+} from '@webcomm/core';
+export type {
+  WebcommClientOptions,
+  WebcommClientEvents,
+  WebcommErrorCode,
+  WebcommErrorOptions,
+  ChannelConfig,
+  PublishMode,
+  PublishOptions,
+  SubscribeOptions,
+  Unsubscribe,
+  OperationOptions,
+  MessageHandler,
+  MessageMeta,
+  DecodeOption,
+  Decoder,
+  ConnectionState,
+  StateChange,
+  ConnectedInfo,
+  DisconnectedInfo,
+  ReconnectingInfo,
+  TakenOverInfo,
+  ReceivedMessage,
+  BackoffOptions,
+  BackoffStrategy,
+  OverflowPolicy,
+  TopicLimits,
+  Logger,
+  LogFields,
+  LogLevel,
+  Clock,
+  TimerHandle,
+  Transport,
+  TransportLink,
+  ConnectContext,
+  MqttStream,
+  ChannelPublisher,
+  OutgoingMessage,
+  StatusCheck,
+  ServicePublisherOptions,
+  ServiceStatusOptions,
+  RegisterClientOptions,
+  RegistrationResponse,
+  ServiceEndpoint,
+  ChannelInfo,
+  ChannelType,
+  ConnectionType,
+  ContentChange,
+  ContentUpdate,
+  ContentVersionStore,
+  ContentWatcherEvents,
+  WatchContentOptions,
+} from '@webcomm/core';
+
+// From @webcomm/aws: credentials, Cognito, signing and the WebSocket transport.
+export {
+  staticCredentials,
+  validateCredentials,
+  credentialsFromFunction,
+  REFRESH_DEFAULTS,
   cognitoCredentials,
+  cognitoIdentityFetchClient,
+  CognitoServiceError,
+  defaultIdentityStorage,
+  memoryStorage,
+  presignUrl,
+  presignIotUrl,
+  IOT_SIGNING_SERVICE,
+  regionFromIotEndpoint,
+  webSocketUrl,
+  customAuthorizerUrl,
+  webSocketTransport,
+  WebSocketStream,
+  WebSocketLinkError,
+  classifyWebSocketError,
+  type AwsCredentials,
+  type CredentialsProvider,
+  type RefreshOptions,
   type CognitoCredentialsOptions,
   type CognitoCredentialsProvider,
   type CognitoLogins,
-} from './cognito-credentials.js';
-export {
-  cognitoIdentityFetchClient,
-  CognitoServiceError,
   type CognitoIdentityApi,
   type CognitoIdentityFetchClientOptions,
   type GetCredentialsForIdentityInput,
   type GetCredentialsForIdentityOutput,
   type GetIdInput,
-} from './cognito-identity-api.js';
-export { defaultIdentityStorage, memoryStorage, type IdentityStorage } from './identity-storage.js';
-export { presignUrl, type PresignUrlOptions } from './presign-url.js';
-export { presignIotUrl, IOT_SIGNING_SERVICE, type PresignIotUrlOptions } from './presign-iot-url.js';
-export { regionFromIotEndpoint, webSocketUrl } from './endpoint-url.js';
-export { customAuthorizerUrl, type CustomAuthorizerToken, type CustomAuthorizerUrlOptions } from './custom-authorizer-url.js';
-export {
-  assertWebSocketTransportKeys,
-  WEB_SOCKET_TRANSPORT_KEYS,
-  webSocketTransport,
+  type IdentityStorage,
+  type PresignUrlOptions,
+  type PresignIotUrlOptions,
+  type CustomAuthorizerToken,
+  type CustomAuthorizerUrlOptions,
   type CustomAuthorizerAuth,
   type NoAuth,
   type SigV4Auth,
   type WebSocketTransportOptions,
-} from './websocket-transport.js';
-export { WebSocketStream, type WebSocketStreamOptions } from './websocket-stream.js';
-export { WebSocketLinkError, type WebSocketLinkErrorCode } from './websocket-link-error.js';
-export type { WebSocketConstructor, WebSocketEventLike, WebSocketLike } from './websocket-like.js';
-export { classifyWebSocketError } from './classify-websocket-error.js';
-export {
-  watchNetwork,
-  WATCH_NETWORK_DEFAULTS,
-  type IntervalTimer,
-  type NetworkHooks,
-  type WatchNetworkOptions,
-} from './watch-network.js';
+  type WebSocketStreamOptions,
+  type WebSocketLinkErrorCode,
+  type WebSocketConstructor,
+  type WebSocketEventLike,
+  type WebSocketLike,
+} from '@webcomm/aws';
+
+export { watchNetwork, WATCH_NETWORK_DEFAULTS, type NetworkTimer, type NetworkHooks, type WatchNetworkOptions } from './watch-network.js';
 export { createBrowserClient, BROWSER_CLIENT_DEFAULTS, type BrowserClientOptions, type HiddenPolicy } from './browser-client.js';
 export { connectToService, type ConnectToServiceOptions, type ServiceConnection } from './connect-to-service.js';
-export { shareConnectionAcrossTabs, SharedTabConnection, type BroadcastChannelLike, type LockManagerLike, type SharedTabEvents, type SharedTabOptions } from './shared-tab-connection.js';
+export {
+  shareConnectionAcrossTabs,
+  SharedTabConnection,
+  type BroadcastChannelLike,
+  type LockManagerLike,
+  type SharedTabEvents,
+  type SharedTabOptions,
+} from './shared-tab-connection.js';

@@ -6,7 +6,7 @@
  * takeover flapping) per extra tab.
  */
 import { EventEmitter } from 'eventemitter3';
-import { assertKnownOptions, describeThrown, ERROR_CODES, optionKeys, TopicTrie, toDecoder, WebcommError, type ConnectionState, type DecodeOption, type WebcommClient } from '@webcomm/core';
+import { assertKnownOptions, describeThrown, ERROR_CODES, optionKeys, TopicTrie, toDecoder, WebcommError, type ConnectionState, type DecodeOption, type WebcommClient } from '@webcomm/core'; // internal: assertKnownOptions, describeThrown, optionKeys, TopicTrie, toDecoder
 
 /** The Web Locks API slice used (navigator.locks). */
 export interface LockManagerLike {

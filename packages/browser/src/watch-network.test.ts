@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { watchNetwork, type IntervalTimer } from './watch-network.js';
+import { watchNetwork, type NetworkTimer } from './watch-network.js';
 
 /** A manual clock and interval timer: the test moves time, nothing sleeps. */
 function manualTime() {
   let t = 1_000_000;
   const intervals = new Map<number, { callback: () => void; ms: number; next: number }>();
   let ids = 0;
-  const timer: IntervalTimer = {
+  const timer: NetworkTimer = {
     setInterval: (callback, ms) => (intervals.set(++ids, { callback, ms, next: t + ms }), ids),
     clearInterval: (handle) => void intervals.delete(handle as number),
   };

@@ -1,4 +1,4 @@
-import { assertKnownOptions, ERROR_CODES, optionKeys, WebcommError } from '@webcomm/core';
+import { assertKnownOptions, ERROR_CODES, optionKeys, WebcommError } from '@webcomm/core'; // internal: assertKnownOptions, optionKeys
 
 /** What {@link watchNetwork} reports; wire these into the client (reconnect now, pause, check the link). */
 export interface NetworkHooks {
@@ -19,7 +19,7 @@ export interface NetworkHooks {
 }
 
 /** Timer functions, injectable so tests drive time. */
-export interface IntervalTimer {
+export interface NetworkTimer {
   setInterval(callback: () => void, ms: number): unknown;
   clearInterval(handle: unknown): void;
 }
@@ -49,7 +49,7 @@ export interface WatchNetworkOptions {
   /** @default Date.now */
   readonly now?: () => number;
   /** @default globalThis setInterval/clearInterval */
-  readonly timer?: IntervalTimer;
+  readonly timer?: NetworkTimer;
 }
 
 /** Every key of {@link WatchNetworkOptions}. */
@@ -77,7 +77,7 @@ export function watchNetwork(hooks: NetworkHooks, options: WatchNetworkOptions =
     }
   }
   const now = options.now ?? Date.now;
-  const timer: IntervalTimer = options.timer ?? {
+  const timer: NetworkTimer = options.timer ?? {
     setInterval: (callback, ms) => setInterval(callback, ms),
     clearInterval: (handle) => clearInterval(handle as ReturnType<typeof setInterval>),
   };

@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
 import { connect } from 'node:tls';
-import { assertKnownOptions, ERROR_CODES, optionKeys, silentLogger, WebcommError, type Logger, type Transport } from '@webcomm/core';
+import { assertKnownOptions, ERROR_CODES, optionKeys, silentLogger, WebcommError, type Logger, type Transport } from '@webcomm/core'; // internal: assertKnownOptions, optionKeys
 import { classifySocketError } from './classify-socket-error.js';
-import { customAuthorizerUsername, type CustomAuthorizerCredentials } from './custom-authorizer-username.js';
+import { customAuthorizerUsername, type CustomAuthorizerCredentials } from '@webcomm/aws';
 import { socketReady } from './open-socket.js';
 import { loadTlsMaterial, readPem, type PemSource } from './tls-material.js';
 

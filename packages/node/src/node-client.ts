@@ -17,7 +17,7 @@ import {
   type Transport,
   type WebcommClientOptions,
   type WebcommError,
-} from '@webcomm/core';
+} from '@webcomm/core'; // internal: assertChannelKeys, assertClientOptionKeys, assertKnownOptions, CLIENT_OPTION_KEYS, optionKeys, pickOptions, validateUrl
 import { ensureIdentity, loadOrRegister, type EnsureIdentityOptions } from './ensure-identity.js';
 import { mutualTlsTransport } from './mutual-tls-transport.js';
 

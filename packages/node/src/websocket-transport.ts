@@ -1,7 +1,6 @@
 import { WebSocket, type ClientOptions } from 'ws';
-import { webSocketTransport, type WebSocketConstructor, type WebSocketTransportOptions } from '@webcomm/browser';
-import { assertKnownOptions, type Transport } from '@webcomm/core';
-import { WEB_SOCKET_TRANSPORT_KEYS } from '@webcomm/browser';
+import { WEB_SOCKET_TRANSPORT_KEYS, webSocketTransport, type WebSocketConstructor, type WebSocketTransportOptions } from '@webcomm/aws';
+import { assertKnownOptions, type Transport } from '@webcomm/core'; // internal: assertKnownOptions
 import { readPem, type PemSource } from './tls-material.js';
 
 /** Options of {@link nodeWebSocketTransport}: the browser transport's, plus a CA to trust for `wss://`. */
@@ -13,7 +12,7 @@ export interface NodeWebSocketTransportOptions extends Omit<WebSocketTransportOp
 /**
  * MQTT over WebSocket from Node, signed exactly as in browsers (SigV4 with an async credentials
  * provider, a fresh URL for every attempt; or a custom authorizer): the same code as
- * `@webcomm/browser`, over the `ws` package. Lets an editor plugin use a developer's AWS
+ * `@webcomm/browser` (both from `@webcomm/aws`), over the `ws` package. Lets an editor plugin use a developer's AWS
  * credentials.
  */
 export function nodeWebSocketTransport(options: NodeWebSocketTransportOptions): Transport {

@@ -1,4 +1,4 @@
-import { ERROR_CODES, validateUrl, WebcommError } from '@webcomm/core';
+import { ERROR_CODES, validateUrl, WebcommError } from '@webcomm/core'; // internal: validateUrl
 
 /**
  * Turns an endpoint as users write it into the WebSocket URL to connect to:

@@ -1,4 +1,4 @@
-import { assertKnownOptions, ERROR_CODES, optionKeys, WebcommError } from '@webcomm/core';
+import { assertKnownOptions, ERROR_CODES, optionKeys, WebcommError } from '@webcomm/core'; // internal: assertKnownOptions, optionKeys
 import { validateCredentials, type AwsCredentials, type CredentialsProvider } from './credentials.js';
 
 /** Options of {@link credentialsFromFunction}. */

@@ -1,4 +1,4 @@
-import { assertKnownOptions, ERROR_CODES, optionKeys, WebcommError } from '@webcomm/core';
+import { assertKnownOptions, ERROR_CODES, optionKeys, WebcommError } from '@webcomm/core'; // internal: assertKnownOptions, optionKeys
 import { webSocketUrl } from './endpoint-url.js';
 import { uriEscape } from './uri-escape.js';
 

@@ -1,4 +1,4 @@
-import { assertKnownOptions, ERROR_CODES, optionKeys, validateUrl, WebcommError } from '@webcomm/core';
+import { assertKnownOptions, ERROR_CODES, optionKeys, validateUrl, WebcommError } from '@webcomm/core'; // internal: assertKnownOptions, optionKeys, validateUrl
 
 /** Input of GetId; field names as in the AWS API. */
 export interface GetIdInput {
