@@ -27,6 +27,25 @@ describe('FilterPolicy (default, receive-only)', () => {
   });
 });
 
+describe('FilterPolicy receive through configured filters (core TopicTrie, IoT Core rules)', () => {
+  it.each([
+    ['a/b', 'a/b', true],
+    ['a/+', 'a/b', true],
+    ['a/+', 'a/b/c', false],
+    ['a/#', 'a/b/c', true],
+    // IoT Core, unlike MQTT 3.1.1: `#` needs a level, so `sensor/#` does not match `sensor`.
+    ['sensor/#', 'sensor', false],
+    ['+/b', 'a/b', true],
+    ['#', '$aws/events/presence/connected/x', false],
+    ['+/events/#', '$aws/events/x', false],
+    ['$aws/events/presence/+/+', '$aws/events/presence/connected/x', true],
+    ['a/b', 'a/c', false],
+  ])('filter %s receives %s → %s', (filter, topic, expected) => {
+    const policy = new FilterPolicy({ topics: [], filters: [filter], publish: [] });
+    expect(isAllowed([policy], 'iot:Receive', topic)).toBe(expected);
+  });
+});
+
 describe('DocumentPolicy (IoT policy grammar)', () => {
   const document = JSON.stringify({
     Version: '2012-10-17',

@@ -2,7 +2,8 @@
  * What a connection may do, as IoT Core decides it: policy documents (custom authorizers)
  * or the service's default filter policy. Deny wins; nothing is allowed unless granted.
  */
-import { filterCovers, topicMatches } from '../broker/topic-match.js';
+import { TopicTrie } from '@webcomm/core';
+import { filterCovers } from '../broker/filter-covers.js';
 
 /** The IoT actions the broker checks. */
 export type IotAction = 'iot:Connect' | 'iot:Publish' | 'iot:Subscribe' | 'iot:Receive';
@@ -28,25 +29,28 @@ export interface FilterGrants {
 
 /** The service's default policy: exact topics (the client's channels) plus configured filters. */
 export class FilterPolicy implements AccessPolicy {
-  private readonly topics: ReadonlySet<string>;
-  private readonly filters: readonly string[];
-  private readonly publish: ReadonlySet<string>;
+  readonly #topics: ReadonlySet<string>;
+  readonly #filters: readonly string[];
+  /** The same filters for receive checks, matched as IoT Core does (`a/#` does not match `a`). */
+  readonly #receive = new TopicTrie<true>({ hashMatchesParent: false });
+  readonly #publish: ReadonlySet<string>;
 
   constructor(grants: FilterGrants) {
-    this.topics = new Set(grants.topics);
-    this.filters = grants.filters ?? [];
-    this.publish = new Set(grants.publish);
+    this.#topics = new Set(grants.topics);
+    this.#filters = grants.filters ?? [];
+    for (const filter of this.#filters) this.#receive.add(filter, true);
+    this.#publish = new Set(grants.publish);
   }
 
   evaluate(action: IotAction, target: string): 'allow' | 'deny' | 'none' {
     switch (action) {
       case 'iot:Subscribe':
         // A granted topic covers only the identical filter: as in IoT Core, where `+`/`#` in a policy resource are literal.
-        return this.topics.has(target) || this.filters.some((filter) => filterCovers(filter, target)) ? 'allow' : 'none';
+        return this.#topics.has(target) || this.#filters.some((filter) => filterCovers(filter, target)) ? 'allow' : 'none';
       case 'iot:Receive':
-        return this.topics.has(target) || this.filters.some((filter) => topicMatches(filter, target)) ? 'allow' : 'none';
+        return this.#topics.has(target) || this.#receive.match(target).length > 0 ? 'allow' : 'none';
       case 'iot:Publish':
-        return this.publish.has(target) ? 'allow' : 'none';
+        return this.#publish.has(target) ? 'allow' : 'none';
       case 'iot:Connect':
         return 'none';
     }

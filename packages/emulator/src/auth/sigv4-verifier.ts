@@ -1,14 +1,12 @@
 /**
  * Verifies SigV4-presigned WebSocket URLs as IoT Core does (service `iotdevicegateway`,
- * signed header `host`, empty payload). The expected signature is computed with
- * `@smithy/signature-v4`'s own canonicalisation and signing code, never by hand.
+ * signed header `host`, empty payload). The expected signature is computed from
+ * `@smithy/signature-v4`'s canonicalisation and key derivation (see presigned-signature.ts).
  */
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { Sha256 } from '@aws-crypto/sha256-js';
 import type { Clock } from '../clock.js';
 import type { CredentialCheck, LocalIdentityIssuer } from '../cognito/local-identity-issuer.js';
 import { sameSecret } from '../cognito/local-identity-issuer.js';
+import { presignedSignature } from './presigned-signature.js';
 
 /** Which check refused a presigned URL (logged; never the secret, signature or token). */
 export type SigV4Check =
@@ -32,17 +30,9 @@ const MAX_URL_AGE_S = 900;
 const MAX_EXPIRES_S = 604_800;
 /** Clock skew tolerated for a date in the future. */
 const MAX_SKEW_MS = 5 * 60_000;
-const SERVICE = 'iotdevicegateway';
-const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
-
-/** A signer that exposes smithy's canonical request and string-to-sign steps. */
-class PresignedUrlSigner extends SignatureV4 {
-  async expectedSignature(request: HttpRequest, longDate: string, scope: string, signingDate: Date, region: string): Promise<string> {
-    const canonicalRequest = this.createCanonicalRequest(request, { host: request.headers.host ?? '' }, EMPTY_SHA256);
-    const stringToSign = await this.createStringToSign(longDate, scope, canonicalRequest, 'AWS4-HMAC-SHA256');
-    return this.sign(stringToSign, { signingDate, signingRegion: region, signingService: SERVICE });
-  }
-}
+/** The SigV4 service name of IoT Core's device gateway (the data-plane endpoint). */
+export const IOT_SIGNING_SERVICE = 'iotdevicegateway';
+const SERVICE = IOT_SIGNING_SERVICE;
 
 function parseAmzDate(value: string): Date | undefined {
   const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
@@ -93,13 +83,7 @@ export async function verifyPresignedRequest(
   if (!lookup.ok) return fail(lookup.check, 'credentials not accepted');
   const { credentials } = lookup;
 
-  const signer = new PresignedUrlSigner({
-    service: SERVICE,
-    region,
-    sha256: Sha256,
-    credentials: { accessKeyId, secretAccessKey: credentials.secretAccessKey },
-  });
-  const scope = `${day}/${region}/${SERVICE}/aws4_request`;
+  const scope = { accessKeyId, secretAccessKey: credentials.secretAccessKey, longDate, region, service: SERVICE };
   const given = params.get('X-Amz-Signature') ?? '';
   const query: Record<string, string> = {};
   for (const [name, value] of params) if (name !== 'X-Amz-Signature') query[name] = value;
@@ -108,8 +92,7 @@ export async function verifyPresignedRequest(
   const hostname = hostHeader.replace(/:\d+$/, '');
   for (const host of new Set([hostname, hostHeader])) {
     for (const signedQuery of token === undefined ? [query] : [withoutToken, query]) {
-      const request = new HttpRequest({ method: 'GET', protocol: url.protocol, hostname, path: url.pathname, query: signedQuery, headers: { host } });
-      const expected = await signer.expectedSignature(request, longDate, scope, signingDate, region);
+      const expected = await presignedSignature({ path: url.pathname, host, query: signedQuery }, scope);
       if (sameSecret(expected, given)) {
         return { ok: true, identityId: credentials.identityId, accessKeyId, credentialsExpireAt: Date.parse(credentials.expiresAt) };
       }

@@ -4,13 +4,13 @@
  * Installed on one aedes instance by {@link IotBrokerRules.install}.
  */
 import { randomUUID } from 'node:crypto';
-import type { EventEmitter } from 'node:events';
 import type { Aedes, AuthenticateError, Client, ConnectPacket, PublishPacket, Subscription } from 'aedes';
 import type { AccessPolicy, IotAction } from '../auth/access-policy.js';
 import { isAllowed } from '../auth/access-policy.js';
 import type { ClockTimer } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { BrokerControl } from '../service/contracts.js';
+import { beforeEachPacket, cleanStoredSubscriptions, clientOfStream, clientSentDisconnect, heldFilters, isClientClosed } from './aedes-internals.js';
 import type { ConnectAuthorizerDeps } from './authorize-connect.js';
 import { authorizeConnect } from './authorize-connect.js';
 import { clampKeepalive, topicProblem } from './iot-limits.js';
@@ -78,7 +78,7 @@ export class IotBrokerRules implements BrokerControl {
 
   /** A connection broke the protocol below aedes (an oversized packet): record why it is dropped. */
   clientError(stream: object, problem: string): void {
-    const client = (stream as { client?: Client }).client;
+    const client = clientOfStream(stream);
     if (client === undefined) return;
     const session = this.sessions.get(client);
     if (session === undefined) return;
@@ -111,8 +111,7 @@ export class IotBrokerRules implements BrokerControl {
     if (this.expiredSessions.delete(packet.clientId)) packet.clean = true;
     // See each SUBSCRIBE whole before aedes splits it into single authorizations: count its
     // filters, and grant QoS 1 for QoS 2 as IoT Core does (aedes takes the SUBACK QoS from here).
-    const parser = (client as unknown as { _parser?: EventEmitter })._parser;
-    parser?.prependListener('packet', (incoming: { cmd: string; subscriptions?: { qos: number }[] }) => {
+    beforeEachPacket(client, (incoming) => {
       if (incoming.cmd !== 'subscribe' || incoming.subscriptions === undefined) return;
       for (const subscription of incoming.subscriptions) subscription.qos = Math.min(subscription.qos, 1);
       const session = this.sessions.get(client);
@@ -135,7 +134,7 @@ export class IotBrokerRules implements BrokerControl {
     }
     // aedes drops a client that closed while it was being authenticated without a clientDisconnect:
     // registering it here would leave a live session behind for good.
-    if ((client as unknown as { closed?: boolean }).closed === true) {
+    if (isClientClosed(client)) {
       this.deps.logger.info(`client "${clientId}" closed its connection during authentication`);
       throw authError('connection closed during authentication');
     }
@@ -185,7 +184,7 @@ export class IotBrokerRules implements BrokerControl {
   private checkSubscribe(client: Client, subscription: Subscription): Error | null {
     const session = this.sessions.get(client);
     if (session?.tooManyFilters === true) return this.violation(client, 'CLIENT_ERROR', `SUBSCRIBE with more than ${this.deps.limits.maxFiltersPerSubscribe} filters refused`);
-    const held = (client as unknown as { subscriptions?: Record<string, unknown> }).subscriptions ?? {};
+    const held = heldFilters(client);
     if (!(subscription.topic in held) && Object.keys(held).length >= this.deps.limits.maxSubscriptionsPerConnection) {
       return this.violation(client, 'CLIENT_ERROR', `more than ${this.deps.limits.maxSubscriptionsPerConnection} subscriptions on one connection`);
     }
@@ -216,8 +215,7 @@ export class IotBrokerRules implements BrokerControl {
    */
   private retainedAllowed(client: Client, packet: { retain?: boolean; topic: string }): boolean {
     if (packet.retain !== true) return true;
-    const subscriptions = (client as unknown as { subscriptions?: Record<string, unknown> }).subscriptions ?? {};
-    return packet.topic in subscriptions;
+    return packet.topic in heldFilters(client);
   }
 
   /** Records why the client is about to be disconnected (aedes closes it on the returned error). */
@@ -249,7 +247,7 @@ export class IotBrokerRules implements BrokerControl {
     if (session.timer !== undefined) this.deps.clock.clearTimeout(session.timer);
     const wasLive = this.live.get(session.clientId) === session;
     if (wasLive) this.live.delete(session.clientId);
-    const clientSaidBye = (client as unknown as { _disconnected?: boolean })._disconnected === true;
+    const clientSaidBye = clientSentDisconnect(client);
     const reason = session.reason ?? (clientSaidBye ? 'CLIENT_INITIATED_DISCONNECT' : this.shuttingDown ? 'SERVER_INITIATED_DISCONNECT' : 'CONNECTION_LOST');
     this.deps.logger.info(`client "${session.clientId}" disconnected: ${reason}`);
     if (session.ready && hasPresence(session.clientId)) this.publishEvent(disconnectedEvent(session, reason, this.deps.clock.now()));
@@ -261,8 +259,8 @@ export class IotBrokerRules implements BrokerControl {
       this.expiryTimers.delete(clientId);
       if (this.live.has(clientId)) return;
       this.expiredSessions.add(clientId);
-      const persistence = (this.broker as unknown as { persistence: { cleanSubscriptions(client: { id: string }): Promise<void> } }).persistence;
-      persistence.cleanSubscriptions({ id: clientId }).catch((error: unknown) => this.deps.logger.warn(`session expiry of "${clientId}": ${(error as Error).message}`));
+      if (this.broker === undefined) return;
+      cleanStoredSubscriptions(this.broker, clientId).catch((error: unknown) => this.deps.logger.warn(`session expiry of "${clientId}": ${(error as Error).message}`));
     }, this.deps.sessionExpiryMs);
     this.expiryTimers.set(clientId, timer);
   }

@@ -1,4 +1,5 @@
 /** IoT Core's protocol limits, as pure checks. */
+import { IOT_CORE_LIMITS } from '@webcomm/core';
 
 /** The limits the broker enforces. */
 export interface IotLimits {
@@ -26,9 +27,9 @@ export interface IotLimits {
   readonly maxPacketBytes: number;
 }
 
-/** IoT Core's values. */
+/** IoT Core's values (the payload limit is the one the client library checks against). */
 export const IOT_LIMITS: IotLimits = {
-  maxPayloadBytes: 128 * 1024,
+  maxPayloadBytes: IOT_CORE_LIMITS.maxPayloadBytes,
   maxTopicBytes: 256,
   maxTopicSlashes: 7,
   maxFiltersPerSubscribe: 8,
@@ -36,7 +37,7 @@ export const IOT_LIMITS: IotLimits = {
   maxKeepaliveSeconds: 1200,
   maxClientIdBytes: 128,
   maxSubscriptionsPerConnection: 50,
-  maxPacketBytes: 128 * 1024 + 16 * 1024,
+  maxPacketBytes: IOT_CORE_LIMITS.maxPayloadBytes + 16 * 1024,
 };
 
 /** The keepalive IoT Core applies: 0 or too high → max, too low → min. */

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RouteHandler, UserDirectory } from '../service/contracts.js';
 import type { LocalIdentityIssuer } from './local-identity-issuer.js';
 import { COGNITO_LOGIN } from './openid-tokens.js';
-import { HttpProblem, readJson, sendJson as sendJsonBody } from '../service/http-io.js';
+import { HttpProblem, readJson, sendJson } from '../service/http-io.js';
 import type { Logger } from '../logger.js';
 
 /** Path of the Cognito endpoint on the HTTP API listener. */
@@ -49,8 +49,9 @@ function loginKeys(logins: Map<string, string>): string[] {
 const MAX_BODY_BYTES = 65_536;
 const AMZ_JSON = /^application\/(?:x-amz-json-1\.[01]|json)\b/i;
 
-function sendJson(response: ServerResponse, status: number, body: unknown, errorType?: string): void {
-  sendJsonBody(response, status, body, {
+/** Sends an AWS JSON 1.1 answer (the SDK reads the error type from `x-amzn-errortype`). */
+function sendAwsJson(response: ServerResponse, status: number, body: unknown, errorType?: string): void {
+  sendJson(response, status, body, {
     'content-type': 'application/x-amz-json-1.1',
     'x-amzn-requestid': crypto.randomUUID(),
     ...(errorType === undefined ? {} : { 'x-amzn-errortype': errorType }),
@@ -130,14 +131,14 @@ export function createCognitoRoutes(deps: { identities: LocalIdentityIssuer; use
         throw new CognitoError('SerializationException', `Body refused (${cause.code}): ${cause.message}`, cause.status);
       });
       if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new CognitoError('SerializationException', 'Body must be a JSON object.');
-      sendJson(response, 200, await operation(body as Record<string, unknown>));
+      sendAwsJson(response, 200, await operation(body as Record<string, unknown>));
     } catch (error) {
       if (error instanceof CognitoError) {
         logger.info(`cognito: refused ${String(request.headers['x-amz-target'])}: ${error.type}`);
-        sendJson(response, error.status, { __type: error.type, message: error.message }, error.type);
+        sendAwsJson(response, error.status, { __type: error.type, message: error.message }, error.type);
       } else {
         logger.error(`cognito: ${(error as Error).message}`);
-        sendJson(response, 500, { __type: 'InternalErrorException', message: 'Internal error.' }, 'InternalErrorException');
+        sendAwsJson(response, 500, { __type: 'InternalErrorException', message: 'Internal error.' }, 'InternalErrorException');
       }
     }
     return true;

@@ -6,6 +6,7 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../logger.js';
+import { HttpProblem, sendProblem } from '../service/http-io.js';
 
 /** A request handler that may throw or reject. */
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => unknown;
@@ -27,8 +28,7 @@ export function guardRequest(handler: RequestHandler, logger: Logger): (request:
           response.destroy();
           return;
         }
-        response.writeHead(500, { 'content-type': 'application/json', connection: 'close' });
-        response.end(JSON.stringify({ error: { code: 'INTERNAL', message: 'Internal error; the emulator log says more.' } }));
+        sendProblem(response, new HttpProblem(500, 'INTERNAL', 'Internal error; the emulator log says more.', { connection: 'close' }));
       } catch {
         response.destroy();
       }

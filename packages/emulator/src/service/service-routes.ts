@@ -18,6 +18,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PublishRequest, UserStatus } from '@webcomm/core';
+import { IOT_LIMITS } from '../broker/iot-limits.js';
 import type { RouteHandler, ServiceDeps } from './contracts.js';
 import { decodePathParameter } from '../http/request-target.js';
 import { clientStatusRoute } from './client-status-route.js';
@@ -28,7 +29,7 @@ import type { ServiceTokens } from './service-tokens.js';
 import { userPage } from './user-page.js';
 
 /** IoT Core's largest payload, and so the publish API's. */
-export const MAX_MESSAGE_BYTES = 131_072;
+export const MAX_MESSAGE_BYTES = IOT_LIMITS.maxPayloadBytes;
 
 /** What the routes need beyond {@link ServiceDeps}. */
 export interface ServiceRouteOptions {

@@ -2,6 +2,7 @@
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
+import { IOT_SIGNING_SERVICE } from '../auth/sigv4-verifier.js';
 
 /** Temporary credentials as Cognito returns them. */
 export interface TestCredentials {
@@ -21,7 +22,7 @@ export async function presignMqttUrl(
 ): Promise<string> {
   const url = new URL(wsUrl);
   const signer = new SignatureV4({
-    service: 'iotdevicegateway',
+    service: IOT_SIGNING_SERVICE,
     region: options.region,
     sha256: Sha256,
     credentials: options.tokenMode === 'signed' ? credentials : { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },

@@ -1,16 +1,9 @@
-/** MQTT topic filter matching (pure). `$`-topics are not matched by a leading wildcard. */
-export function topicMatches(filter: string, topic: string): boolean {
-  const f = filter.split('/');
-  const t = topic.split('/');
-  if (topic.startsWith('$') && (f[0] === '+' || f[0] === '#')) return false;
-  for (let i = 0; i < f.length; i++) {
-    const level = f[i];
-    if (level === '#') return true;
-    if (i >= t.length) return false;
-    if (level !== '+' && level !== t[i]) return false;
-  }
-  return f.length === t.length;
-}
+/**
+ * Whether one MQTT filter grants everything another can match: the one question about
+ * filters that core's `TopicTrie` (which matches concrete topics) does not answer. Follows
+ * IoT Core as the trie does with `hashMatchesParent: false`: `a/#` does not match `a`, and a
+ * leading wildcard does not match `$` topics.
+ */
 
 /** True when every topic `requested` can match is also matched by `granted`. */
 export function filterCovers(granted: string, requested: string): boolean {
@@ -19,7 +12,8 @@ export function filterCovers(granted: string, requested: string): boolean {
   if (requested.startsWith('$') && (g[0] === '+' || g[0] === '#')) return false;
   for (let i = 0; i < g.length; i++) {
     const level = g[i];
-    if (level === '#') return true;
+    // IoT Core: `#` needs at least one level, so `a/#` does not cover `a`.
+    if (level === '#') return i < r.length;
     if (i >= r.length) return false;
     const wanted = r[i];
     if (wanted === '#') return false;

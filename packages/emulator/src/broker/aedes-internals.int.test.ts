@@ -1,0 +1,118 @@
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Aedes, type Client } from 'aedes';
+import type { MqttClient } from 'mqtt';
+import { closed, connect, subscribe } from '../testing/mqtt-helpers.js';
+import type { ParsedPacket } from './aedes-internals.js';
+import { beforeEachPacket, cleanStoredSubscriptions, clientOfStream, clientSentDisconnect, heldFilters, isClientClosed } from './aedes-internals.js';
+
+// Guards the aedes fields the IoT rules read (see aedes-internals.ts). A failure here after an
+// aedes upgrade means a field moved: fix the accessor, not this test.
+
+let broker: Aedes;
+let server: Server;
+let url: string;
+const streams: Socket[] = [];
+const mqttClients: MqttClient[] = [];
+
+function nextClient(event: 'client' | 'clientReady' | 'clientDisconnect'): Promise<Client> {
+  return new Promise((resolve) => broker.once(event, resolve));
+}
+
+beforeEach(async () => {
+  broker = await Aedes.createBroker();
+  server = createServer((socket) => {
+    streams.push(socket);
+    broker.handle(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterEach(async () => {
+  await Promise.all(mqttClients.splice(0).map((c) => c.endAsync(true)));
+  streams.splice(0);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await new Promise<void>((resolve) => broker.close(() => resolve()));
+});
+
+async function connected(clientId: string, clean = true): Promise<{ mqtt: MqttClient; client: Client }> {
+  const ready = nextClient('clientReady');
+  const c = await connect(url, { clientId, clean });
+  mqttClients.push(c);
+  return { mqtt: c, client: await ready };
+}
+
+describe('aedes internals the IoT rules depend on', () => {
+  it('stream.client is the aedes client of that connection', async () => {
+    const { client } = await connected('a');
+    expect(streams).toHaveLength(1);
+    expect(clientOfStream(streams[0] as Socket)).toBe(client);
+    expect(clientOfStream({})).toBeUndefined();
+  });
+
+  it('client._parser shows a whole SUBSCRIBE before aedes handles it, and may change its QoS', async () => {
+    const seen: ParsedPacket[] = [];
+    broker.preConnect = (client, _packet, done) => {
+      expect(beforeEachPacket(client, (packet) => {
+        seen.push(packet);
+        for (const subscription of packet.subscriptions ?? []) subscription.qos = 0;
+      })).toBe(true);
+      done(null, true);
+    };
+    const { mqtt } = await connected('a');
+    expect(await subscribe(mqtt, ['x/1', 'x/2'], 1)).toEqual([0, 0]);
+    const subscribes = seen.filter((packet) => packet.cmd === 'subscribe');
+    expect(subscribes).toHaveLength(1);
+    expect(subscribes[0]?.subscriptions).toHaveLength(2);
+  });
+
+  it('client.subscriptions holds the filters of this connection, keyed by filter', async () => {
+    const { mqtt, client } = await connected('a');
+    expect(heldFilters(client)).toEqual({});
+    await subscribe(mqtt, ['x/+', 'y/#']);
+    expect(Object.keys(heldFilters(client)).sort()).toEqual(['x/+', 'y/#']);
+    await mqtt.unsubscribeAsync('x/+');
+    expect(Object.keys(heldFilters(client))).toEqual(['y/#']);
+  });
+
+  it('client._disconnected is true after DISCONNECT and false when the stream just drops', async () => {
+    const polite = await connected('polite');
+    let gone = nextClient('clientDisconnect');
+    await polite.mqtt.endAsync();
+    expect(await gone).toBe(polite.client);
+    expect(clientSentDisconnect(polite.client)).toBe(true);
+    expect(isClientClosed(polite.client)).toBe(true);
+
+    const rude = await connected('rude');
+    expect(isClientClosed(rude.client)).toBe(false);
+    gone = nextClient('clientDisconnect');
+    (streams[1] as Socket).destroy();
+    await gone;
+    expect(clientSentDisconnect(rude.client)).toBe(false);
+    expect(isClientClosed(rude.client)).toBe(true);
+  });
+
+  it('broker.persistence.cleanSubscriptions forgets a persistent session\'s subscriptions', async () => {
+    const first = await connected('keeper', false);
+    await subscribe(first.mqtt, 'kept/topic', 1);
+    const gone = nextClient('clientDisconnect');
+    await first.mqtt.endAsync();
+    await gone;
+    await cleanStoredSubscriptions(broker, 'keeper');
+    const again = await connected('keeper', false);
+    expect(heldFilters(again.client)).toEqual({});
+    await again.mqtt.endAsync();
+    void closed(again.mqtt);
+  });
+
+  it('without cleanSubscriptions the persistent session keeps its subscriptions (the control case)', async () => {
+    const first = await connected('keeper', false);
+    await subscribe(first.mqtt, 'kept/topic', 1);
+    const gone = nextClient('clientDisconnect');
+    await first.mqtt.endAsync();
+    await gone;
+    const again = await connected('keeper', false);
+    expect(Object.keys(heldFilters(again.client))).toEqual(['kept/topic']);
+  });
+});
