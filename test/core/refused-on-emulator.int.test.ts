@@ -37,7 +37,7 @@ function adminPublish(channel: string, message: unknown): Promise<Response> {
 
 describe('refusals by closing the link (emulator)', () => {
   it('a channel the policy does not grant: SUBSCRIBE_REFUSED, the granted channel keeps delivering', async () => {
-    client = await createNodeClient({ serviceUrl: emulator.endpoints.http, cacheDir: join(dataDir, 'id') });
+    client = await createNodeClient({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir: join(dataDir, 'id') });
     const takenOver = record(client, 'takenOver');
     const errors = record(client, 'error');
     const got: unknown[] = [];
@@ -65,6 +65,7 @@ describe('refusals by closing the link (emulator)', () => {
   it('a broker publish on a topic the policy does not open: PUBLISH_REFUSED for it alone', async () => {
     client = await createNodeClient({
       serviceUrl: emulator.endpoints.http,
+      adminToken: emulator.adminToken,
       cacheDir: join(dataDir, 'id'),
       publish: { tools: 'broker' },
       extraChannels: [{ name: 'announce-direct', topic: 'webcomm/local/announcements', publish: 'broker' }],

@@ -46,7 +46,7 @@ async function connectedIds(): Promise<string[]> {
 
 describe('a banned client (emulator)', () => {
   it('GET /status answers the caller its status, also while banned, and only with its service token', async () => {
-    client = await createNodeClient({ serviceUrl: emulator.endpoints.http, cacheDir: join(dataDir, 'id') });
+    client = await createNodeClient({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir: join(dataDir, 'id') });
     const { clientId, serviceToken } = client.registration;
     const ask = (token: string): Promise<Response> => fetch(`${emulator.endpoints.http}/status`, { headers: { authorization: `Bearer ${token}` } });
     expect(await (await ask(serviceToken)).json()).toEqual({ clientId, status: 'active' });
@@ -58,7 +58,7 @@ describe('a banned client (emulator)', () => {
 
   it('fails with BANNED, stays failed after the unban until connect() is called, then connects again', async () => {
     const clock = new ManualClock(Date.now());
-    client = await createNodeClient({ serviceUrl: emulator.endpoints.http, cacheDir: join(dataDir, 'id'), clock });
+    client = await createNodeClient({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir: join(dataDir, 'id'), clock });
     const c = client;
     // Backoff delays pass at once on the manual clock.
     c.on('reconnecting', ({ delayMs }) => queueMicrotask(() => clock.advance(delayMs)));
