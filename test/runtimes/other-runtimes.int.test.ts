@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,18 +9,33 @@ import { silentLogger, startEmulator } from '@webcomm/emulator';
 
 // Smoke tests on Bun and Deno (both from npm, run through npx): a client in that runtime
 // registers with the emulator, connects over a signed WebSocket and receives one message
-// pushed by the operator. The client is the built self-contained browser module (pnpm test
-// builds first).
+// pushed by the operator. The client is the built packages bundled by esbuild into one module,
+// as an app's bundler would (pnpm test builds first).
 const script = fileURLToPath(new URL('./smoke-client.mjs', import.meta.url));
 const runtimes: Record<string, string[]> = {
   bun: ['-y', 'bun@1', script],
   deno: ['-y', 'deno', 'run', '--allow-net', '--allow-read', '--allow-env', script],
 };
 
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const requireFromRoot = createRequire(join(root, 'package.json'));
+const esbuild = createRequire(requireFromRoot.resolve('tsup/package.json'))('esbuild') as {
+  build(options: Record<string, unknown>): Promise<{ outputFiles: { text: string }[] }>;
+};
+
 let dataDir = '';
+let bundlePath = '';
 let emulator: Awaited<ReturnType<typeof startEmulator>>;
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'webcomm-runtimes-'));
+  const built = await esbuild.build({
+    stdin: { contents: "export { connectToService } from '@webcomm/browser';", resolveDir: join(root, 'examples'), sourcefile: 'client.js' },
+    // A tsconfig without the workspace's `paths` (those point at the sources): bundle what is built.
+    tsconfig: join(root, 'packages/browser/tsconfig.json'),
+    bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, logLevel: 'silent',
+  });
+  bundlePath = join(dataDir, 'webcomm-client.mjs');
+  writeFileSync(bundlePath, built.outputFiles[0]?.text ?? '');
   emulator = await startEmulator({ dataDir, logger: silentLogger });
 });
 afterAll(async () => {
@@ -50,7 +66,7 @@ function waitForLine(child: ChildProcess, pattern: RegExp, output: { text: strin
 
 describe.each(Object.keys(runtimes))('on %s', (runtime) => {
   it('a client connects to the emulator and receives one pushed message', async () => {
-    const child = spawn('npx', [...(runtimes[runtime] ?? []), emulator.endpoints.http], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npx', [...(runtimes[runtime] ?? []), emulator.endpoints.http, bundlePath], { stdio: ['ignore', 'pipe', 'pipe'] });
     const output = { text: '' };
     try {
       const ready = waitForLine(child, /^READY$/m, output);

@@ -1,9 +1,9 @@
-// A game client in another JavaScript runtime (Bun, Deno): loads the self-contained browser
-// build of @webcomm/browser, registers with the emulator, gets Cognito credentials, connects
+// A game client in another JavaScript runtime (Bun, Deno): loads @webcomm/browser as an app's
+// bundler ships it (the built packages bundled into one module by the test), registers with the emulator, gets Cognito credentials, connects
 // over the SigV4-signed WebSocket and prints the first announcement it receives.
-// Usage: <runtime> smoke-client.mjs SERVICE_URL. Prints READY, then RECEIVED <json>, then exits 0.
-const [serviceUrl] = (globalThis.Deno?.args ?? globalThis.process.argv.slice(2));
-const { connectToService } = await import(new URL('../../packages/browser/dist/browser/index.js', import.meta.url).href);
+// Usage: <runtime> smoke-client.mjs SERVICE_URL BUNDLE_PATH. Prints READY, then RECEIVED <json>, then exits 0.
+const [serviceUrl, bundlePath] = (globalThis.Deno?.args ?? globalThis.process.argv.slice(2));
+const { connectToService } = await import(`file://${bundlePath}`);
 
 const memory = new Map();
 const storage = {
