@@ -8,6 +8,9 @@ const sdkWarningOff = Number(process.versions.node.split('.')[0]) < 22 ? { AWS_S
 
 const src = (pkg: string): string => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
 
+const TESTS = ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'];
+const EXCLUDED = ['**/node_modules/**', '**/dist/**'];
+
 // Tests run against the TypeScript sources (no build step needed), except the browser
 // end-to-end tests, which load the built bundle into Chromium.
 export default defineConfig({
@@ -23,12 +26,18 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
     env: sdkWarningOff,
     reporters: ['default'],
+    // By suffix (STYLE.md habit 10): `vitest run --project unit|int|e2e` runs one kind, `vitest run` all.
+    // `extends: true` keeps the aliases and settings above shared by every project.
+    projects: [
+      { extends: true, test: { name: 'unit', include: TESTS, exclude: [...EXCLUDED, '**/*.int.test.ts', '**/*.e2e.test.ts', 'test/e2e/**'] } },
+      { extends: true, test: { name: 'int', include: TESTS.map((glob) => glob.replace(/\*\.test\.ts$/, '*.int.test.ts')), exclude: [...EXCLUDED, 'test/e2e/**'] } },
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], exclude: EXCLUDED } },
+    ],
   },
 });

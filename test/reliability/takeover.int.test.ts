@@ -55,19 +55,34 @@ describe('client-ID takeover (real aedes)', () => {
     const first = twin(b, 'backoff');
     const second = twin(b, 'backoff');
     const takeovers: TakenOverInfo[] = [];
+    const attempts = new Map<WebcommClient, number[]>();
     const delays: ReconnectingInfo[] = [];
-    for (const c of [first, second]) {
+    const reachedFourth = [first, second].map((c) => {
+      attempts.set(c, []);
       c.on('takenOver', (info) => takeovers.push(info));
-      c.on('reconnecting', (info) => delays.push(info));
-    }
+      return new Promise<void>((resolve) => {
+        c.on('reconnecting', (info) => {
+          delays.push(info);
+          attempts.get(c)?.push(info.attempt);
+          if (info.attempt >= 4) resolve();
+        });
+      });
+    });
     const noticed = Promise.all([nextEvent(first, 'takenOver'), nextEvent(second, 'takenOver')]);
     await first.connect();
     await second.connect().catch(() => undefined);
     await noticed;
     expect(takeovers.every((t) => t.action === 'backoff' && t.count >= 2)).toBe(true);
-    // The backoff never reset (no link stayed up): attempt numbers keep growing, up to the cap.
-    const attempts = delays.map((d) => d.attempt);
-    expect(Math.max(...attempts)).toBeGreaterThanOrEqual(3);
+    await Promise.all(reachedFourth);
+    // The backoff never reset (no link stayed up long enough): each client's attempt numbers climb by
+    // one from its first retry (1, or 2 for the one whose first connect was the first attempt) to 4;
+    // a reset on every reconnect (flapping) would repeat a low attempt number.
+    for (const list of attempts.values()) {
+      const start = list[0] ?? 0;
+      expect(start === 1 || start === 2).toBe(true);
+      expect(list).toEqual(list.map((_, i) => start + i));
+      expect(list.length).toBeGreaterThanOrEqual(5 - start);
+    }
     expect(delays.every((d) => d.delayMs <= 400)).toBe(true);
   });
 });

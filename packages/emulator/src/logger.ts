@@ -1,9 +1,11 @@
-/** Where the emulator writes its log lines. Lines never contain secrets. */
-export interface Logger {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
+import type { Logger as CoreLogger } from '@webcomm/core';
+
+/**
+ * Where the emulator writes its log lines: core's {@link CoreLogger} without `debug` (the emulator
+ * logs decisions, not traffic), so a client's logger can be handed to the emulator as is.
+ * Lines never contain secrets.
+ */
+export type Logger = Pick<CoreLogger, 'info' | 'warn' | 'error'>;
 
 /** Logs to stderr with a `[webcomm-emulator]` prefix. */
 export const consoleLogger: Logger = {

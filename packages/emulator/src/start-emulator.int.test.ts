@@ -104,7 +104,7 @@ describe('startEmulator', () => {
     const first = await connect(login.url, { ...login.options, clean: false });
     await subscribe(first, 'game/private/alice', 1);
     await end(first);
-    await expect.poll(() => clock.pending).toBe(1);
+    await expect.poll(() => clock.pendingTimers).toBe(1);
     await fixture.emulator.broker.publish('game/private/alice', Buffer.from('stale'), { qos: 1 });
     clock.advance(60_000);
     const again = await connect(login.url, { ...login.options, clean: false });
