@@ -20,11 +20,11 @@ import {
   mutualTlsTransport,
   nodeWebSocketTransport,
   readCachedIdentity,
-  REDACTED,
   registerClient,
   servicePublisher,
   tcpTransport,
 } from '@webcomm/node';
+import { REDACTED } from '@webcomm/core/internal';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 

@@ -1,4 +1,5 @@
-import { optionKeys, pickOptions, registerClient, servicePublisher, serviceStatusCheck, validateUrl, type ChannelConfig, type RegistrationResponse, type WebcommClient } from '@webcomm/core';
+import { registerClient, servicePublisher, serviceStatusCheck, type ChannelConfig, type RegistrationResponse, type WebcommClient } from '@webcomm/core';
+import { optionKeys, pickOptions, validateUrl } from '@webcomm/core/internal';
 import { assertBrowserClientKeys, BROWSER_CLIENT_KEYS, createBrowserClient, type BrowserClientOptions } from './browser-client.js';
 import { cognitoCredentials, type CognitoCredentialsProvider } from './cognito-credentials.js';
 import { defaultIdentityStorage, type IdentityStorage } from './identity-storage.js';

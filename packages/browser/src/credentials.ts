@@ -1,4 +1,5 @@
-import { assertKnownOptions, ERROR_CODES, hideSecrets, optionKeys, WebcommError } from '@webcomm/core';
+import { ERROR_CODES, WebcommError } from '@webcomm/core';
+import { assertKnownOptions, hideSecrets, optionKeys } from '@webcomm/core/internal';
 
 /** Temporary (or long-term) AWS credentials, as a SigV4 signer needs them. */
 export interface AwsCredentials {

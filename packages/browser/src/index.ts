@@ -1,4 +1,6 @@
 export * from '@webcomm/core';
+// The page bundle has no sub-entries: the browser end-to-end tests drive time with this clock.
+export { ManualClock } from '@webcomm/core/testing';
 /**
  * `@webcomm/browser`: connect webcomm to AWS IoT Core (or the emulator) from browsers and any
  * runtime with `WebSocket` and `fetch`: Cognito or other credentials, a SigV4-presigned

@@ -1,4 +1,5 @@
-import { assertKnownOptions, ERROR_CODES, optionKeys, WebcommError } from '@webcomm/core';
+import { ERROR_CODES, WebcommError } from '@webcomm/core';
+import { assertKnownOptions, optionKeys } from '@webcomm/core/internal';
 import { validateCredentials, type AwsCredentials, type CredentialsProvider } from './credentials.js';
 
 /** Options of {@link credentialsFromFunction}. */

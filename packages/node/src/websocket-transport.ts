@@ -1,6 +1,7 @@
 import { WebSocket, type ClientOptions } from 'ws';
 import { webSocketTransport, type WebSocketConstructor, type WebSocketTransportOptions } from '@webcomm/browser';
-import { assertKnownOptions, type Transport } from '@webcomm/core';
+import { type Transport } from '@webcomm/core';
+import { assertKnownOptions } from '@webcomm/core/internal';
 import { WEB_SOCKET_TRANSPORT_KEYS } from '@webcomm/browser';
 import { readPem, type PemSource } from './tls-material.js';
 

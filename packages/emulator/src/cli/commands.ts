@@ -2,7 +2,8 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { connect as mqttConnect } from 'mqtt';
-import type { ChannelInfo, RegistrationResponse, UserRecord } from '@webcomm/core';
+import type { ChannelInfo, RegistrationResponse } from '@webcomm/core';
+import type { UserRecord } from '@webcomm/core/internal';
 import { startEmulator } from '../start-emulator.js';
 import { writePrivateFile } from '../store/state-store.js';
 import { adminToken, callApi, CliError, serviceUrl, type ConnectionFlags } from './cli-context.js';
