@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MqttClient } from '../../packages/core/src/mqtt-engine.js';
+import { MqttClient } from '../../packages/core/src/mqtt/mqtt-engine.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

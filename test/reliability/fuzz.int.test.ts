@@ -13,7 +13,7 @@ import {
 } from '@webcomm/core';
 // Internal validators, fuzzed directly: they are not public API.
 import { resolveOptions } from '../../packages/core/src/options.js';
-import { assertFilter, assertPublishTopic } from '../../packages/core/src/topic-rules.js';
+import { assertFilter, assertPublishTopic } from '../../packages/core/src/inbound/topic-rules.js';
 import { silentLogger, startEmulator, type RunningEmulator } from '@webcomm/emulator';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

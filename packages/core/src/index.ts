@@ -12,19 +12,19 @@
 // The client and its calls.
 export { WebcommClient } from './client.js';
 export type { PublishOptions, SubscribeOptions, Unsubscribe } from './client-calls.js';
-export type { OperationOptions } from './deadline.js';
-export type { MessageHandler, MessageMeta } from './subscriptions.js';
+export type { OperationOptions } from './util/deadline.js';
+export type { MessageHandler, MessageMeta } from './inbound/subscriptions.js';
 export type { ConnectedInfo, DisconnectedInfo, ReceivedMessage, ReconnectingInfo, StateChange, TakenOverInfo, WebcommClientEvents } from './events.js';
-export type { ConnectionState } from './state.js';
+export type { ConnectionState } from './connection/state.js';
 
 // Options and the types they take.
 export { DEFAULTS, type ChannelConfig, type PublishMode, type WebcommClientOptions } from './options.js';
-export { DEFAULT_BACKOFF, type BackoffOptions, type BackoffStrategy } from './backoff.js';
-export type { OfflineQueueOptions, OverflowPolicy } from './offline-queue.js';
-export { jsonDecoder, rawDecoder, type DecodeOption, type Decoder } from './decoders.js';
-export { silentLogger, type LogFields, type LogLevel, type Logger } from './logger.js';
-export type { Clock, TimerHandle } from './clock.js';
-export { IOT_CORE_LIMITS, type TopicLimits } from './topic-rules.js';
+export { DEFAULT_BACKOFF, type BackoffOptions, type BackoffStrategy } from './connection/backoff.js';
+export type { OfflineQueueOptions, OverflowPolicy } from './outbound/offline-queue.js';
+export { jsonDecoder, rawDecoder, type DecodeOption, type Decoder } from './inbound/decoders.js';
+export { silentLogger, type LogFields, type LogLevel, type Logger } from './util/logger.js';
+export type { Clock, TimerHandle } from './util/clock.js';
+export { IOT_CORE_LIMITS, type TopicLimits } from './inbound/topic-rules.js';
 
 // Errors users match on.
 export { ERROR_CODES, WebcommError, isWebcommError, type WebcommErrorCode, type WebcommErrorOptions } from './errors.js';
@@ -33,10 +33,10 @@ export { ERROR_CODES, WebcommError, isWebcommError, type WebcommErrorCode, type 
 export type { ConnectContext, MqttStream, Transport, TransportLink } from './transport.js';
 
 // Publishing through the service, and the service's API.
-export type { ChannelPublisher, OutgoingMessage } from './channel-publisher.js';
-export { servicePublisher, type ServicePublisherOptions } from './service-publisher.js';
-export { serviceStatusCheck, type ServiceStatusOptions, type StatusCheck } from './service-status.js';
-export { registerClient, type RegisterClientOptions } from './register-client.js';
+export type { ChannelPublisher, OutgoingMessage } from './outbound/channel-publisher.js';
+export { servicePublisher, type ServicePublisherOptions } from './service/service-publisher.js';
+export { serviceStatusCheck, type ServiceStatusOptions, type StatusCheck } from './service/service-status.js';
+export { registerClient, type RegisterClientOptions } from './service/register-client.js';
 export type {
   ChannelInfo,
   ChannelType,
@@ -48,7 +48,7 @@ export type {
   ServiceEndpoint,
   ServiceErrorBody,
   UserStatus,
-} from './service-types.js';
+} from './service/service-types.js';
 
 // Versioned content on a channel.
 export {
@@ -59,4 +59,4 @@ export {
   type ContentVersionStore,
   type ContentWatcherEvents,
   type WatchContentOptions,
-} from './content-watcher.js';
+} from './service/content-watcher.js';

@@ -8,19 +8,19 @@
 
 // Option validation shared by the adapters, so every option error reads the same.
 export { CLIENT_OPTION_KEYS, assertChannelKeys, assertClientOptionKeys } from './client-option-keys.js';
-export { assertKnownOptions, optionKeys, pickOptions } from './option-keys.js';
-export { validateUrl } from './validate-url.js';
-export { toDecoder } from './decoders.js';
+export { assertKnownOptions, optionKeys, pickOptions } from './util/option-keys.js';
+export { validateUrl } from './util/validate-url.js';
+export { toDecoder } from './inbound/decoders.js';
 
 // Keeping secrets out of logs and `util.inspect`.
-export { hideSecrets, INSPECT_CUSTOM } from './hide-secrets.js';
-export { REDACTED, redact, redactString } from './redact.js';
-export { createLogger } from './logger.js';
-export { describeThrown } from './describe-thrown.js';
+export { hideSecrets, INSPECT_CUSTOM } from './util/hide-secrets.js';
+export { REDACTED, redact, redactString } from './util/redact.js';
+export { createLogger } from './util/logger.js';
+export { describeThrown } from './util/describe-thrown.js';
 
 // Time and topics, shared so every package keeps time and matches filters the same way.
-export { systemClock } from './clock.js';
-export { TopicTrie, type TopicTrieOptions } from './topic-trie.js';
+export { systemClock } from './util/clock.js';
+export { TopicTrie, type TopicTrieOptions } from './inbound/topic-trie.js';
 
 // The service's own data model (the emulator implements the service).
-export type { UserRecord } from './service-types.js';
+export type { UserRecord } from './service/service-types.js';

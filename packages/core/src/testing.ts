@@ -3,4 +3,4 @@
  * Pass a {@link ManualClock} as the client's `clock` option and advance time yourself.
  * @packageDocumentation
  */
-export { ManualClock } from './manual-clock.js';
+export { ManualClock } from './util/manual-clock.js';

@@ -1,4 +1,4 @@
-import type { ReceivedMessage } from './events.js';
+import type { ReceivedMessage } from '../events.js';
 
 /**
  * Keeps QoS 1 redeliveries from reaching handlers twice, and never drops a message that cannot

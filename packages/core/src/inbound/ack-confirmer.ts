@@ -1,6 +1,6 @@
 import type { MqttClient } from 'mqtt';
-import type { Clock, TimerHandle } from './clock.js';
-import type { Logger } from './logger.js';
+import type { Clock, TimerHandle } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
 import type { RedeliveryFilter } from './redelivery-filter.js';
 
 /** How long after a QoS 1 delivery the confirming ping goes out: at most one ping a second. */

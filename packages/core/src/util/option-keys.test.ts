@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CLIENT_OPTION_KEYS } from './client-option-keys.js';
-import { ERROR_CODES, type WebcommError } from './errors.js';
+import { CLIENT_OPTION_KEYS } from '../client-option-keys.js';
+import { ERROR_CODES, type WebcommError } from '../errors.js';
 import { assertKnownOptions, closestOption, editDistance, pickOptions } from './option-keys.js';
 import { validateUrl } from './validate-url.js';
 

@@ -1,5 +1,5 @@
-import { describeThrown } from './describe-thrown.js';
-import { ERROR_CODES, WebcommError } from './errors.js';
+import { describeThrown } from '../util/describe-thrown.js';
+import { ERROR_CODES, WebcommError } from '../errors.js';
 import type { ClientStatusResponse, ServiceErrorBody, UserStatus } from './service-types.js';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DeadLinkWatchdog } from './dead-link-watchdog.js';
-import { ManualClock } from './manual-clock.js';
+import { ManualClock } from '../util/manual-clock.js';
 
 describe('DeadLinkWatchdog', () => {
   it('fires exactly when the link has been silent for the limit', () => {

@@ -1,12 +1,12 @@
 import type { MqttClient } from 'mqtt';
-import { fromMqttBytes } from './bytes.js';
+import { fromMqttBytes } from '../mqtt/bytes.js';
 import { classifyError } from './classify-error.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../util/clock.js';
 import { DeadLinkWatchdog } from './dead-link-watchdog.js';
-import { ERROR_CODES, WebcommError } from './errors.js';
-import type { ReceivedMessage } from './events.js';
-import type { HeldMessages, MqttMessageArgs } from './held-messages.js';
-import type { ResolvedOptions } from './options.js';
+import { ERROR_CODES, WebcommError } from '../errors.js';
+import type { ReceivedMessage } from '../events.js';
+import type { HeldMessages, MqttMessageArgs } from '../inbound/held-messages.js';
+import type { ResolvedOptions } from '../options.js';
 
 /** What a live link reports to the client. */
 export interface LinkCallbacks {

@@ -1,10 +1,10 @@
 import type { IClientOptions, MqttClient as MqttClientType } from 'mqtt';
-import { MqttClient } from './mqtt-engine.js';
+import { MqttClient } from '../mqtt/mqtt-engine.js';
 import { classifyError } from './classify-error.js';
-import { intervalTimerFrom } from './clock.js';
-import { abortError } from './deadline.js';
-import { HeldMessages } from './held-messages.js';
-import type { ResolvedOptions } from './options.js';
+import { intervalTimerFrom } from '../util/clock.js';
+import { abortError } from '../util/deadline.js';
+import { HeldMessages } from '../inbound/held-messages.js';
+import type { ResolvedOptions } from '../options.js';
 
 /** An established MQTT link, after CONNACK accepted. */
 export interface OpenLink {

@@ -1,4 +1,4 @@
-import type { WebcommError } from './errors.js';
+import type { WebcommError } from '../errors.js';
 
 /**
  * `subscribe()` calls whose SUBSCRIBE was cut by a link drop wait here for the filter's fate on

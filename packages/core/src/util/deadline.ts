@@ -1,6 +1,6 @@
 import type { CloseSignal } from './close-signal.js';
 import type { Clock } from './clock.js';
-import { ERROR_CODES, WebcommError } from './errors.js';
+import { ERROR_CODES, WebcommError } from '../errors.js';
 
 /** Per-call controls accepted by `connect`, `subscribe` and `publish`. */
 export interface OperationOptions {

@@ -1,7 +1,7 @@
 import { toDecoder, type Decoder } from './decoders.js';
-import { describeThrown } from './describe-thrown.js';
-import { ERROR_CODES, WebcommError } from './errors.js';
-import type { ReceivedMessage } from './events.js';
+import { describeThrown } from '../util/describe-thrown.js';
+import { ERROR_CODES, WebcommError } from '../errors.js';
+import type { ReceivedMessage } from '../events.js';
 import { TopicTrie } from './topic-trie.js';
 
 /** What a handler learns about a message besides its decoded value. */

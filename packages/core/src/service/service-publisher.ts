@@ -1,6 +1,6 @@
-import type { ChannelPublisher } from './channel-publisher.js';
-import { ERROR_CODES, WebcommError } from './errors.js';
-import { assertKnownOptions, optionKeys } from './option-keys.js';
+import type { ChannelPublisher } from '../outbound/channel-publisher.js';
+import { ERROR_CODES, WebcommError } from '../errors.js';
+import { assertKnownOptions, optionKeys } from '../util/option-keys.js';
 import { serviceBaseUrl } from './register-client.js';
 import type { PublishRequest, ServiceErrorBody } from './service-types.js';
 

@@ -1,11 +1,11 @@
-import { describeThrown } from './describe-thrown.js';
+import { describeThrown } from '../util/describe-thrown.js';
 import type { OutgoingMessage } from './channel-publisher.js';
-import { encodePayload } from './decoders.js';
-import { PUBLISH_OPTION_KEYS } from './client-option-keys.js';
-import { ERROR_CODES, WebcommError } from './errors.js';
-import { assertKnownOptions } from './option-keys.js';
-import type { PublishMode, ResolvedChannel } from './options.js';
-import { assertPayloadSize, assertPublishTopic, type TopicLimits } from './topic-rules.js';
+import { encodePayload } from '../inbound/decoders.js';
+import { PUBLISH_OPTION_KEYS } from '../client-option-keys.js';
+import { ERROR_CODES, WebcommError } from '../errors.js';
+import { assertKnownOptions } from '../util/option-keys.js';
+import type { PublishMode, ResolvedChannel } from '../options.js';
+import { assertPayloadSize, assertPublishTopic, type TopicLimits } from '../inbound/topic-rules.js';
 
 /** A publish that passed every check, with the path it takes. */
 export interface PreparedPublish {

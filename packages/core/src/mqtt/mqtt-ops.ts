@@ -1,6 +1,6 @@
 import type { MqttClient } from 'mqtt';
-import { ERROR_CODES, WebcommError } from './errors.js';
-import type { FilterRequest } from './subscriptions.js';
+import { ERROR_CODES, WebcommError } from '../errors.js';
+import type { FilterRequest } from '../inbound/subscriptions.js';
 
 /** MQTT 3.1.1 SUBACK failure return code (MQTT 5 uses codes ≥ 0x80 too). */
 const SUBACK_FAILURE = 0x80;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, type WebcommError } from './errors.js';
-import type { ReceivedMessage } from './events.js';
+import { ERROR_CODES, type WebcommError } from '../errors.js';
+import type { ReceivedMessage } from '../events.js';
 import { SubscriptionRegistry, type MessageMeta } from './subscriptions.js';
 
 const message = (topic: string, text: string): ReceivedMessage => ({ topic, payload: new TextEncoder().encode(text), qos: 0, retain: false });

@@ -1,4 +1,4 @@
-import { ERROR_CODES, WebcommError } from './errors.js';
+import { ERROR_CODES, WebcommError } from '../errors.js';
 
 /**
  * Why `connect()` gave up, told by what the attempts saw. A bare "did not finish within

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, WebcommError } from './errors.js';
+import { ERROR_CODES, WebcommError } from '../errors.js';
 import { IOT_CORE_LIMITS, assertFilter, assertPayloadSize, assertPublishTopic } from './topic-rules.js';
 
 function ruleOf(fn: () => void): string | undefined {

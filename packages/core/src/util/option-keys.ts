@@ -5,7 +5,7 @@
  * (`publsh`, `keepAliveSeconds`), and the client then does something the user did not ask for.
  * Every options entry point of every package calls {@link assertKnownOptions}.
  */
-import { ERROR_CODES, WebcommError } from './errors.js';
+import { ERROR_CODES, WebcommError } from '../errors.js';
 
 /**
  * Declares the valid keys of an options interface once, checked by the compiler both ways:

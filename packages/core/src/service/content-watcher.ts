@@ -1,8 +1,8 @@
 import { EventEmitter } from 'eventemitter3';
-import type { WebcommClient } from './client.js';
-import { ERROR_CODES, WebcommError } from './errors.js';
-import { assertKnownOptions, optionKeys } from './option-keys.js';
-import { describeThrown } from './describe-thrown.js';
+import type { WebcommClient } from '../client.js';
+import { ERROR_CODES, WebcommError } from '../errors.js';
+import { assertKnownOptions, optionKeys } from '../util/option-keys.js';
+import { describeThrown } from '../util/describe-thrown.js';
 
 /** One content update as published on a content channel. */
 export interface ContentUpdate<T = unknown> {

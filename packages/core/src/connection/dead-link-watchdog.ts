@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '../util/clock.js';
 
 /**
  * Declares a link dead when nothing was received for `deadAfterMs` (1.5 × keepalive), judged

@@ -1,7 +1,7 @@
-import type { CloseSignal } from './close-signal.js';
-import { withDeadline } from './deadline.js';
-import { ERROR_CODES, WebcommError } from './errors.js';
-import type { ResolvedOptions } from './options.js';
+import type { CloseSignal } from '../util/close-signal.js';
+import { withDeadline } from '../util/deadline.js';
+import { ERROR_CODES, WebcommError } from '../errors.js';
+import type { ResolvedOptions } from '../options.js';
 
 /** Refusals that a ban also causes; worth asking the service about. */
 const REFUSALS = new Set<string>([ERROR_CODES.NOT_AUTHORIZED, ERROR_CODES.BAD_CREDENTIALS, ERROR_CODES.CERTIFICATE_REJECTED]);

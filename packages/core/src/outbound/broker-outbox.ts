@@ -1,10 +1,10 @@
 import type { MqttClient } from 'mqtt';
-import { toMqttBytes } from './bytes.js';
-import type { Clock, TimerHandle } from './clock.js';
-import { ERROR_CODES, WebcommError } from './errors.js';
-import type { Logger } from './logger.js';
+import { toMqttBytes } from '../mqtt/bytes.js';
+import type { Clock, TimerHandle } from '../util/clock.js';
+import { ERROR_CODES, WebcommError } from '../errors.js';
+import type { Logger } from '../util/logger.js';
 import { OfflineQueue, type OfflineQueueOptions, type QueuedItem } from './offline-queue.js';
-import { MAX_STRIKES } from './refusal-tracker.js';
+import { MAX_STRIKES } from '../inbound/refusal-tracker.js';
 
 /** One broker publish waiting for its outcome. */
 interface Pending {

@@ -1,7 +1,7 @@
-import { ERROR_CODES, WebcommError } from './errors.js';
-import { hideSecrets } from './hide-secrets.js';
-import { assertKnownOptions, optionKeys } from './option-keys.js';
-import { validateUrl } from './validate-url.js';
+import { ERROR_CODES, WebcommError } from '../errors.js';
+import { hideSecrets } from '../util/hide-secrets.js';
+import { assertKnownOptions, optionKeys } from '../util/option-keys.js';
+import { validateUrl } from '../util/validate-url.js';
 import type { RegistrationRequest, RegistrationResponse, ServiceErrorBody } from './service-types.js';
 
 /** Options of {@link registerClient}. */

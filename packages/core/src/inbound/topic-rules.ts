@@ -1,4 +1,4 @@
-import { ERROR_CODES, WebcommError } from './errors.js';
+import { ERROR_CODES, WebcommError } from '../errors.js';
 
 /** Broker limits checked before anything is sent. */
 export interface TopicLimits {

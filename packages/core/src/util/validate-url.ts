@@ -1,4 +1,4 @@
-import { ERROR_CODES, WebcommError } from './errors.js';
+import { ERROR_CODES, WebcommError } from '../errors.js';
 
 /**
  * Parses a URL given as an option, or throws `INVALID_OPTION` naming the option, the value and

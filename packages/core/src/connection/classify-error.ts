@@ -1,5 +1,5 @@
-import { ERROR_CODES, WebcommError } from './errors.js';
-import type { Transport } from './transport.js';
+import { ERROR_CODES, WebcommError } from '../errors.js';
+import type { Transport } from '../transport.js';
 
 // CONNACK return codes (MQTT 3.1.1) and reason codes (MQTT 5) that retrying cannot fix.
 const FATAL_CONNACK: Readonly<Record<number, [code: WebcommError['code'], text: string]>> = {
