@@ -13,19 +13,19 @@ import type { PublishOptions, SubscribeOptions, Unsubscribe } from './client-cal
 import { withDeadline, type OperationOptions } from './util/deadline.js';
 import type { DecodeOption } from './inbound/decoders.js';
 import { ERROR_CODES, WebcommError } from './errors.js';
-import { FilterOutcomes } from './inbound/filter-outcomes.js';
 import type { WebcommClientEvents } from './events.js';
 import { INSPECT_CUSTOM } from './util/hide-secrets.js';
 import { assertKnownOptions } from './util/option-keys.js';
 import { endGracefully, startLinkSession, type LinkSession } from './connection/link-session.js';
-import { sendSubscribe, sendUnsubscribe, subscribeRefused } from './mqtt/mqtt-ops.js';
 import { resolveOptions, type PublishMode, type ResolvedOptions, type WebcommClientOptions } from './options.js';
 import { preparePublish } from './outbound/prepare-publish.js';
 import { ReconnectSchedule } from './connection/reconnect-schedule.js';
 import { RedeliveryFilter } from './inbound/redelivery-filter.js';
-import { REFUSAL_WINDOW_MS, RefusalTracker } from './inbound/refusal-tracker.js';
+import { REFUSAL_WINDOW_MS } from './inbound/refusal-tracker.js';
+import { SubscriptionSync } from './inbound/subscription-sync.js';
+import { TakeoverDetector } from './connection/takeover.js';
 import { nextState, type ConnectionEvent, type ConnectionState } from './connection/state.js';
-import { SubscriptionRegistry, type FilterRequest, type HandlerRecord, type MessageHandler } from './inbound/subscriptions.js';
+import { SubscriptionRegistry, type HandlerRecord, type MessageHandler } from './inbound/subscriptions.js';
 import { assertFilter } from './inbound/topic-rules.js';
 
 const closedError = (): WebcommError => new WebcommError(ERROR_CODES.CLOSED, 'The client was closed; create a new client to connect again.');
@@ -71,18 +71,14 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   #stableTimer: TimerHandle | undefined;
   /** Connecting on behalf of `connect()` callers, before the first CONNACK. */
   #firstConnection = false;
-  /** When the current link got its CONNACK (clock ms), for takeover detection. */
-  #linkUpAt = 0;
-  /** Links in a row the server closed within `takeoverWindowMs` of connecting. */
-  #quickDrops = 0;
+  /** Tells another connection with our client ID taking over ours from ordinary drops. */
+  readonly #takeovers: TakeoverDetector;
   /** Drops QoS 1 messages the broker resends on a later link of a kept session. */
   readonly #redeliveries = new RedeliveryFilter();
   /** What ended the last attempt or link since the last connection, for connect timeouts. */
   #lastFailure: WebcommError | undefined;
-  /** Attributes link closes to the SUBSCRIBEs in flight (brokers that refuse by closing). */
-  readonly #refusals = new RefusalTracker();
-  /** `subscribe()` calls cut by a link drop, waiting for the filter's fate. */
-  readonly #filterOutcomes = new FilterOutcomes();
+  /** Keeps the broker's subscriptions in step with the registry, refusals included. */
+  readonly #sync: SubscriptionSync;
   /** Tells a ban from other refusals by asking the service (`statusCheck`). */
   readonly #bans: BanDetector;
 
@@ -94,6 +90,8 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     this.#outbox = new BrokerOutbox(this.#o.queue, this.#o.clock, this.#o.logger);
     this.#schedule = new ReconnectSchedule(this.#o.backoff, this.#o.random);
     this.#bans = new BanDetector(this.#o, this.#closing);
+    this.#takeovers = new TakeoverDetector(this.#o.takeoverWindowMs);
+    this.#sync = new SubscriptionSync(this.#o, this.#registry, () => this.#link);
     for (const c of this.#o.channels.values()) this.#publishModes.set(c.name, c.publish);
   }
 
@@ -185,8 +183,8 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     if (request !== undefined && link !== undefined) {
       const deadline = { ...this.#deadline(options, this.#o.subscribeTimeoutMs), topic: filter };
       try {
-        const { refused } = await withDeadline('Subscribing', () => this.#subscribeOn(link, [request]), deadline);
-        if (refused.length > 0) throw this.#refuse(filter);
+        const { refused } = await withDeadline('Subscribing', () => this.#sync.send(link, [request]), deadline);
+        if (refused.length > 0) throw this.#sync.refuse(filter);
       } catch (error) {
         const linkDropped = (error as WebcommError).code === ERROR_CODES.PROTOCOL && this.#link !== link;
         if (!linkDropped) {
@@ -196,7 +194,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
         // The link dropped mid-SUBSCRIBE: perhaps the broker's way of refusing it (IoT Core on
         // MQTT 3.1.1). Wait for its fate on the next links; still unknown at the deadline (the
         // broker is away), it stays registered and an `error` event reports a refusal later.
-        await withDeadline('Subscribing', (signal) => this.#filterOutcomes.wait(filter, signal), deadline).catch((outcome: unknown) => {
+        await withDeadline('Subscribing', (signal) => this.#sync.outcome(filter, signal), deadline).catch((outcome: unknown) => {
           if ((outcome as WebcommError).code === ERROR_CODES.TIMEOUT) return;
           this.#registry.remove(record);
           throw outcome;
@@ -237,10 +235,6 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   }
 
   /**
-   * Closes gracefully: sends DISCONNECT, rejects whatever is pending with `CLOSED`, clears every
-   * timer and socket. Never reconnects afterwards. Safe to call more than once.
-   */
-  /**
    * Tries again now instead of waiting out the backoff delay, e.g. when the browser reports
    * that the network is back. Does nothing unless a retry is scheduled.
    */
@@ -268,6 +262,10 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     old.end(true);
   }
 
+  /**
+   * Closes gracefully: sends DISCONNECT, rejects whatever is pending with `CLOSED`, clears every
+   * timer and socket. Never reconnects afterwards. Safe to call more than once.
+   */
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
     const link = this.#link;
@@ -336,23 +334,8 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
       },
       onDown: (error) => this.#onLinkDown(mqtt, error),
     }, held);
-    // Always re-send every subscription, even when CONNACK says the session was kept: a broker
-    // may have dropped subscriptions (IoT Core expires sessions), and re-subscribing is idempotent.
-    // Filters a link closed on go last and one at a time (see RefusalTracker).
     try {
-      const filters = this.#registry.filters();
-      const suspects = filters.filter((f) => this.#refusals.isSuspect(f.filter));
-      const rounds = [filters.filter((f) => !this.#refusals.isSuspect(f.filter)), ...suspects.map((f) => [f])];
-      for (const round of rounds) {
-        if (round.length === 0) continue;
-        const { refused } = await withDeadline('Restoring subscriptions', () => this.#subscribeOn(mqtt, round), {
-          clock: this.#o.clock,
-          timeoutMs: this.#o.subscribeTimeoutMs,
-          signals: [controller.signal],
-        });
-        for (const filter of refused) this.emit('error', this.#refuse(filter));
-        for (const { filter } of round) if (!refused.includes(filter)) this.#filterOutcomes.restored(filter);
-      }
+      await this.#sync.restore(mqtt, controller.signal, (error) => this.emit('error', error));
     } catch (error) {
       this.#onLinkDown(mqtt, classifyError(error, this.#o.transport));
       return;
@@ -361,7 +344,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     this.#firstConnection = false;
     this.#lastFailure = undefined;
     this.#bans.linkUp();
-    this.#linkUpAt = this.#o.clock.now();
+    this.#takeovers.linkUp(this.#o.clock.now());
     this.#setState('connected', attempt === 1 ? 'connack' : 'reconnected');
     this.#outbox.attach(mqtt);
     this.#stableTimer = this.#o.clock.setTimeout(() => {
@@ -379,32 +362,28 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     // A close while SUBSCRIBEs or QoS 1 publishes wait for their answer may be the broker
     // refusing one of them (IoT Core on MQTT 3.1.1): attributed to them, not to a takeover.
     const now = this.#o.clock.now();
-    const subscribesInFlight = this.#refusals.recent(now);
+    const subscribesInFlight = this.#sync.inFlight(now);
     const publishesInFlight = this.#outbox.awaitingAck(REFUSAL_WINDOW_MS);
     const mayBeRefusal = !error.fatal && error.code !== ERROR_CODES.DEAD_LINK && subscribesInFlight + publishesInFlight > 0;
     if (wasConnected && !mayBeRefusal && this.#tookOver(error)) return;
-    const verdict = mayBeRefusal ? this.#refusals.linkClosed(now, publishesInFlight) : undefined;
+    const verdict = mayBeRefusal ? this.#sync.linkClosed(now, publishesInFlight) : undefined;
     this.#dropLink({ attributed: mayBeRefusal, subscribesInFlight, windowMs: REFUSAL_WINDOW_MS })?.end(true);
-    for (const { filter, drops } of verdict?.refused ?? []) this.emit('error', this.#refuse(filter, drops));
+    for (const { filter, drops } of verdict?.refused ?? []) this.emit('error', this.#sync.refuse(filter, drops));
     if (wasConnected) this.emit('disconnected', { reason: error.code, error });
     if (wasConnected && !error.fatal) {
       this.#setState('link-lost', 'link-lost', error);
-      this.#scheduleRetry(error, this.#o.clock.now() - this.#linkUpAt);
+      this.#scheduleRetry(error, this.#takeovers.upFor(this.#o.clock.now()));
     } else {
       this.#onFailure(error);
     }
   }
 
-  /**
-   * Another connection with our client ID takes over ours (IoT Core and aedes drop the older one):
-   * two links in a row closed by the server right after connecting. Returns true when it stopped.
-   */
+  /** Reports a takeover (see TakeoverDetector) and acts on it. Returns true when it stopped. */
   #tookOver(error: WebcommError): boolean {
-    const quick = error.code === ERROR_CODES.NETWORK && this.#o.clock.now() - this.#linkUpAt <= this.#o.takeoverWindowMs;
-    this.#quickDrops = quick ? this.#quickDrops + 1 : 0;
-    if (this.#quickDrops < 2) return false;
+    const count = this.#takeovers.linkLost(error, this.#o.clock.now());
+    if (count === undefined) return false;
     const action = this.#o.onTakeover;
-    this.emit('takenOver', { count: this.#quickDrops, action });
+    this.emit('takenOver', { count, action });
     if (action === 'backoff') return false;
     const takenOver = new WebcommError(
       ERROR_CODES.TAKEN_OVER,
@@ -441,7 +420,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   #dropLink(cause?: DetachCause): MqttClient | undefined {
     const mqtt = this.#link;
     this.#link = undefined;
-    this.#refusals.linkReplaced();
+    this.#sync.linkReplaced();
     // The attempt that made this link may still be restoring subscriptions: stop it.
     if (mqtt !== undefined) this.#attemptController?.abort(new WebcommError(ERROR_CODES.NETWORK, 'The link was dropped.'));
     this.#session?.stop();
@@ -479,33 +458,8 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     else this.#stableTimer = undefined;
   }
 
-  /** SUBSCRIBE on `link`, tracked so that a close before SUBACK is attributed to it. */
-  async #subscribeOn(link: MqttClient, requests: readonly FilterRequest[]): Promise<{ refused: readonly string[] }> {
-    const filters = requests.map((r) => r.filter);
-    this.#refusals.sent(filters, this.#o.clock.now());
-    const outcome = await sendSubscribe(link, requests, this.#o.limits.maxFiltersPerSubscribe);
-    if (this.#link === link) this.#refusals.answered(filters);
-    return outcome;
-  }
-
-  /** The broker refused `filter`: it leaves the registry, waiters learn it. Returns the error. */
-  #refuse(filter: string, linkDrops = 0): WebcommError {
-    const error = subscribeRefused(filter, linkDrops);
-    this.#registry.removeFilter(filter);
-    this.#refusals.forget(filter);
-    this.#filterOutcomes.refused(filter, error);
-    this.#o.logger.warn('subscription refused', { filter, linkDrops });
-    return error;
-  }
-
   async #unsubscribe(record: HandlerRecord, options: OperationOptions): Promise<void> {
     if (!this.#registry.remove(record)) return;
-    if (this.#registry.qosOf(record.filter) === undefined) this.#refusals.forget(record.filter);
-    const link = this.#link;
-    if (link === undefined) return;
-    await withDeadline('Unsubscribing', () => sendUnsubscribe(link, [record.filter]), {
-      ...this.#deadline(options, this.#o.subscribeTimeoutMs),
-      topic: record.filter,
-    });
+    await this.#sync.unsubscribe(record.filter, this.#link, { ...this.#deadline(options, this.#o.subscribeTimeoutMs), topic: record.filter });
   }
 }
