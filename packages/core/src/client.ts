@@ -1,9 +1,9 @@
 import { EventEmitter } from 'eventemitter3';
 import type { PublishOptions, SubscribeOptions, Unsubscribe } from './client-calls.js';
 import { OPERATION_OPTION_KEYS, SUBSCRIBE_OPTION_KEYS } from './client-option-keys.js';
-import { closedError, LinkSupervisor } from './connection/supervisor.js';
+import { LinkSupervisor } from './connection/supervisor.js';
 import type { ConnectionState } from './connection/state.js';
-import { ERROR_CODES, WebcommError } from './errors.js';
+import { closedError, ERROR_CODES, WebcommError } from './errors.js';
 import type { WebcommClientEvents } from './events.js';
 import type { DecodeOption } from './inbound/decoders.js';
 import { SubscriptionSync } from './inbound/subscription-sync.js';

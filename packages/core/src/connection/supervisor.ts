@@ -1,16 +1,15 @@
 import type { EventEmitter } from 'eventemitter3';
 import type { MqttClient } from 'mqtt';
-import { ERROR_CODES, WebcommError } from '../errors.js';
+import { closedError, ERROR_CODES, WebcommError } from '../errors.js';
 import type { WebcommClientEvents } from '../events.js';
-import { AckConfirmer } from '../inbound/ack-confirmer.js';
-import { RedeliveryFilter } from '../inbound/redelivery-filter.js';
+import { MessageDelivery } from '../inbound/message-delivery.js';
 import { REFUSAL_WINDOW_MS } from '../inbound/refusal-tracker.js';
 import type { SubscriptionSync } from '../inbound/subscription-sync.js';
 import type { SubscriptionRegistry } from '../inbound/subscriptions.js';
 import type { ResolvedOptions } from '../options.js';
 import type { BrokerOutbox, DetachCause } from '../outbound/broker-outbox.js';
 import type { CloseSignal } from '../util/close-signal.js';
-import type { TimerHandle } from '../util/clock.js';
+import { NamedTimers } from '../util/named-timers.js';
 import { withDeadline, type OperationOptions } from '../util/deadline.js';
 import { BanDetector } from './ban-detector.js';
 import { classifyError } from './classify-error.js';
@@ -20,9 +19,6 @@ import { endGracefully, startLinkSession, type LinkSession } from './link-sessio
 import { ReconnectSchedule } from './reconnect-schedule.js';
 import { nextState, type ConnectionEvent, type ConnectionState } from './state.js';
 import { TakeoverDetector } from './takeover.js';
-
-/** The error of every call on, and every wait cut by, a closed client. */
-export const closedError = (): WebcommError => new WebcommError(ERROR_CODES.CLOSED, 'The client was closed; create a new client to connect again.');
 
 /** What the supervisor works with: the client's parts it drives, and the emitter it reports on. */
 export interface SupervisorParts {
@@ -42,7 +38,6 @@ export interface SupervisorParts {
  */
 export class LinkSupervisor {
   readonly #o: ResolvedOptions;
-  readonly #registry: SubscriptionRegistry;
   readonly #outbox: BrokerOutbox;
   readonly #sync: SubscriptionSync;
   readonly #closing: CloseSignal<WebcommError>;
@@ -51,19 +46,16 @@ export class LinkSupervisor {
   #state: ConnectionState = 'idle';
   #link: MqttClient | undefined;
   #session: LinkSession | undefined;
-  /** Proves PUBACKs reached the broker, so the redelivery filter can forget those messages. */
-  #confirmer: AckConfirmer | undefined;
   #attemptController: AbortController | undefined;
   readonly #schedule: ReconnectSchedule;
-  #retryTimer: TimerHandle | undefined;
-  #attemptTimer: TimerHandle | undefined;
-  #stableTimer: TimerHandle | undefined;
+  /** `attempt`: its CONNACK timeout; `retry`: the backoff delay; `stable`: when a link counts as stable. */
+  readonly #timers: NamedTimers<'attempt' | 'retry' | 'stable'>;
   /** Connecting on behalf of `connect()` callers, before the first CONNACK. */
   #firstConnection = false;
   /** Tells another connection with our client ID taking over ours from ordinary drops. */
   readonly #takeovers: TakeoverDetector;
-  /** Drops QoS 1 messages the broker resends on a later link of a kept session. */
-  readonly #redeliveries = new RedeliveryFilter();
+  /** Takes what a link receives to the handlers, without redeliveries. */
+  readonly #delivery: MessageDelivery;
   /** What ended the last attempt or link since the last connection, for connect timeouts. */
   #lastFailure: WebcommError | undefined;
   /** Tells a ban from other refusals by asking the service (`statusCheck`). */
@@ -71,7 +63,6 @@ export class LinkSupervisor {
 
   constructor(parts: SupervisorParts) {
     this.#o = parts.options;
-    this.#registry = parts.registry;
     this.#outbox = parts.outbox;
     this.#sync = parts.sync;
     this.#closing = parts.closing;
@@ -79,6 +70,8 @@ export class LinkSupervisor {
     this.#schedule = new ReconnectSchedule(this.#o.backoff, this.#o.random);
     this.#bans = new BanDetector(this.#o, this.#closing);
     this.#takeovers = new TakeoverDetector(this.#o.takeoverWindowMs);
+    this.#timers = new NamedTimers(this.#o.clock);
+    this.#delivery = new MessageDelivery(this.#o, parts.registry, this.#events);
   }
 
   /** The current connection state. */
@@ -122,8 +115,8 @@ export class LinkSupervisor {
 
   /** Skips the backoff delay; see {@link WebcommClient.retryNow}. */
   retryNow(): void {
-    if (this.#state !== 'reconnecting' || this.#retryTimer === undefined) return;
-    this.#clearTimer('retry');
+    if (this.#state !== 'reconnecting' || !this.#timers.has('retry')) return;
+    this.#timers.clear('retry');
     void this.#attempt();
   }
 
@@ -159,20 +152,20 @@ export class LinkSupervisor {
   }
 
   async #attempt(): Promise<void> {
-    this.#retryTimer = undefined;
+    this.#timers.forget('retry');
     const attempt = this.#schedule.nextAttempt;
     const controller = new AbortController();
     this.#attemptController = controller;
-    this.#attemptTimer = this.#o.clock.setTimeout(() => {
+    this.#timers.set('attempt', this.#o.connectTimeoutMs, () => {
       const message = `Connection attempt ${attempt} got no CONNACK within ${this.#o.connectTimeoutMs} ms.`;
       controller.abort(new WebcommError(ERROR_CODES.TIMEOUT, message));
-    }, this.#o.connectTimeoutMs);
+    });
     let open: OpenLink;
     try {
       open = await connectAttempt(this.#o, attempt, controller.signal);
     } catch (error) {
       if (this.#attemptController !== controller) return;
-      this.#clearTimer('attempt');
+      this.#timers.clear('attempt');
       const failure = await this.#bans.explain(classifyError(error, this.#o.transport), attempt);
       // close() or a new connect() may have come while the service was asked.
       if (this.#attemptController === controller) this.#onFailure(failure);
@@ -182,27 +175,14 @@ export class LinkSupervisor {
       open.mqtt.end(true);
       return;
     }
-    this.#clearTimer('attempt');
+    this.#timers.clear('attempt');
     await this.#onLinkUp(open, attempt, controller);
   }
 
   async #onLinkUp({ mqtt, endpoint, sessionPresent, held }: OpenLink, attempt: number, controller: AbortController): Promise<void> {
     this.#link = mqtt;
-    this.#redeliveries.linkStarted(sessionPresent);
-    const confirmer = new AckConfirmer(mqtt, this.#o.clock, this.#redeliveries, this.#o.logger);
-    this.#confirmer = confirmer;
     this.#session = startLinkSession(mqtt, endpoint, this.#o, {
-      onMessage: (message) => {
-        if (!this.#redeliveries.admit(message)) {
-          this.#o.logger.debug('dropped a QoS 1 redelivery already delivered', { topic: message.topic });
-          return;
-        }
-        if (message.qos === 1) confirmer.delivered();
-        this.#events.emit('message', message);
-        const handled = this.#registry.dispatch(message, (error) => this.#events.emit('error', error));
-        // Still visible through the `message` event; e.g. a message racing an unsubscribe.
-        if (handled === 0) this.#o.logger.debug('message matched no handler', { topic: message.topic });
-      },
+      onMessage: this.#delivery.linkStarted(mqtt, sessionPresent),
       onDown: (error) => this.#onLinkDown(mqtt, error),
     }, held);
     try {
@@ -218,10 +198,7 @@ export class LinkSupervisor {
     this.#takeovers.linkUp(this.#o.clock.now());
     this.#setState('connected', attempt === 1 ? 'connack' : 'reconnected');
     this.#outbox.attach(mqtt);
-    this.#stableTimer = this.#o.clock.setTimeout(() => {
-      this.#stableTimer = undefined;
-      this.#schedule.markStable();
-    }, this.#o.stableAfterMs);
+    this.#timers.set('stable', this.#o.stableAfterMs, () => this.#schedule.markStable());
     this.#events.emit('connected', { sessionPresent, endpoint, attempt });
     for (const waiter of this.#waiters) waiter.resolve();
     this.#waiters.clear();
@@ -283,7 +260,7 @@ export class LinkSupervisor {
     this.#lastFailure = error;
     const { attempt, delayMs } = linkUpMs === undefined ? this.#schedule.fail() : this.#schedule.linkLost(linkUpMs, this.#o.takeoverWindowMs);
     this.#o.logger.info('reconnecting', { attempt, delayMs, error: error.message });
-    this.#retryTimer = this.#o.clock.setTimeout(() => void this.#attempt(), delayMs);
+    this.#timers.set('retry', delayMs, () => void this.#attempt());
     this.#events.emit('reconnecting', { attempt, delayMs, error });
   }
 
@@ -296,9 +273,8 @@ export class LinkSupervisor {
     if (mqtt !== undefined) this.#attemptController?.abort(new WebcommError(ERROR_CODES.NETWORK, 'The link was dropped.'));
     this.#session?.stop();
     this.#session = undefined;
-    this.#confirmer?.stop();
-    this.#confirmer = undefined;
-    this.#clearTimer('stable');
+    this.#delivery.linkStopped();
+    this.#timers.clear('stable');
     this.#outbox.detach(cause);
     return mqtt;
   }
@@ -306,8 +282,8 @@ export class LinkSupervisor {
   /** Stops every attempt and timer, then moves to `failed`, `idle` or `closed`. */
   #stop(event: 'fatal' | 'cancel' | 'close', error?: WebcommError): void {
     const reason = error ?? closedError();
-    this.#clearTimer('attempt');
-    this.#clearTimer('retry');
+    this.#timers.clear('attempt');
+    this.#timers.clear('retry');
     const controller = this.#attemptController;
     this.#attemptController = undefined;
     controller?.abort(reason);
@@ -319,13 +295,5 @@ export class LinkSupervisor {
     this.#setState(event, event, error);
     for (const waiter of this.#waiters) waiter.reject(reason);
     this.#waiters.clear();
-  }
-
-  #clearTimer(which: 'attempt' | 'retry' | 'stable'): void {
-    const handle = which === 'attempt' ? this.#attemptTimer : which === 'retry' ? this.#retryTimer : this.#stableTimer;
-    if (handle !== undefined) this.#o.clock.clearTimeout(handle);
-    if (which === 'attempt') this.#attemptTimer = undefined;
-    else if (which === 'retry') this.#retryTimer = undefined;
-    else this.#stableTimer = undefined;
   }
 }
