@@ -18,6 +18,8 @@ export default defineConfig({
     // Exact matches, so `@webcomm/node/testing` is not read as a path under `@webcomm/node`.
     alias: [
       { find: /^@webcomm\/core$/, replacement: src('core') },
+      { find: /^@webcomm\/core\/internal$/, replacement: fileURLToPath(new URL('./packages/core/src/internal.ts', import.meta.url)) },
+      { find: /^@webcomm\/core\/testing$/, replacement: fileURLToPath(new URL('./packages/core/src/testing.ts', import.meta.url)) },
       { find: /^@webcomm\/node$/, replacement: src('node') },
       { find: /^@webcomm\/node\/testing$/, replacement: fileURLToPath(new URL('./packages/node/src/testing/index.ts', import.meta.url)) },
       { find: /^@webcomm\/aws$/, replacement: src('aws') },

@@ -5,7 +5,7 @@
  * channels subscribed on the broker, against the same run with none.
  */
 import { Bench } from 'tinybench';
-import { SubscriptionRegistry } from '../packages/core/src/subscriptions.js';
+import { SubscriptionRegistry } from '../packages/core/src/inbound/subscriptions.js';
 import type { ReceivedMessage } from '@webcomm/core';
 import { oneRun } from './delivery-rate.js';
 import { startReplayServer } from './lib/replay-server.js';

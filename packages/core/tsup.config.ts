@@ -22,7 +22,7 @@ const importShared: Plugin = {
 export default defineConfig([
   // For Node and for bundlers that resolve dependencies themselves.
   {
-    entry: ['src/index.ts'],
+    entry: ['src/index.ts', 'src/internal.ts', 'src/testing.ts'],
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
@@ -33,7 +33,7 @@ export default defineConfig([
   // reads `process.nextTick`), so Vite, webpack or esbuild need no Node polyfills and nothing is put
   // on `globalThis`. @webcomm/* and the packages shared with @webcomm/aws stay imports.
   {
-    entry: { 'browser/index': 'src/index.ts' },
+    entry: { 'browser/index': 'src/index.ts', 'browser/internal': 'src/internal.ts' },
     format: ['esm'],
     platform: 'browser',
     target: 'es2020',

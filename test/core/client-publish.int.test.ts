@@ -1,12 +1,5 @@
-import {
-  ERROR_CODES,
-  ManualClock,
-  WebcommClient,
-  type ChannelPublisher,
-  type OutgoingMessage,
-  type WebcommClientOptions,
-  type WebcommError,
-} from '@webcomm/core';
+import { ERROR_CODES, WebcommClient, type ChannelPublisher, type OutgoingMessage, type WebcommClientOptions, type WebcommError } from '@webcomm/core';
+import { ManualClock } from '@webcomm/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { tcpTransport } from '../helpers/tcp-transport.js';

@@ -1,4 +1,5 @@
-import { ERROR_CODES, ManualClock, WebcommClient, WebcommError, type WebcommClientOptions } from '@webcomm/core';
+import { ERROR_CODES, WebcommClient, WebcommError, type WebcommClientOptions } from '@webcomm/core';
+import { ManualClock } from '@webcomm/core/testing';
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBroker, type TestBroker } from '../helpers/broker.js';

@@ -1,4 +1,5 @@
-import { ERROR_CODES, ManualClock, WebcommClient } from '@webcomm/core';
+import { ERROR_CODES, WebcommClient } from '@webcomm/core';
+import { ManualClock } from '@webcomm/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { nextEvent, record } from '../helpers/events.js';

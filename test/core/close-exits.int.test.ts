@@ -1,4 +1,5 @@
-import { ManualClock, WebcommClient } from '@webcomm/core';
+import { WebcommClient } from '@webcomm/core';
+import { ManualClock } from '@webcomm/core/testing';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -10,7 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // (TypeDoc) is generated from them, so an undocumented export is a hole in the docs.
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const packages = ['core', 'aws', 'node', 'browser', 'emulator'];
-const entries = [...packages.map((name) => ({ name, path: `${root}packages/${name}/src/index.ts` })), { name: 'node/testing', path: `${root}packages/node/src/testing/index.ts` }]
+const subEntries = [
+  { name: 'core/internal', path: `${root}packages/core/src/internal.ts` },
+  { name: 'core/testing', path: `${root}packages/core/src/testing.ts` },
+  { name: 'node/testing', path: `${root}packages/node/src/testing/index.ts` },
+];
+const entries = [...packages.map((name) => ({ name, path: `${root}packages/${name}/src/index.ts` })), ...subEntries]
   .filter((entry) => existsSync(entry.path));
 
 const program = ts.createProgram(
@@ -23,7 +28,10 @@ const program = ts.createProgram(
     noEmit: true,
     skipLibCheck: true,
     baseUrl: root,
-    paths: Object.fromEntries(packages.map((name) => [`@webcomm/${name}`, [`packages/${name}/src/index.ts`]])),
+    paths: Object.fromEntries([
+      ...packages.map((name) => [`@webcomm/${name}`, [`packages/${name}/src/index.ts`]]),
+      ...subEntries.map((entry) => [`@webcomm/${entry.name}`, [entry.path.replace(root, '')]]),
+    ]),
   },
 );
 const checker = program.getTypeChecker();

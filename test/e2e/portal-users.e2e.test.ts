@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger, startEmulator, type RunningEmulator } from '@webcomm/emulator';
-import type { UserRecord } from '@webcomm/core';
+import type { UserRecord } from '@webcomm/core/internal';
 import { createNodeClient, type NodeClient } from '@webcomm/node';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

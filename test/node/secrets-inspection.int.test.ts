@@ -24,7 +24,7 @@ import {
   servicePublisher,
   tcpTransport,
 } from '@webcomm/node';
-import { REDACTED } from '@webcomm/core';
+import { REDACTED } from '@webcomm/core/internal';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 

@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger, startEmulator, type RunningEmulator } from '@webcomm/emulator';
-import { ManualClock } from '@webcomm/core';
+import { ManualClock } from '@webcomm/core/testing';
 import { createNodeClient, ERROR_CODES, type NodeClient, type StateChange, type WebcommError } from '@webcomm/node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nextEvent } from '../helpers/events.js';

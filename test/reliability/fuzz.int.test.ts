@@ -7,13 +7,13 @@ import fc from 'fast-check';
 import {
   ERROR_CODES,
   IOT_CORE_LIMITS,
-  assertFilter,
-  assertPublishTopic,
   isWebcommError,
-  resolveOptions,
   WebcommClient,
   type WebcommError,
 } from '@webcomm/core';
+// Internal validators, fuzzed directly: they are not public API.
+import { resolveOptions } from '../../packages/core/src/options.js';
+import { assertFilter, assertPublishTopic } from '../../packages/core/src/inbound/topic-rules.js';
 import { silentLogger, startEmulator, type RunningEmulator } from '@webcomm/emulator';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -6,7 +6,8 @@
  * advancing them); the broker, the sockets and the restarts are real. `random` at its top makes
  * each delay the ceiling of its step, so the step shows in the delay.
  */
-import { ManualClock, WebcommClient, type ReconnectingInfo } from '@webcomm/core';
+import { WebcommClient, type ReconnectingInfo } from '@webcomm/core';
+import { ManualClock } from '@webcomm/core/testing';
 import { connectAsync } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nextEvent } from '../helpers/events.js';

@@ -1,4 +1,5 @@
-import { assertKnownOptions, ERROR_CODES, optionKeys, pickOptions, WebcommError } from '@webcomm/core'; // internal: assertKnownOptions, optionKeys, pickOptions
+import { ERROR_CODES, WebcommError } from '@webcomm/core';
+import { assertKnownOptions, optionKeys, pickOptions } from '@webcomm/core/internal'; // internal: assertKnownOptions, optionKeys, pickOptions
 import { cognitoIdentityFetchClient, CognitoServiceError, type CognitoIdentityApi } from './cognito-identity-api.js';
 import type { AwsCredentials, CredentialsProvider } from './credentials.js';
 import { defaultIdentityStorage, type IdentityStorage } from './identity-storage.js';

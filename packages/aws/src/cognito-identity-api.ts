@@ -1,4 +1,5 @@
-import { assertKnownOptions, ERROR_CODES, optionKeys, validateUrl, WebcommError } from '@webcomm/core'; // internal: assertKnownOptions, optionKeys, validateUrl
+import { ERROR_CODES, WebcommError } from '@webcomm/core';
+import { assertKnownOptions, optionKeys, validateUrl } from '@webcomm/core/internal'; // internal: assertKnownOptions, optionKeys, validateUrl
 
 /** Input of GetId; field names as in the AWS API. */
 export interface GetIdInput {

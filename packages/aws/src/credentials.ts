@@ -1,4 +1,5 @@
-import { assertKnownOptions, ERROR_CODES, hideSecrets, optionKeys, WebcommError } from '@webcomm/core'; // internal: assertKnownOptions, hideSecrets, optionKeys
+import { ERROR_CODES, WebcommError } from '@webcomm/core';
+import { assertKnownOptions, hideSecrets, optionKeys } from '@webcomm/core/internal'; // internal: assertKnownOptions, hideSecrets, optionKeys
 
 /** Temporary (or long-term) AWS credentials, as a SigV4 signer needs them. */
 export interface AwsCredentials {

@@ -1,4 +1,5 @@
-import { assertKnownOptions, ERROR_CODES, optionKeys, WebcommError } from '@webcomm/core'; // internal: assertKnownOptions, optionKeys
+import { ERROR_CODES, WebcommError } from '@webcomm/core';
+import { assertKnownOptions, optionKeys } from '@webcomm/core/internal'; // internal: assertKnownOptions, optionKeys
 import { webSocketUrl } from './endpoint-url.js';
 import { uriEscape } from './uri-escape.js';
 

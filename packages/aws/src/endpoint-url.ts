@@ -1,4 +1,5 @@
-import { ERROR_CODES, validateUrl, WebcommError } from '@webcomm/core'; // internal: validateUrl
+import { ERROR_CODES, WebcommError } from '@webcomm/core';
+import { validateUrl } from '@webcomm/core/internal'; // internal: validateUrl
 
 /**
  * Turns an endpoint as users write it into the WebSocket URL to connect to:

@@ -1,4 +1,5 @@
-import { assertKnownOptions, ERROR_CODES, pickOptions, WebcommError } from '@webcomm/core'; // internal: assertKnownOptions, pickOptions
+import { ERROR_CODES, WebcommError } from '@webcomm/core';
+import { assertKnownOptions, pickOptions } from '@webcomm/core/internal'; // internal: assertKnownOptions, pickOptions
 import type { AwsCredentials } from './credentials.js';
 import { regionFromIotEndpoint, webSocketUrl } from './endpoint-url.js';
 import { PRESIGN_URL_KEYS, presignUrl, type PresignUrlOptions } from './presign-url.js';

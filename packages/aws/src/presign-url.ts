@@ -1,7 +1,8 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { ChecksumConstructor } from '@smithy/types';
-import { assertKnownOptions, ERROR_CODES, optionKeys, WebcommError } from '@webcomm/core'; // internal: assertKnownOptions, optionKeys
+import { ERROR_CODES, WebcommError } from '@webcomm/core';
+import { assertKnownOptions, optionKeys } from '@webcomm/core/internal'; // internal: assertKnownOptions, optionKeys
 import { validateCredentials, type AwsCredentials } from './credentials.js';
 import { uriEscape } from './uri-escape.js';
 

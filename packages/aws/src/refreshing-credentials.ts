@@ -1,4 +1,5 @@
-import { assertKnownOptions, ERROR_CODES, optionKeys, WebcommError } from '@webcomm/core'; // internal: assertKnownOptions, optionKeys
+import { ERROR_CODES, WebcommError } from '@webcomm/core';
+import { assertKnownOptions, optionKeys } from '@webcomm/core/internal'; // internal: assertKnownOptions, optionKeys
 import { validateCredentials, type AwsCredentials, type CredentialsProvider } from './credentials.js';
 
 /** Options of {@link credentialsFromFunction}. */

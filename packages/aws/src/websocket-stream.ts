@@ -1,4 +1,4 @@
-import { assertKnownOptions, INSPECT_CUSTOM, optionKeys } from '@webcomm/core'; // internal: assertKnownOptions, INSPECT_CUSTOM, optionKeys
+import { assertKnownOptions, INSPECT_CUSTOM, optionKeys } from '@webcomm/core/internal'; // internal: assertKnownOptions, INSPECT_CUSTOM, optionKeys
 import { Duplex } from 'readable-stream';
 import type { WebSocketEventLike, WebSocketLike } from './websocket-like.js';
 import { WebSocketLinkError } from './websocket-link-error.js';

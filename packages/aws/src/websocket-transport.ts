@@ -1,5 +1,6 @@
 import type { ConnectContext, Transport, TransportLink, WebcommError } from '@webcomm/core';
-import { assertKnownOptions, ERROR_CODES, optionKeys, pickOptions, WebcommError as WebcommErrorClass } from '@webcomm/core'; // internal: assertKnownOptions, optionKeys, pickOptions
+import { ERROR_CODES, WebcommError as WebcommErrorClass } from '@webcomm/core';
+import { assertKnownOptions, optionKeys, pickOptions } from '@webcomm/core/internal'; // internal: assertKnownOptions, optionKeys, pickOptions
 import { classifyWebSocketError } from './classify-websocket-error.js';
 import type { CredentialsProvider } from './credentials.js';
 import { customAuthorizerUrl, type CustomAuthorizerToken } from './custom-authorizer-url.js';

@@ -1,4 +1,5 @@
-import { assertClientOptionKeys, assertKnownOptions, CLIENT_OPTION_KEYS, ERROR_CODES, optionKeys, pickOptions, systemClock, WebcommClient, WebcommError, type TimerHandle, type WebcommClientOptions } from '@webcomm/core'; // internal: assertClientOptionKeys, assertKnownOptions, CLIENT_OPTION_KEYS, optionKeys, pickOptions
+import { ERROR_CODES, WebcommClient, WebcommError, type TimerHandle, type WebcommClientOptions } from '@webcomm/core';
+import { assertClientOptionKeys, assertKnownOptions, CLIENT_OPTION_KEYS, optionKeys, pickOptions, systemClock } from '@webcomm/core/internal'; // internal: assertClientOptionKeys, assertKnownOptions, CLIENT_OPTION_KEYS, optionKeys, pickOptions
 import { WATCH_NETWORK_KEYS, watchNetwork, type WatchNetworkOptions } from './watch-network.js';
 import { assertWebSocketTransportKeys, WEB_SOCKET_TRANSPORT_KEYS, webSocketTransport, type WebSocketTransportOptions } from '@webcomm/aws';
 

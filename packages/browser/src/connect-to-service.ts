@@ -1,4 +1,5 @@
-import { optionKeys, pickOptions, registerClient, servicePublisher, serviceStatusCheck, validateUrl, type ChannelConfig, type RegistrationResponse, type WebcommClient } from '@webcomm/core'; // internal: optionKeys, pickOptions, validateUrl
+import { registerClient, servicePublisher, serviceStatusCheck, type ChannelConfig, type RegistrationResponse, type WebcommClient } from '@webcomm/core';
+import { optionKeys, pickOptions, validateUrl } from '@webcomm/core/internal'; // internal: optionKeys, pickOptions, validateUrl
 import { assertBrowserClientKeys, BROWSER_CLIENT_KEYS, createBrowserClient, type BrowserClientOptions } from './browser-client.js';
 import { cognitoCredentials, type CognitoCredentialsProvider } from '@webcomm/aws';
 import { defaultIdentityStorage, type IdentityStorage } from '@webcomm/aws';

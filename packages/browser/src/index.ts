@@ -6,25 +6,7 @@
  * No Node built-ins.
  */
 // The public API of @webcomm/core, re-exported by name so this is the only import an app needs.
-export {
-  WebcommClient,
-  WebcommError,
-  isWebcommError,
-  ERROR_CODES,
-  DEFAULTS,
-  DEFAULT_BACKOFF,
-  IOT_CORE_LIMITS,
-  jsonDecoder,
-  rawDecoder,
-  silentLogger,
-  systemClock,
-  registerClient,
-  servicePublisher,
-  serviceStatusCheck,
-  ContentWatcher,
-  watchContent,
-  parseUpdate,
-} from '@webcomm/core';
+export { WebcommClient, WebcommError, isWebcommError, ERROR_CODES, DEFAULTS, DEFAULT_BACKOFF, IOT_CORE_LIMITS, jsonDecoder, rawDecoder, silentLogger, registerClient, servicePublisher, serviceStatusCheck, ContentWatcher, watchContent } from '@webcomm/core';
 export type {
   WebcommClientOptions,
   WebcommClientEvents,

@@ -6,7 +6,8 @@
  * takeover flapping) per extra tab.
  */
 import { EventEmitter } from 'eventemitter3';
-import { assertKnownOptions, describeThrown, ERROR_CODES, optionKeys, TopicTrie, toDecoder, WebcommError, type ConnectionState, type DecodeOption, type WebcommClient } from '@webcomm/core'; // internal: assertKnownOptions, describeThrown, optionKeys, TopicTrie, toDecoder
+import { ERROR_CODES, WebcommError, type ConnectionState, type DecodeOption, type WebcommClient } from '@webcomm/core';
+import { assertKnownOptions, describeThrown, optionKeys, toDecoder, TopicTrie } from '@webcomm/core/internal';
 
 /** The Web Locks API slice used (navigator.locks). */
 export interface LockManagerLike {

@@ -1,4 +1,5 @@
-import { assertKnownOptions, ERROR_CODES, optionKeys, WebcommError } from '@webcomm/core'; // internal: assertKnownOptions, optionKeys
+import { ERROR_CODES, WebcommError } from '@webcomm/core';
+import { assertKnownOptions, optionKeys } from '@webcomm/core/internal'; // internal: assertKnownOptions, optionKeys
 
 /** What {@link watchNetwork} reports; wire these into the client (reconnect now, pause, check the link). */
 export interface NetworkHooks {

@@ -1,5 +1,5 @@
-import type { OperationOptions } from './deadline.js';
-import type { DecodeOption } from './decoders.js';
+import type { OperationOptions } from './util/deadline.js';
+import type { DecodeOption } from './inbound/decoders.js';
 
 /** Options of {@link WebcommClient.subscribe}. */
 export interface SubscribeOptions<T> extends OperationOptions {

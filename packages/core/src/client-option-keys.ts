@@ -3,14 +3,14 @@
  * options of `connect`, `subscribe` and `publish`, declared once (the compiler keeps them in
  * step with the interfaces) and checked by {@link assertClientOptionKeys}.
  */
-import type { BackoffOptions } from './backoff.js';
+import type { BackoffOptions } from './connection/backoff.js';
 import type { PublishOptions, SubscribeOptions } from './client-calls.js';
-import type { OperationOptions } from './deadline.js';
-import type { OfflineQueueOptions } from './offline-queue.js';
-import { assertKnownOptions, optionKeys } from './option-keys.js';
+import type { OperationOptions } from './util/deadline.js';
+import type { OfflineQueueOptions } from './outbound/offline-queue.js';
+import { assertKnownOptions, optionKeys } from './util/option-keys.js';
 import type { ChannelConfig, WebcommClientOptions } from './options.js';
-import type { ChannelInfo } from './service-types.js';
-import type { TopicLimits } from './topic-rules.js';
+import type { ChannelInfo } from './service/service-types.js';
+import type { TopicLimits } from './inbound/topic-rules.js';
 
 /** Every key of {@link WebcommClientOptions}. */
 export const CLIENT_OPTION_KEYS = optionKeys<WebcommClientOptions>({

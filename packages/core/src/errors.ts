@@ -122,3 +122,6 @@ export class WebcommError extends Error {
 export function isWebcommError(error: unknown, code?: WebcommErrorCode): error is WebcommError {
   return error instanceof WebcommError && (code === undefined || error.code === code);
 }
+
+/** The error of every call on, and every wait cut by, a closed client. */
+export const closedError = (): WebcommError => new WebcommError(ERROR_CODES.CLOSED, 'The client was closed; create a new client to connect again.');

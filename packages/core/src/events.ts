@@ -1,5 +1,5 @@
 import type { WebcommError } from './errors.js';
-import type { ConnectionState } from './state.js';
+import type { ConnectionState } from './connection/state.js';
 
 /** Payload of the `state` event: every state change, with why. */
 export interface StateChange {

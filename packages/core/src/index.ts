@@ -1,44 +1,62 @@
 /**
  * `@webcomm/core`: the transport-agnostic push-channel client. Adapters (`@webcomm/node`,
  * `@webcomm/browser`) provide a {@link Transport} and re-export this API.
+ *
+ * This list is the public API, and it is deliberate: a name is here because a user needs it
+ * (to call it, to type a value passed to or received from the client, or to match an error).
+ * Parts webcomm's own packages share live in `@webcomm/core/internal`; test helpers in
+ * `@webcomm/core/testing`. `test/api/api-surface.test.ts` fails on any change to this list.
  * @packageDocumentation
  */
-export * from './errors.js';
-export { describeThrown } from './describe-thrown.js';
-export type * from './transport.js';
-export type * from './service-types.js';
+
+// The client and its calls.
 export { WebcommClient } from './client.js';
 export type { PublishOptions, SubscribeOptions, Unsubscribe } from './client-calls.js';
-export { ReconnectSchedule, type ScheduledAttempt } from './reconnect-schedule.js';
-export type { ChannelPublisher, OutgoingMessage } from './channel-publisher.js';
-export { servicePublisher, type ServicePublisherOptions } from './service-publisher.js';
-export { serviceStatusCheck, type ServiceStatusOptions, type StatusCheck } from './service-status.js';
+export type { OperationOptions } from './util/deadline.js';
+export type { MessageHandler, MessageMeta } from './inbound/subscriptions.js';
 export type { ConnectedInfo, DisconnectedInfo, ReceivedMessage, ReconnectingInfo, StateChange, TakenOverInfo, WebcommClientEvents } from './events.js';
+export type { ConnectionState } from './connection/state.js';
+
+// Options and the types they take.
+export { DEFAULTS, type ChannelConfig, type PublishMode, type WebcommClientOptions } from './options.js';
+export { DEFAULT_BACKOFF, type BackoffOptions, type BackoffStrategy } from './connection/backoff.js';
+export type { OfflineQueueOptions, OverflowPolicy } from './outbound/offline-queue.js';
+export { jsonDecoder, rawDecoder, type DecodeOption, type Decoder } from './inbound/decoders.js';
+export { silentLogger, type LogFields, type LogLevel, type Logger } from './util/logger.js';
+export type { Clock, TimerHandle } from './util/clock.js';
+export { IOT_CORE_LIMITS, type TopicLimits } from './inbound/topic-rules.js';
+
+// Errors users match on.
+export { ERROR_CODES, WebcommError, isWebcommError, type WebcommErrorCode, type WebcommErrorOptions } from './errors.js';
+
+// The seam an adapter (or a user's own transport) implements.
+export type { ConnectContext, MqttStream, Transport, TransportLink } from './transport.js';
+
+// Publishing through the service, and the service's API.
+export type { ChannelPublisher, OutgoingMessage } from './outbound/channel-publisher.js';
+export { servicePublisher, type ServicePublisherOptions } from './service/service-publisher.js';
+export { serviceStatusCheck, type ServiceStatusOptions, type StatusCheck } from './service/service-status.js';
+export { registerClient, type RegisterClientOptions } from './service/register-client.js';
+export type {
+  ChannelInfo,
+  ChannelType,
+  ClientStatusResponse,
+  ConnectionType,
+  PublishRequest,
+  RegistrationRequest,
+  RegistrationResponse,
+  ServiceEndpoint,
+  ServiceErrorBody,
+  UserStatus,
+} from './service/service-types.js';
+
+// Versioned content on a channel.
 export {
-  DEFAULTS,
-  resolveOptions,
-  type ChannelConfig,
-  type PublishMode,
-  type ResolvedChannel,
-  type ResolvedOptions,
-  type WebcommClientOptions,
-} from './options.js';
-export type { OperationOptions } from './deadline.js';
-export { nextState, type ConnectionEvent, type ConnectionState } from './state.js';
-export { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions, type BackoffStrategy } from './backoff.js';
-export { TopicTrie, type TopicTrieOptions } from './topic-trie.js';
-export { IOT_CORE_LIMITS, assertFilter, assertPayloadSize, assertPublishTopic, isWildcardFilter, type TopicLimits } from './topic-rules.js';
-export { encodePayload, jsonDecoder, rawDecoder, toDecoder, type DecodeOption, type Decoder } from './decoders.js';
-export { OfflineQueue, type OfflineQueueOptions, type OverflowPolicy, type PushResult, type QueuedItem } from './offline-queue.js';
-export type { MessageHandler, MessageMeta } from './subscriptions.js';
-export { createLogger, silentLogger, type LogFields, type LogLevel, type Logger } from './logger.js';
-export { REDACTED, redact, redactString } from './redact.js';
-export { hideSecrets, INSPECT_CUSTOM } from './hide-secrets.js';
-export { assertKnownOptions, closestOption, editDistance, optionKeys, pickOptions } from './option-keys.js';
-export { validateUrl } from './validate-url.js';
-export { assertChannelKeys, assertClientOptionKeys, CLIENT_OPTION_KEYS } from './client-option-keys.js';
-export { systemClock, intervalTimerFrom, type Clock, type IntervalTimer, type TimerHandle } from './clock.js';
-export { ManualClock } from './manual-clock.js';
-export { classifyError } from './classify-error.js';
-export { registerClient, type RegisterClientOptions } from './register-client.js';
-export { ContentWatcher, parseUpdate, watchContent, type ContentChange, type ContentUpdate, type ContentVersionStore, type ContentWatcherEvents, type WatchContentOptions } from './content-watcher.js';
+  ContentWatcher,
+  watchContent,
+  type ContentChange,
+  type ContentUpdate,
+  type ContentVersionStore,
+  type ContentWatcherEvents,
+  type WatchContentOptions,
+} from './service/content-watcher.js';

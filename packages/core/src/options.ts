@@ -1,14 +1,14 @@
-import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { DEFAULT_BACKOFF, type BackoffOptions } from './connection/backoff.js';
 import { assertClientOptionKeys } from './client-option-keys.js';
-import type { ChannelPublisher } from './channel-publisher.js';
-import { systemClock, type Clock } from './clock.js';
-import type { StatusCheck } from './service-status.js';
-import type { DecodeOption } from './decoders.js';
+import type { ChannelPublisher } from './outbound/channel-publisher.js';
+import { systemClock, type Clock } from './util/clock.js';
+import type { StatusCheck } from './service/service-status.js';
+import type { DecodeOption } from './inbound/decoders.js';
 import { ERROR_CODES, WebcommError } from './errors.js';
-import { createLogger, silentLogger, type Logger, type LogLevel } from './logger.js';
-import type { OfflineQueueOptions } from './offline-queue.js';
-import type { ChannelInfo } from './service-types.js';
-import { IOT_CORE_LIMITS, assertFilter, type TopicLimits } from './topic-rules.js';
+import { createLogger, silentLogger, type Logger, type LogLevel } from './util/logger.js';
+import type { OfflineQueueOptions } from './outbound/offline-queue.js';
+import type { ChannelInfo } from './service/service-types.js';
+import { IOT_CORE_LIMITS, assertFilter, type TopicLimits } from './inbound/topic-rules.js';
 import type { Transport } from './transport.js';
 
 /** How a channel publishes: not at all, straight to the broker, or through a custom path. */

@@ -1,6 +1,7 @@
 /** Options of {@link startEmulator}, declared once with their defaults and validation. */
 import { join } from 'node:path';
-import { assertKnownOptions, ERROR_CODES, optionKeys, WebcommError } from '@webcomm/core';
+import { ERROR_CODES, WebcommError } from '@webcomm/core';
+import { assertKnownOptions, optionKeys } from '@webcomm/core/internal';
 import type { CustomAuthorizerConfig } from './auth/custom-authorizer.js';
 import type { IotLimits } from './broker/iot-limits.js';
 import { IOT_LIMITS } from './broker/iot-limits.js';

@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { ConnectionType, RegistrationResponse } from '@webcomm/core';
-import { assertKnownOptions, ERROR_CODES, optionKeys, registerClient, WebcommError } from '@webcomm/core'; // internal: assertKnownOptions, optionKeys
+import { ERROR_CODES, registerClient, WebcommError } from '@webcomm/core';
+import { assertKnownOptions, optionKeys } from '@webcomm/core/internal'; // internal: assertKnownOptions, optionKeys
 import { clearCachedIdentity, defaultCacheDir, readCachedIdentity, writeCachedIdentity } from './identity-cache.js';
 import { lockIdentity, type LockHolder } from './identity-lock.js';
 

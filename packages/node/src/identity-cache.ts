@@ -5,7 +5,8 @@
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { hideSecrets, validateUrl, type RegistrationResponse } from '@webcomm/core'; // internal: hideSecrets, validateUrl
+import { type RegistrationResponse } from '@webcomm/core';
+import { hideSecrets, validateUrl } from '@webcomm/core/internal'; // internal: hideSecrets, validateUrl
 
 const ANSWER = 'registration.json';
 const CERT = 'certificate.pem';

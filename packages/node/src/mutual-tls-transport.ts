@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { connect } from 'node:tls';
-import { assertKnownOptions, ERROR_CODES, optionKeys, silentLogger, WebcommError, type Logger, type Transport } from '@webcomm/core'; // internal: assertKnownOptions, optionKeys
+import { ERROR_CODES, silentLogger, WebcommError, type Logger, type Transport } from '@webcomm/core';
+import { assertKnownOptions, optionKeys } from '@webcomm/core/internal'; // internal: assertKnownOptions, optionKeys
 import { classifySocketError } from './classify-socket-error.js';
 import { customAuthorizerUsername, type CustomAuthorizerCredentials } from '@webcomm/aws';
 import { socketReady } from './open-socket.js';

@@ -1,23 +1,5 @@
-import {
-  assertChannelKeys,
-  assertClientOptionKeys,
-  assertKnownOptions,
-  CLIENT_OPTION_KEYS,
-  ERROR_CODES,
-  optionKeys,
-  pickOptions,
-  validateUrl,
-  servicePublisher,
-  serviceStatusCheck,
-  WebcommClient,
-  type ChannelConfig,
-  type OperationOptions,
-  type RegistrationResponse,
-  type StatusCheck,
-  type Transport,
-  type WebcommClientOptions,
-  type WebcommError,
-} from '@webcomm/core'; // internal: assertChannelKeys, assertClientOptionKeys, assertKnownOptions, CLIENT_OPTION_KEYS, optionKeys, pickOptions, validateUrl
+import { ERROR_CODES, servicePublisher, serviceStatusCheck, WebcommClient, type ChannelConfig, type OperationOptions, type RegistrationResponse, type StatusCheck, type Transport, type WebcommClientOptions, type WebcommError } from '@webcomm/core';
+import { assertChannelKeys, assertClientOptionKeys, assertKnownOptions, CLIENT_OPTION_KEYS, optionKeys, pickOptions, validateUrl } from '@webcomm/core/internal'; // internal: assertChannelKeys, assertClientOptionKeys, assertKnownOptions, CLIENT_OPTION_KEYS, optionKeys, pickOptions, validateUrl
 import { ensureIdentity, loadOrRegister, type EnsureIdentityOptions } from './ensure-identity.js';
 import { mutualTlsTransport } from './mutual-tls-transport.js';
 

@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
-import { assertKnownOptions, optionKeys, type Transport } from '@webcomm/core'; // internal: assertKnownOptions, optionKeys
+import { type Transport } from '@webcomm/core';
+import { assertKnownOptions, optionKeys } from '@webcomm/core/internal'; // internal: assertKnownOptions, optionKeys
 import { classifySocketError } from './classify-socket-error.js';
 import { socketReady } from './open-socket.js';
 

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { assertKnownOptions, ERROR_CODES, hideSecrets, WebcommError } from '@webcomm/core'; // internal: assertKnownOptions, hideSecrets
+import { ERROR_CODES, WebcommError } from '@webcomm/core';
+import { assertKnownOptions, hideSecrets } from '@webcomm/core/internal'; // internal: assertKnownOptions, hideSecrets
 
 /** PEM text, PEM bytes, or `{ path }` of a PEM file. */
 export type PemSource = string | Uint8Array | { readonly path: string };

@@ -1,6 +1,7 @@
 import { WebSocket, type ClientOptions } from 'ws';
 import { WEB_SOCKET_TRANSPORT_KEYS, webSocketTransport, type WebSocketConstructor, type WebSocketTransportOptions } from '@webcomm/aws';
-import { assertKnownOptions, type Transport } from '@webcomm/core'; // internal: assertKnownOptions
+import { type Transport } from '@webcomm/core';
+import { assertKnownOptions } from '@webcomm/core/internal'; // internal: assertKnownOptions
 import { readPem, type PemSource } from './tls-material.js';
 
 /** Options of {@link nodeWebSocketTransport}: the browser transport's, plus a CA to trust for `wss://`. */

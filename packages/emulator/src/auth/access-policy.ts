@@ -2,7 +2,7 @@
  * What a connection may do, as IoT Core decides it: policy documents (custom authorizers)
  * or the service's default filter policy. Deny wins; nothing is allowed unless granted.
  */
-import { TopicTrie } from '@webcomm/core';
+import { TopicTrie } from '@webcomm/core/internal';
 import { filterCovers } from '../broker/filter-covers.js';
 
 /** The IoT actions the broker checks. */

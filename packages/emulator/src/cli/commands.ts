@@ -5,7 +5,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { ChannelInfo, RegistrationResponse, UserRecord } from '@webcomm/core';
+import type { ChannelInfo, RegistrationResponse } from '@webcomm/core';
+import type { UserRecord } from '@webcomm/core/internal';
 import { writePrivateFile } from '../store/state-store.js';
 import { adminToken, callApi, CliError, EXIT, serviceUrl, type ConnectionFlags } from './cli-context.js';
 

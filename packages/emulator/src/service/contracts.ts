@@ -6,7 +6,8 @@
  * {@link ChannelCatalog} and the HTTP routes built on {@link ServiceDeps}.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ChannelInfo, ConnectionType, UserRecord, UserStatus } from '@webcomm/core';
+import type { ChannelInfo, ConnectionType, UserStatus } from '@webcomm/core';
+import type { UserRecord } from '@webcomm/core/internal';
 
 /** The user table (embedded database under the data directory). */
 export interface UserDirectory {

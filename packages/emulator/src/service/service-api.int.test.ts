@@ -4,7 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RegistrationResponse, ServiceErrorBody, UserRecord } from '@webcomm/core';
+import type { RegistrationResponse, ServiceErrorBody } from '@webcomm/core';
+import type { UserRecord } from '@webcomm/core/internal';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFixture, type EmulatorFixture } from '../testing/emulator-fixture.js';
 import { closed, connect, connectRefused, nextMessage, subscribe } from '../testing/mqtt-helpers.js';

@@ -1,7 +1,8 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ERROR_CODES, type UserRecord } from '@webcomm/core';
+import { ERROR_CODES } from '@webcomm/core';
+import { type UserRecord } from '@webcomm/core/internal';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfiguredChannelCatalog, DEFAULT_CHANNELS, validateChannelsConfig } from './channel-catalog.js';
 import { RateLimiter } from './rate-limiter.js';

@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
-import { ERROR_CODES, WebcommError, type ConnectionType, type UserRecord, type UserStatus } from '@webcomm/core';
+import { ERROR_CODES, WebcommError, type ConnectionType, type UserStatus } from '@webcomm/core';
+import { type UserRecord } from '@webcomm/core/internal';
 import type { UserDirectory } from './contracts.js';
 
 /** Called after a user's status changed. */

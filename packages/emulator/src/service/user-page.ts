@@ -3,7 +3,7 @@
  * CLI never pull every user at once. `search` matches the id (case-insensitive substring); the
  * page is sorted by id; `limit` is 1-500 (default 50).
  */
-import type { UserRecord } from '@webcomm/core';
+import type { UserRecord } from '@webcomm/core/internal';
 import { HttpProblem } from './http-io.js';
 
 /** Largest page. */

@@ -2,7 +2,8 @@
  * Minimal in-memory {@link UserDirectory} and {@link ChannelCatalog} for broker tests that
  * need a user table and channels without the service side's storage.
  */
-import type { ChannelInfo, ConnectionType, UserRecord, UserStatus } from '@webcomm/core';
+import type { ChannelInfo, ConnectionType, UserStatus } from '@webcomm/core';
+import type { UserRecord } from '@webcomm/core/internal';
 import type { ChannelCatalog, UserDirectory } from '../service/contracts.js';
 
 /** Users in a Map. */

@@ -1,0 +1,40 @@
+import { ERROR_CODES, type WebcommError } from '../errors.js';
+
+/**
+ * Tells a takeover from an ordinary drop. IoT Core and aedes drop the older of two connections
+ * with one client ID, so two processes sharing an ID throw each other off in turn and every
+ * link dies right after its CONNACK. The signature: two links in a row closed by the server
+ * (a `NETWORK` error) within `windowMs` of connecting.
+ */
+export class TakeoverDetector {
+  readonly #windowMs: number;
+  /** When the current link got its CONNACK (clock ms). */
+  #linkUpAt = 0;
+  /** Links in a row the server closed within the window. */
+  #quickDrops = 0;
+
+  /** @param windowMs - how soon after CONNACK a server close counts as quick (`takeoverWindowMs`). */
+  constructor(windowMs: number) {
+    this.#windowMs = windowMs;
+  }
+
+  /** A link got its CONNACK at `now`. */
+  linkUp(now: number): void {
+    this.#linkUpAt = now;
+  }
+
+  /** How long the current (or last) link has been up at `now`. */
+  upFor(now: number): number {
+    return now - this.#linkUpAt;
+  }
+
+  /**
+   * Counts a lost connected link. Returns how many quick drops came in a row when that looks
+   * like a takeover (2 or more), otherwise undefined.
+   */
+  linkLost(error: WebcommError, now: number): number | undefined {
+    const quick = error.code === ERROR_CODES.NETWORK && this.upFor(now) <= this.#windowMs;
+    this.#quickDrops = quick ? this.#quickDrops + 1 : 0;
+    return this.#quickDrops < 2 ? undefined : this.#quickDrops;
+  }
+}

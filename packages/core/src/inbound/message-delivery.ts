@@ -1,0 +1,51 @@
+import type { EventEmitter } from 'eventemitter3';
+import type { MqttClient } from 'mqtt';
+import type { ReceivedMessage, WebcommClientEvents } from '../events.js';
+import type { ResolvedOptions } from '../options.js';
+import { AckConfirmer } from './ack-confirmer.js';
+import { RedeliveryFilter } from './redelivery-filter.js';
+import type { SubscriptionRegistry } from './subscriptions.js';
+
+/**
+ * The inbound flow from a link to the handlers: a received message passes the
+ * {@link RedeliveryFilter} (a kept session's broker resends QoS 1 messages already delivered),
+ * is emitted as `message`, then dispatched to every matching handler. Per link, an
+ * {@link AckConfirmer} tells the filter when the broker has our PUBACKs.
+ */
+export class MessageDelivery {
+  readonly #o: ResolvedOptions;
+  readonly #registry: SubscriptionRegistry;
+  readonly #events: EventEmitter<WebcommClientEvents>;
+  readonly #redeliveries = new RedeliveryFilter();
+  #confirmer: AckConfirmer | undefined;
+
+  constructor(options: ResolvedOptions, registry: SubscriptionRegistry, events: EventEmitter<WebcommClientEvents>) {
+    this.#o = options;
+    this.#registry = registry;
+    this.#events = events;
+  }
+
+  /** A link got its CONNACK: returns the function that delivers what arrives on it. */
+  linkStarted(mqtt: MqttClient, sessionPresent: boolean): (message: ReceivedMessage) => void {
+    this.#redeliveries.linkStarted(sessionPresent);
+    const confirmer = new AckConfirmer(mqtt, this.#o.clock, this.#redeliveries, this.#o.logger);
+    this.#confirmer = confirmer;
+    return (message) => {
+      if (!this.#redeliveries.admit(message)) {
+        this.#o.logger.debug('dropped a QoS 1 redelivery already delivered', { topic: message.topic });
+        return;
+      }
+      if (message.qos === 1) confirmer.delivered();
+      this.#events.emit('message', message);
+      const handled = this.#registry.dispatch(message, (error) => this.#events.emit('error', error));
+      // Still visible through the `message` event; e.g. a message racing an unsubscribe.
+      if (handled === 0) this.#o.logger.debug('message matched no handler', { topic: message.topic });
+    };
+  }
+
+  /** The link is gone: stop confirming on it. */
+  linkStopped(): void {
+    this.#confirmer?.stop();
+    this.#confirmer = undefined;
+  }
+}

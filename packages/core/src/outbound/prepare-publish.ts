@@ -1,0 +1,60 @@
+import { describeThrown } from '../util/describe-thrown.js';
+import type { OutgoingMessage } from './channel-publisher.js';
+import { encodePayload } from '../inbound/decoders.js';
+import { PUBLISH_OPTION_KEYS } from '../client-option-keys.js';
+import { ERROR_CODES, WebcommError } from '../errors.js';
+import { assertKnownOptions } from '../util/option-keys.js';
+import type { PublishMode, ResolvedChannel } from '../options.js';
+import { assertPayloadSize, assertPublishTopic, type TopicLimits } from '../inbound/topic-rules.js';
+
+/** A publish that passed every check, with the path it takes. */
+export interface PreparedPublish {
+  readonly mode: Exclude<PublishMode, false>;
+  readonly outgoing: OutgoingMessage;
+}
+
+/**
+ * Checks a publish before anything is sent: the channel exists and is opted in, its topic is a
+ * valid publish topic, the QoS is 0 or 1, the message encodes and fits the payload limit.
+ * Throws the typed error naming the rule.
+ */
+export function preparePublish(
+  channelName: string,
+  channel: ResolvedChannel | undefined,
+  mode: PublishMode,
+  message: unknown,
+  options: { readonly qos?: number; readonly retain?: boolean },
+  limits: TopicLimits,
+): PreparedPublish {
+  assertKnownOptions(options, PUBLISH_OPTION_KEYS, `publish("${channelName}")`);
+  if (channel === undefined || mode === false) {
+    throw new WebcommError(
+      ERROR_CODES.PUBLISH_NOT_ENABLED,
+      channel === undefined
+        ? `Cannot publish to "${channelName}": no such channel. Declare it in options.channels with a publish mode.`
+        : `Publishing to channel "${channelName}" is not enabled; set its publish option or call enablePublish("${channelName}").`,
+      { topic: channelName },
+    );
+  }
+  assertPublishTopic(channel.topic, limits);
+  const qos = options.qos ?? 0;
+  if (qos !== 0 && qos !== 1) {
+    throw new WebcommError(ERROR_CODES.INVALID_OPTION, `Option "qos" must be 0 or 1 (IoT Core has no QoS 2); got ${String(qos)}.`, {
+      topic: channel.topic,
+    });
+  }
+  let payload: Uint8Array;
+  try {
+    payload = encodePayload(message);
+  } catch (cause) {
+    throw new WebcommError(ERROR_CODES.INVALID_PAYLOAD, `Cannot encode the message for "${channelName}": ${describeThrown(cause)}`, {
+      cause,
+      topic: channel.topic,
+    });
+  }
+  assertPayloadSize(channel.topic, payload, limits);
+  return {
+    mode,
+    outgoing: { channel: channel.name, topic: channel.topic, message, payload, qos, retain: options.retain ?? false },
+  };
+}
