@@ -12,7 +12,7 @@ import {
   type WebcommError,
 } from '@webcomm/core';
 // Internal validators, fuzzed directly: they are not public API.
-import { resolveOptions } from '../../packages/core/src/options.js';
+import { resolveOptions } from '../../packages/core/src/resolve-options.js';
 import { assertFilter, assertPublishTopic } from '../../packages/core/src/inbound/topic-rules.js';
 import { silentLogger, startEmulator, type RunningEmulator } from '@webcomm/emulator';
 import { mkdtemp, rm } from 'node:fs/promises';

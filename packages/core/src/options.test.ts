@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, WebcommError } from './errors.js';
-import { DEFAULTS, resolveOptions, type WebcommClientOptions } from './options.js';
+import { DEFAULTS, type WebcommClientOptions } from './options.js';
+import { resolveOptions } from './resolve-options.js';
 import type { Transport } from './transport.js';
 
 const transport: Transport = { name: 'none', open: () => Promise.reject(new Error('unused')) };
