@@ -17,6 +17,7 @@ export default defineConfig({
       { find: /^@webcomm\/node\/testing$/, replacement: fileURLToPath(new URL('./packages/node/src/testing/index.ts', import.meta.url)) },
       { find: /^@webcomm\/browser$/, replacement: src('browser') },
       { find: /^@webcomm\/emulator$/, replacement: src('emulator') },
+      { find: /^@webcomm\/emulator\/testing$/, replacement: fileURLToPath(new URL('./packages/emulator/src/testing/index.ts', import.meta.url)) },
     ],
   },
   test: {

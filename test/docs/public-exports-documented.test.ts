@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // (TypeDoc) is generated from them, so an undocumented export is a hole in the docs.
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const packages = ['core', 'node', 'browser', 'emulator'];
-const entries = [...packages.map((name) => ({ name, path: `${root}packages/${name}/src/index.ts` })), { name: 'node/testing', path: `${root}packages/node/src/testing/index.ts` }]
+const entries = [...packages.map((name) => ({ name, path: `${root}packages/${name}/src/index.ts` })), { name: 'node/testing', path: `${root}packages/node/src/testing/index.ts` }, { name: 'emulator/testing', path: `${root}packages/emulator/src/testing/index.ts` }]
   .filter((entry) => existsSync(entry.path));
 
 const program = ts.createProgram(
