@@ -11,7 +11,7 @@ import type { RegistrationResponse } from '@webcomm/core';
 import mqtt from 'mqtt';
 import { WebSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../packages/emulator/src/testing/manual-clock.js';
+import { ManualClock } from '@webcomm/emulator/testing';
 import { presignMqttUrl } from '../../packages/emulator/src/testing/presign.js';
 import { callApi, startDefaultEmulator, type SecurityEmulator } from '../helpers/security-emulator.js';
 

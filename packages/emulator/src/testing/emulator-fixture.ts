@@ -28,7 +28,7 @@ export interface EmulatorFixture {
 export async function startFixture(options: EmulatorOptions = {}): Promise<EmulatorFixture> {
   const dataDir = await mkdtemp(join(tmpdir(), 'webcomm-emu-'));
   const logs: string[] = [];
-  const logger: Logger = { info: (line) => logs.push(line), warn: (line) => logs.push(line), error: (line) => logs.push(line) };
+  const logger: Logger = { info: (line: string) => logs.push(line), warn: (line: string) => logs.push(line), error: (line: string) => logs.push(line) };
   options = { users: new MemoryUsers(), channels: new TestChannels(), ...options };
   let emulator = await startEmulator({ logger, ...options, dataDir });
   const fixture = {

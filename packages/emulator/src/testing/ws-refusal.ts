@@ -7,6 +7,7 @@ export interface UpgradeRefusal {
   readonly body: { message?: string; traceId?: string };
 }
 
+/** Opens a WebSocket to `url` expecting a refusal; resolves with its status and body, rejects if accepted. */
 export function upgradeRefusal(url: string, options: { ca?: string; headers?: Record<string, string> } = {}): Promise<UpgradeRefusal> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, ['mqtt'], { ...(options.ca ? { ca: options.ca } : {}), ...(options.headers ? { headers: options.headers } : {}) });
