@@ -38,4 +38,4 @@ command -v apt-get >/dev/null 2>&1 || explain "This is not a Debian-like system 
 
 echo "ensure-test-deps: installing ${missing[*]} with apt-get (first run only)"
 apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null

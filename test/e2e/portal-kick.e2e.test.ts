@@ -11,6 +11,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/chromium.js';
 import { nextEvent } from '../helpers/events.js';
+import { openSignedInPortal } from '../helpers/portal.js';
 
 let browser: Browser;
 let emulator: RunningEmulator;
@@ -37,10 +38,7 @@ afterAll(async () => {
 
 describe('portal kick button (Chromium)', () => {
   it('kicks a connected client from the page: it is dropped, stays active, and reconnects', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${emulator.endpoints.http}/portal`);
-    await page.fill('#token', emulator.adminToken);
-    await page.click('#signin');
+    const page = await openSignedInPortal(browser, emulator);
     const clientId = player.registration.clientId;
     const entry = page.locator(`#clients li[data-client="${clientId}"]`);
     await entry.waitFor();

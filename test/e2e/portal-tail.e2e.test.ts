@@ -12,6 +12,7 @@ import { silentLogger, startEmulator, type RunningEmulator } from '@webcomm/emul
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/chromium.js';
+import { openSignedInPortal } from '../helpers/portal.js';
 
 const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 let browser: Browser;
@@ -27,14 +28,7 @@ async function adminPublish(body: unknown): Promise<void> {
   expect(response.status).toBe(200);
 }
 
-async function signedIn(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 1100 } });
-  await page.goto(`${emulator.endpoints.http}/portal`);
-  await page.fill('#token', emulator.adminToken);
-  await page.click('#signin');
-  await page.waitForFunction(() => document.body.dataset.ready === 'true');
-  return page;
-}
+const signedIn = (): Promise<Page> => openSignedInPortal(browser, emulator, { width: 1200, height: 1100 });
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'webcomm-portal-tail-'));

@@ -14,6 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/chromium.js';
 import { nextEvent } from '../helpers/events.js';
+import { openSignedInPortal } from '../helpers/portal.js';
 
 const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 let browser: Browser;
@@ -30,14 +31,7 @@ async function admin(path: string, init: { method?: string; body?: unknown } = {
   return { status: response.status, body: await response.json() };
 }
 
-async function signedIn(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
-  await page.goto(`${emulator.endpoints.http}/portal`);
-  await page.fill('#token', emulator.adminToken);
-  await page.click('#signin');
-  await page.waitForFunction(() => document.body.dataset.ready === 'true');
-  return page;
-}
+const signedIn = (): Promise<Page> => openSignedInPortal(browser, emulator, { width: 1200, height: 1000 });
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'webcomm-portal-users-'));

@@ -13,6 +13,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/chromium.js';
 import { nextEvent } from '../helpers/events.js';
+import { openSignedInPortal } from '../helpers/portal.js';
 
 const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 let browser: Browser;
@@ -38,10 +39,7 @@ afterAll(async () => {
 
 describe('portal page (Chromium)', () => {
   it('bans a user from the page, and its live client is disconnected and refused', async () => {
-    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-    await page.goto(`${emulator.endpoints.http}/portal`);
-    await page.fill('#token', emulator.adminToken);
-    await page.click('#signin');
+    const page = await openSignedInPortal(browser, emulator, { width: 1100, height: 900 });
     const row = page.locator(`tr[data-user="${player.registration.clientId}"]`);
     await row.waitFor();
     expect(await row.locator('td.active').textContent()).toBe('active');

@@ -6,7 +6,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
+import { connect } from '../../packages/emulator/src/testing/mqtt-helpers.js';
 import { startEmulator, type EmulatorOptions, type Logger, type RunningEmulator } from '@webcomm/emulator';
 
 /** A running emulator and its log lines. */
@@ -33,21 +34,9 @@ export async function startEmulatorUnderTest(options: EmulatorOptions = {}): Pro
   };
 }
 
-/** Connects and resolves on CONNACK; rejects on an error or a close before it. */
+/** Connects and resolves on CONNACK; rejects on an error or a close before it (10 s to connect). */
 export function mqttConnect(url: string, options: IClientOptions = {}): Promise<MqttClient> {
-  return new Promise((resolve, reject) => {
-    const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 10_000, ...options });
-    const fail = (error: Error): void => {
-      client.end(true);
-      reject(error);
-    };
-    client.once('connect', () => {
-      client.off('error', fail);
-      resolve(client);
-    });
-    client.once('error', fail);
-    client.once('close', () => fail(new Error('closed before CONNACK')));
-  });
+  return connect(url, { connectTimeout: 10_000, ...options });
 }
 
 /** Expects a refusal; resolves with the CONNACK return code (undefined when the socket was cut). */

@@ -5,21 +5,13 @@
  */
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { EmulatorEndpoints } from './start-emulator.js';
 
 /** File name inside the data directory. */
 export const ENDPOINTS_FILE = 'endpoints.json';
 
 /** What the file holds: the emulator's endpoints plus what a tool needs to talk to it. */
-export interface EndpointsRecord {
-  readonly host: string;
-  readonly mqtt: string;
-  readonly mqtts: string;
-  readonly ws: string;
-  readonly wss: string;
-  readonly http: string;
-  readonly https: string;
-  readonly cognito: string;
-  readonly ports: { readonly mqtt: number; readonly mqtts: number; readonly http: number; readonly https: number };
+export interface EndpointsRecord extends EmulatorEndpoints {
   readonly identityPoolId: string;
   readonly region: string;
   readonly dataDir: string;

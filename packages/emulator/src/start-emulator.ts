@@ -2,6 +2,7 @@
  * Starts the local Web Communicator emulator: an aedes broker behaving like IoT Core,
  * its listeners (MQTT/TCP, MQTT/TLS, WebSocket, HTTP API), the local CA and Cognito endpoint.
  */
+import { hideSecrets } from '@webcomm/core';
 import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -250,11 +251,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     logger.info(`started: ${endpoints.mqtt} ${endpoints.mqtts} ${endpoints.ws} ${endpoints.wss} ${endpoints.http} (data ${dataDir})`);
 
     let stopping: Promise<void> | undefined;
-    return {
+    // Printing the handle (console.log, JSON.stringify) shows the admin token as [REDACTED].
+    return hideSecrets({
       endpoints, caPem: ca.caPem, adminToken, dataDir, region: identities.region, identityPoolId: identities.identityPoolId,
       ca, identities, broker: rules,
       stop: () => (stopping ??= stopAll()),
-    };
+    });
   } catch (error) {
     await stopAll();
     throw error;
