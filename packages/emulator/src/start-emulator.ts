@@ -6,14 +6,15 @@ import { hideSecrets } from '@webcomm/core/internal';
 import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createNetServer } from 'node:net';
-import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { resolve, join } from 'node:path';
 import { Aedes } from 'aedes';
 import { ConnectionGate } from './broker/connection-gate.js';
 import { IotBrokerRules } from './broker/iot-broker-rules.js';
-import type { ConnectionInfo } from './broker/iot-broker-rules.js';
+import type { ConnectionInfo } from './broker/live-sessions.js';
+import { LiveSessions } from './broker/live-sessions.js';
+import { LocalBrokerControl } from './broker/local-broker-control.js';
 import { LocalCertificateAuthority } from './ca/local-certificate-authority.js';
 import { COGNITO_PATH, createCognitoRoutes } from './cognito/cognito-routes.js';
 import { createCorsRoute } from './http/cors.js';
@@ -22,9 +23,10 @@ import { LocalIdentityIssuer } from './cognito/local-identity-issuer.js';
 import { OpenIdTokens } from './cognito/openid-tokens.js';
 import type { EmulatorOptions } from './emulator-options.js';
 import { resolveOptions } from './emulator-options.js';
-import { createMutualTlsServer } from './http/mutual-tls-listener.js';
-import { createWebSocketUpgrade, MQTT_WS_PATH } from './http/websocket-upgrade.js';
-import { guardConnection, guardRequest } from './http/fail-closed.js';
+import { createMqttTcpServer } from './listeners/mqtt-tcp-listener.js';
+import { createMutualTlsServer } from './listeners/mutual-tls-listener.js';
+import { createWebSocketUpgrade, MQTT_WS_PATH } from './listeners/websocket-upgrade.js';
+import { guardRequest } from './http/fail-closed.js';
 import { parseRequestTarget } from './http/request-target.js';
 import { HttpProblem, sendProblem } from './service/http-io.js';
 import type { BrokerControl, CertificateAuthority, IdentityIssuer, RouteHandler, ServiceDeps } from './service/contracts.js';
@@ -156,14 +158,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     await secureDataDirectory(dataDir);
     const { users, channels } = service;
 
+    const sessions = new LiveSessions();
     const rules = new IotBrokerRules({
-      users, channels, authorizers: resolved.authorizers, limits: resolved.limits, clock, logger,
+      sessions, users, channels, authorizers: resolved.authorizers, limits: resolved.limits, clock, logger,
       region: resolved.region, account: resolved.accountId, allowAnonymous: resolved.allowAnonymous,
       presenceInDefaultPolicy: resolved.presenceInDefaultPolicy, sessionExpiryMs: resolved.sessionExpiryMs, webSocketTtlMs: resolved.webSocketTtlMs,
     });
     // aedes' connectTimeout stops at the first CONNECT byte; the gate's deadline runs to CONNACK.
     const broker = await Aedes.createBroker({ heartbeatInterval: 3_600_000, connectTimeout: resolved.connectTimeoutMs });
     rules.install(broker);
+    const control = new LocalBrokerControl(broker, sessions, logger);
     cleanups.push(() => new Promise<void>((done) => broker.close(() => done())));
     cleanups.push(() => rules.dispose());
     const gate = new ConnectionGate({
@@ -174,16 +178,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     cleanups.push(() => gate.dispose());
 
     const serverCertificate = await ca.issueServerCertificate([resolved.advertisedHost]);
-    const mqttServer = createNetServer({ noDelay: true }, guardConnection((socket: Socket) => {
-      socket.setNoDelay(true);
-      socket.on('error', () => socket.destroy());
-      const ipAddress = socket.remoteAddress ?? 'unknown';
-      rules.attach(socket, { transport: 'tcp', ipAddress, kind: 'none' });
-      gate.handle(socket, ipAddress, 'mqtt');
-    }, logger, 'mqtt'));
-    const mqttsServer = createMutualTlsServer({ gate, rules, ca, serverCertificate, logger });
+    const mqttServer = createMqttTcpServer({ gate, sessions, logger });
+    const mqttsServer = createMutualTlsServer({ gate, sessions, ca, serverCertificate, logger });
 
-    const upgradeDeps = { broker, rules, gate, identities, users, authorizers: resolved.authorizers, region: resolved.region, clock, logger };
+    const upgradeDeps = { broker, sessions, gate, identities, users, authorizers: resolved.authorizers, region: resolved.region, clock, logger };
     const routeList: RouteHandler[] = [createCorsRoute(), createCognitoRoutes({ identities, users, logger })];
     const handleRequest = guardRequest(async (request: IncomingMessage, response: ServerResponse) => {
       request.socket.setNoDelay(true);
@@ -232,7 +230,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       ports,
     };
     const deps: ServiceDeps = {
-      users, channels, ca, identities, broker: rules, adminToken,
+      users, channels, ca, identities, broker: control, adminToken,
       endpoints: {
         // Plain ws by default: a browser page cannot trust the local CA without setup; wss stays available.
         websocket: resolved.secureWebSocket
@@ -254,7 +252,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     // Printing the handle (console.log, JSON.stringify) shows the admin token as [REDACTED].
     return hideSecrets({
       endpoints, caPem: ca.caPem, adminToken, dataDir, region: identities.region, identityPoolId: identities.identityPoolId,
-      ca, identities, broker: rules,
+      ca, identities, broker: control,
       stop: () => (stopping ??= stopAll()),
     });
   } catch (error) {

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connect as tlsConnect } from 'node:tls';
 import type { ConnectionOptions } from 'node:tls';
 import type { MqttClient } from 'mqtt';
-import type { EmulatorFixture } from '../testing/emulator-fixture.js';
-import { startFixture } from '../testing/emulator-fixture.js';
-import { closed, connect, connectRefused, nextMessage, subscribe } from '../testing/mqtt-helpers.js';
+import type { EmulatorFixture } from '../../testing/emulator-fixture.js';
+import { startFixture } from '../../testing/emulator-fixture.js';
+import { closed, connect, connectRefused, nextMessage, subscribe } from '../../testing/mqtt-helpers.js';
 
 let fixture: EmulatorFixture;
 const clients: MqttClient[] = [];

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { EmulatorFixture } from '../testing/emulator-fixture.js';
-import { startFixture } from '../testing/emulator-fixture.js';
+import type { EmulatorFixture } from '../../testing/emulator-fixture.js';
+import { startFixture } from '../../testing/emulator-fixture.js';
 
 let fixture: EmulatorFixture;
 

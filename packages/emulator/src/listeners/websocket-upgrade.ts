@@ -8,14 +8,14 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { WebSocketDuplex } from './websocket-duplex.js';
-import { answerSocket, guardUpgrade } from './fail-closed.js';
-import { parseRequestTarget } from './request-target.js';
+import { answerSocket, guardUpgrade } from '../http/fail-closed.js';
+import { parseRequestTarget } from '../http/request-target.js';
 import type { Aedes } from 'aedes';
 import type { CustomAuthorizerConfig } from '../auth/custom-authorizer.js';
 import { parseAuthorizerHttp, runAuthorizer } from '../auth/custom-authorizer.js';
 import { verifyPresignedRequest } from '../auth/sigv4-verifier.js';
 import type { ConnectionGate } from '../broker/connection-gate.js';
-import type { IotBrokerRules } from '../broker/iot-broker-rules.js';
+import type { LiveSessions } from '../broker/live-sessions.js';
 import type { TransportAuth, TransportKind } from '../broker/transport-auth.js';
 import type { Clock } from '../clock.js';
 import type { LocalIdentityIssuer } from '../cognito/local-identity-issuer.js';
@@ -28,7 +28,7 @@ export const MQTT_WS_PATH = '/mqtt';
 /** What the upgrade handler needs. */
 export interface WebSocketUpgradeDeps {
   readonly broker: Aedes;
-  readonly rules: IotBrokerRules;
+  readonly sessions: LiveSessions;
   /** Admission before CONNECT (per-address cap, deadline, packet-size limit). */
   readonly gate: ConnectionGate;
   readonly identities: LocalIdentityIssuer;
@@ -111,7 +111,7 @@ export function createWebSocketUpgrade(deps: WebSocketUpgradeDeps, transport: 'w
       try {
         const stream = new WebSocketDuplex(ws);
         stream.on('error', () => stream.destroy());
-        deps.rules.attach(stream, auth);
+        deps.sessions.attach(stream, auth);
         deps.gate.handle(stream, ipAddress, transport, request);
       } catch (error) {
         deps.logger.error(`${transport} connection setup failed: ${(error as Error).message}`);

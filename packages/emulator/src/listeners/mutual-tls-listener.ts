@@ -5,18 +5,18 @@
 import type { TLSSocket } from 'node:tls';
 import { createServer } from 'node:tls';
 import type { ConnectionGate } from '../broker/connection-gate.js';
-import type { IotBrokerRules } from '../broker/iot-broker-rules.js';
+import type { LiveSessions } from '../broker/live-sessions.js';
 import type { ServerCertificate } from '../ca/local-certificate-authority.js';
 import type { Logger } from '../logger.js';
 import type { CertificateAuthority } from '../service/contracts.js';
-import { guardConnection } from './fail-closed.js';
+import { guardConnection } from '../http/fail-closed.js';
 
 /** ALPN protocols accepted, as IoT Core's. */
 export const MQTT_ALPN = ['x-amzn-mqtt-ca', 'mqtt'];
 
 /** Creates the TLS server; it is not listening yet. */
-export function createMutualTlsServer(deps: { gate: ConnectionGate; rules: IotBrokerRules; ca: CertificateAuthority; serverCertificate: ServerCertificate; logger: Logger }) {
-  const { gate, rules, ca, logger } = deps;
+export function createMutualTlsServer(deps: { gate: ConnectionGate; sessions: LiveSessions; ca: CertificateAuthority; serverCertificate: ServerCertificate; logger: Logger }) {
+  const { gate, sessions, ca, logger } = deps;
   const server = createServer({
     key: deps.serverCertificate.privateKeyPem,
     cert: deps.serverCertificate.certificatePem,
@@ -44,9 +44,9 @@ export function createMutualTlsServer(deps: { gate: ConnectionGate; rules: IotBr
       // A revoked certificate still completes TLS, then gets CONNACK "not authorized": a client
       // can tell that apart from a network fault and stop retrying (or re-register once).
       const revoked = ca.isRevoked(peer.serialNumber) ? { refusal: `certificate ${peer.serialNumber} is revoked` } : {};
-      rules.attach(socket, { transport: 'tls', ipAddress, kind: 'certificate', principalId: peer.serialNumber.toLowerCase(), clientIdMustBe: clientId, ...revoked });
+      sessions.attach(socket, { transport: 'tls', ipAddress, kind: 'certificate', principalId: peer.serialNumber.toLowerCase(), clientIdMustBe: clientId, ...revoked });
     } else if (socket.alpnProtocol === 'mqtt') {
-      rules.attach(socket, { transport: 'tls', ipAddress, kind: 'none' });
+      sessions.attach(socket, { transport: 'tls', ipAddress, kind: 'none' });
     } else {
       return refuse(`client certificate required (${String(socket.authorizationError ?? 'none sent')})`);
     }

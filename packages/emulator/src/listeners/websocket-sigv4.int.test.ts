@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import type { MqttClient } from 'mqtt';
-import type { EmulatorFixture } from '../testing/emulator-fixture.js';
-import { startFixture } from '../testing/emulator-fixture.js';
-import { ManualClock } from '../testing/manual-clock.js';
-import { connect, connectRefused, end, nextMessage, subscribe } from '../testing/mqtt-helpers.js';
-import type { TestCredentials } from '../testing/presign.js';
-import { presignMqttUrl } from '../testing/presign.js';
-import { upgradeRefusal } from '../testing/ws-refusal.js';
+import type { EmulatorFixture } from '../../testing/emulator-fixture.js';
+import { startFixture } from '../../testing/emulator-fixture.js';
+import { ManualClock } from '../../testing/manual-clock.js';
+import { connect, connectRefused, end, nextMessage, subscribe } from '../../testing/mqtt-helpers.js';
+import type { TestCredentials } from '../../testing/presign.js';
+import { presignMqttUrl } from '../../testing/presign.js';
+import { upgradeRefusal } from '../../testing/ws-refusal.js';
 
 let fixture: EmulatorFixture;
 let clock: ManualClock;

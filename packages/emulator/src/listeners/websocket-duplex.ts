@@ -8,8 +8,11 @@ import type { WebSocket } from 'ws';
 
 /** Wraps an open WebSocket as a byte stream for aedes. */
 export class WebSocketDuplex extends Duplex {
-  constructor(private readonly ws: WebSocket) {
+  readonly #ws: WebSocket;
+
+  constructor(ws: WebSocket) {
     super();
+    this.#ws = ws;
     ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
       const chunk = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
       if (!this.push(chunk)) ws.pause();
@@ -22,32 +25,32 @@ export class WebSocketDuplex extends Duplex {
   }
 
   override _read(): void {
-    this.ws.resume();
+    this.#ws.resume();
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.send(chunk, callback);
+    this.#send(chunk, callback);
   }
 
   override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
-    this.send(Buffer.concat(chunks.map(({ chunk }) => chunk)), callback);
+    this.#send(Buffer.concat(chunks.map(({ chunk }) => chunk)), callback);
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    this.ws.close();
+    this.#ws.close();
     callback();
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    if (this.ws.readyState !== this.ws.CLOSED) this.ws.terminate();
+    if (this.#ws.readyState !== this.#ws.CLOSED) this.#ws.terminate();
     callback(error);
   }
 
-  private send(data: Buffer, callback: (error?: Error | null) => void): void {
-    if (this.ws.readyState !== this.ws.OPEN) {
+  #send(data: Buffer, callback: (error?: Error | null) => void): void {
+    if (this.#ws.readyState !== this.#ws.OPEN) {
       callback(new Error('WebSocket is not open'));
       return;
     }
-    this.ws.send(data, { binary: true }, (error) => callback(error ?? null));
+    this.#ws.send(data, { binary: true }, (error) => callback(error ?? null));
   }
 }
