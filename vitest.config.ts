@@ -8,7 +8,7 @@ const sdkWarningOff = Number(process.versions.node.split('.')[0]) < 22 ? { AWS_S
 
 const src = (pkg: string): string => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
 
-const TESTS = ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'];
+const TESTS = ['packages/*/src/**/*.test.ts', 'packages/*/testing/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'];
 const EXCLUDED = ['**/node_modules/**', '**/dist/**'];
 
 // Tests run against the TypeScript sources (no build step needed), except the browser
@@ -25,7 +25,7 @@ export default defineConfig({
       { find: /^@webcomm\/aws$/, replacement: src('aws') },
       { find: /^@webcomm\/browser$/, replacement: src('browser') },
       { find: /^@webcomm\/emulator$/, replacement: src('emulator') },
-      { find: /^@webcomm\/emulator\/testing$/, replacement: fileURLToPath(new URL('./packages/emulator/src/testing/index.ts', import.meta.url)) },
+      { find: /^@webcomm\/emulator\/testing$/, replacement: fileURLToPath(new URL('./packages/emulator/testing/index.ts', import.meta.url)) },
     ],
   },
   test: {

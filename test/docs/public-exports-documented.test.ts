@@ -14,7 +14,7 @@ const subEntries = [
   { name: 'core/internal', path: `${root}packages/core/src/internal.ts` },
   { name: 'core/testing', path: `${root}packages/core/src/testing.ts` },
   { name: 'node/testing', path: `${root}packages/node/src/testing/index.ts` },
-  { name: 'emulator/testing', path: `${root}packages/emulator/src/testing/index.ts` },
+  { name: 'emulator/testing', path: `${root}packages/emulator/testing/index.ts` },
 ];
 const entries = [...packages.map((name) => ({ name, path: `${root}packages/${name}/src/index.ts` })), ...subEntries]
   .filter((entry) => existsSync(entry.path));

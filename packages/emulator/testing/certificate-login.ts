@@ -3,8 +3,8 @@
  * policy: a client certificate from the emulator's CA (the operator path), used over `mqtts`.
  */
 import type { IClientOptions } from 'mqtt';
-import type { IssuedCertificate } from '../service/contracts.js';
-import type { RunningEmulator } from '../start-emulator.js';
+import type { IssuedCertificate } from '../src/service/contracts.js';
+import type { RunningEmulator } from '../src/start-emulator.js';
 
 /** Where and how to connect as one certificate-holding client. */
 export interface CertificateLogin {

@@ -5,10 +5,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EmulatorOptions } from '../emulator-options.js';
-import type { Logger } from '../logger.js';
-import type { RunningEmulator } from '../start-emulator.js';
-import { startEmulator } from '../start-emulator.js';
+import type { EmulatorOptions } from '../src/emulator-options.js';
+import type { Logger } from '../src/logger.js';
+import type { RunningEmulator } from '../src/start-emulator.js';
+import { startEmulator } from '../src/start-emulator.js';
 import { MemoryUsers, TestChannels } from './memory-service.js';
 
 /** A started emulator plus what tests inspect. */

@@ -1,13 +1,13 @@
 /**
  * Ad-hoc measurement (not a test): round-trip latency of QoS 0 publish → echo through the
- * emulator over TCP and WebSocket. Run: `pnpm exec tsx packages/emulator/src/testing/measure-latency.ts`.
+ * emulator over TCP and WebSocket. Run: `pnpm exec tsx packages/emulator/testing/measure-latency.ts`.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { startEmulator } from '../start-emulator.js';
-import { silentLogger } from '../logger.js';
+import { startEmulator } from '../src/start-emulator.js';
+import { silentLogger } from '../src/logger.js';
 import { MemoryUsers, TestChannels } from './memory-service.js';
 
 const POLICY = JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'iot:*', Resource: '*' }] });

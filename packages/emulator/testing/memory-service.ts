@@ -4,44 +4,44 @@
  */
 import type { ChannelInfo, ConnectionType, UserStatus } from '@webcomm/core';
 import type { UserRecord } from '@webcomm/core/internal';
-import type { ChannelCatalog, UserDirectory } from '../service/contracts.js';
+import type { ChannelCatalog, UserDirectory } from '../src/service/contracts.js';
 
 /** Users in a Map. */
 export class MemoryUsers implements UserDirectory {
-  private readonly users = new Map<string, UserRecord>();
+  readonly #users = new Map<string, UserRecord>();
 
   async get(id: string): Promise<UserRecord | undefined> {
-    return this.users.get(id);
+    return this.#users.get(id);
   }
 
   async ensure(id: string, kind: ConnectionType): Promise<UserRecord> {
-    const existing = this.users.get(id);
+    const existing = this.#users.get(id);
     if (existing !== undefined) return existing;
     const record: UserRecord = { id, kind, status: 'active', createdAt: new Date().toISOString() };
-    this.users.set(id, record);
+    this.#users.set(id, record);
     return record;
   }
 
   async list(): Promise<UserRecord[]> {
-    return [...this.users.values()];
+    return [...this.#users.values()];
   }
 
   async setStatus(id: string, status: UserStatus): Promise<UserRecord> {
     const record: UserRecord = { ...(await this.ensure(id, 'WEBSOCKET')), status };
-    this.users.set(id, record);
+    this.#users.set(id, record);
     return record;
   }
 
   async setBrokerPublish(id: string, channels: readonly string[]): Promise<UserRecord> {
     const record: UserRecord = { ...(await this.ensure(id, 'OPENSSL')), brokerPublish: [...channels] };
-    this.users.set(id, record);
+    this.#users.set(id, record);
     return record;
   }
 
   async touch(): Promise<void> {}
 
   isBanned(id: string): boolean {
-    return this.users.get(id)?.status === 'banned';
+    return this.#users.get(id)?.status === 'banned';
   }
 
   async close(): Promise<void> {}

@@ -2,7 +2,7 @@
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
-import { IOT_SIGNING_SERVICE } from '../auth/sigv4-verifier.js';
+import { IOT_SIGNING_SERVICE } from '../src/auth/sigv4-verifier.js';
 
 /** Temporary credentials as Cognito returns them. */
 export interface TestCredentials {
