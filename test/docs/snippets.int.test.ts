@@ -13,7 +13,7 @@
  *   code has finished, so a snippet that stays connected (as an app would) still ends.
  *   `WEBCOMM_ADMIN_TOKEN` is the emulator's token, as the docs tell the operator to set it.
  * - ```sh blocks: the lines that run the `webcomm` CLI (other than `serve`, a server on the fixed
- *   ports, which packages/emulator/src/cli/cli.test.ts runs on free ones) run through bash in a
+ *   ports, which packages/emulator/src/cli/cli.int.test.ts runs on free ones) run through bash in a
  *   directory whose `.webcomm-data` is the emulator's data directory (the CLI's default), so
  *   `webcomm channels` finds it exactly as written. Install, demo, test and `pnpm emulator`
  *   lines do not run here: they download, build or start the fixed-port server.
