@@ -5,6 +5,7 @@ import { isWebcommError, WebcommClient, type Transport, type TransportLink, type
 import { staticCredentials } from './credentials.js';
 import type { WebSocketConstructor } from './websocket-like.js';
 import { webSocketTransport } from './websocket-transport.js';
+import { WebSocketStream } from './websocket-stream.js';
 import { startWsBroker, type WsBroker } from './ws-broker.fixture.js';
 
 // Type-level: the DOM WebSocket and ws's both fit the injectable constructor.
@@ -280,5 +281,28 @@ describe('WebSocketStream backpressure', () => {
     await drained;
     await expect.poll(() => b.bytesIn, { timeout: 10_000 }).toBe(written);
     stream.destroy();
+  });
+});
+
+describe('WebSocketStream frames in', () => {
+  it("takes ws's own Buffers ('nodebuffer': no copy per frame) and falls back to 'arraybuffer' where that value is unknown", async () => {
+    const b = await broker({ raw: true, onSocket: (socket) => socket.send(Buffer.from([0x20, 0x02, 0x00, 0x00])) });
+    const socket = new WebSocket(`${b.url}/mqtt`, 'mqtt');
+    const stream = new WebSocketStream(socket);
+    cleanups.push(() => void stream.destroy());
+    expect(socket.binaryType).toBe('nodebuffer');
+    const chunk = await new Promise<Uint8Array>((resolve) => stream.once('data', resolve));
+    expect(Buffer.isBuffer(chunk)).toBe(true);
+    expect([...chunk]).toEqual([0x20, 0x02, 0x00, 0x00]);
+
+    // A browser's WebSocket keeps its binaryType when given a value it does not know.
+    const browserLike = { binaryType: 'blob', bufferedAmount: 0, readyState: 0, send: () => undefined, close: () => undefined, addEventListener: () => undefined, removeEventListener: () => undefined };
+    Object.defineProperty(browserLike, 'binaryType', {
+      get: () => kind,
+      set: (value: string) => void (['blob', 'arraybuffer'].includes(value) && (kind = value)),
+    });
+    let kind = 'blob';
+    new WebSocketStream(browserLike).destroy();
+    expect(kind).toBe('arraybuffer');
   });
 });
