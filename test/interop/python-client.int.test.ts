@@ -14,6 +14,9 @@ import { startEmulatorUnderTest, type EmulatorUnderTest } from '../helpers/emula
 const PYTHON = '/usr/bin/python3';
 const EXAMPLE = fileURLToPath(new URL('../../examples/python-client/', import.meta.url));
 
+// No __pycache__ in the source tree; unbuffered output, so each event line arrives when printed.
+const PYTHON_ENV = { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' };
+
 type ClientEvent = { event: string } & Record<string, unknown>;
 
 /** The client's stdout as events, with a wait for the next one that matches (deadline, no sleeps). */
@@ -54,7 +57,7 @@ afterEach(async () => {
 
 describe('a Python client written from docs/protocol.md', () => {
   it('signs the doc\'s SigV4 vectors', () => {
-    const run = spawnSync(PYTHON, ['selftest.py'], { cwd: EXAMPLE, encoding: 'utf8' });
+    const run = spawnSync(PYTHON, ['selftest.py'], { cwd: EXAMPLE, encoding: 'utf8', env: PYTHON_ENV });
     expect(run.stderr).toBe('');
     expect(run.stdout).toMatch(/^ok iot-core-endpoint$/m);
     expect(run.status).toBe(0);
@@ -66,7 +69,7 @@ describe('a Python client written from docs/protocol.md', () => {
     const admin = (method: string, path: string, body: unknown): Promise<Response> =>
       fetch(`${emulator.endpoints.http}${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${emulator.adminToken}` }, body: JSON.stringify(body) });
 
-    child = spawn(PYTHON, ['demo.py', '--service', emulator.endpoints.http, '--timeout', '60'], { cwd: EXAMPLE });
+    child = spawn(PYTHON, ['demo.py', '--service', emulator.endpoints.http, '--timeout', '60'], { cwd: EXAMPLE, env: PYTHON_ENV });
     const client = events(child);
     const registered = await client.next((e) => e.event === 'registered', 'registered');
     const clientId = registered.clientId as string;

@@ -7,7 +7,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ChannelInfo, ContentUpdate, RegistrationResponse } from '@webcomm/core';
 import { presignIotUrl } from '@webcomm/aws';
+import { parseUpdate } from '../../packages/core/src/service/content-watcher.js';
 import { closed, connect, nextMessage, subscribe } from '@webcomm/emulator/testing';
 import { startEmulatorUnderTest, type EmulatorUnderTest } from '../helpers/emulator-under-test.js';
 
@@ -27,6 +29,15 @@ function shapeOf(value: unknown): unknown {
 function withId(value: unknown, id: string, by = '{clientId}'): unknown {
   return JSON.parse(JSON.stringify(value).replaceAll(id, by));
 }
+
+// Every field of the TypeScript client's wire types (a missing or extra key fails to compile), to
+// check the fixtures name only fields our client knows.
+const REGISTRATION_FIELDS: Record<keyof RegistrationResponse, true> = {
+  connectionType: true, clientId: true, endpoint: true, region: true, identityPoolId: true, cognitoEndpoint: true, identityId: true, openIdToken: true,
+  openIdTokenExpiresAt: true, channels: true, serviceToken: true, certificatePem: true, privateKeyPem: true, caPem: true, certificateExpiresAt: true, brokerPublish: true,
+};
+const CHANNEL_FIELDS: Record<keyof ChannelInfo, true> = { name: true, type: true, topic: true, clientPublish: true, retainLatest: true };
+const CONTENT_FIELDS: Record<keyof ContentUpdate, true> = { version: true, etag: true, url: true, data: true };
 
 let env: EmulatorUnderTest | undefined;
 const clients: MqttClient[] = [];
@@ -63,6 +74,18 @@ async function connectAs(registration: Registration): Promise<MqttClient> {
   clients.push(client);
   return client;
 }
+
+describe('docs/fixtures match the TypeScript client\'s wire types', () => {
+  it('registration answer, channel and content update name only fields the client knows', () => {
+    const registration = fixture('registration-response.json');
+    expect(Object.keys(registration).filter((key) => !(key in REGISTRATION_FIELDS))).toEqual([]);
+    for (const channel of (registration as { channels: Record<string, unknown>[] }).channels) expect(Object.keys(channel).filter((key) => !(key in CHANNEL_FIELDS))).toEqual([]);
+    const update = fixture('content-update.json');
+    expect(Object.keys(update).filter((key) => !(key in CONTENT_FIELDS))).toEqual([]);
+    // The client's content watcher accepts the doc's update as it is.
+    expect(parseUpdate(update, 'content-updates')).toEqual(update);
+  });
+});
 
 describe('docs/fixtures match the live protocol', () => {
   it('registration request and answer, channel list and the service error body', async () => {
