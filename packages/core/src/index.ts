@@ -47,6 +47,7 @@ export type {
   RegistrationResponse,
   ServiceEndpoint,
   ServiceErrorBody,
+  TopicRuleDefinition,
   UserStatus,
 } from './service/service-types.js';
 

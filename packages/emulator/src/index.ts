@@ -21,3 +21,5 @@ export { COGNITO_PATH } from './cognito/cognito-routes.js';
 export { MQTT_WS_PATH } from './listeners/websocket-upgrade.js';
 export type * from './service/contracts.js';
 export type { RateLimit } from './service/rate-limiter.js';
+export type { TopicRule, TopicRuleContext, TopicRuleHandler } from './rules/topic-rule-engine.js';
+export { SUPPORTED_RULE_SQL } from './rules/topic-rule-sql.js';

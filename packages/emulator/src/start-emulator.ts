@@ -12,6 +12,8 @@ import { resolve, join } from 'node:path';
 import { Aedes } from 'aedes';
 import { ConnectionGate } from './broker/connection-gate.js';
 import { IotBrokerRules } from './broker/iot-broker-rules.js';
+import { forwardClientPublishes } from './broker/topic-rules.js';
+import { TopicRuleEngine } from './rules/topic-rule-engine.js';
 import type { ConnectionInfo } from './broker/live-sessions.js';
 import { LiveSessions } from './broker/live-sessions.js';
 import { LocalBrokerControl } from './broker/local-broker-control.js';
@@ -167,7 +169,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     // aedes' connectTimeout stops at the first CONNECT byte; the gate's deadline runs to CONNACK.
     const broker = await Aedes.createBroker({ heartbeatInterval: 3_600_000, connectTimeout: resolved.connectTimeoutMs });
     rules.install(broker);
-    const control = new LocalBrokerControl(broker, sessions, logger);
+    const topicRules = new TopicRuleEngine(resolved.rules, logger, () => clock.now());
+    forwardClientPublishes(broker, sessions, topicRules);
+    cleanups.push(() => topicRules.close());
+    const control = new LocalBrokerControl(broker, sessions, logger, topicRules);
     cleanups.push(() => new Promise<void>((done) => broker.close(() => done())));
     cleanups.push(() => rules.dispose());
     const gate = new ConnectionGate({

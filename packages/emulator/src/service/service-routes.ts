@@ -91,7 +91,7 @@ export function createServiceRoutes(deps: ServiceDeps, options: ServiceRouteOpti
     const channel = channels.find(channelName, clientId);
     if (channel === undefined) throw new HttpProblem(404, 'UNKNOWN_CHANNEL', `No channel "${channelName}"; GET /channels lists yours.`);
     if (!channel.clientPublish) throw new HttpProblem(403, 'CHANNEL_NOT_PUBLISHABLE', `Channel "${channelName}" does not accept client publishes.`);
-    await broker.publish(channel.topic, encodeMessage(message), { qos: 1 });
+    await broker.publish(channel.topic, encodeMessage(message), { qos: 1, publisher: { clientId, principalId: clientId } });
     sendJson(response, 200, { published: true, channel: channel.name, topic: channel.topic });
   };
 
