@@ -25,6 +25,8 @@ export default defineConfig({
       { find: /^@webcomm\/aws$/, replacement: src('aws') },
       { find: /^@webcomm\/browser$/, replacement: src('browser') },
       { find: /^@webcomm\/emulator$/, replacement: src('emulator') },
+      { find: /^@webcomm\/service$/, replacement: src('service') },
+      { find: /^@webcomm\/aws-service$/, replacement: src('aws-service') },
       { find: /^@webcomm\/emulator\/testing$/, replacement: fileURLToPath(new URL('./packages/emulator/src/testing/index.ts', import.meta.url)) },
     ],
   },

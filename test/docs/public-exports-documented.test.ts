@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Every public export of every package must carry a TSDoc comment: the API reference
 // (TypeDoc) is generated from them, so an undocumented export is a hole in the docs.
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const packages = ['core', 'aws', 'node', 'browser', 'emulator'];
+const packages = ['core', 'aws', 'node', 'browser', 'emulator', 'service', 'aws-service'];
 const subEntries = [
   { name: 'core/internal', path: `${root}packages/core/src/internal.ts` },
   { name: 'core/testing', path: `${root}packages/core/src/testing.ts` },

@@ -66,8 +66,8 @@ function tooLarge(request: IncomingMessage, maxBytes: number): HttpProblem {
   return new HttpProblem(413, 'PAYLOAD_TOO_LARGE', `The request body is over ${maxBytes} bytes; send less (e.g. a URL to the content).`);
 }
 
-/** The raw body, or a 413 problem once it passes `maxBytes` (checked as bytes arrive). */
-function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
+/** The raw body, or a 413 problem once it passes `maxBytes` (checked as bytes arrive, drained as {@link readJson} does). */
+export function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     if (Number(request.headers['content-length'] ?? 0) > maxBytes) {
       reject(tooLarge(request, maxBytes));

@@ -18,7 +18,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PublishRequest, UserStatus } from '@webcomm/core';
-import { IOT_LIMITS } from '../broker/iot-limits.js';
+import { encodeChannelMessage, MAX_MESSAGE_BYTES } from '@webcomm/service';
 import type { RouteHandler, ServiceDeps } from './contracts.js';
 import { decodePathParameter } from '../http/request-target.js';
 import { clientStatusRoute } from './client-status-route.js';
@@ -29,7 +29,7 @@ import type { ServiceTokens } from './service-tokens.js';
 import { userPage } from './user-page.js';
 
 /** IoT Core's largest payload, and so the publish API's. */
-export const MAX_MESSAGE_BYTES = IOT_LIMITS.maxPayloadBytes;
+export { MAX_MESSAGE_BYTES };
 
 /** What the routes need beyond {@link ServiceDeps}. */
 export interface ServiceRouteOptions {
@@ -232,6 +232,5 @@ function publishFields(body: Partial<PublishRequest> | null): { channelName: str
   return { channelName: body.channel, message: body.message };
 }
 
-function encodeMessage(message: unknown): Uint8Array {
-  return Buffer.from(JSON.stringify(message), 'utf8');
-}
+/** The one channel-message encoding (`@webcomm/service`), so POST /publish sends what a backend's sendBroadcast sends. */
+const encodeMessage = encodeChannelMessage;
