@@ -10,7 +10,7 @@ import { systemClock } from './clock.js';
 import type { Logger } from './logger.js';
 import { consoleLogger } from './logger.js';
 import type { ChannelCatalog, RouteHandler, ServiceDeps, UserDirectory } from './service/contracts.js';
-import type { RateLimit } from './service/rate-limiter.js';
+import type { RateLimit } from '@webcomm/service';
 
 /** Listener ports; 0 lets the OS choose (the chosen port is reported in `endpoints`). */
 export interface EmulatorPorts {

@@ -18,4 +18,4 @@ export { consoleLogger, silentLogger } from './logger.js';
 export { COGNITO_PATH } from './cognito/cognito-routes.js';
 export { MQTT_WS_PATH } from './http/websocket-upgrade.js';
 export type * from './service/contracts.js';
-export type { RateLimit } from './service/rate-limiter.js';
+export type { RateLimit } from '@webcomm/service';

@@ -1,23 +1,10 @@
 /** The emulator's HTTP helpers (service, admin, portal and Cognito routes): JSON bodies with limits, JSON answers, bearer tokens. */
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServiceErrorBody } from '@webcomm/core';
-import { jsonDeeperThan, MAX_JSON_DEPTH } from '../http/json-depth.js';
+import { bearerToken as bearerOf, HttpProblem, jsonDeeperThan, MAX_JSON_DEPTH, secretMatches } from '@webcomm/service';
 
-/** An answer to send as `{error: {code, message}}` with an HTTP status. */
-export class HttpProblem extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly headers: Readonly<Record<string, string>>;
-
-  constructor(status: number, code: string, message: string, headers: Record<string, string> = {}) {
-    super(message);
-    this.name = 'HttpProblem';
-    this.status = status;
-    this.code = code;
-    this.headers = headers;
-  }
-}
+// The service's own problem class and secret comparison: one of each for both homes of the routes.
+export { HttpProblem, secretMatches };
 
 /** Sends `body` as JSON. */
 export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -135,19 +122,5 @@ export async function readJson(request: IncomingMessage, maxBytes: number, optio
 
 /** The bearer token of a request, or undefined. */
 export function bearerToken(request: IncomingMessage): string | undefined {
-  const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-  return match?.[1];
-}
-
-/** Constant-time comparison of a presented secret with the expected one. */
-export function secretMatches(presented: string | undefined, expected: string): boolean {
-  if (presented === undefined) return false;
-  const a = createHash('sha256').update(presented).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
-}
-
-/** Byte length of a value serialised as JSON. */
-export function jsonBytes(value: unknown): number {
-  return Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
+  return bearerOf(request.headers.authorization);
 }
