@@ -27,6 +27,7 @@ export default defineConfig({
       { find: /^@webcomm\/emulator$/, replacement: src('emulator') },
       { find: /^@webcomm\/service$/, replacement: src('service') },
       { find: /^@webcomm\/aws-service$/, replacement: src('aws-service') },
+      { find: /^@webcomm\/aws-service\/cdk$/, replacement: fileURLToPath(new URL('./packages/aws-service/src/cdk/index.ts', import.meta.url)) },
       { find: /^@webcomm\/emulator\/testing$/, replacement: fileURLToPath(new URL('./packages/emulator/src/testing/index.ts', import.meta.url)) },
     ],
   },

@@ -15,6 +15,7 @@ const subEntries = [
   { name: 'core/testing', path: `${root}packages/core/src/testing.ts` },
   { name: 'node/testing', path: `${root}packages/node/src/testing/index.ts` },
   { name: 'emulator/testing', path: `${root}packages/emulator/src/testing/index.ts` },
+  { name: 'aws-service/cdk', path: `${root}packages/aws-service/src/cdk/index.ts` },
 ];
 const entries = [...packages.map((name) => ({ name, path: `${root}packages/${name}/src/index.ts` })), ...subEntries]
   .filter((entry) => existsSync(entry.path));
