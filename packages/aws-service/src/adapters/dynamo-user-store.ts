@@ -35,12 +35,17 @@ export class DynamoUserStore implements UserStore, TokenStore {
   readonly #db: DynamoDBClient;
   readonly #table: string;
   readonly #now: () => Date;
+  readonly #pageSize: number | undefined;
 
-  /** `table` is the table name (the construct passes it as `TABLE_NAME`). */
-  constructor(db: DynamoDBClient, table: string, now: () => Date = () => new Date()) {
+  /**
+   * `table` is the table name (the construct passes it as `TABLE_NAME`); `pageSize` caps the
+   * items one scan page reads (@default DynamoDB's 1 MB page).
+   */
+  constructor(db: DynamoDBClient, table: string, now: () => Date = () => new Date(), options: { readonly pageSize?: number } = {}) {
     this.#db = db;
     this.#table = table;
     this.#now = now;
+    this.#pageSize = options.pageSize;
   }
 
   async get(id: string): Promise<UserRecord | undefined> {
@@ -64,7 +69,11 @@ export class DynamoUserStore implements UserStore, TokenStore {
     let start: Item | undefined;
     do {
       const page = await this.#db.send(
-        new ScanCommand({ TableName: this.#table, FilterExpression: 'attribute_exists(Kind)', ...(start === undefined ? {} : { ExclusiveStartKey: start }) }),
+        new ScanCommand({
+          TableName: this.#table, FilterExpression: 'attribute_exists(Kind)',
+          ...(this.#pageSize === undefined ? {} : { Limit: this.#pageSize }),
+          ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+        }),
       );
       for (const item of page.Items ?? []) users.push(toRecord(item));
       start = page.LastEvaluatedKey;
