@@ -28,7 +28,7 @@ import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/
 import { Effect, FederatedPrincipal, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnAuthorizer, CfnPolicy, CfnTopicRule } from 'aws-cdk-lib/aws-iot';
 import { CfnPermission, Runtime, type IFunction } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ERROR_CODES, WebcommError } from '@webcomm/core';
@@ -61,13 +61,18 @@ export interface WebCommunicatorProps {
   readonly rules?: readonly TopicRuleProps[];
   /** What happens to the user table when the stack is deleted. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * esbuild settings merged over the construct's (e.g. `tsconfig`, so a workspace bundles
+   * `@webcomm/*` from source through its path mapping). @default the construct's: ESM, minified, SDK bundled
+   */
+  readonly bundling?: BundlingOptions;
 }
 
 /**
  * esbuild, run locally (no Docker). The AWS SDK is bundled rather than taken from the runtime,
  * so the function runs the SDK versions this package was tested with.
  */
-const BUNDLING = {
+const BUNDLING: BundlingOptions = {
   format: OutputFormat.ESM,
   minify: true,
   sourceMap: true,
@@ -176,7 +181,7 @@ export class WebCommunicator extends Construct {
         DEVICE_POLICY: this.policyNames.device,
         CHANNELS: JSON.stringify(config),
       },
-      bundling: BUNDLING,
+      bundling: { ...BUNDLING, ...props.bundling },
     });
     this.serviceFunction.node.addDependency(player, device);
     logGroup.grantWrite(serviceRole);
@@ -235,7 +240,7 @@ export class WebCommunicator extends Construct {
       });
     }
 
-    if (props.customAuthorizer === true) this.#customAuthorizer(config, prefix);
+    if (props.customAuthorizer === true) this.#customAuthorizer(config, prefix, props.bundling);
     for (const rule of props.rules ?? []) this.#topicRule(rule);
 
     Validations.of(pool).acknowledge({
@@ -244,7 +249,7 @@ export class WebCommunicator extends Construct {
     });
   }
 
-  #customAuthorizer(config: ChannelsConfig, prefix: string): void {
+  #customAuthorizer(config: ChannelsConfig, prefix: string, bundling: BundlingOptions | undefined): void {
     const role = new Role(this, 'AuthorizerRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     const logGroup = new LogGroup(this, 'AuthorizerLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
     const fn = new NodejsFunction(this, 'AuthorizerFunction', {
@@ -256,7 +261,7 @@ export class WebCommunicator extends Construct {
       role,
       logGroup,
       environment: { TABLE_NAME: this.table.tableName, CHANNELS: JSON.stringify(config) },
-      bundling: BUNDLING,
+      bundling: { ...BUNDLING, ...bundling },
     });
     logGroup.grantWrite(role);
     this.table.grantReadData(role);
