@@ -142,6 +142,9 @@ describe('documented snippets run as written', { timeout: 120_000 }, () => {
     const cwd = join(work, id);
     const home = join(cwd, 'home');
     await mkdir(home, { recursive: true });
+    // A snippet that reads the running emulator's endpoints.json (as a backend next to `pnpm emulator`
+    // does) finds the data directory where `webcomm serve` keeps it; snippets starting their own don't.
+    if (snippet.code.includes('.webcomm-data/endpoints.json')) await symlink(join(work, '.webcomm-data'), join(cwd, '.webcomm-data'));
     const body = join(snippetDir, `${id}.ts`);
     const entry = join(snippetDir, `${id}.run.ts`);
     await writeFile(body, `${rewrite(snippet.code)}\nexport {};\n`);
