@@ -2,7 +2,7 @@
  * Starts the local Web Communicator emulator: an aedes broker behaving like IoT Core,
  * its listeners (MQTT/TCP, MQTT/TLS, WebSocket, HTTP API), the local CA and Cognito endpoint.
  */
-import { hideSecrets } from '@webcomm/core';
+import { hideSecrets } from '@webcomm/core/internal';
 import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
