@@ -1,4 +1,5 @@
 import { defineConfig, type Options } from 'tsup';
+import { browserVariants } from '../../scripts/browser-variants.js';
 
 type Plugin = NonNullable<Options['esbuildPlugins']>[number];
 
@@ -29,7 +30,9 @@ export default defineConfig([
     clean: true,
     target: 'es2022',
   },
-  // The `browser` export: MQTT.js taken from its sources with a module-scoped `process` (MQTT.js
+  // The `browser` export: the lean engine is the default (`default-engine.browser.ts`, see
+  // scripts/browser-variants.ts), so MQTT.js is in it only for an app that imports `mqttJsEngine`:
+  // MQTT.js taken from its sources with a module-scoped `process` (MQTT.js
   // reads `process.nextTick`), so Vite, webpack or esbuild need no Node polyfills and nothing is put
   // on `globalThis`. @webcomm/* and the packages shared with @webcomm/aws stay imports.
   {
@@ -41,7 +44,7 @@ export default defineConfig([
     dts: false,
     clean: false,
     noExternal: [/^(?!@webcomm\/)/],
-    esbuildPlugins: [importShared],
+    esbuildPlugins: [importShared, browserVariants],
     inject: ['src/process-shim.ts'],
     treeshake: true,
     splitting: false,

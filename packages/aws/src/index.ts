@@ -33,6 +33,7 @@ export {
   type WebSocketTransportOptions,
 } from './websocket-transport.js';
 export { WebSocketStream, type WebSocketStreamOptions } from './websocket-stream.js';
+export { WebSocketByteStream } from './websocket-byte-stream.js';
 export { WebSocketLinkError, type WebSocketLinkErrorCode } from './websocket-link-error.js';
 export type { WebSocketConstructor, WebSocketEventLike, WebSocketLike } from './websocket-like.js';
 export { classifyWebSocketError } from './classify-websocket-error.js';

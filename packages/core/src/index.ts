@@ -32,8 +32,9 @@ export { ERROR_CODES, WebcommError, isWebcommError, type WebcommErrorCode, type 
 // The seam an adapter (or a user's own transport) implements.
 export type { ConnectContext, MqttStream, Transport, TransportLink } from './transport.js';
 
-// The MQTT engine seam, and the engine of record.
+// The MQTT engine seam: MQTT.js (the engine of record) and the lean engine for browsers.
 export { mqttJsEngine } from './mqtt/mqttjs-engine.js';
+export { leanEngine } from './mqtt/lean-engine.js';
 export type {
   ConnackInfo,
   ConnackProperties,
