@@ -36,7 +36,8 @@ export default defineConfig([
   // reads `process.nextTick`), so Vite, webpack or esbuild need no Node polyfills and nothing is put
   // on `globalThis`. @webcomm/* and the packages shared with @webcomm/aws stay imports.
   {
-    entry: { 'browser/index': 'src/index.ts', 'browser/internal': 'src/internal.ts' },
+    entry: ['src/index.ts', 'src/internal.ts', 'src/testing.ts'],
+    outDir: 'dist/browser',
     format: ['esm'],
     platform: 'browser',
     target: 'es2020',
@@ -47,6 +48,7 @@ export default defineConfig([
     esbuildPlugins: [importShared, browserVariants],
     inject: ['src/process-shim.ts'],
     treeshake: true,
-    splitting: false,
+    // One copy of each module across the three entries (an app may import all three).
+    splitting: true,
   },
 ]);

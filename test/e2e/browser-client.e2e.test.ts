@@ -35,7 +35,7 @@ const esbuild = createRequire(requireFromRoot.resolve('tsup/package.json'))('esb
 /** Bundles the built packages as an app would: resolved through node_modules and their export maps. */
 async function bundleBuilt(): Promise<string> {
   const result = await esbuild.build({
-    stdin: { contents: "export * from '@webcomm/browser'; ", resolveDir: join(root, 'examples'), sourcefile: 'page.js' },
+    stdin: { contents: "export * from '@webcomm/browser'; export { ManualClock } from '@webcomm/core/testing';", resolveDir: join(root, 'examples'), sourcefile: 'page.js' },
     // A tsconfig without the workspace's `paths` (those point at the sources): bundle what is built.
     tsconfig: join(root, 'packages/browser/tsconfig.json'),
     bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, logLevel: 'silent',
