@@ -4,7 +4,7 @@ import { browserVariants } from '../../scripts/browser-variants.js';
 // Dependencies (including @webcomm/core) stay imports, so an app's bundler keeps one copy of each.
 export default defineConfig([
   {
-    entry: ['src/index.ts'],
+    entry: ['src/index.ts', 'src/websocket-stream.ts'],
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
@@ -13,10 +13,11 @@ export default defineConfig([
     external: [/^@webcomm\//],
   },
   // The `browser` export: the WebSocket transport wraps sockets in the plain WebSocketByteStream
-  // (`default-websocket-stream.browser.ts`), so readable-stream is only reachable through the
-  // WebSocketStream export, for apps that use it.
+  // (`default-websocket-stream.browser.ts`), and the index re-exports WebSocketStream (readable-stream)
+  // from the package's `websocket-stream` entry, a file a bundler drops when the app does not use it.
   {
-    entry: { 'browser/index': 'src/index.ts' },
+    entry: ['src/index.ts', 'src/websocket-stream.ts'],
+    outDir: 'dist/browser',
     format: ['esm'],
     platform: 'browser',
     target: 'es2020',
@@ -25,6 +26,6 @@ export default defineConfig([
     clean: false,
     external: [/^@webcomm\//, 'readable-stream', 'eventemitter3', /^@aws-crypto\//, /^@smithy\//],
     esbuildPlugins: [browserVariants],
-    splitting: false,
+    splitting: true,
   },
 ]);

@@ -23,7 +23,7 @@ const importShared: Plugin = {
 export default defineConfig([
   // For Node and for bundlers that resolve dependencies themselves.
   {
-    entry: ['src/index.ts', 'src/internal.ts', 'src/testing.ts'],
+    entry: ['src/index.ts', 'src/internal.ts', 'src/testing.ts', 'src/mqttjs.ts'],
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
@@ -36,7 +36,7 @@ export default defineConfig([
   // reads `process.nextTick`), so Vite, webpack or esbuild need no Node polyfills and nothing is put
   // on `globalThis`. @webcomm/* and the packages shared with @webcomm/aws stay imports.
   {
-    entry: ['src/index.ts', 'src/internal.ts', 'src/testing.ts'],
+    entry: ['src/index.ts', 'src/internal.ts', 'src/testing.ts', 'src/mqttjs.ts'],
     outDir: 'dist/browser',
     format: ['esm'],
     platform: 'browser',
@@ -48,7 +48,8 @@ export default defineConfig([
     esbuildPlugins: [importShared, browserVariants],
     inject: ['src/process-shim.ts'],
     treeshake: true,
-    // One copy of each module across the three entries (an app may import all three).
+    // One copy of each module across the entries (an app may import all of them); MQTT.js stays in
+    // the chunks only `mqttjs` reaches, which a bundler drops when the app does not import it.
     splitting: true,
   },
 ]);

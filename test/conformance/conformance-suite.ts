@@ -10,7 +10,8 @@
  * To add a case: add an `it` below that uses `ctx.client()` and unique topics from `ctx.topic()`.
  * To add a broker: implement {@link ConformanceBroker} (how it refuses, how to restart it).
  */
-import { ERROR_CODES, leanEngine, mqttJsEngine, WebcommClient, type MqttEngine, type ReceivedMessage, type Transport, type WebcommClientOptions, type WebcommError } from '@webcomm/core';
+import { mqttJsEngine } from '@webcomm/core/mqttjs';
+import { ERROR_CODES, leanEngine, WebcommClient, type MqttEngine, type ReceivedMessage, type Transport, type WebcommClientOptions, type WebcommError } from '@webcomm/core';
 import { webSocketTransport, WebSocketByteStream, type WebSocketConstructor } from '@webcomm/aws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
