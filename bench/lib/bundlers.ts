@@ -11,6 +11,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import type * as Vite from 'vite';
+import type * as Webpack from 'webpack';
 
 /** A bundler: builds `entry` (a .js file inside `project`) and returns the minified output. */
 export type Bundler = (project: string, entry: string) => Promise<Uint8Array>;
@@ -42,7 +44,7 @@ const esbuildBundler: Bundler = async (project, entry) => {
 };
 
 const viteBundler: Bundler = async (project, entry) => {
-  const { build } = (await import('vite')) as typeof import('vite');
+  const { build } = (await import('vite')) as typeof Vite;
   const output = await build({
     root: project,
     configFile: false,
@@ -62,7 +64,7 @@ const viteBundler: Bundler = async (project, entry) => {
 };
 
 const webpackBundler: Bundler = async (project, entry) => {
-  const webpack = requireHere('webpack') as typeof import('webpack');
+  const webpack = requireHere('webpack') as typeof Webpack.default;
   const out = mkdtempSync(join(project, 'webpack-'));
   try {
     await new Promise<void>((resolve, reject) => {
