@@ -22,11 +22,20 @@ export const MOSQUITTO_BINARY = '/usr/sbin/mosquitto';
 export interface MosquittoOptions {
   /** Keep sessions and queued messages across restarts (a persistence file). @default false */
   persistence?: boolean;
+  /**
+   * Also listen for MQTT over WebSocket (`wsPort`). mosquitto refuses to start with only a
+   * WebSocket listener, so the TCP one stays. @default false
+   */
+  webSocket?: boolean;
+  /** An ACL file's text (for the anonymous user), e.g. `topic deny forbidden/#`. @default none: all allowed */
+  acl?: string;
 }
 
 /** A running mosquitto. */
 export interface TestMosquitto {
   readonly port: number;
+  /** The WebSocket listener's port (with `webSocket: true`), else undefined. */
+  readonly wsPort: number | undefined;
   /** Stops the broker (SIGTERM) and starts it again on the same port and directory. */
   restart(): Promise<void>;
   /** Stops the broker and removes its directory. Safe to call twice. */
@@ -43,10 +52,12 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-function configText(port: number, dir: string, options: MosquittoOptions): string {
+function configText(port: number, wsPort: number | undefined, dir: string, options: MosquittoOptions): string {
   return [
     `listener ${port} 127.0.0.1`,
+    ...(wsPort === undefined ? [] : [`listener ${wsPort} 127.0.0.1`, 'protocol websockets']),
     'allow_anonymous true',
+    ...(options.acl === undefined ? [] : [`acl_file ${dir}/acl`]),
     // Run as root (CI containers), mosquitto would switch to user "mosquitto", who cannot
     // write the persistence file in our temporary directory.
     'user root',
@@ -93,8 +104,10 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Te
   }
   const dir = await mkdtemp(join(tmpdir(), 'webcomm-mosquitto-'));
   const port = await freePort();
+  const wsPort = options.webSocket === true ? await freePort() : undefined;
   const configPath = join(dir, 'mosquitto.conf');
-  await writeFile(configPath, configText(port, dir, options), { mode: 0o600 });
+  await writeFile(configPath, configText(port, wsPort, dir, options), { mode: 0o600 });
+  if (options.acl !== undefined) await writeFile(join(dir, 'acl'), `${options.acl}\n`, { mode: 0o600 });
   let child: ChildProcess | undefined;
   let stopped = false;
 
@@ -104,6 +117,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Te
     proc.stderr?.on('data', (chunk: Buffer) => void (err = (err + chunk.toString()).slice(-2000)));
     child = proc;
     await waitListening(port, proc, () => err);
+    if (wsPort !== undefined) await waitListening(wsPort, proc, () => err);
   };
   const halt = async (): Promise<void> => {
     const proc = child;
@@ -116,6 +130,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Te
   await boot();
   return {
     port,
+    wsPort,
     async restart() {
       await halt();
       await boot();

@@ -8,6 +8,8 @@
 // The public API of @webcomm/core (its index is the curated list, guarded by test/api), so this
 // is the only import an app needs.
 export * from '@webcomm/core';
+// The MQTT.js engine (its own core entry: a browser bundle that does not use it drops it).
+export { mqttJsEngine } from '@webcomm/core/mqttjs';
 
 // From @webcomm/aws: credentials, Cognito, signing and the WebSocket transport.
 export {
