@@ -1,14 +1,14 @@
 /**
  * The MQTT.js surface webcomm drives, checked against the installed MQTT.js so an upgrade that
  * changes it fails here, loudly and by name, instead of somewhere deep in a reconnect. We take
- * the client class from MQTT.js's sources (`mqtt/lib/client`, see core's `mqtt-engine.ts`),
+ * the client class from MQTT.js's sources (`mqtt/lib/client`, see core's `mqttjs-client.ts`),
  * which is not a public entry: that is why mqtt is pinned to one exact version in every package.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MqttClient } from '../../packages/core/src/mqtt/mqtt-engine.js';
+import { MqttClient } from '../../packages/core/src/mqtt/mqttjs-client.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

@@ -15,6 +15,7 @@ import type { TopicLimits } from './inbound/topic-rules.js';
 /** Every key of {@link WebcommClientOptions}. */
 export const CLIENT_OPTION_KEYS = optionKeys<WebcommClientOptions>({
   transport: true,
+  engine: true,
   clientId: true,
   channels: true,
   keepaliveSeconds: true,

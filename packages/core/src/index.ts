@@ -32,6 +32,25 @@ export { ERROR_CODES, WebcommError, isWebcommError, type WebcommErrorCode, type 
 // The seam an adapter (or a user's own transport) implements.
 export type { ConnectContext, MqttStream, Transport, TransportLink } from './transport.js';
 
+// The MQTT engine seam, and the engine of record.
+export { mqttJsEngine } from './mqtt/mqttjs-engine.js';
+export type {
+  ConnackInfo,
+  ConnackProperties,
+  ConnectProperties,
+  DisconnectInfo,
+  EngineConnectOptions,
+  EngineMessage,
+  MqttEngine,
+  MqttLink,
+  MqttLinkEvents,
+  PublishProperties,
+  PublishResult,
+  SubackEntry,
+  SubscribeRequest,
+  UserProperties,
+} from './mqtt/mqtt-engine.js';
+
 // Publishing through the service, and the service's API.
 export type { ChannelPublisher, OutgoingMessage } from './outbound/channel-publisher.js';
 export { servicePublisher, type ServicePublisherOptions } from './service/service-publisher.js';

@@ -8,6 +8,7 @@ import type { OfflineQueueOptions } from './outbound/offline-queue.js';
 import type { ChannelInfo } from './service/service-types.js';
 import { IOT_CORE_LIMITS, type TopicLimits } from './inbound/topic-rules.js';
 import type { Transport } from './transport.js';
+import type { MqttEngine } from './mqtt/mqtt-engine.js';
 
 /** How a channel publishes: not at all, straight to the broker, or through a custom path. */
 export type PublishMode = false | 'broker' | ChannelPublisher;
@@ -36,6 +37,12 @@ export interface WebcommClientOptions {
   readonly transport: Transport;
   /** MQTT client ID (IoT Core: ≤ 128 bytes, no leading `$`). */
   readonly clientId: string;
+  /**
+   * The MQTT implementation: MQTT.js (`mqttJsEngine`, the engine of record) or the lean engine
+   * for browsers. Every connection attempt opens one link through it.
+   * @default MQTT.js on Node; the lean engine under the `browser` export condition
+   */
+  readonly engine?: MqttEngine;
   /**
    * Channels from registration (`ChannelInfo`, receive-only unless given `publish`) and your own.
    * @default []
@@ -150,6 +157,7 @@ export interface ResolvedChannel {
 /** Options after defaults and validation. */
 export interface ResolvedOptions {
   readonly transport: Transport;
+  readonly engine: MqttEngine;
   readonly clientId: string;
   readonly channels: ReadonlyMap<string, ResolvedChannel>;
   readonly keepaliveSeconds: number;

@@ -3,6 +3,7 @@
  * each (an `INVALID_OPTION` error naming the option and the fix), fills in {@link DEFAULTS}, and
  * returns a new object (the caller's is never mutated).
  */
+import { defaultEngine } from './mqtt/default-engine.js';
 import { assertClientOptionKeys } from './client-option-keys.js';
 import type { BackoffOptions } from './connection/backoff.js';
 import { ERROR_CODES, WebcommError } from './errors.js';
@@ -109,8 +110,14 @@ export function resolveOptions(options: WebcommClientOptions): ResolvedOptions {
   if (typeof random !== 'function') throw bad('random', 'must be a function returning a number in [0, 1).');
   if (options.statusCheck !== undefined && typeof options.statusCheck !== 'function') throw bad('statusCheck', 'must be a function (e.g. serviceStatusCheck({...})).');
 
+  const engine = options.engine ?? defaultEngine;
+  if (engine === null || typeof engine !== 'object' || typeof engine.open !== 'function') {
+    throw bad('engine', 'must be an MqttEngine (an object with open(stream, options)), e.g. mqttJsEngine.');
+  }
+
   return {
     transport,
+    engine,
     clientId,
     channels: resolveChannels(options.channels, limits),
     keepaliveSeconds: number('keepaliveSeconds', options.keepaliveSeconds, DEFAULTS.keepaliveSeconds, 1, 65_535),

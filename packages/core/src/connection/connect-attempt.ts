@@ -1,27 +1,27 @@
-import type { IClientOptions, MqttClient as MqttClientType } from 'mqtt';
-import { MqttClient } from '../mqtt/mqtt-engine.js';
+import type { ConnackInfo, MqttLink } from '../mqtt/mqtt-engine.js';
 import { classifyError } from './classify-error.js';
-import { intervalTimerFrom } from '../util/clock.js';
 import { abortError } from '../util/deadline.js';
 import { HeldMessages } from '../inbound/held-messages.js';
 import type { ResolvedOptions } from '../options.js';
 
 /** An established MQTT link, after CONNACK accepted. */
 export interface OpenLink {
-  readonly mqtt: MqttClientType;
+  readonly mqtt: MqttLink;
   readonly endpoint: string;
   readonly sessionPresent: boolean;
+  /** The accepted CONNACK (reason code, MQTT 5 properties). */
+  readonly connack: ConnackInfo;
   /** Messages that arrived since CONNACK; the link session releases them first. */
   readonly held: HeldMessages;
 }
 
 /**
  * One connection attempt: asks the transport for a fresh link (fresh credentials or signed
- * URL), speaks CONNECT over it and waits for CONNACK. Rejects with a classified
- * `WebcommError` (fatal or transient); on abort, tears down whatever it opened.
+ * URL), opens an MQTT link over it through the engine and waits for CONNACK. Rejects with a
+ * classified `WebcommError` (fatal or transient); on abort, tears down whatever it opened.
  *
- * MQTT.js's own reconnect is off (`reconnectPeriod: 0`): every attempt is a new MqttClient
- * on a new stream, so the client owns reconnect, backoff and resubscription.
+ * Every attempt is a new link on a new stream, so the client owns reconnect, backoff and
+ * resubscription.
  */
 export async function connectAttempt(options: ResolvedOptions, attempt: number, signal: AbortSignal): Promise<OpenLink> {
   const { transport, logger } = options;
@@ -35,67 +35,53 @@ export async function connectAttempt(options: ResolvedOptions, attempt: number, 
     link.stream.destroy();
     throw abortError(signal, 'Connecting');
   }
-  logger.debug('mqtt connect', { endpoint: link.endpoint, attempt, transport: transport.name });
+  logger.debug('mqtt connect', { endpoint: link.endpoint, attempt, transport: transport.name, engine: options.engine.name });
   const stream = link.stream;
-  const mqttOptions: IClientOptions = {
+  const mqtt = options.engine.open(stream, {
     protocolVersion: options.protocolVersion,
     clientId: options.clientId,
-    keepalive: options.keepaliveSeconds,
+    keepaliveSeconds: options.keepaliveSeconds,
     clean: options.clean,
-    reconnectPeriod: 0,
-    connectTimeout: options.connectTimeoutMs,
-    resubscribe: false,
-    queueQoSZero: false,
-    subscribeBatchSize: options.limits.maxFiltersPerSubscribe,
-    // Keepalive pings follow the injected clock (tests advance time instead of sleeping).
-    timerVariant: intervalTimerFrom(options.clock),
+    connectTimeoutMs: options.connectTimeoutMs,
+    clock: options.clock,
     ...(link.username === undefined ? {} : { username: link.username }),
-    ...(link.password === undefined ? {} : { password: toPassword(link.password) }),
-  };
-  const mqtt = new MqttClient(() => stream, mqttOptions);
+    ...(link.password === undefined ? {} : { password: link.password }),
+  });
   const held = new HeldMessages(mqtt);
 
   return new Promise<OpenLink>((resolve, reject) => {
     let lastError: unknown;
     const cleanup = (): void => {
-      mqtt.off('connect', onConnect);
+      mqtt.off('connack', onConnect);
       mqtt.off('error', onError);
       mqtt.off('close', onClose);
       stream.off('error', onError);
       signal.removeEventListener('abort', onAbort);
     };
-    const onConnect = (packet: { sessionPresent?: boolean }): void => {
+    const onConnect = (connack: ConnackInfo): void => {
       cleanup();
-      resolve({ mqtt, endpoint: link.endpoint, sessionPresent: packet.sessionPresent === true, held });
+      resolve({ mqtt, endpoint: link.endpoint, sessionPresent: connack.sessionPresent, connack, held });
     };
     const onError = (error: unknown): void => {
       lastError = error;
     };
     const onClose = (): void => {
       cleanup();
-      mqtt.end(true);
+      mqtt.destroy();
       reject(classifyError(lastError ?? new Error(`${link.endpoint} closed before CONNACK`), transport));
     };
     const onAbort = (): void => {
       cleanup();
-      mqtt.end(true);
+      mqtt.destroy();
       stream.destroy();
       reject(abortError(signal, 'Connecting'));
     };
-    mqtt.on('connect', onConnect);
+    mqtt.on('connack', onConnect);
     mqtt.on('error', onError);
     mqtt.on('close', onClose);
-    // The stream's own error says most (a TLS alert naming a rejected certificate); MQTT.js does
-    // not re-emit every stream error, so listen to the stream too.
+    // The stream's own error says most (a TLS alert naming a rejected certificate); an engine
+    // need not re-emit every stream error, so listen to the stream too.
     stream.on('error', onError);
     signal.addEventListener('abort', onAbort, { once: true });
   });
-}
-
-// MQTT.js takes a string or a Buffer; bytes become a Buffer where one exists (Node, or the
-// polyfill bundled with MQTT.js in browsers), else UTF-8 text.
-function toPassword(password: string | Uint8Array): string | Buffer {
-  if (typeof password === 'string') return password;
-  const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
-  return NodeBuffer === undefined ? new TextDecoder().decode(password) : NodeBuffer.from(password);
 }

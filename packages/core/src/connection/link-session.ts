@@ -1,11 +1,10 @@
-import type { MqttClient } from 'mqtt';
-import { fromMqttBytes } from '../mqtt/bytes.js';
+import type { EngineMessage, MqttLink } from '../mqtt/mqtt-engine.js';
 import { classifyError } from './classify-error.js';
 import type { Clock } from '../util/clock.js';
 import { DeadLinkWatchdog } from './dead-link-watchdog.js';
 import { ERROR_CODES, WebcommError } from '../errors.js';
 import type { ReceivedMessage } from '../events.js';
-import type { HeldMessages, MqttMessageArgs } from '../inbound/held-messages.js';
+import type { HeldMessages } from '../inbound/held-messages.js';
 import type { ResolvedOptions } from '../options.js';
 
 /** What a live link reports to the client. */
@@ -22,11 +21,11 @@ export interface LinkSession {
 
 /**
  * Wires an established MQTT link: messages out to the router, `close` and the dead-link
- * watchdog (no packet for 1.5 × keepalive) to `onDown`. MQTT.js's `error` events are logged
+ * watchdog (no packet for 1.5 × keepalive) to `onDown`. The engine's `error` events are logged
  * and kept from throwing (an EventEmitter `error` without a listener would crash the process).
  */
 export function startLinkSession(
-  mqtt: MqttClient,
+  mqtt: MqttLink,
   endpoint: string,
   options: Pick<ResolvedOptions, 'keepaliveSeconds' | 'clock' | 'logger' | 'transport'>,
   callbacks: LinkCallbacks,
@@ -44,16 +43,16 @@ export function startLinkSession(
   const watchdog = new DeadLinkWatchdog(clock, keepaliveSeconds * 1500, (silentFor) =>
     fail(new WebcommError(ERROR_CODES.DEAD_LINK, `No data from ${endpoint} for ${silentFor} ms (1.5 × keepalive); replacing the link.`)),
   );
-  const onMessage = (...[topic, payload, packet]: MqttMessageArgs): void =>
+  const onMessage = (message: EngineMessage): void =>
     callbacks.onMessage({
-      topic,
-      payload: fromMqttBytes(payload),
-      qos: packet.qos,
-      retain: packet.retain,
-      ...(packet.messageId === undefined ? {} : { messageId: packet.messageId }),
-      ...(packet.dup === true ? { dup: true } : {}),
+      topic: message.topic,
+      payload: message.payload,
+      qos: message.qos,
+      retain: message.retain,
+      ...(message.messageId === undefined ? {} : { messageId: message.messageId }),
+      ...(message.dup ? { dup: true } : {}),
     });
-  // The close reason is the last error MQTT.js reported (e.g. its own keepalive timeout, a
+  // The close reason is the last error the engine reported (e.g. its own keepalive timeout, a
   // socket reset, or what the transport classifies, such as a ban), else a plain close.
   const onClose = (): void =>
     fail(lastError === undefined ? new WebcommError(ERROR_CODES.NETWORK, `The link to ${endpoint} closed.`) : classifyError(lastError, transport));
@@ -61,22 +60,20 @@ export function startLinkSession(
     lastError = error;
     logger.debug('mqtt error', { endpoint, error });
   };
-  // Any bytes received prove the link alive. Watching the stream's chunks rather than MQTT.js's
-  // per-packet `packetreceive` costs one call per read instead of one per message (at high
-  // rates a read holds many packets); a link's data always ends in whole packets anyway.
+  // Any bytes received prove the link alive: the engine's `received` comes once per read rather
+  // than once per packet (at high rates a read holds many).
   const onData = (): void => watchdog.touch();
-  const stream = mqtt.stream;
   const stop = (): void => {
     watchdog.stop();
     mqtt.off('message', onMessage);
     mqtt.off('close', onClose);
-    stream.off('data', onData);
+    mqtt.off('received', onData);
   };
   // Never removed: an EventEmitter 'error' without a listener would throw.
   mqtt.on('error', onError);
   mqtt.on('message', onMessage);
   mqtt.on('close', onClose);
-  stream.on('data', onData);
+  mqtt.on('received', onData);
   watchdog.start();
   // What arrived since CONNACK goes first; nothing can interleave (all synchronous).
   held.release(onMessage);
@@ -90,17 +87,16 @@ export function startLinkSession(
 
 /**
  * Sends DISCONNECT and closes the link, bounded: a link that has not finished within
- * `boundMs` is destroyed. Pending acknowledgements are dropped first (their promises were
- * already settled) so MQTT.js does not wait for them.
+ * `boundMs` is destroyed. The engine drops pending acknowledgements first (their promises were
+ * already settled), so the close does not wait for them.
  */
-export function endGracefully(mqtt: MqttClient, clock: Clock, boundMs = 1000): Promise<void> {
-  for (const id of Object.keys(mqtt.outgoing)) mqtt.removeOutgoingMessage(Number(id));
+export function endGracefully(mqtt: MqttLink, clock: Clock, boundMs = 1000): Promise<void> {
   return new Promise((resolve) => {
     const timer = clock.setTimeout(() => {
-      mqtt.end(true);
+      mqtt.destroy();
       resolve();
     }, boundMs);
-    mqtt.end(false, {}, () => {
+    void mqtt.end().then(() => {
       clock.clearTimeout(timer);
       resolve();
     });

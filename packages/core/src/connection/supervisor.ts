@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'eventemitter3';
-import type { MqttClient } from 'mqtt';
+import type { MqttLink } from '../mqtt/mqtt-engine.js';
 import { closedError, ERROR_CODES, WebcommError } from '../errors.js';
 import type { WebcommClientEvents } from '../events.js';
 import { MessageDelivery } from '../inbound/message-delivery.js';
@@ -44,7 +44,7 @@ export class LinkSupervisor {
   readonly #events: EventEmitter<WebcommClientEvents>;
   readonly #waiters = new Set<{ resolve: () => void; reject: (e: WebcommError) => void }>();
   #state: ConnectionState = 'idle';
-  #link: MqttClient | undefined;
+  #link: MqttLink | undefined;
   #session: LinkSession | undefined;
   #attemptController: AbortController | undefined;
   readonly #schedule: ReconnectSchedule;
@@ -80,7 +80,7 @@ export class LinkSupervisor {
   }
 
   /** The MQTT link after CONNACK, while it is current. */
-  get link(): MqttClient | undefined {
+  get link(): MqttLink | undefined {
     return this.#link;
   }
 
@@ -130,7 +130,7 @@ export class LinkSupervisor {
     this.#setState('link-lost', 'renew', reason);
     void this.#attempt();
     // The new CONNECT takes over the client ID; end the old link without waiting for it.
-    old.end(true);
+    old.destroy();
   }
 
   /** Stops for good, ending the link gracefully; see {@link WebcommClient.close}. */
@@ -172,7 +172,7 @@ export class LinkSupervisor {
       return;
     }
     if (this.#attemptController !== controller) {
-      open.mqtt.end(true);
+      open.mqtt.destroy();
       return;
     }
     this.#timers.clear('attempt');
@@ -204,7 +204,7 @@ export class LinkSupervisor {
     this.#waiters.clear();
   }
 
-  #onLinkDown(mqtt: MqttClient, error: WebcommError): void {
+  #onLinkDown(mqtt: MqttLink, error: WebcommError): void {
     if (this.#link !== mqtt) return;
     const wasConnected = this.#state === 'connected';
     // A close while SUBSCRIBEs or QoS 1 publishes wait for their answer may be the broker
@@ -215,7 +215,7 @@ export class LinkSupervisor {
     const mayBeRefusal = !error.fatal && error.code !== ERROR_CODES.DEAD_LINK && subscribesInFlight + publishesInFlight > 0;
     if (wasConnected && !mayBeRefusal && this.#tookOver(error)) return;
     const verdict = mayBeRefusal ? this.#sync.linkClosed(now, publishesInFlight) : undefined;
-    this.#dropLink({ attributed: mayBeRefusal, subscribesInFlight, windowMs: REFUSAL_WINDOW_MS })?.end(true);
+    this.#dropLink({ attributed: mayBeRefusal, subscribesInFlight, windowMs: REFUSAL_WINDOW_MS })?.destroy();
     for (const { filter, drops } of verdict?.refused ?? []) this.#events.emit('error', this.#sync.refuse(filter, drops));
     if (wasConnected) this.#events.emit('disconnected', { reason: error.code, error });
     if (wasConnected && !error.fatal) {
@@ -238,7 +238,7 @@ export class LinkSupervisor {
       `Another connection with client ID "${this.#o.clientId}" keeps taking this one over; stopped. Give every process its own client ID.`,
       { fatal: true, cause: error },
     );
-    this.#dropLink()?.end(true);
+    this.#dropLink()?.destroy();
     this.#events.emit('disconnected', { reason: takenOver.code, error: takenOver });
     this.#stop('fatal', takenOver);
     this.#events.emit('error', takenOver);
@@ -265,7 +265,7 @@ export class LinkSupervisor {
   }
 
   /** Detaches the current link and its timers; unacknowledged publishes go back to the queue. */
-  #dropLink(cause?: DetachCause): MqttClient | undefined {
+  #dropLink(cause?: DetachCause): MqttLink | undefined {
     const mqtt = this.#link;
     this.#link = undefined;
     this.#sync.linkReplaced();
@@ -289,7 +289,7 @@ export class LinkSupervisor {
     controller?.abort(reason);
     const mqtt = this.#dropLink();
     // close() ends the link gracefully itself; the other paths cut it now.
-    if (event !== 'close') mqtt?.end(true);
+    if (event !== 'close') mqtt?.destroy();
     if (event !== 'cancel') this.#outbox.closeAll(reason);
     if (event === 'close') this.#closing.close(reason);
     this.#setState(event, event, error);

@@ -1,4 +1,4 @@
-import type { MqttClient } from 'mqtt';
+import type { MqttLink } from '../mqtt/mqtt-engine.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { RedeliveryFilter } from './redelivery-filter.js';
@@ -10,26 +10,26 @@ export const CONFIRM_DELAY_MS = 1_000;
  * Proves to the {@link RedeliveryFilter} that the broker processed our PUBACKs: about a second
  * after QoS 1 deliveries it writes a PINGREQ (behind those PUBACKs on the same stream) and, on
  * the PINGRESP, tells the filter to forget what it covered. One ping in flight at a time; none
- * while only QoS 0 arrives. Listens to MQTT.js's per-packet event only while a ping is out.
+ * while only QoS 0 arrives. Listens for PINGRESP only while a ping is out.
  */
 export class AckConfirmer {
-  readonly #mqtt: MqttClient;
+  readonly #mqtt: MqttLink;
   readonly #clock: Clock;
   readonly #filter: RedeliveryFilter;
   readonly #logger: Logger;
   #timer: TimerHandle | undefined;
   #inFlight = false;
   #stopped = false;
-  readonly #onPacket = (packet: { cmd: string }): void => {
-    if (packet.cmd !== 'pingresp' || !this.#inFlight) return;
+  readonly #onPingresp = (): void => {
+    if (!this.#inFlight) return;
     this.#inFlight = false;
-    this.#mqtt.off('packetreceive', this.#onPacket);
+    this.#mqtt.off('pingresp', this.#onPingresp);
     const forgotten = this.#filter.pingAnswered();
     this.#logger.debug('PINGRESP confirmed QoS 1 acknowledgements', { forgotten });
     if (this.#filter.unconfirmed > 0) this.delivered();
   };
 
-  constructor(mqtt: MqttClient, clock: Clock, filter: RedeliveryFilter, logger: Logger) {
+  constructor(mqtt: MqttLink, clock: Clock, filter: RedeliveryFilter, logger: Logger) {
     this.#mqtt = mqtt;
     this.#logger = logger;
     this.#clock = clock;
@@ -43,9 +43,9 @@ export class AckConfirmer {
       this.#timer = undefined;
       if (this.#stopped || !this.#mqtt.connected) return;
       this.#inFlight = true;
-      this.#mqtt.on('packetreceive', this.#onPacket);
+      this.#mqtt.on('pingresp', this.#onPingresp);
       this.#filter.pingSent();
-      this.#mqtt.sendPing();
+      this.#mqtt.ping();
     }, CONFIRM_DELAY_MS);
   }
 
@@ -54,6 +54,6 @@ export class AckConfirmer {
     this.#stopped = true;
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#mqtt.off('packetreceive', this.#onPacket);
+    this.#mqtt.off('pingresp', this.#onPingresp);
   }
 }

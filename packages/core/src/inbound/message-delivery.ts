@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'eventemitter3';
-import type { MqttClient } from 'mqtt';
+import type { MqttLink } from '../mqtt/mqtt-engine.js';
 import type { ReceivedMessage, WebcommClientEvents } from '../events.js';
 import type { ResolvedOptions } from '../options.js';
 import { AckConfirmer } from './ack-confirmer.js';
@@ -26,7 +26,7 @@ export class MessageDelivery {
   }
 
   /** A link got its CONNACK: returns the function that delivers what arrives on it. */
-  linkStarted(mqtt: MqttClient, sessionPresent: boolean): (message: ReceivedMessage) => void {
+  linkStarted(mqtt: MqttLink, sessionPresent: boolean): (message: ReceivedMessage) => void {
     this.#redeliveries.linkStarted(sessionPresent);
     const confirmer = new AckConfirmer(mqtt, this.#o.clock, this.#redeliveries, this.#o.logger);
     this.#confirmer = confirmer;

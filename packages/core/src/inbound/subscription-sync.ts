@@ -1,4 +1,4 @@
-import type { MqttClient } from 'mqtt';
+import type { MqttLink } from '../mqtt/mqtt-engine.js';
 import type { WebcommError } from '../errors.js';
 import { sendSubscribe, sendUnsubscribe, subscribeRefused } from '../mqtt/mqtt-ops.js';
 import type { ResolvedOptions } from '../options.js';
@@ -17,18 +17,18 @@ export class SubscriptionSync {
   readonly #o: ResolvedOptions;
   readonly #registry: SubscriptionRegistry;
   /** The link that is current now: answers on an older one are not counted. */
-  readonly #currentLink: () => MqttClient | undefined;
+  readonly #currentLink: () => MqttLink | undefined;
   readonly #refusals = new RefusalTracker();
   readonly #outcomes = new FilterOutcomes();
 
-  constructor(options: ResolvedOptions, registry: SubscriptionRegistry, currentLink: () => MqttClient | undefined) {
+  constructor(options: ResolvedOptions, registry: SubscriptionRegistry, currentLink: () => MqttLink | undefined) {
     this.#o = options;
     this.#registry = registry;
     this.#currentLink = currentLink;
   }
 
   /** SUBSCRIBE on `link`, tracked so that a close before SUBACK is attributed to it. */
-  async send(link: MqttClient, requests: readonly FilterRequest[]): Promise<{ refused: readonly string[] }> {
+  async send(link: MqttLink, requests: readonly FilterRequest[]): Promise<{ refused: readonly string[] }> {
     const filters = requests.map((r) => r.filter);
     this.#refusals.sent(filters, this.#o.clock.now());
     const outcome = await sendSubscribe(link, requests, this.#o.limits.maxFiltersPerSubscribe);
@@ -41,7 +41,7 @@ export class SubscriptionSync {
    * broker may have dropped subscriptions (IoT Core expires sessions), and re-subscribing is
    * idempotent. Filters a link closed on go last and one at a time (see RefusalTracker).
    */
-  async restore(link: MqttClient, signal: AbortSignal, onRefused: (error: WebcommError) => void): Promise<void> {
+  async restore(link: MqttLink, signal: AbortSignal, onRefused: (error: WebcommError) => void): Promise<void> {
     const filters = this.#registry.filters();
     const suspects = filters.filter((f) => this.#refusals.isSuspect(f.filter));
     const rounds = [filters.filter((f) => !this.#refusals.isSuspect(f.filter)), ...suspects.map((f) => [f])];
@@ -88,7 +88,7 @@ export class SubscriptionSync {
   }
 
   /** UNSUBSCRIBE `filter` on `link` (none when offline); forgets its strikes once no handler is left on it. */
-  async unsubscribe(filter: string, link: MqttClient | undefined, deadline: Parameters<typeof withDeadline>[2]): Promise<void> {
+  async unsubscribe(filter: string, link: MqttLink | undefined, deadline: Parameters<typeof withDeadline>[2]): Promise<void> {
     if (this.#registry.qosOf(filter) === undefined) this.#refusals.forget(filter);
     if (link === undefined) return;
     await withDeadline('Unsubscribing', () => sendUnsubscribe(link, [filter]), deadline);

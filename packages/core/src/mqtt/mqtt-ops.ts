@@ -1,8 +1,8 @@
-import type { MqttClient } from 'mqtt';
+import type { MqttLink } from './mqtt-engine.js';
 import { ERROR_CODES, WebcommError } from '../errors.js';
 import type { FilterRequest } from '../inbound/subscriptions.js';
 
-/** MQTT 3.1.1 SUBACK failure return code (MQTT 5 uses codes ≥ 0x80 too). */
+/** SUBACK codes from here up refuse the filter (3.1.1 sends 0x80; MQTT 5 names a reason). */
 const SUBACK_FAILURE = 0x80;
 
 /** Outcome of one SUBSCRIBE round (one or more packets). */
@@ -15,43 +15,32 @@ export interface SubscribeOutcome {
  * Sends SUBSCRIBE for `filters` on `link` in packets of at most `batchSize` filters (IoT Core
  * disconnects a client that sends more than 8), resolving with the filters the broker refused.
  */
-export async function sendSubscribe(link: MqttClient, filters: readonly FilterRequest[], batchSize: number): Promise<SubscribeOutcome> {
+export async function sendSubscribe(link: MqttLink, filters: readonly FilterRequest[], batchSize: number): Promise<SubscribeOutcome> {
   const batches: FilterRequest[][] = [];
   for (let i = 0; i < filters.length; i += batchSize) batches.push(filters.slice(i, i + batchSize));
   const results = await Promise.all(batches.map((batch) => subscribeBatch(link, batch)));
   return { refused: results.flat() };
 }
 
-function subscribeBatch(link: MqttClient, batch: readonly FilterRequest[]): Promise<string[]> {
-  const map: Record<string, { qos: 0 | 1 }> = {};
-  for (const f of batch) map[f.filter] = { qos: f.qos };
-  return new Promise((resolve, reject) => {
-    link.subscribe(map, (error, granted) => {
-      // MQTT.js reports any failure code in SUBACK as an error carrying the SUBACK packet.
-      const suback = (error as { packet?: { granted?: unknown[] } } | null)?.packet?.granted;
-      if (error && Array.isArray(suback)) {
-        resolve(batch.filter((_f, i) => typeof suback[i] === 'number' && (suback[i] as number) >= SUBACK_FAILURE).map((f) => f.filter));
-        return;
-      }
-      if (error) {
-        reject(
-          new WebcommError(ERROR_CODES.PROTOCOL, `SUBSCRIBE failed: ${error.message}`, { cause: error, topic: batch[0]?.filter }),
-        );
-        return;
-      }
-      resolve((granted ?? []).filter((g) => g.qos >= SUBACK_FAILURE).map((g) => g.topic));
-    });
-  });
+async function subscribeBatch(link: MqttLink, batch: readonly FilterRequest[]): Promise<string[]> {
+  let answers;
+  try {
+    answers = await link.subscribe(batch);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new WebcommError(ERROR_CODES.PROTOCOL, `SUBSCRIBE failed: ${message}`, { cause: error, topic: batch[0]?.filter });
+  }
+  return answers.filter((a) => a.reasonCode >= SUBACK_FAILURE).map((a) => a.filter);
 }
 
 /** Sends UNSUBSCRIBE for `filters`. */
-export function sendUnsubscribe(link: MqttClient, filters: readonly string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    link.unsubscribe([...filters], (error) => {
-      if (error) reject(new WebcommError(ERROR_CODES.PROTOCOL, `UNSUBSCRIBE failed: ${error.message}`, { cause: error }));
-      else resolve();
-    });
-  });
+export async function sendUnsubscribe(link: MqttLink, filters: readonly string[]): Promise<void> {
+  try {
+    await link.unsubscribe(filters);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new WebcommError(ERROR_CODES.PROTOCOL, `UNSUBSCRIBE failed: ${message}`, { cause: error });
+  }
 }
 
 /**

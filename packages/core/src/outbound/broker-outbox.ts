@@ -1,5 +1,4 @@
-import type { MqttClient } from 'mqtt';
-import { toMqttBytes } from '../mqtt/bytes.js';
+import type { MqttLink } from '../mqtt/mqtt-engine.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import { ERROR_CODES, WebcommError } from '../errors.js';
 import type { Logger } from '../util/logger.js';
@@ -15,7 +14,7 @@ interface Pending {
   readonly resolve: () => void;
   readonly reject: (error: WebcommError) => void;
   /** The link it was written to; callbacks from any other link are stale and ignored. */
-  sentOn: MqttClient | undefined;
+  sentOn: MqttLink | undefined;
   settled: boolean;
   /** Links that closed while it waited for PUBACK, each close possibly its refusal. */
   strikes: number;
@@ -53,7 +52,7 @@ export class BrokerOutbox {
   readonly #inFlight = new Set<Pending>();
   /** Struck messages being sent apart; nothing else is sent until they are answered. */
   readonly #probes = new Set<Pending>();
-  #link: MqttClient | undefined;
+  #link: MqttLink | undefined;
   #expiryTimer: TimerHandle | undefined;
 
   constructor(options: OfflineQueueOptions, clock: Clock, logger: Logger) {
@@ -100,7 +99,7 @@ export class BrokerOutbox {
   }
 
   /** A link is up: flush the queue onto it (struck messages first, apart). */
-  attach(link: MqttClient): void {
+  attach(link: MqttLink): void {
     this.#link = link;
     this.#pump(link);
     this.#armExpiry();
@@ -149,7 +148,7 @@ export class BrokerOutbox {
    * Sends what is queued. Struck messages go first and apart: those with one strike together,
    * then each with more alone; the rest waits until they are answered.
    */
-  #pump(link: MqttClient): void {
+  #pump(link: MqttLink): void {
     if (this.#probes.size > 0) return;
     const items = this.#queue.drain();
     const struck = items.filter((item) => item.value.strikes > 0);
@@ -167,27 +166,32 @@ export class BrokerOutbox {
     }
   }
 
-  #send(pending: Pending, link: MqttClient): void {
+  #send(pending: Pending, link: MqttLink): void {
     pending.sentOn = link;
     pending.sentAt = this.#clock.now();
     this.#inFlight.add(pending);
-    link.publish(pending.topic, toMqttBytes(pending.payload), { qos: pending.qos, retain: pending.retain }, (error) => {
+    const answered = (error?: WebcommError): void => {
       if (pending.sentOn !== link) return; // requeued after the link dropped; the new link decides
       this.#inFlight.delete(pending);
       if (this.#probes.delete(pending) && this.#probes.size === 0 && this.#link === link) {
         queueMicrotask(() => this.#link === link && this.#pump(link));
       }
-      if (error === undefined || error === null) this.#settle(pending);
-      else {
-        this.#settle(
-          pending,
-          new WebcommError(ERROR_CODES.PROTOCOL, `Publishing to "${pending.topic}" failed: ${error.message}`, {
-            cause: error,
-            topic: pending.topic,
-          }),
-        );
-      }
-    });
+      this.#settle(pending, error);
+    };
+    const sent = link.publish(pending.topic, pending.payload, { qos: pending.qos, retain: pending.retain });
+    // QoS 0 has no answer: handed to the live link, it is sent (the engine writes it at once,
+    // ahead of anything sent later, a DISCONNECT included), so it never waits in flight where
+    // a link drop would send it twice.
+    if (pending.qos === 0) {
+      answered();
+      sent.catch(() => undefined);
+      return;
+    }
+    sent.then(
+      ({ reasonCode, reasonString }) =>
+        answered(reasonCode < 0x80 ? undefined : publishFailed(pending.topic, `PUBACK reason code 0x${reasonCode.toString(16)}${reasonString === undefined ? '' : ` (${reasonString})`}`)),
+      (error: unknown) => answered(publishFailed(pending.topic, error instanceof Error ? error.message : String(error), error)),
+    );
   }
 
   #cancel(pending: Pending): void {
@@ -237,6 +241,10 @@ function queueFull(topic: string, why: string): WebcommError {
     `Message for "${topic}" was not queued: ${why}. Raise queue.maxCount/queue.maxBytes or publish while connected.`,
     { topic },
   );
+}
+
+function publishFailed(topic: string, why: string, cause?: unknown): WebcommError {
+  return new WebcommError(ERROR_CODES.PROTOCOL, `Publishing to "${topic}" failed: ${why}`, { cause, topic });
 }
 
 function publishRefused(topic: string, drops: number): WebcommError {

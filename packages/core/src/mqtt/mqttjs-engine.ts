@@ -1,0 +1,190 @@
+import { EventEmitter } from 'eventemitter3';
+import type { IClientOptions, MqttClient as MqttClientType } from 'mqtt';
+import { intervalTimerFrom } from '../util/clock.js';
+import { fromMqttBytes, toMqttBytes } from './bytes.js';
+import type {
+  ConnackInfo,
+  EngineConnectOptions,
+  EngineMessage,
+  MqttEngine,
+  MqttLink,
+  MqttLinkEvents,
+  PublishProperties,
+  PublishResult,
+  SubackEntry,
+  SubscribeRequest,
+} from './mqtt-engine.js';
+import { MqttClient } from './mqttjs-client.js';
+import type { MqttStream } from '../transport.js';
+
+/** MQTT.js's `message` packet, as far as we read it. */
+interface MqttJsPublish {
+  qos: 0 | 1 | 2;
+  retain: boolean;
+  dup?: boolean;
+  messageId?: number;
+  properties?: PublishProperties & { correlationData?: Uint8Array };
+}
+
+/**
+ * The engine of record: MQTT.js's client over the transport's stream, with its own reconnect off
+ * (`reconnectPeriod: 0`; every attempt is a new link, the client owns reconnecting and
+ * resubscribing) and its keepalive on our clock.
+ */
+export const mqttJsEngine: MqttEngine = {
+  name: 'mqtt.js',
+  open(stream, options) {
+    return new MqttJsLink(stream, options);
+  },
+};
+
+/** One MQTT.js client as an {@link MqttLink}. */
+class MqttJsLink extends EventEmitter<MqttLinkEvents> implements MqttLink {
+  readonly #mqtt: MqttClientType;
+  #pingOut = false;
+  readonly #onPacket = (packet: { cmd: string }): void => {
+    if (packet.cmd !== 'pingresp') return;
+    this.#pingOut = false;
+    this.#mqtt.off('packetreceive', this.#onPacket);
+    this.emit('pingresp');
+  };
+
+  constructor(stream: MqttStream, options: EngineConnectOptions) {
+    super();
+    const mqttOptions: IClientOptions = {
+      protocolVersion: options.protocolVersion,
+      clientId: options.clientId,
+      keepalive: options.keepaliveSeconds,
+      clean: options.clean,
+      reconnectPeriod: 0,
+      connectTimeout: options.connectTimeoutMs,
+      resubscribe: false,
+      queueQoSZero: false,
+      timerVariant: intervalTimerFrom(options.clock),
+      ...(options.username === undefined ? {} : { username: options.username }),
+      ...(options.password === undefined ? {} : { password: toPassword(options.password) }),
+      ...(options.properties === undefined || options.protocolVersion !== 5 ? {} : { properties: options.properties as IClientOptions['properties'] }),
+    };
+    const mqtt = new MqttClient(() => stream, mqttOptions);
+    this.#mqtt = mqtt;
+    mqtt.on('connect', (packet) => {
+      const info: ConnackInfo = {
+        sessionPresent: packet.sessionPresent === true,
+        reasonCode: packet.reasonCode ?? packet.returnCode ?? 0,
+        ...(packet.properties === undefined ? {} : { properties: packet.properties as ConnackInfo['properties'] }),
+      };
+      this.emit('connack', info);
+    });
+    mqtt.on('message', (topic: string, payload: Buffer, packet: MqttJsPublish) => {
+      const message: EngineMessage = {
+        topic,
+        payload: fromMqttBytes(payload),
+        qos: packet.qos,
+        retain: packet.retain,
+        dup: packet.dup === true,
+        ...(packet.messageId === undefined ? {} : { messageId: packet.messageId }),
+        ...(packet.properties === undefined ? {} : { properties: packet.properties }),
+      };
+      this.emit('message', message);
+    });
+    mqtt.on('disconnect', (packet) => {
+      const properties = packet.properties;
+      this.emit('disconnect', {
+        reasonCode: packet.reasonCode ?? 0,
+        ...(properties?.reasonString === undefined ? {} : { reasonString: properties.reasonString }),
+        ...(properties?.userProperties === undefined ? {} : { userProperties: properties.userProperties }),
+        ...(properties?.serverReference === undefined ? {} : { serverReference: properties.serverReference }),
+      });
+    });
+    mqtt.on('error', (error) => this.emit('error', error));
+    mqtt.on('close', () => this.emit('close'));
+    // Bytes on the stream, once per read rather than per packet (a read may hold many).
+    mqtt.stream.on('data', () => this.emit('received'));
+  }
+
+  get connected(): boolean {
+    return this.#mqtt.connected;
+  }
+
+  subscribe(filters: readonly SubscribeRequest[]): Promise<SubackEntry[]> {
+    const map: Record<string, { qos: 0 | 1 }> = {};
+    for (const f of filters) map[f.filter] = { qos: f.qos };
+    return new Promise((resolve, reject) => {
+      this.#mqtt.subscribe(map, (error, granted) => {
+        // MQTT.js reports any failure code in SUBACK as an error carrying the SUBACK packet.
+        const codes = (error as { packet?: { granted?: unknown[] } } | null)?.packet?.granted;
+        if (error && Array.isArray(codes)) {
+          resolve(filters.map((f, i) => ({ filter: f.filter, reasonCode: typeof codes[i] === 'number' ? codes[i] : 0x80 })));
+        } else if (error) {
+          reject(error);
+        } else {
+          const byFilter = new Map((granted ?? []).map((g) => [g.topic, g.qos as number]));
+          resolve(filters.map((f) => ({ filter: f.filter, reasonCode: byFilter.get(f.filter) ?? f.qos })));
+        }
+      });
+    });
+  }
+
+  unsubscribe(filters: readonly string[]): Promise<number[]> {
+    return new Promise((resolve, reject) => {
+      this.#mqtt.unsubscribe([...filters], (error, packet) => {
+        if (error) reject(error);
+        else resolve(unsubackCodes(packet));
+      });
+    });
+  }
+
+  publish(topic: string, payload: Uint8Array, options: { qos: 0 | 1; retain: boolean; properties?: PublishProperties }): Promise<PublishResult> {
+    return new Promise((resolve, reject) => {
+      const publishOptions = {
+        qos: options.qos,
+        retain: options.retain,
+        ...(options.properties === undefined ? {} : { properties: options.properties as never }),
+      };
+      this.#mqtt.publish(topic, toMqttBytes(payload), publishOptions, (error, packet) => {
+        const reasonCode = (packet as { reasonCode?: number } | undefined)?.reasonCode;
+        // MQTT.js turns a PUBACK reason code of 0x80 or more into an error with that `code`.
+        const refused = (error as { code?: unknown } | null | undefined)?.code;
+        if (error && typeof refused === 'number' && refused >= 0x80) resolve({ reasonCode: refused, reasonString: error.message });
+        else if (error) reject(error);
+        else resolve({ reasonCode: reasonCode ?? 0 });
+      });
+    });
+  }
+
+  ping(): void {
+    if (!this.#pingOut) {
+      this.#pingOut = true;
+      this.#mqtt.on('packetreceive', this.#onPacket);
+    }
+    this.#mqtt.sendPing();
+  }
+
+  end(options: { reasonCode?: number } = {}): Promise<void> {
+    const mqtt = this.#mqtt;
+    // Pending acknowledgements are dropped first (their promises reject) so MQTT.js does not wait for them.
+    for (const id of Object.keys(mqtt.outgoing)) mqtt.removeOutgoingMessage(Number(id));
+    return new Promise((resolve) => {
+      mqtt.end(false, options.reasonCode === undefined ? {} : { reasonCode: options.reasonCode }, () => resolve());
+    });
+  }
+
+  destroy(): void {
+    this.#mqtt.off('packetreceive', this.#onPacket);
+    this.#mqtt.end(true);
+  }
+}
+
+function unsubackCodes(packet: unknown): number[] {
+  const codes = (packet as { reasonCode?: unknown } | undefined)?.reasonCode;
+  if (Array.isArray(codes)) return codes.filter((c): c is number => typeof c === 'number');
+  return typeof codes === 'number' ? [codes] : [];
+}
+
+// MQTT.js takes a string or a Buffer; bytes become a Buffer where one exists (Node, or the
+// polyfill bundled with MQTT.js in browsers), else UTF-8 text.
+function toPassword(password: string | Uint8Array): string | Buffer {
+  if (typeof password === 'string') return password;
+  const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
+  return NodeBuffer === undefined ? new TextDecoder().decode(password) : NodeBuffer.from(password);
+}
