@@ -18,10 +18,26 @@ import { join } from 'node:path';
 /** Where Debian installs the broker. */
 export const MOSQUITTO_BINARY = '/usr/sbin/mosquitto';
 
+/** Debian's build of mosquitto's dynamic security plugin (package `mosquitto`). */
+export const DYNSEC_PLUGIN = '/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so';
+
 /** Options of {@link startMosquitto}. */
 export interface MosquittoOptions {
   /** Keep sessions and queued messages across restarts (a persistence file). @default false */
   persistence?: boolean;
+  /**
+   * An ACL file's text (mosquitto's `acl_file`): lines before any `user` apply to anonymous
+   * clients, e.g. `topic readwrite open/#`. Anything not granted is refused (MQTT 5: SUBACK and
+   * PUBACK 0x87). @default none (everything allowed)
+   */
+  acl?: string;
+  /**
+   * Load Debian's dynamic security plugin with this configuration (its JSON document). It checks
+   * SUBSCRIBE too (MQTT 5: SUBACK 0x87 for a filter no role allows, which `acl` does not do in
+   * mosquitto 2.0), and a change of roles through `$CONTROL/dynamic-security/v1` disconnects the
+   * affected clients with 0x98 (administrative action). @default none
+   */
+  dynsec?: object;
 }
 
 /** A running mosquitto. */
@@ -55,6 +71,8 @@ function configText(port: number, dir: string, options: MosquittoOptions): strin
     'log_dest stderr',
     'log_type error',
     'log_type warning',
+    ...(options.acl === undefined ? [] : [`acl_file ${dir}/acl`]),
+    ...(options.dynsec === undefined ? [] : [`plugin ${DYNSEC_PLUGIN}`, `plugin_opt_config_file ${dir}/dynamic-security.json`]),
     '',
   ].join('\n');
 }
@@ -95,6 +113,8 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Te
   const port = await freePort();
   const configPath = join(dir, 'mosquitto.conf');
   await writeFile(configPath, configText(port, dir, options), { mode: 0o600 });
+  if (options.acl !== undefined) await writeFile(join(dir, 'acl'), `${options.acl}\n`, { mode: 0o600 });
+  if (options.dynsec !== undefined) await writeFile(join(dir, 'dynamic-security.json'), JSON.stringify(options.dynsec), { mode: 0o600 });
   let child: ChildProcess | undefined;
   let stopped = false;
 
