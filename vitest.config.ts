@@ -19,9 +19,11 @@ export default defineConfig({
     alias: [
       { find: /^@webcomm\/core$/, replacement: src('core') },
       { find: /^@webcomm\/core\/internal$/, replacement: fileURLToPath(new URL('./packages/core/src/internal.ts', import.meta.url)) },
+      { find: /^@webcomm\/core\/mqttjs$/, replacement: fileURLToPath(new URL('./packages/core/src/mqttjs.ts', import.meta.url)) },
       { find: /^@webcomm\/core\/testing$/, replacement: fileURLToPath(new URL('./packages/core/src/testing.ts', import.meta.url)) },
       { find: /^@webcomm\/node$/, replacement: src('node') },
       { find: /^@webcomm\/node\/testing$/, replacement: fileURLToPath(new URL('./packages/node/src/testing/index.ts', import.meta.url)) },
+      { find: /^@webcomm\/aws\/websocket-stream$/, replacement: fileURLToPath(new URL('./packages/aws/src/websocket-stream.ts', import.meta.url)) },
       { find: /^@webcomm\/aws$/, replacement: src('aws') },
       { find: /^@webcomm\/browser$/, replacement: src('browser') },
       { find: /^@webcomm\/emulator$/, replacement: src('emulator') },

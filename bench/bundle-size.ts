@@ -23,6 +23,10 @@
  * from there (the `browser` export condition, as Vite and webpack pick it):
  * - packed-browser: createBrowserClient from @webcomm/browser alone
  * - packed-browser+core: the same app also importing from @webcomm/core (one copy of core expected)
+ * and the browser game (registration + Cognito + SigV4 WebSocket + the client, `connectToService`,
+ * a subscribe and a service publish) per engine, each built with esbuild, Vite and webpack
+ * (`bench/lib/bundlers.ts`): `game lean` (the browser default) and `game mqtt.js`
+ * (`engine: mqttJsEngine`). Goal: ≤ 40 KB min+gz.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,6 +35,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { BUNDLERS } from './lib/bundlers.js';
 import type { BenchResult } from './lib/report.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -191,8 +196,58 @@ export const isClient = (value: unknown) => value instanceof WebcommClient;
 export { isWebcommError };`,
 };
 
+/** The browser game per engine (plain JS, so every bundler takes it without a loader); it starts itself, as a game's entry does. */
+const gameApps: Record<string, string> = {
+  lean: `
+import { connectToService } from '@webcomm/browser';
+async function start(serviceUrl) {
+  const { client } = await connectToService({ serviceUrl, publishChannels: ['chat'] });
+  await client.subscribe('news', (message) => console.log(message));
+  await client.connect();
+  await client.publish('chat', { text: 'hello' });
+  return client;
+}
+void start(location.origin);`,
+  'mqtt.js': `
+import { connectToService, mqttJsEngine } from '@webcomm/browser';
+async function start(serviceUrl) {
+  const { client } = await connectToService({ serviceUrl, publishChannels: ['chat'], engine: mqttJsEngine });
+  await client.subscribe('news', (message) => console.log(message));
+  await client.connect();
+  await client.publish('chat', { text: 'hello' });
+  return client;
+}
+void start(location.origin);`,
+};
+
+/** One game bundle: engine × bundler. */
+export interface GameRow { engine: string; bundler: string; minBytes: number; gzBytes: number; error?: string }
+
+/** Builds the game for every engine with every bundler in `project` (the packed tarballs installed). */
+async function measureGames(project: string): Promise<GameRow[]> {
+  const rows: GameRow[] = [];
+  for (const [engine, source] of Object.entries(gameApps)) {
+    const entry = join(project, `game-${engine.replace('.', '')}.js`);
+    writeFileSync(entry, source);
+    for (const [bundler, bundle] of Object.entries(BUNDLERS)) {
+      try {
+        const bytes = await bundle(project, entry);
+        rows.push({ engine, bundler, minBytes: bytes.byteLength, gzBytes: gzipSync(bytes, { level: 9 }).byteLength });
+      } catch (error) {
+        rows.push({ engine, bundler, minBytes: Number.NaN, gzBytes: Number.NaN, error: (error as Error).message.split('\n').slice(0, 4).join(' | ') });
+      }
+    }
+  }
+  return rows;
+}
+
 /** Packs every package, installs the tarballs with npm into a fresh project, bundles the packed apps from it. */
 export async function measurePacked(): Promise<Row[]> {
+  return (await measurePackedAll()).rows;
+}
+
+/** The packed apps (esbuild) and the game per engine × bundler, from one packed install. */
+export async function measurePackedAll(): Promise<{ rows: Row[]; games: GameRow[] }> {
   const project = mkdtempSync(join(tmpdir(), 'webcomm-bundle-'));
   try {
     const dependencies: Record<string, string> = {};
@@ -205,7 +260,7 @@ export async function measurePacked(): Promise<Row[]> {
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: project, stdio: 'pipe' });
     const rows: Row[] = [];
     for (const [app, source] of Object.entries(packedApps)) rows.push(await measure(app, source, [], project));
-    return rows;
+    return { rows, games: await measureGames(project) };
   } finally {
     rmSync(project, { recursive: true, force: true });
   }
@@ -242,7 +297,13 @@ export async function bundleSize(): Promise<BenchResult[]> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const rows = process.argv.includes('--packed') ? await measurePacked() : await measureAll();
+  const packed = process.argv.includes('--packed') ? await measurePackedAll() : undefined;
+  const rows = packed?.rows ?? (await measureAll());
+  if (packed !== undefined && !process.argv.includes('--json')) {
+    console.log('\nbrowser game (connectToService + subscribe + service publish), min+gz, goal ≤ 40 KB:');
+    for (const g of packed.games) console.log(`  ${g.engine.padEnd(8)} ${g.bundler.padEnd(8)} ${g.error === undefined ? `${kb(g.minBytes).padStart(9)} min  ${kb(g.gzBytes).padStart(8)} min+gz` : `failed: ${g.error}`}`);
+  }
+  if (packed !== undefined && process.argv.includes('--json')) console.log(JSON.stringify(packed.games, null, 2));
   if (process.argv.includes('--json')) {
     console.log(JSON.stringify(rows, null, 2));
   } else {

@@ -1,4 +1,5 @@
 import { defineConfig, type Options } from 'tsup';
+import { browserVariants } from '../../scripts/browser-variants.js';
 
 type Plugin = NonNullable<Options['esbuildPlugins']>[number];
 
@@ -22,18 +23,20 @@ const importShared: Plugin = {
 export default defineConfig([
   // For Node and for bundlers that resolve dependencies themselves.
   {
-    entry: ['src/index.ts', 'src/internal.ts', 'src/testing.ts'],
+    entry: ['src/index.ts', 'src/internal.ts', 'src/testing.ts', 'src/mqttjs.ts'],
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
     clean: true,
     target: 'es2022',
   },
-  // The `browser` export: MQTT.js taken from its sources with a module-scoped `process` (MQTT.js
+  // The `browser` export: the lean engine is the default (`default-engine.browser.ts`, see
+  // scripts/browser-variants.ts), so MQTT.js is in it only for an app that imports `mqttJsEngine`:
+  // MQTT.js taken from its sources with a module-scoped `process` (MQTT.js
   // reads `process.nextTick`), so Vite, webpack or esbuild need no Node polyfills and nothing is put
   // on `globalThis`. @webcomm/* and the packages shared with @webcomm/aws stay imports.
   {
-    entry: ['src/index.ts', 'src/internal.ts', 'src/testing.ts'],
+    entry: ['src/index.ts', 'src/internal.ts', 'src/testing.ts', 'src/mqttjs.ts'],
     outDir: 'dist/browser',
     format: ['esm'],
     platform: 'browser',
@@ -42,10 +45,11 @@ export default defineConfig([
     dts: false,
     clean: false,
     noExternal: [/^(?!@webcomm\/)/],
-    esbuildPlugins: [importShared],
+    esbuildPlugins: [importShared, browserVariants],
     inject: ['src/process-shim.ts'],
     treeshake: true,
-    // One copy of each module across the three entries (an app may import all three).
+    // One copy of each module across the entries (an app may import all of them); MQTT.js stays in
+    // the chunks only `mqttjs` reaches, which a bundler drops when the app does not import it.
     splitting: true,
   },
 ]);

@@ -4,7 +4,9 @@
  * it); `stop()` tears everything down. Extend `TestBrokerOptions` for more hooks.
  */
 import { Aedes, type AedesOptions } from 'aedes';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
+import { createWebSocketStream, WebSocketServer } from 'ws';
 
 /** Options of {@link startBroker}. */
 export interface TestBrokerOptions {
@@ -27,11 +29,15 @@ export interface TestBrokerOptions {
   packetIdsFromOne?: boolean;
   /** Port to listen on (restart keeps the port). @default 0 */
   port?: number;
+  /** Also listen for MQTT over WebSocket (`wsPort`, any path, subprotocol `mqtt`). @default false */
+  webSocket?: boolean;
 }
 
 /** A running broker. */
 export interface TestBroker {
   readonly port: number;
+  /** The WebSocket listener's port (with `webSocket: true`), else undefined. */
+  readonly wsPort: number | undefined;
   readonly aedes: Aedes;
   /** Open sockets right now. */
   readonly sockets: ReadonlySet<Socket>;
@@ -57,6 +63,20 @@ export async function startBroker(options: TestBrokerOptions = {}): Promise<Test
   const sockets = new Set<Socket>();
   let aedes: Aedes;
   let server: Server;
+  let wsServer: { http: HttpServer; ws: WebSocketServer } | undefined;
+  const bootWebSocket = async (port: number): Promise<number> => {
+    const http = createHttpServer();
+    const ws = new WebSocketServer({ server: http });
+    ws.on('connection', (socket, request) => {
+      const raw = request.socket;
+      raw.setNoDelay(true);
+      sockets.add(raw);
+      raw.on('close', () => sockets.delete(raw));
+      aedes.handle(createWebSocketStream(socket) as never);
+    });
+    wsServer = { http, ws };
+    return listen(http as unknown as Server, port);
+  };
   const boot = async (port: number): Promise<number> => {
     const hooks: AedesOptions = {};
     if (options.authenticate !== undefined) hooks.authenticate = options.authenticate;
@@ -74,13 +94,20 @@ export async function startBroker(options: TestBrokerOptions = {}): Promise<Test
   };
   const shutdown = async (): Promise<void> => {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const web = wsServer;
+    wsServer = undefined;
+    const wsClosed = web === undefined ? Promise.resolve() : new Promise<void>((resolve) => web.http.close(() => resolve()));
+    web?.ws.close();
     for (const socket of sockets) socket.destroy();
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
     await closed;
+    await wsClosed;
   };
   const port = await boot(options.port ?? 0);
+  const wsPort = options.webSocket === true ? await bootWebSocket(0) : undefined;
   return {
     port,
+    wsPort,
     get aedes() {
       return aedes;
     },
@@ -88,6 +115,7 @@ export async function startBroker(options: TestBrokerOptions = {}): Promise<Test
     async restart() {
       await shutdown();
       await boot(port);
+      if (wsPort !== undefined) await bootWebSocket(wsPort);
     },
     stop: shutdown,
   };

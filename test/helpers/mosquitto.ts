@@ -26,16 +26,21 @@ export interface MosquittoOptions {
   /** Keep sessions and queued messages across restarts (a persistence file). @default false */
   persistence?: boolean;
   /**
-   * An ACL file's text (mosquitto's `acl_file`): lines before any `user` apply to anonymous
-   * clients, e.g. `topic readwrite open/#`. Anything not granted is refused (MQTT 5: SUBACK and
-   * PUBACK 0x87). @default none (everything allowed)
+   * Also listen for MQTT over WebSocket (`wsPort`). mosquitto refuses to start with only a
+   * WebSocket listener, so the TCP one stays. @default false
+   */
+  webSocket?: boolean;
+  /**
+   * An ACL file's text (mosquitto's `acl_file`), e.g. `topic deny forbidden/#`; lines before any
+   * `user` apply to anonymous clients. mosquitto 2.0 checks it on PUBLISH (MQTT 5: PUBACK 0x87),
+   * not on SUBSCRIBE (use `dynsec`). @default none: all allowed
    */
   acl?: string;
   /**
    * Load Debian's dynamic security plugin with this configuration (its JSON document). It checks
-   * SUBSCRIBE too (MQTT 5: SUBACK 0x87 for a filter no role allows, which `acl` does not do in
-   * mosquitto 2.0), and a change of roles through `$CONTROL/dynamic-security/v1` disconnects the
-   * affected clients with 0x98 (administrative action). @default none
+   * SUBSCRIBE too (MQTT 5: SUBACK 0x87 for a filter no role allows), and a change of roles through
+   * `$CONTROL/dynamic-security/v1` disconnects the affected clients with 0x98 (administrative
+   * action). @default none
    */
   dynsec?: object;
 }
@@ -43,6 +48,8 @@ export interface MosquittoOptions {
 /** A running mosquitto. */
 export interface TestMosquitto {
   readonly port: number;
+  /** The WebSocket listener's port (with `webSocket: true`), else undefined. */
+  readonly wsPort: number | undefined;
   /** Stops the broker (SIGTERM) and starts it again on the same port and directory. */
   restart(): Promise<void>;
   /** Stops the broker and removes its directory. Safe to call twice. */
@@ -59,10 +66,12 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-function configText(port: number, dir: string, options: MosquittoOptions): string {
+function configText(port: number, wsPort: number | undefined, dir: string, options: MosquittoOptions): string {
   return [
     `listener ${port} 127.0.0.1`,
+    ...(wsPort === undefined ? [] : [`listener ${wsPort} 127.0.0.1`, 'protocol websockets']),
     'allow_anonymous true',
+    ...(options.acl === undefined ? [] : [`acl_file ${dir}/acl`]),
     // Run as root (CI containers), mosquitto would switch to user "mosquitto", who cannot
     // write the persistence file in our temporary directory.
     'user root',
@@ -71,7 +80,6 @@ function configText(port: number, dir: string, options: MosquittoOptions): strin
     'log_dest stderr',
     'log_type error',
     'log_type warning',
-    ...(options.acl === undefined ? [] : [`acl_file ${dir}/acl`]),
     ...(options.dynsec === undefined ? [] : [`plugin ${DYNSEC_PLUGIN}`, `plugin_opt_config_file ${dir}/dynamic-security.json`]),
     '',
   ].join('\n');
@@ -111,8 +119,9 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Te
   }
   const dir = await mkdtemp(join(tmpdir(), 'webcomm-mosquitto-'));
   const port = await freePort();
+  const wsPort = options.webSocket === true ? await freePort() : undefined;
   const configPath = join(dir, 'mosquitto.conf');
-  await writeFile(configPath, configText(port, dir, options), { mode: 0o600 });
+  await writeFile(configPath, configText(port, wsPort, dir, options), { mode: 0o600 });
   if (options.acl !== undefined) await writeFile(join(dir, 'acl'), `${options.acl}\n`, { mode: 0o600 });
   if (options.dynsec !== undefined) await writeFile(join(dir, 'dynamic-security.json'), JSON.stringify(options.dynsec), { mode: 0o600 });
   let child: ChildProcess | undefined;
@@ -124,6 +133,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Te
     proc.stderr?.on('data', (chunk: Buffer) => void (err = (err + chunk.toString()).slice(-2000)));
     child = proc;
     await waitListening(port, proc, () => err);
+    if (wsPort !== undefined) await waitListening(wsPort, proc, () => err);
   };
   const halt = async (): Promise<void> => {
     const proc = child;
@@ -136,6 +146,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Te
   await boot();
   return {
     port,
+    wsPort,
     async restart() {
       await halt();
       await boot();

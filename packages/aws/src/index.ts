@@ -32,7 +32,9 @@ export {
   type SigV4Auth,
   type WebSocketTransportOptions,
 } from './websocket-transport.js';
-export { WebSocketStream, type WebSocketStreamOptions } from './websocket-stream.js';
+export { WebSocketStream } from './default-websocket-stream-class.js';
+export type { WebSocketStreamOptions } from './websocket-stream-options.js';
+export { WebSocketByteStream } from './websocket-byte-stream.js';
 export { WebSocketLinkError, type WebSocketLinkErrorCode } from './websocket-link-error.js';
 export type { WebSocketConstructor, WebSocketEventLike, WebSocketLike } from './websocket-like.js';
 export { classifyWebSocketError } from './classify-websocket-error.js';

@@ -1,25 +1,10 @@
-import { assertKnownOptions, INSPECT_CUSTOM, optionKeys } from '@webcomm/core/internal'; // internal: assertKnownOptions, INSPECT_CUSTOM, optionKeys
+import { assertKnownOptions, INSPECT_CUSTOM } from '@webcomm/core/internal'; // internal: assertKnownOptions, INSPECT_CUSTOM
+import { STREAM_KEYS, type WebSocketStreamOptions } from './websocket-stream-options.js';
 import { Duplex } from 'readable-stream';
 import type { WebSocketEventLike, WebSocketLike } from './websocket-like.js';
 import { WebSocketLinkError } from './websocket-link-error.js';
 
-/** Options of {@link WebSocketStream}. */
-export interface WebSocketStreamOptions {
-  /**
-   * Write callbacks are held while the socket's `bufferedAmount` plus unsent bytes exceed
-   * this, so `write()` returns false and `drain` follows once the socket catches up.
-   * @default 65_536
-   */
-  readonly maxBufferedBytes?: number;
-  /**
-   * How often `bufferedAmount` is checked while over the limit (WebSocket has no drain event).
-   * @default 20
-   */
-  readonly drainPollMs?: number;
-}
-
-/** Every key of {@link WebSocketStreamOptions}. */
-export const STREAM_KEYS = optionKeys<WebSocketStreamOptions>({ maxBufferedBytes: true, drainPollMs: true });
+export { STREAM_KEYS, type WebSocketStreamOptions } from './websocket-stream-options.js';
 
 const OPEN = 1;
 const ignore = (): void => undefined;

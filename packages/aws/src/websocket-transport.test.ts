@@ -5,6 +5,7 @@ import { isWebcommError, type Transport, type TransportLink, type WebcommError }
 import { staticCredentials } from './credentials.js';
 import type { WebSocketConstructor } from './websocket-like.js';
 import { webSocketTransport } from './websocket-transport.js';
+import type { WebSocketStream } from './websocket-stream.js';
 import { startWsBroker, type WsBroker } from './ws-broker.fixture.js';
 
 // Type-level: the DOM WebSocket and ws's both fit the injectable constructor.
@@ -26,8 +27,11 @@ async function broker(options?: Parameters<typeof startWsBroker>[0]): Promise<Ws
   return b;
 }
 
-function mqttOver(stream: TransportLink['stream'], clientId = 'tester'): Promise<MqttClient> {
-  const client = new MqttClient(() => stream, { reconnectPeriod: 0, protocolVersion: 4, clientId, keepalive: 0 });
+/** On Node the transport's stream is a {@link WebSocketStream}, a full Duplex. */
+const duplex = (stream: TransportLink['stream'] | WebSocketStream): WebSocketStream => stream as WebSocketStream;
+
+function mqttOver(stream: TransportLink['stream'] | ReturnType<typeof createWebSocketStream>, clientId = 'tester'): Promise<MqttClient> {
+  const client = new MqttClient(() => duplex(stream as TransportLink['stream']), { reconnectPeriod: 0, protocolVersion: 4, clientId, keepalive: 0 });
   cleanups.push(() => new Promise<void>((resolve) => client.end(true, {}, () => resolve())));
   return new Promise((resolve, reject) => {
     client.once('connect', () => resolve(client));
@@ -56,7 +60,7 @@ async function roundTrip(client: MqttClient, count: number, burst: boolean): Pro
 }
 
 function linkError(link: TransportLink): Promise<Error> {
-  return new Promise((resolve) => link.stream.once('error', resolve));
+  return new Promise((resolve) => duplex(link.stream).once('error', resolve));
 }
 
 describe('webSocketTransport over a real ws server + aedes', () => {
@@ -194,8 +198,8 @@ describe('webSocketTransport failures, classified', () => {
     const link = await transport.open(context());
     let errored = false;
     link.stream.on('error', () => (errored = true));
-    link.stream.resume();
-    await new Promise((resolve) => link.stream.once('close', resolve));
+    duplex(link.stream).resume();
+    await new Promise((resolve) => duplex(link.stream).once('close', resolve));
     expect(errored).toBe(false);
   });
 
@@ -263,7 +267,7 @@ describe('WebSocketStream backpressure', () => {
       expect(written).toBeLessThan(256 * 1024 * 1024); // the kernel buffer is far smaller
     }
     written += chunk.length;
-    const drained = new Promise((resolve) => stream.once('drain', resolve));
+    const drained = new Promise((resolve) => duplex(stream).once('drain', resolve));
     serverSocket?._socket.resume();
     await drained;
     await expect.poll(() => b.bytesIn, { timeout: 10_000 }).toBe(written);

@@ -7,7 +7,8 @@ import { customAuthorizerUrl, type CustomAuthorizerToken } from './custom-author
 import { webSocketUrl } from './endpoint-url.js';
 import { presignIotUrl, type PresignIotUrlOptions } from './presign-iot-url.js';
 import type { WebSocketConstructor } from './websocket-like.js';
-import { STREAM_KEYS, WebSocketStream, type WebSocketStreamOptions } from './websocket-stream.js';
+import { openWebSocketStream } from './default-websocket-stream.js';
+import { STREAM_KEYS, type WebSocketStreamOptions } from './websocket-stream-options.js';
 
 /** SigV4: a URL presigned with fresh credentials for every attempt. */
 export interface SigV4Auth {
@@ -165,7 +166,7 @@ export function webSocketTransport(options: WebSocketTransportOptions): Transpor
         // Constructors throw synchronously for malformed URLs or blocked ports.
         throw new WebcommErrorClass(ERROR_CODES.INVALID_OPTION, `Cannot open a WebSocket to ${safeEndpoint}: ${(cause as Error).message}`, { cause, fatal: true });
       }
-      return { stream: new WebSocketStream(socket, streamOptions), endpoint: safeEndpoint };
+      return { stream: openWebSocketStream(socket, streamOptions), endpoint: safeEndpoint };
     },
     classifyError: classifyWebSocketError,
   };

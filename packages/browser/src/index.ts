@@ -6,7 +6,9 @@
  * No Node built-ins.
  */
 // The public API of @webcomm/core, re-exported by name so this is the only import an app needs.
-export { WebcommClient, WebcommError, isWebcommError, ERROR_CODES, DEFAULTS, DEFAULT_BACKOFF, IOT_CORE_LIMITS, jsonDecoder, rawDecoder, silentLogger, registerClient, servicePublisher, serviceStatusCheck, ContentWatcher, watchContent } from '@webcomm/core';
+export { WebcommClient, WebcommError, isWebcommError, ERROR_CODES, DEFAULTS, DEFAULT_BACKOFF, IOT_CORE_LIMITS, jsonDecoder, rawDecoder, silentLogger, registerClient, servicePublisher, serviceStatusCheck, ContentWatcher, watchContent, leanEngine } from '@webcomm/core';
+// The MQTT.js engine (its own core entry: a browser bundle that does not use it drops it).
+export { mqttJsEngine } from '@webcomm/core/mqttjs';
 export type {
   WebcommClientOptions,
   WebcommClientEvents,
@@ -42,6 +44,9 @@ export type {
   TransportLink,
   ConnectContext,
   MqttStream,
+  MqttEngine,
+  MqttLink,
+  EngineMessage,
   ChannelPublisher,
   OutgoingMessage,
   StatusCheck,

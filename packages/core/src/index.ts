@@ -32,8 +32,9 @@ export { ERROR_CODES, WebcommError, isWebcommError, type WebcommErrorCode, type 
 // The seam an adapter (or a user's own transport) implements.
 export type { ConnectContext, MqttStream, Transport, TransportLink } from './transport.js';
 
-// The MQTT engine seam, and the engine of record.
-export { mqttJsEngine } from './mqtt/mqttjs-engine.js';
+// The MQTT engine seam and the lean engine for browsers (MQTT.js, the engine of record, is
+// `@webcomm/core/mqttjs`: an entry of its own, so browser bundles that do not pick it skip it).
+export { leanEngine } from './mqtt/lean-engine.js';
 export type {
   ConnackInfo,
   ConnackProperties,

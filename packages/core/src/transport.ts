@@ -1,8 +1,26 @@
-import type { IStream } from 'mqtt';
 import type { WebcommError } from './errors.js';
 
-/** The byte stream MQTT runs over (a Node `Duplex`, or a WebSocket wrapped as one). */
-export type MqttStream = IStream;
+/**
+ * The byte stream MQTT runs over: what every engine needs, no more. A Node `Duplex` (a TCP or
+ * TLS socket, `@webcomm/aws`'s `WebSocketStream`) is one; so is a plain object over a
+ * browser WebSocket, which spares a browser bundle Node's stream polyfills. It emits `data`
+ * (bytes), `error`, `close` (once, at the end) and `drain` (room again after `write` returned
+ * false).
+ */
+export interface MqttStream {
+  /** Queues bytes; false when the caller should wait for `drain`. */
+  write(chunk: Uint8Array, callback?: (error?: Error | null) => void): boolean;
+  /** Closes after what was written (for a socket: FIN; for a WebSocket: a close frame). */
+  end(): unknown;
+  /** Closes now; `close` follows. */
+  destroy(error?: Error): unknown;
+  on(event: 'data', listener: (chunk: Uint8Array) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'close' | 'drain', listener: () => void): unknown;
+  off(event: 'data', listener: (chunk: Uint8Array) => void): unknown;
+  off(event: 'error', listener: (error: Error) => void): unknown;
+  off(event: 'close' | 'drain', listener: () => void): unknown;
+}
 
 /** What the client tells a transport about one connection attempt. */
 export interface ConnectContext {

@@ -14,6 +14,7 @@ import type {
   SubackEntry,
   SubscribeRequest,
 } from './mqtt-engine.js';
+import { asDuplex } from './duplex-adapter.js';
 import { MqttClient } from './mqttjs-client.js';
 import type { MqttStream } from '../transport.js';
 
@@ -65,7 +66,8 @@ class MqttJsLink extends EventEmitter<MqttLinkEvents> implements MqttLink {
       ...(options.password === undefined ? {} : { password: toPassword(options.password) }),
       ...(options.properties === undefined || options.protocolVersion !== 5 ? {} : { properties: options.properties as IClientOptions['properties'] }),
     };
-    const mqtt = new MqttClient(() => stream, mqttOptions);
+    const duplex = asDuplex(stream);
+    const mqtt = new MqttClient(() => duplex, mqttOptions);
     this.#mqtt = mqtt;
     mqtt.on('connect', (packet) => {
       const info: ConnackInfo = {

@@ -1,5 +1,4 @@
-import type { ByteReader} from './bytes-io.js';
-import { ByteWriter } from './bytes-io.js';
+import { ByteWriter, type ByteReader } from './bytes-io.js';
 import type { Properties } from './packets.js';
 
 type Kind = 'bool' | 'u8' | 'u16' | 'u32' | 'var' | 'str' | 'bin' | 'pair';
