@@ -5,7 +5,7 @@
  * after the service's status check, without a reconnect attempt.
  */
 import { createNodeClient, type NodeClient } from '@webcomm/node';
-import { ERROR_CODES, WebcommClient, type StateChange, type TakenOverInfo, type WebcommError } from '@webcomm/core';
+import { ERROR_CODES, leanEngine, mqttJsEngine, WebcommClient, type MqttEngine, type StateChange, type TakenOverInfo, type WebcommError } from '@webcomm/core';
 import { startEmulator, silentLogger, type RunningEmulator } from '@webcomm/emulator';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -28,9 +28,13 @@ afterEach(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
+/** The engine the current `describe.each` round runs on. */
+let engine: MqttEngine = mqttJsEngine;
+
 function twin(onTakeover: 'backoff' | 'stop', protocolVersion: 4 | 5): WebcommClient {
   const c = new WebcommClient({
     transport: tcpTransport(emulator.endpoints.ports.mqtt),
+    engine,
     clientId: 'same-id',
     protocolVersion,
     onTakeover,
@@ -42,7 +46,11 @@ function twin(onTakeover: 'backoff' | 'stop', protocolVersion: 4 | 5): WebcommCl
   return c;
 }
 
-describe('MQTT 5 against the emulator', () => {
+describe.each([mqttJsEngine, leanEngine])('MQTT 5 against the emulator, engine $name', (current) => {
+  beforeEach(() => {
+    engine = current;
+  });
+
   it('DISCONNECT 0x8E is TAKEN_OVER at once, no heuristic: the older client stops on the first takeover', async () => {
     const first = twin('stop', 5);
     const takeovers = record(first, 'takenOver');
@@ -79,7 +87,7 @@ describe('MQTT 5 against the emulator', () => {
   });
 
   it('a ban ends the live link with 0x98: KICKED, then BANNED from the status check, with no reconnect attempt', async () => {
-    const client: NodeClient = await createNodeClient({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir: join(dataDir, 'id'), protocolVersion: 5 });
+    const client: NodeClient = await createNodeClient({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir: join(dataDir, 'id'), protocolVersion: 5, engine });
     cleanups.push(() => client.close());
     const states: StateChange[] = [];
     client.on('state', (change) => states.push(change));

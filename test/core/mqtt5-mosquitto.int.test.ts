@@ -5,9 +5,9 @@
  * clients with 0x98 (administrative action, how IoT Core's DeleteConnection ends a link).
  * Session expiry, message expiry and user properties travel as MQTT 5 properties.
  */
-import { ERROR_CODES, WebcommClient, type MessageMeta, type WebcommClientOptions, type WebcommError } from '@webcomm/core';
+import { ERROR_CODES, leanEngine, mqttJsEngine, WebcommClient, type MessageMeta, type MqttEngine, type WebcommClientOptions, type WebcommError } from '@webcomm/core';
 import mqtt from 'mqtt';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nextEvent, record } from '../helpers/events.js';
 import { startMosquitto, type TestMosquitto } from '../helpers/mosquitto.js';
 import { tcpTransport, type TcpTestTransport } from '../helpers/tcp-transport.js';
@@ -44,8 +44,11 @@ async function mosquitto(options: Parameters<typeof startMosquitto>[0] = {}): Pr
   return m;
 }
 
+/** The engine the current `describe.each` round runs on. */
+let engine: MqttEngine = mqttJsEngine;
+
 function client(options: Omit<WebcommClientOptions, 'transport'> & { transport: TcpTestTransport }): WebcommClient {
-  const c = new WebcommClient(options);
+  const c = new WebcommClient({ engine, ...options });
   cleanups.push(() => c.close());
   return c;
 }
@@ -69,7 +72,11 @@ const channels = [
   { name: 'closed', topic: 'closed/news', publish: 'broker' as const },
 ];
 
-describe('MQTT 5 on mosquitto: reason codes are typed outcomes', () => {
+describe.each([mqttJsEngine, leanEngine])('MQTT 5 on mosquitto, engine $name: reason codes are typed outcomes', (current) => {
+  beforeEach(() => {
+    engine = current;
+  });
+
   it('SUBACK 0x87 refuses that filter only (SUBSCRIBE_REFUSED); the link stays up and the rest delivers', async () => {
     const m = await mosquitto({ dynsec: DYNSEC });
     const transport = tcpTransport(m.port);
@@ -81,6 +88,7 @@ describe('MQTT 5 on mosquitto: reason codes are typed outcomes', () => {
     const refused = await c.subscribe('closed', () => undefined).catch((error: WebcommError) => error);
     expect((refused as WebcommError).code).toBe(ERROR_CODES.SUBSCRIBE_REFUSED);
     expect((refused as WebcommError).topic).toBe('closed/news');
+    expect((refused as WebcommError).message).toMatch(/SUBACK 0x87: not authorized/);
     const delivered = nextEvent(c, 'message');
     await (await raw(m.port, 'pub')).publishAsync('open/news', 'still here', { qos: 1 });
     await delivered;

@@ -125,8 +125,8 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     if (request !== undefined && link !== undefined) {
       const deadline = { ...this.#deadline(options, this.#o.subscribeTimeoutMs), topic: filter };
       try {
-        const { refused } = await withDeadline('Subscribing', () => this.#sync.send(link, [request]), deadline);
-        if (refused.length > 0) throw this.#sync.refuse(filter);
+        const { refused, codes } = await withDeadline('Subscribing', () => this.#sync.send(link, [request]), deadline);
+        if (refused.length > 0) throw this.#sync.refuse(filter, 0, codes.get(filter));
       } catch (error) {
         const linkDropped = (error as WebcommError).code === ERROR_CODES.PROTOCOL && this.#supervisor.link !== link;
         if (!linkDropped) {
