@@ -5,7 +5,8 @@
  * after the service's status check, without a reconnect attempt.
  */
 import { createNodeClient, type NodeClient } from '@webcomm/node';
-import { ERROR_CODES, leanEngine, mqttJsEngine, WebcommClient, type MqttEngine, type StateChange, type TakenOverInfo, type WebcommError } from '@webcomm/core';
+import { ERROR_CODES, leanEngine, WebcommClient, type MqttEngine, type StateChange, type TakenOverInfo, type WebcommError } from '@webcomm/core';
+import { mqttJsEngine } from '@webcomm/core/mqttjs';
 import { startEmulator, silentLogger, type RunningEmulator } from '@webcomm/emulator';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

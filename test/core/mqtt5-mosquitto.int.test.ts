@@ -5,7 +5,8 @@
  * clients with 0x98 (administrative action, how IoT Core's DeleteConnection ends a link).
  * Session expiry, message expiry and user properties travel as MQTT 5 properties.
  */
-import { ERROR_CODES, leanEngine, mqttJsEngine, WebcommClient, type MessageMeta, type MqttEngine, type WebcommClientOptions, type WebcommError } from '@webcomm/core';
+import { ERROR_CODES, leanEngine, WebcommClient, type MessageMeta, type MqttEngine, type WebcommClientOptions, type WebcommError } from '@webcomm/core';
+import { mqttJsEngine } from '@webcomm/core/mqttjs';
 import mqtt from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nextEvent, record } from '../helpers/events.js';
