@@ -49,6 +49,17 @@ export const ERROR_CODES = {
   DEAD_LINK: 'WEBCOMM_DEAD_LINK',
   /** Another connection with the same client ID took this one over. */
   TAKEN_OVER: 'WEBCOMM_TAKEN_OVER',
+  /**
+   * The server ended the link by administrative action (MQTT 5 DISCONNECT 0x98: IoT Core's
+   * `DeleteConnection`, an operator's kick). Retried with backoff; `BANNED` instead when the
+   * service says so.
+   */
+  KICKED: 'WEBCOMM_KICKED',
+  /**
+   * The broker is over a quota (MQTT 5 reason 0x97 in DISCONNECT, CONNACK or PUBACK; CONNACK
+   * 0x88/0x89/0x9F; MQTT 3.1.1 CONNACK 3 "server unavailable"). Reconnects back off further.
+   */
+  THROTTLED: 'WEBCOMM_THROTTLED',
   /** Another live process holds the cached identity this one asked for (`onIdentityInUse: 'error'`, or every slot taken). */
   IDENTITY_IN_USE: 'WEBCOMM_IDENTITY_IN_USE',
   /** The MQTT protocol layer reported an error. */

@@ -14,7 +14,7 @@ import { beforeEachPacket, cleanStoredSubscriptions, clientOfStream, clientSentD
 import type { ConnectAuthorizerDeps } from './authorize-connect.js';
 import { authorizeConnect } from './authorize-connect.js';
 import { clampKeepalive, topicProblem } from './iot-limits.js';
-import type { LiveSessions, Session } from './live-sessions.js';
+import { MQTT5_MAXIMUM_CONNECT_TIME, type LiveSessions, type Session } from './live-sessions.js';
 import type { DisconnectReason } from './presence-events.js';
 import { connectedEvent, connectFailedEvent, disconnectedEvent, hasPresence } from './presence-events.js';
 
@@ -28,6 +28,12 @@ export interface IotBrokerRulesDeps extends ConnectAuthorizerDeps {
 
 const ALWAYS_FORBIDDEN_PUBLISH = ['$aws/events/', '$SYS/'];
 
+/** MQTT 5 DISCONNECT reason 0x82 (protocol error): a v5 client broke one of IoT Core's limits. */
+const MQTT5_PROTOCOL_ERROR = 0x82;
+
+/** Refusals by policy (or of a banned client) that an MQTT 5 client hears as 0x87 with its link kept. */
+const KEEPS_MQTT5_LINK: readonly DisconnectReason[] = ['FORBIDDEN_ACCESS', 'AUTH_ERROR'];
+
 function authError(message: string): AuthenticateError {
   return Object.assign(new Error(message), { returnCode: 5 as const });
 }
@@ -37,6 +43,8 @@ export class IotBrokerRules {
   readonly #keepalives = new WeakMap<Client, number>();
   /** Client ids as sent, before aedes replaces an empty one with a generated id. */
   readonly #sentClientIds = new WeakMap<Client, string>();
+  /** Refusals told to an MQTT 5 client by reason code (SUBACK/PUBACK 0x87): its link stays up. */
+  readonly #toldByReasonCode = new WeakSet<Error>();
   readonly #expiryTimers = new Map<string, ClockTimer>();
   readonly #expiredSessions = new Set<string>();
   #versionNumber = 0;
@@ -68,10 +76,19 @@ export class IotBrokerRules {
     broker.authenticate = (client, username, password, done) => {
       this.#authenticate(client, username, password).then(() => done(null, true), (error: AuthenticateError) => done(error, false));
     };
-    broker.authorizePublish = (client, packet, done) => done(client === null ? null : this.#checkPublish(client, packet));
+    // MQTT 3.1.1 clients are refused by closing the link (IoT Core's way); aedes 2 answers an MQTT 5
+    // client's refused QoS 1 PUBLISH with PUBACK 0x87 and keeps the link, as IoT Core does for a
+    // policy refusal. Other violations still end a v5 link, with DISCONNECT 0x82.
+    broker.authorizePublish = (client, packet, done) => {
+      const error = client === null ? null : this.#checkPublish(client, packet);
+      done(error);
+      if (error !== null && client !== null && client.version === 5 && !this.#toldByReasonCode.has(error)) client.disconnect({ reasonCode: MQTT5_PROTOCOL_ERROR }, () => undefined);
+    };
     broker.authorizeSubscribe = (client, subscription, done) => {
       const error = this.#checkSubscribe(client, subscription);
-      done(error, error === null ? subscription : null);
+      // A negative grant: aedes 2 answers SUBACK 0x87 for that filter (v5), the link stays up.
+      if (error !== null && this.#toldByReasonCode.has(error)) done(null, null);
+      else done(error, error === null ? subscription : null);
     };
     broker.authorizeForward = (client, packet) => (this.#mayReceive(client, packet.topic) && this.#retainedAllowed(client, packet) ? packet : null);
     broker.on('clientReady', (client) => this.#onReady(client));
@@ -134,7 +151,7 @@ export class IotBrokerRules {
     };
     const { disconnectAt, disconnectReason } = grant;
     if (disconnectAt !== undefined) {
-      session.timer = this.#deps.clock.setTimeout(() => this.#sessions.drop(session, disconnectReason), Math.max(0, disconnectAt - this.#deps.clock.now()));
+      session.timer = this.#deps.clock.setTimeout(() => this.#sessions.drop(session, disconnectReason, MQTT5_MAXIMUM_CONNECT_TIME), Math.max(0, disconnectAt - this.#deps.clock.now()));
     }
     this.#sessions.add(session);
     // Also when the stream closes between here and aedes registering the client (no clientDisconnect then).
@@ -194,9 +211,15 @@ export class IotBrokerRules {
 
   /** Records why the client is about to be disconnected (aedes closes it on the returned error). */
   #violation(client: Client, reason: DisconnectReason, message: string): Error {
+    const error = new Error(message);
+    if (client.version === 5 && KEEPS_MQTT5_LINK.includes(reason)) {
+      this.#toldByReasonCode.add(error);
+      this.#deps.logger.info(`client "${client.id}" refused with 0x87 (${reason}), link kept: ${message}`);
+      return error;
+    }
     this.#setReason(client, reason);
     this.#deps.logger.info(`client "${client.id}" disconnected (${reason}): ${message}`);
-    return new Error(message);
+    return error;
   }
 
   #setReason(client: Client, reason: DisconnectReason): void {

@@ -8,6 +8,11 @@ import type { ClockTimer } from '../clock.js';
 import type { DisconnectReason, PresenceSubject } from './presence-events.js';
 import type { TransportAuth } from './transport-auth.js';
 
+/** MQTT 5 DISCONNECT reason 0x98: what IoT Core sends for DeleteConnection (a kick or a ban). */
+export const MQTT5_ADMINISTRATIVE_ACTION = 0x98;
+/** MQTT 5 DISCONNECT reason 0xA0: the connection reached its maximum time (a token or WebSocket TTL). */
+export const MQTT5_MAXIMUM_CONNECT_TIME = 0xa0;
+
 /** One authenticated connection. */
 export interface Session extends PresenceSubject {
   readonly client: Client;
@@ -84,10 +89,19 @@ export class LiveSessions {
     if (session !== undefined && session.reason === undefined) session.reason = reason;
   }
 
-  /** Closes the session's link, recording why. */
-  drop(session: Session, reason: DisconnectReason): void {
+  /**
+   * Closes the session's link, recording why. An MQTT 5 client is told first with a DISCONNECT
+   * carrying `reasonCode` (IoT Core sends 0x98, administrative action, for a kick or ban through
+   * DeleteConnection); a 3.1.1 client, which has no server DISCONNECT, is just closed.
+   */
+  drop(session: Session, reason: DisconnectReason, reasonCode: number = MQTT5_ADMINISTRATIVE_ACTION): void {
     if (session.reason === undefined) session.reason = reason;
-    session.client.close();
+    const client = session.client;
+    const disconnect = (): void => client.disconnect({ reasonCode }, () => undefined);
+    // aedes marks a client connected only after its CONNACK's follow-ups (queued messages) are
+    // written, and closes a not-yet-connected v5 client without a DISCONNECT: wait for it.
+    if (client.version === 5 && client.connecting && !client.closed) client.once('connected', disconnect);
+    else disconnect();
   }
 
   /** Live connections with their effective settings. */
