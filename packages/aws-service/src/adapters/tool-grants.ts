@@ -11,7 +11,7 @@ import type { UserRecord } from '@webcomm/core/internal';
 import type { UserStore } from '@webcomm/service';
 import type { CertificateArnStore } from './iot-certificate-port.js';
 
-/** {@link UserStore} whose grants are also IoT policy attachments. */
+/** `UserStore` whose grants are also IoT policy attachments. */
 export class ToolGrantingUsers implements UserStore {
   readonly #users: UserStore & CertificateArnStore;
   readonly #iot: IoTClient;
