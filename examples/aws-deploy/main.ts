@@ -5,7 +5,7 @@
  * locally; cdk-nag's AwsSolutions checks run and fail the synthesis on any finding);
  * `npx aws-cdk@2 deploy --app examples/aws-deploy/cdk.out` deploys that output (docs/deploying-to-aws.md).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -32,6 +32,8 @@ export interface SynthSummary {
 /** Synthesizes the example app and checks the output; throws on any cdk-nag finding or a missing bundle. */
 export function main(options: SynthOptions = {}): SynthSummary {
   const outdir = options.outdir ?? fileURLToPath(new URL('./cdk.out', import.meta.url));
+  // CDK keeps earlier assets in the output directory: start empty, so it holds this synthesis only.
+  rmSync(outdir, { recursive: true, force: true });
   const app = new App({ outdir });
   const stack = new Stack(app, 'MyGameWebComm', { description: 'Web Communicator service of mygame (prod)' });
   const moderation = new LambdaFunction(stack, 'ChatModeration', {

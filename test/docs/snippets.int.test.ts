@@ -17,7 +17,8 @@
  *   directory whose `.webcomm-data` is the emulator's data directory (the CLI's default), so
  *   `webcomm channels` finds it exactly as written. Install, demo, test and `pnpm emulator`
  *   lines do not run here: they download, build or start the fixed-port server.
- * - A block whose info string says `no-run` is skipped; there are none today.
+ * - A block whose info string says `no-run` is skipped: the CDK app in docs/deploying-to-aws.md (it needs
+ *   a project with a lock file around it; examples/aws-deploy, run by `pnpm synth`, is that code in one).
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';

@@ -13,6 +13,7 @@ export type { CognitoIdentitySettings } from './adapters/cognito-identity-port.j
 export { IotCertificatePort } from './adapters/iot-certificate-port.js';
 export type { CertificateArnStore } from './adapters/iot-certificate-port.js';
 export { DataPlaneBrokerAdmin, DataPlanePublisher } from './adapters/data-plane-ports.js';
+export { ToolGrantingUsers } from './adapters/tool-grants.js';
 export { channelDirectory, createAwsPorts, settingsFromEnvironment } from './adapters/aws-ports.js';
 export type { AwsServiceSettings } from './adapters/aws-ports.js';
 export { createServiceHandler, serviceRequestOf } from './lambda/service-handler.js';

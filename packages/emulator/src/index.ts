@@ -16,6 +16,7 @@ export type { AuthorizerEvent, AuthorizerResponse, CustomAuthorizer, CustomAutho
 export type { Clock, ClockTimer } from './clock.js';
 export { systemClock } from './clock.js';
 export type { Logger } from './logger.js';
+export type { SigningCredentials } from './auth/header-signature.js';
 export { consoleLogger, silentLogger } from './logger.js';
 export { COGNITO_PATH } from './cognito/cognito-routes.js';
 export { MQTT_WS_PATH } from './listeners/websocket-upgrade.js';

@@ -3,7 +3,7 @@
  * `perSecond` on average. Time comes from an injectable clock so tests never sleep.
  */
 
-/** Settings of {@link RateLimiter}. */
+/** Settings of the `RateLimiter` (token buckets). */
 export interface RateLimit {
   /** Requests allowed at once. @default 10 */
   readonly burst: number;

@@ -13,6 +13,7 @@ import { CognitoIdentityPort } from './cognito-identity-port.js';
 import { DataPlaneBrokerAdmin, DataPlanePublisher } from './data-plane-ports.js';
 import { DynamoUserStore } from './dynamo-user-store.js';
 import { IotCertificatePort } from './iot-certificate-port.js';
+import { ToolGrantingUsers } from './tool-grants.js';
 
 /** What the AWS ports need. */
 export interface AwsServiceSettings {
@@ -22,6 +23,8 @@ export interface AwsServiceSettings {
   readonly developerProvider: string;
   readonly playerPolicy: string;
   readonly devicePolicy: string;
+  /** Tool policy name per `trustedPublish` channel. @default none */
+  readonly toolPolicies?: Readonly<Record<string, string>>;
   readonly channels: ChannelsConfig;
   /** `https://PREFIX-ats.iot.REGION.amazonaws.com`. @default DescribeEndpoint `iot:Data-ATS` */
   readonly iotDataEndpoint?: string;
@@ -41,6 +44,7 @@ export function settingsFromEnvironment(env: Readonly<Record<string, string | un
     developerProvider: need('DEVELOPER_PROVIDER'),
     playerPolicy: need('PLAYER_POLICY'),
     devicePolicy: need('DEVICE_POLICY'),
+    ...(env.TOOL_POLICIES ? { toolPolicies: JSON.parse(env.TOOL_POLICIES) as Record<string, string> } : {}),
     channels: validateChannelsConfig(JSON.parse(need('CHANNELS'))),
     ...(env.IOT_DATA_ENDPOINT ? { iotDataEndpoint: env.IOT_DATA_ENDPOINT } : {}),
   };
@@ -61,14 +65,14 @@ export async function createAwsPorts(settings: AwsServiceSettings): Promise<Serv
   const iot = new IoTClient({ region });
   const endpoint = settings.iotDataEndpoint ?? `https://${(await iot.send(new DescribeEndpointCommand({ endpointType: 'iot:Data-ATS' }))).endpointAddress ?? ''}`;
   const dataPlane = new IoTDataPlaneClient({ region, endpoint });
-  const users = new DynamoUserStore(new DynamoDBClient({ region }), settings.tableName);
+  const table = new DynamoUserStore(new DynamoDBClient({ region }), settings.tableName);
   const host = new URL(endpoint).hostname;
   return {
-    users,
-    tokens: users,
+    users: new ToolGrantingUsers(table, iot, settings.toolPolicies ?? {}),
+    tokens: table,
     channels: channelDirectory(settings.channels),
     identities: new CognitoIdentityPort(new CognitoIdentityClient({ region }), iot, settings),
-    certificates: new IotCertificatePort(iot, users, settings.devicePolicy),
+    certificates: new IotCertificatePort(iot, table, settings.devicePolicy),
     broker: new DataPlaneBrokerAdmin(dataPlane),
     publisher: new DataPlanePublisher(dataPlane),
     endpoints: { websocket: { host, port: 443, url: `wss://${host}/mqtt` }, mutualTls: { host, port: 8883 } },

@@ -21,7 +21,7 @@ export interface CognitoIdentitySettings {
   readonly playerPolicy: string;
 }
 
-/** {@link IdentityPort} over Cognito and IoT `AttachPolicy` / `DetachPolicy`. */
+/** `IdentityPort` over Cognito and IoT `AttachPolicy` / `DetachPolicy`. */
 export class CognitoIdentityPort implements IdentityPort {
   readonly identityPoolId: string;
   readonly region: string;

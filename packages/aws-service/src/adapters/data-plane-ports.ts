@@ -8,7 +8,7 @@ import { DeleteConnectionCommand, PublishCommand, type IoTDataPlaneClient } from
 import type { BrokerAdminPort, PublishPort } from '@webcomm/service';
 import { dataPlaneError } from '../data-plane-error.js';
 
-/** {@link PublishPort} over `Publish`. */
+/** `PublishPort` over `Publish`. */
 export class DataPlanePublisher implements PublishPort {
   readonly #client: IoTDataPlaneClient;
 
@@ -25,7 +25,7 @@ export class DataPlanePublisher implements PublishPort {
   }
 }
 
-/** {@link BrokerAdminPort} over `DeleteConnection`. */
+/** `BrokerAdminPort` over `DeleteConnection`. */
 export class DataPlaneBrokerAdmin implements BrokerAdminPort {
   readonly #client: IoTDataPlaneClient;
 

@@ -30,7 +30,7 @@ function toRecord(item: Item): UserRecord {
   };
 }
 
-/** {@link UserStore} and {@link TokenStore} over one DynamoDB table. */
+/** `UserStore` and `TokenStore` over one DynamoDB table. */
 export class DynamoUserStore implements UserStore, TokenStore {
   readonly #db: DynamoDBClient;
   readonly #table: string;

@@ -18,7 +18,7 @@ export interface CertificateArnStore {
   setCertificateArn(clientId: string, arn: string): Promise<void>;
 }
 
-/** {@link CertificatePort} over AWS IoT. */
+/** `CertificatePort` over AWS IoT. */
 export class IotCertificatePort implements CertificatePort {
   readonly #iot: IoTClient;
   readonly #arns: CertificateArnStore;

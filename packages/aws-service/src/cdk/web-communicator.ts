@@ -179,6 +179,7 @@ export class WebCommunicator extends Construct {
         DEVELOPER_PROVIDER: this.developerProvider,
         PLAYER_POLICY: this.policyNames.player,
         DEVICE_POLICY: this.policyNames.device,
+        TOOL_POLICIES: JSON.stringify(tools),
         CHANNELS: JSON.stringify(config),
       },
       bundling: { ...BUNDLING, ...props.bundling },
