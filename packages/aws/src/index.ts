@@ -36,3 +36,4 @@ export { WebSocketStream, type WebSocketStreamOptions } from './websocket-stream
 export { WebSocketLinkError, type WebSocketLinkErrorCode } from './websocket-link-error.js';
 export type { WebSocketConstructor, WebSocketEventLike, WebSocketLike } from './websocket-like.js';
 export { classifyWebSocketError } from './classify-websocket-error.js';
+export { registerWebSocketClient, type WebSocketRegistration, type WebSocketRegistrationOptions } from './websocket-registration.js';

@@ -10,7 +10,7 @@ import { systemClock } from './clock.js';
 import type { Logger } from './logger.js';
 import { consoleLogger } from './logger.js';
 import type { ChannelCatalog, RouteHandler, ServiceDeps, UserDirectory } from './service/contracts.js';
-import type { RateLimit } from './service/rate-limiter.js';
+import type { RateLimit } from '@webcomm/service';
 import type { CompiledRule, TopicRule } from './rules/topic-rule-engine.js';
 import { compileTopicRules } from './rules/topic-rule-engine.js';
 
