@@ -265,7 +265,12 @@ class WebcommClient:
                 self._emit("connect-failed", error=str(error))
                 self.credentials = None
             # After any drop or refusal: ask the service before trying again.
-            if client_status(self.service_url, self.registration["serviceToken"]) == "banned":
+            try:
+                status = client_status(self.service_url, self.registration["serviceToken"])
+            except (OSError, ServiceError) as error:
+                status = None
+                self._emit("status-unknown", error=str(error))
+            if status == "banned":
                 self.banned = True
                 self._emit("banned")
                 break

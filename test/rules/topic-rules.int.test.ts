@@ -2,7 +2,7 @@
  * Server-side rules (`startEmulator({ rules })`), against a real emulator on port 0: a player
  * publishes a score on an opted-in channel (through `POST /publish`, and straight to the broker
  * with an operator grant), the rule's handler stores it with the publisher's identity, and the
- * backend answers on the player's private channel. Handler errors are logged and never reach the
+ * backend answers on the player's private channel with `sendToClient` (IoT data plane Publish). Handler errors are logged and never reach the
  * publisher; a slow handler does not hold up the PUBACK; a publish the policy refuses runs no rule.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -12,10 +12,12 @@ import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isWebcommError } from '@webcomm/core';
 import { presignIotUrl } from '@webcomm/aws';
+import { createBackend, type Backend } from '@webcomm/aws-service';
 import { startEmulator, type EmulatorOptions, type RunningEmulator, type TopicRule, type TopicRuleContext } from '@webcomm/emulator';
 import { closed, connect, nextMessage, subscribe } from '@webcomm/emulator/testing';
+import type { ChannelsConfig } from '@webcomm/service';
 
-const CHANNELS = {
+const CHANNELS: ChannelsConfig = {
   project: 'webcomm',
   deployment: 'local',
   channels: [
@@ -44,11 +46,14 @@ class Calls {
 interface Player { clientId: string; serviceToken: string; link: MqttClient }
 
 let emulator: RunningEmulator | undefined;
+let backend: Backend | undefined;
 let dataDir: string | undefined;
 const logs: string[] = [];
 const links: MqttClient[] = [];
 afterEach(async () => {
   for (const link of links.splice(0)) link.end(true);
+  backend?.close();
+  backend = undefined;
   await emulator?.stop();
   emulator = undefined;
   if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
@@ -98,7 +103,7 @@ function sendScore(who: Player, message: unknown): Promise<Response> {
 }
 
 describe('server-side rules', () => {
-  it('stores a score a player sends through POST /publish, and the backend answers on the player\'s private channel', async () => {
+  it('stores a score a player sends through POST /publish, and the backend answers on the player\'s private channel with sendToClient', async () => {
     const calls = new Calls();
     const leaderboard = new Map<string, number>();
     await start([{
@@ -109,11 +114,12 @@ describe('server-side rules', () => {
         leaderboard.set(context.clientId, score);
         calls.push(message, context);
         const rank = [...leaderboard.values()].filter((other) => other > score).length + 1;
-        // The backend's answer: the service publish, on the publisher's private channel.
-        const answer = await admin('POST', '/admin/publish', { channel: 'private', clientId: context.clientId, message: { rank, score } });
-        if (!answer.ok) throw new Error(`answer refused: ${answer.status}`);
+        // The backend's answer on the publisher's private channel, through the IoT data plane.
+        await backend?.sendToClient(context.clientId, 'private', { rank, score });
       },
     }]);
+    const running = emulator as unknown as RunningEmulator;
+    backend = createBackend({ endpoint: running.endpoints.iotData, region: running.region, credentials: running.backendCredentials, channels: CHANNELS });
     const alice = await player();
     const answer = nextMessage(alice.link, (topic) => topic.includes('/private/'));
     const sent = await sendScore(alice, { score: 42 });
