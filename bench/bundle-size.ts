@@ -119,10 +119,11 @@ export async function creds() {
 /** Resolves our workspace packages and their subpaths (`@webcomm/core/mqttjs` → `src/mqttjs.ts`) to their TypeScript sources. */
 const workspaceSources = {
   name: 'workspace-sources',
-  setup(build: { onResolve(o: { filter: RegExp }, cb: (a: { path: string }) => { path: string }): void }) {
+  setup(build: { onResolve(o: { filter: RegExp }, cb: (a: { path: string }) => { path: string; sideEffects: boolean }): void }) {
     build.onResolve({ filter: /^@webcomm\/(core|aws|browser)(\/[a-z-]+)?$/ }, (args) => {
       const [pkg, sub] = args.path.slice('@webcomm/'.length).split('/');
-      return { path: join(root, 'packages', pkg ?? '', 'src', `${sub ?? 'index'}.ts`) };
+      // As their package.json says: a path a plugin returns does not get it from there.
+      return { path: join(root, 'packages', pkg ?? '', 'src', `${sub ?? 'index'}.ts`), sideEffects: false };
     });
   },
 };
