@@ -8,7 +8,7 @@ const sdkWarningOff = Number(process.versions.node.split('.')[0]) < 22 ? { AWS_S
 
 const src = (pkg: string): string => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
 
-const TESTS = ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'];
+const TESTS = ['packages/*/src/**/*.test.ts', 'packages/*/testing/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'];
 const EXCLUDED = ['**/node_modules/**', '**/dist/**'];
 
 // Tests run against the TypeScript sources (no build step needed), except the browser
@@ -27,7 +27,10 @@ export default defineConfig({
       { find: /^@webcomm\/aws$/, replacement: src('aws') },
       { find: /^@webcomm\/browser$/, replacement: src('browser') },
       { find: /^@webcomm\/emulator$/, replacement: src('emulator') },
-      { find: /^@webcomm\/emulator\/testing$/, replacement: fileURLToPath(new URL('./packages/emulator/src/testing/index.ts', import.meta.url)) },
+      { find: /^@webcomm\/service$/, replacement: src('service') },
+      { find: /^@webcomm\/aws-service$/, replacement: src('aws-service') },
+      { find: /^@webcomm\/aws-service\/cdk$/, replacement: fileURLToPath(new URL('./packages/aws-service/src/cdk/index.ts', import.meta.url)) },
+      { find: /^@webcomm\/emulator\/testing$/, replacement: fileURLToPath(new URL('./packages/emulator/testing/index.ts', import.meta.url)) },
     ],
   },
   test: {

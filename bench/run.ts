@@ -9,6 +9,7 @@ import { bundleSize } from './bundle.js';
 import { deliveryRate } from './delivery-rate.js';
 import { dispatch } from './dispatch.js';
 import { emulatorFanout } from './fanout.js';
+import { herd } from './herd.js';
 import { idleMemory } from './idle-memory.js';
 import { latency } from './latency.js';
 import { reconnectHerd, resubscribeTime } from './reconnect.js';
@@ -25,6 +26,7 @@ export const BENCHMARKS: readonly (readonly [string, (sizes: BenchSizes) => Prom
   ['ws-rate', wsRate],
   ['resubscribe', resubscribeTime],
   ['reconnect-herd', reconnectHerd],
+  ['herd-model', herd],
   ['restarts', repeatedRestarts],
   ['bundle-size', bundleSize],
   ['fanout', emulatorFanout],

@@ -16,6 +16,8 @@ export interface BenchSizes {
   readonly resubscribeClients: number;
   /** Clients per side in the reconnect herd. */
   readonly herdClients: number;
+  /** Fleet sizes of the pure herd model (`bench/herd.ts`); the last also gets the quota-safe setting. */
+  readonly herdModelClients: readonly number[];
   /** Clients per side, broker restarts in a row, and time each link stays up in between (ms). */
   readonly restartClients: number;
   readonly restarts: number;
@@ -42,6 +44,7 @@ export function benchSizes(smoke: boolean): BenchSizes {
         latencyRounds: 1,
         resubscribeClients: 3,
         herdClients: 30,
+        herdModelClients: [1_000, 10_000],
         restartClients: 2,
         restarts: 2,
         restartHoldMs: 200,
@@ -61,6 +64,7 @@ export function benchSizes(smoke: boolean): BenchSizes {
         latencyRounds: 5,
         resubscribeClients: 20,
         herdClients: 1_000,
+        herdModelClients: [1_000, 10_000, 100_000, 1_000_000],
         restartClients: 20,
         restarts: 10,
         restartHoldMs: 3_000,

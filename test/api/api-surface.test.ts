@@ -18,7 +18,7 @@ interface Entry {
 /** The source file of subpath `sub` (`.`, `./testing`) of the package in `dir`. */
 function sourceOf(dir: string, sub: string): string {
   const base = sub === '.' ? 'index' : sub.slice(2);
-  const candidates = [`${dir}/src/${base}.ts`, `${dir}/src/${base}/index.ts`];
+  const candidates = [`${dir}/src/${base}.ts`, `${dir}/src/${base}/index.ts`, `${dir}/${base}/index.ts`];
   const found = candidates.find((file) => existsSync(file));
   if (!found) throw new Error(`no source for ${dir} ${sub}: tried ${candidates.join(', ')}`);
   return found;

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const KEYS = ['delivery-rate', 'dispatch', 'latency', 'ws-rate', 'resubscribe', 'reconnect-herd', 'restarts', 'bundle-size', 'fanout', 'idle-memory'];
+const KEYS = ['delivery-rate', 'dispatch', 'latency', 'ws-rate', 'resubscribe', 'reconnect-herd', 'herd-model', 'restarts', 'bundle-size', 'fanout', 'idle-memory'];
 
 interface Entry {
   name: string;

@@ -137,7 +137,7 @@ describe('recovery (real aedes, real TCP)', () => {
     expect(opens).toBe(1);
   });
 
-  it('transient failures (refused port, CONNACK 3) retry with backoff until connected', async () => {
+  it('transient failures (refused port, CONNACK 3) retry until connected; CONNACK 3 is THROTTLED and backs off further', async () => {
     const gone = await startBroker();
     await gone.stop(); // a port nobody listens on any more: ECONNREFUSED
     let refusals = 2;
@@ -154,11 +154,13 @@ describe('recovery (real aedes, real TCP)', () => {
       transport.port = b.port;
       clock.advance(delayMs);
     });
-    await c.connect({ timeoutMs: 60_000 });
+    await c.connect({ timeoutMs: 300_000 });
+    // CONNACK 3 "server unavailable" is how IoT Core on 3.1.1 says it is over quota: the delay
+    // jumps to [15 s, 30 s], then doubles (throttledDelay), instead of the 100 ms steps.
     expect(seen).toEqual([
       `${ERROR_CODES.NETWORK}:99`,
-      `${ERROR_CODES.PROTOCOL}:199`,
-      `${ERROR_CODES.PROTOCOL}:399`,
+      `${ERROR_CODES.THROTTLED}:29985`,
+      `${ERROR_CODES.THROTTLED}:59970`,
     ]);
     expect(transport.opens).toBe(4);
     expect(c.state).toBe('connected');

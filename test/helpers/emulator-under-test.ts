@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IClientOptions, MqttClient } from 'mqtt';
-import { connect } from '../../packages/emulator/src/testing/mqtt-helpers.js';
+import { connect } from '../../packages/emulator/testing/mqtt-helpers.js';
 import { startEmulator, type EmulatorOptions, type Logger, type RunningEmulator } from '@webcomm/emulator';
 
 /** A running emulator and its log lines. */

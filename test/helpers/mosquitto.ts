@@ -18,6 +18,9 @@ import { join } from 'node:path';
 /** Where Debian installs the broker. */
 export const MOSQUITTO_BINARY = '/usr/sbin/mosquitto';
 
+/** Debian's build of mosquitto's dynamic security plugin (package `mosquitto`). */
+export const DYNSEC_PLUGIN = '/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so';
+
 /** Options of {@link startMosquitto}. */
 export interface MosquittoOptions {
   /** Keep sessions and queued messages across restarts (a persistence file). @default false */
@@ -27,8 +30,19 @@ export interface MosquittoOptions {
    * WebSocket listener, so the TCP one stays. @default false
    */
   webSocket?: boolean;
-  /** An ACL file's text (for the anonymous user), e.g. `topic deny forbidden/#`. @default none: all allowed */
+  /**
+   * An ACL file's text (mosquitto's `acl_file`), e.g. `topic deny forbidden/#`; lines before any
+   * `user` apply to anonymous clients. mosquitto 2.0 checks it on PUBLISH (MQTT 5: PUBACK 0x87),
+   * not on SUBSCRIBE (use `dynsec`). @default none: all allowed
+   */
   acl?: string;
+  /**
+   * Load Debian's dynamic security plugin with this configuration (its JSON document). It checks
+   * SUBSCRIBE too (MQTT 5: SUBACK 0x87 for a filter no role allows), and a change of roles through
+   * `$CONTROL/dynamic-security/v1` disconnects the affected clients with 0x98 (administrative
+   * action). @default none
+   */
+  dynsec?: object;
 }
 
 /** A running mosquitto. */
@@ -66,6 +80,7 @@ function configText(port: number, wsPort: number | undefined, dir: string, optio
     'log_dest stderr',
     'log_type error',
     'log_type warning',
+    ...(options.dynsec === undefined ? [] : [`plugin ${DYNSEC_PLUGIN}`, `plugin_opt_config_file ${dir}/dynamic-security.json`]),
     '',
   ].join('\n');
 }
@@ -108,6 +123,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Te
   const configPath = join(dir, 'mosquitto.conf');
   await writeFile(configPath, configText(port, wsPort, dir, options), { mode: 0o600 });
   if (options.acl !== undefined) await writeFile(join(dir, 'acl'), `${options.acl}\n`, { mode: 0o600 });
+  if (options.dynsec !== undefined) await writeFile(join(dir, 'dynamic-security.json'), JSON.stringify(options.dynsec), { mode: 0o600 });
   let child: ChildProcess | undefined;
   let stopped = false;
 

@@ -12,7 +12,7 @@ import mqtt from 'mqtt';
 import { WebSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '@webcomm/emulator/testing';
-import { presignMqttUrl } from '../../packages/emulator/src/testing/presign.js';
+import { presignMqttUrl } from '../../packages/emulator/testing/presign.js';
 import { callApi, startDefaultEmulator, type SecurityEmulator } from '../helpers/security-emulator.js';
 
 const LOGIN = 'cognito-identity.amazonaws.com';

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { ERROR_CODES } from '@webcomm/core';
 import { silentLogger, startEmulator, type RunningEmulator } from '@webcomm/emulator';
 import { afterEach, describe, expect, it } from 'vitest';
-import { presignMqttUrl } from '../../packages/emulator/src/testing/presign.js';
+import { presignMqttUrl } from '../../packages/emulator/testing/presign.js';
 import { certificateOptions, guestCredentials, mqttConnect, registerWebSocketClient } from '../helpers/emulator-under-test.js';
 
 const dirs: string[] = [];

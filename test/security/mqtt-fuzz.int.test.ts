@@ -12,7 +12,7 @@ import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { presignMqttUrl } from '../../packages/emulator/src/testing/presign.js';
+import { presignMqttUrl } from '../../packages/emulator/testing/presign.js';
 import {
   certificateOptions, guestCredentials, mqttConnect, nextMessage, startEmulatorUnderTest, type EmulatorUnderTest,
 } from '../helpers/emulator-under-test.js';

@@ -1,5 +1,6 @@
 import type { OperationOptions } from './util/deadline.js';
 import type { DecodeOption } from './inbound/decoders.js';
+import type { UserProperties } from './mqtt/mqtt-engine.js';
 
 /** Options of {@link WebcommClient.subscribe}. */
 export interface SubscribeOptions<T> extends OperationOptions {
@@ -15,6 +16,14 @@ export interface PublishOptions extends OperationOptions {
   readonly qos?: 0 | 1;
   /** Retained flag (broker publishes). @default false */
   readonly retain?: boolean;
+  /**
+   * MQTT 5 broker publishes only: the broker drops the message once it is this many seconds
+   * old (message expiry interval, 1–604800 on IoT Core): a retained content update or a QoS 1
+   * message kept for an offline client is not delivered stale. @default undefined (never expires)
+   */
+  readonly expirySeconds?: number;
+  /** MQTT 5 broker publishes only: user properties, passed on to subscribers' handlers (`meta.properties`). @default undefined */
+  readonly userProperties?: UserProperties;
 }
 
 /** Removes one handler; sends UNSUBSCRIBE when it was the filter's last. */

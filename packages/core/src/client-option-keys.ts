@@ -20,6 +20,7 @@ export const CLIENT_OPTION_KEYS = optionKeys<WebcommClientOptions>({
   channels: true,
   keepaliveSeconds: true,
   protocolVersion: true,
+  sessionExpirySeconds: true,
   clean: true,
   connectTimeoutMs: true,
   subscribeTimeoutMs: true,
@@ -38,7 +39,7 @@ export const CLIENT_OPTION_KEYS = optionKeys<WebcommClientOptions>({
   random: true,
 });
 
-const BACKOFF_KEYS = optionKeys<BackoffOptions>({ initialDelayMs: true, maxDelayMs: true, multiplier: true, strategy: true });
+const BACKOFF_KEYS = optionKeys<BackoffOptions>({ initialDelayMs: true, maxDelayMs: true, multiplier: true, strategy: true, throttledMaxDelayMs: true });
 const QUEUE_KEYS = optionKeys<OfflineQueueOptions>({ maxCount: true, maxBytes: true, ttlMs: true, overflow: true });
 const LIMITS_KEYS = optionKeys<TopicLimits>({ maxTopicBytes: true, maxTopicLevels: true, maxPayloadBytes: true, maxFiltersPerSubscribe: true });
 /** A channel is one the user declares or one from registration (passed on as it came). */
@@ -53,7 +54,7 @@ export const OPERATION_OPTION_KEYS = optionKeys<OperationOptions>({ signal: true
 /** Keys of `subscribe()`'s options. */
 export const SUBSCRIBE_OPTION_KEYS = optionKeys<SubscribeOptions<unknown>>({ signal: true, timeoutMs: true, decode: true, qos: true });
 /** Keys of `publish()`'s options. */
-export const PUBLISH_OPTION_KEYS = optionKeys<PublishOptions>({ signal: true, timeoutMs: true, qos: true, retain: true });
+export const PUBLISH_OPTION_KEYS = optionKeys<PublishOptions>({ signal: true, timeoutMs: true, qos: true, retain: true, expirySeconds: true, userProperties: true });
 
 /**
  * Refuses unknown keys in client options and their nested `backoff`, `queue`, `limits` and

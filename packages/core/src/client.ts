@@ -125,8 +125,8 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     if (request !== undefined && link !== undefined) {
       const deadline = { ...this.#deadline(options, this.#o.subscribeTimeoutMs), topic: filter };
       try {
-        const { refused } = await withDeadline('Subscribing', () => this.#sync.send(link, [request]), deadline);
-        if (refused.length > 0) throw this.#sync.refuse(filter);
+        const { refused, codes } = await withDeadline('Subscribing', () => this.#sync.send(link, [request]), deadline);
+        if (refused.length > 0) throw this.#sync.refuse(filter, 0, codes.get(filter));
       } catch (error) {
         const linkDropped = (error as WebcommError).code === ERROR_CODES.PROTOCOL && this.#supervisor.link !== link;
         if (!linkDropped) {
@@ -154,16 +154,16 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   async publish(channelName: string, message: unknown, options: PublishOptions = {}): Promise<void> {
     if (this.#supervisor.state === 'closed') throw closedError();
     const channel = this.#o.channels.get(channelName);
-    const { mode, outgoing } = preparePublish(channelName, channel, this.#publishModes.get(channelName) ?? false, message, options, this.#o.limits);
-    if (mode === 'broker' && outgoing.qos === 0 && this.#supervisor.state === 'connected' && options.signal === undefined && options.timeoutMs === undefined) {
+    const { mode, outgoing } = preparePublish(channelName, channel, this.#publishModes.get(channelName) ?? false, message, options, this.#o.limits, this.#o.protocolVersion);
+    if (mode === 'broker' && outgoing.qos === 0 && outgoing.properties === undefined && this.#supervisor.state === 'connected' && options.signal === undefined && options.timeoutMs === undefined) {
       // Fast path (measured: the deadline's AbortController and timer cost ~10 µs a call): a QoS 0
       // write on a live link settles on its own: written, requeued then expired, or closed.
       return this.#outbox.submit(outgoing.topic, outgoing.payload, 0, outgoing.retain);
     }
     const deadline = { ...this.#deadline(options, this.#o.publishTimeoutMs), topic: outgoing.topic };
     if (mode === 'broker') {
-      const { topic, payload, qos, retain } = outgoing;
-      return withDeadline('Publishing', (signal) => this.#outbox.submit(topic, payload, qos, retain, signal), deadline);
+      const { topic, payload, qos, retain, properties } = outgoing;
+      return withDeadline('Publishing', (signal) => this.#outbox.submit(topic, payload, qos, retain, signal, properties), deadline);
     }
     return withDeadline('Publishing', (signal) => mode.publish(outgoing, { signal }), deadline);
   }

@@ -35,6 +35,8 @@ export const ERROR_CODES = {
    * outside the policy on IoT Core over MQTT 3.1.1). Fatal for that message only.
    */
   PUBLISH_REFUSED: 'WEBCOMM_PUBLISH_REFUSED',
+  /** A server-side rule (the emulator's `rules` option) has a bad name, no handler, or SQL outside the supported forms. */
+  INVALID_RULE: 'WEBCOMM_INVALID_RULE',
   /** The server rejected the credentials (wrong, expired or unknown). Fatal: no retry. */
   BAD_CREDENTIALS: 'WEBCOMM_BAD_CREDENTIALS',
   /** The server says this identity may not connect or do this. Fatal: no retry. */
@@ -47,6 +49,17 @@ export const ERROR_CODES = {
   DEAD_LINK: 'WEBCOMM_DEAD_LINK',
   /** Another connection with the same client ID took this one over. */
   TAKEN_OVER: 'WEBCOMM_TAKEN_OVER',
+  /**
+   * The server ended the link by administrative action (MQTT 5 DISCONNECT 0x98: IoT Core's
+   * `DeleteConnection`, an operator's kick). Retried with backoff; `BANNED` instead when the
+   * service says so.
+   */
+  KICKED: 'WEBCOMM_KICKED',
+  /**
+   * The broker is over a quota (MQTT 5 reason 0x97 in DISCONNECT, CONNACK or PUBACK; CONNACK
+   * 0x88/0x89/0x9F; MQTT 3.1.1 CONNACK 3 "server unavailable"). Reconnects back off further.
+   */
+  THROTTLED: 'WEBCOMM_THROTTLED',
   /** Another live process holds the cached identity this one asked for (`onIdentityInUse: 'error'`, or every slot taken). */
   IDENTITY_IN_USE: 'WEBCOMM_IDENTITY_IN_USE',
   /** The MQTT protocol layer reported an error. */

@@ -1,4 +1,5 @@
 import type { WebcommError } from './errors.js';
+import type { PublishProperties } from './mqtt/mqtt-engine.js';
 import type { ConnectionState } from './connection/state.js';
 
 /** Payload of the `state` event: every state change, with why. */
@@ -50,6 +51,11 @@ export interface ReceivedMessage {
    * does, IoT Core and aedes do not); resends already delivered never reach handlers.
    */
   readonly dup?: boolean;
+  /**
+   * MQTT 5 PUBLISH properties the broker passed on: the sender's `userProperties`, the
+   * `messageExpiryInterval` left (seconds), `contentType`. Absent on MQTT 3.1.1.
+   */
+  readonly properties?: PublishProperties;
 }
 
 /** Payload of the `takenOver` event. */

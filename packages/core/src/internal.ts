@@ -22,5 +22,8 @@ export { describeThrown } from './util/describe-thrown.js';
 export { systemClock } from './util/clock.js';
 export { TopicTrie, type TopicTrieOptions } from './inbound/topic-trie.js';
 
+// The real reconnect schedule, for the herd model in bench/ (it must not run a copy).
+export { ReconnectSchedule, type ScheduledAttempt } from './connection/reconnect-schedule.js';
+
 // The service's own data model (the emulator implements the service).
 export type { UserRecord } from './service/service-types.js';

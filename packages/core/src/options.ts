@@ -59,6 +59,13 @@ export interface WebcommClientOptions {
    */
   readonly protocolVersion?: 4 | 5;
   /**
+   * MQTT 5 only: how long the broker keeps this client's session after a link closes, in
+   * seconds (CONNECT's session expiry interval; IoT Core allows up to 7 days, 1 h by default).
+   * With `clean: false`, QoS 1 messages published meanwhile wait for the client that long.
+   * @default undefined (not sent: the session ends with the link)
+   */
+  readonly sessionExpirySeconds?: number;
+  /**
    * Clean session. With `false` the broker may keep the session; subscriptions are re-sent anyway.
    * @default true
    */
@@ -162,6 +169,7 @@ export interface ResolvedOptions {
   readonly channels: ReadonlyMap<string, ResolvedChannel>;
   readonly keepaliveSeconds: number;
   readonly protocolVersion: 4 | 5;
+  readonly sessionExpirySeconds: number | undefined;
   readonly clean: boolean;
   readonly connectTimeoutMs: number;
   readonly subscribeTimeoutMs: number;

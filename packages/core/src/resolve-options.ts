@@ -84,6 +84,7 @@ export function resolveOptions(options: WebcommClientOptions): ResolvedOptions {
     maxDelayMs: number('backoff.maxDelayMs', options.backoff?.maxDelayMs, DEFAULTS.backoff.maxDelayMs, 0),
     multiplier: number('backoff.multiplier', options.backoff?.multiplier, DEFAULTS.backoff.multiplier, 1),
     strategy: options.backoff?.strategy ?? DEFAULTS.backoff.strategy,
+    throttledMaxDelayMs: number('backoff.throttledMaxDelayMs', options.backoff?.throttledMaxDelayMs, DEFAULTS.backoff.throttledMaxDelayMs, 0),
   };
   if (backoff.strategy !== 'full-jitter' && backoff.strategy !== 'decorrelated-jitter') {
     throw bad('backoff.strategy', "must be 'full-jitter' or 'decorrelated-jitter'.");
@@ -110,6 +111,14 @@ export function resolveOptions(options: WebcommClientOptions): ResolvedOptions {
   if (typeof random !== 'function') throw bad('random', 'must be a function returning a number in [0, 1).');
   if (options.statusCheck !== undefined && typeof options.statusCheck !== 'function') throw bad('statusCheck', 'must be a function (e.g. serviceStatusCheck({...})).');
 
+  const sessionExpirySeconds = options.sessionExpirySeconds;
+  if (sessionExpirySeconds !== undefined) {
+    if (protocolVersion !== 5) throw bad('sessionExpirySeconds', 'needs protocolVersion: 5 (MQTT 3.1.1 has no session expiry; use clean: false).');
+    if (!Number.isInteger(sessionExpirySeconds) || sessionExpirySeconds < 0 || sessionExpirySeconds > 0xffff_ffff) {
+      throw bad('sessionExpirySeconds', `must be a whole number of seconds between 0 and 4294967295; got ${String(sessionExpirySeconds)}.`);
+    }
+  }
+
   const engine = options.engine ?? defaultEngine;
   if (engine === null || typeof engine !== 'object' || typeof engine.open !== 'function') {
     throw bad('engine', 'must be an MqttEngine (an object with open(stream, options)), e.g. mqttJsEngine.');
@@ -122,6 +131,7 @@ export function resolveOptions(options: WebcommClientOptions): ResolvedOptions {
     channels: resolveChannels(options.channels, limits),
     keepaliveSeconds: number('keepaliveSeconds', options.keepaliveSeconds, DEFAULTS.keepaliveSeconds, 1, 65_535),
     protocolVersion,
+    sessionExpirySeconds,
     clean: options.clean ?? DEFAULTS.clean,
     connectTimeoutMs: number('connectTimeoutMs', options.connectTimeoutMs, DEFAULTS.connectTimeoutMs, 1),
     subscribeTimeoutMs: number('subscribeTimeoutMs', options.subscribeTimeoutMs, DEFAULTS.subscribeTimeoutMs, 1),

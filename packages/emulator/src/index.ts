@@ -1,12 +1,14 @@
 /**
  * `@webcomm/emulator`: a local Web Communicator service on aedes that behaves towards
  * clients like AWS IoT Core. Start it with {@link startEmulator}.
+ *
+ * @module index
  */
 export { startEmulator } from './start-emulator.js';
 export type { RunningEmulator, EmulatorEndpoints, EmulatorBroker } from './start-emulator.js';
 export { DEFAULTS as EMULATOR_DEFAULTS, resolveOptions as resolveEmulatorOptions } from './emulator-options.js';
 export type { EmulatorOptions, EmulatorPorts, ResolvedEmulatorOptions } from './emulator-options.js';
-export type { ConnectionInfo } from './broker/iot-broker-rules.js';
+export type { ConnectionInfo } from './broker/live-sessions.js';
 export { IOT_LIMITS } from './broker/iot-limits.js';
 export type { IotLimits } from './broker/iot-limits.js';
 export type { DisconnectReason, ConnectedEvent, DisconnectedEvent } from './broker/presence-events.js';
@@ -16,6 +18,8 @@ export { systemClock } from './clock.js';
 export type { Logger } from './logger.js';
 export { consoleLogger, silentLogger } from './logger.js';
 export { COGNITO_PATH } from './cognito/cognito-routes.js';
-export { MQTT_WS_PATH } from './http/websocket-upgrade.js';
+export { MQTT_WS_PATH } from './listeners/websocket-upgrade.js';
 export type * from './service/contracts.js';
-export type { RateLimit } from './service/rate-limiter.js';
+export type { RateLimit } from '@webcomm/service';
+export type { TopicRule, TopicRuleContext, TopicRuleHandler } from './rules/topic-rule-engine.js';
+export { SUPPORTED_RULE_SQL } from './rules/topic-rule-sql.js';

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect as netConnect } from 'node:net';
 import type { MqttClient } from 'mqtt';
-import type { EmulatorFixture } from './testing/emulator-fixture.js';
-import { startFixture } from './testing/emulator-fixture.js';
-import { ManualClock } from './testing/manual-clock.js';
-import { closed, connect, end, nextMessage, subscribe } from './testing/mqtt-helpers.js';
-import { certificateLogin } from './testing/certificate-login.js';
+import type { EmulatorFixture } from '../testing/emulator-fixture.js';
+import { startFixture } from '../testing/emulator-fixture.js';
+import { ManualClock } from '../testing/manual-clock.js';
+import { closed, connect, end, nextMessage, subscribe } from '../testing/mqtt-helpers.js';
+import { certificateLogin } from '../testing/certificate-login.js';
 
 let fixture: EmulatorFixture | undefined;
 const clients: MqttClient[] = [];

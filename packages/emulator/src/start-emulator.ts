@@ -6,14 +6,17 @@ import { hideSecrets } from '@webcomm/core/internal';
 import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createNetServer } from 'node:net';
-import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { resolve, join } from 'node:path';
 import { Aedes } from 'aedes';
 import { ConnectionGate } from './broker/connection-gate.js';
 import { IotBrokerRules } from './broker/iot-broker-rules.js';
-import type { ConnectionInfo } from './broker/iot-broker-rules.js';
+import { forwardClientPublishes } from './broker/topic-rules.js';
+import { TopicRuleEngine } from './rules/topic-rule-engine.js';
+import type { ConnectionInfo } from './broker/live-sessions.js';
+import { LiveSessions } from './broker/live-sessions.js';
+import { LocalBrokerControl } from './broker/local-broker-control.js';
 import { LocalCertificateAuthority } from './ca/local-certificate-authority.js';
 import { COGNITO_PATH, createCognitoRoutes } from './cognito/cognito-routes.js';
 import { createCorsRoute } from './http/cors.js';
@@ -22,15 +25,19 @@ import { LocalIdentityIssuer } from './cognito/local-identity-issuer.js';
 import { OpenIdTokens } from './cognito/openid-tokens.js';
 import type { EmulatorOptions } from './emulator-options.js';
 import { resolveOptions } from './emulator-options.js';
-import { createMutualTlsServer } from './http/mutual-tls-listener.js';
-import { createWebSocketUpgrade, MQTT_WS_PATH } from './http/websocket-upgrade.js';
-import { guardConnection, guardRequest } from './http/fail-closed.js';
+import { createMqttTcpServer } from './listeners/mqtt-tcp-listener.js';
+import { createMutualTlsServer } from './listeners/mutual-tls-listener.js';
+import { createWebSocketUpgrade, MQTT_WS_PATH } from './listeners/websocket-upgrade.js';
+import { guardRequest } from './http/fail-closed.js';
 import { parseRequestTarget } from './http/request-target.js';
 import { HttpProblem, sendProblem } from './service/http-io.js';
 import type { BrokerControl, CertificateAuthority, IdentityIssuer, RouteHandler, ServiceDeps } from './service/contracts.js';
 import { secureDataDirectory } from './store/secure-data-directory.js';
 import { randomToken, readOrCreateSecretFile, StateStore } from './store/state-store.js';
 import { createDefaultService } from './default-service.js';
+import { backendCredentials as readBackendCredentials } from './auth/backend-credentials.js';
+import type { SigningCredentials } from './auth/header-signature.js';
+import { createIotDataRoutes } from './http/iot-data-routes.js';
 import { lineSafeLogger } from './logger.js';
 import { removeEndpointsFile, writeEndpointsFile } from './endpoints-file.js';
 
@@ -52,6 +59,11 @@ export interface EmulatorEndpoints {
   readonly https: string;
   /** `http://host:port/cognito` — the Cognito Identity endpoint (pass as `endpoint` to the AWS SDK client). */
   readonly cognito: string;
+  /**
+   * `http://host:port` — the IoT data plane (`Publish`, `DeleteConnection`): pass as `endpoint` to
+   * `@aws-sdk/client-iot-data-plane`'s `IoTDataPlaneClient` with {@link RunningEmulator.backendCredentials}.
+   */
+  readonly iotData: string;
   /** The bound ports. */
   readonly ports: { readonly mqtt: number; readonly mqtts: number; readonly http: number; readonly https: number };
 }
@@ -69,6 +81,11 @@ export interface RunningEmulator {
   readonly caPem: string;
   /** Bearer token of the admin API. Secret. */
   readonly adminToken: string;
+  /**
+   * The key pair the IoT data plane ({@link EmulatorEndpoints.iotData}) accepts, as a backend's
+   * IAM role on AWS. The secret is shown as `[REDACTED]` when the handle is printed.
+   */
+  readonly backendCredentials: SigningCredentials;
   /** Absolute data directory. */
   readonly dataDir: string;
   readonly region: string;
@@ -143,6 +160,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const store = await StateStore.open(dataDir);
     cleanups.push(() => store.close());
     const adminToken = await readOrCreateSecretFile(join(dataDir, 'admin-token'), () => randomToken());
+    const backendCredentials = await readBackendCredentials(dataDir);
     const credentialKey = await readOrCreateSecretFile(join(dataDir, 'credential-key'), () => randomToken());
     const ca = await LocalCertificateAuthority.open(dataDir, store, resolved.certificateValidityDays);
     const identityPoolId = `${resolved.region}:00000000-0000-4000-8000-00000000e1e1`;
@@ -156,14 +174,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     await secureDataDirectory(dataDir);
     const { users, channels } = service;
 
+    const sessions = new LiveSessions();
     const rules = new IotBrokerRules({
-      users, channels, authorizers: resolved.authorizers, limits: resolved.limits, clock, logger,
+      sessions, users, channels, authorizers: resolved.authorizers, limits: resolved.limits, clock, logger,
       region: resolved.region, account: resolved.accountId, allowAnonymous: resolved.allowAnonymous,
       presenceInDefaultPolicy: resolved.presenceInDefaultPolicy, sessionExpiryMs: resolved.sessionExpiryMs, webSocketTtlMs: resolved.webSocketTtlMs,
     });
     // aedes' connectTimeout stops at the first CONNECT byte; the gate's deadline runs to CONNACK.
     const broker = await Aedes.createBroker({ heartbeatInterval: 3_600_000, connectTimeout: resolved.connectTimeoutMs });
     rules.install(broker);
+    const topicRules = new TopicRuleEngine(resolved.rules, logger, () => clock.now());
+    forwardClientPublishes(broker, sessions, topicRules);
+    cleanups.push(() => topicRules.close());
+    const control = new LocalBrokerControl(broker, sessions, logger, topicRules);
     cleanups.push(() => new Promise<void>((done) => broker.close(() => done())));
     cleanups.push(() => rules.dispose());
     const gate = new ConnectionGate({
@@ -174,17 +197,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     cleanups.push(() => gate.dispose());
 
     const serverCertificate = await ca.issueServerCertificate([resolved.advertisedHost]);
-    const mqttServer = createNetServer({ noDelay: true }, guardConnection((socket: Socket) => {
-      socket.setNoDelay(true);
-      socket.on('error', () => socket.destroy());
-      const ipAddress = socket.remoteAddress ?? 'unknown';
-      rules.attach(socket, { transport: 'tcp', ipAddress, kind: 'none' });
-      gate.handle(socket, ipAddress, 'mqtt');
-    }, logger, 'mqtt'));
-    const mqttsServer = createMutualTlsServer({ gate, rules, ca, serverCertificate, logger });
+    const mqttServer = createMqttTcpServer({ gate, sessions, logger });
+    const mqttsServer = createMutualTlsServer({ gate, sessions, ca, serverCertificate, logger });
 
-    const upgradeDeps = { broker, rules, gate, identities, users, authorizers: resolved.authorizers, region: resolved.region, clock, logger };
-    const routeList: RouteHandler[] = [createCorsRoute(), createCognitoRoutes({ identities, users, logger })];
+    const upgradeDeps = { broker, sessions, gate, identities, users, authorizers: resolved.authorizers, region: resolved.region, clock, logger };
+    const routeList: RouteHandler[] = [
+      createCorsRoute(),
+      createCognitoRoutes({ identities, users, logger }),
+      createIotDataRoutes({ broker: control, credentials: backendCredentials, region: resolved.region, clock, logger }),
+    ];
     const handleRequest = guardRequest(async (request: IncomingMessage, response: ServerResponse) => {
       request.socket.setNoDelay(true);
       if (parseRequestTarget(request.url) === undefined) {
@@ -229,10 +250,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       http: `http://${advertised}:${ports.http}`,
       https: `https://${advertised}:${ports.https}`,
       cognito: `http://${advertised}:${ports.http}${COGNITO_PATH}`,
+      iotData: `http://${advertised}:${ports.http}`,
       ports,
     };
     const deps: ServiceDeps = {
-      users, channels, ca, identities, broker: rules, adminToken,
+      users, channels, ca, identities, broker: control, adminToken,
       endpoints: {
         // Plain ws by default: a browser page cannot trust the local CA without setup; wss stays available.
         websocket: resolved.secureWebSocket
@@ -246,15 +268,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     if (routes !== undefined) routeList.push(routes(deps));
     routeList.push(createPortalRoutes(deps));
     // Last, so a tool that finds the file finds every listener up.
-    await writeEndpointsFile(dataDir, { ...endpoints, identityPoolId: identities.identityPoolId, region: identities.region, dataDir, pid: process.pid });
+    await writeEndpointsFile(dataDir, { ...endpoints, identityPoolId: identities.identityPoolId, region: identities.region, dataDir, pid: process.pid, backendCredentials });
     cleanups.push(() => removeEndpointsFile(dataDir));
     logger.info(`started: ${endpoints.mqtt} ${endpoints.mqtts} ${endpoints.ws} ${endpoints.wss} ${endpoints.http} (data ${dataDir})`);
 
     let stopping: Promise<void> | undefined;
-    // Printing the handle (console.log, JSON.stringify) shows the admin token as [REDACTED].
+    // Printing the handle (console.log, JSON.stringify) shows the admin token and the backend secret as [REDACTED].
     return hideSecrets({
-      endpoints, caPem: ca.caPem, adminToken, dataDir, region: identities.region, identityPoolId: identities.identityPoolId,
-      ca, identities, broker: rules,
+      endpoints, caPem: ca.caPem, adminToken, backendCredentials, dataDir, region: identities.region, identityPoolId: identities.identityPoolId,
+      ca, identities, broker: control,
       stop: () => (stopping ??= stopAll()),
     });
   } catch (error) {

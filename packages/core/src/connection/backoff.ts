@@ -24,6 +24,14 @@ export interface BackoffOptions {
    * @default 'full-jitter'
    */
   readonly strategy: BackoffStrategy;
+  /**
+   * Ceiling of the delay while the broker says it is over quota (`THROTTLED`: MQTT 5 reason
+   * 0x97, or MQTT 3.1.1 CONNACK 3 "server unavailable"), in milliseconds. A throttled client waits
+   * in [c / 2, c], c = min(this, maxDelayMs × 2^(throttles − 1)): never less than half of
+   * `maxDelayMs`, so a refused herd does not come straight back (see {@link throttledDelay}).
+   * @default 300000
+   */
+  readonly throttledMaxDelayMs: number;
 }
 
 /**
@@ -36,6 +44,7 @@ export const DEFAULT_BACKOFF: BackoffOptions = {
   maxDelayMs: 30_000,
   multiplier: 2,
   strategy: 'full-jitter',
+  throttledMaxDelayMs: 300_000,
 };
 
 /**
@@ -66,4 +75,23 @@ export function backoffDelay(
   // multiplier ** huge overflows to Infinity, which Math.min handles.
   const ceiling = Math.min(cap, base * multiplier ** Math.max(0, attempt - 1));
   return Math.floor(r * ceiling);
+}
+
+/**
+ * The delay after the broker throttled this client for the `throttles`-th time in a row (1-based),
+ * as a pure function. "Equal jitter": uniform in [c / 2, c] with
+ * c = min(throttledMaxDelayMs, maxDelayMs × 2^(throttles − 1)), so the first throttle waits 15–30 s
+ * with the defaults, then 30–60 s, … up to 150–300 s.
+ *
+ * Why a floor: a throttled client was refused because too many others connect at once (IoT Core
+ * allows 500 CONNECT/s per account); full jitter from 0 would send part of the refused herd
+ * straight back into the same quota. `bench/herd-model.ts` measures the effect.
+ *
+ * @param random - a number in [0, 1), e.g. `Math.random()`.
+ */
+export function throttledDelay(throttles: number, options: BackoffOptions, random: number): number {
+  const r = Math.min(Math.max(random, 0), 1);
+  const cap = Math.max(options.throttledMaxDelayMs, options.maxDelayMs);
+  const ceiling = Math.min(cap, options.maxDelayMs * 2 ** Math.max(0, throttles - 1));
+  return Math.floor(ceiling / 2 + (r * ceiling) / 2);
 }

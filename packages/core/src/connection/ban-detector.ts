@@ -12,7 +12,7 @@ const CHECK_TIMEOUT_MS = 5_000;
 /**
  * Tells a ban from other refusals. A broker refusal may be a ban: a client that knows its
  * service asks it (`statusCheck`) and fails with `BANNED` when the service says so. It asks on a
- * refusal it can see (not authorized, credentials or certificate rejected), and once per outage
+ * refusal it can see (not authorized, credentials or certificate rejected, a kick), and once per outage
  * when the second attempt in a row fails with a network error: browsers hide a refused WebSocket
  * upgrade (403) as a network failure. Anything else, or a check that fails, keeps the error.
  */
@@ -35,7 +35,8 @@ export class BanDetector {
   async explain(error: WebcommError, attempt: number): Promise<WebcommError> {
     const check = this.#o.statusCheck;
     if (check === undefined) return error;
-    const visible = error.fatal && REFUSALS.has(error.code);
+    // A kick (MQTT 5 DISCONNECT 0x98) is how a ban ends a live link.
+    const visible = (error.fatal && REFUSALS.has(error.code)) || error.code === ERROR_CODES.KICKED;
     const hidden = !error.fatal && error.code === ERROR_CODES.NETWORK && attempt >= 3 && !this.#askedThisOutage;
     if (!visible && !hidden) return error;
     if (hidden) this.#askedThisOutage = true;

@@ -15,6 +15,13 @@ const FATAL_CONNACK: Readonly<Record<number, [code: WebcommError['code'], text: 
 };
 
 /**
+ * CONNACK codes that say the broker is over a quota: 3.1.1's 3 "server unavailable" (what IoT
+ * Core answers past 500 CONNECT/s per account) and MQTT 5's 0x88 server unavailable, 0x89 server
+ * busy, 0x97 quota exceeded and 0x9F connection rate exceeded. Retried, after a longer backoff.
+ */
+const THROTTLED_CONNACK = new Set([3, 0x88, 0x89, 0x97, 0x9f]);
+
+/**
  * Maps any failure of a connection attempt or link to a {@link WebcommError}: our own errors
  * pass through, then the transport's `classifyError` decides, then CONNACK codes, then
  * everything else is a transient `NETWORK` (or `DEAD_LINK` for a keepalive timeout).
@@ -29,6 +36,11 @@ export function classifyError(error: unknown, transport: Transport): WebcommErro
     const fatal = FATAL_CONNACK[code];
     if (fatal !== undefined) {
       return new WebcommError(fatal[0], `Connection refused (CONNACK ${code}): ${fatal[1]}`, { cause: error, fatal: true });
+    }
+    if (THROTTLED_CONNACK.has(code)) {
+      return new WebcommError(ERROR_CODES.THROTTLED, `Connection refused (CONNACK ${code}): the broker is over a quota (${message}); will retry after a longer backoff.`, {
+        cause: error,
+      });
     }
     return new WebcommError(ERROR_CODES.PROTOCOL, `Connection refused (CONNACK ${code}): ${message}; will retry.`, {
       cause: error,

@@ -44,6 +44,7 @@ export async function connectAttempt(options: ResolvedOptions, attempt: number, 
     clean: options.clean,
     connectTimeoutMs: options.connectTimeoutMs,
     clock: options.clock,
+    ...(options.sessionExpirySeconds === undefined ? {} : { properties: { sessionExpiryInterval: options.sessionExpirySeconds } }),
     ...(link.username === undefined ? {} : { username: link.username }),
     ...(link.password === undefined ? {} : { password: link.password }),
   });

@@ -1,4 +1,5 @@
-import type { EngineMessage, MqttLink } from '../mqtt/mqtt-engine.js';
+import type { DisconnectInfo, EngineMessage, MqttLink } from '../mqtt/mqtt-engine.js';
+import { classifyDisconnect } from './classify-disconnect.js';
 import { classifyError } from './classify-error.js';
 import type { Clock } from '../util/clock.js';
 import { DeadLinkWatchdog } from './dead-link-watchdog.js';
@@ -34,6 +35,8 @@ export function startLinkSession(
   const { keepaliveSeconds, clock, logger, transport } = options;
   let down = false;
   let lastError: unknown;
+  /** The server's own word on why it closes (MQTT 5 DISCONNECT): it beats any error after it. */
+  let serverSaid: WebcommError | undefined;
   const fail = (error: WebcommError): void => {
     if (down) return;
     down = true;
@@ -51,11 +54,19 @@ export function startLinkSession(
       retain: message.retain,
       ...(message.messageId === undefined ? {} : { messageId: message.messageId }),
       ...(message.dup ? { dup: true } : {}),
+      ...(message.properties === undefined ? {} : { properties: message.properties }),
     });
   // The close reason is the last error the engine reported (e.g. its own keepalive timeout, a
   // socket reset, or what the transport classifies, such as a ban), else a plain close.
   const onClose = (): void =>
-    fail(lastError === undefined ? new WebcommError(ERROR_CODES.NETWORK, `The link to ${endpoint} closed.`) : classifyError(lastError, transport));
+    fail(
+      serverSaid ??
+        (lastError === undefined ? new WebcommError(ERROR_CODES.NETWORK, `The link to ${endpoint} closed.`) : classifyError(lastError, transport)),
+    );
+  const onDisconnect = (info: DisconnectInfo): void => {
+    serverSaid = classifyDisconnect(info, endpoint);
+    logger.debug('server disconnect', { endpoint, reasonCode: info.reasonCode });
+  };
   const onError = (error: unknown): void => {
     lastError = error;
     logger.debug('mqtt error', { endpoint, error });
@@ -67,12 +78,14 @@ export function startLinkSession(
     watchdog.stop();
     mqtt.off('message', onMessage);
     mqtt.off('close', onClose);
+    mqtt.off('disconnect', onDisconnect);
     mqtt.off('received', onData);
   };
   // Never removed: an EventEmitter 'error' without a listener would throw.
   mqtt.on('error', onError);
   mqtt.on('message', onMessage);
   mqtt.on('close', onClose);
+  mqtt.on('disconnect', onDisconnect);
   mqtt.on('received', onData);
   watchdog.start();
   // What arrived since CONNACK goes first; nothing can interleave (all synchronous).

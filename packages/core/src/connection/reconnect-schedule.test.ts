@@ -47,4 +47,19 @@ describe('ReconnectSchedule', () => {
       expect(delays.at(-1)).toBeLessThan(DEFAULT_BACKOFF.initialDelayMs);
     }
   });
+
+  it('THROTTLED backs off further than a failure: [maxDelay/2, maxDelay] doubling to the throttled cap, reset by a stable link', () => {
+    const s = new ReconnectSchedule({ ...DEFAULT_BACKOFF, initialDelayMs: 100, maxDelayMs: 1_000, throttledMaxDelayMs: 3_000 }, () => 0.999);
+    expect(s.fail()).toEqual({ attempt: 2, delayMs: 99 });
+    expect(s.throttled()).toEqual({ attempt: 3, delayMs: 999 });
+    expect(s.throttled()).toEqual({ attempt: 4, delayMs: 1_999 });
+    expect(s.throttled()).toEqual({ attempt: 5, delayMs: 2_998 });
+    expect(s.throttled()).toEqual({ attempt: 6, delayMs: 2_998 });
+    s.markStable();
+    expect(s.throttled()).toEqual({ attempt: 2, delayMs: 999 });
+    // The floor: even the lowest draw waits half the ceiling, unlike full jitter's 0.
+    const low = new ReconnectSchedule(DEFAULT_BACKOFF, () => 0);
+    expect(low.fail().delayMs).toBe(0);
+    expect(low.throttled().delayMs).toBe(DEFAULT_BACKOFF.maxDelayMs / 2);
+  });
 });

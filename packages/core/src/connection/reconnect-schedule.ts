@@ -1,4 +1,4 @@
-import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { backoffDelay, throttledDelay, type BackoffOptions } from './backoff.js';
 
 /** The next reconnect attempt and when to make it. */
 export interface ScheduledAttempt {
@@ -29,6 +29,8 @@ export class ReconnectSchedule {
   readonly #random: () => number;
   #failures = 0;
   #lastDelay = 0;
+  /** Consecutive `THROTTLED` refusals since the last stable link. */
+  #throttles = 0;
 
   constructor(backoff: BackoffOptions, random: () => number) {
     this.#backoff = backoff;
@@ -48,6 +50,18 @@ export class ReconnectSchedule {
   }
 
   /**
+   * The broker refused this client for quota (`THROTTLED`): a failure that backs off further
+   * than {@link ReconnectSchedule.fail}, by {@link throttledDelay} (15–30 s with the defaults,
+   * doubling to 150–300 s). Throttles count until the next stable link.
+   */
+  throttled(): ScheduledAttempt {
+    this.#failures += 1;
+    this.#throttles += 1;
+    this.#lastDelay = throttledDelay(this.#throttles, this.#backoff, this.#random());
+    return { attempt: this.#failures + 1, delayMs: this.#lastDelay };
+  }
+
+  /**
    * An established link was lost after `upMs`: the lost-link rule (see the class) decides
    * whether the next delay is the first step again (`upMs` ≥ `quickDropMs`) or one step more.
    */
@@ -60,5 +74,6 @@ export class ReconnectSchedule {
   markStable(): void {
     this.#failures = 0;
     this.#lastDelay = 0;
+    this.#throttles = 0;
   }
 }

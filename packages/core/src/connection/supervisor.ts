@@ -12,6 +12,7 @@ import type { CloseSignal } from '../util/close-signal.js';
 import { NamedTimers } from '../util/named-timers.js';
 import { withDeadline, type OperationOptions } from '../util/deadline.js';
 import { BanDetector } from './ban-detector.js';
+import { isFromDisconnect } from './classify-disconnect.js';
 import { classifyError } from './classify-error.js';
 import { connectAttempt, type OpenLink } from './connect-attempt.js';
 import { explainConnectTimeout } from './connect-timeout.js';
@@ -207,23 +208,71 @@ export class LinkSupervisor {
   #onLinkDown(mqtt: MqttLink, error: WebcommError): void {
     if (this.#link !== mqtt) return;
     const wasConnected = this.#state === 'connected';
+    // The server's DISCONNECT reason code (MQTT 5) says why; only a bare close is guessed at.
+    const explained = isFromDisconnect(error);
+    if (wasConnected && explained && error.code === ERROR_CODES.TAKEN_OVER) {
+      this.#serverTookOver(error);
+      return;
+    }
     // A close while SUBSCRIBEs or QoS 1 publishes wait for their answer may be the broker
     // refusing one of them (IoT Core on MQTT 3.1.1): attributed to them, not to a takeover.
     const now = this.#o.clock.now();
     const subscribesInFlight = this.#sync.inFlight(now);
     const publishesInFlight = this.#outbox.awaitingAck(REFUSAL_WINDOW_MS);
-    const mayBeRefusal = !error.fatal && error.code !== ERROR_CODES.DEAD_LINK && subscribesInFlight + publishesInFlight > 0;
-    if (wasConnected && !mayBeRefusal && this.#tookOver(error)) return;
+    const mayBeRefusal = !explained && !error.fatal && error.code !== ERROR_CODES.DEAD_LINK && subscribesInFlight + publishesInFlight > 0;
+    // MQTT 5 servers say "taken over" (0x8E), so there the heuristic stays off.
+    if (this.#o.protocolVersion === 5) this.#takeovers.reset();
+    else if (wasConnected && !mayBeRefusal && this.#tookOver(error)) return;
     const verdict = mayBeRefusal ? this.#sync.linkClosed(now, publishesInFlight) : undefined;
     this.#dropLink({ attributed: mayBeRefusal, subscribesInFlight, windowMs: REFUSAL_WINDOW_MS })?.destroy();
     for (const { filter, drops } of verdict?.refused ?? []) this.#events.emit('error', this.#sync.refuse(filter, drops));
     if (wasConnected) this.#events.emit('disconnected', { reason: error.code, error });
     if (wasConnected && !error.fatal) {
       this.#setState('link-lost', 'link-lost', error);
-      this.#scheduleRetry(error, this.#takeovers.upFor(this.#o.clock.now()));
+      const upMs = this.#takeovers.upFor(this.#o.clock.now());
+      if (error.code === ERROR_CODES.KICKED) void this.#afterKick(error, upMs);
+      else this.#scheduleRetry(error, upMs);
     } else {
       this.#onFailure(error);
     }
+  }
+
+  /**
+   * A kick (MQTT 5 DISCONNECT 0x98) is how a ban ends a live link: a client that knows its service
+   * asks it first, and stops with `BANNED` when it says so; otherwise it reconnects as after any
+   * lost link.
+   */
+  async #afterKick(error: WebcommError, upMs: number): Promise<void> {
+    const controller = new AbortController();
+    this.#attemptController = controller;
+    const verdict = await this.#bans.explain(error, 1);
+    // close(), connect() or retryNow() may have come while the service was asked.
+    if (this.#attemptController !== controller || this.#state !== 'reconnecting') return;
+    this.#attemptController = undefined;
+    if (verdict.code === ERROR_CODES.BANNED) this.#onFailure(verdict);
+    else this.#scheduleRetry(error, upMs);
+  }
+
+  /**
+   * The server said another connection took the session over (MQTT 5 DISCONNECT 0x8E): a
+   * takeover for certain, reported at once. `'stop'` ends in `failed`; `'backoff'` reconnects,
+   * counting it as a failure so two processes sharing a client ID back off instead of flapping.
+   */
+  #serverTookOver(error: WebcommError): void {
+    const count = this.#takeovers.confirmed();
+    const action = this.#o.onTakeover;
+    this.#events.emit('takenOver', { count, action });
+    this.#dropLink()?.destroy();
+    if (action === 'stop') {
+      const takenOver = new WebcommError(ERROR_CODES.TAKEN_OVER, `${error.message} Stopped (onTakeover: 'stop').`, { fatal: true, cause: error });
+      this.#events.emit('disconnected', { reason: takenOver.code, error: takenOver });
+      this.#stop('fatal', takenOver);
+      this.#events.emit('error', takenOver);
+      return;
+    }
+    this.#events.emit('disconnected', { reason: error.code, error });
+    this.#setState('link-lost', 'taken-over', error);
+    this.#scheduleRetry(error);
   }
 
   /** Reports a takeover (see TakeoverDetector) and acts on it. Returns true when it stopped. */
@@ -258,7 +307,13 @@ export class LinkSupervisor {
   /** Schedules the next attempt; `linkUpMs` is how long the link just lost had been up. */
   #scheduleRetry(error: WebcommError, linkUpMs?: number): void {
     this.#lastFailure = error;
-    const { attempt, delayMs } = linkUpMs === undefined ? this.#schedule.fail() : this.#schedule.linkLost(linkUpMs, this.#o.takeoverWindowMs);
+    // Over quota (THROTTLED): back off further than any other failure, see throttledDelay.
+    const { attempt, delayMs } =
+      error.code === ERROR_CODES.THROTTLED
+        ? this.#schedule.throttled()
+        : linkUpMs === undefined
+          ? this.#schedule.fail()
+          : this.#schedule.linkLost(linkUpMs, this.#o.takeoverWindowMs);
     this.#o.logger.info('reconnecting', { attempt, delayMs, error: error.message });
     this.#timers.set('retry', delayMs, () => void this.#attempt());
     this.#events.emit('reconnecting', { attempt, delayMs, error });

@@ -37,4 +37,18 @@ export class TakeoverDetector {
     this.#quickDrops = quick ? this.#quickDrops + 1 : 0;
     return this.#quickDrops < 2 ? undefined : this.#quickDrops;
   }
+
+  /**
+   * The server said so (MQTT 5 DISCONNECT 0x8E): one more takeover in a row, no guessing.
+   * Returns how many came in a row.
+   */
+  confirmed(): number {
+    this.#quickDrops += 1;
+    return this.#quickDrops;
+  }
+
+  /** A link ended for another reason: the run of takeovers is over. */
+  reset(): void {
+    this.#quickDrops = 0;
+  }
 }

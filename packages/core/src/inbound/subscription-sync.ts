@@ -1,6 +1,6 @@
 import type { MqttLink } from '../mqtt/mqtt-engine.js';
 import type { WebcommError } from '../errors.js';
-import { sendSubscribe, sendUnsubscribe, subscribeRefused } from '../mqtt/mqtt-ops.js';
+import { sendSubscribe, sendUnsubscribe, subscribeRefused, type SubscribeOutcome } from '../mqtt/mqtt-ops.js';
 import type { ResolvedOptions } from '../options.js';
 import { withDeadline } from '../util/deadline.js';
 import { FilterOutcomes } from './filter-outcomes.js';
@@ -28,7 +28,7 @@ export class SubscriptionSync {
   }
 
   /** SUBSCRIBE on `link`, tracked so that a close before SUBACK is attributed to it. */
-  async send(link: MqttLink, requests: readonly FilterRequest[]): Promise<{ refused: readonly string[] }> {
+  async send(link: MqttLink, requests: readonly FilterRequest[]): Promise<SubscribeOutcome> {
     const filters = requests.map((r) => r.filter);
     this.#refusals.sent(filters, this.#o.clock.now());
     const outcome = await sendSubscribe(link, requests, this.#o.limits.maxFiltersPerSubscribe);
@@ -47,12 +47,12 @@ export class SubscriptionSync {
     const rounds = [filters.filter((f) => !this.#refusals.isSuspect(f.filter)), ...suspects.map((f) => [f])];
     for (const round of rounds) {
       if (round.length === 0) continue;
-      const { refused } = await withDeadline('Restoring subscriptions', () => this.send(link, round), {
+      const { refused, codes } = await withDeadline('Restoring subscriptions', () => this.send(link, round), {
         clock: this.#o.clock,
         timeoutMs: this.#o.subscribeTimeoutMs,
         signals: [signal],
       });
-      for (const filter of refused) onRefused(this.refuse(filter));
+      for (const filter of refused) onRefused(this.refuse(filter, 0, codes.get(filter)));
       for (const { filter } of round) if (!refused.includes(filter)) this.#outcomes.restored(filter);
     }
   }
@@ -63,8 +63,8 @@ export class SubscriptionSync {
   }
 
   /** The broker refused `filter`: it leaves the registry, waiters learn it. Returns the error. */
-  refuse(filter: string, linkDrops = 0): WebcommError {
-    const error = subscribeRefused(filter, linkDrops);
+  refuse(filter: string, linkDrops = 0, reasonCode?: number): WebcommError {
+    const error = subscribeRefused(filter, linkDrops, reasonCode);
     this.#registry.removeFilter(filter);
     this.#refusals.forget(filter);
     this.#outcomes.refused(filter, error);

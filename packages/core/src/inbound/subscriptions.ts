@@ -163,6 +163,8 @@ function deliver(record: HandlerRecord, value: unknown, message: ReceivedMessage
     retain: message.retain,
     filter: record.filter,
     channel: record.channel,
+    // MQTT 5 (user properties, expiry left); undefined on 3.1.1, keeping the one shape.
+    properties: message.properties,
   };
   try {
     const returned = (record.handler as MessageHandler<unknown>)(value, meta);

@@ -1,4 +1,4 @@
-import type { MqttLink } from '../mqtt/mqtt-engine.js';
+import type { MqttLink, PublishProperties } from '../mqtt/mqtt-engine.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import { ERROR_CODES, WebcommError } from '../errors.js';
 import type { Logger } from '../util/logger.js';
@@ -11,6 +11,8 @@ interface Pending {
   readonly payload: Uint8Array;
   readonly qos: 0 | 1;
   readonly retain: boolean;
+  /** MQTT 5 properties (message expiry, user properties). */
+  readonly properties: PublishProperties | undefined;
   readonly resolve: () => void;
   readonly reject: (error: WebcommError) => void;
   /** The link it was written to; callbacks from any other link are stale and ignored. */
@@ -71,15 +73,17 @@ export class BrokerOutbox {
    * Publishes (or queues) one message; `signal` cancels it while it is still queued. Without a
    * signal it still settles: on write (QoS 0), PUBACK (QoS 1), queue expiry or close.
    */
-  submit(topic: string, payload: Uint8Array, qos: 0 | 1, retain: boolean, signal?: AbortSignal): Promise<void> {
+  submit(topic: string, payload: Uint8Array, qos: 0 | 1, retain: boolean, signal?: AbortSignal, properties?: PublishProperties): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const pending: Pending = { topic, payload, qos, retain, resolve, reject, sentOn: undefined, settled: false, strikes: 0, sentAt: 0 };
+      const pending: Pending = { topic, payload, qos, retain, properties, resolve, reject, sentOn: undefined, settled: false, strikes: 0, sentAt: 0 };
       signal?.addEventListener('abort', () => this.#cancel(pending), { once: true });
       if (this.#link !== undefined && this.#probes.size === 0) {
         this.#send(pending, this.#link);
         return;
       }
-      const { accepted, evicted } = this.#queue.push(pending, payload.byteLength + topic.length, this.#clock.now());
+      // A message with an MQTT 5 expiry is stale after it, here as at the broker: dropped, not sent late.
+      const expiryMs = properties?.messageExpiryInterval === undefined ? this.#ttlMs : Math.min(this.#ttlMs, properties.messageExpiryInterval * 1000);
+      const { accepted, evicted } = this.#queue.push(pending, payload.byteLength + topic.length, this.#clock.now(), expiryMs);
       for (const old of evicted) {
         this.#settle(old, queueFull(old.topic, 'it was the oldest message in a full offline queue (policy drop-oldest)'));
       }
@@ -178,7 +182,11 @@ export class BrokerOutbox {
       }
       this.#settle(pending, error);
     };
-    const sent = link.publish(pending.topic, pending.payload, { qos: pending.qos, retain: pending.retain });
+    const sent = link.publish(pending.topic, pending.payload, {
+      qos: pending.qos,
+      retain: pending.retain,
+      ...(pending.properties === undefined ? {} : { properties: pending.properties }),
+    });
     // QoS 0 has no answer: handed to the live link, it is sent (the engine writes it at once,
     // ahead of anything sent later, a DISCONNECT included), so it never waits in flight where
     // a link drop would send it twice.
@@ -188,8 +196,7 @@ export class BrokerOutbox {
       return;
     }
     sent.then(
-      ({ reasonCode, reasonString }) =>
-        answered(reasonCode < 0x80 ? undefined : publishFailed(pending.topic, `PUBACK reason code 0x${reasonCode.toString(16)}${reasonString === undefined ? '' : ` (${reasonString})`}`)),
+      ({ reasonCode, reasonString }) => answered(reasonCode < 0x80 ? undefined : pubackRefusal(pending.topic, reasonCode, reasonString)),
       (error: unknown) => answered(publishFailed(pending.topic, error instanceof Error ? error.message : String(error), error)),
     );
   }
@@ -223,7 +230,7 @@ export class BrokerOutbox {
             pending,
             new WebcommError(
               ERROR_CODES.MESSAGE_EXPIRED,
-              `A message for "${pending.topic}" waited offline longer than queue.ttlMs (${this.#ttlMs} ms) and was dropped.`,
+              `A message for "${pending.topic}" waited offline longer than queue.ttlMs (${this.#ttlMs} ms) or its expirySeconds and was dropped.`,
               { topic: pending.topic },
             ),
           );
@@ -245,6 +252,31 @@ function queueFull(topic: string, why: string): WebcommError {
 
 function publishFailed(topic: string, why: string, cause?: unknown): WebcommError {
   return new WebcommError(ERROR_CODES.PROTOCOL, `Publishing to "${topic}" failed: ${why}`, { cause, topic });
+}
+
+/**
+ * The error for a PUBACK failure code (MQTT 5): 0x87 not authorized is `PUBLISH_REFUSED`, 0x97
+ * quota exceeded is `THROTTLED`, anything else a `PROTOCOL` error naming the code. Only that
+ * message is rejected; the link stays up.
+ */
+function pubackRefusal(topic: string, reasonCode: number, reasonString: string | undefined): WebcommError {
+  const code = `PUBACK 0x${reasonCode.toString(16).toUpperCase()}${reasonString === undefined ? '' : ` (${reasonString})`}`;
+  if (reasonCode === 0x87) {
+    return new WebcommError(
+      ERROR_CODES.PUBLISH_REFUSED,
+      `The broker refused this message to "${topic}" (${code}: not authorized). Likely causes: the identity's policy does not allow ` +
+        'publishing to this topic (iot:Publish), or the channel\'s topic has a typo. Only this message was dropped; the link stays up.',
+      { topic },
+    );
+  }
+  if (reasonCode === 0x97) {
+    return new WebcommError(
+      ERROR_CODES.THROTTLED,
+      `The broker refused this message to "${topic}" (${code}: quota exceeded; IoT Core allows 100 publishes/s per connection). Publish less often, then send it again.`,
+      { topic },
+    );
+  }
+  return publishFailed(topic, code);
 }
 
 function publishRefused(topic: string, drops: number): WebcommError {

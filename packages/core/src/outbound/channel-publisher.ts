@@ -1,3 +1,5 @@
+import type { PublishProperties } from '../mqtt/mqtt-engine.js';
+
 /** One message on its way out, as core hands it to a {@link ChannelPublisher}. */
 export interface OutgoingMessage {
   /** Channel name the user published to. */
@@ -12,6 +14,8 @@ export interface OutgoingMessage {
   readonly qos: 0 | 1;
   /** Requested retain flag. */
   readonly retain: boolean;
+  /** MQTT 5 properties from `expirySeconds` and `userProperties` (broker publishes only). */
+  readonly properties?: PublishProperties;
 }
 
 /**

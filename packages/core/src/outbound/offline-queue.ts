@@ -66,7 +66,7 @@ export class OfflineQueue<T> {
   }
 
   /** Queues `value` at `now`; see {@link OverflowPolicy}. */
-  push(value: T, bytes: number, now: number): PushResult<T> {
+  push(value: T, bytes: number, now: number, ttlMs = this.#options.ttlMs): PushResult<T> {
     const { maxCount, maxBytes, overflow } = this.#options;
     if (maxCount <= 0 || bytes > maxBytes) return { accepted: false, evicted: [] };
     const fits = (): boolean => this.#items.length < maxCount && this.#bytes + bytes <= maxBytes;
@@ -80,7 +80,7 @@ export class OfflineQueue<T> {
         evicted.push(oldest.value);
       }
     }
-    this.#items.push({ value, bytes, expiresAt: now + this.#options.ttlMs });
+    this.#items.push({ value, bytes, expiresAt: now + ttlMs });
     this.#bytes += bytes;
     return { accepted: true, evicted };
   }

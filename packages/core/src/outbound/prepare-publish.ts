@@ -5,6 +5,7 @@ import { PUBLISH_OPTION_KEYS } from '../client-option-keys.js';
 import { ERROR_CODES, WebcommError } from '../errors.js';
 import { assertKnownOptions } from '../util/option-keys.js';
 import type { PublishMode, ResolvedChannel } from '../options.js';
+import type { PublishProperties, UserProperties } from '../mqtt/mqtt-engine.js';
 import { assertPayloadSize, assertPublishTopic, type TopicLimits } from '../inbound/topic-rules.js';
 
 /** A publish that passed every check, with the path it takes. */
@@ -23,8 +24,9 @@ export function preparePublish(
   channel: ResolvedChannel | undefined,
   mode: PublishMode,
   message: unknown,
-  options: { readonly qos?: number; readonly retain?: boolean },
+  options: { readonly qos?: number; readonly retain?: boolean; readonly expirySeconds?: number; readonly userProperties?: UserProperties },
   limits: TopicLimits,
+  protocolVersion: 4 | 5 = 4,
 ): PreparedPublish {
   assertKnownOptions(options, PUBLISH_OPTION_KEYS, `publish("${channelName}")`);
   if (channel === undefined || mode === false) {
@@ -53,8 +55,36 @@ export function preparePublish(
     });
   }
   assertPayloadSize(channel.topic, payload, limits);
+  const properties = publishProperties(channel.topic, options, mode === 'broker' && protocolVersion === 5);
   return {
     mode,
-    outgoing: { channel: channel.name, topic: channel.topic, message, payload, qos, retain: options.retain ?? false },
+    outgoing: { channel: channel.name, topic: channel.topic, message, payload, qos, retain: options.retain ?? false, ...(properties === undefined ? {} : { properties }) },
+  };
+}
+
+/** The MQTT 5 properties of a publish, validated; only broker publishes over MQTT 5 can carry them. */
+function publishProperties(
+  topic: string,
+  options: { readonly expirySeconds?: number; readonly userProperties?: UserProperties },
+  canCarry: boolean,
+): PublishProperties | undefined {
+  const { expirySeconds, userProperties } = options;
+  if (expirySeconds === undefined && userProperties === undefined) return undefined;
+  const bad = (option: string, problem: string): WebcommError => new WebcommError(ERROR_CODES.INVALID_OPTION, `Option "${option}" ${problem}`, { topic });
+  const given = expirySeconds === undefined ? 'userProperties' : 'expirySeconds';
+  if (!canCarry) throw bad(given, "needs a broker channel (publish: 'broker') and protocolVersion: 5; MQTT 3.1.1 and the service API cannot carry it.");
+  if (expirySeconds !== undefined && (!Number.isInteger(expirySeconds) || expirySeconds < 1 || expirySeconds > 0xffff_ffff)) {
+    throw bad('expirySeconds', `must be a whole number of seconds from 1 (IoT Core allows up to 604800); got ${String(expirySeconds)}.`);
+  }
+  if (userProperties !== undefined) {
+    const valid =
+      typeof userProperties === 'object' &&
+      userProperties !== null &&
+      Object.values(userProperties).every((v) => typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string')));
+    if (!valid) throw bad('userProperties', 'must be an object of string (or string array) values.');
+  }
+  return {
+    ...(expirySeconds === undefined ? {} : { messageExpiryInterval: expirySeconds }),
+    ...(userProperties === undefined ? {} : { userProperties }),
   };
 }

@@ -109,13 +109,13 @@ const RESOURCE_KIND: Record<IotAction, string> = {
 
 /** IoT policy documents (JSON strings, IoT Core's grammar) with their policy variables substituted literally. */
 export class DocumentPolicy implements AccessPolicy {
-  private readonly statements: Statement[];
+  readonly #statements: Statement[];
 
   /** @throws Error naming the problem when a document is not a valid policy. */
   constructor(documents: readonly string[], variables: PolicyVariables) {
-    this.region = variables.region;
-    this.account = variables.account;
-    this.statements = documents.flatMap((text, index) => {
+    this.#region = variables.region;
+    this.#account = variables.account;
+    this.#statements = documents.flatMap((text, index) => {
       const document = JSON.parse(text) as { Statement?: unknown };
       const list = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
       return list.map((raw: unknown): Statement => {
@@ -130,13 +130,13 @@ export class DocumentPolicy implements AccessPolicy {
     });
   }
 
-  private readonly region: string;
-  private readonly account: string;
+  readonly #region: string;
+  readonly #account: string;
 
   evaluate(action: IotAction, target: string): 'allow' | 'deny' | 'none' {
-    const arn = `arn:aws:iot:${this.region}:${this.account}:${RESOURCE_KIND[action]}/${target}`;
+    const arn = `arn:aws:iot:${this.#region}:${this.#account}:${RESOURCE_KIND[action]}/${target}`;
     let result: 'allow' | 'none' = 'none';
-    for (const statement of this.statements) {
+    for (const statement of this.#statements) {
       if (!statement.actions.some((pattern) => pattern.test(action))) continue;
       if (!statement.resources.some((pattern) => pattern.test(arn))) continue;
       if (statement.effect === 'Deny') return 'deny';

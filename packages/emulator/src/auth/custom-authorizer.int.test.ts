@@ -2,11 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import type { AuthorizerEvent, AuthorizerResponse } from './custom-authorizer.js';
 import { parseAuthorizerUsername } from './custom-authorizer.js';
-import type { EmulatorFixture } from '../testing/emulator-fixture.js';
-import { startFixture } from '../testing/emulator-fixture.js';
-import { ManualClock } from '../testing/manual-clock.js';
-import { closed, connect, connectRefused, nextMessage, subscribe } from '../testing/mqtt-helpers.js';
-import { upgradeRefusal } from '../testing/ws-refusal.js';
+import type { EmulatorFixture } from '../../testing/emulator-fixture.js';
+import { startFixture } from '../../testing/emulator-fixture.js';
+import { ManualClock } from '../../testing/manual-clock.js';
+import { closed, connect, connectRefused, nextMessage, subscribe } from '../../testing/mqtt-helpers.js';
+import { upgradeRefusal } from '../../testing/ws-refusal.js';
 
 const POLICY = JSON.stringify({
   Version: '2012-10-17',

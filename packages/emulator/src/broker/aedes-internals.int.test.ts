@@ -2,7 +2,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Aedes, type Client } from 'aedes';
 import type { MqttClient } from 'mqtt';
-import { closed, connect, subscribe } from '../testing/mqtt-helpers.js';
+import { closed, connect, subscribe } from '../../testing/mqtt-helpers.js';
 import type { ParsedPacket } from './aedes-internals.js';
 import { beforeEachPacket, cleanStoredSubscriptions, clientOfStream, clientSentDisconnect, heldFilters, isClientClosed } from './aedes-internals.js';
 

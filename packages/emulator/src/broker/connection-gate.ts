@@ -39,11 +39,14 @@ export interface ConnectionGateDeps {
 
 /** One broker's admission control. */
 export class ConnectionGate {
-  private readonly pending = new Map<Duplex, Pending>();
-  private readonly perAddress = new Map<string, number>();
+  readonly #pending = new Map<Duplex, Pending>();
+  readonly #perAddress = new Map<string, number>();
 
-  constructor(private readonly deps: ConnectionGateDeps) {
-    deps.broker.on('clientReady', (client: Client) => this.settle(client.conn as Duplex));
+  readonly #deps: ConnectionGateDeps;
+
+  constructor(deps: ConnectionGateDeps) {
+    this.#deps = deps;
+    deps.broker.on('clientReady', (client: Client) => this.#settle(client.conn as Duplex));
   }
 
   /**
@@ -51,64 +54,64 @@ export class ConnectionGate {
    * @returns false when it was refused (and destroyed)
    */
   handle(stream: Duplex, address: string, label: string, request?: IncomingMessage): boolean {
-    const { limits, logger, clock } = this.deps;
-    const count = this.perAddress.get(address) ?? 0;
+    const { limits, logger, clock } = this.#deps;
+    const count = this.#perAddress.get(address) ?? 0;
     if (count >= limits.maxPendingPerAddress) {
       logger.info(`${label} connection from ${address} refused: ${count} connections from this address have not completed CONNECT (maxPendingConnectionsPerAddress ${limits.maxPendingPerAddress})`);
       stream.destroy();
       return false;
     }
-    this.perAddress.set(address, count + 1);
+    this.#perAddress.set(address, count + 1);
     const timer = clock.setTimeout(() => {
       logger.info(`${label} connection from ${address} closed: no CONNECT completed within ${limits.connectTimeoutMs} ms (connectTimeoutMs)`);
-      this.settle(stream);
+      this.#settle(stream);
       stream.destroy();
     }, limits.connectTimeoutMs);
-    this.pending.set(stream, { address, timer });
-    stream.once('close', () => this.settle(stream));
-    this.deps.broker.handle(stream, request);
-    this.guard(stream, label, address);
+    this.#pending.set(stream, { address, timer });
+    stream.once('close', () => this.#settle(stream));
+    this.#deps.broker.handle(stream, request);
+    this.#guard(stream, label, address);
     return true;
   }
 
   /** The limits in force. */
   get limits(): ConnectionGateLimits {
-    return this.deps.limits;
+    return this.#deps.limits;
   }
 
   /** Unauthenticated connections now open (all addresses). */
   get pendingCount(): number {
-    return this.pending.size;
+    return this.#pending.size;
   }
 
   /** Wraps the aedes client's parser so every byte is checked before mqtt-packet buffers it. */
-  private guard(stream: Duplex, label: string, address: string): void {
+  #guard(stream: Duplex, label: string, address: string): void {
     const parser = (stream as Duplex & { client?: { _parser?: { parse(chunk: Buffer): unknown } } }).client?._parser;
     if (parser === undefined) throw new Error('aedes client parser not found: the packet-size guard cannot be installed');
-    const guard = new PacketSizeGuard(this.deps.limits.maxPacketBytes);
+    const guard = new PacketSizeGuard(this.#deps.limits.maxPacketBytes);
     const parse = parser.parse.bind(parser);
     parser.parse = (chunk: Buffer) => {
       const verdict = guard.feed(chunk);
       if (verdict.ok) return parse(chunk);
-      this.deps.logger.info(`${label} connection from ${address} closed: ${verdict.problem} (limits.maxPacketBytes)`);
-      this.deps.onOversized?.(stream, verdict.problem);
+      this.#deps.logger.info(`${label} connection from ${address} closed: ${verdict.problem} (limits.maxPacketBytes)`);
+      this.#deps.onOversized?.(stream, verdict.problem);
       stream.destroy();
       return 0;
     };
   }
 
-  private settle(stream: Duplex): void {
-    const entry = this.pending.get(stream);
+  #settle(stream: Duplex): void {
+    const entry = this.#pending.get(stream);
     if (entry === undefined) return;
-    this.pending.delete(stream);
-    this.deps.clock.clearTimeout(entry.timer);
-    const left = (this.perAddress.get(entry.address) ?? 1) - 1;
-    if (left <= 0) this.perAddress.delete(entry.address);
-    else this.perAddress.set(entry.address, left);
+    this.#pending.delete(stream);
+    this.#deps.clock.clearTimeout(entry.timer);
+    const left = (this.#perAddress.get(entry.address) ?? 1) - 1;
+    if (left <= 0) this.#perAddress.delete(entry.address);
+    else this.#perAddress.set(entry.address, left);
   }
 
   /** Clears every deadline (on stop). */
   dispose(): void {
-    for (const stream of [...this.pending.keys()]) this.settle(stream);
+    for (const stream of [...this.#pending.keys()]) this.#settle(stream);
   }
 }

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import mqtt from 'mqtt';
-import type { EmulatorFixture } from '../testing/emulator-fixture.js';
-import { startFixture } from '../testing/emulator-fixture.js';
-import { closed, connect, connectRefused, end, nextMessage, subscribe } from '../testing/mqtt-helpers.js';
-import { MemoryUsers } from '../testing/memory-service.js';
-import { certificateLogin } from '../testing/certificate-login.js';
+import type { EmulatorFixture } from '../../testing/emulator-fixture.js';
+import { startFixture } from '../../testing/emulator-fixture.js';
+import { closed, connect, connectRefused, end, nextMessage, subscribe } from '../../testing/mqtt-helpers.js';
+import { MemoryUsers } from '../../testing/memory-service.js';
+import { certificateLogin } from '../../testing/certificate-login.js';
 
 let fixture: EmulatorFixture;
 let users: MemoryUsers;

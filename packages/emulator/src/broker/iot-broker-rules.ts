@@ -1,68 +1,50 @@
 /**
  * Makes aedes behave like IoT Core towards clients: authentication, policies, limits,
  * duplicate client ids, presence events, disconnect timers and persistent-session expiry.
- * Installed on one aedes instance by {@link IotBrokerRules.install}.
+ * Installed on one aedes instance by {@link IotBrokerRules.install}; the service controls the
+ * broker through {@link LocalBrokerControl} over the same {@link LiveSessions}.
  */
 import { randomUUID } from 'node:crypto';
 import type { Aedes, AuthenticateError, Client, ConnectPacket, PublishPacket, Subscription } from 'aedes';
-import type { AccessPolicy, IotAction } from '../auth/access-policy.js';
+import type { IotAction } from '../auth/access-policy.js';
 import { isAllowed } from '../auth/access-policy.js';
 import type { ClockTimer } from '../clock.js';
 import type { Logger } from '../logger.js';
-import type { BrokerControl } from '../service/contracts.js';
 import { beforeEachPacket, cleanStoredSubscriptions, clientOfStream, clientSentDisconnect, heldFilters, isClientClosed } from './aedes-internals.js';
 import type { ConnectAuthorizerDeps } from './authorize-connect.js';
 import { authorizeConnect } from './authorize-connect.js';
 import { clampKeepalive, topicProblem } from './iot-limits.js';
-import type { DisconnectReason, PresenceSubject } from './presence-events.js';
+import { MQTT5_MAXIMUM_CONNECT_TIME, type LiveSessions, type Session } from './live-sessions.js';
+import type { DisconnectReason } from './presence-events.js';
 import { connectedEvent, connectFailedEvent, disconnectedEvent, hasPresence } from './presence-events.js';
-import type { TransportAuth } from './transport-auth.js';
 
 /** What the rules need. */
 export interface IotBrokerRulesDeps extends ConnectAuthorizerDeps {
   readonly logger: Logger;
   readonly sessionExpiryMs: number;
-}
-
-interface Session extends PresenceSubject {
-  readonly client: Client;
-  readonly clean: boolean;
-  readonly keepalive: number;
-  readonly policies: readonly AccessPolicy[];
-  readonly anonymous: boolean;
-  reason: DisconnectReason | undefined;
-  tooManyFilters: boolean;
-  timer: ClockTimer | undefined;
-  /** CONNACK went out (presence `connected` was published). */
-  ready: boolean;
-  /** Cleaned up: by aedes' clientDisconnect, or by the stream closing before aedes registered it. */
-  ended: boolean;
-}
-
-/** A connection as the emulator sees it (for tests and tools). */
-export interface ConnectionInfo {
-  readonly clientId: string;
-  readonly principalId: string;
-  readonly transport: string;
-  /** Keepalive after IoT Core's clamping, seconds. */
-  readonly keepalive: number;
-  readonly clean: boolean;
+  /** The connection table the rules fill and the service's control reads. */
+  readonly sessions: LiveSessions;
 }
 
 const ALWAYS_FORBIDDEN_PUBLISH = ['$aws/events/', '$SYS/'];
+
+/** MQTT 5 DISCONNECT reason 0x82 (protocol error): a v5 client broke one of IoT Core's limits. */
+const MQTT5_PROTOCOL_ERROR = 0x82;
+
+/** Refusals by policy (or of a banned client) that an MQTT 5 client hears as 0x87 with its link kept. */
+const KEEPS_MQTT5_LINK: readonly DisconnectReason[] = ['FORBIDDEN_ACCESS', 'AUTH_ERROR'];
 
 function authError(message: string): AuthenticateError {
   return Object.assign(new Error(message), { returnCode: 5 as const });
 }
 
 /** The IoT Core rules for one aedes broker. */
-export class IotBrokerRules implements BrokerControl {
-  readonly #transportAuth = new WeakMap<object, TransportAuth>();
-  readonly #sessions = new WeakMap<Client, Session>();
-  readonly #live = new Map<string, Session>();
+export class IotBrokerRules {
   readonly #keepalives = new WeakMap<Client, number>();
   /** Client ids as sent, before aedes replaces an empty one with a generated id. */
   readonly #sentClientIds = new WeakMap<Client, string>();
+  /** Refusals told to an MQTT 5 client by reason code (SUBACK/PUBACK 0x87): its link stays up. */
+  readonly #toldByReasonCode = new WeakSet<Error>();
   readonly #expiryTimers = new Map<string, ClockTimer>();
   readonly #expiredSessions = new Set<string>();
   #versionNumber = 0;
@@ -70,21 +52,18 @@ export class IotBrokerRules implements BrokerControl {
   #broker: Aedes | undefined;
 
   readonly #deps: IotBrokerRulesDeps;
+  readonly #sessions: LiveSessions;
 
   constructor(deps: IotBrokerRulesDeps) {
     this.#deps = deps;
-  }
-
-  /** Records what the listener learned about a connection's stream. */
-  attach(stream: object, auth: TransportAuth): void {
-    this.#transportAuth.set(stream, auth);
+    this.#sessions = deps.sessions;
   }
 
   /** A connection broke the protocol below aedes (an oversized packet): record why it is dropped. */
   clientError(stream: object, problem: string): void {
     const client = clientOfStream(stream);
     if (client === undefined) return;
-    const session = this.#sessions.get(client);
+    const session = this.#sessions.of(client);
     if (session === undefined) return;
     this.#setReason(client, 'CLIENT_ERROR');
     this.#deps.logger.info(`client "${session.clientId}" disconnected (CLIENT_ERROR): ${problem}`);
@@ -97,10 +76,19 @@ export class IotBrokerRules implements BrokerControl {
     broker.authenticate = (client, username, password, done) => {
       this.#authenticate(client, username, password).then(() => done(null, true), (error: AuthenticateError) => done(error, false));
     };
-    broker.authorizePublish = (client, packet, done) => done(client === null ? null : this.#checkPublish(client, packet));
+    // MQTT 3.1.1 clients are refused by closing the link (IoT Core's way); aedes 2 answers an MQTT 5
+    // client's refused QoS 1 PUBLISH with PUBACK 0x87 and keeps the link, as IoT Core does for a
+    // policy refusal. Other violations still end a v5 link, with DISCONNECT 0x82.
+    broker.authorizePublish = (client, packet, done) => {
+      const error = client === null ? null : this.#checkPublish(client, packet);
+      done(error);
+      if (error !== null && client !== null && client.version === 5 && !this.#toldByReasonCode.has(error)) client.disconnect({ reasonCode: MQTT5_PROTOCOL_ERROR }, () => undefined);
+    };
     broker.authorizeSubscribe = (client, subscription, done) => {
       const error = this.#checkSubscribe(client, subscription);
-      done(error, error === null ? subscription : null);
+      // A negative grant: aedes 2 answers SUBACK 0x87 for that filter (v5), the link stays up.
+      if (error !== null && this.#toldByReasonCode.has(error)) done(null, null);
+      else done(error, error === null ? subscription : null);
     };
     broker.authorizeForward = (client, packet) => (this.#mayReceive(client, packet.topic) && this.#retainedAllowed(client, packet) ? packet : null);
     broker.on('clientReady', (client) => this.#onReady(client));
@@ -118,7 +106,7 @@ export class IotBrokerRules implements BrokerControl {
     beforeEachPacket(client, (incoming) => {
       if (incoming.cmd !== 'subscribe' || incoming.subscriptions === undefined) return;
       for (const subscription of incoming.subscriptions) subscription.qos = Math.min(subscription.qos, 1);
-      const session = this.#sessions.get(client);
+      const session = this.#sessions.of(client);
       if (session !== undefined && incoming.subscriptions.length > this.#deps.limits.maxFiltersPerSubscribe) session.tooManyFilters = true;
     });
     return true;
@@ -127,8 +115,8 @@ export class IotBrokerRules implements BrokerControl {
   async #authenticate(client: Client, username: string | undefined, password: Buffer | undefined): Promise<void> {
     // Validate what the client sent: aedes has replaced an empty client id by now.
     const clientId = this.#sentClientIds.get(client) ?? client.id;
-    const auth = this.#transportAuth.get(client.conn) ?? { transport: 'tcp', ipAddress: 'unknown', kind: 'none' };
-    const live = this.#live.get(clientId);
+    const auth = this.#sessions.transportOf(client.conn) ?? { transport: 'tcp', ipAddress: 'unknown', kind: 'none' };
+    const live = this.#sessions.live(clientId);
     const liveAs = live === undefined ? undefined : live.anonymous ? 'anonymous' : 'authenticated';
     const grant = await authorizeConnect({ clientId, auth, username, password, liveAs }, this.#deps);
     if ('check' in grant) {
@@ -142,7 +130,7 @@ export class IotBrokerRules implements BrokerControl {
       this.#deps.logger.info(`client "${clientId}" closed its connection during authentication`);
       throw authError('connection closed during authentication');
     }
-    const previous = this.#live.get(clientId);
+    const previous = this.#sessions.live(clientId);
     if (previous !== undefined) previous.reason = 'DUPLICATE_CLIENTID';
     const session: Session = {
       client,
@@ -163,10 +151,9 @@ export class IotBrokerRules implements BrokerControl {
     };
     const { disconnectAt, disconnectReason } = grant;
     if (disconnectAt !== undefined) {
-      session.timer = this.#deps.clock.setTimeout(() => this.#drop(session, disconnectReason), Math.max(0, disconnectAt - this.#deps.clock.now()));
+      session.timer = this.#deps.clock.setTimeout(() => this.#sessions.drop(session, disconnectReason, MQTT5_MAXIMUM_CONNECT_TIME), Math.max(0, disconnectAt - this.#deps.clock.now()));
     }
-    this.#sessions.set(client, session);
-    this.#live.set(clientId, session);
+    this.#sessions.add(session);
     // Also when the stream closes between here and aedes registering the client (no clientDisconnect then).
     client.conn.once('close', () => this.#onDisconnect(client));
     const pending = this.#expiryTimers.get(clientId);
@@ -186,7 +173,7 @@ export class IotBrokerRules implements BrokerControl {
   }
 
   #checkSubscribe(client: Client, subscription: Subscription): Error | null {
-    const session = this.#sessions.get(client);
+    const session = this.#sessions.of(client);
     if (session?.tooManyFilters === true) return this.#violation(client, 'CLIENT_ERROR', `SUBSCRIBE with more than ${this.#deps.limits.maxFiltersPerSubscribe} filters refused`);
     const held = heldFilters(client);
     if (!(subscription.topic in held) && Object.keys(held).length >= this.#deps.limits.maxSubscriptionsPerConnection) {
@@ -198,7 +185,7 @@ export class IotBrokerRules implements BrokerControl {
   }
 
   #authorize(client: Client, action: IotAction, target: string): Error | null {
-    const session = this.#sessions.get(client);
+    const session = this.#sessions.of(client);
     if (session === undefined) return this.#violation(client, 'AUTH_ERROR', 'no session');
     if (this.#deps.users.isBanned(session.clientId) || this.#deps.users.isBanned(session.principalIdentifier)) {
       return this.#violation(client, 'AUTH_ERROR', `${action} by banned client refused`);
@@ -208,7 +195,7 @@ export class IotBrokerRules implements BrokerControl {
   }
 
   #mayReceive(client: Client, topic: string): boolean {
-    const session = this.#sessions.get(client);
+    const session = this.#sessions.of(client);
     if (session === undefined || this.#deps.users.isBanned(session.clientId)) return false;
     return isAllowed(session.policies, 'iot:Receive', topic);
   }
@@ -224,18 +211,23 @@ export class IotBrokerRules implements BrokerControl {
 
   /** Records why the client is about to be disconnected (aedes closes it on the returned error). */
   #violation(client: Client, reason: DisconnectReason, message: string): Error {
+    const error = new Error(message);
+    if (client.version === 5 && KEEPS_MQTT5_LINK.includes(reason)) {
+      this.#toldByReasonCode.add(error);
+      this.#deps.logger.info(`client "${client.id}" refused with 0x87 (${reason}), link kept: ${message}`);
+      return error;
+    }
     this.#setReason(client, reason);
     this.#deps.logger.info(`client "${client.id}" disconnected (${reason}): ${message}`);
-    return new Error(message);
+    return error;
   }
 
   #setReason(client: Client, reason: DisconnectReason): void {
-    const session = this.#sessions.get(client);
-    if (session !== undefined && session.reason === undefined) session.reason = reason;
+    this.#sessions.setReason(client, reason);
   }
 
   #onReady(client: Client): void {
-    const session = this.#sessions.get(client);
+    const session = this.#sessions.of(client);
     if (session === undefined || session.ended) return;
     session.ready = true;
     if (hasPresence(session.clientId)) this.#publishEvent(connectedEvent(session, this.#deps.clock.now()));
@@ -245,12 +237,11 @@ export class IotBrokerRules implements BrokerControl {
   }
 
   #onDisconnect(client: Client): void {
-    const session = this.#sessions.get(client);
+    const session = this.#sessions.of(client);
     if (session === undefined || session.ended) return;
     session.ended = true;
     if (session.timer !== undefined) this.#deps.clock.clearTimeout(session.timer);
-    const wasLive = this.#live.get(session.clientId) === session;
-    if (wasLive) this.#live.delete(session.clientId);
+    const wasLive = this.#sessions.remove(session);
     const clientSaidBye = clientSentDisconnect(client);
     const reason = session.reason ?? (clientSaidBye ? 'CLIENT_INITIATED_DISCONNECT' : this.#shuttingDown ? 'SERVER_INITIATED_DISCONNECT' : 'CONNECTION_LOST');
     this.#deps.logger.info(`client "${session.clientId}" disconnected: ${reason}`);
@@ -261,7 +252,7 @@ export class IotBrokerRules implements BrokerControl {
   #scheduleSessionExpiry(clientId: string): void {
     const timer = this.#deps.clock.setTimeout(() => {
       this.#expiryTimers.delete(clientId);
-      if (this.#live.has(clientId)) return;
+      if (this.#sessions.live(clientId) !== undefined) return;
       this.#expiredSessions.add(clientId);
       if (this.#broker === undefined) return;
       cleanStoredSubscriptions(this.#broker, clientId).catch((error: unknown) => this.#deps.logger.warn(`session expiry of "${clientId}": ${(error as Error).message}`));
@@ -269,75 +260,10 @@ export class IotBrokerRules implements BrokerControl {
     this.#expiryTimers.set(clientId, timer);
   }
 
-  #drop(session: Session, reason: DisconnectReason): void {
-    if (session.reason === undefined) session.reason = reason;
-    session.client.close();
-  }
-
   #publishEvent(message: { topic: string; event: object }): void {
     this.#broker?.publish({ cmd: 'publish', topic: message.topic, payload: Buffer.from(JSON.stringify(message.event)), qos: 0, retain: false, dup: false }, (error) => {
       if (error) this.#deps.logger.warn(`presence event on ${message.topic} not published: ${error.message}`);
     });
-  }
-
-  // BrokerControl
-
-  async publish(topic: string, payload: Uint8Array, options: { qos?: 0 | 1; retain?: boolean } = {}): Promise<void> {
-    const broker = this.#broker;
-    if (broker === undefined) throw new Error('broker not started');
-    await new Promise<void>((resolve, reject) => {
-      broker.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: options.qos ?? 0, retain: options.retain ?? false, dup: false }, (error) => (error ? reject(error) : resolve()));
-    });
-  }
-
-  disconnectPrincipal(principalId: string, reason: string): number {
-    const known: readonly string[] = ['SERVER_INITIATED_DISCONNECT', 'API_INITIATED_DISCONNECT', 'AUTH_ERROR', 'FORBIDDEN_ACCESS'];
-    const presenceReason = (known.includes(reason) ? reason : 'API_INITIATED_DISCONNECT') as DisconnectReason;
-    let dropped = 0;
-    for (const session of [...this.#live.values()]) {
-      if (session.principalIdentifier !== principalId && session.clientId !== principalId) continue;
-      this.#deps.logger.info(`dropping client "${session.clientId}": ${reason}`);
-      this.#drop(session, presenceReason);
-      dropped++;
-    }
-    return dropped;
-  }
-
-  disconnectClient(clientId: string): boolean {
-    const session = this.#live.get(clientId);
-    if (session === undefined) return false;
-    this.#deps.logger.info(`dropping client "${clientId}": kicked by the admin API`);
-    this.#drop(session, 'API_INITIATED_DISCONNECT');
-    return true;
-  }
-
-  connectedClients(): string[] {
-    return [...this.#live.keys()];
-  }
-
-  tap(filter: string, listener: (topic: string, payload: Uint8Array) => void): () => void {
-    const broker = this.#broker;
-    if (broker === undefined) throw new Error('broker not started');
-    const deliver = (packet: { topic: string; payload: Buffer | string }, done: () => void): void => {
-      try {
-        listener(packet.topic, typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload);
-      } finally {
-        done();
-      }
-    };
-    broker.subscribe(filter, deliver, () => undefined);
-    return () => broker.unsubscribe(filter, deliver, () => undefined);
-  }
-
-  /** Live connections with their effective settings. */
-  connections(): ConnectionInfo[] {
-    return [...this.#live.values()].map((session) => ({
-      clientId: session.clientId,
-      principalId: session.principalIdentifier,
-      transport: this.#transportAuth.get(session.client.conn)?.transport ?? 'tcp',
-      keepalive: session.keepalive,
-      clean: session.clean,
-    }));
   }
 
   /** From now on, connections end because the server stops. */
@@ -349,6 +275,6 @@ export class IotBrokerRules implements BrokerControl {
   dispose(): void {
     for (const timer of this.#expiryTimers.values()) this.#deps.clock.clearTimeout(timer);
     this.#expiryTimers.clear();
-    for (const session of this.#live.values()) if (session.timer !== undefined) this.#deps.clock.clearTimeout(session.timer);
+    for (const session of this.#sessions.all()) if (session.timer !== undefined) this.#deps.clock.clearTimeout(session.timer);
   }
 }

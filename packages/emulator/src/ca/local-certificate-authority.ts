@@ -43,19 +43,19 @@ function randomSerial(): string {
 /** The local CA. Use {@link LocalCertificateAuthority.open}. */
 export class LocalCertificateAuthority implements CertificateAuthority {
   readonly caPem: string;
-  private readonly caCert: x509.X509Certificate;
-  private readonly caKey: CryptoKey;
-  private readonly store: StateStore;
-  private readonly revoked: Set<string>;
-  private readonly validityDays: number;
+  readonly #caCert: x509.X509Certificate;
+  readonly #caKey: CryptoKey;
+  readonly #store: StateStore;
+  readonly #revoked: Set<string>;
+  readonly #validityDays: number;
 
   private constructor(caCert: x509.X509Certificate, caKey: CryptoKey, store: StateStore, revoked: Set<string>, validityDays: number) {
-    this.caCert = caCert;
-    this.caKey = caKey;
+    this.#caCert = caCert;
+    this.#caKey = caKey;
     this.caPem = caCert.toString('pem');
-    this.store = store;
-    this.revoked = revoked;
-    this.validityDays = validityDays;
+    this.#store = store;
+    this.#revoked = revoked;
+    this.#validityDays = validityDays;
   }
 
   /** Loads the CA from `<dataDir>/ca/`, creating it on first start. */
@@ -89,7 +89,7 @@ export class LocalCertificateAuthority implements CertificateAuthority {
       ),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
     ];
-    return this.issue('CN=webcomm emulator broker', 825, extensions, randomSerial());
+    return this.#issue('CN=webcomm emulator broker', 825, extensions, randomSerial());
   }
 
   async issueClientCertificate(clientId: string): Promise<IssuedCertificate> {
@@ -98,42 +98,42 @@ export class LocalCertificateAuthority implements CertificateAuthority {
     // stripped, so the certificate could name another client than the one asked for.
     // (@peculiar/x509 accepts typed values at run time; its JsonName type lists strings only.)
     const subject = [{ CN: [{ utf8String: clientId }] }, { O: ['webcomm emulator client'] }] as unknown as x509.JsonName;
-    const issued = await this.issue(subject, this.validityDays, [
+    const issued = await this.#issue(subject, this.#validityDays, [
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
     ], serialNumber);
-    const expiresAt = new Date(Date.now() + this.validityDays * DAY_MS);
-    await this.store.certificates.put(serialNumber, { serialNumber, clientId, expiresAt: expiresAt.toISOString(), revoked: false });
+    const expiresAt = new Date(Date.now() + this.#validityDays * DAY_MS);
+    await this.#store.certificates.put(serialNumber, { serialNumber, clientId, expiresAt: expiresAt.toISOString(), revoked: false });
     return { ...issued, caPem: this.caPem, serialNumber, expiresAt };
   }
 
   async revokeClient(clientId: string): Promise<void> {
-    for await (const certificate of this.store.certificates.values()) {
+    for await (const certificate of this.#store.certificates.values()) {
       if (certificate.clientId !== clientId || certificate.revoked) continue;
-      await this.store.certificates.put(certificate.serialNumber, { ...certificate, revoked: true });
-      this.revoked.add(certificate.serialNumber);
+      await this.#store.certificates.put(certificate.serialNumber, { ...certificate, revoked: true });
+      this.#revoked.add(certificate.serialNumber);
     }
   }
 
   isRevoked(serialNumber: string): boolean {
-    return this.revoked.has(normalizeSerial(serialNumber));
+    return this.#revoked.has(normalizeSerial(serialNumber));
   }
 
-  private async issue(subject: string | x509.JsonName, days: number, extensions: x509.Extension[], serialNumber: string): Promise<ServerCertificate> {
+  async #issue(subject: string | x509.JsonName, days: number, extensions: x509.Extension[], serialNumber: string): Promise<ServerCertificate> {
     const keys = await crypto.subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify']);
     const certificate = await x509.X509CertificateGenerator.create(
       {
         serialNumber,
         subject,
-        issuer: this.caCert.subject,
+        issuer: this.#caCert.subject,
         notBefore: new Date(Date.now() - 60_000),
         notAfter: new Date(Date.now() + days * DAY_MS),
         signingAlgorithm: SIGNING_ALGORITHM,
         publicKey: keys.publicKey,
-        signingKey: this.caKey,
+        signingKey: this.#caKey,
         extensions: [
           new x509.BasicConstraintsExtension(false, undefined, true),
           new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-          await x509.AuthorityKeyIdentifierExtension.create(this.caCert, false, crypto),
+          await x509.AuthorityKeyIdentifierExtension.create(this.#caCert, false, crypto),
           ...extensions,
         ],
       },

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
-import type { EmulatorFixture } from '../testing/emulator-fixture.js';
-import { startFixture } from '../testing/emulator-fixture.js';
-import { ManualClock } from '../testing/manual-clock.js';
-import { MemoryUsers } from '../testing/memory-service.js';
-import { connect } from '../testing/mqtt-helpers.js';
-import { presignMqttUrl } from '../testing/presign.js';
-import { upgradeRefusal } from '../testing/ws-refusal.js';
+import type { EmulatorFixture } from '../../testing/emulator-fixture.js';
+import { startFixture } from '../../testing/emulator-fixture.js';
+import { ManualClock } from '../../testing/manual-clock.js';
+import { MemoryUsers } from '../../testing/memory-service.js';
+import { connect } from '../../testing/mqtt-helpers.js';
+import { presignMqttUrl } from '../../testing/presign.js';
+import { upgradeRefusal } from '../../testing/ws-refusal.js';
 
 let fixture: EmulatorFixture;
 let cognito: CognitoIdentityClient;

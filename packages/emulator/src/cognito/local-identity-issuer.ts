@@ -43,58 +43,58 @@ function randomKey(prefix: string, length: number): string {
 export class LocalIdentityIssuer implements IdentityIssuer {
   readonly identityPoolId: string;
   readonly region: string;
-  private readonly store: StateStore;
-  private readonly clock: Clock;
-  private readonly credentialTtlMs: number;
+  readonly #store: StateStore;
+  readonly #clock: Clock;
+  readonly #credentialTtlMs: number;
   readonly #credentialKey: string;
-  private readonly openIdTokens: OpenIdTokens;
+  readonly #openIdTokens: OpenIdTokens;
 
   constructor(store: StateStore, options: { region: string; identityPoolId: string; credentialTtlMs: number; clock: Clock; credentialKey: string; openIdTokens: OpenIdTokens }) {
-    this.store = store;
+    this.#store = store;
     this.#credentialKey = options.credentialKey;
-    this.openIdTokens = options.openIdTokens;
+    this.#openIdTokens = options.openIdTokens;
     this.region = options.region;
     this.identityPoolId = options.identityPoolId;
-    this.credentialTtlMs = options.credentialTtlMs;
-    this.clock = options.clock;
+    this.#credentialTtlMs = options.credentialTtlMs;
+    this.#clock = options.clock;
   }
 
   async ensureIdentity(clientId: string): Promise<string> {
-    const existing = await this.store.identities.get(clientId);
+    const existing = await this.#store.identities.get(clientId);
     // An identity registered before tokens existed becomes developer-authenticated on its next registration.
     if (existing?.developer !== true) {
-      await this.store.identities.put(clientId, { identityId: clientId, logins: [], createdAt: existing?.createdAt ?? new Date(this.clock.now()).toISOString(), developer: true });
+      await this.#store.identities.put(clientId, { identityId: clientId, logins: [], createdAt: existing?.createdAt ?? new Date(this.#clock.now()).toISOString(), developer: true });
     }
     return clientId;
   }
 
   async hasIdentity(identityId: string): Promise<boolean> {
-    return (await this.store.identities.get(identityId)) !== undefined;
+    return (await this.#store.identities.get(identityId)) !== undefined;
   }
 
   openIdToken(identityId: string): OpenIdToken {
-    return this.openIdTokens.issue(identityId);
+    return this.#openIdTokens.issue(identityId);
   }
 
   /** The identity a Cognito OpenID token proves, or why it does not. */
   verifyOpenIdToken(token: string): { readonly ok: true; readonly identityId: string } | { readonly ok: false; readonly check: OpenIdCheck } {
-    return this.openIdTokens.verify(token);
+    return this.#openIdTokens.verify(token);
   }
 
   /** The identity, or undefined. */
   async getIdentity(identityId: string): Promise<StoredIdentity | undefined> {
-    return this.store.identities.get(identityId);
+    return this.#store.identities.get(identityId);
   }
 
   /** A new guest identity, or the identity bound to these developer logins (created on first use). */
   async identityFor(loginKeys: readonly string[]): Promise<string> {
     for (const key of loginKeys) {
-      const known = await this.store.loginIndex.get(key);
+      const known = await this.#store.loginIndex.get(key);
       if (known !== undefined) return known;
     }
     const identityId = `${this.region}:${randomUUID()}`;
-    await this.store.identities.put(identityId, { identityId, logins: [...loginKeys], createdAt: new Date(this.clock.now()).toISOString() });
-    for (const key of loginKeys) await this.store.loginIndex.put(key, identityId);
+    await this.#store.identities.put(identityId, { identityId, logins: [...loginKeys], createdAt: new Date(this.#clock.now()).toISOString() });
+    for (const key of loginKeys) await this.#store.loginIndex.put(key, identityId);
     return identityId;
   }
 
@@ -102,23 +102,23 @@ export class LocalIdentityIssuer implements IdentityIssuer {
   async issueCredentials(identityId: string): Promise<IssuedCredentials> {
     const accessKeyId = randomKey('ASIA', 16);
     const sessionToken = randomBytes(96).toString('base64');
-    const expiresAt = new Date(this.clock.now() + this.credentialTtlMs).toISOString();
-    await this.store.credentials.put(accessKeyId, { accessKeyId, sessionTokenSha256: sha256(sessionToken), identityId, expiresAt });
-    return { accessKeyId, secretAccessKey: this.secretFor(accessKeyId), sessionToken, identityId, expiresAt };
+    const expiresAt = new Date(this.#clock.now() + this.#credentialTtlMs).toISOString();
+    await this.#store.credentials.put(accessKeyId, { accessKeyId, sessionTokenSha256: sha256(sessionToken), identityId, expiresAt });
+    return { accessKeyId, secretAccessKey: this.#secretFor(accessKeyId), sessionToken, identityId, expiresAt };
   }
 
   /** Finds live credentials; checks the session token when one is given. */
   async lookup(accessKeyId: string, sessionToken: string | undefined): Promise<CredentialLookup> {
-    const credentials = await this.store.credentials.get(accessKeyId);
+    const credentials = await this.#store.credentials.get(accessKeyId);
     if (credentials?.sessionTokenSha256 === undefined) return { ok: false, check: 'unknown-access-key' };
-    if (Date.parse(credentials.expiresAt) <= this.clock.now()) return { ok: false, check: 'expired-credentials' };
+    if (Date.parse(credentials.expiresAt) <= this.#clock.now()) return { ok: false, check: 'expired-credentials' };
     if (sessionToken === undefined || !sameSecret(sha256(sessionToken), credentials.sessionTokenSha256)) return { ok: false, check: 'bad-session-token' };
     const { identityId, expiresAt } = credentials;
-    return { ok: true, credentials: { accessKeyId, secretAccessKey: this.secretFor(accessKeyId), identityId, expiresAt } };
+    return { ok: true, credentials: { accessKeyId, secretAccessKey: this.#secretFor(accessKeyId), identityId, expiresAt } };
   }
 
   /** The secret access key of an access key id (40 characters, like AWS's). */
-  private secretFor(accessKeyId: string): string {
+  #secretFor(accessKeyId: string): string {
     return createHmac('sha256', this.#credentialKey).update(accessKeyId).digest('base64').slice(0, 40);
   }
 
@@ -128,20 +128,20 @@ export class LocalIdentityIssuer implements IdentityIssuer {
    */
   async purgeExpired(): Promise<number> {
     const doomed: string[] = [];
-    for await (const credentials of this.store.credentials.values()) {
+    for await (const credentials of this.#store.credentials.values()) {
       const legacy = credentials.sessionTokenSha256 === undefined;
-      if (legacy || Date.parse(credentials.expiresAt) <= this.clock.now()) doomed.push(credentials.accessKeyId);
+      if (legacy || Date.parse(credentials.expiresAt) <= this.#clock.now()) doomed.push(credentials.accessKeyId);
     }
-    await Promise.all(doomed.map((key) => this.store.credentials.del(key)));
+    await Promise.all(doomed.map((key) => this.#store.credentials.del(key)));
     return doomed.length;
   }
 
   async revokeIdentity(clientId: string): Promise<void> {
     const doomed: string[] = [];
-    for await (const credentials of this.store.credentials.values()) {
+    for await (const credentials of this.#store.credentials.values()) {
       if (credentials.identityId === clientId) doomed.push(credentials.accessKeyId);
     }
-    await Promise.all(doomed.map((key) => this.store.credentials.del(key)));
+    await Promise.all(doomed.map((key) => this.#store.credentials.del(key)));
   }
 }
 

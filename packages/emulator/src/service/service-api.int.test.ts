@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import type { RegistrationResponse, ServiceErrorBody } from '@webcomm/core';
 import type { UserRecord } from '@webcomm/core/internal';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFixture, type EmulatorFixture } from '../testing/emulator-fixture.js';
-import { closed, connect, connectRefused, nextMessage, subscribe } from '../testing/mqtt-helpers.js';
-import { certificateLogin } from '../testing/certificate-login.js';
+import { startFixture, type EmulatorFixture } from '../../testing/emulator-fixture.js';
+import { closed, connect, connectRefused, nextMessage, subscribe } from '../../testing/mqtt-helpers.js';
+import { certificateLogin } from '../../testing/certificate-login.js';
 
 let fixture: EmulatorFixture;
 afterEach(async () => {

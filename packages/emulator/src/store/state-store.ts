@@ -56,10 +56,10 @@ export class StateStore {
   readonly loginIndex: Table<string>;
   readonly credentials: Table<StoredCredentials>;
   readonly certificates: Table<StoredCertificate>;
-  private readonly db: ClassicLevel<string, Json>;
+  readonly #db: ClassicLevel<string, Json>;
 
   private constructor(db: ClassicLevel<string, Json>) {
-    this.db = db;
+    this.#db = db;
     this.identities = db.sublevel<string, StoredIdentity>('identities', { valueEncoding: 'json' });
     this.loginIndex = db.sublevel<string, string>('logins', { valueEncoding: 'json' });
     this.credentials = db.sublevel<string, StoredCredentials>('credentials', { valueEncoding: 'json' });
@@ -74,7 +74,7 @@ export class StateStore {
   }
 
   async close(): Promise<void> {
-    await this.db.close();
+    await this.#db.close();
   }
 }
 
