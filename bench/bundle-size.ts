@@ -35,6 +35,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { browserVariants } from '../scripts/browser-variants.js';
 import { BUNDLERS } from './lib/bundlers.js';
 import type { BenchResult } from './lib/report.js';
 
@@ -115,13 +116,15 @@ export async function creds() {
 }`,
 };
 
-/** Resolves our workspace packages to their TypeScript sources (no build needed). */
+/** Resolves our workspace packages and their subpaths (`@webcomm/core/mqttjs` → `src/mqttjs.ts`) to their TypeScript sources. */
 const workspaceSources = {
   name: 'workspace-sources',
-  setup(build: { onResolve(o: { filter: RegExp }, cb: (a: { path: string }) => { path: string }): void }) {
-    build.onResolve({ filter: /^@webcomm\/(core|aws|browser)$/ }, (args) => ({
-      path: join(root, 'packages', args.path.slice('@webcomm/'.length), 'src/index.ts'),
-    }));
+  setup(build: { onResolve(o: { filter: RegExp }, cb: (a: { path: string }) => { path: string; sideEffects: boolean }): void }) {
+    build.onResolve({ filter: /^@webcomm\/(core|aws|browser)(\/[a-z-]+)?$/ }, (args) => {
+      const [pkg, sub] = args.path.slice('@webcomm/'.length).split('/');
+      // As their package.json says: a path a plugin returns does not get it from there.
+      return { path: join(root, 'packages', pkg ?? '', 'src', `${sub ?? 'index'}.ts`), sideEffects: false };
+    });
   },
 };
 
@@ -161,7 +164,8 @@ async function measure(app: string, source: string, extraPlugins: unknown[] = []
     stdin: { contents: source, resolveDir: resolveDir ?? awsSrc, sourcefile: `${app}.ts`, loader: 'ts' },
     bundle: true, minify: true, format: 'esm', platform: 'browser', target: 'es2022',
     write: false, metafile: true, outfile: join(root, 'bench/results', `${app}.js`),
-    plugins: resolveDir === undefined ? [workspaceSources, ...extraPlugins] : extraPlugins, logLevel: 'silent',
+    // From sources, as the packages' `browser` builds are made: browser variants (the lean engine by default).
+    plugins: resolveDir === undefined ? [workspaceSources, browserVariants, ...extraPlugins] : extraPlugins, logLevel: 'silent',
     // As the package's own browser build does: a module-scoped \`process\` for MQTT.js's sources
     // (installed packages bring their own, so nothing is injected for them).
     inject: resolveDir === undefined && app.startsWith('client-') ? [join(coreSrc, 'process-shim.ts')] : [],

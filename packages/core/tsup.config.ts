@@ -6,11 +6,11 @@ type Plugin = NonNullable<Options['esbuildPlugins']>[number];
 /**
  * Keeps the packages @webcomm/aws's WebSocket stream also pulls in (readable-stream, and the
  * `buffer` and `events` packages it imports) imports of the `browser` build, so the app's bundler
- * keeps one copy of each. MQTT.js `require()`s them, and esbuild turns a require of an external
+ * keeps one copy of each; eventemitter3 too (@webcomm/aws and @webcomm/browser import it). MQTT.js `require()`s them, and esbuild turns a require of an external
  * into a `__require()` that throws in browsers; routing it through a one-line ES module makes it a
  * top-level `import`. Each is a dependency of this package, so it resolves under pnpm too.
  */
-const SHARED = /^(readable-stream|buffer|events)$/;
+const SHARED = /^(readable-stream|buffer|events|eventemitter3)$/;
 const importShared: Plugin = {
   name: 'import-shared',
   setup(build) {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The release path as a consumer meets it: every package is packed with `pnpm pack` (which
@@ -80,27 +81,55 @@ describe('packed packages install with npm', () => {
     }
   });
 
-  it('a browser app importing @webcomm/browser and @webcomm/core bundles one copy of each package, with no polyfills', async () => {
+  /** esbuild, as an app's build runs it on the installed packages (`browser` conditions); `inputs`: the files in the output. */
+  async function bundleApp(contents: string, minify = false): Promise<{ text: string; bytes: Uint8Array; inputs: string[] }> {
     const requireFromRoot = createRequire(join(root, 'package.json'));
     const esbuild = createRequire(requireFromRoot.resolve('tsup/package.json'))('esbuild') as {
-      build(options: Record<string, unknown>): Promise<{ outputFiles: { text: string }[]; metafile: { inputs: Record<string, unknown> } }>;
+      build(options: Record<string, unknown>): Promise<{ outputFiles: { text: string; contents: Uint8Array }[]; metafile: { outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }> } }>;
     };
     const result = await esbuild.build({
-      stdin: { contents: "export { createBrowserClient } from '@webcomm/browser'; export { WebcommClient } from '@webcomm/core'; export { ManualClock } from '@webcomm/core/testing';", resolveDir: project, sourcefile: 'app.js' },
-      bundle: true, format: 'esm', platform: 'browser', write: false, metafile: true, logLevel: 'silent', absWorkingDir: project,
+      stdin: { contents, resolveDir: project, sourcefile: 'app.js' },
+      bundle: true, format: 'esm', platform: 'browser', write: false, metafile: true, logLevel: 'silent', absWorkingDir: project, minify,
     });
-    const webcomm = Object.keys(result.metafile.inputs).filter((input) => input.includes('node_modules/@webcomm/'));
+    const out = result.outputFiles[0];
+    // The files that put bytes in the output (the metafile's `inputs` also lists files read and then tree-shaken away).
+    const inputs = Object.values(result.metafile.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([name]) => name));
+    return { text: out?.text ?? '', bytes: out?.contents ?? new Uint8Array(), inputs };
+  }
+  const fromPackage = (inputs: string[], name: string): string[] => inputs.filter((input) => input.startsWith(`node_modules/${name}/`));
+
+  it('a browser app importing @webcomm/browser and @webcomm/core bundles one copy of each package, with no polyfills and no MQTT.js (the lean engine)', async () => {
+    const { text, inputs } = await bundleApp("export { createBrowserClient } from '@webcomm/browser'; export { WebcommClient } from '@webcomm/core'; export { ManualClock } from '@webcomm/core/testing';");
+    const webcomm = inputs.filter((input) => input.includes('node_modules/@webcomm/'));
     const packages = new Set(webcomm.map((input) => /node_modules\/(@webcomm\/[^/]+)\/dist\/(browser\/)?/.exec(input)?.[0]));
-    expect([...packages].sort()).toEqual(['node_modules/@webcomm/aws/dist/', 'node_modules/@webcomm/browser/dist/', 'node_modules/@webcomm/core/dist/browser/']);
-    // core's three browser entries share chunks: its error class (and so all of core) is there once.
-    expect(result.outputFiles[0]?.text.split('webcomm.error').length ?? 0).toBe(2);
-    const mqttSources = Object.keys(result.metafile.inputs).filter((input) => input.includes('node_modules/mqtt/'));
-    expect(mqttSources).toEqual([]); // inside core's browser build, with its process shim
-    for (const shared of ['readable-stream', 'buffer', 'events']) {
-      expect(Object.keys(result.metafile.inputs).filter((input) => input.startsWith(`node_modules/${shared}/`)).length, shared).toBeGreaterThan(0);
-    }
+    expect([...packages].sort()).toEqual(['node_modules/@webcomm/aws/dist/browser/', 'node_modules/@webcomm/browser/dist/', 'node_modules/@webcomm/core/dist/browser/']);
+    // core's browser entries share chunks: its error class (and so all of core) is there once.
+    expect(text.split('webcomm.error').length).toBe(2);
+    expect(fromPackage(inputs, 'mqtt')).toEqual([]);
+    expect(inputs.filter((input) => input.endsWith('@webcomm/core/dist/browser/mqttjs.js'))).toEqual([]);
+    for (const shared of ['readable-stream', 'buffer', 'events']) expect(fromPackage(inputs, shared), shared).toEqual([]);
     // A require() esbuild could not turn into an import would throw in a browser.
-    expect(result.outputFiles[0]?.text).not.toContain('Dynamic require of');
+    expect(text).not.toContain('Dynamic require of');
+  });
+
+  it('an app that picks mqttJsEngine gets MQTT.js with the shared stream packages, still one copy of core', async () => {
+    const { text, inputs } = await bundleApp("export { createBrowserClient, mqttJsEngine } from '@webcomm/browser'; export { WebcommClient } from '@webcomm/core';");
+    expect(text.split('webcomm.error').length).toBe(2);
+    expect(inputs.filter((input) => input.endsWith('@webcomm/core/dist/browser/mqttjs.js'))).toHaveLength(1);
+    for (const shared of ['readable-stream', 'buffer', 'events']) expect(fromPackage(inputs, shared).length, shared).toBeGreaterThan(0);
+    expect(text).not.toContain('Dynamic require of');
+  });
+
+  it('the browser game (registration + Cognito + SigV4 WebSocket + the client) is at most 40 KB min+gz', async () => {
+    const { bytes } = await bundleApp(`
+import { connectToService } from '@webcomm/browser';
+const { client } = await connectToService({ serviceUrl: location.origin, publishChannels: ['chat'] });
+await client.subscribe('news', (message) => console.log(message));
+await client.connect();
+await client.publish('chat', { text: 'hello' });`, true);
+    const kb = gzipSync(bytes, { level: 9 }).byteLength / 1024;
+    expect(kb).toBeGreaterThan(10); // the whole client really is in it
+    expect(kb).toBeLessThanOrEqual(40);
   });
 
   it('a typed error from the installed core carries its code, from ESM and CJS', () => {

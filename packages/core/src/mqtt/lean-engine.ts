@@ -41,6 +41,9 @@ class ConnackError extends Error {
   }
 }
 
+/** A packet the broker must not send: ends the link like a malformed one. */
+class ProtocolFault extends RangeError {}
+
 interface Waiting {
   readonly settle: (packet: Packet) => void;
   readonly fail: (error: Error) => void;
@@ -175,7 +178,18 @@ class LeanLink extends EventEmitter<MqttLinkEvents> implements MqttLink {
 
   #onPacket(header: number, body: Uint8Array): void {
     if (this.#closed) return;
+    // A malformed packet throws out of here and ends the link (#onData); a listener that throws
+    // is reported as an `error` and the link goes on with the next packet.
     const packet = decodePacket(header, body, this.#version);
+    try {
+      this.#dispatch(packet);
+    } catch (error) {
+      if (error instanceof ProtocolFault) throw error;
+      this.emit('error', error);
+    }
+  }
+
+  #dispatch(packet: Packet): void {
     switch (packet.cmd) {
       case 'connack': {
         const code = (this.#version === 5 ? packet.reasonCode : packet.returnCode) ?? 0;
@@ -190,17 +204,21 @@ class LeanLink extends EventEmitter<MqttLinkEvents> implements MqttLink {
         return;
       }
       case 'publish':
-        if (packet.qos === 2) throw new RangeError('QoS 2 PUBLISH received; this client subscribes at QoS 1 at most');
-        this.emit('message', {
-          topic: packet.topic,
-          payload: packet.payload,
-          qos: packet.qos,
-          retain: packet.retain,
-          dup: packet.dup,
-          ...(packet.messageId === undefined ? {} : { messageId: packet.messageId }),
-          ...(packet.properties === undefined ? {} : { properties: packet.properties as PublishProperties }),
-        });
-        if (packet.qos === 1 && packet.messageId !== undefined) this.#write({ cmd: 'puback', messageId: packet.messageId });
+        if (packet.qos === 2) throw new ProtocolFault('QoS 2 PUBLISH received; this client subscribes at QoS 1 at most');
+        try {
+          this.emit('message', {
+            topic: packet.topic,
+            payload: packet.payload,
+            qos: packet.qos,
+            retain: packet.retain,
+            dup: packet.dup,
+            ...(packet.messageId === undefined ? {} : { messageId: packet.messageId }),
+            ...(packet.properties === undefined ? {} : { properties: packet.properties as PublishProperties }),
+          });
+        } finally {
+          // Acknowledged even when a listener threw: the message was delivered.
+          if (packet.qos === 1 && packet.messageId !== undefined) this.#write({ cmd: 'puback', messageId: packet.messageId });
+        }
         return;
       case 'puback':
       case 'suback':
@@ -224,7 +242,7 @@ class LeanLink extends EventEmitter<MqttLinkEvents> implements MqttLink {
         this.destroy();
         return;
       default:
-        throw new RangeError(`Unexpected ${packet.cmd.toUpperCase()} from the broker`);
+        throw new ProtocolFault(`Unexpected ${packet.cmd.toUpperCase()} from the broker`);
     }
   }
 

@@ -141,7 +141,7 @@ export interface MqttLinkEvents {
   connack: [info: ConnackInfo];
   /** A PUBLISH arrived (QoS 1 is acknowledged by the engine right after). */
   message: [message: EngineMessage];
-  /** A PINGRESP arrived. */
+  /** The PINGRESP to a `ping()` arrived (an engine may emit it for its keepalive pings too). */
   pingresp: [];
   /** Bytes arrived (any packet): proof the link is alive. At most once per read. */
   received: [];

@@ -178,7 +178,8 @@ class MqttJsLink extends EventEmitter<MqttLinkEvents> implements MqttLink {
 }
 
 function unsubackCodes(packet: unknown): number[] {
-  const codes = (packet as { reasonCode?: unknown } | undefined)?.reasonCode;
+  // mqtt-packet puts an MQTT 5 UNSUBACK's reason codes in `granted`.
+  const codes = (packet as { granted?: unknown; reasonCode?: unknown } | undefined)?.granted ?? (packet as { reasonCode?: unknown } | undefined)?.reasonCode;
   if (Array.isArray(codes)) return codes.filter((c): c is number => typeof c === 'number');
   return typeof codes === 'number' ? [codes] : [];
 }
