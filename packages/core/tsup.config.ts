@@ -40,7 +40,7 @@ export default defineConfig([
     outDir: 'dist/browser',
     format: ['esm'],
     platform: 'browser',
-    target: 'es2020',
+    target: 'es2022',
     sourcemap: true,
     dts: false,
     clean: false,

@@ -9,12 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Every public export of every package must carry a TSDoc comment: the API reference
 // (TypeDoc) is generated from them, so an undocumented export is a hole in the docs.
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const packages = ['core', 'aws', 'node', 'browser', 'emulator'];
+const packages = ['core', 'aws', 'node', 'browser', 'emulator', 'service', 'aws-service'];
 const subEntries = [
   { name: 'core/internal', path: `${root}packages/core/src/internal.ts` },
   { name: 'core/testing', path: `${root}packages/core/src/testing.ts` },
   { name: 'node/testing', path: `${root}packages/node/src/testing/index.ts` },
   { name: 'emulator/testing', path: `${root}packages/emulator/testing/index.ts` },
+  { name: 'aws-service/cdk', path: `${root}packages/aws-service/src/cdk/index.ts` },
 ];
 const entries = [...packages.map((name) => ({ name, path: `${root}packages/${name}/src/index.ts` })), ...subEntries]
   .filter((entry) => existsSync(entry.path));

@@ -13,7 +13,7 @@
  *   code has finished, so a snippet that stays connected (as an app would) still ends.
  *   `WEBCOMM_ADMIN_TOKEN` is the emulator's token, as the docs tell the operator to set it.
  * - ```sh blocks: the lines that run the `webcomm` CLI (other than `serve`, a server on the fixed
- *   ports, which packages/emulator/src/cli/cli.test.ts runs on free ones) run through bash in a
+ *   ports, which packages/emulator/src/cli/cli.int.test.ts runs on free ones) run through bash in a
  *   directory whose `.webcomm-data` is the emulator's data directory (the CLI's default), so
  *   `webcomm channels` finds it exactly as written. Install, demo, test and `pnpm emulator`
  *   lines do not run here: they download, build or start the fixed-port server.
@@ -142,6 +142,9 @@ describe('documented snippets run as written', { timeout: 120_000 }, () => {
     const cwd = join(work, id);
     const home = join(cwd, 'home');
     await mkdir(home, { recursive: true });
+    // A snippet that reads the running emulator's endpoints.json (as a backend next to `pnpm emulator`
+    // does) finds the data directory where `webcomm serve` keeps it; snippets starting their own don't.
+    if (snippet.code.includes('.webcomm-data/endpoints.json')) await symlink(join(work, '.webcomm-data'), join(cwd, '.webcomm-data'));
     const body = join(snippetDir, `${id}.ts`);
     const entry = join(snippetDir, `${id}.run.ts`);
     await writeFile(body, `${rewrite(snippet.code)}\nexport {};\n`);

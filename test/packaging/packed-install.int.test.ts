@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // from ESM and from CJS and used. This catches a broken `exports` map, a file missing from
 // `files`, a dependency left undeclared, or a `workspace:` range that npm cannot resolve.
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const packageDirs = ['core', 'aws', 'node', 'browser', 'emulator'];
+// @webcomm/service is the emulator's dependency (aws-service, the CDK package, is not installed here).
+const packageDirs = ['core', 'aws', 'node', 'browser', 'service', 'emulator'];
 
 interface Packed {
   name: string;
@@ -65,7 +66,7 @@ describe('packed packages install with npm', () => {
 
   it('installs the packages themselves, not copies fetched from a registry', () => {
     const installed = readdirSync(join(project, 'node_modules', '@webcomm')).sort();
-    expect(installed).toEqual(['aws', 'browser', 'core', 'emulator', 'node']);
+    expect(installed).toEqual(['aws', 'browser', 'core', 'emulator', 'node', 'service']);
   });
 
   // Two node processes per entry: a generous budget on a loaded machine.

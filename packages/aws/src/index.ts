@@ -38,3 +38,4 @@ export { WebSocketByteStream } from './websocket-byte-stream.js';
 export { WebSocketLinkError, type WebSocketLinkErrorCode } from './websocket-link-error.js';
 export type { WebSocketConstructor, WebSocketEventLike, WebSocketLike } from './websocket-like.js';
 export { classifyWebSocketError } from './classify-websocket-error.js';
+export { registerWebSocketClient, type WebSocketRegistration, type WebSocketRegistrationOptions } from './websocket-registration.js';

@@ -2,7 +2,7 @@
 export interface WebSocketEventLike {
   /** `"open"`, `"message"`, `"error"` or `"close"`. */
   readonly type: string;
-  /** `message`: the frame (an `ArrayBuffer` with `binaryType = "arraybuffer"`). */
+  /** `message`: the frame (an `ArrayBuffer` with `binaryType = "arraybuffer"`, a `Buffer` from `ws` with `"nodebuffer"`). */
   readonly data?: unknown;
   /** `close`: the close code (1006 when the connection failed or dropped). */
   readonly code?: number;

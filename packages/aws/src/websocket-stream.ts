@@ -33,7 +33,10 @@ export class WebSocketStream extends Duplex {
     this.#webSocket = socket;
     this.maxBufferedBytes = options.maxBufferedBytes ?? 65_536;
     this.drainPollMs = options.drainPollMs ?? 20;
-    socket.binaryType = 'arraybuffer';
+    // `ws` (Node) hands over its own Buffer with 'nodebuffer'; 'arraybuffer' makes it copy every
+    // frame. Browsers ignore the unknown value, so they get 'arraybuffer' next.
+    socket.binaryType = 'nodebuffer';
+    if (socket.binaryType !== 'nodebuffer') socket.binaryType = 'arraybuffer';
     socket.addEventListener('open', this.onOpen);
     socket.addEventListener('message', this.onMessage);
     socket.addEventListener('error', this.onError);
@@ -144,7 +147,8 @@ export class WebSocketStream extends Duplex {
 
   private readonly onMessage = (event: WebSocketEventLike): void => {
     const { data } = event;
-    if (data instanceof ArrayBuffer) this.push(new Uint8Array(data));
+    if (data instanceof Uint8Array) this.push(data);
+    else if (data instanceof ArrayBuffer) this.push(new Uint8Array(data));
     else if (ArrayBuffer.isView(data)) this.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     else this.destroy(new WebSocketLinkError('WEBSOCKET_TEXT_FRAME', 'The server sent a non-binary WebSocket frame; MQTT needs binary frames.'));
   };

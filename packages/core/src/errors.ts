@@ -35,6 +35,8 @@ export const ERROR_CODES = {
    * outside the policy on IoT Core over MQTT 3.1.1). Fatal for that message only.
    */
   PUBLISH_REFUSED: 'WEBCOMM_PUBLISH_REFUSED',
+  /** A server-side rule (the emulator's `rules` option) has a bad name, no handler, or SQL outside the supported forms. */
+  INVALID_RULE: 'WEBCOMM_INVALID_RULE',
   /** The server rejected the credentials (wrong, expired or unknown). Fatal: no retry. */
   BAD_CREDENTIALS: 'WEBCOMM_BAD_CREDENTIALS',
   /** The server says this identity may not connect or do this. Fatal: no retry. */

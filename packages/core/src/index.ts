@@ -67,6 +67,7 @@ export type {
   RegistrationResponse,
   ServiceEndpoint,
   ServiceErrorBody,
+  TopicRuleDefinition,
   UserStatus,
 } from './service/service-types.js';
 

@@ -3,7 +3,7 @@ import { ConfiguredChannelCatalog } from './service/channel-catalog.js';
 import type { ChannelCatalog, RouteHandler, ServiceDeps, UserDirectory } from './service/contracts.js';
 import { createServiceRoutes } from './service/service-routes.js';
 import { ServiceTokens } from './service/service-tokens.js';
-import type { RateLimit } from './service/rate-limiter.js';
+import type { RateLimit } from '@webcomm/service';
 import { LevelUserDirectory } from './service/user-directory.js';
 
 /** The service parts the broker consults. */

@@ -10,7 +10,9 @@ import { systemClock } from './clock.js';
 import type { Logger } from './logger.js';
 import { consoleLogger } from './logger.js';
 import type { ChannelCatalog, RouteHandler, ServiceDeps, UserDirectory } from './service/contracts.js';
-import type { RateLimit } from './service/rate-limiter.js';
+import type { RateLimit } from '@webcomm/service';
+import type { CompiledRule, TopicRule } from './rules/topic-rule-engine.js';
+import { compileTopicRules } from './rules/topic-rule-engine.js';
 
 /** Listener ports; 0 lets the OS choose (the chosen port is reported in `endpoints`). */
 export interface EmulatorPorts {
@@ -96,6 +98,15 @@ export interface EmulatorOptions {
    * @default false
    */
   readonly certificateSelfRegistration?: boolean;
+  /**
+   * Server-side rules on client messages (AWS IoT's rules engine with a Lambda action): each
+   * `{name, sql, handler}` runs `handler(message, context)` for every message a client publishes on
+   * a topic matching the SQL's `FROM` filter, after the policy allowed it, with the publisher's
+   * client id and principal. SQL: `SELECT * FROM 'filter'`, optionally with `topic() AS x`,
+   * `topic(N) AS x`, `clientid() AS x`; anything else is `WEBCOMM_INVALID_RULE`. Handlers never
+   * delay the publisher; their errors are logged. @default []
+   */
+  readonly rules?: readonly TopicRule[];
   /** @default stderr */
   readonly logger?: Logger;
   /** Time source for credentials, URL expiry and disconnect timers. @default the system clock */
@@ -103,7 +114,9 @@ export interface EmulatorOptions {
 }
 
 /** Options after defaults. */
-export interface ResolvedEmulatorOptions extends Required<Omit<EmulatorOptions, 'users' | 'channels' | 'routes' | 'limits' | 'ports' | 'authorizers'>> {
+export interface ResolvedEmulatorOptions extends Required<Omit<EmulatorOptions, 'users' | 'channels' | 'routes' | 'limits' | 'ports' | 'authorizers' | 'rules'>> {
+  /** The rules with their SQL parsed. */
+  readonly rules: readonly CompiledRule[];
   readonly registrationRateLimit: RateLimit;
   readonly ports: Required<EmulatorPorts>;
   readonly limits: IotLimits;
@@ -177,6 +190,7 @@ const KEYS = optionKeys<EmulatorOptions>({
   routes: true,
   registrationRateLimit: true,
   certificateSelfRegistration: true,
+  rules: true,
   logger: true,
   clock: true,
 });
@@ -241,6 +255,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
     users: options.users,
     channels: options.channels,
     routes: options.routes,
+    rules: compileTopicRules(options.rules),
     logger: options.logger ?? consoleLogger,
     clock: options.clock ?? systemClock,
   };

@@ -1,10 +1,11 @@
 /**
  * `<dataDir>/endpoints.json`: where a running emulator listens, so the `webcomm` CLI finds an
  * emulator started by `webcomm serve` or from code (`startEmulator({ dataDir })`) alike. Written
- * at start (mode 0600: it is no secret, but it sits next to the admin token), removed on stop.
+ * at start (mode 0600: it holds the backend credentials of the IoT data plane), removed on stop.
  */
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { SigningCredentials } from './auth/header-signature.js';
 import type { EmulatorEndpoints } from './start-emulator.js';
 
 /** File name inside the data directory. */
@@ -17,6 +18,8 @@ export interface EndpointsRecord extends EmulatorEndpoints {
   readonly dataDir: string;
   /** The emulator's process, so a tool can tell a file left by a killed process. */
   readonly pid: number;
+  /** The IoT data plane's key pair (`endpoints.iotData`), for backends and the CLI. Secret: the file is 0600. */
+  readonly backendCredentials: SigningCredentials;
 }
 
 /** Writes the record (mode 0600). */

@@ -20,4 +20,6 @@ export { consoleLogger, silentLogger } from './logger.js';
 export { COGNITO_PATH } from './cognito/cognito-routes.js';
 export { MQTT_WS_PATH } from './listeners/websocket-upgrade.js';
 export type * from './service/contracts.js';
-export type { RateLimit } from './service/rate-limiter.js';
+export type { RateLimit } from '@webcomm/service';
+export type { TopicRule, TopicRuleContext, TopicRuleHandler } from './rules/topic-rule-engine.js';
+export { SUPPORTED_RULE_SQL } from './rules/topic-rule-sql.js';

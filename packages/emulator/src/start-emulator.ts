@@ -12,6 +12,8 @@ import { resolve, join } from 'node:path';
 import { Aedes } from 'aedes';
 import { ConnectionGate } from './broker/connection-gate.js';
 import { IotBrokerRules } from './broker/iot-broker-rules.js';
+import { forwardClientPublishes } from './broker/topic-rules.js';
+import { TopicRuleEngine } from './rules/topic-rule-engine.js';
 import type { ConnectionInfo } from './broker/live-sessions.js';
 import { LiveSessions } from './broker/live-sessions.js';
 import { LocalBrokerControl } from './broker/local-broker-control.js';
@@ -33,6 +35,9 @@ import type { BrokerControl, CertificateAuthority, IdentityIssuer, RouteHandler,
 import { secureDataDirectory } from './store/secure-data-directory.js';
 import { randomToken, readOrCreateSecretFile, StateStore } from './store/state-store.js';
 import { createDefaultService } from './default-service.js';
+import { backendCredentials as readBackendCredentials } from './auth/backend-credentials.js';
+import type { SigningCredentials } from './auth/header-signature.js';
+import { createIotDataRoutes } from './http/iot-data-routes.js';
 import { lineSafeLogger } from './logger.js';
 import { removeEndpointsFile, writeEndpointsFile } from './endpoints-file.js';
 
@@ -54,6 +59,11 @@ export interface EmulatorEndpoints {
   readonly https: string;
   /** `http://host:port/cognito` — the Cognito Identity endpoint (pass as `endpoint` to the AWS SDK client). */
   readonly cognito: string;
+  /**
+   * `http://host:port` — the IoT data plane (`Publish`, `DeleteConnection`): pass as `endpoint` to
+   * `@aws-sdk/client-iot-data-plane`'s `IoTDataPlaneClient` with {@link RunningEmulator.backendCredentials}.
+   */
+  readonly iotData: string;
   /** The bound ports. */
   readonly ports: { readonly mqtt: number; readonly mqtts: number; readonly http: number; readonly https: number };
 }
@@ -71,6 +81,11 @@ export interface RunningEmulator {
   readonly caPem: string;
   /** Bearer token of the admin API. Secret. */
   readonly adminToken: string;
+  /**
+   * The key pair the IoT data plane ({@link EmulatorEndpoints.iotData}) accepts, as a backend's
+   * IAM role on AWS. The secret is shown as `[REDACTED]` when the handle is printed.
+   */
+  readonly backendCredentials: SigningCredentials;
   /** Absolute data directory. */
   readonly dataDir: string;
   readonly region: string;
@@ -145,6 +160,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const store = await StateStore.open(dataDir);
     cleanups.push(() => store.close());
     const adminToken = await readOrCreateSecretFile(join(dataDir, 'admin-token'), () => randomToken());
+    const backendCredentials = await readBackendCredentials(dataDir);
     const credentialKey = await readOrCreateSecretFile(join(dataDir, 'credential-key'), () => randomToken());
     const ca = await LocalCertificateAuthority.open(dataDir, store, resolved.certificateValidityDays);
     const identityPoolId = `${resolved.region}:00000000-0000-4000-8000-00000000e1e1`;
@@ -167,7 +183,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     // aedes' connectTimeout stops at the first CONNECT byte; the gate's deadline runs to CONNACK.
     const broker = await Aedes.createBroker({ heartbeatInterval: 3_600_000, connectTimeout: resolved.connectTimeoutMs });
     rules.install(broker);
-    const control = new LocalBrokerControl(broker, sessions, logger);
+    const topicRules = new TopicRuleEngine(resolved.rules, logger, () => clock.now());
+    forwardClientPublishes(broker, sessions, topicRules);
+    cleanups.push(() => topicRules.close());
+    const control = new LocalBrokerControl(broker, sessions, logger, topicRules);
     cleanups.push(() => new Promise<void>((done) => broker.close(() => done())));
     cleanups.push(() => rules.dispose());
     const gate = new ConnectionGate({
@@ -182,7 +201,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const mqttsServer = createMutualTlsServer({ gate, sessions, ca, serverCertificate, logger });
 
     const upgradeDeps = { broker, sessions, gate, identities, users, authorizers: resolved.authorizers, region: resolved.region, clock, logger };
-    const routeList: RouteHandler[] = [createCorsRoute(), createCognitoRoutes({ identities, users, logger })];
+    const routeList: RouteHandler[] = [
+      createCorsRoute(),
+      createCognitoRoutes({ identities, users, logger }),
+      createIotDataRoutes({ broker: control, credentials: backendCredentials, region: resolved.region, clock, logger }),
+    ];
     const handleRequest = guardRequest(async (request: IncomingMessage, response: ServerResponse) => {
       request.socket.setNoDelay(true);
       if (parseRequestTarget(request.url) === undefined) {
@@ -227,6 +250,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       http: `http://${advertised}:${ports.http}`,
       https: `https://${advertised}:${ports.https}`,
       cognito: `http://${advertised}:${ports.http}${COGNITO_PATH}`,
+      iotData: `http://${advertised}:${ports.http}`,
       ports,
     };
     const deps: ServiceDeps = {
@@ -244,14 +268,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     if (routes !== undefined) routeList.push(routes(deps));
     routeList.push(createPortalRoutes(deps));
     // Last, so a tool that finds the file finds every listener up.
-    await writeEndpointsFile(dataDir, { ...endpoints, identityPoolId: identities.identityPoolId, region: identities.region, dataDir, pid: process.pid });
+    await writeEndpointsFile(dataDir, { ...endpoints, identityPoolId: identities.identityPoolId, region: identities.region, dataDir, pid: process.pid, backendCredentials });
     cleanups.push(() => removeEndpointsFile(dataDir));
     logger.info(`started: ${endpoints.mqtt} ${endpoints.mqtts} ${endpoints.ws} ${endpoints.wss} ${endpoints.http} (data ${dataDir})`);
 
     let stopping: Promise<void> | undefined;
-    // Printing the handle (console.log, JSON.stringify) shows the admin token as [REDACTED].
+    // Printing the handle (console.log, JSON.stringify) shows the admin token and the backend secret as [REDACTED].
     return hideSecrets({
-      endpoints, caPem: ca.caPem, adminToken, dataDir, region: identities.region, identityPoolId: identities.identityPoolId,
+      endpoints, caPem: ca.caPem, adminToken, backendCredentials, dataDir, region: identities.region, identityPoolId: identities.identityPoolId,
       ca, identities, broker: control,
       stop: () => (stopping ??= stopAll()),
     });

@@ -130,3 +130,19 @@ export interface UserRecord {
   /** Channels the operator granted to publish on straight to the broker; none when absent. */
   readonly brokerPublish?: readonly string[];
 }
+
+/**
+ * A server-side rule on client messages, as AWS IoT's rules engine takes it: a name and a rule
+ * SQL statement selecting the messages (`SELECT * FROM 'game/+/score'`). The emulator runs a
+ * handler per rule; the AWS construct creates an `AWS::IoT::TopicRule` with a Lambda action. Plain
+ * data, so both sides share it.
+ */
+export interface TopicRuleDefinition {
+  /** Rule name: 1-128 of `A-Z a-z 0-9 _` (IoT's rule-name rule). */
+  readonly name: string;
+  /**
+   * The rule's SQL. The emulator supports `SELECT <items> FROM '<topic filter>'`, items being `*`,
+   * `topic() AS name`, `topic(N) AS name` and `clientid() AS name` (see docs/emulator.md).
+   */
+  readonly sql: string;
+}

@@ -4,7 +4,8 @@
  */
 import type { Aedes } from 'aedes';
 import type { Logger } from '../logger.js';
-import type { BrokerControl } from '../service/contracts.js';
+import type { TopicRuleEngine } from '../rules/topic-rule-engine.js';
+import type { BrokerControl, MessagePublisher } from '../service/contracts.js';
 import type { ConnectionInfo, LiveSessions } from './live-sessions.js';
 import type { DisconnectReason } from './presence-events.js';
 
@@ -16,16 +17,21 @@ export class LocalBrokerControl implements BrokerControl {
   readonly #sessions: LiveSessions;
   readonly #logger: Logger;
 
-  constructor(broker: Aedes, sessions: LiveSessions, logger: Logger) {
+  readonly #rules: TopicRuleEngine | undefined;
+
+  constructor(broker: Aedes, sessions: LiveSessions, logger: Logger, rules?: TopicRuleEngine) {
     this.#broker = broker;
     this.#sessions = sessions;
     this.#logger = logger;
+    this.#rules = rules;
   }
 
-  async publish(topic: string, payload: Uint8Array, options: { qos?: 0 | 1; retain?: boolean } = {}): Promise<void> {
+  async publish(topic: string, payload: Uint8Array, options: { qos?: 0 | 1; retain?: boolean; publisher?: MessagePublisher } = {}): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       this.#broker.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: options.qos ?? 0, retain: options.retain ?? false, dup: false }, (error) => (error ? reject(error) : resolve()));
     });
+    // A client's message sent through the service (POST /publish) is a client message to the rules too.
+    if (options.publisher !== undefined) this.#rules?.dispatch({ topic, payload, ...options.publisher, via: 'service-api' });
   }
 
   disconnectPrincipal(principalId: string, reason: string): number {

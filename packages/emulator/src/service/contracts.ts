@@ -94,10 +94,19 @@ export interface IdentityIssuer {
   revokeIdentity(clientId: string): Promise<void>;
 }
 
+/** The client a message is published for. */
+export interface MessagePublisher {
+  readonly clientId: string;
+  readonly principalId: string;
+}
+
 /** What the service side may ask of the broker. */
 export interface BrokerControl {
-  /** Publishes as the service (bypasses client policies). */
-  publish(topic: string, payload: Uint8Array, options?: { qos?: 0 | 1; retain?: boolean }): Promise<void>;
+  /**
+   * Publishes as the service (bypasses client policies). `publisher`: the client the service
+   * publishes for (`POST /publish`), so server-side rules see who sent it.
+   */
+  publish(topic: string, payload: Uint8Array, options?: { qos?: 0 | 1; retain?: boolean; publisher?: MessagePublisher }): Promise<void>;
   /** Drops every live connection of this principal; returns how many were dropped. */
   disconnectPrincipal(principalId: string, reason: string): number;
   /**

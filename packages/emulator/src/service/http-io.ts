@@ -1,23 +1,10 @@
 /** The emulator's HTTP helpers (service, admin, portal and Cognito routes): JSON bodies with limits, JSON answers, bearer tokens. */
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServiceErrorBody } from '@webcomm/core';
-import { jsonDeeperThan, MAX_JSON_DEPTH } from '../http/json-depth.js';
+import { bearerToken as bearerOf, HttpProblem, jsonDeeperThan, MAX_JSON_DEPTH, secretMatches } from '@webcomm/service';
 
-/** An answer to send as `{error: {code, message}}` with an HTTP status. */
-export class HttpProblem extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly headers: Readonly<Record<string, string>>;
-
-  constructor(status: number, code: string, message: string, headers: Record<string, string> = {}) {
-    super(message);
-    this.name = 'HttpProblem';
-    this.status = status;
-    this.code = code;
-    this.headers = headers;
-  }
-}
+// The service's own problem class and secret comparison: one of each for both homes of the routes.
+export { HttpProblem, secretMatches };
 
 /** Sends `body` as JSON. */
 export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -66,8 +53,8 @@ function tooLarge(request: IncomingMessage, maxBytes: number): HttpProblem {
   return new HttpProblem(413, 'PAYLOAD_TOO_LARGE', `The request body is over ${maxBytes} bytes; send less (e.g. a URL to the content).`);
 }
 
-/** The raw body, or a 413 problem once it passes `maxBytes` (checked as bytes arrive). */
-function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
+/** The raw body, or a 413 problem once it passes `maxBytes` (checked as bytes arrive, drained as {@link readJson} does). */
+export function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     if (Number(request.headers['content-length'] ?? 0) > maxBytes) {
       reject(tooLarge(request, maxBytes));
@@ -135,19 +122,5 @@ export async function readJson(request: IncomingMessage, maxBytes: number, optio
 
 /** The bearer token of a request, or undefined. */
 export function bearerToken(request: IncomingMessage): string | undefined {
-  const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-  return match?.[1];
-}
-
-/** Constant-time comparison of a presented secret with the expected one. */
-export function secretMatches(presented: string | undefined, expected: string): boolean {
-  if (presented === undefined) return false;
-  const a = createHash('sha256').update(presented).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
-}
-
-/** Byte length of a value serialised as JSON. */
-export function jsonBytes(value: unknown): number {
-  return Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
+  return bearerOf(request.headers.authorization);
 }

@@ -5,7 +5,7 @@ import { ERROR_CODES } from '@webcomm/core';
 import { type UserRecord } from '@webcomm/core/internal';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfiguredChannelCatalog, DEFAULT_CHANNELS, validateChannelsConfig } from './channel-catalog.js';
-import { RateLimiter } from './rate-limiter.js';
+import { RateLimiter } from '@webcomm/service';
 import { ServiceTokens } from './service-tokens.js';
 import { LevelUserDirectory } from './user-directory.js';
 

@@ -4,7 +4,7 @@
  * overflows the stack. Texts deeper than the limit are refused before any of that runs.
  */
 
-/** Deepest nesting the emulator's JSON bodies may have (IoT policies and messages need far less). */
+/** Deepest nesting the service's JSON bodies may have (IoT policies and messages need far less). */
 export const MAX_JSON_DEPTH = 64;
 
 /** True when `text` opens more than `limit` arrays/objects inside one another (strings skipped). */

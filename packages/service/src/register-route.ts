@@ -11,14 +11,13 @@
  * An identity keeps its connection type, and direct broker publish is a grant the operator gives
  * per identity and channel (`publish`), never something a connection type implies.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { RegistrationRequest, RegistrationResponse } from '@webcomm/core';
-import type { ServiceDeps } from './contracts.js';
-import { bearerToken, HttpProblem, readJson, secretMatches, sendJson } from './http-io.js';
+import { HttpProblem } from './http-problem.js';
 import { KeyedLock } from './keyed-lock.js';
+import type { ServicePorts } from './ports.js';
 import { RateLimiter, type RateLimit } from './rate-limiter.js';
-import type { ServiceTokens } from './service-tokens.js';
+import { bearerToken, type ServiceRequest, type ServiceResponse } from './service-request.js';
 
 /** Registrations per source address: 20 at once, then one a second. */
 export const DEFAULT_REGISTRATION_RATE_LIMIT: RateLimit = { burst: 20, perSecond: 1 };
@@ -28,7 +27,8 @@ const MAX_BODY_BYTES = 16_384;
 
 /** Options of {@link createRegisterHandler}. */
 export interface RegisterOptions {
-  readonly tokens: ServiceTokens;
+  /** True when the request comes from the operator (the emulator's admin token; IAM on AWS). */
+  readonly isOperator: (request: ServiceRequest) => boolean;
   /** @default DEFAULT_REGISTRATION_RATE_LIMIT */
   readonly rateLimit?: RateLimit;
   /** Anyone may register as OPENSSL (get a certificate) without the admin token. @default false */
@@ -37,36 +37,35 @@ export interface RegisterOptions {
   readonly now?: () => number;
 }
 
-/** The address a request came from, IPv4-mapped IPv6 written as IPv4. */
-export function sourceAddress(request: IncomingMessage): string {
-  return (request.socket.remoteAddress ?? 'unknown').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+/** An address with IPv4-mapped IPv6 written as IPv4. */
+export function sourceAddress(remoteAddress: string | undefined): string {
+  return (remoteAddress ?? 'unknown').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
 }
 
 /** Builds the `POST /register` handler. */
-export function createRegisterHandler(deps: ServiceDeps, options: RegisterOptions): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
-  const { users, channels, ca, identities, endpoints, adminToken } = deps;
-  const { tokens } = options;
+export function createRegisterHandler(ports: ServicePorts, options: RegisterOptions): (request: ServiceRequest) => Promise<ServiceResponse> {
+  const { users, channels, certificates, identities, endpoints, tokens } = ports;
   const limiter = new RateLimiter(options.rateLimit ?? DEFAULT_REGISTRATION_RATE_LIMIT, options.now);
   const perClient = new KeyedLock();
 
-  return async (request, response) => {
-    const presented = bearerToken(request);
-    const operator = secretMatches(presented, adminToken);
+  return async (request) => {
+    const presented = bearerToken(request.headers.authorization);
+    const operator = options.isOperator(request);
     if (!operator) {
-      const decision = limiter.take(sourceAddress(request));
+      const decision = limiter.take(request.sourceAddress);
       if (!decision.allowed) {
         const seconds = String(Math.ceil(decision.retryAfterMs / 1000));
         throw new HttpProblem(429, 'RATE_LIMITED', `Too many registrations from this address; retry after ${seconds} s.`, { 'retry-after': seconds });
       }
     }
-    const body = (await readJson(request, MAX_BODY_BYTES)) as Partial<RegistrationRequest> | null;
+    const body = (await request.readJson(MAX_BODY_BYTES)) as Partial<RegistrationRequest> | null;
     const type = body?.type;
     if (type !== 'WEBSOCKET' && type !== 'OPENSSL') throw new HttpProblem(400, 'BAD_REQUEST', 'Field "type" must be "WEBSOCKET" or "OPENSSL".');
     if (body?.clientId !== undefined && (typeof body.clientId !== 'string' || !CLIENT_ID.test(body.clientId))) {
       throw new HttpProblem(400, 'BAD_REQUEST', 'Field "clientId" must be 1-128 letters, digits, ":", "_" or "-".');
     }
     const publish = grantsOf(body?.publish, operator);
-    const clientId = body?.clientId ?? (type === 'WEBSOCKET' ? `${identities.region}:${randomUUID()}` : randomUUID());
+    const clientId = body?.clientId ?? (type === 'WEBSOCKET' ? ((await identities.allocateClientId?.()) ?? `${identities.region}:${randomUUID()}`) : randomUUID());
     for (const name of publish ?? []) {
       const channel = channels.find(name, clientId);
       if (channel === undefined || !(channels.trustedPublishTopics?.(clientId) ?? []).includes(channel.topic)) {
@@ -103,28 +102,30 @@ export function createRegisterHandler(deps: ServiceDeps, options: RegisterOption
       const brokerPublish = user?.brokerPublish ?? [];
       const serviceToken = await tokens.issue(clientId);
       const base = {
-        connectionType: type, clientId, region: identities.region, channels: channels.forClient(clientId), serviceToken, caPem: ca.caPem,
+        connectionType: type, clientId, region: identities.region, channels: channels.forClient(clientId), serviceToken,
+        ...(certificates.caPem === undefined ? {} : { caPem: certificates.caPem }),
         ...(brokerPublish.length === 0 ? {} : { brokerPublish }),
       };
       if (type === 'WEBSOCKET') {
         const identityId = await identities.ensureIdentity(clientId);
-        const openId = identities.openIdToken(identityId);
+        const openId = await identities.openIdToken(identityId);
         return {
-          ...base, endpoint: endpoints.websocket, identityPoolId: identities.identityPoolId, identityId, cognitoEndpoint: endpoints.cognito,
+          ...base, endpoint: endpoints.websocket, identityPoolId: identities.identityPoolId, identityId,
+          ...(endpoints.cognito === undefined ? {} : { cognitoEndpoint: endpoints.cognito }),
           openIdToken: openId.token, openIdTokenExpiresAt: openId.expiresAt.toISOString(),
         };
       }
-      const issued = await ca.issueClientCertificate(clientId);
+      const issued = await certificates.issueClientCertificate(clientId);
       return {
         ...base,
         endpoint: endpoints.mutualTls,
         certificatePem: issued.certificatePem,
         privateKeyPem: issued.privateKeyPem,
-        caPem: issued.caPem,
+        ...(issued.caPem === undefined ? {} : { caPem: issued.caPem }),
         certificateExpiresAt: issued.expiresAt.toISOString(),
       };
     });
-    sendJson(response, 200, answer);
+    return { status: 200, body: answer };
   };
 }
 

@@ -4,7 +4,7 @@
  * page is sorted by id; `limit` is 1-500 (default 50).
  */
 import type { UserRecord } from '@webcomm/core/internal';
-import { HttpProblem } from './http-io.js';
+import { HttpProblem } from './http-problem.js';
 
 /** Largest page. */
 export const MAX_USER_PAGE = 500;

@@ -1,0 +1,64 @@
+/**
+ * A game's Web Communicator on AWS: one stack with the WebCommunicator construct, its channels,
+ * the custom authorizer and a topic rule that hands chat to a moderation function. `pnpm synth`
+ * synthesizes it offline into `examples/aws-deploy/cdk.out` (esbuild bundles the functions
+ * locally; cdk-nag's AwsSolutions checks run and fail the synthesis on any finding);
+ * `npx aws-cdk@2 deploy --app examples/aws-deploy/cdk.out` deploys that output (docs/deploying-to-aws.md).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { WebCommunicator } from '@webcomm/aws-service/cdk';
+import { DEFAULT_CHANNELS } from '@webcomm/service';
+
+/** Options of {@link main}. */
+export interface SynthOptions {
+  /** Where the cloud assembly goes. @default examples/aws-deploy/cdk.out */
+  readonly outdir?: string;
+}
+
+/** What was synthesized. */
+export interface SynthSummary {
+  readonly outdir: string;
+  readonly stack: string;
+  /** Resource count per CloudFormation type. */
+  readonly resources: Record<string, number>;
+  /** Bundled Lambda assets (directories holding index.mjs). */
+  readonly bundledFunctions: number;
+}
+
+/** Synthesizes the example app and checks the output; throws on any cdk-nag finding or a missing bundle. */
+export function main(options: SynthOptions = {}): SynthSummary {
+  const outdir = options.outdir ?? fileURLToPath(new URL('./cdk.out', import.meta.url));
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'MyGameWebComm', { description: 'Web Communicator service of mygame (prod)' });
+  const moderation = new LambdaFunction(stack, 'ChatModeration', {
+    runtime: Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    // A stand-in: a real game logs, scores or filters the chat message here.
+    code: Code.fromInline('exports.handler = async (event) => { console.log(JSON.stringify(event)); };'),
+  });
+  Validations.of(moderation).acknowledge({ id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'The example moderation function only writes its log.' });
+  new WebCommunicator(stack, 'WebComm', {
+    channels: { ...DEFAULT_CHANNELS, project: 'mygame', deployment: 'prod' },
+    customAuthorizer: true,
+    rules: [{ name: 'mygame_prod_chat_moderation', sql: "SELECT * FROM 'mygame/prod/chat'", function: moderation }],
+    // In this workspace the functions bundle @webcomm/* from source (the root tsconfig's paths).
+    bundling: { tsconfig: fileURLToPath(new URL('../../tsconfig.json', import.meta.url)) },
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const assembly = app.synth();
+  const template = JSON.parse(readFileSync(`${assembly.directory}/MyGameWebComm.template.json`, 'utf8')) as { Resources: Record<string, { Type: string }> };
+  const resources: Record<string, number> = {};
+  for (const resource of Object.values(template.Resources)) resources[resource.Type] = (resources[resource.Type] ?? 0) + 1;
+  const bundledFunctions = readdirSync(assembly.directory).filter((entry) => entry.startsWith('asset.') && readdirSync(`${assembly.directory}/${entry}`).includes('index.mjs')).length;
+  if (bundledFunctions !== 2) throw new Error(`expected 2 bundled functions (service, authorizer) in ${assembly.directory}, found ${bundledFunctions}`);
+  return { outdir: assembly.directory, stack: stack.stackName, resources, bundledFunctions };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const summary = main();
+  console.log(`synthesized ${summary.stack} into ${summary.outdir}: ${JSON.stringify(summary.resources)}; ${summary.bundledFunctions} functions bundled`);
+}

@@ -1,0 +1,76 @@
+/**
+ * The service's ports on AWS, from the settings the construct hands the function as
+ * environment variables: DynamoDB users and tokens, Cognito identities, IoT certificates and the
+ * IoT data plane (endpoint from `DescribeEndpoint iot:Data-ATS` unless given).
+ */
+import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeEndpointCommand, IoTClient } from '@aws-sdk/client-iot';
+import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
+import { ERROR_CODES, WebcommError } from '@webcomm/core';
+import { channelsForClient, channelTopic, validateChannelsConfig, type ChannelsConfig, type ServicePorts } from '@webcomm/service';
+import { CognitoIdentityPort } from './cognito-identity-port.js';
+import { DataPlaneBrokerAdmin, DataPlanePublisher } from './data-plane-ports.js';
+import { DynamoUserStore } from './dynamo-user-store.js';
+import { IotCertificatePort } from './iot-certificate-port.js';
+
+/** What the AWS ports need. */
+export interface AwsServiceSettings {
+  readonly region: string;
+  readonly tableName: string;
+  readonly identityPoolId: string;
+  readonly developerProvider: string;
+  readonly playerPolicy: string;
+  readonly devicePolicy: string;
+  readonly channels: ChannelsConfig;
+  /** `https://PREFIX-ats.iot.REGION.amazonaws.com`. @default DescribeEndpoint `iot:Data-ATS` */
+  readonly iotDataEndpoint?: string;
+}
+
+/** Reads {@link AwsServiceSettings} from the function's environment (names set by the construct). */
+export function settingsFromEnvironment(env: Readonly<Record<string, string | undefined>>): AwsServiceSettings {
+  const need = (name: string): string => {
+    const value = env[name];
+    if (value === undefined || value === '') throw new WebcommError(ERROR_CODES.INVALID_OPTION, `Environment variable ${name} is not set; deploy the function with the WebCommunicator construct, which sets it.`);
+    return value;
+  };
+  return {
+    region: need('AWS_REGION'),
+    tableName: need('TABLE_NAME'),
+    identityPoolId: need('IDENTITY_POOL_ID'),
+    developerProvider: need('DEVELOPER_PROVIDER'),
+    playerPolicy: need('PLAYER_POLICY'),
+    devicePolicy: need('DEVICE_POLICY'),
+    channels: validateChannelsConfig(JSON.parse(need('CHANNELS'))),
+    ...(env.IOT_DATA_ENDPOINT ? { iotDataEndpoint: env.IOT_DATA_ENDPOINT } : {}),
+  };
+}
+
+/** The channel directory of a configuration (the emulator's catalog does the same over its file). */
+export function channelDirectory(config: ChannelsConfig): ServicePorts['channels'] {
+  return {
+    forClient: (clientId) => channelsForClient(config, clientId),
+    find: (name, clientId) => channelsForClient(config, clientId).find((channel) => channel.name === name),
+    trustedPublishTopics: (clientId) => config.channels.filter((channel) => channel.trustedPublish === true).map((channel) => channelTopic(config, channel, clientId)),
+  };
+}
+
+/** Builds the AWS ports (SDK clients use the function's role). */
+export async function createAwsPorts(settings: AwsServiceSettings): Promise<ServicePorts> {
+  const { region } = settings;
+  const iot = new IoTClient({ region });
+  const endpoint = settings.iotDataEndpoint ?? `https://${(await iot.send(new DescribeEndpointCommand({ endpointType: 'iot:Data-ATS' }))).endpointAddress ?? ''}`;
+  const dataPlane = new IoTDataPlaneClient({ region, endpoint });
+  const users = new DynamoUserStore(new DynamoDBClient({ region }), settings.tableName);
+  const host = new URL(endpoint).hostname;
+  return {
+    users,
+    tokens: users,
+    channels: channelDirectory(settings.channels),
+    identities: new CognitoIdentityPort(new CognitoIdentityClient({ region }), iot, settings),
+    certificates: new IotCertificatePort(iot, users, settings.devicePolicy),
+    broker: new DataPlaneBrokerAdmin(dataPlane),
+    publisher: new DataPlanePublisher(dataPlane),
+    endpoints: { websocket: { host, port: 443, url: `wss://${host}/mqtt` }, mutualTls: { host, port: 8883 } },
+  };
+}

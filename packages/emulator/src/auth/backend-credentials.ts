@@ -1,0 +1,38 @@
+/**
+ * The emulator's backend credentials: the one IAM-style key pair its IoT data plane
+ * (`POST /topics/{topic}`, `DELETE /connections/{clientId}`) accepts, as a game backend's role
+ * would hold `iot:Publish` and `iot:DeleteConnection` on AWS. Made on first start and kept in
+ * `<dataDir>/backend-credentials` (mode 0600), so a backend keeps working across restarts.
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { ERROR_CODES, WebcommError } from '@webcomm/core';
+import { readOrCreateSecretFile } from '../store/state-store.js';
+import type { SigningCredentials } from './header-signature.js';
+
+/** File name inside the data directory. */
+export const BACKEND_CREDENTIALS_FILE = 'backend-credentials';
+
+const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+function newCredentials(): SigningCredentials {
+  // The shapes AWS uses: a 20-character AKIA… id, a 40-character secret.
+  const id = Array.from(randomBytes(16), (byte) => KEY_ALPHABET[byte % 32]).join('');
+  return { accessKeyId: `AKIA${id}`, secretAccessKey: randomBytes(30).toString('base64') };
+}
+
+/** Reads the backend credentials of `dataDir`, creating them on first use. */
+export async function backendCredentials(dataDir: string): Promise<SigningCredentials> {
+  const path = join(dataDir, BACKEND_CREDENTIALS_FILE);
+  const text = await readOrCreateSecretFile(path, () => JSON.stringify(newCredentials()));
+  let parsed: Partial<SigningCredentials> | undefined;
+  try {
+    parsed = JSON.parse(text) as Partial<SigningCredentials>;
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed?.accessKeyId !== 'string' || typeof parsed.secretAccessKey !== 'string' || parsed.accessKeyId === '' || parsed.secretAccessKey === '') {
+    throw new WebcommError(ERROR_CODES.INVALID_OPTION, `${path} is not {"accessKeyId", "secretAccessKey"} JSON; delete it and the emulator makes new backend credentials on start.`);
+  }
+  return { accessKeyId: parsed.accessKeyId, secretAccessKey: parsed.secretAccessKey };
+}
