@@ -113,9 +113,9 @@ export function resolveOptions(options: WebcommClientOptions): ResolvedOptions {
 
   const sessionExpirySeconds = options.sessionExpirySeconds;
   if (sessionExpirySeconds !== undefined) {
-    if (protocolVersion !== 5) throw bad('sessionExpirySeconds', 'needs protocolVersion: 5 (MQTT 3.1.1 has no session expiry; use clean: false).');
+    if (protocolVersion !== 5) throw bad('sessionExpirySeconds', 'needs protocolVersion: 5.');
     if (!Number.isInteger(sessionExpirySeconds) || sessionExpirySeconds < 0 || sessionExpirySeconds > 0xffff_ffff) {
-      throw bad('sessionExpirySeconds', `must be a whole number of seconds between 0 and 4294967295; got ${String(sessionExpirySeconds)}.`);
+      throw bad('sessionExpirySeconds', `must be whole seconds in [0, 4294967295]; got ${String(sessionExpirySeconds)}.`);
     }
   }
 

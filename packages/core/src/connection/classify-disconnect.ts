@@ -14,14 +14,14 @@ export const DISCONNECT_REASONS = {
 } as const;
 
 const MAPPED: Readonly<Record<number, readonly [code: WebcommErrorCode, fatal: boolean, text: string]>> = {
-  [DISCONNECT_REASONS.NORMAL]: [ERROR_CODES.NETWORK, false, 'the server closed the link (0x00); reconnecting'],
-  [DISCONNECT_REASONS.SESSION_TAKEN_OVER]: [ERROR_CODES.TAKEN_OVER, false, 'another connection with this client ID took the session over (0x8E); give every process its own client ID'],
-  [DISCONNECT_REASONS.ADMINISTRATIVE_ACTION]: [ERROR_CODES.KICKED, false, 'the server ended the link by administrative action (0x98, e.g. a kick or DeleteConnection); reconnecting'],
-  [DISCONNECT_REASONS.QUOTA_EXCEEDED]: [ERROR_CODES.THROTTLED, false, 'the broker is over a quota (0x97 quota exceeded); reconnecting after a longer backoff'],
-  [DISCONNECT_REASONS.CONNECTION_RATE_EXCEEDED]: [ERROR_CODES.THROTTLED, false, 'the broker is over its connection rate (0x9F); reconnecting after a longer backoff'],
-  [DISCONNECT_REASONS.NOT_AUTHORIZED]: [ERROR_CODES.NOT_AUTHORIZED, true, 'not authorized (0x87); check the identity\'s policy or registration'],
-  [DISCONNECT_REASONS.SERVER_SHUTTING_DOWN]: [ERROR_CODES.NETWORK, false, 'the server is shutting down (0x8B); reconnecting'],
-  [DISCONNECT_REASONS.KEEP_ALIVE_TIMEOUT]: [ERROR_CODES.DEAD_LINK, false, 'the server heard nothing from this client within 1.5 × keepalive (0x8D); replacing the link'],
+  [DISCONNECT_REASONS.NORMAL]: [ERROR_CODES.NETWORK, false, 'closed'],
+  [DISCONNECT_REASONS.SESSION_TAKEN_OVER]: [ERROR_CODES.TAKEN_OVER, false, 'session taken over by another connection with this client ID; give each process its own'],
+  [DISCONNECT_REASONS.ADMINISTRATIVE_ACTION]: [ERROR_CODES.KICKED, false, 'administrative action (a kick or ban)'],
+  [DISCONNECT_REASONS.QUOTA_EXCEEDED]: [ERROR_CODES.THROTTLED, false, 'quota exceeded; backing off further'],
+  [DISCONNECT_REASONS.CONNECTION_RATE_EXCEEDED]: [ERROR_CODES.THROTTLED, false, 'connection rate exceeded; backing off further'],
+  [DISCONNECT_REASONS.NOT_AUTHORIZED]: [ERROR_CODES.NOT_AUTHORIZED, true, 'not authorized; check the policy'],
+  [DISCONNECT_REASONS.SERVER_SHUTTING_DOWN]: [ERROR_CODES.NETWORK, false, 'server shutting down'],
+  [DISCONNECT_REASONS.KEEP_ALIVE_TIMEOUT]: [ERROR_CODES.DEAD_LINK, false, 'keep-alive timeout'],
 };
 
 /** Errors made from a server's DISCONNECT: the link's end is explained, not a refusal by close. */
@@ -45,7 +45,7 @@ export function classifyDisconnect(info: DisconnectInfo, endpoint: string): Webc
     const [code, fatal, text] = mapped;
     return mark(new WebcommError(code, `${endpoint} sent DISCONNECT ${hex}: ${text}.${why}`, { fatal, cause: info }));
   }
-  return mark(new WebcommError(ERROR_CODES.PROTOCOL, `${endpoint} sent DISCONNECT ${hex}; reconnecting.${why}`, { cause: info }));
+  return mark(new WebcommError(ERROR_CODES.PROTOCOL, `${endpoint} sent DISCONNECT ${hex}.${why}`, { cause: info }));
 }
 
 function mark(error: WebcommError): WebcommError {

@@ -38,7 +38,7 @@ export function classifyError(error: unknown, transport: Transport): WebcommErro
       return new WebcommError(fatal[0], `Connection refused (CONNACK ${code}): ${fatal[1]}`, { cause: error, fatal: true });
     }
     if (THROTTLED_CONNACK.has(code)) {
-      return new WebcommError(ERROR_CODES.THROTTLED, `Connection refused (CONNACK ${code}): the broker is over a quota (${message}); will retry after a longer backoff.`, {
+      return new WebcommError(ERROR_CODES.THROTTLED, `Connection refused (CONNACK ${code}, over quota): ${message}; backing off further.`, {
         cause: error,
       });
     }

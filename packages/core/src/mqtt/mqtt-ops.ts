@@ -6,13 +6,7 @@ import type { FilterRequest } from '../inbound/subscriptions.js';
 const SUBACK_FAILURE = 0x80;
 
 /** MQTT 5 SUBACK reasons worth naming in the error. */
-const SUBACK_REASONS: Readonly<Record<number, string>> = {
-  0x80: 'unspecified error',
-  0x87: 'not authorized',
-  0x8f: 'topic filter invalid',
-  0x97: 'quota exceeded',
-  0x9e: 'shared subscriptions not supported',
-};
+const SUBACK_REASONS: Readonly<Record<number, string>> = { 0x87: 'not authorized', 0x97: 'quota exceeded' };
 
 /** Outcome of one SUBSCRIBE round (one or more packets). */
 export interface SubscribeOutcome {

@@ -264,15 +264,14 @@ function pubackRefusal(topic: string, reasonCode: number, reasonString: string |
   if (reasonCode === 0x87) {
     return new WebcommError(
       ERROR_CODES.PUBLISH_REFUSED,
-      `The broker refused this message to "${topic}" (${code}: not authorized). Likely causes: the identity's policy does not allow ` +
-        'publishing to this topic (iot:Publish), or the channel\'s topic has a typo. Only this message was dropped; the link stays up.',
+      `The broker refused this message to "${topic}" (${code}: not authorized): check iot:Publish in the policy and the topic. Only this message was dropped.`,
       { topic },
     );
   }
   if (reasonCode === 0x97) {
     return new WebcommError(
       ERROR_CODES.THROTTLED,
-      `The broker refused this message to "${topic}" (${code}: quota exceeded; IoT Core allows 100 publishes/s per connection). Publish less often, then send it again.`,
+      `The broker refused this message to "${topic}" (${code}: quota exceeded): publish less often.`,
       { topic },
     );
   }

@@ -72,16 +72,16 @@ function publishProperties(
   if (expirySeconds === undefined && userProperties === undefined) return undefined;
   const bad = (option: string, problem: string): WebcommError => new WebcommError(ERROR_CODES.INVALID_OPTION, `Option "${option}" ${problem}`, { topic });
   const given = expirySeconds === undefined ? 'userProperties' : 'expirySeconds';
-  if (!canCarry) throw bad(given, "needs a broker channel (publish: 'broker') and protocolVersion: 5; MQTT 3.1.1 and the service API cannot carry it.");
+  if (!canCarry) throw bad(given, "needs publish: 'broker' and protocolVersion: 5.");
   if (expirySeconds !== undefined && (!Number.isInteger(expirySeconds) || expirySeconds < 1 || expirySeconds > 0xffff_ffff)) {
-    throw bad('expirySeconds', `must be a whole number of seconds from 1 (IoT Core allows up to 604800); got ${String(expirySeconds)}.`);
+    throw bad('expirySeconds', `must be whole seconds ≥ 1; got ${String(expirySeconds)}.`);
   }
   if (userProperties !== undefined) {
     const valid =
       typeof userProperties === 'object' &&
       userProperties !== null &&
       Object.values(userProperties).every((v) => typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string')));
-    if (!valid) throw bad('userProperties', 'must be an object of string (or string array) values.');
+    if (!valid) throw bad('userProperties', 'must map names to strings or string arrays.');
   }
   return {
     ...(expirySeconds === undefined ? {} : { messageExpiryInterval: expirySeconds }),
