@@ -4,6 +4,7 @@ import type { Clock, TimerHandle } from '../util/clock.js';
 import { decodePacket } from './codec/decode-packet.js';
 import { encodePacket } from './codec/encode-packet.js';
 import { PacketFramer } from './codec/packet-framer.js';
+import { PendingAcks } from './pending-acks.js';
 import type { Packet, Properties } from './codec/packets.js';
 import type {
   ConnackInfo,
@@ -44,11 +45,6 @@ class ConnackError extends Error {
 /** A packet the broker must not send: ends the link like a malformed one. */
 class ProtocolFault extends RangeError {}
 
-interface Waiting {
-  readonly settle: (packet: Packet) => void;
-  readonly fail: (error: Error) => void;
-}
-
 /** One MQTT connection over one stream. */
 class LeanLink extends EventEmitter<MqttLinkEvents> implements MqttLink {
   readonly #stream: MqttStream;
@@ -57,8 +53,7 @@ class LeanLink extends EventEmitter<MqttLinkEvents> implements MqttLink {
   readonly #keepaliveMs: number;
   readonly #framer = new PacketFramer((header, body) => this.#onPacket(header, body));
   /** Operations waiting for their acknowledgement, by packet id. */
-  readonly #waiting = new Map<number, Waiting>();
-  #nextId = 0;
+  readonly #pending = new PendingAcks();
   #connected = false;
   #closed = false;
   #lastWriteAt = 0;
@@ -129,7 +124,7 @@ class LeanLink extends EventEmitter<MqttLinkEvents> implements MqttLink {
   end(options: { reasonCode?: number } = {}): Promise<void> {
     if (this.#closed) return Promise.resolve();
     // Unacknowledged operations are dropped first, so the close waits for nothing.
-    this.#rejectWaiting(new Error('Message removed: the link is ending'));
+    this.#pending.rejectAll(new Error('Message removed: the link is ending'));
     const closed = new Promise<void>((resolve) => this.once('close', () => resolve()));
     if (this.#connected) this.#write({ cmd: 'disconnect', ...(options.reasonCode === undefined ? {} : { reasonCode: options.reasonCode }) });
     this.#connected = false;
@@ -145,19 +140,9 @@ class LeanLink extends EventEmitter<MqttLinkEvents> implements MqttLink {
   /** Sends a packet that the broker acknowledges; resolves with the acknowledgement. */
   #request(build: (messageId: number) => Packet): Promise<Packet> {
     if (!this.#connected) return Promise.reject(new Error('Not connected'));
-    const messageId = this.#allocateId();
     return new Promise<Packet>((settle, fail) => {
-      this.#waiting.set(messageId, { settle, fail });
-      this.#write(build(messageId));
+      this.#write(build(this.#pending.add(settle, fail)));
     });
-  }
-
-  #allocateId(): number {
-    for (let tries = 0; tries < 0xffff; tries++) {
-      this.#nextId = (this.#nextId % 0xffff) + 1;
-      if (!this.#waiting.has(this.#nextId)) return this.#nextId;
-    }
-    throw new Error('No free MQTT packet identifier: 65,535 operations unanswered');
   }
 
   #write(packet: Packet): void {
@@ -223,9 +208,7 @@ class LeanLink extends EventEmitter<MqttLinkEvents> implements MqttLink {
       case 'puback':
       case 'suback':
       case 'unsuback': {
-        const waiting = this.#waiting.get(packet.messageId);
-        this.#waiting.delete(packet.messageId);
-        waiting?.settle(packet);
+        this.#pending.settle(packet.messageId, packet);
         return;
       }
       case 'pingresp':
@@ -301,15 +284,9 @@ class LeanLink extends EventEmitter<MqttLinkEvents> implements MqttLink {
     // Late stream errors (a reset after the close) must not throw for want of a listener.
     this.#stream.off('error', this.#onError);
     this.#stream.on('error', ignore);
-    this.#rejectWaiting(new Error('Connection closed'));
+    this.#pending.rejectAll(new Error('Connection closed'));
     this.emit('close');
   };
-
-  #rejectWaiting(error: Error): void {
-    const waiting = [...this.#waiting.values()];
-    this.#waiting.clear();
-    for (const w of waiting) w.fail(error);
-  }
 }
 
 const ignore = (): void => undefined;

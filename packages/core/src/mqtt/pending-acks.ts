@@ -1,0 +1,45 @@
+import type { Packet } from './codec/packets.js';
+
+/** One operation waiting for the broker's acknowledgement. */
+interface Waiting {
+  readonly settle: (packet: Packet) => void;
+  readonly fail: (error: Error) => void;
+}
+
+/**
+ * The lean engine's operations waiting for PUBACK, SUBACK or UNSUBACK, by packet id: allocates
+ * ids that are not in use (1–65,535, wrapping) and settles each operation with its answer.
+ */
+export class PendingAcks {
+  readonly #waiting = new Map<number, Waiting>();
+  #nextId = 0;
+
+  /** Registers an operation; returns the packet id to send it with. */
+  add(settle: (packet: Packet) => void, fail: (error: Error) => void): number {
+    const messageId = this.#allocateId();
+    this.#waiting.set(messageId, { settle, fail });
+    return messageId;
+  }
+
+  /** Settles the operation the acknowledgement answers (an unknown id is ignored). */
+  settle(messageId: number, packet: Packet): void {
+    const waiting = this.#waiting.get(messageId);
+    this.#waiting.delete(messageId);
+    waiting?.settle(packet);
+  }
+
+  /** Fails every waiting operation (the link ends). */
+  rejectAll(error: Error): void {
+    const waiting = [...this.#waiting.values()];
+    this.#waiting.clear();
+    for (const w of waiting) w.fail(error);
+  }
+
+  #allocateId(): number {
+    for (let tries = 0; tries < 0xffff; tries++) {
+      this.#nextId = (this.#nextId % 0xffff) + 1;
+      if (!this.#waiting.has(this.#nextId)) return this.#nextId;
+    }
+    throw new Error('No free MQTT packet identifier: 65,535 operations unanswered');
+  }
+}
