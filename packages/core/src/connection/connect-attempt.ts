@@ -1,4 +1,5 @@
 import type { ConnackInfo, MqttLink } from '../mqtt/mqtt-engine.js';
+import { ERROR_CODES, WebcommError } from '../errors.js';
 import { classifyError } from './classify-error.js';
 import { abortError } from '../util/deadline.js';
 import { HeldMessages } from '../inbound/held-messages.js';
@@ -13,6 +14,26 @@ export interface OpenLink {
   readonly connack: ConnackInfo;
   /** Messages that arrived since CONNACK; the link session releases them first. */
   readonly held: HeldMessages;
+}
+
+/**
+ * {@link connectAttempt} given `connectTimeoutMs` to reach CONNACK: on the deadline, `controller`
+ * aborts with a `TIMEOUT` error and the attempt tears down what it opened. Aborting `controller`
+ * earlier (close, a newer attempt) ends it too.
+ */
+export async function connectWithin(options: ResolvedOptions, attempt: number, controller: AbortController): Promise<OpenLink> {
+  const { clock, connectTimeoutMs } = options;
+  const timer = clock.setTimeout(() => {
+    controller.abort(new WebcommError(ERROR_CODES.TIMEOUT, `Connection attempt ${attempt} got no CONNACK within ${connectTimeoutMs} ms.`));
+  }, connectTimeoutMs);
+  const stopTimer = (): void => clock.clearTimeout(timer);
+  controller.signal.addEventListener('abort', stopTimer, { once: true });
+  try {
+    return await connectAttempt(options, attempt, controller.signal);
+  } finally {
+    stopTimer();
+    controller.signal.removeEventListener('abort', stopTimer);
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BACKOFF } from './backoff.js';
 import { ReconnectSchedule } from './reconnect-schedule.js';
+import { ERROR_CODES, WebcommError } from '../errors.js';
 
 describe('ReconnectSchedule', () => {
   it('backs off across consecutive failures and restarts only when marked stable', () => {
@@ -61,5 +62,17 @@ describe('ReconnectSchedule', () => {
     const low = new ReconnectSchedule(DEFAULT_BACKOFF, () => 0);
     expect(low.fail().delayMs).toBe(0);
     expect(low.throttled().delayMs).toBe(DEFAULT_BACKOFF.maxDelayMs / 2);
+  });
+
+  it('after(error) picks the rule: THROTTLED backs off further, a lost link follows the lost-link rule, anything else is one more failure', () => {
+    const backoff = { ...DEFAULT_BACKOFF, initialDelayMs: 100, maxDelayMs: 1_000 };
+    const throttled = new WebcommError(ERROR_CODES.THROTTLED, 'over quota');
+    const network = new WebcommError(ERROR_CODES.NETWORK, 'closed');
+    const s = new ReconnectSchedule(backoff, () => 0.999);
+    expect(s.after(network, undefined, 2_000)).toEqual({ attempt: 2, delayMs: 99 });
+    expect(s.after(throttled, 5_000, 2_000)).toEqual({ attempt: 3, delayMs: 999 });
+    // A link up 5 s (at least the 2 s window) starts again from the first step; one up 1 s counts on.
+    expect(s.after(network, 5_000, 2_000)).toEqual({ attempt: 2, delayMs: 99 });
+    expect(s.after(network, 1_000, 2_000).attempt).toBe(3);
   });
 });

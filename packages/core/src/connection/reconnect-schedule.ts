@@ -1,3 +1,4 @@
+import { ERROR_CODES, type WebcommError } from '../errors.js';
 import { backoffDelay, throttledDelay, type BackoffOptions } from './backoff.js';
 
 /** The next reconnect attempt and when to make it. */
@@ -68,6 +69,16 @@ export class ReconnectSchedule {
   linkLost(upMs: number, quickDropMs: number): ScheduledAttempt {
     if (upMs >= quickDropMs) this.markStable();
     return this.fail();
+  }
+
+  /**
+   * The next attempt after `error`: {@link ReconnectSchedule.throttled} for `THROTTLED` (over
+   * quota), the lost-link rule when a link that had been up `linkUpMs` was lost, otherwise one
+   * more failure.
+   */
+  after(error: WebcommError, linkUpMs: number | undefined, quickDropMs: number): ScheduledAttempt {
+    if (error.code === ERROR_CODES.THROTTLED) return this.throttled();
+    return linkUpMs === undefined ? this.fail() : this.linkLost(linkUpMs, quickDropMs);
   }
 
   /** The link proved stable (or the user started over): restart from the first step. */

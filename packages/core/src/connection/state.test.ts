@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { nextState, type ConnectionEvent, type ConnectionState } from './state.js';
+import type { StateChange } from '../events.js';
+import { ERROR_CODES, WebcommError } from '../errors.js';
+import { nextState, StateDoor, type ConnectionEvent, type ConnectionState } from './state.js';
 
 const STATES: ConnectionState[] = ['idle', 'connecting', 'connected', 'reconnecting', 'closed', 'failed'];
 const EVENTS: ConnectionEvent[] = ['connect', 'connected', 'attempt-failed', 'link-lost', 'fatal', 'cancel', 'close'];
@@ -41,5 +43,26 @@ describe('nextState', () => {
     expect(nextState('connected', 'connect')).toBeUndefined();
     expect(nextState('connecting', 'link-lost')).toBeUndefined();
     expect(nextState('connected', 'cancel')).toBeUndefined();
+  });
+});
+
+describe('StateDoor', () => {
+  it('reports each real change once, with its reason and error, and ignores what the table does not allow', () => {
+    const changes: StateChange[] = [];
+    const door = new StateDoor((change) => changes.push(change));
+    const lost = new WebcommError(ERROR_CODES.NETWORK, 'closed');
+    door.move('connect', 'connect');
+    door.move('connect', 'again');
+    door.move('connected', 'connack');
+    door.move('link-lost', 'link-lost', lost);
+    door.move('close', 'close');
+    door.move('connect', 'after close');
+    expect(door.current).toBe('closed');
+    expect(changes).toEqual([
+      { from: 'idle', to: 'connecting', reason: 'connect' },
+      { from: 'connecting', to: 'connected', reason: 'connack' },
+      { from: 'connected', to: 'reconnecting', reason: 'link-lost', error: lost },
+      { from: 'reconnecting', to: 'closed', reason: 'close' },
+    ]);
   });
 });

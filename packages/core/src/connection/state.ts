@@ -1,3 +1,6 @@
+import type { WebcommError } from '../errors.js';
+import type { StateChange } from '../events.js';
+
 /** The one connection state of a client. */
 export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed' | 'failed';
 
@@ -47,4 +50,31 @@ const TABLE: Readonly<Record<ConnectionState, Partial<Record<ConnectionEvent, Co
  */
 export function nextState(state: ConnectionState, event: ConnectionEvent): ConnectionState | undefined {
   return TABLE[state][event];
+}
+
+/**
+ * The one state field and its one door: {@link StateDoor.move} applies the table of
+ * {@link nextState} and reports each real change to `report` (the client's log and `state` event).
+ */
+export class StateDoor {
+  readonly #report: (change: StateChange) => void;
+  #state: ConnectionState = 'idle';
+
+  constructor(report: (change: StateChange) => void) {
+    this.#report = report;
+  }
+
+  /** The current state. */
+  get current(): ConnectionState {
+    return this.#state;
+  }
+
+  /** Applies `event`; a transition the table does not allow, or to the same state, changes nothing. */
+  move(event: ConnectionEvent, reason: string, error?: WebcommError): void {
+    const from = this.#state;
+    const to = nextState(from, event);
+    if (to === undefined || to === from) return;
+    this.#state = to;
+    this.#report({ from, to, reason, ...(error === undefined ? {} : { error }) });
+  }
 }

@@ -1,4 +1,4 @@
-import { ERROR_CODES, type WebcommError } from '../errors.js';
+import { ERROR_CODES, WebcommError } from '../errors.js';
 
 /**
  * Tells a takeover from an ordinary drop. IoT Core and aedes drop the older of two connections
@@ -51,4 +51,15 @@ export class TakeoverDetector {
   reset(): void {
     this.#quickDrops = 0;
   }
+}
+
+/**
+ * The fatal error a client with `onTakeover: 'stop'` stops with: `confirmed` when the server
+ * said so (MQTT 5 DISCONNECT 0x8E), otherwise after {@link TakeoverDetector} saw the pattern.
+ */
+export function takenOverError(cause: WebcommError, clientId: string, confirmed: boolean): WebcommError {
+  const message = confirmed
+    ? `${cause.message} Stopped (onTakeover: 'stop').`
+    : `Another connection with client ID "${clientId}" keeps taking this one over; stopped. Give every process its own client ID.`;
+  return new WebcommError(ERROR_CODES.TAKEN_OVER, message, { fatal: true, cause });
 }
