@@ -52,7 +52,7 @@ describe('a backend pushing through the IoT data plane', () => {
   });
 
   it('refuses unknown channels, the wrong kind of channel, bad client ids and oversized messages before calling AWS', async () => {
-    await expect(backend.sendBroadcast('nope', {})).rejects.toMatchObject({ code: ERROR_CODES.INVALID_TOPIC });
+    await expect(backend.sendBroadcast('nope', {})).rejects.toMatchObject({ code: ERROR_CODES.UNKNOWN_CHANNEL });
     await expect(backend.sendBroadcast('private', {})).rejects.toThrow(/sendToClient/);
     await expect(backend.sendToClient('c1', 'announcements', {})).rejects.toThrow(/sendBroadcast/);
     await expect(backend.sendToClient('a/#', 'private', {})).rejects.toMatchObject({ code: ERROR_CODES.INVALID_OPTION });

@@ -153,6 +153,41 @@ describe('WebcommClient routing (real aedes, real TCP)', () => {
     expect(published).toEqual(['game/out', 'game/news']);
   });
 
+  it('refuses a misspelt channel name (UNKNOWN_CHANNEL, "did you mean") instead of subscribing to a raw one-level topic', async () => {
+    const client = makeClient({
+      channels: [
+        { name: 'news', type: 'broadcast', topic: 'game/news', clientPublish: false },
+        { name: 'alerts', topic: 'alerts' },
+      ],
+    });
+    await client.connect();
+    const subscribed: string[] = [];
+    broker.aedes.on('subscribe', (subscriptions) => subscribed.push(...subscriptions.map((s) => s.topic)));
+    const typo = await client.subscribe('newz', () => undefined).then(
+      () => undefined,
+      (e: WebcommError) => e,
+    );
+    expect(typo?.code).toBe(ERROR_CODES.UNKNOWN_CHANNEL);
+    expect(typo?.message).toContain('did you mean "news"?');
+    const unlike = await client.subscribe('sports', () => undefined).catch((e: WebcommError) => e);
+    expect((unlike as WebcommError).message).toContain('the channels are "news", "alerts"');
+    const publishTypo = await client.publish('newz', 1).catch((e: WebcommError) => e);
+    expect((publishTypo as WebcommError).message).toContain('did you mean "news"?');
+    // A one-level topic declared as a channel, a channel by name and a raw multi-level filter still subscribe.
+    const arrived = nextEvent(client, 'message', (m) => m.topic === 'alerts');
+    await client.subscribe('alerts', () => undefined);
+    await client.subscribe('news', () => undefined);
+    await client.subscribe('game/newz', () => undefined);
+    expect(subscribed).toEqual(['alerts', 'game/news', 'game/newz']);
+    await push('alerts', '{}');
+    await arrived;
+    // With no channels configured, a plain word is an MQTT topic as before.
+    const raw = makeClient();
+    await raw.connect();
+    await raw.subscribe('newz', () => undefined);
+    expect(subscribed.at(-1)).toBe('newz');
+  });
+
   it('unsubscribe stops delivery to that handler only, and UNSUBSCRIBEs after the last one', async () => {
     const client = makeClient();
     await client.connect();

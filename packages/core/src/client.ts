@@ -5,6 +5,7 @@ import { LinkSupervisor } from './connection/supervisor.js';
 import type { ConnectionState } from './connection/state.js';
 import { closedError, ERROR_CODES, WebcommError } from './errors.js';
 import type { WebcommClientEvents } from './events.js';
+import { assertNotMisspeltChannel, suggestChannel } from './inbound/channel-names.js';
 import type { DecodeOption } from './inbound/decoders.js';
 import { SubscriptionSync } from './inbound/subscription-sync.js';
 import { SubscriptionRegistry, type HandlerRecord, type MessageHandler } from './inbound/subscriptions.js';
@@ -112,7 +113,10 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     assertKnownOptions(options, SUBSCRIBE_OPTION_KEYS, `subscribe("${nameOrFilter}")`);
     const channel = this.#o.channels.get(nameOrFilter);
     const filter = channel?.topic ?? nameOrFilter;
-    if (channel === undefined) assertFilter(filter, this.#o.limits);
+    if (channel === undefined) {
+      assertNotMisspeltChannel(nameOrFilter, this.#o.channels);
+      assertFilter(filter, this.#o.limits);
+    }
     const qos = options.qos ?? 0;
     if (typeof handler !== 'function' || (qos !== 0 && qos !== 1)) {
       const bad = typeof handler !== 'function' ? '"handler" must be a function' : 'option "qos" must be 0 or 1';
@@ -153,8 +157,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
    */
   async publish(channelName: string, message: unknown, options: PublishOptions = {}): Promise<void> {
     if (this.#supervisor.state === 'closed') throw closedError();
-    const channel = this.#o.channels.get(channelName);
-    const { mode, outgoing } = preparePublish(channelName, channel, this.#publishModes.get(channelName) ?? false, message, options, this.#o.limits, this.#o.protocolVersion);
+    const { mode, outgoing } = preparePublish(channelName, this.#o.channels, this.#publishModes.get(channelName) ?? false, message, options, this.#o.limits, this.#o.protocolVersion);
     if (mode === 'broker' && outgoing.qos === 0 && outgoing.properties === undefined && this.#supervisor.state === 'connected' && options.signal === undefined && options.timeoutMs === undefined) {
       // Fast path (measured: the deadline's AbortController and timer cost ~10 µs a call): a QoS 0
       // write on a live link settles on its own: written, requeued then expired, or closed.
@@ -171,7 +174,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   /** Opts a channel in for publishing, straight to the broker or through a {@link ChannelPublisher}. */
   enablePublish(channelName: string, mode: Exclude<PublishMode, false> = 'broker'): void {
     if (!this.#o.channels.has(channelName)) {
-      throw new WebcommError(ERROR_CODES.INVALID_OPTION, `enablePublish(): no channel "${channelName}"; declare it in options.channels.`);
+      throw new WebcommError(ERROR_CODES.INVALID_OPTION, `enablePublish(): no channel "${channelName}" (${suggestChannel(channelName, this.#o.channels.keys())}); declare it in options.channels.`);
     }
     this.#publishModes.set(channelName, mode);
   }

@@ -7,6 +7,8 @@ export const ERROR_CODES = {
   INVALID_OPTION: 'WEBCOMM_INVALID_OPTION',
   /** A topic, channel name or filter breaks a rule (UTF-8, wildcards, length, levels). */
   INVALID_TOPIC: 'WEBCOMM_INVALID_TOPIC',
+  /** `subscribe()` got a plain name that is none of the configured channels (a misspelt channel, usually). */
+  UNKNOWN_CHANNEL: 'WEBCOMM_UNKNOWN_CHANNEL',
   /** A payload is too large or cannot be encoded. */
   INVALID_PAYLOAD: 'WEBCOMM_INVALID_PAYLOAD',
   /** A received payload could not be decoded by the channel's decoder. */

@@ -11,6 +11,7 @@ export { CLIENT_OPTION_KEYS, assertChannelKeys, assertClientOptionKeys } from '.
 export { assertKnownOptions, optionKeys, pickOptions } from './util/option-keys.js';
 export { validateUrl } from './util/validate-url.js';
 export { toDecoder } from './inbound/decoders.js';
+export { suggestChannel } from './inbound/channel-names.js';
 
 // Keeping secrets out of logs and `util.inspect`.
 export { hideSecrets, INSPECT_CUSTOM } from './util/hide-secrets.js';

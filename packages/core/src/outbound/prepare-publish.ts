@@ -1,5 +1,6 @@
 import { describeThrown } from '../util/describe-thrown.js';
 import type { OutgoingMessage } from './channel-publisher.js';
+import { suggestChannel } from '../inbound/channel-names.js';
 import { encodePayload } from '../inbound/decoders.js';
 import { PUBLISH_OPTION_KEYS } from '../client-option-keys.js';
 import { ERROR_CODES, WebcommError } from '../errors.js';
@@ -21,7 +22,7 @@ export interface PreparedPublish {
  */
 export function preparePublish(
   channelName: string,
-  channel: ResolvedChannel | undefined,
+  channels: ReadonlyMap<string, ResolvedChannel>,
   mode: PublishMode,
   message: unknown,
   options: { readonly qos?: number; readonly retain?: boolean; readonly expirySeconds?: number; readonly userProperties?: UserProperties },
@@ -29,11 +30,12 @@ export function preparePublish(
   protocolVersion: 4 | 5 = 4,
 ): PreparedPublish {
   assertKnownOptions(options, PUBLISH_OPTION_KEYS, `publish("${channelName}")`);
+  const channel = channels.get(channelName);
   if (channel === undefined || mode === false) {
     throw new WebcommError(
       ERROR_CODES.PUBLISH_NOT_ENABLED,
       channel === undefined
-        ? `Cannot publish to "${channelName}": no such channel. Declare it in options.channels with a publish mode.`
+        ? `Cannot publish to "${channelName}": no such channel (${suggestChannel(channelName, channels.keys())}). Declare it in options.channels with a publish mode.`
         : `Publishing to channel "${channelName}" is not enabled; set its publish option or call enablePublish("${channelName}").`,
       { topic: channelName },
     );
