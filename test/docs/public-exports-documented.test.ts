@@ -1,58 +1,26 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { entriesProgram, root, workspaceEntries } from '../helpers/package-entries.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // Every public export of every package must carry a TSDoc comment: the API reference
 // (TypeDoc) is generated from them, so an undocumented export is a hole in the docs.
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const packages = ['core', 'aws', 'node', 'browser', 'emulator', 'service', 'aws-service'];
-const subEntries = [
-  { name: 'core/internal', path: `${root}packages/core/src/internal.ts` },
-  { name: 'core/testing', path: `${root}packages/core/src/testing.ts` },
-  { name: 'node/testing', path: `${root}packages/node/src/testing/index.ts` },
-  { name: 'emulator/testing', path: `${root}packages/emulator/testing/index.ts` },
-  { name: 'aws-service/cdk', path: `${root}packages/aws-service/src/cdk/index.ts` },
-];
-const entries = [...packages.map((name) => ({ name, path: `${root}packages/${name}/src/index.ts` })), ...subEntries]
-  .filter((entry) => existsSync(entry.path));
-
-const program = ts.createProgram(
-  entries.map((entry) => entry.path),
-  {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    strict: true,
-    noEmit: true,
-    skipLibCheck: true,
-    baseUrl: root,
-    paths: Object.fromEntries([
-      ...packages.map((name) => [`@webcomm/${name}`, [`packages/${name}/src/index.ts`]]),
-      ...subEntries.map((entry) => [`@webcomm/${entry.name}`, [entry.path.replace(root, '')]]),
-    ]),
-  },
-);
-const checker = program.getTypeChecker();
+const entries = workspaceEntries();
+const packages = [...new Set(entries.map((entry) => entry.pkg))];
+const { checker, exportsOf } = entriesProgram(entries);
 
 /** Names of every export of `file`. */
 function exportNames(file: string): string[] {
-  const source = program.getSourceFile(file);
-  const moduleSymbol = source && checker.getSymbolAtLocation(source);
-  return moduleSymbol ? checker.getExportsOfModule(moduleSymbol).map((s) => s.getName()) : [];
+  return exportsOf(file).map((s) => s.getName());
 }
 
 /** Names of the exports of `file` that have no doc comment on any declaration. */
 function undocumentedExports(file: string): string[] {
-  const source = program.getSourceFile(file);
-  if (!source) throw new Error(`not in program: ${file}`);
-  const moduleSymbol = checker.getSymbolAtLocation(source);
-  if (!moduleSymbol) return [];
   const missing: string[] = [];
-  for (const exported of checker.getExportsOfModule(moduleSymbol)) {
+  for (const exported of exportsOf(file)) {
     const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
     const declarations = symbol.getDeclarations() ?? [];
     // Exports that come from dependencies (e.g. re-exported MQTT.js types) are documented there.
@@ -69,8 +37,8 @@ describe('public API documentation', () => {
     expect(entries.length).toBeGreaterThan(0);
   });
   for (const entry of entries) {
-    it(`@webcomm/${entry.name}: every export has a TSDoc comment`, () => {
-      expect(undocumentedExports(entry.path)).toEqual([]);
+    it(`${entry.specifier}: every export has a TSDoc comment`, () => {
+      expect(undocumentedExports(entry.source)).toEqual([]);
     });
   }
 });
@@ -106,15 +74,15 @@ describe('API reference', () => {
   });
 
   for (const entry of entries) {
-    it(`@webcomm/${entry.name}: every public export appears`, () => {
-      const [pkg, sub] = entry.name.split('/');
+    it(`${entry.specifier}: every public export appears`, () => {
+      const { pkg, sub } = entry;
       const section = reference.children?.find((c) => c.name === `@webcomm/${pkg}`);
       // A package with several entries gets one module per entry (`index`, `testing`).
       const module = section?.children?.some((c) => c.name === 'index') ? section.children.find((c) => c.name === (sub ?? 'index')) : section;
       const listed = new Set((module?.children ?? []).map((c) => c.name));
-      const missing = exportNames(entry.path).filter((name) => !listed.has(name));
-      expect(listed.size, entry.name).toBeGreaterThan(0);
-      expect(missing, entry.name).toEqual([]);
+      const missing = exportNames(entry.source).filter((name) => !listed.has(name));
+      expect(listed.size, entry.specifier).toBeGreaterThan(0);
+      expect(missing, entry.specifier).toEqual([]);
     });
   }
 });
