@@ -10,7 +10,7 @@ export { MAX_MESSAGE_BYTES, encodeChannelMessage, jsonBytes } from './channel-me
 export { createServiceApi } from './service-api.js';
 export type { ServiceApi, ServiceApiOptions } from './service-api.js';
 export { HttpProblem } from './http-problem.js';
-export { bearerToken, parseJsonBody, problemResponse, secretMatches } from './service-request.js';
+export { assertJsonContentType, bearerToken, parseJsonBody, parseJsonText, problemResponse, secretMatches } from './service-request.js';
 export type { ServiceRequest, ServiceResponse } from './service-request.js';
 export type {
   BrokerAdminPort, CertificatePort, ChannelDirectory, ClientCertificate, IdentityPort, IdentityToken, LiveConnection, MessagePublisher, PublishPort,

@@ -57,17 +57,21 @@ export function secretMatches(presented: string | undefined, expected: string): 
   return timingSafeEqual(a, b);
 }
 
+/** JSON content types: `application/json` and `application/*+json`. */
 const JSON_TYPE = /^application\/(?:[\w.+-]*\+)?json\b/i;
 
 /**
- * Parses a complete body text as the service's JSON (for platforms that hand over the whole body,
- * such as Lambda): the same checks and codes as the emulator's streaming reader.
+ * Throws 415 `UNSUPPORTED_MEDIA_TYPE` unless `contentType` is absent or matches `accept`
+ * (JSON by default; the Cognito API takes `application/x-amz-json-1.1`).
  */
-export function parseJsonBody(text: string, contentType: string | undefined, maxBytes: number): unknown {
-  if (contentType !== undefined && !JSON_TYPE.test(contentType)) {
+export function assertJsonContentType(contentType: string | undefined, accept: RegExp = JSON_TYPE): void {
+  if (contentType !== undefined && !accept.test(contentType)) {
     throw new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', `Send JSON with content-type application/json (got ${contentType.slice(0, 64)}).`);
   }
-  if (Buffer.byteLength(text, 'utf8') > maxBytes) throw new HttpProblem(413, 'PAYLOAD_TOO_LARGE', `The request body is over ${maxBytes} bytes; send less (e.g. a URL to the content).`);
+}
+
+/** Parses a body text within the size limit: `{}` when empty, 400 `JSON_TOO_DEEP` past {@link MAX_JSON_DEPTH} levels, 400 `BAD_JSON` when it does not parse. */
+export function parseJsonText(text: string): unknown {
   if (text.trim() === '') return {};
   if (jsonDeeperThan(text, MAX_JSON_DEPTH)) throw new HttpProblem(400, 'JSON_TOO_DEEP', `The request body nests deeper than ${MAX_JSON_DEPTH} levels; flatten it.`);
   try {
@@ -75,4 +79,14 @@ export function parseJsonBody(text: string, contentType: string | undefined, max
   } catch {
     throw new HttpProblem(400, 'BAD_JSON', 'The request body is not valid JSON.');
   }
+}
+
+/**
+ * Parses a complete body text as the service's JSON (for platforms that hand over the whole body,
+ * such as Lambda): the same checks and codes as the emulator's streaming reader.
+ */
+export function parseJsonBody(text: string, contentType: string | undefined, maxBytes: number): unknown {
+  assertJsonContentType(contentType);
+  if (Buffer.byteLength(text, 'utf8') > maxBytes) throw new HttpProblem(413, 'PAYLOAD_TOO_LARGE', `The request body is over ${maxBytes} bytes; send less (e.g. a URL to the content).`);
+  return parseJsonText(text);
 }

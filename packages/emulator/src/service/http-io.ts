@@ -1,7 +1,7 @@
 /** The emulator's HTTP helpers (service, admin, portal and Cognito routes): JSON bodies with limits, JSON answers, bearer tokens. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServiceErrorBody } from '@webcomm/core';
-import { bearerToken as bearerOf, HttpProblem, jsonDeeperThan, MAX_JSON_DEPTH, secretMatches } from '@webcomm/service';
+import { assertJsonContentType, bearerToken as bearerOf, HttpProblem, parseJsonText, secretMatches } from '@webcomm/service';
 
 // The service's own problem class and secret comparison: one of each for both homes of the routes.
 export { HttpProblem, secretMatches };
@@ -26,8 +26,6 @@ export interface ReadJsonOptions {
   /** Accepted `content-type` values (an absent header is accepted). @default application/json and `application/*+json` */
   readonly contentType?: RegExp;
 }
-
-const JSON_TYPE = /^application\/(?:[\w.+-]*\+)?json\b/i;
 
 /**
  * After a 413 the rest of the body is read and dropped, up to {@link DISCARD_LIMIT_BYTES}: closing
@@ -102,22 +100,16 @@ export function readBody(request: IncomingMessage, maxBytes: number): Promise<Bu
  * Reads a JSON body of at most `maxBytes`, the one reader of every route (service, admin,
  * Cognito): 413 `PAYLOAD_TOO_LARGE` beyond it, answered before the socket closes; 415
  * `UNSUPPORTED_MEDIA_TYPE` when declared as something else; 400 `JSON_TOO_DEEP` past
- * {@link MAX_JSON_DEPTH} levels; 400 `BAD_JSON` when it does not parse. An empty body is `{}`.
+ * 64 levels (`MAX_JSON_DEPTH`); 400 `BAD_JSON` when it does not parse. An empty body is `{}`.
  */
 export async function readJson(request: IncomingMessage, maxBytes: number, options: ReadJsonOptions = {}): Promise<unknown> {
-  const type = request.headers['content-type'];
-  if (type !== undefined && !(options.contentType ?? JSON_TYPE).test(type)) {
-    discardRest(request);
-    throw new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', `Send JSON with content-type application/json (got ${type.slice(0, 64)}).`);
-  }
-  const text = (await readBody(request, maxBytes)).toString('utf8');
-  if (text.trim() === '') return {};
-  if (jsonDeeperThan(text, MAX_JSON_DEPTH)) throw new HttpProblem(400, 'JSON_TOO_DEEP', `The request body nests deeper than ${MAX_JSON_DEPTH} levels; flatten it.`);
   try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new HttpProblem(400, 'BAD_JSON', 'The request body is not valid JSON.');
+    assertJsonContentType(request.headers['content-type'], options.contentType);
+  } catch (problem) {
+    discardRest(request);
+    throw problem;
   }
+  return parseJsonText((await readBody(request, maxBytes)).toString('utf8'));
 }
 
 /** The bearer token of a request, or undefined. */
