@@ -188,6 +188,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       sessions, users, channels, authorizers: resolved.authorizers, limits: resolved.limits, clock, logger, refusals,
       region: resolved.region, account: resolved.accountId, allowAnonymous: resolved.allowAnonymous,
       presenceInDefaultPolicy: resolved.presenceInDefaultPolicy, sessionExpiryMs: resolved.sessionExpiryMs, webSocketTtlMs: resolved.webSocketTtlMs,
+      // The gate is built below; connections arrive only once the listeners are up.
+      onAuthenticated: (stream) => gate.admitted(stream),
     });
     // aedes' connectTimeout stops at the first CONNECT byte; the gate's deadline runs to CONNACK.
     const broker = await Aedes.createBroker({ heartbeatInterval: 3_600_000, connectTimeout: resolved.connectTimeoutMs });

@@ -89,6 +89,15 @@ export class ConnectionGate {
     this.#deps.refusals.emit({ action: 'connect', reason, transport, ipAddress, linkKept: false, detail });
   }
 
+  /**
+   * `stream` has authenticated: it is no longer an unauthenticated connection, and its deadline
+   * ends. Called before its CONNACK is written: aedes' clientReady comes only after the queued
+   * messages, when the client may long be connected (and a clock moved past the deadline).
+   */
+  admitted(stream: object): void {
+    this.#settle(stream as Duplex);
+  }
+
   /** The limits in force. */
   get limits(): ConnectionGateLimits {
     return this.#deps.limits;

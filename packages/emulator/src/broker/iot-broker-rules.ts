@@ -25,6 +25,8 @@ export interface IotBrokerRulesDeps extends ConnectAuthorizerDeps {
   readonly sessionExpiryMs: number;
   /** The connection table the rules fill and the service's control reads. */
   readonly sessions: LiveSessions;
+  /** Called with a connection's stream once it has authenticated (ends its CONNECT deadline). */
+  readonly onAuthenticated?: (stream: object) => void;
 }
 
 const ALWAYS_FORBIDDEN_PUBLISH = ['$aws/events/', '$SYS/'];
@@ -93,6 +95,8 @@ export class IotBrokerRules {
       const error = this.#checkSubscribe(client, subscription);
       // A negative grant: aedes 2 answers SUBACK 0x87 for that filter (v5), the link stays up.
       if (error !== null && this.#toldByReasonCode.has(error)) done(null, null);
+      // aedes closes the link on an error without a word: tell a v5 client why first, as for PUBLISH.
+      else if (error !== null && client.version === 5) client.disconnect({ reasonCode: MQTT5_PROTOCOL_ERROR }, () => done(error, null));
       else done(error, error === null ? subscription : null);
     };
     broker.authorizeForward = (client, packet) => (this.#mayReceive(client, packet.topic) && this.#retainedAllowed(client, packet) ? packet : null);
@@ -161,6 +165,7 @@ export class IotBrokerRules {
       session.timer = this.#deps.clock.setTimeout(() => this.#sessions.drop(session, disconnectReason, MQTT5_MAXIMUM_CONNECT_TIME), Math.max(0, disconnectAt - this.#deps.clock.now()));
     }
     this.#sessions.add(session);
+    this.#deps.onAuthenticated?.(client.conn);
     // Also when the stream closes between here and aedes registering the client (no clientDisconnect then).
     client.conn.once('close', () => this.#onDisconnect(client));
     const pending = this.#expiryTimers.get(clientId);
