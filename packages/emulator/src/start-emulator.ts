@@ -191,7 +191,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       // The gate is built below; connections arrive only once the listeners are up.
       onAuthenticated: (stream) => gate.admitted(stream),
     });
-    // aedes' connectTimeout stops at the first CONNECT byte; the gate's deadline runs to CONNACK.
+    // aedes' connectTimeout stops at the first CONNECT byte; the gate's deadline runs until the CONNECT is authenticated.
     const broker = await Aedes.createBroker({ heartbeatInterval: 3_600_000, connectTimeout: resolved.connectTimeoutMs });
     rules.install(broker);
     const topicRules = new TopicRuleEngine(resolved.rules, logger, () => clock.now());

@@ -16,7 +16,7 @@ import type { TransportKind } from './transport-auth.js';
 
 /** The gate's limits. */
 export interface ConnectionGateLimits {
-  /** Time from handover to CONNACK, ms. */
+  /** Time from handover to an authenticated CONNECT, ms. */
   readonly connectTimeoutMs: number;
   /** Connections from one address that have not completed CONNECT. */
   readonly maxPendingPerAddress: number;
