@@ -8,12 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { connect } from '../../packages/emulator/testing/mqtt-helpers.js';
-import { startEmulator, type EmulatorOptions, type Logger, type RunningEmulator } from '@webcomm/emulator';
+import { startEmulator, type EmulatorOptions, type Logger, type Refusal, type RunningEmulator } from '@webcomm/emulator';
 
-/** A running emulator and its log lines. */
+/** A running emulator, its log lines and its refusals. */
 export interface EmulatorUnderTest {
   readonly emulator: RunningEmulator;
   readonly logs: string[];
+  /** Every refusal so far: assert why the emulator refused by `reason`, not by log text. */
+  readonly refusals: Refusal[];
   /** Stops it and removes the data directory. */
   close(): Promise<void>;
 }
@@ -24,9 +26,12 @@ export async function startEmulatorUnderTest(options: EmulatorOptions = {}): Pro
   const logs: string[] = [];
   const logger: Logger = { info: (line) => logs.push(line), warn: (line) => logs.push(line), error: (line) => logs.push(line) };
   const emulator = await startEmulator({ logger, ...options, dataDir });
+  const refusals: Refusal[] = [];
+  emulator.onRefusal((refusal) => refusals.push(refusal));
   return {
     emulator,
     logs,
+    refusals,
     async close() {
       await emulator.stop();
       await rm(dataDir, { recursive: true, force: true });

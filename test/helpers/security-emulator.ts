@@ -1,16 +1,19 @@
 /**
  * `startEmulator()` with its defaults, as the security suite tests it: only a temporary data
- * directory and a logger that keeps the lines (to check what a refusal logged) are set.
+ * directory, a logger that keeps the lines (for tests of the log itself: secrets, escaping) and a
+ * refusal listener (to check why the emulator refused something) are set.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '@webcomm/emulator';
+import { startEmulator, type EmulatorOptions, type Refusal, type RunningEmulator } from '@webcomm/emulator';
 
-/** A default emulator and its log. */
+/** A default emulator, its log and its refusals. */
 export interface SecurityEmulator {
   readonly emulator: RunningEmulator;
   readonly logs: string[];
+  /** Every refusal so far: assert why the emulator refused by `reason`, not by log text. */
+  readonly refusals: Refusal[];
   /** Stops it and removes its data directory. */
   close(): Promise<void>;
 }
@@ -21,9 +24,12 @@ export async function startDefaultEmulator(options: EmulatorOptions = {}): Promi
   const logs: string[] = [];
   const keep = (line: string): void => void logs.push(line);
   const emulator = await startEmulator({ ...options, dataDir, logger: { info: keep, warn: keep, error: keep } });
+  const refusals: Refusal[] = [];
+  emulator.onRefusal((refusal) => refusals.push(refusal));
   return {
     emulator,
     logs,
+    refusals,
     async close() {
       await emulator.stop();
       await rm(dataDir, { recursive: true, force: true });

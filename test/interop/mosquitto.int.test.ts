@@ -107,10 +107,11 @@ describe('mosquitto clients against the emulator', () => {
     const caOnly = listener.tls.slice(0, 2);
     const anonymous = run(SUB, ['-h', 'localhost', '-p', port, '-V', 'mqttv311', '-i', 'nobody', ...caOnly, '-t', 'webcomm/local/announcements', '-W', '20']);
     expect(await anonymous.exited).not.toBe(0);
-    expect(env.logs.some((line) => line.includes('client certificate required'))).toBe(true);
+    expect(env.refusals).toEqual([expect.objectContaining({ action: 'connect', reason: 'certificate-required', transport: 'tls' })]);
 
     const impostor = run(SUB, ['-h', 'localhost', '-p', port, '-V', 'mqttv311', '-i', 'someone-else', ...listener.tls, '-t', 'webcomm/local/announcements', '-W', '20']);
     expect(await impostor.exited).not.toBe(0);
     expect(impostor.output()).toMatch(/not authori[sz]ed/i);
+    expect(env.refusals.slice(1)).toEqual([expect.objectContaining({ action: 'connect', reason: 'client-id-mismatch', clientId: 'someone-else', transport: 'tls' })]);
   }, 60_000);
 });

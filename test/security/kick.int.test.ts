@@ -45,11 +45,18 @@ describe('admin kick', () => {
     const clientId = player.registration.clientId;
     const dropped = nextEvent(player, 'state', (change) => change.from === 'connected');
     const back = nextEvent(player, 'state', (change) => change.to === 'connected');
+    // The service's view, as on IoT Core: the presence event and its reason.
+    const presence = new Promise<unknown>((resolve) => {
+      const untap = emulator.broker.tap(`$aws/events/presence/disconnected/${clientId}`, (_topic, payload) => {
+        untap();
+        resolve(JSON.parse(Buffer.from(payload).toString()));
+      });
+    });
     const kick = await callApi(emulator, `/admin/connections/${encodeURIComponent(clientId)}`, { method: 'DELETE', token: emulator.adminToken });
     expect([kick.status, kick.body.disconnected]).toEqual([200, 1]);
     await dropped;
     await back;
-    expect(running.logs.some((line) => line === `client "${clientId}" disconnected: API_INITIATED_DISCONNECT`)).toBe(true);
+    expect(await presence).toMatchObject({ clientId, eventType: 'disconnected', disconnectReason: 'API_INITIATED_DISCONNECT', clientInitiatedDisconnect: false });
     const users = (await callApi(emulator, '/admin/users', { token: emulator.adminToken })).body.users as { id: string; status: string }[];
     expect(users.find((user) => user.id === clientId)?.status).toBe('active');
     expect((await callApi(emulator, '/admin/clients', { token: emulator.adminToken })).body.clients).toEqual([clientId]);

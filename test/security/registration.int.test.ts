@@ -130,7 +130,7 @@ describe('certificates come from the operator', () => {
     const self = (await callApi(emulator, '/register', { body: { type: 'OPENSSL' } })).body as unknown as RegistrationResponse;
     expect(self.brokerPublish).toBeUndefined();
     expect(await publishOutcome(await connectWith(self, port), 'webcomm/local/tools')).toBe('disconnected');
-    expect(running.logs.some((line) => line.includes(`client "${self.clientId}" disconnected (FORBIDDEN_ACCESS): iot:Publish on "webcomm/local/tools"`))).toBe(true);
+    expect(running.refusals).toEqual([expect.objectContaining({ action: 'publish', reason: 'policy-denied', clientId: self.clientId, topic: 'webcomm/local/tools', linkKept: false })]);
 
     // Only the operator may grant, and only on channels that allow it.
     const asked = await callApi(emulator, '/register', { body: { type: 'OPENSSL', publish: ['tools'] } });

@@ -64,7 +64,7 @@ export interface EmulatorOptions {
   readonly allowAnonymous?: boolean;
   /**
    * Time a new MQTT connection has, from the listener handing it over (after the TLS handshake or
-   * WebSocket upgrade) to CONNACK, ms; the TLS handshake gets the same. @default 10000
+   * WebSocket upgrade) until its CONNECT is authenticated (just before CONNACK), ms; the TLS handshake gets the same. @default 10000
    */
   readonly connectTimeoutMs?: number;
   /**

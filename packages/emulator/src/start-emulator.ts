@@ -39,6 +39,8 @@ import { backendCredentials as readBackendCredentials } from './auth/backend-cre
 import type { SigningCredentials } from './auth/header-signature.js';
 import { createIotDataRoutes } from './http/iot-data-routes.js';
 import { lineSafeLogger } from './logger.js';
+import type { RefusalListener } from './refusal-events.js';
+import { RefusalEvents } from './refusal-events.js';
 import { removeEndpointsFile, writeEndpointsFile } from './endpoints-file.js';
 
 /** Where each listener is, as URLs on the advertised host. */
@@ -94,6 +96,12 @@ export interface RunningEmulator {
   readonly ca: CertificateAuthority;
   readonly identities: IdentityIssuer;
   readonly broker: EmulatorBroker;
+  /**
+   * Calls `listener` with each refusal (a connection, upgrade, CONNECT, SUBSCRIBE, PUBLISH or packet
+   * the emulator refused), with a stable `reason` such as `policy-denied` or `bad-signature`: what an
+   * operator reads in the log, typed for tools and tests. Returns the function that removes it.
+   */
+  onRefusal(listener: RefusalListener): () => void;
   /** Closes every listener, socket and timer, then the databases. Idempotent. */
   stop(): Promise<void>;
 }
@@ -175,12 +183,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const { users, channels } = service;
 
     const sessions = new LiveSessions();
+    const refusals = new RefusalEvents(logger);
     const rules = new IotBrokerRules({
-      sessions, users, channels, authorizers: resolved.authorizers, limits: resolved.limits, clock, logger,
+      sessions, users, channels, authorizers: resolved.authorizers, limits: resolved.limits, clock, logger, refusals,
       region: resolved.region, account: resolved.accountId, allowAnonymous: resolved.allowAnonymous,
       presenceInDefaultPolicy: resolved.presenceInDefaultPolicy, sessionExpiryMs: resolved.sessionExpiryMs, webSocketTtlMs: resolved.webSocketTtlMs,
+      // The gate is built below; connections arrive only once the listeners are up.
+      onAuthenticated: (stream) => gate.admitted(stream),
     });
-    // aedes' connectTimeout stops at the first CONNECT byte; the gate's deadline runs to CONNACK.
+    // aedes' connectTimeout stops at the first CONNECT byte; the gate's deadline runs until the CONNECT is authenticated.
     const broker = await Aedes.createBroker({ heartbeatInterval: 3_600_000, connectTimeout: resolved.connectTimeoutMs });
     rules.install(broker);
     const topicRules = new TopicRuleEngine(resolved.rules, logger, () => clock.now());
@@ -190,7 +201,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     cleanups.push(() => new Promise<void>((done) => broker.close(() => done())));
     cleanups.push(() => rules.dispose());
     const gate = new ConnectionGate({
-      broker, clock, logger,
+      broker, clock, logger, refusals,
       limits: { connectTimeoutMs: resolved.connectTimeoutMs, maxPendingPerAddress: resolved.maxPendingConnectionsPerAddress, maxPacketBytes: resolved.limits.maxPacketBytes },
       onOversized: (stream, problem) => rules.clientError(stream, problem),
     });
@@ -198,9 +209,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
     const serverCertificate = await ca.issueServerCertificate([resolved.advertisedHost]);
     const mqttServer = createMqttTcpServer({ gate, sessions, logger });
-    const mqttsServer = createMutualTlsServer({ gate, sessions, ca, serverCertificate, logger });
+    const mqttsServer = createMutualTlsServer({ gate, sessions, ca, serverCertificate, logger, refusals });
 
-    const upgradeDeps = { broker, sessions, gate, identities, users, authorizers: resolved.authorizers, region: resolved.region, clock, logger };
+    const upgradeDeps = { broker, sessions, gate, identities, users, authorizers: resolved.authorizers, region: resolved.region, clock, logger, refusals };
     const routeList: RouteHandler[] = [
       createCorsRoute(),
       createCognitoRoutes({ identities, users, logger }),
@@ -277,6 +288,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     return hideSecrets({
       endpoints, caPem: ca.caPem, adminToken, backendCredentials, dataDir, region: identities.region, identityPoolId: identities.identityPoolId,
       ca, identities, broker: control,
+      onRefusal: (listener: RefusalListener) => refusals.on(listener),
       stop: () => (stopping ??= stopAll()),
     });
   } catch (error) {

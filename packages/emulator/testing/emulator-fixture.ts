@@ -1,12 +1,13 @@
 /**
- * Starts an emulator for a test: temporary data directory, OS-chosen ports, log lines
- * captured, everything removed by `close()`. Extend it by passing more {@link EmulatorOptions}.
+ * Starts an emulator for a test: temporary data directory, OS-chosen ports, log lines and
+ * refusals captured, everything removed by `close()`. Extend it by passing more {@link EmulatorOptions}.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EmulatorOptions } from '../src/emulator-options.js';
 import type { Logger } from '../src/logger.js';
+import type { Refusal } from '../src/refusal-events.js';
 import type { RunningEmulator } from '../src/start-emulator.js';
 import { startEmulator } from '../src/start-emulator.js';
 import { MemoryUsers, TestChannels } from './memory-service.js';
@@ -14,8 +15,10 @@ import { MemoryUsers, TestChannels } from './memory-service.js';
 /** A started emulator plus what tests inspect. */
 export interface EmulatorFixture {
   readonly emulator: RunningEmulator;
-  /** Every log line so far. */
+  /** Every log line so far (for tests of the log itself: secrets, escaping). */
   readonly logs: string[];
+  /** Every refusal so far, across restarts: assert why the emulator refused, by `reason`. */
+  readonly refusals: Refusal[];
   /** Stops the emulator (keeping the data directory). */
   stop(): Promise<void>;
   /** Starts it again on the same data directory. */
@@ -30,16 +33,23 @@ export async function startFixture(options: EmulatorOptions = {}): Promise<Emula
   const logs: string[] = [];
   const logger: Logger = { info: (line: string) => logs.push(line), warn: (line: string) => logs.push(line), error: (line: string) => logs.push(line) };
   options = { users: new MemoryUsers(), channels: new TestChannels(), ...options };
-  let emulator = await startEmulator({ logger, ...options, dataDir });
+  const refusals: Refusal[] = [];
+  const start = async (more: EmulatorOptions): Promise<RunningEmulator> => {
+    const started = await startEmulator({ logger, ...more, dataDir });
+    started.onRefusal((refusal) => refusals.push(refusal));
+    return started;
+  };
+  let emulator = await start(options);
   const fixture = {
     get emulator() {
       return emulator;
     },
     logs,
+    refusals,
     stop: () => emulator.stop(),
     async restart(more: EmulatorOptions = {}) {
       await emulator.stop();
-      emulator = await startEmulator({ logger, ...options, ...more, dataDir });
+      emulator = await start({ ...options, ...more });
       return emulator;
     },
     async close() {

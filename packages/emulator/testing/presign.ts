@@ -18,7 +18,11 @@ export interface TestCredentials {
 export async function presignMqttUrl(
   wsUrl: string,
   credentials: TestCredentials,
-  options: { region: string; tokenMode: 'appended' | 'signed'; signingDate?: Date; signHostWithPort?: boolean },
+  options: {
+    region: string; tokenMode: 'appended' | 'signed'; signingDate?: Date; signHostWithPort?: boolean;
+    /** `X-Amz-Expires`, seconds (IoT Core honours at most 900 whatever it says). @default 900 */
+    expiresIn?: number;
+  },
 ): Promise<string> {
   const url = new URL(wsUrl);
   const signer = new SignatureV4({
@@ -35,7 +39,7 @@ export async function presignMqttUrl(
     path: url.pathname,
     headers: { host: options.signHostWithPort === false ? url.hostname : url.host },
   });
-  const signed = await signer.presign(request, { expiresIn: 900, ...(options.signingDate ? { signingDate: options.signingDate } : {}) });
+  const signed = await signer.presign(request, { expiresIn: options.expiresIn ?? 900, ...(options.signingDate ? { signingDate: options.signingDate } : {}) });
   const query = Object.entries(signed.query ?? {}).map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`);
   if (options.tokenMode === 'appended') query.push(`X-Amz-Security-Token=${encodeURIComponent(credentials.sessionToken)}`);
   return `${url.protocol}//${url.host}${url.pathname}?${query.join('&')}`;

@@ -5,6 +5,7 @@ import { parseAuthorizerUsername } from './custom-authorizer.js';
 import type { EmulatorFixture } from '../../testing/emulator-fixture.js';
 import { startFixture } from '../../testing/emulator-fixture.js';
 import { ManualClock } from '../../testing/manual-clock.js';
+import { certificateLogin } from '../../testing/certificate-login.js';
 import { closed, connect, connectRefused, nextMessage, subscribe } from '../../testing/mqtt-helpers.js';
 import { upgradeRefusal } from '../../testing/ws-refusal.js';
 
@@ -39,7 +40,7 @@ async function authorizer(event: AuthorizerEvent): Promise<AuthorizerResponse> {
 beforeEach(async () => {
   events.length = 0;
   clock = new ManualClock();
-  fixture = await startFixture({ clock, allowAnonymous: false, authorizers: { tools: { handler: authorizer, tokenKeyName: 'X-Tool-Token' } } });
+  fixture = await startFixture({ clock, allowAnonymous: false, presenceInDefaultPolicy: true, authorizers: { tools: { handler: authorizer, tokenKeyName: 'X-Tool-Token' } } });
 });
 
 afterEach(async () => {
@@ -77,35 +78,63 @@ describe('custom authorizer, MQTT username form', () => {
     expect((await connectRefused(fixture.emulator.endpoints.mqtt, { clientId: 'tool-1', username: username('throw') })).code).toBe(5);
     const unknown = 'u?x-amz-customauthorizer-name=nope&x-tool-token=good';
     expect((await connectRefused(fixture.emulator.endpoints.mqtt, { clientId: 'tool-1', username: unknown })).code).toBe(5);
-    expect(fixture.logs.filter((line) => line.includes('custom authorizer:')).map((line) => /custom authorizer: ([a-z-]+)/.exec(line)?.[1])).toEqual([
-      'not-authenticated', 'authorizer-failed', 'unknown-authorizer',
+    expect(fixture.refusals.map((r) => `${r.action} ${r.reason} ${r.clientId ?? '?'}`)).toEqual([
+      'connect not-authenticated tool-1', 'connect authorizer-failed tool-1', 'connect unknown-authorizer tool-1',
     ]);
   });
 
   it('refuses when the authorizer does not answer within 5 s', async () => {
     const refused = connectRefused(fixture.emulator.endpoints.mqtt, { clientId: 'tool-1', username: username('hang') });
+    let settled = false;
+    void refused.then(() => (settled = true));
     await expect.poll(() => events.length).toBe(1);
     clock.advance(4_999);
-    expect(fixture.logs.some((line) => line.includes('authorizer-timeout'))).toBe(false);
+    // The refusal would follow the timer within this turn's promise jobs: run them all first.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fixture.refusals).toEqual([]);
+    expect(settled).toBe(false);
     clock.advance(1);
     expect((await refused).code).toBe(5);
-    expect(fixture.logs.some((line) => line.includes('authorizer-timeout (no answer within 5000 ms)'))).toBe(true);
+    expect(fixture.refusals).toEqual([expect.objectContaining({ action: 'connect', reason: 'authorizer-timeout', clientId: 'tool-1', transport: 'tcp' })]);
   });
 
-  it('an explicit Deny in the policy disconnects the publisher', async () => {
+  it('an explicit Deny in the policy disconnects the publisher; its message reaches no subscriber', async () => {
+    const reader = await connect(fixture.emulator.endpoints.mqtt, { clientId: 'reader', username: username('good') });
+    clients.push(reader);
+    await subscribe(reader, 'tools/+', 1);
+    const next = nextMessage(reader);
     const tool = await connect(fixture.emulator.endpoints.mqtt, { clientId: 'tool-1', username: username('good') });
     tool.publish('tools/locked', 'x', { qos: 1 });
     await closed(tool);
-    expect(fixture.logs.some((line) => line.includes('iot:Publish on "tools/locked" not allowed'))).toBe(true);
+    await fixture.emulator.broker.publish('tools/after', Buffer.from('after'));
+    expect(await next).toMatchObject({ topic: 'tools/after' });
+    expect(fixture.refusals).toEqual([expect.objectContaining({ action: 'publish', reason: 'policy-denied', clientId: 'tool-1', topic: 'tools/locked', linkKept: false })]);
   });
 
-  it('enforces disconnectAfterInSeconds (CUSTOMAUTH_TTL_EXPIRATION)', async () => {
+  it('enforces disconnectAfterInSeconds: the link closes at the deadline, presence says CUSTOMAUTH_TTL_EXPIRATION', async () => {
+    const login = await certificateLogin(fixture.emulator, 'watcher');
+    const watcher = await connect(login.url, login.options);
+    clients.push(watcher);
+    await subscribe(watcher, '$aws/events/presence/+/+');
+    const connected = nextMessage(watcher, (topic) => topic.endsWith('/connected/tool-1'));
+    const event = nextMessage(watcher, (topic) => topic.endsWith('/disconnected/tool-1'));
     const tool = await connect(fixture.emulator.endpoints.mqtt, { clientId: 'tool-1', username: username('good') });
+    // The broker's own view: connected (clientReady) only after CONNACK and the queued messages.
+    await connected;
     clock.advance(3_599_000);
-    expect(tool.connected).toBe(true);
+    // A round trip on its own link: still up a second before the deadline.
+    expect(await subscribe(tool, 'tools/still', 1)).toEqual([1]);
     clock.advance(1_000);
     await closed(tool);
-    await expect.poll(() => fixture.logs).toContain('client "tool-1" disconnected: CUSTOMAUTH_TTL_EXPIRATION');
+    expect(JSON.parse((await event).payload.toString())).toMatchObject({ clientId: 'tool-1', disconnectReason: 'CUSTOMAUTH_TTL_EXPIRATION', clientInitiatedDisconnect: false });
+  });
+
+  it('an MQTT 5 client hears DISCONNECT 0xA0 (maximum connect time) at disconnectAfterInSeconds', async () => {
+    const tool = await connect(fixture.emulator.endpoints.mqtt, { clientId: 'tool-5', username: username('good'), protocolVersion: 5 });
+    clients.push(tool);
+    const reason = new Promise<number | undefined>((resolve) => tool.once('disconnect', (packet) => resolve(packet.reasonCode)));
+    clock.advance(3_600_000);
+    expect(await reason).toBe(0xa0);
   });
 
   it('without credentials and anonymous off: CONNACK 5', async () => {
@@ -132,7 +161,9 @@ describe('custom authorizer, WebSocket query and headers', () => {
   it('refuses at the upgrade with 403 when the authorizer says no', async () => {
     const refusal = await upgradeRefusal(`${fixture.emulator.endpoints.ws}?x-amz-customauthorizer-name=tools&X-Tool-Token=bad`);
     expect(refusal.status).toBe(403);
-    expect(fixture.logs.some((line) => line.includes('custom authorizer not-authenticated'))).toBe(true);
+    expect(fixture.refusals).toEqual([expect.objectContaining({ action: 'upgrade', reason: 'not-authenticated', transport: 'ws', status: 403, traceId: refusal.body.traceId })]);
+    // The token is a secret: neither the log nor the refusal holds it.
     expect(fixture.logs.join('\n')).not.toContain('X-Tool-Token=bad');
+    expect(JSON.stringify(fixture.refusals)).not.toContain('X-Tool-Token=bad');
   });
 });

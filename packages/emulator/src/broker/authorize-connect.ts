@@ -12,6 +12,7 @@ import type { Clock } from '../clock.js';
 import type { ChannelCatalog, UserDirectory } from '../service/contracts.js';
 import type { IotLimits } from './iot-limits.js';
 import { clientIdProblem } from './iot-limits.js';
+import type { ConnectRefusalReason } from '../refusal-events.js';
 import type { DisconnectReason } from './presence-events.js';
 import type { TransportAuth } from './transport-auth.js';
 
@@ -40,10 +41,13 @@ export interface ConnectGrant {
   readonly disconnectReason: DisconnectReason;
 }
 
-/** A refusal; `check` names what failed (logged, never a secret). */
+/** A refusal; `reason` is its stable code, `check` names what failed in words (logged, never a secret). */
 export interface ConnectRefusal {
+  readonly reason: ConnectRefusalReason;
   readonly check: string;
 }
+
+const refusal = (reason: ConnectRefusalReason, check: string): ConnectRefusal => ({ reason, check });
 
 const PRESENCE_FILTER = '$aws/events/presence/+/+';
 
@@ -81,8 +85,8 @@ export async function authorizeConnect(
   const { clientId, auth, username, password } = request;
   let anonymous = false;
   const idProblem = clientIdProblem(clientId, deps.limits);
-  if (idProblem !== undefined) return { check: idProblem };
-  if (auth.refusal !== undefined) return { check: auth.refusal };
+  if (idProblem !== undefined) return refusal(idProblem.reason, idProblem.message);
+  if (auth.refusal !== undefined) return auth.refusal;
 
   let principalId = auth.principalId ?? clientId;
   let documents = auth.policyDocuments;
@@ -99,24 +103,24 @@ export async function authorizeConnect(
         },
         connectionMetadata: { id: randomUUID() },
       }, deps.clock);
-      if (!outcome.ok) return { check: `custom authorizer: ${outcome.refusal} (${outcome.detail})` };
+      if (!outcome.ok) return refusal(outcome.refusal, `custom authorizer: ${outcome.refusal} (${outcome.detail})`);
       principalId = outcome.response.principalId;
       documents = outcome.response.policyDocuments;
       disconnectAt = deps.clock.now() + outcome.response.disconnectAfterInSeconds * 1000;
       disconnectReason = 'CUSTOMAUTH_TTL_EXPIRATION';
     } else if (!deps.allowAnonymous || (auth.transport !== 'tcp' && auth.transport !== 'ws')) {
-      return { check: 'no credentials (sign the WebSocket URL, use a client certificate or a custom authorizer)' };
+      return refusal('no-credentials', 'no credentials (sign the WebSocket URL, use a client certificate or a custom authorizer)');
     } else {
       // An anonymous link must not pass for a known client: it would take over its session.
-      if (request.liveAs === 'authenticated') return { check: 'anonymous connect with the client id of a live authenticated connection' };
-      if ((await deps.users.get(clientId)) !== undefined) return { check: 'anonymous connect with the client id of a registered client (authenticate as it instead)' };
+      if (request.liveAs === 'authenticated') return refusal('client-id-in-use', 'anonymous connect with the client id of a live authenticated connection');
+      if ((await deps.users.get(clientId)) !== undefined) return refusal('client-id-registered', 'anonymous connect with the client id of a registered client (authenticate as it instead)');
       anonymous = true;
     }
   }
   if (auth.clientIdMustBe !== undefined && auth.clientIdMustBe !== clientId) {
-    return { check: `client id does not match the credential (${auth.kind} is for another client id)` };
+    return refusal('client-id-mismatch', `client id does not match the credential (${auth.kind} is for another client id)`);
   }
-  if (deps.users.isBanned(clientId) || deps.users.isBanned(principalId)) return { check: 'banned' };
+  if (deps.users.isBanned(clientId) || deps.users.isBanned(principalId)) return refusal('banned', 'banned');
 
   // Grants belong to an identity the transport proved (certificate, signed URL), never to a bare client id.
   const proven = auth.kind === 'certificate' || auth.kind === 'sigv4';
@@ -129,9 +133,9 @@ export async function authorizeConnect(
         ? [defaultPolicy(clientId, deps, granted)]
         : [new DocumentPolicy(documents, { clientId, region: deps.region, account: deps.account })];
   } catch (error) {
-    return { check: `custom authorizer returned a bad policy document: ${(error as Error).message}` };
+    return refusal('bad-policy-document', `custom authorizer returned a bad policy document: ${(error as Error).message}`);
   }
-  if (documents !== undefined && !isAllowed(policies, 'iot:Connect', clientId)) return { check: 'policy does not allow iot:Connect for this client id' };
+  if (documents !== undefined && !isAllowed(policies, 'iot:Connect', clientId)) return refusal('policy-denied', 'policy does not allow iot:Connect for this client id');
 
   // IoT Core ends WebSocket connections after 24 h at most.
   if (auth.transport === 'ws' || auth.transport === 'wss') {

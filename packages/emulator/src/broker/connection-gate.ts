@@ -10,11 +10,13 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Clock, ClockTimer } from '../clock.js';
 import type { Logger } from '../logger.js';
+import type { ConnectRefusalReason, RefusalEvents } from '../refusal-events.js';
 import { PacketSizeGuard } from './packet-size-guard.js';
+import type { TransportKind } from './transport-auth.js';
 
 /** The gate's limits. */
 export interface ConnectionGateLimits {
-  /** Time from handover to CONNACK, ms. */
+  /** Time from handover to an authenticated CONNECT, ms. */
   readonly connectTimeoutMs: number;
   /** Connections from one address that have not completed CONNECT. */
   readonly maxPendingPerAddress: number;
@@ -33,9 +35,16 @@ export interface ConnectionGateDeps {
   readonly limits: ConnectionGateLimits;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Called when a connection breaks the packet-size limit, before it is destroyed (records the disconnect reason). */
-  readonly onOversized?: (stream: Duplex, problem: string) => void;
+  readonly refusals: RefusalEvents;
+  /**
+   * Called when a connection breaks the packet-size limit, before it is destroyed: records the
+   * disconnect reason, and returns the client id when the connection had completed CONNECT.
+   */
+  readonly onOversized?: (stream: Duplex, problem: string) => string | undefined;
 }
+
+/** The listener names the log lines use. */
+const LABELS: Readonly<Record<TransportKind, string>> = { tcp: 'mqtt', tls: 'mqtts', ws: 'ws', wss: 'wss' };
 
 /** One broker's admission control. */
 export class ConnectionGate {
@@ -53,25 +62,40 @@ export class ConnectionGate {
    * Hands `stream` to aedes unless its address has too many unauthenticated connections.
    * @returns false when it was refused (and destroyed)
    */
-  handle(stream: Duplex, address: string, label: string, request?: IncomingMessage): boolean {
-    const { limits, logger, clock } = this.#deps;
+  handle(stream: Duplex, address: string, transport: TransportKind, request?: IncomingMessage): boolean {
+    const { limits, clock } = this.#deps;
+    const label = LABELS[transport];
     const count = this.#perAddress.get(address) ?? 0;
     if (count >= limits.maxPendingPerAddress) {
-      logger.info(`${label} connection from ${address} refused: ${count} connections from this address have not completed CONNECT (maxPendingConnectionsPerAddress ${limits.maxPendingPerAddress})`);
+      this.#refuse(transport, address, 'too-many-pending', `${label} connection from ${address} refused: ${count} connections from this address have not completed CONNECT (maxPendingConnectionsPerAddress ${limits.maxPendingPerAddress})`);
       stream.destroy();
       return false;
     }
     this.#perAddress.set(address, count + 1);
     const timer = clock.setTimeout(() => {
-      logger.info(`${label} connection from ${address} closed: no CONNECT completed within ${limits.connectTimeoutMs} ms (connectTimeoutMs)`);
+      this.#refuse(transport, address, 'connect-timeout', `${label} connection from ${address} closed: no CONNECT completed within ${limits.connectTimeoutMs} ms (connectTimeoutMs)`);
       this.#settle(stream);
       stream.destroy();
     }, limits.connectTimeoutMs);
     this.#pending.set(stream, { address, timer });
     stream.once('close', () => this.#settle(stream));
     this.#deps.broker.handle(stream, request);
-    this.#guard(stream, label, address);
+    this.#guard(stream, transport, address);
     return true;
+  }
+
+  #refuse(transport: TransportKind, ipAddress: string, reason: ConnectRefusalReason, detail: string): void {
+    this.#deps.logger.info(detail);
+    this.#deps.refusals.emit({ action: 'connect', reason, transport, ipAddress, linkKept: false, detail });
+  }
+
+  /**
+   * `stream` has authenticated: it is no longer an unauthenticated connection, and its deadline
+   * ends. Called before its CONNACK is written: aedes' clientReady comes only after the queued
+   * messages, when the client may long be connected (and a clock moved past the deadline).
+   */
+  admitted(stream: object): void {
+    this.#settle(stream as Duplex);
   }
 
   /** The limits in force. */
@@ -85,7 +109,7 @@ export class ConnectionGate {
   }
 
   /** Wraps the aedes client's parser so every byte is checked before mqtt-packet buffers it. */
-  #guard(stream: Duplex, label: string, address: string): void {
+  #guard(stream: Duplex, transport: TransportKind, address: string): void {
     const parser = (stream as Duplex & { client?: { _parser?: { parse(chunk: Buffer): unknown } } }).client?._parser;
     if (parser === undefined) throw new Error('aedes client parser not found: the packet-size guard cannot be installed');
     const guard = new PacketSizeGuard(this.#deps.limits.maxPacketBytes);
@@ -93,8 +117,10 @@ export class ConnectionGate {
     parser.parse = (chunk: Buffer) => {
       const verdict = guard.feed(chunk);
       if (verdict.ok) return parse(chunk);
-      this.#deps.logger.info(`${label} connection from ${address} closed: ${verdict.problem} (limits.maxPacketBytes)`);
-      this.#deps.onOversized?.(stream, verdict.problem);
+      const detail = `${LABELS[transport]} connection from ${address} closed: ${verdict.problem} (limits.maxPacketBytes)`;
+      this.#deps.logger.info(detail);
+      const clientId = this.#deps.onOversized?.(stream, verdict.problem);
+      this.#deps.refusals.emit({ action: 'packet', reason: 'packet-too-large', transport, ipAddress: address, ...(clientId === undefined ? {} : { clientId }), linkKept: false, detail });
       stream.destroy();
       return 0;
     };

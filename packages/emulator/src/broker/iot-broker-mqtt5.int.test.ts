@@ -49,7 +49,7 @@ describe('MQTT 5 clients (aedes 2)', () => {
     await fixture.emulator.broker.publish('game/private/alice', Buffer.from('still here'), { qos: 1 });
     expect((await received).payload.toString()).toBe('still here');
     expect(alice.connected).toBe(true);
-    expect(fixture.logs.some((line) => line.includes('refused with 0x87 (FORBIDDEN_ACCESS), link kept'))).toBe(true);
+    expect(fixture.refusals).toEqual([expect.objectContaining({ action: 'subscribe', reason: 'policy-denied', clientId: 'alice', topic: 'game/private/bob', linkKept: true })]);
   });
 
   it('a forbidden QoS 1 PUBLISH gets PUBACK 0x87; the link stays', async () => {
@@ -59,6 +59,15 @@ describe('MQTT 5 clients (aedes 2)', () => {
     // The link still answers: a SUBSCRIBE it may make is granted.
     expect((await alice.subscribeAsync('game/broadcast', { qos: 1 })).map((g) => g.qos)).toEqual([1]);
     expect(alice.connected).toBe(true);
+    expect(fixture.refusals).toEqual([expect.objectContaining({ action: 'publish', reason: 'policy-denied', clientId: 'alice', topic: 'game/broadcast', linkKept: true })]);
+  });
+
+  it('a violation of IoT Core\'s limits (a filter with 8 slashes) ends the link with DISCONNECT 0x82', async () => {
+    const alice = await client('alice');
+    const ended = serverEnd(alice);
+    alice.subscribe('game/private/alice/3/4/5/6/7/8', { qos: 1 });
+    expect(await ended).toBe(0x82);
+    expect(fixture.refusals).toEqual([expect.objectContaining({ action: 'subscribe', reason: 'topic-too-deep', linkKept: false })]);
   });
 
   it('a second connection with the client id: the older link hears DISCONNECT 0x8E (session taken over)', async () => {

@@ -6,6 +6,8 @@ import { startFixture } from '../../testing/emulator-fixture.js';
 import { closed, connect, connectRefused, end, nextMessage, subscribe } from '../../testing/mqtt-helpers.js';
 import { MemoryUsers } from '../../testing/memory-service.js';
 import { certificateLogin } from '../../testing/certificate-login.js';
+import type { AuthorizerResponse } from '../auth/custom-authorizer.js';
+import type { Refusal } from '../refusal-events.js';
 
 let fixture: EmulatorFixture;
 let users: MemoryUsers;
@@ -17,6 +19,37 @@ async function client(clientId: string, options: Parameters<typeof connect>[1] =
   const c = await connect(login.url, { ...login.options, ...options });
   clients.push(c);
   return c;
+}
+
+/** A client whose custom-authorizer policy allows everything: only IoT Core's limits stop it. */
+async function publisher(clientId: string): Promise<MqttClient> {
+  const c = await connect(fixture.emulator.endpoints.mqtt, { clientId, username: '?x-amz-customauthorizer-name=open&token=t' });
+  clients.push(c);
+  return c;
+}
+
+const OPEN_AUTHORIZER = {
+  open: {
+    handler: async (): Promise<AuthorizerResponse> => ({
+      isAuthenticated: true, principalId: 'publisher', disconnectAfterInSeconds: 3600, refreshAfterInSeconds: 3600,
+      policyDocuments: [JSON.stringify({ Statement: [{ Effect: 'Allow', Action: ['iot:Connect', 'iot:Publish', 'iot:Subscribe', 'iot:Receive'], Resource: '*' }] })],
+    }),
+  },
+};
+
+/** The refusals of one client, as `action reason` pairs. */
+function refusalsOf(clientId: string): string[] {
+  return fixture.refusals.filter((r: Refusal) => r.clientId === clientId).map((r) => `${r.action} ${r.reason}`);
+}
+
+/**
+ * The next message `c` receives on `topic`, proving what did not arrive before it: `publishLater`
+ * publishes a marker after whatever was refused, and the broker delivers to one client in order.
+ */
+async function nextAfter(c: MqttClient, topic: string, publishLater: () => Promise<void>): Promise<string> {
+  const next = nextMessage(c, (t) => t === topic);
+  await publishLater();
+  return (await next).payload.toString();
 }
 
 async function refused(clientId: string): Promise<{ code: number | undefined }> {
@@ -48,7 +81,7 @@ function pingRoundTrip(c: MqttClient): Promise<void> {
 
 beforeEach(async () => {
   users = new MemoryUsers();
-  fixture = await startFixture({ users, presenceInDefaultPolicy: true });
+  fixture = await startFixture({ users, presenceInDefaultPolicy: true, authorizers: OPEN_AUTHORIZER });
 });
 
 afterEach(async () => {
@@ -72,7 +105,7 @@ describe('default policy (receive-only on the client\'s channels)', () => {
     alice.subscribe('game/private/bob');
     await closed(alice);
     expect(await event).toMatchObject({ clientId: 'alice', disconnectReason: 'FORBIDDEN_ACCESS', clientInitiatedDisconnect: false });
-    expect(fixture.logs.some((line) => line.includes('iot:Subscribe on "game/private/bob" not allowed'))).toBe(true);
+    expect(fixture.refusals).toContainEqual(expect.objectContaining({ action: 'subscribe', reason: 'policy-denied', clientId: 'alice', topic: 'game/private/bob', linkKept: false, transport: 'tls' }));
   });
 
   it('disconnects on any client PUBLISH (receive-only) and on $aws topics', async () => {
@@ -140,57 +173,104 @@ describe('bans and failed connects', () => {
 });
 
 describe('QoS', () => {
-  it('grants QoS 1 for a QoS 2 SUBSCRIBE and disconnects a QoS 2 PUBLISH', async () => {
-    const alice = await client('alice');
-    expect(await subscribe(alice, 'game/broadcast', 2)).toEqual([1]);
-    alice.publish('game/broadcast', 'x', { qos: 2 });
-    await closed(alice);
-    expect(fixture.logs.some((line) => line.includes('QoS 2 is not supported'))).toBe(true);
+  it('grants QoS 1 for a QoS 2 SUBSCRIBE; delivers a QoS 1 PUBLISH and drops the link on a QoS 2 one, which reaches no one', async () => {
+    const watcher = await client('watcher');
+    expect(await subscribe(watcher, 'game/news/qos', 2)).toEqual([1]);
+    const pub = await publisher('pub');
+    expect(await nextAfter(watcher, 'game/news/qos', () => pub.publishAsync('game/news/qos', 'qos 1', { qos: 1 }).then(() => undefined))).toBe('qos 1');
+    const gone = closed(pub);
+    pub.publish('game/news/qos', 'qos 2', { qos: 2 });
+    await gone;
+    expect(await nextAfter(watcher, 'game/news/qos', () => fixture.emulator.broker.publish('game/news/qos', Buffer.from('after')))).toBe('after');
+    expect(refusalsOf('pub')).toEqual(['publish qos2-unsupported']);
   });
 });
 
-describe('IoT Core limits', () => {
-  it('disconnects a payload over 128 KB with CLIENT_ERROR', async () => {
+describe('IoT Core limits (each at the limit and one over)', () => {
+  it('delivers a 131072-byte payload; drops the link on 131073 bytes (CLIENT_ERROR) and delivers nothing', async () => {
     const presence = await presenceWatcher();
-    const alice = await client('alice');
-    const event = presence.next('disconnected/alice');
-    alice.publish('game/broadcast', Buffer.alloc(128 * 1024 + 1));
-    await closed(alice);
+    const watcher = await client('watcher-big');
+    await subscribe(watcher, 'game/news/big', 1);
+    const pub = await publisher('pub');
+    const atLimit = nextMessage(watcher, (t) => t === 'game/news/big');
+    await pub.publishAsync('game/news/big', Buffer.alloc(131_072, 1), { qos: 1 });
+    expect((await atLimit).payload.length).toBe(131_072);
+    const event = presence.next('disconnected/pub');
+    const gone = closed(pub);
+    pub.publish('game/news/big', Buffer.alloc(131_073, 2), { qos: 1 });
+    await gone;
     expect(await event).toMatchObject({ disconnectReason: 'CLIENT_ERROR' });
-    expect(fixture.logs.some((line) => line.includes('payload of 131073 bytes over 131072'))).toBe(true);
+    expect(await nextAfter(watcher, 'game/news/big', () => fixture.emulator.broker.publish('game/news/big', Buffer.from('after')))).toBe('after');
+    expect(refusalsOf('pub')).toEqual(['publish payload-too-large']);
   });
 
-  it('disconnects a SUBSCRIBE with more than 8 filters', async () => {
+  it('grants a SUBSCRIBE with 8 filters; drops the link on one with 9 (CLIENT_ERROR)', async () => {
     const presence = await presenceWatcher();
     const alice = await client('alice');
+    const filters = (n: number, batch: string): string[] => Array.from({ length: n }, (_, i) => `game/news/${batch}/${i}`);
+    expect(await subscribe(alice, filters(8, 'a'), 1)).toEqual(Array.from({ length: 8 }, () => 1));
     const event = presence.next('disconnected/alice');
-    alice.subscribe(Array.from({ length: 9 }, () => 'game/broadcast').map((t, i) => (i === 0 ? t : `game/private/alice/${i}`)));
-    await closed(alice);
+    const gone = closed(alice);
+    alice.subscribe(filters(9, 'b'));
+    await gone;
     expect(await event).toMatchObject({ disconnectReason: 'CLIENT_ERROR' });
-    expect(fixture.logs.some((line) => line.includes('more than 8 filters'))).toBe(true);
+    expect(refusalsOf('alice')).toContain('subscribe too-many-filters');
+    expect(refusalsOf('alice').every((r) => r === 'subscribe too-many-filters')).toBe(true);
   });
 
-  it('disconnects the 51st subscription of a connection', async () => {
+  it('holds 50 subscriptions on a connection (and re-subscribes one of them); drops the link on the 51st', async () => {
     const alice = await client('alice');
     for (let batch = 0; batch < 50; batch += 10) {
       await subscribe(alice, Array.from({ length: 8 }, (_, i) => `game/news/${batch + i}`));
       await subscribe(alice, [`game/news/${batch + 8}`, `game/news/${batch + 9}`]);
     }
-    expect(fixture.emulator.broker.connectedClients()).toContain('alice');
+    // A filter it already holds is not a new subscription.
+    expect(await subscribe(alice, 'game/news/0', 1)).toEqual([1]);
+    expect(await nextAfter(alice, 'game/news/49', () => fixture.emulator.broker.publish('game/news/49', Buffer.from('fiftieth')))).toBe('fiftieth');
+    const gone = closed(alice);
     alice.subscribe('game/news/50');
-    await closed(alice);
-    expect(fixture.logs.some((line) => line.includes('more than 50 subscriptions'))).toBe(true);
+    await gone;
+    expect(refusalsOf('alice')).toEqual(['subscribe too-many-subscriptions']);
   });
 
-  it('disconnects a topic with more than 7 slashes or over 256 bytes', async () => {
+  it('grants a filter with 7 slashes; drops the link on 8', async () => {
     const alice = await client('alice');
-    alice.subscribe('game/private/alice/1/2/3/4/5/6');
-    await closed(alice);
-    expect(fixture.logs.some((line) => line.includes('more than 7 slashes'))).toBe(true);
-    const bob = await client('bob');
-    bob.subscribe(`game/private/${'b'.repeat(250)}`);
-    await closed(bob);
-    expect(fixture.logs.some((line) => line.includes('longer than 256 bytes'))).toBe(true);
+    expect(await subscribe(alice, 'game/news/3/4/5/6/7/8', 1)).toEqual([1]);
+    expect(await nextAfter(alice, 'game/news/3/4/5/6/7/8', () => fixture.emulator.broker.publish('game/news/3/4/5/6/7/8', Buffer.from('deep')))).toBe('deep');
+    const gone = closed(alice);
+    alice.subscribe('game/news/3/4/5/6/7/8/9');
+    await gone;
+    expect(refusalsOf('alice')).toEqual(['subscribe topic-too-deep']);
+  });
+
+  it('grants a 256-byte filter; drops the link on 257 bytes', async () => {
+    const alice = await client('alice');
+    const topic = (bytes: number): string => `game/news/${'x'.repeat(bytes - 'game/news/'.length)}`;
+    expect(Buffer.byteLength(topic(256))).toBe(256);
+    expect(await subscribe(alice, topic(256), 1)).toEqual([1]);
+    const gone = closed(alice);
+    alice.subscribe(topic(257));
+    await gone;
+    expect(refusalsOf('alice')).toEqual(['subscribe topic-too-long']);
+  });
+
+  it('applies the topic limits to PUBLISH: 7 slashes and 256 bytes delivered, 8 and 257 drop the link', async () => {
+    const watcher = await client('watcher');
+    await subscribe(watcher, 'game/news/#', 1);
+    const deep = 'game/news/3/4/5/6/7/8';
+    const long = `game/news/${'y'.repeat(246)}`;
+    const pub = await publisher('pub');
+    for (const topic of [deep, long]) {
+      expect(await nextAfter(watcher, topic, () => pub.publishAsync(topic, topic.length.toString(), { qos: 1 }).then(() => undefined))).toBe(topic.length.toString());
+    }
+    for (const [topic, reason] of [[`${deep}/9`, 'topic-too-deep'], [`${long}y`, 'topic-too-long']] as const) {
+      const over = await publisher(`pub-${reason}`);
+      const gone = closed(over);
+      over.publish(topic, 'over', { qos: 1 });
+      await gone;
+      expect(refusalsOf(`pub-${reason}`)).toEqual([`publish ${reason}`]);
+    }
+    expect(await nextAfter(watcher, 'game/news/marker', () => fixture.emulator.broker.publish('game/news/marker', Buffer.from('after')))).toBe('after');
   });
 
   it('clamps keepalive to 30-1200 s (0 and >1200 become 1200)', async () => {
@@ -202,9 +282,11 @@ describe('IoT Core limits', () => {
     expect(Object.fromEntries(['k5', 'k0', 'k3000', 'k60'].map((id) => [id, byId.get(id)]))).toEqual({ k5: 30, k0: 1200, k3000: 1200, k60: 60 });
   });
 
-  it('refuses a client id starting with $ (CONNACK 5)', async () => {
+  it('refuses a client id starting with $ (CONNACK 5); a $ further on is a plain character', async () => {
     expect((await refused('$bad')).code).toBe(5);
-    expect(fixture.logs.some((line) => line.includes('client id starts with $'))).toBe(true);
+    expect(fixture.refusals).toEqual([expect.objectContaining({ action: 'connect', reason: 'client-id-reserved', clientId: '$bad', transport: 'tls', linkKept: false })]);
+    await client('good$');
+    expect(fixture.emulator.broker.connectedClients()).toContain('good$');
   });
 });
 

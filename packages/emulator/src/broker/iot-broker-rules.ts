@@ -6,10 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Aedes, AuthenticateError, Client, ConnectPacket, PublishPacket, Subscription } from 'aedes';
-import type { IotAction } from '../auth/access-policy.js';
 import { isAllowed } from '../auth/access-policy.js';
 import type { ClockTimer } from '../clock.js';
 import type { Logger } from '../logger.js';
+import type { PacketRefusalReason, RefusalEvents } from '../refusal-events.js';
 import { beforeEachPacket, cleanStoredSubscriptions, clientOfStream, clientSentDisconnect, heldFilters, isClientClosed } from './aedes-internals.js';
 import type { ConnectAuthorizerDeps } from './authorize-connect.js';
 import { authorizeConnect } from './authorize-connect.js';
@@ -21,9 +21,12 @@ import { connectedEvent, connectFailedEvent, disconnectedEvent, hasPresence } fr
 /** What the rules need. */
 export interface IotBrokerRulesDeps extends ConnectAuthorizerDeps {
   readonly logger: Logger;
+  readonly refusals: RefusalEvents;
   readonly sessionExpiryMs: number;
   /** The connection table the rules fill and the service's control reads. */
   readonly sessions: LiveSessions;
+  /** Called with a connection's stream once it has authenticated (ends its CONNECT deadline). */
+  readonly onAuthenticated?: (stream: object) => void;
 }
 
 const ALWAYS_FORBIDDEN_PUBLISH = ['$aws/events/', '$SYS/'];
@@ -59,14 +62,18 @@ export class IotBrokerRules {
     this.#sessions = deps.sessions;
   }
 
-  /** A connection broke the protocol below aedes (an oversized packet): record why it is dropped. */
-  clientError(stream: object, problem: string): void {
+  /**
+   * A connection broke the protocol below aedes (an oversized packet): record why it is dropped.
+   * @returns the client id when the connection had completed CONNECT
+   */
+  clientError(stream: object, problem: string): string | undefined {
     const client = clientOfStream(stream);
-    if (client === undefined) return;
+    if (client === undefined) return undefined;
     const session = this.#sessions.of(client);
-    if (session === undefined) return;
+    if (session === undefined) return undefined;
     this.#setReason(client, 'CLIENT_ERROR');
     this.#deps.logger.info(`client "${session.clientId}" disconnected (CLIENT_ERROR): ${problem}`);
+    return session.clientId;
   }
 
   /** Installs the hooks and event listeners on `broker`. */
@@ -88,6 +95,8 @@ export class IotBrokerRules {
       const error = this.#checkSubscribe(client, subscription);
       // A negative grant: aedes 2 answers SUBACK 0x87 for that filter (v5), the link stays up.
       if (error !== null && this.#toldByReasonCode.has(error)) done(null, null);
+      // aedes closes the link on an error without a word: tell a v5 client why first, as for PUBLISH.
+      else if (error !== null && client.version === 5) client.disconnect({ reasonCode: MQTT5_PROTOCOL_ERROR }, () => done(error, null));
       else done(error, error === null ? subscription : null);
     };
     broker.authorizeForward = (client, packet) => (this.#mayReceive(client, packet.topic) && this.#retainedAllowed(client, packet) ? packet : null);
@@ -120,7 +129,9 @@ export class IotBrokerRules {
     const liveAs = live === undefined ? undefined : live.anonymous ? 'anonymous' : 'authenticated';
     const grant = await authorizeConnect({ clientId, auth, username, password, liveAs }, this.#deps);
     if ('check' in grant) {
-      this.#deps.logger.info(`connect refused for client "${clientId}" via ${auth.transport}: ${grant.check}`);
+      const detail = `connect refused for client "${clientId}" via ${auth.transport}: ${grant.check}`;
+      this.#deps.logger.info(detail);
+      this.#deps.refusals.emit({ action: 'connect', reason: grant.reason, transport: auth.transport, ipAddress: auth.ipAddress, clientId, linkKept: false, detail });
       if (hasPresence(clientId)) this.#publishEvent(connectFailedEvent(clientId, this.#deps.clock.now(), auth.ipAddress));
       throw authError(grant.check);
     }
@@ -154,6 +165,7 @@ export class IotBrokerRules {
       session.timer = this.#deps.clock.setTimeout(() => this.#sessions.drop(session, disconnectReason, MQTT5_MAXIMUM_CONNECT_TIME), Math.max(0, disconnectAt - this.#deps.clock.now()));
     }
     this.#sessions.add(session);
+    this.#deps.onAuthenticated?.(client.conn);
     // Also when the stream closes between here and aedes registering the client (no clientDisconnect then).
     client.conn.once('close', () => this.#onDisconnect(client));
     const pending = this.#expiryTimers.get(clientId);
@@ -163,34 +175,42 @@ export class IotBrokerRules {
 
   #checkPublish(client: Client, packet: PublishPacket): Error | null {
     const topic = packet.topic;
-    const problem =
-      topicProblem(topic, this.#deps.limits) ??
-      (packet.payload.length > this.#deps.limits.maxPayloadBytes ? `payload of ${packet.payload.length} bytes over ${this.#deps.limits.maxPayloadBytes}` : undefined) ??
-      (packet.qos === 2 ? 'QoS 2 is not supported' : undefined);
-    if (problem !== undefined) return this.#violation(client, 'CLIENT_ERROR', `publish to "${topic}" refused: ${problem}`);
-    if (ALWAYS_FORBIDDEN_PUBLISH.some((prefix) => topic.startsWith(prefix))) return this.#violation(client, 'FORBIDDEN_ACCESS', `publish to reserved topic "${topic}" refused`);
+    const refused = (reason: PacketRefusalReason, problem: string): Error => this.#violation(client, 'CLIENT_ERROR', { action: 'publish', reason, topic }, `publish to "${topic}" refused: ${problem}`);
+    const { limits } = this.#deps;
+    const topicBroken = topicProblem(topic, limits);
+    if (topicBroken !== undefined) return refused(topicBroken.reason, topicBroken.message);
+    if (packet.payload.length > limits.maxPayloadBytes) return refused('payload-too-large', `payload of ${packet.payload.length} bytes over ${limits.maxPayloadBytes}`);
+    if (packet.qos === 2) return refused('qos2-unsupported', 'QoS 2 is not supported');
+    if (ALWAYS_FORBIDDEN_PUBLISH.some((prefix) => topic.startsWith(prefix))) {
+      return this.#violation(client, 'FORBIDDEN_ACCESS', { action: 'publish', reason: 'reserved-topic', topic }, `publish to reserved topic "${topic}" refused`);
+    }
     return this.#authorize(client, 'iot:Publish', topic);
   }
 
   #checkSubscribe(client: Client, subscription: Subscription): Error | null {
     const session = this.#sessions.of(client);
-    if (session?.tooManyFilters === true) return this.#violation(client, 'CLIENT_ERROR', `SUBSCRIBE with more than ${this.#deps.limits.maxFiltersPerSubscribe} filters refused`);
-    const held = heldFilters(client);
-    if (!(subscription.topic in held) && Object.keys(held).length >= this.#deps.limits.maxSubscriptionsPerConnection) {
-      return this.#violation(client, 'CLIENT_ERROR', `more than ${this.#deps.limits.maxSubscriptionsPerConnection} subscriptions on one connection`);
+    const topic = subscription.topic;
+    const { limits } = this.#deps;
+    if (session?.tooManyFilters === true) {
+      return this.#violation(client, 'CLIENT_ERROR', { action: 'subscribe', reason: 'too-many-filters', topic }, `SUBSCRIBE with more than ${limits.maxFiltersPerSubscribe} filters refused`);
     }
-    const problem = topicProblem(subscription.topic, this.#deps.limits);
-    if (problem !== undefined) return this.#violation(client, 'CLIENT_ERROR', `subscribe to "${subscription.topic}" refused: ${problem}`);
-    return this.#authorize(client, 'iot:Subscribe', subscription.topic);
+    const held = heldFilters(client);
+    if (!(topic in held) && Object.keys(held).length >= limits.maxSubscriptionsPerConnection) {
+      return this.#violation(client, 'CLIENT_ERROR', { action: 'subscribe', reason: 'too-many-subscriptions', topic }, `more than ${limits.maxSubscriptionsPerConnection} subscriptions on one connection`);
+    }
+    const problem = topicProblem(topic, limits);
+    if (problem !== undefined) return this.#violation(client, 'CLIENT_ERROR', { action: 'subscribe', reason: problem.reason, topic }, `subscribe to "${topic}" refused: ${problem.message}`);
+    return this.#authorize(client, 'iot:Subscribe', topic);
   }
 
-  #authorize(client: Client, action: IotAction, target: string): Error | null {
+  #authorize(client: Client, action: 'iot:Publish' | 'iot:Subscribe', target: string): Error | null {
+    const what = { action: action === 'iot:Publish' ? 'publish' : 'subscribe', topic: target } as const;
     const session = this.#sessions.of(client);
-    if (session === undefined) return this.#violation(client, 'AUTH_ERROR', 'no session');
+    if (session === undefined) return this.#violation(client, 'AUTH_ERROR', { ...what, reason: 'no-session' }, 'no session');
     if (this.#deps.users.isBanned(session.clientId) || this.#deps.users.isBanned(session.principalIdentifier)) {
-      return this.#violation(client, 'AUTH_ERROR', `${action} by banned client refused`);
+      return this.#violation(client, 'AUTH_ERROR', { ...what, reason: 'banned' }, `${action} by banned client refused`);
     }
-    if (!isAllowed(session.policies, action, target)) return this.#violation(client, 'FORBIDDEN_ACCESS', `${action} on "${target}" not allowed by policy`);
+    if (!isAllowed(session.policies, action, target)) return this.#violation(client, 'FORBIDDEN_ACCESS', { ...what, reason: 'policy-denied' }, `${action} on "${target}" not allowed by policy`);
     return null;
   }
 
@@ -209,16 +229,19 @@ export class IotBrokerRules {
     return packet.topic in heldFilters(client);
   }
 
-  /** Records why the client is about to be disconnected (aedes closes it on the returned error). */
-  #violation(client: Client, reason: DisconnectReason, message: string): Error {
+  /**
+   * Records why the client is about to be disconnected (aedes closes it on the returned error),
+   * or, for an MQTT 5 policy refusal, that it is told by reason code and keeps its link.
+   */
+  #violation(client: Client, reason: DisconnectReason, refusal: { action: 'publish' | 'subscribe'; reason: PacketRefusalReason; topic: string }, message: string): Error {
     const error = new Error(message);
-    if (client.version === 5 && KEEPS_MQTT5_LINK.includes(reason)) {
-      this.#toldByReasonCode.add(error);
-      this.#deps.logger.info(`client "${client.id}" refused with 0x87 (${reason}), link kept: ${message}`);
-      return error;
-    }
-    this.#setReason(client, reason);
-    this.#deps.logger.info(`client "${client.id}" disconnected (${reason}): ${message}`);
+    const linkKept = client.version === 5 && KEEPS_MQTT5_LINK.includes(reason);
+    const detail = linkKept ? `client "${client.id}" refused with 0x87 (${reason}), link kept: ${message}` : `client "${client.id}" disconnected (${reason}): ${message}`;
+    if (linkKept) this.#toldByReasonCode.add(error);
+    else this.#setReason(client, reason);
+    this.#deps.logger.info(detail);
+    const auth = this.#sessions.transportOf(client.conn);
+    this.#deps.refusals.emit({ ...refusal, transport: auth?.transport ?? 'tcp', ipAddress: auth?.ipAddress ?? 'unknown', clientId: this.#sessions.of(client)?.clientId ?? client.id, linkKept, detail });
     return error;
   }
 

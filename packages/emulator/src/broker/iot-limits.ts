@@ -1,5 +1,6 @@
 /** IoT Core's protocol limits, as pure checks. */
 import { IOT_CORE_LIMITS } from '@webcomm/core';
+import type { ConnectRefusalReason, PacketRefusalReason } from '../refusal-events.js';
 
 /** The limits the broker enforces. */
 export interface IotLimits {
@@ -46,22 +47,28 @@ export function clampKeepalive(requested: number, limits: IotLimits): number {
   return Math.max(requested, limits.minKeepaliveSeconds);
 }
 
-/** The reason a topic or filter breaks the limits, or undefined when it is fine. */
-export function topicProblem(topic: string, limits: IotLimits): string | undefined {
-  if (topic.length === 0) return 'empty topic';
-  if (Buffer.byteLength(topic) > limits.maxTopicBytes) return `topic longer than ${limits.maxTopicBytes} bytes`;
+/** A broken limit: the stable reason and the words for the log or an HTTP answer. */
+export interface LimitProblem<R extends string> {
+  readonly reason: R;
+  readonly message: string;
+}
+
+/** How a topic or filter breaks the limits, or undefined when it is fine. */
+export function topicProblem(topic: string, limits: IotLimits): LimitProblem<PacketRefusalReason> | undefined {
+  if (topic.length === 0) return { reason: 'topic-empty', message: 'empty topic' };
+  if (Buffer.byteLength(topic) > limits.maxTopicBytes) return { reason: 'topic-too-long', message: `topic longer than ${limits.maxTopicBytes} bytes` };
   // Reserved topics do not count their `$aws/things/NAME/`-style prefix; IoT exempts up to 3 slashes.
   const slashes = topic.split('/').length - 1 - (topic.startsWith('$aws/') ? 3 : 0);
-  if (slashes > limits.maxTopicSlashes) return `topic has more than ${limits.maxTopicSlashes} slashes`;
+  if (slashes > limits.maxTopicSlashes) return { reason: 'topic-too-deep', message: `topic has more than ${limits.maxTopicSlashes} slashes` };
   return undefined;
 }
 
-/** The reason a client id is refused, or undefined. */
-export function clientIdProblem(clientId: string, limits: IotLimits): string | undefined {
-  if (clientId.length === 0) return 'empty client id';
-  if (Buffer.byteLength(clientId) > limits.maxClientIdBytes) return `client id longer than ${limits.maxClientIdBytes} bytes`;
-  if (clientId.startsWith('$')) return 'client id starts with $';
+/** Why a client id is refused, or undefined. */
+export function clientIdProblem(clientId: string, limits: IotLimits): LimitProblem<ConnectRefusalReason> | undefined {
+  if (clientId.length === 0) return { reason: 'client-id-empty', message: 'empty client id' };
+  if (Buffer.byteLength(clientId) > limits.maxClientIdBytes) return { reason: 'client-id-too-long', message: `client id longer than ${limits.maxClientIdBytes} bytes` };
+  if (clientId.startsWith('$')) return { reason: 'client-id-reserved', message: 'client id starts with $' };
   // MQTT 3.1.1 §1.5.3: a string must not hold U+0000.
-  if (clientId.includes('\u0000')) return 'client id contains U+0000';
+  if (clientId.includes('\u0000')) return { reason: 'client-id-invalid', message: 'client id contains U+0000' };
   return undefined;
 }

@@ -1,4 +1,5 @@
 /** What the listener learned about a connection before its MQTT CONNECT. */
+import type { ConnectRefusalReason } from '../refusal-events.js';
 import type { DisconnectReason } from './presence-events.js';
 
 /** The listener a connection came through. */
@@ -23,7 +24,7 @@ export interface TransportAuth {
    * CONNECT is answered "not authorized" with this check, so the client can tell it from a network
    * fault, rather than the socket being cut.
    */
-  readonly refusal?: string;
+  readonly refusal?: { readonly reason: ConnectRefusalReason; readonly check: string };
   /** The upgrade request's headers and query, for authorizer events. */
   readonly http?: { readonly headers: Readonly<Record<string, string>>; readonly queryString: string };
 }

@@ -88,8 +88,9 @@ describe('Cognito Identity endpoint (real @aws-sdk/client-cognito-identity)', ()
     const client = await connect(await sign(), { clientId: identityId });
     await client.endAsync();
     await fixture.emulator.identities.revokeIdentity(identityId);
-    expect((await upgradeRefusal(await sign())).status).toBe(403);
-    expect(fixture.logs.some((line) => line.includes('unknown-access-key'))).toBe(true);
+    const refusal = await upgradeRefusal(await sign());
+    expect(refusal.status).toBe(403);
+    expect(fixture.refusals).toEqual([expect.objectContaining({ action: 'upgrade', reason: 'unknown-access-key', traceId: refusal.body.traceId })]);
   });
 });
 

@@ -74,7 +74,7 @@ function pathParameter(raw: string, what: string): string {
 export function createIotDataRoutes(deps: IotDataDeps): RouteHandler {
   const publish = async (topic: string, query: URLSearchParams, body: Buffer, response: ServerResponse): Promise<void> => {
     const problem = topicProblem(topic, IOT_LIMITS);
-    if (problem !== undefined) throw invalid(`Topic "${topic.slice(0, 64)}": ${problem}.`);
+    if (problem !== undefined) throw invalid(`Topic "${topic.slice(0, 64)}": ${problem.message}.`);
     if (/[+#]/.test(topic) || topic.startsWith('$')) throw invalid(`Topic "${topic.slice(0, 64)}" has a wildcard or a leading "$"; publish to a concrete topic.`);
     const qosText = query.get('qos') ?? '0';
     if (qosText !== '0' && qosText !== '1') throw invalid('Query parameter "qos" must be 0 or 1 (IoT Core has no QoS 2).');

@@ -17,6 +17,6 @@ export function createMqttTcpServer(deps: { gate: ConnectionGate; sessions: Live
     socket.on('error', () => socket.destroy());
     const ipAddress = socket.remoteAddress ?? 'unknown';
     sessions.attach(socket, { transport: 'tcp', ipAddress, kind: 'none' });
-    gate.handle(socket, ipAddress, 'mqtt');
+    gate.handle(socket, ipAddress, 'tcp');
   }, logger, 'mqtt'));
 }

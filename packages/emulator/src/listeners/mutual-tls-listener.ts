@@ -8,6 +8,7 @@ import type { ConnectionGate } from '../broker/connection-gate.js';
 import type { LiveSessions } from '../broker/live-sessions.js';
 import type { ServerCertificate } from '../ca/local-certificate-authority.js';
 import type { Logger } from '../logger.js';
+import type { ConnectRefusalReason, RefusalEvents } from '../refusal-events.js';
 import type { CertificateAuthority } from '../service/contracts.js';
 import { guardConnection } from '../http/fail-closed.js';
 
@@ -15,8 +16,10 @@ import { guardConnection } from '../http/fail-closed.js';
 export const MQTT_ALPN = ['x-amzn-mqtt-ca', 'mqtt'];
 
 /** Creates the TLS server; it is not listening yet. */
-export function createMutualTlsServer(deps: { gate: ConnectionGate; sessions: LiveSessions; ca: CertificateAuthority; serverCertificate: ServerCertificate; logger: Logger }) {
-  const { gate, sessions, ca, logger } = deps;
+export function createMutualTlsServer(deps: {
+  gate: ConnectionGate; sessions: LiveSessions; ca: CertificateAuthority; serverCertificate: ServerCertificate; logger: Logger; refusals: RefusalEvents;
+}) {
+  const { gate, sessions, ca, logger, refusals } = deps;
   const server = createServer({
     key: deps.serverCertificate.privateKeyPem,
     cert: deps.serverCertificate.certificatePem,
@@ -32,29 +35,33 @@ export function createMutualTlsServer(deps: { gate: ConnectionGate; sessions: Li
     socket.setNoDelay(true);
     socket.on('error', () => socket.destroy());
     const ipAddress = socket.remoteAddress ?? 'unknown';
-    const refuse = (check: string): void => {
-      logger.info(`mqtts connection from ${ipAddress} refused: ${check}`);
+    const refuse = (reason: ConnectRefusalReason, check: string): void => {
+      const detail = `mqtts connection from ${ipAddress} refused: ${check}`;
+      logger.info(detail);
+      refusals.emit({ action: 'connect', reason, transport: 'tls', ipAddress, linkKept: false, detail });
       socket.destroy();
     };
     if (socket.authorized) {
       const peer = socket.getPeerCertificate();
       const commonName = peer.subject.CN;
       const clientId = Array.isArray(commonName) ? commonName[0] : commonName;
-      if (clientId === undefined || clientId === '') return refuse('certificate has no CN');
+      if (clientId === undefined || clientId === '') return refuse('certificate-without-cn', 'certificate has no CN');
       // A revoked certificate still completes TLS, then gets CONNACK "not authorized": a client
       // can tell that apart from a network fault and stop retrying (or re-register once).
-      const revoked = ca.isRevoked(peer.serialNumber) ? { refusal: `certificate ${peer.serialNumber} is revoked` } : {};
+      const revoked = ca.isRevoked(peer.serialNumber) ? { refusal: { reason: 'certificate-revoked' as const, check: `certificate ${peer.serialNumber} is revoked` } } : {};
       sessions.attach(socket, { transport: 'tls', ipAddress, kind: 'certificate', principalId: peer.serialNumber.toLowerCase(), clientIdMustBe: clientId, ...revoked });
     } else if (socket.alpnProtocol === 'mqtt') {
       sessions.attach(socket, { transport: 'tls', ipAddress, kind: 'none' });
     } else {
-      return refuse(`client certificate required (${String(socket.authorizationError ?? 'none sent')})`);
+      return refuse('certificate-required', `client certificate required (${String(socket.authorizationError ?? 'none sent')})`);
     }
-    gate.handle(socket, ipAddress, 'mqtts');
+    gate.handle(socket, ipAddress, 'tls');
   }, logger, 'mqtts'));
   // Node leaves the socket open after a failed or timed-out handshake once this is listened to.
   server.on('tlsClientError', (error, socket) => {
-    logger.info(`mqtts handshake failed: ${error.message}`);
+    const detail = `mqtts handshake failed: ${error.message}`;
+    logger.info(detail);
+    refusals.emit({ action: 'connect', reason: 'tls-handshake-failed', transport: 'tls', ipAddress: socket.remoteAddress ?? 'unknown', linkKept: false, detail });
     socket.destroy();
   });
   return server;

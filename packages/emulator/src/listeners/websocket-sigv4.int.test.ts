@@ -7,6 +7,7 @@ import { ManualClock } from '../../testing/manual-clock.js';
 import { connect, connectRefused, end, nextMessage, subscribe } from '../../testing/mqtt-helpers.js';
 import type { TestCredentials } from '../../testing/presign.js';
 import { presignMqttUrl } from '../../testing/presign.js';
+import type { UpgradeRefusal } from '../../testing/ws-refusal.js';
 import { upgradeRefusal } from '../../testing/ws-refusal.js';
 
 let fixture: EmulatorFixture;
@@ -24,12 +25,16 @@ async function guest(): Promise<{ identityId: string; credentials: TestCredentia
   return { identityId: IdentityId, credentials: { accessKeyId: Credentials.AccessKeyId, secretAccessKey: Credentials.SecretKey, sessionToken: Credentials.SessionToken } };
 }
 
-function sign(url: string, credentials: TestCredentials, tokenMode: 'appended' | 'signed' = 'appended', extra: { signHostWithPort?: boolean } = {}): Promise<string> {
+function sign(url: string, credentials: TestCredentials, tokenMode: 'appended' | 'signed' = 'appended', extra: { signHostWithPort?: boolean; expiresIn?: number } = {}): Promise<string> {
   return presignMqttUrl(url, credentials, { region: fixture.emulator.region, tokenMode, signingDate: new Date(clock.now()), ...extra });
 }
 
-function refusalLogged(check: string): boolean {
-  return fixture.logs.some((line) => line.includes('upgrade refused (403') && line.includes(check));
+/** The reason the emulator gives for the refusal this client got, found by the body's traceId. */
+function reasonOf(refusal: UpgradeRefusal): string | undefined {
+  expect(refusal.status).toBe(403);
+  const found = fixture.refusals.filter((r) => r.action === 'upgrade' && r.traceId === refusal.body.traceId);
+  expect(found).toHaveLength(1);
+  return found[0]?.reason;
 }
 
 beforeEach(async () => {
@@ -65,7 +70,7 @@ describe('SigV4 presigned WebSocket URLs', () => {
     clients.push(await connect(url, { clientId: identityId }));
   });
 
-  it('refuses a wrong signature with 403 {message, traceId} and logs the check without secrets', async () => {
+  it('refuses a wrong signature with 403 {message, traceId}; the refusal names the check, and neither it nor the log holds a secret', async () => {
     const { credentials } = await guest();
     const url = await sign(fixture.emulator.endpoints.ws, credentials);
     const signature = /X-Amz-Signature=([0-9a-f]+)/.exec(url)?.[1] ?? '';
@@ -74,48 +79,48 @@ describe('SigV4 presigned WebSocket URLs', () => {
     expect(refusal.status).toBe(403);
     expect(refusal.body.message).toBe('Forbidden');
     expect(refusal.body.traceId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(refusalLogged('bad-signature')).toBe(true);
-    expect(fixture.logs.some((line) => line.includes(refusal.body.traceId ?? '?'))).toBe(true);
-    const all = fixture.logs.join('\n');
+    expect(reasonOf(refusal)).toBe('bad-signature');
+    expect(fixture.refusals[0]).toMatchObject({ transport: 'ws', status: 403, linkKept: false });
+    const all = `${fixture.logs.join('\n')}\n${JSON.stringify(fixture.refusals)}`;
     for (const secret of [signature, credentials.secretAccessKey, credentials.sessionToken, encodeURIComponent(credentials.sessionToken)]) expect(all).not.toContain(secret);
   });
 
   it('refuses an unknown access key', async () => {
     const { credentials } = await guest();
     const url = await sign(fixture.emulator.endpoints.ws, { ...credentials, accessKeyId: 'ASIANOTISSUEDBYUS00' });
-    expect((await upgradeRefusal(url)).status).toBe(403);
-    expect(refusalLogged('unknown-access-key')).toBe(true);
+    expect(reasonOf(await upgradeRefusal(url))).toBe('unknown-access-key');
   });
 
   it('refuses a wrong session token', async () => {
     const { credentials } = await guest();
     const url = await sign(fixture.emulator.endpoints.ws, { ...credentials, sessionToken: 'not-the-token' });
-    expect((await upgradeRefusal(url)).status).toBe(403);
-    expect(refusalLogged('bad-session-token')).toBe(true);
+    expect(reasonOf(await upgradeRefusal(url))).toBe('bad-session-token');
   });
 
-  it('refuses a URL older than 15 minutes', async () => {
-    const { credentials } = await guest();
-    const url = await sign(fixture.emulator.endpoints.ws, credentials);
-    // Checked before the credentials' own expiry, so the log names the URL's age.
-    clock.advance(15 * 60_000 + 1_000);
-    expect((await upgradeRefusal(url)).status).toBe(403);
-    expect(refusalLogged('url-expired')).toBe(true);
+  it('accepts a URL exactly 15 minutes old, whatever its X-Amz-Expires; refuses it 1 ms later', async () => {
+    // Credentials that outlive the URL, so the refusal is the URL's age; X-Amz-Date has whole seconds.
+    await fixture.restart({ clock, credentialTtlMs: 3_600_000 });
+    clock.advance(1_000 - (clock.now() % 1_000));
+    const { identityId, credentials } = await guest();
+    const url = await sign(fixture.emulator.endpoints.ws, credentials, 'appended', { expiresIn: 3_600 });
+    clock.advance(15 * 60_000);
+    const client = await connect(url, { clientId: identityId });
+    await end(client);
+    clock.advance(1);
+    expect(reasonOf(await upgradeRefusal(url))).toBe('url-expired');
   });
 
   it('refuses expired credentials even with a fresh signature', async () => {
     const { credentials } = await guest();
     clock.advance(121_000);
     const url = await sign(fixture.emulator.endpoints.ws, credentials);
-    expect((await upgradeRefusal(url)).status).toBe(403);
-    expect(refusalLogged('expired-credentials')).toBe(true);
+    expect(reasonOf(await upgradeRefusal(url))).toBe('expired-credentials');
   });
 
   it('refuses a credential scope for another service or region', async () => {
     const { credentials } = await guest();
     const url = (await sign(fixture.emulator.endpoints.ws, credentials)).replace('iotdevicegateway', 'execute-api');
-    expect((await upgradeRefusal(url)).status).toBe(403);
-    expect(refusalLogged('bad-credential-scope')).toBe(true);
+    expect(reasonOf(await upgradeRefusal(url))).toBe('bad-credential-scope');
   });
 
   it('refuses a client id other than the identity id with CONNACK 5', async () => {
@@ -132,6 +137,6 @@ describe('SigV4 presigned WebSocket URLs', () => {
   it('answers 404 {message, traceId} on another path', async () => {
     const refusal = await upgradeRefusal(fixture.emulator.endpoints.ws.replace('/mqtt', '/other'));
     expect(refusal.status).toBe(404);
-    expect(refusal.body.traceId).toBeDefined();
+    expect(fixture.refusals).toEqual([expect.objectContaining({ action: 'upgrade', reason: 'wrong-path', status: 404, traceId: refusal.body.traceId })]);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The `/mqtt` WebSocket upgrade: authenticates the request like IoT Core (SigV4 presigned URL
- * or custom authorizer in query/headers), refuses with HTTP 403 `{message, traceId}` and a log
- * line naming the failed check, and hands accepted sockets to aedes as streams.
+ * or custom authorizer in query/headers), refuses with HTTP 403 `{message, traceId}`, a log line
+ * and a refusal event naming the failed check, and hands accepted sockets to aedes as streams.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -20,6 +20,7 @@ import type { TransportAuth, TransportKind } from '../broker/transport-auth.js';
 import type { Clock } from '../clock.js';
 import type { LocalIdentityIssuer } from '../cognito/local-identity-issuer.js';
 import type { Logger } from '../logger.js';
+import type { RefusalEvents, UpgradeRefusalReason } from '../refusal-events.js';
 import type { UserDirectory } from '../service/contracts.js';
 
 /** The WebSocket path, as IoT Core's. */
@@ -37,9 +38,10 @@ export interface WebSocketUpgradeDeps {
   readonly region: string;
   readonly clock: Clock;
   readonly logger: Logger;
+  readonly refusals: RefusalEvents;
 }
 
-type Refusal = { readonly status: number; readonly check: string; readonly message: string };
+type Refusal = { readonly status: number; readonly reason: UpgradeRefusalReason; readonly check: string; readonly message: string };
 
 function flatHeaders(request: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -47,9 +49,11 @@ function flatHeaders(request: IncomingMessage): Record<string, string> {
   return headers;
 }
 
-function refuse(socket: Duplex, refusal: Refusal, logger: Logger, transport: TransportKind): void {
+function refuse(socket: Duplex, refusal: Refusal, deps: WebSocketUpgradeDeps, transport: TransportKind, ipAddress: string): void {
   const traceId = randomUUID();
-  logger.info(`${transport} upgrade refused (${refusal.status}, traceId ${traceId}): ${refusal.check}`);
+  const detail = `${transport} upgrade refused (${refusal.status}, traceId ${traceId}): ${refusal.check}`;
+  deps.logger.info(detail);
+  deps.refusals.emit({ action: 'upgrade', reason: refusal.reason, transport, ipAddress, status: refusal.status, traceId, linkKept: false, detail });
   answerSocket(socket, refusal.status, { message: refusal.message, traceId });
 }
 
@@ -68,8 +72,8 @@ export function createWebSocketUpgrade(deps: WebSocketUpgradeDeps, transport: 'w
     const http = { headers: flatHeaders(request), queryString: url.search.replace(/^\?/, '') };
     if (url.searchParams.has('X-Amz-Signature')) {
       const result = await verifyPresignedRequest(url, request.headers.host ?? '', deps);
-      if (!result.ok) return { status: 403, check: `sigv4 ${result.check}: ${result.detail}`, message: 'Forbidden' };
-      if (deps.users.isBanned(result.identityId)) return { status: 403, check: `identity ${result.identityId} is banned`, message: 'Forbidden' };
+      if (!result.ok) return { status: 403, reason: result.check, check: `sigv4 ${result.check}: ${result.detail}`, message: 'Forbidden' };
+      if (deps.users.isBanned(result.identityId)) return { status: 403, reason: 'banned', check: `identity ${result.identityId} is banned`, message: 'Forbidden' };
       return {
         // IoT Core keeps a WebSocket open past its credentials' expiry (up to 24 h); so do we.
         transport, ipAddress, kind: 'sigv4', principalId: result.identityId, clientIdMustBe: result.identityId, http,
@@ -80,7 +84,7 @@ export function createWebSocketUpgrade(deps: WebSocketUpgradeDeps, transport: 'w
       const outcome = await runAuthorizer(deps.authorizers, authorizer, {
         protocols: ['http'], protocolData: { http }, connectionMetadata: { id: randomUUID() },
       }, deps.clock);
-      if (!outcome.ok) return { status: 403, check: `custom authorizer ${outcome.refusal}: ${outcome.detail}`, message: 'Forbidden' };
+      if (!outcome.ok) return { status: 403, reason: outcome.refusal, check: `custom authorizer ${outcome.refusal}: ${outcome.detail}`, message: 'Forbidden' };
       const { response } = outcome;
       return {
         transport, ipAddress, kind: 'authorizer', principalId: response.principalId, policyDocuments: response.policyDocuments,
@@ -92,19 +96,19 @@ export function createWebSocketUpgrade(deps: WebSocketUpgradeDeps, transport: 'w
   }
 
   const upgrade = async (request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
+    const ipAddress = request.socket.remoteAddress ?? 'unknown';
     const url = parseRequestTarget(request.url);
     if (url === undefined) {
-      refuse(socket, { status: 400, check: 'malformed request target', message: `Bad request: connect to ${MQTT_WS_PATH}` }, deps.logger, transport);
+      refuse(socket, { status: 400, reason: 'bad-request-target', check: 'malformed request target', message: `Bad request: connect to ${MQTT_WS_PATH}` }, deps, transport, ipAddress);
       return;
     }
     if (url.pathname !== MQTT_WS_PATH) {
-      refuse(socket, { status: 404, check: `path ${url.pathname} is not ${MQTT_WS_PATH}`, message: `Not found: MQTT over WebSocket is at ${MQTT_WS_PATH}` }, deps.logger, transport);
+      refuse(socket, { status: 404, reason: 'wrong-path', check: `path ${url.pathname} is not ${MQTT_WS_PATH}`, message: `Not found: MQTT over WebSocket is at ${MQTT_WS_PATH}` }, deps, transport, ipAddress);
       return;
     }
-    const ipAddress = request.socket.remoteAddress ?? 'unknown';
     const auth = await authenticate(request, url, ipAddress);
     if ('status' in auth) {
-      refuse(socket, auth, deps.logger, transport);
+      refuse(socket, auth, deps, transport, ipAddress);
       return;
     }
     server.handleUpgrade(request, socket, head, (ws) => {
