@@ -5,7 +5,7 @@
  */
 import { nextCommand, reply, workerInput } from '../lib/broker-process.js';
 import { loadWebSocketTransport } from '../lib/plugins.js';
-import { ourSubscriber, peerSubscriber, type BenchSubscriber, type Decode } from '../lib/subscribers.js';
+import { ourSubscriber, peerSubscriber, type BenchSubscriber, type Decode, type EngineName } from '../lib/subscribers.js';
 
 export interface RateInput {
   readonly side: 'ours' | 'peer';
@@ -17,6 +17,8 @@ export interface RateInput {
   readonly extraChannels?: number;
   /** Ours only: `ws` uses @webcomm/browser's WebSocket transport to `url`. @default 'tcp' */
   readonly transport?: 'tcp' | 'ws';
+  /** Ours only: core's MQTT engine. @default 'mqtt.js' */
+  readonly engine?: EngineName;
 }
 
 /** What the worker reports after the run. */
@@ -49,7 +51,7 @@ async function ourTransport(): Promise<Parameters<typeof ourSubscriber>[3]> {
 }
 const subscriber: BenchSubscriber =
   input.side === 'ours'
-    ? await ourSubscriber(input.port, input.decode, onMessage, { extraChannels: input.extraChannels ?? 0, ...(await ourTransport()) })
+    ? await ourSubscriber(input.port, input.decode, onMessage, { extraChannels: input.extraChannels ?? 0, engine: input.engine ?? 'mqtt.js', ...(await ourTransport()) })
     : await peerSubscriber(input.url, input.decode, onMessage);
 subscriber.stream?.pause();
 await reply({ ready: true });
