@@ -1,6 +1,6 @@
 import { EventEmitter } from 'eventemitter3';
 import type { IClientOptions, MqttClient as MqttClientType } from 'mqtt';
-import { intervalTimerFrom } from '../util/clock.js';
+import { intervalTimerFrom, systemClock } from '../util/clock.js';
 import { fromMqttBytes, toMqttBytes } from './bytes.js';
 import type {
   ConnackInfo,
@@ -61,7 +61,9 @@ class MqttJsLink extends EventEmitter<MqttLinkEvents> implements MqttLink {
       connectTimeout: options.connectTimeoutMs,
       resubscribe: false,
       queueQoSZero: false,
-      timerVariant: intervalTimerFrom(options.clock),
+      // On the real clock MQTT.js's own timer (setInterval) is the same time; only an injected
+      // clock needs the adapter (a Map and closures per link).
+      ...(options.clock === systemClock ? {} : { timerVariant: intervalTimerFrom(options.clock) }),
       ...(options.username === undefined ? {} : { username: options.username }),
       ...(options.password === undefined ? {} : { password: toPassword(options.password) }),
       ...(options.properties === undefined || options.protocolVersion !== 5 ? {} : { properties: options.properties as IClientOptions['properties'] }),
