@@ -32,22 +32,41 @@ export async function oneRun(port: number, feed: Feed, input: Omit<RateInput, 'p
 /** Our engines, each measured against the peer: MQTT.js (the engine of record) and the lean one. */
 export const ENGINES: readonly EngineName[] = ['mqtt.js', 'lean'];
 
-/** Rates per side: ours per engine, and the peer's. */
+/** Rates per side: ours per engine, and the peer's; and each run's CPU µs per message. */
 export interface SideRates {
   readonly ours: Readonly<Record<EngineName, number[]>>;
   readonly peer: number[];
+  readonly oursCpu: Readonly<Record<EngineName, number[]>>;
+  readonly peerCpu: number[];
 }
 
 /** Alternates ours (on each engine) and the peer for `rounds` rounds; returns each side's rates. */
 export async function alternate(rounds: number, run: (side: 'ours' | 'peer', engine: EngineName) => Promise<RateResult>): Promise<SideRates> {
   const ours: Record<EngineName, number[]> = { 'mqtt.js': [], lean: [] };
+  const oursCpu: Record<EngineName, number[]> = { 'mqtt.js': [], lean: [] };
   const peer: number[] = [];
+  const peerCpu: number[] = [];
   for (let round = 0; round < rounds; round++) {
-    for (const engine of ENGINES) ours[engine].push((await run('ours', engine)).rate);
-    peer.push((await run('peer', 'mqtt.js')).rate);
+    for (const engine of ENGINES) {
+      const result = await run('ours', engine);
+      ours[engine].push(result.rate);
+      oursCpu[engine].push(result.cpuUsPerMessage);
+    }
+    const result = await run('peer', 'mqtt.js');
+    peer.push(result.rate);
+    peerCpu.push(result.cpuUsPerMessage);
   }
-  return { ours, peer };
+  return { ours, peer, oursCpu, peerCpu };
 }
+
+/**
+ * Median CPU time per message of each side (µs, user + system of the subscriber process): on a
+ * machine shared with other work it moves less than the rate, so it is reported beside it.
+ */
+export const cpuDetails = (rates: SideRates, engine: EngineName): Record<string, number> => ({
+  'ours CPU µs/msg': median(rates.oursCpu[engine]),
+  'peer CPU µs/msg': median(rates.peerCpu),
+});
 
 /** The entry name's suffix for an engine (MQTT.js keeps the name the results had before engines). */
 export const engineSuffix = (engine: EngineName): string => (engine === 'mqtt.js' ? '' : ', lean engine');
@@ -71,7 +90,7 @@ export async function deliveryRate(sizes: BenchSizes): Promise<BenchEntry[]> {
           peer: median(rates.peer),
           better: 'higher',
           targetRatio: 0.95,
-          details: { engine, messages: count, rounds: sizes.rateRounds, oursRuns: runs(rates.ours[engine]), peerRuns: runs(rates.peer), server: 'replay server (pre-encoded PUBLISH)' },
+          details: { engine, messages: count, rounds: sizes.rateRounds, oursRuns: runs(rates.ours[engine]), peerRuns: runs(rates.peer), ...cpuDetails(rates, engine), server: 'replay server (pre-encoded PUBLISH)' },
         });
       }
     }
@@ -93,7 +112,7 @@ export async function deliveryRate(sizes: BenchSizes): Promise<BenchEntry[]> {
         peer: median(rates.peer),
         better: 'higher',
         targetRatio: 0.95,
-        details: { engine, messages: count, rounds: sizes.rateRounds, oursRuns: runs(rates.ours[engine]), peerRuns: runs(rates.peer), broker: 'aedes, own process, NODELAY' },
+        details: { engine, messages: count, rounds: sizes.rateRounds, oursRuns: runs(rates.ours[engine]), peerRuns: runs(rates.peer), ...cpuDetails(rates, engine), broker: 'aedes, own process, NODELAY' },
       });
     }
   } finally {

@@ -6,7 +6,7 @@
  * - Through aedes over `ws` (its own process): aedes writes each packet in several frames and
  *   its routing is the bottleneck, so both sides get about the broker's rate.
  */
-import { alternate, ENGINES, engineSuffix, oneRun, type SideRates } from './delivery-rate.js';
+import { alternate, cpuDetails, ENGINES, engineSuffix, oneRun, type SideRates } from './delivery-rate.js';
 import { startBrokerProcess } from './lib/broker-process.js';
 import { loadWebSocketTransport } from './lib/plugins.js';
 import { median, type BenchEntry } from './lib/report.js';
@@ -23,8 +23,13 @@ export async function wsRate(sizes: BenchSizes): Promise<BenchEntry[]> {
   const sides = async (port: number, url: string, feed: (n: number) => Promise<unknown> | void): Promise<SideRates> => {
     if (plugin.ok) return alternate(sizes.rateRounds, (side, engine) => oneRun(port, feed, { side, engine, decode: 'raw', count, url, transport: 'ws' }));
     const peer: number[] = [];
-    for (let round = 0; round < sizes.rateRounds; round++) peer.push((await oneRun(port, feed, { side: 'peer', decode: 'raw', count, url })).rate);
-    return { ours: { 'mqtt.js': [], lean: [] }, peer };
+    const peerCpu: number[] = [];
+    for (let round = 0; round < sizes.rateRounds; round++) {
+      const result = await oneRun(port, feed, { side: 'peer', decode: 'raw', count, url });
+      peer.push(result.rate);
+      peerCpu.push(result.cpuUsPerMessage);
+    }
+    return { ours: { 'mqtt.js': [], lean: [] }, peer, oursCpu: { 'mqtt.js': [], lean: [] }, peerCpu };
   };
 
   const replay = await startWsReplayServer();
@@ -54,7 +59,7 @@ export async function wsRate(sizes: BenchSizes): Promise<BenchEntry[]> {
         peer: median(rates.peer),
         better: 'higher',
         targetRatio: 2,
-        details: { ...details, oursRuns: runs(rates.ours[engine]) },
+        details: { ...details, oursRuns: runs(rates.ours[engine]), ...cpuDetails(rates, engine) },
       };
     });
   return [

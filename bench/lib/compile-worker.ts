@@ -7,7 +7,7 @@
  * `@webcomm/*` imports are bundled from the sources (tsconfig paths); every other package stays
  * an import of its installed file, resolved here, so the peer's code is the same as under tsx.
  */
-import { build, type Plugin } from 'esbuild';
+import type { Plugin } from 'esbuild';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -37,7 +37,8 @@ export function compileWorker(relativeToBench: string): Promise<string> {
   if (known !== undefined) return known;
   mkdirSync(OUT_DIR, { recursive: true });
   const outfile = join(OUT_DIR, `${basename(relativeToBench, '.ts')}.mjs`);
-  const done = build({
+  // esbuild is loaded here, not at import: the compiled workers import this module's neighbours.
+  const done = import('esbuild').then(({ build }) => build({
     entryPoints: [join(ROOT, 'bench', relativeToBench)],
     outfile,
     bundle: true,
@@ -47,7 +48,7 @@ export function compileWorker(relativeToBench: string): Promise<string> {
     tsconfig: join(ROOT, 'tsconfig.json'),
     plugins: [installedExternal],
     logLevel: 'warning',
-  }).then(() => outfile);
+  })).then(() => outfile);
   compiled.set(relativeToBench, done);
   return done;
 }

@@ -28,6 +28,8 @@ export interface RateResult {
   readonly early: number;
   readonly ms: number;
   readonly rate: number;
+  /** CPU time (user + system) this process spent from `go` to the last message, in µs per message: less swayed by other load on the machine than the rate. */
+  readonly cpuUsPerMessage: number;
 }
 
 const input = workerInput<RateInput>();
@@ -58,11 +60,13 @@ await reply({ ready: true });
 await nextCommand<{ go: true }>();
 started = true;
 const goAt = performance.now();
+const cpuAtGo = process.cpuUsage();
 subscriber.stream?.resume();
 await finished;
+const cpu = process.cpuUsage(cpuAtGo);
 // Timed from the first message to the last: the same for every link, also one whose reads
 // cannot be paused (a WebSocket transport exposes no socket).
 const ms = performance.now() - firstAt;
 await subscriber.close();
-await reply({ received, early, ms, rate: ((received - 1) / ms) * 1000, firstAfterMs: firstAt - goAt } satisfies RateResult & { firstAfterMs: number });
+await reply({ received, early, ms, rate: ((received - 1) / ms) * 1000, cpuUsPerMessage: (cpu.user + cpu.system) / received, firstAfterMs: firstAt - goAt } satisfies RateResult & { firstAfterMs: number });
 process.exit(0);
