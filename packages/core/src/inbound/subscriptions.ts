@@ -113,10 +113,18 @@ export class SubscriptionRegistry {
   /**
    * Decodes and delivers a message to every matching handler. A decode failure or a throwing
    * (or rejecting) handler is reported through `onError` with the topic; the others still run.
-   * Runs for every received message, so it allocates only what it hands out (the meta).
+   * Runs for every received message, so it allocates only what it hands out (the meta): the
+   * matching records are the trie's cached array (not copied), and a decoded value is not wrapped.
    */
   dispatch(message: ReceivedMessage, onError: (error: WebcommError) => void): number {
-    const records = this.#trie.match(message.topic);
+    const records = this.#trie.matchShared(message.topic);
+    // One handler (the common case): no decoder bookkeeping.
+    if (records.length === 1) {
+      const record = records[0] as HandlerRecord;
+      const result = decode(record.decoder, message, onError);
+      if (result !== FAILED) deliver(record, result, message, onError);
+      return 1;
+    }
     // Each decoder runs once per message, also when several handlers share it.
     let lastDecoder: Decoder<unknown> | undefined;
     let lastResult: Decoded = FAILED;
@@ -126,24 +134,28 @@ export class SubscriptionRegistry {
       if (record.decoder === lastDecoder) {
         result = lastResult;
       } else {
-        result = cache?.get(record.decoder) ?? decode(record.decoder, message, onError);
-        cache?.set(record.decoder, result);
+        // `has`, not `??`: a decoded value may be null or undefined.
+        if (cache?.has(record.decoder) === true) result = cache.get(record.decoder);
+        else {
+          result = decode(record.decoder, message, onError);
+          cache?.set(record.decoder, result);
+        }
         lastDecoder = record.decoder;
         lastResult = result;
       }
-      if (result !== FAILED) deliver(record, result.value, message, onError);
+      if (result !== FAILED) deliver(record, result, message, onError);
     }
     return records.length;
   }
 }
 
-/** A decoded payload, or FAILED (already reported). */
-type Decoded = { readonly value: unknown } | typeof FAILED;
-const FAILED = Symbol('decode failed');
+/** A decoded payload, or FAILED (already reported); no decoder can return this module's symbol. */
+type Decoded = unknown;
+const FAILED: unique symbol = Symbol('decode failed');
 
 function decode(decoder: Decoder<unknown>, message: ReceivedMessage, onError: (error: WebcommError) => void): Decoded {
   try {
-    return { value: decoder(message.payload, message.topic) };
+    return decoder(message.payload, message.topic);
   } catch (cause) {
     onError(
       new WebcommError(

@@ -18,6 +18,9 @@ const node = <T>(): TrieNode<T> => ({ children: new Map(), values: new Set() });
 /** Distinct topics remembered by {@link TopicTrie.match} before it starts over. */
 const CACHE_LIMIT = 1024;
 
+/** The shared empty result (never changed). */
+const NONE: readonly never[] = [];
+
 const hasWildcard = (filter: string): boolean => filter.includes('+') || filter.includes('#');
 
 /**
@@ -42,6 +45,13 @@ export class TopicTrie<T> {
    * never matches; an empty Map costs about 180 bytes).
    */
   #cache: Map<string, readonly T[]> | undefined;
+  /**
+   * The last topic matched and its result, checked before the cache: a stream of messages mostly
+   * repeats one topic, and comparing the fresh topic string costs less than hashing it for a
+   * Map lookup. Forgotten with the cache.
+   */
+  #lastTopic: string | undefined;
+  #lastResult: readonly T[] = NONE;
   readonly #hashMatchesParent: boolean;
   #size = 0;
 
@@ -56,7 +66,7 @@ export class TopicTrie<T> {
 
   /** Stores `value` under `filter`; storing the same pair twice is a no-op. */
   add(filter: string, value: T): void {
-    this.#cache?.clear();
+    this.#forgetMatches();
     if (!hasWildcard(filter)) {
       let values = this.#exact.get(filter);
       if (values === undefined) {
@@ -86,7 +96,7 @@ export class TopicTrie<T> {
 
   /** Removes `value` from `filter`, pruning empty branches. Returns true when it was there. */
   remove(filter: string, value: T): boolean {
-    this.#cache?.clear();
+    this.#forgetMatches();
     if (!hasWildcard(filter)) {
       const values = this.#exact.get(filter);
       const index = values?.indexOf(value) ?? -1;
@@ -120,6 +130,18 @@ export class TopicTrie<T> {
 
   /** Every value whose filter matches `topic` (a concrete topic, no wildcards), each once. */
   match(topic: string): T[] {
+    // A copy: callers may keep or change what they get without touching the cache.
+    return this.matchShared(topic).slice();
+  }
+
+  /**
+   * {@link TopicTrie.match} without the copy, for the dispatch of every received message: the
+   * array is the cached result, so it must not be changed. It stays valid while the caller
+   * iterates it, also when filters change meanwhile (add/remove drop cached arrays, never
+   * change one).
+   */
+  matchShared(topic: string): readonly T[] {
+    if (topic === this.#lastTopic) return this.#lastResult;
     const cache = (this.#cache ??= new Map());
     let result = cache.get(topic);
     if (result === undefined) {
@@ -127,8 +149,16 @@ export class TopicTrie<T> {
       if (cache.size >= CACHE_LIMIT) cache.clear();
       cache.set(topic, result);
     }
-    // A copy: callers may keep or change what they get without touching the cache.
-    return result.slice();
+    this.#lastTopic = topic;
+    this.#lastResult = result;
+    return result;
+  }
+
+  /** Filters changed: every remembered result may be wrong now. */
+  #forgetMatches(): void {
+    this.#cache?.clear();
+    this.#lastTopic = undefined;
+    this.#lastResult = NONE;
   }
 
   #lookup(topic: string): T[] {
