@@ -6,13 +6,14 @@
  * - Through aedes (its own process): the subscriber pauses reading while the broker queues the
  *   messages, then drains them. aedes's routing per message is slower than either client, so
  *   this figure is mostly the broker's; it shows we keep up with a real broker.
- * Sides alternate round by round; the median is kept.
+ * Sides alternate round by round (ours on core's MQTT.js engine, ours on its lean engine, the
+ * peer); the median is kept. Each engine gets its own entry against the same peer runs.
  */
 import { startBrokerProcess, startWorker } from './lib/broker-process.js';
 import { startReplayServer } from './lib/replay-server.js';
 import { median, type BenchEntry } from './lib/report.js';
 import type { BenchSizes } from './lib/sizes.js';
-import { TOPIC, jsonPayload, type Decode } from './lib/subscribers.js';
+import { TOPIC, jsonPayload, type Decode, type EngineName } from './lib/subscribers.js';
 import type { RateInput, RateResult } from './workers/rate-subscriber.js';
 
 /** Sends `count` messages to the subscriber(s) of the server; resolves once handed over. */
@@ -28,16 +29,47 @@ export async function oneRun(port: number, feed: Feed, input: Omit<RateInput, 'p
   return result;
 }
 
-/** Alternates ours and the peer for `rounds` rounds; returns each side's rates. */
-export async function alternate(rounds: number, run: (side: 'ours' | 'peer') => Promise<RateResult>): Promise<{ ours: number[]; peer: number[] }> {
-  const ours: number[] = [];
-  const peer: number[] = [];
-  for (let round = 0; round < rounds; round++) {
-    ours.push((await run('ours')).rate);
-    peer.push((await run('peer')).rate);
-  }
-  return { ours, peer };
+/** Our engines, each measured against the peer: MQTT.js (the engine of record) and the lean one. */
+export const ENGINES: readonly EngineName[] = ['mqtt.js', 'lean'];
+
+/** Rates per side: ours per engine, and the peer's; and each run's CPU µs per message. */
+export interface SideRates {
+  readonly ours: Readonly<Record<EngineName, number[]>>;
+  readonly peer: number[];
+  readonly oursCpu: Readonly<Record<EngineName, number[]>>;
+  readonly peerCpu: number[];
 }
+
+/** Alternates ours (on each engine) and the peer for `rounds` rounds; returns each side's rates. */
+export async function alternate(rounds: number, run: (side: 'ours' | 'peer', engine: EngineName) => Promise<RateResult>): Promise<SideRates> {
+  const ours: Record<EngineName, number[]> = { 'mqtt.js': [], lean: [] };
+  const oursCpu: Record<EngineName, number[]> = { 'mqtt.js': [], lean: [] };
+  const peer: number[] = [];
+  const peerCpu: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    for (const engine of ENGINES) {
+      const result = await run('ours', engine);
+      ours[engine].push(result.rate);
+      oursCpu[engine].push(result.cpuUsPerMessage);
+    }
+    const result = await run('peer', 'mqtt.js');
+    peer.push(result.rate);
+    peerCpu.push(result.cpuUsPerMessage);
+  }
+  return { ours, peer, oursCpu, peerCpu };
+}
+
+/**
+ * Median CPU time per message of each side (µs, user + system of the subscriber process): on a
+ * machine shared with other work it moves less than the rate, so it is reported beside it.
+ */
+export const cpuDetails = (rates: SideRates, engine: EngineName): Record<string, number> => ({
+  'ours CPU µs/msg': median(rates.oursCpu[engine]),
+  'peer CPU µs/msg': median(rates.peerCpu),
+});
+
+/** The entry name's suffix for an engine (MQTT.js keeps the name the results had before engines). */
+export const engineSuffix = (engine: EngineName): string => (engine === 'mqtt.js' ? '' : ', lean engine');
 
 const runs = (rates: number[]): string => rates.map((r) => r.toFixed(0)).join('/');
 
@@ -48,17 +80,19 @@ export async function deliveryRate(sizes: BenchSizes): Promise<BenchEntry[]> {
   try {
     for (const decode of ['raw', 'json'] as Decode[]) {
       const count = sizes.rateMessages;
-      const { ours, peer } = await alternate(sizes.rateRounds, (side) => oneRun(replay.port, () => replay.replay(TOPIC, count, payload), { side, decode, count }));
-      entries.push({
-        name: `delivery rate, QoS 0, 64 B, TCP, subscriber-bound (${decode === 'raw' ? 'bytes' : 'JSON'} to the handler)`,
-        unit: 'msg/s',
-        ours: median(ours),
-        peerName: decode === 'raw' ? 'raw MQTT.js subscriber' : 'MQTT.js subscriber + JSON.parse',
-        peer: median(peer),
-        better: 'higher',
-        targetRatio: 0.95,
-        details: { messages: count, rounds: sizes.rateRounds, oursRuns: runs(ours), peerRuns: runs(peer), server: 'replay server (pre-encoded PUBLISH)' },
-      });
+      const rates = await alternate(sizes.rateRounds, (side, engine) => oneRun(replay.port, () => replay.replay(TOPIC, count, payload), { side, engine, decode, count }));
+      for (const engine of ENGINES) {
+        entries.push({
+          name: `delivery rate, QoS 0, 64 B, TCP, subscriber-bound (${decode === 'raw' ? 'bytes' : 'JSON'} to the handler)${engineSuffix(engine)}`,
+          unit: 'msg/s',
+          ours: median(rates.ours[engine]),
+          peerName: decode === 'raw' ? 'raw MQTT.js subscriber' : 'MQTT.js subscriber + JSON.parse',
+          peer: median(rates.peer),
+          better: 'higher',
+          targetRatio: 0.95,
+          details: { engine, messages: count, rounds: sizes.rateRounds, oursRuns: runs(rates.ours[engine]), peerRuns: runs(rates.peer), ...cpuDetails(rates, engine), server: 'replay server (pre-encoded PUBLISH)' },
+        });
+      }
     }
   } finally {
     await replay.stop();
@@ -66,19 +100,21 @@ export async function deliveryRate(sizes: BenchSizes): Promise<BenchEntry[]> {
   const broker = await startBrokerProcess({ noDelay: true });
   try {
     const count = Math.max(1, Math.floor(sizes.rateMessages / 4));
-    const { ours, peer } = await alternate(sizes.rateRounds, (side) =>
-      oneRun(broker.port, (n) => broker.blast(TOPIC, n, payload), { side, decode: 'raw', count }),
+    const rates = await alternate(sizes.rateRounds, (side, engine) =>
+      oneRun(broker.port, (n) => broker.blast(TOPIC, n, payload), { side, engine, decode: 'raw', count }),
     );
-    entries.push({
-      name: 'delivery rate, QoS 0, 64 B, TCP, through aedes (bytes to the handler)',
-      unit: 'msg/s',
-      ours: median(ours),
-      peerName: 'raw MQTT.js subscriber',
-      peer: median(peer),
-      better: 'higher',
-      targetRatio: 0.95,
-      details: { messages: count, rounds: sizes.rateRounds, oursRuns: runs(ours), peerRuns: runs(peer), broker: 'aedes, own process, NODELAY' },
-    });
+    for (const engine of ENGINES) {
+      entries.push({
+        name: `delivery rate, QoS 0, 64 B, TCP, through aedes (bytes to the handler)${engineSuffix(engine)}`,
+        unit: 'msg/s',
+        ours: median(rates.ours[engine]),
+        peerName: 'raw MQTT.js subscriber',
+        peer: median(rates.peer),
+        better: 'higher',
+        targetRatio: 0.95,
+        details: { engine, messages: count, rounds: sizes.rateRounds, oursRuns: runs(rates.ours[engine]), peerRuns: runs(rates.peer), ...cpuDetails(rates, engine), broker: 'aedes, own process, NODELAY' },
+      });
+    }
   } finally {
     await broker.stop();
   }

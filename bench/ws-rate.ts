@@ -6,7 +6,7 @@
  * - Through aedes over `ws` (its own process): aedes writes each packet in several frames and
  *   its routing is the bottleneck, so both sides get about the broker's rate.
  */
-import { alternate, oneRun } from './delivery-rate.js';
+import { alternate, cpuDetails, ENGINES, engineSuffix, oneRun, type SideRates } from './delivery-rate.js';
 import { startBrokerProcess } from './lib/broker-process.js';
 import { loadWebSocketTransport } from './lib/plugins.js';
 import { median, type BenchEntry } from './lib/report.js';
@@ -20,44 +20,50 @@ export async function wsRate(sizes: BenchSizes): Promise<BenchEntry[]> {
   const payload = jsonPayload(64);
   const plugin = await loadWebSocketTransport();
   const count = sizes.wsMessages;
-  const sides = async (port: number, url: string, feed: (n: number) => Promise<unknown> | void): Promise<{ ours: number[]; peer: number[] }> => {
-    if (plugin.ok) return alternate(sizes.rateRounds, (side) => oneRun(port, feed, { side, decode: 'raw', count, url, transport: 'ws' }));
+  const sides = async (port: number, url: string, feed: (n: number) => Promise<unknown> | void): Promise<SideRates> => {
+    if (plugin.ok) return alternate(sizes.rateRounds, (side, engine) => oneRun(port, feed, { side, engine, decode: 'raw', count, url, transport: 'ws' }));
     const peer: number[] = [];
-    for (let round = 0; round < sizes.rateRounds; round++) peer.push((await oneRun(port, feed, { side: 'peer', decode: 'raw', count, url })).rate);
-    return { ours: [], peer };
+    const peerCpu: number[] = [];
+    for (let round = 0; round < sizes.rateRounds; round++) {
+      const result = await oneRun(port, feed, { side: 'peer', decode: 'raw', count, url });
+      peer.push(result.rate);
+      peerCpu.push(result.cpuUsPerMessage);
+    }
+    return { ours: { 'mqtt.js': [], lean: [] }, peer, oursCpu: { 'mqtt.js': [], lean: [] }, peerCpu };
   };
 
   const replay = await startWsReplayServer();
-  let bound: { ours: number[]; peer: number[] };
+  let bound: SideRates;
   try {
     bound = await sides(replay.port, `ws://127.0.0.1:${replay.port}/mqtt`, (n) => replay.replay(TOPIC, n, payload));
   } finally {
     await replay.stop();
   }
   const broker = await startBrokerProcess({ noDelay: true, ws: true });
-  let aedes: { ours: number[]; peer: number[] };
+  let aedes: SideRates;
   try {
     aedes = await sides(broker.port, `ws://127.0.0.1:${broker.wsPort}/mqtt`, (n) => broker.blast(TOPIC, n, payload));
   } finally {
     await broker.stop();
   }
 
-  const entry = (name: string, rates: { ours: number[]; peer: number[] }, server: string): BenchEntry => {
-    const details = { messages: count, rounds: sizes.rateRounds, server, 'MQTT.js over ws msg/s': median(rates.peer), peerRuns: runs(rates.peer) };
-    if (!plugin.ok) return { name, notMeasured: plugin.missing, details };
-    return {
-      name,
-      unit: 'msg/s',
-      ours: median(rates.ours),
-      peerName: 'MQTT.js over ws stream',
-      peer: median(rates.peer),
-      better: 'higher',
-      targetRatio: 2,
-      details: { ...details, oursRuns: runs(rates.ours) },
-    };
-  };
+  const entries = (name: string, rates: SideRates, server: string): BenchEntry[] =>
+    ENGINES.map((engine) => {
+      const details = { engine, messages: count, rounds: sizes.rateRounds, server, 'MQTT.js over ws msg/s': median(rates.peer), peerRuns: runs(rates.peer) };
+      if (!plugin.ok) return { name: `${name}${engineSuffix(engine)}`, notMeasured: plugin.missing, details };
+      return {
+        name: `${name}${engineSuffix(engine)}`,
+        unit: 'msg/s',
+        ours: median(rates.ours[engine]),
+        peerName: 'MQTT.js over ws stream',
+        peer: median(rates.peer),
+        better: 'higher',
+        targetRatio: 2,
+        details: { ...details, oursRuns: runs(rates.ours[engine]), ...cpuDetails(rates, engine) },
+      };
+    });
   return [
-    entry('delivery rate over WebSocket, QoS 0, 64 B, subscriber-bound', bound, 'WebSocket replay server, one frame per packet'),
-    entry('delivery rate over WebSocket, QoS 0, 64 B, through aedes', aedes, 'aedes over ws (createWebSocketStream), own process, NODELAY'),
+    ...entries('delivery rate over WebSocket, QoS 0, 64 B, subscriber-bound', bound, 'WebSocket replay server, one frame per packet'),
+    ...entries('delivery rate over WebSocket, QoS 0, 64 B, through aedes', aedes, 'aedes over ws (createWebSocketStream), own process, NODELAY'),
   ];
 }

@@ -1,6 +1,7 @@
 /** Starts {@link ../workers/broker-process.ts} in a child process and talks to it over IPC. */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { compileWorker } from './compile-worker.js';
 
 /** Commands the broker process understands. */
 export type BrokerCommand =
@@ -98,33 +99,47 @@ export interface Worker<In, Out> {
   readonly exited: Promise<void>;
 }
 
-/** Starts a worker script (input as its one argument, JSON); talk to it with `next`/`send`. */
+/**
+ * Starts a worker script in a child process (input as its one argument, JSON); talk to it with
+ * `next`/`send`. The script runs compiled as our packages ship, not through tsx (see
+ * {@link compileWorker}).
+ */
 export function startWorker<In, Out>(relativeToBench: string, input: unknown, execArgv: readonly string[] = []): Worker<In, Out> {
-  const child = forkTs(relativeToBench, [JSON.stringify(input)], execArgv);
   const inbox: Out[] = [];
   const waiting: { resolve: (m: Out) => void; reject: (e: Error) => void }[] = [];
-  child.on('message', (message: Out) => {
-    const waiter = waiting.shift();
-    if (waiter === undefined) inbox.push(message);
-    else waiter.resolve(message);
-  });
-  const exited = new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => {
-      const error = new Error(`${relativeToBench} exited with ${code}`);
-      for (const waiter of waiting.splice(0)) waiter.reject(error);
-      if (code === 0) resolve();
-      else reject(error);
+  let exitedCode: number | null | undefined;
+  const started = compileWorker(relativeToBench).then((file) => {
+    const child = fork(file, [JSON.stringify(input)], { execArgv: [...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.on('message', (message: Out) => {
+      const waiter = waiting.shift();
+      if (waiter === undefined) inbox.push(message);
+      else waiter.resolve(message);
     });
+    return child;
   });
-  exited.catch(() => undefined);
+  const exited = started.then(
+    (child) =>
+      new Promise<void>((resolve, reject) => {
+        child.once('exit', (code) => {
+          exitedCode = code;
+          const error = new Error(`${relativeToBench} exited with ${code}`);
+          for (const waiter of waiting.splice(0)) waiter.reject(error);
+          if (code === 0) resolve();
+          else reject(error);
+        });
+      }),
+  );
+  exited.catch((error: unknown) => {
+    for (const waiter of waiting.splice(0)) waiter.reject(error as Error);
+  });
   return {
     next: () => {
       const message = inbox.shift();
       if (message !== undefined) return Promise.resolve(message);
-      if (child.exitCode !== null) return Promise.reject(new Error(`${relativeToBench} already exited`));
+      if (exitedCode !== undefined) return Promise.reject(new Error(`${relativeToBench} already exited`));
       return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
     },
-    send: (message) => void child.send(message as object),
+    send: (message) => void started.then((child) => child.send(message as object)),
     exited,
   };
 }

@@ -2,7 +2,8 @@
  * The two subscribers compared in the delivery benchmarks, behind one shape: ours (a
  * WebcommClient channel handler) and the peer (a raw MQTT.js client with its defaults).
  */
-import { WebcommClient, type Transport } from '@webcomm/core';
+import { leanEngine, WebcommClient, type MqttEngine, type Transport } from '@webcomm/core';
+import { mqttJsEngine } from '@webcomm/core/mqttjs';
 import mqtt from 'mqtt';
 import type { Duplex } from 'node:stream';
 import { benchTcpTransport } from './tcp-transport.js';
@@ -19,17 +20,23 @@ export type Decode = 'raw' | 'json';
 
 export const TOPIC = 'bench/broadcast';
 
-/** Ours: one channel, one handler; the transport is TCP with NODELAY unless one is given. */
+/** Which of core's MQTT engines our side runs on: MQTT.js (the default on Node) or the lean one. */
+export type EngineName = 'mqtt.js' | 'lean';
+
+export const engineOf = (name: EngineName | undefined): MqttEngine => (name === 'lean' ? leanEngine : mqttJsEngine);
+
+/** Ours: one channel, one handler; the transport is TCP with NODELAY unless one is given; MQTT.js engine unless told. */
 export async function ourSubscriber(
   port: number,
   decode: Decode,
   onMessage: (value: unknown) => void,
-  options: { extraChannels?: number; transport?: Transport & { readonly socket?: Duplex | undefined } } = {},
+  options: { extraChannels?: number; transport?: Transport & { readonly socket?: Duplex | undefined }; engine?: EngineName } = {},
 ): Promise<BenchSubscriber> {
   const transport = options.transport ?? benchTcpTransport(port);
   const extra = Array.from({ length: options.extraChannels ?? 0 }, (_, i) => ({ name: `other-${i}`, topic: otherTopic(i) }));
   const client = new WebcommClient({
     transport,
+    engine: engineOf(options.engine),
     clientId: `ours-${process.pid}-${Math.random().toString(36).slice(2)}`,
     channels: [{ name: 'broadcast', topic: TOPIC }, ...extra],
   });

@@ -1,15 +1,19 @@
 /**
  * Memory per idle connection, in its own process (run with --expose-gc): open one connection
  * to warm up (code loaded, JIT), measure the heap after GC, open `count` more idle subscribed
- * connections, measure again; the difference divided by `count`.
+ * connections, measure again; the difference divided by `count`. Ours uses `@webcomm/node`'s
+ * `tcpTransport` as an app does, not the benchmarks' wrapper that records attempts.
  */
+import { tcpTransport } from '@webcomm/node';
 import { reply, workerInput } from '../lib/broker-process.js';
-import { ourSubscriber, peerSubscriber, type BenchSubscriber } from '../lib/subscribers.js';
+import { ourSubscriber, peerSubscriber, type BenchSubscriber, type EngineName } from '../lib/subscribers.js';
 
 export interface IdleMemoryInput {
   readonly side: 'ours' | 'peer';
   readonly port: number;
   readonly count: number;
+  /** Ours only: core's MQTT engine. @default 'mqtt.js' */
+  readonly engine?: EngineName;
 }
 
 /** Bytes per connection. */
@@ -23,7 +27,7 @@ const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with --expose-gc');
 const input = workerInput<IdleMemoryInput>();
 const open = (): Promise<BenchSubscriber> =>
-  input.side === 'ours' ? ourSubscriber(input.port, 'json', () => undefined) : peerSubscriber(`mqtt://127.0.0.1:${input.port}`, 'json', () => undefined);
+  input.side === 'ours' ? ourSubscriber(input.port, 'json', () => undefined, { engine: input.engine ?? 'mqtt.js', transport: tcpTransport({ host: '127.0.0.1', port: input.port }) }) : peerSubscriber(`mqtt://127.0.0.1:${input.port}`, 'json', () => undefined);
 const settle = async (): Promise<NodeJS.MemoryUsage> => {
   for (let i = 0; i < 3; i++) {
     await new Promise((resolve) => setImmediate(resolve));

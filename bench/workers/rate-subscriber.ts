@@ -5,7 +5,7 @@
  */
 import { nextCommand, reply, workerInput } from '../lib/broker-process.js';
 import { loadWebSocketTransport } from '../lib/plugins.js';
-import { ourSubscriber, peerSubscriber, type BenchSubscriber, type Decode } from '../lib/subscribers.js';
+import { ourSubscriber, peerSubscriber, type BenchSubscriber, type Decode, type EngineName } from '../lib/subscribers.js';
 
 export interface RateInput {
   readonly side: 'ours' | 'peer';
@@ -17,6 +17,8 @@ export interface RateInput {
   readonly extraChannels?: number;
   /** Ours only: `ws` uses @webcomm/browser's WebSocket transport to `url`. @default 'tcp' */
   readonly transport?: 'tcp' | 'ws';
+  /** Ours only: core's MQTT engine. @default 'mqtt.js' */
+  readonly engine?: EngineName;
 }
 
 /** What the worker reports after the run. */
@@ -26,6 +28,8 @@ export interface RateResult {
   readonly early: number;
   readonly ms: number;
   readonly rate: number;
+  /** CPU time (user + system) this process spent from `go` to the last message, in µs per message: less swayed by other load on the machine than the rate. */
+  readonly cpuUsPerMessage: number;
 }
 
 const input = workerInput<RateInput>();
@@ -49,18 +53,20 @@ async function ourTransport(): Promise<Parameters<typeof ourSubscriber>[3]> {
 }
 const subscriber: BenchSubscriber =
   input.side === 'ours'
-    ? await ourSubscriber(input.port, input.decode, onMessage, { extraChannels: input.extraChannels ?? 0, ...(await ourTransport()) })
+    ? await ourSubscriber(input.port, input.decode, onMessage, { extraChannels: input.extraChannels ?? 0, engine: input.engine ?? 'mqtt.js', ...(await ourTransport()) })
     : await peerSubscriber(input.url, input.decode, onMessage);
 subscriber.stream?.pause();
 await reply({ ready: true });
 await nextCommand<{ go: true }>();
 started = true;
 const goAt = performance.now();
+const cpuAtGo = process.cpuUsage();
 subscriber.stream?.resume();
 await finished;
+const cpu = process.cpuUsage(cpuAtGo);
 // Timed from the first message to the last: the same for every link, also one whose reads
 // cannot be paused (a WebSocket transport exposes no socket).
 const ms = performance.now() - firstAt;
 await subscriber.close();
-await reply({ received, early, ms, rate: ((received - 1) / ms) * 1000, firstAfterMs: firstAt - goAt } satisfies RateResult & { firstAfterMs: number });
+await reply({ received, early, ms, rate: ((received - 1) / ms) * 1000, cpuUsPerMessage: (cpu.user + cpu.system) / received, firstAfterMs: firstAt - goAt } satisfies RateResult & { firstAfterMs: number });
 process.exit(0);

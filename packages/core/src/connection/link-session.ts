@@ -46,16 +46,7 @@ export function startLinkSession(
   const watchdog = new DeadLinkWatchdog(clock, keepaliveSeconds * 1500, (silentFor) =>
     fail(new WebcommError(ERROR_CODES.DEAD_LINK, `No data from ${endpoint} for ${silentFor} ms (1.5 × keepalive); replacing the link.`)),
   );
-  const onMessage = (message: EngineMessage): void =>
-    callbacks.onMessage({
-      topic: message.topic,
-      payload: message.payload,
-      qos: message.qos,
-      retain: message.retain,
-      ...(message.messageId === undefined ? {} : { messageId: message.messageId }),
-      ...(message.dup ? { dup: true } : {}),
-      ...(message.properties === undefined ? {} : { properties: message.properties }),
-    });
+  const onMessage = (message: EngineMessage): void => callbacks.onMessage(toReceived(message));
   // The close reason is the last error the engine reported (e.g. its own keepalive timeout, a
   // socket reset, or what the transport classifies, such as a ban), else a plain close.
   const onClose = (): void =>
@@ -96,6 +87,19 @@ export function startLinkSession(
       stop();
     },
   };
+}
+
+/**
+ * The client's view of a received PUBLISH: `messageId`, `dup` (only when set) and `properties`
+ * appear only when there is one. Built without object spreads: this runs for every message, and
+ * a QoS 0 message on MQTT 3.1.1 (the common case) is one four-property literal.
+ */
+function toReceived(message: EngineMessage): ReceivedMessage {
+  const received: { -readonly [K in keyof ReceivedMessage]: ReceivedMessage[K] } = { topic: message.topic, payload: message.payload, qos: message.qos, retain: message.retain };
+  if (message.messageId !== undefined) received.messageId = message.messageId;
+  if (message.dup) received.dup = true;
+  if (message.properties !== undefined) received.properties = message.properties;
+  return received;
 }
 
 /**

@@ -5,15 +5,17 @@ import type { WebcommError } from '../errors.js';
  * a later link: restored (SUBACK) or refused. Keyed by filter; every waiter settles once.
  */
 export class FilterOutcomes {
-  readonly #waiters = new Map<string, Set<{ resolve: () => void; reject: (error: WebcommError) => void }>>();
+  /** Made on first use: most clients never have a SUBSCRIBE cut by a drop. */
+  #waiters: Map<string, Set<{ resolve: () => void; reject: (error: WebcommError) => void }>> | undefined;
 
   /** Resolves when `filter` is restored, rejects when it is refused; `signal` stops waiting. */
   wait(filter: string, signal: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
-      let set = this.#waiters.get(filter);
+      const waiters = (this.#waiters ??= new Map());
+      let set = waiters.get(filter);
       if (set === undefined) {
         set = new Set();
-        this.#waiters.set(filter, set);
+        waiters.set(filter, set);
       }
       const waiter = { resolve, reject };
       set.add(waiter);
@@ -32,8 +34,8 @@ export class FilterOutcomes {
   }
 
   #take(filter: string): Set<{ resolve: () => void; reject: (error: WebcommError) => void }> | undefined {
-    const set = this.#waiters.get(filter);
-    this.#waiters.delete(filter);
+    const set = this.#waiters?.get(filter);
+    this.#waiters?.delete(filter);
     return set;
   }
 }

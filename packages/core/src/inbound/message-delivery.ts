@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'eventemitter3';
 import type { MqttLink } from '../mqtt/mqtt-engine.js';
+import type { WebcommError } from '../errors.js';
 import type { ReceivedMessage, WebcommClientEvents } from '../events.js';
 import type { ResolvedOptions } from '../options.js';
 import { AckConfirmer } from './ack-confirmer.js';
@@ -18,6 +19,8 @@ export class MessageDelivery {
   readonly #events: EventEmitter<WebcommClientEvents>;
   readonly #redeliveries = new RedeliveryFilter();
   #confirmer: AckConfirmer | undefined;
+  /** Made once, not per message. */
+  readonly #onError = (error: WebcommError): void => void this.#events.emit('error', error);
 
   constructor(options: ResolvedOptions, registry: SubscriptionRegistry, events: EventEmitter<WebcommClientEvents>) {
     this.#o = options;
@@ -37,7 +40,7 @@ export class MessageDelivery {
       }
       if (message.qos === 1) confirmer.delivered();
       this.#events.emit('message', message);
-      const handled = this.#registry.dispatch(message, (error) => this.#events.emit('error', error));
+      const handled = this.#registry.dispatch(message, this.#onError);
       // Still visible through the `message` event; e.g. a message racing an unsubscribe.
       if (handled === 0) this.#o.logger.debug('message matched no handler', { topic: message.topic });
     };

@@ -28,8 +28,8 @@ import type { ReceivedMessage } from '../events.js';
  */
 export class RedeliveryFilter {
   readonly #capacity: number;
-  /** Key → number of the link it was first delivered on, oldest first. */
-  readonly #seen = new Map<string, number>();
+  /** Key → number of the link it was first delivered on, oldest first. Made on the first QoS 1 delivery. */
+  #seen: Map<string, number> | undefined;
   #link = 0;
   /** The broker marked a resend with DUP in this session: a message without DUP is new. */
   #brokerSetsDup = false;
@@ -52,7 +52,7 @@ export class RedeliveryFilter {
     this.#unconfirmed = [];
     this.#confirming = [];
     if (!sessionPresent) {
-      this.#seen.clear();
+      this.#seen = undefined;
       this.#brokerSetsDup = false;
     }
   }
@@ -61,14 +61,15 @@ export class RedeliveryFilter {
   admit(message: ReceivedMessage): boolean {
     if (message.qos !== 1 || message.messageId === undefined) return true;
     const key = keyOf(message);
-    const firstLink = this.#seen.get(key);
+    const seen = (this.#seen ??= new Map());
+    const firstLink = seen.get(key);
     if (message.dup === true) this.#brokerSetsDup = true;
     const mayBeResend = message.dup === true || !this.#brokerSetsDup;
     if (mayBeResend && firstLink !== undefined && firstLink < this.#link) return false;
     // Remembered from the link it first came on; a new message reusing the key restarts it.
-    if (firstLink !== undefined) this.#seen.delete(key);
-    this.#seen.set(key, this.#link);
-    if (this.#seen.size > this.#capacity) this.#seen.delete(this.#seen.keys().next().value as string);
+    if (firstLink !== undefined) seen.delete(key);
+    seen.set(key, this.#link);
+    if (seen.size > this.#capacity) seen.delete(seen.keys().next().value as string);
     this.#unconfirmed.push(key);
     return true;
   }
@@ -90,7 +91,7 @@ export class RedeliveryFilter {
    */
   pingAnswered(): number {
     let forgotten = 0;
-    for (const key of this.#confirming) if (this.#seen.get(key) === this.#link && this.#seen.delete(key)) forgotten += 1;
+    for (const key of this.#confirming) if (this.#seen?.get(key) === this.#link && this.#seen.delete(key)) forgotten += 1;
     this.#confirming = [];
     return forgotten;
   }

@@ -29,41 +29,49 @@ export interface CloseVerdict {
 
 /** Filters in flight on the current link, and strikes per filter across links. */
 export class RefusalTracker {
-  /** Filter → unanswered SUBSCRIBEs for it on the current link, and when the last was sent. */
-  readonly #inFlight = new Map<string, { count: number; sentAt: number }>();
-  readonly #strikes = new Map<string, number>();
+  /**
+   * Filter → unanswered SUBSCRIBEs for it on the current link, and when the last was sent.
+   * Both maps are made on first use: an idle client (most of them) has neither, and an empty
+   * Map costs about 180 bytes.
+   */
+  #inFlight: Map<string, { count: number; sentAt: number }> | undefined;
+  #strikes: Map<string, number> | undefined;
 
   /** A SUBSCRIBE for `filters` was sent on the current link at `now`. */
   sent(filters: readonly string[], now: number): void {
-    for (const f of filters) this.#inFlight.set(f, { count: (this.#inFlight.get(f)?.count ?? 0) + 1, sentAt: now });
+    const inFlight = (this.#inFlight ??= new Map());
+    for (const f of filters) inFlight.set(f, { count: (inFlight.get(f)?.count ?? 0) + 1, sentAt: now });
   }
 
   /** Unanswered filters sent within the refusal window before `now`. */
   recent(now: number): number {
     let n = 0;
-    for (const { sentAt } of this.#inFlight.values()) if (now - sentAt <= REFUSAL_WINDOW_MS) n += 1;
+    for (const { sentAt } of this.#inFlight?.values() ?? []) if (now - sentAt <= REFUSAL_WINDOW_MS) n += 1;
     return n;
   }
 
   /** The broker answered (SUBACK) for `filters`: the link survived them. */
   answered(filters: readonly string[]): void {
     for (const f of filters) {
-      const entry = this.#inFlight.get(f);
-      if (entry === undefined || entry.count <= 1) this.#inFlight.delete(f);
+      const entry = this.#inFlight?.get(f);
+      if (entry === undefined || entry.count <= 1) this.#inFlight?.delete(f);
       else entry.count -= 1;
-      this.#strikes.delete(f);
+      this.#strikes?.delete(f);
     }
+    // Answered in full (the usual end of a SUBSCRIBE): an idle client keeps no empty map.
+    if (this.#inFlight?.size === 0) this.#inFlight = undefined;
+    if (this.#strikes?.size === 0) this.#strikes = undefined;
   }
 
   /** True when `filter` must be tried alone on the next link. */
   isSuspect(filter: string): boolean {
-    return this.#strikes.has(filter);
+    return this.#strikes?.has(filter) ?? false;
   }
 
   /** The filter is gone (unsubscribed or refused): stop tracking it. */
   forget(filter: string): void {
-    this.#strikes.delete(filter);
-    this.#inFlight.delete(filter);
+    this.#strikes?.delete(filter);
+    this.#inFlight?.delete(filter);
   }
 
   /**
@@ -71,17 +79,17 @@ export class RefusalTracker {
    * on it (QoS 1 publishes): a SUBSCRIBE is alone only when nothing else was waiting.
    */
   linkClosed(now: number, otherInFlight: number): CloseVerdict {
-    const filters = [...this.#inFlight].filter(([, { sentAt }]) => now - sentAt <= REFUSAL_WINDOW_MS).map(([f]) => f);
-    this.#inFlight.clear();
+    const filters = [...(this.#inFlight ?? [])].filter(([, { sentAt }]) => now - sentAt <= REFUSAL_WINDOW_MS).map(([f]) => f);
+    this.#inFlight?.clear();
     const alone = filters.length === 1 && otherInFlight === 0;
     const refused: { filter: string; drops: number }[] = [];
     for (const f of filters) {
-      const strikes = (this.#strikes.get(f) ?? 0) + 1;
+      const strikes = (this.#strikes?.get(f) ?? 0) + 1;
       if ((alone && strikes >= 2) || strikes >= MAX_STRIKES) {
         refused.push({ filter: f, drops: strikes });
-        this.#strikes.delete(f);
+        this.#strikes?.delete(f);
       } else {
-        this.#strikes.set(f, strikes);
+        (this.#strikes ??= new Map()).set(f, strikes);
       }
     }
     return { attributed: filters.length > 0, refused };
@@ -89,6 +97,6 @@ export class RefusalTracker {
 
   /** A link closed that no request can explain (dead link, renewal): strikes stay, nothing is new. */
   linkReplaced(): void {
-    this.#inFlight.clear();
+    this.#inFlight?.clear();
   }
 }

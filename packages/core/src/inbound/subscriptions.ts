@@ -35,7 +35,8 @@ export interface FilterRequest {
  * the network: the client sends SUBSCRIBE/UNSUBSCRIBE for what this registry reports.
  */
 export class SubscriptionRegistry {
-  readonly #byFilter = new Map<string, Set<HandlerRecord>>();
+  /** Handlers by filter; a list (a filter mostly has one handler, and an empty Set costs 150 bytes). */
+  readonly #byFilter = new Map<string, HandlerRecord[]>();
   readonly #trie: TopicTrie<HandlerRecord>;
 
   constructor(hashMatchesParent: boolean) {
@@ -56,12 +57,12 @@ export class SubscriptionRegistry {
   /** Adds a handler. Returns the filter request to send when the broker needs to hear of it. */
   add(record: HandlerRecord): FilterRequest | undefined {
     const before = this.qosOf(record.filter);
-    let set = this.#byFilter.get(record.filter);
-    if (set === undefined) {
-      set = new Set();
-      this.#byFilter.set(record.filter, set);
+    let list = this.#byFilter.get(record.filter);
+    if (list === undefined) {
+      list = [];
+      this.#byFilter.set(record.filter, list);
     }
-    set.add(record);
+    if (!list.includes(record)) list.push(record);
     this.#trie.add(record.filter, record);
     const after = this.qosOf(record.filter) ?? record.qos;
     return before === undefined || after > before ? { filter: record.filter, qos: after } : undefined;
@@ -69,10 +70,12 @@ export class SubscriptionRegistry {
 
   /** Removes a handler. Returns true when it was the filter's last one (send UNSUBSCRIBE). */
   remove(record: HandlerRecord): boolean {
-    const set = this.#byFilter.get(record.filter);
-    if (set === undefined || !set.delete(record)) return false;
+    const list = this.#byFilter.get(record.filter);
+    const index = list?.indexOf(record) ?? -1;
+    if (list === undefined || index === -1) return false;
+    list.splice(index, 1);
     this.#trie.remove(record.filter, record);
-    if (set.size > 0) return false;
+    if (list.length > 0) return false;
     this.#byFilter.delete(record.filter);
     return true;
   }
@@ -85,15 +88,15 @@ export class SubscriptionRegistry {
 
   /** True while the record is registered. */
   has(record: HandlerRecord): boolean {
-    return this.#byFilter.get(record.filter)?.has(record) ?? false;
+    return this.#byFilter.get(record.filter)?.includes(record) ?? false;
   }
 
   /** The highest QoS requested for `filter`, or undefined when nobody subscribes to it. */
   qosOf(filter: string): 0 | 1 | undefined {
-    const set = this.#byFilter.get(filter);
-    if (set === undefined || set.size === 0) return undefined;
+    const list = this.#byFilter.get(filter);
+    if (list === undefined || list.length === 0) return undefined;
     let qos: 0 | 1 = 0;
-    for (const r of set) if (r.qos > qos) qos = r.qos;
+    for (const r of list) if (r.qos > qos) qos = r.qos;
     return qos;
   }
 
@@ -110,10 +113,18 @@ export class SubscriptionRegistry {
   /**
    * Decodes and delivers a message to every matching handler. A decode failure or a throwing
    * (or rejecting) handler is reported through `onError` with the topic; the others still run.
-   * Runs for every received message, so it allocates only what it hands out (the meta).
+   * Runs for every received message, so it allocates only what it hands out (the meta): the
+   * matching records are the trie's cached array (not copied), and a decoded value is not wrapped.
    */
   dispatch(message: ReceivedMessage, onError: (error: WebcommError) => void): number {
-    const records = this.#trie.match(message.topic);
+    const records = this.#trie.matchShared(message.topic);
+    // One handler (the common case): no decoder bookkeeping.
+    if (records.length === 1) {
+      const record = records[0] as HandlerRecord;
+      const result = decode(record.decoder, message, onError);
+      if (result !== FAILED) deliver(record, result, message, onError);
+      return 1;
+    }
     // Each decoder runs once per message, also when several handlers share it.
     let lastDecoder: Decoder<unknown> | undefined;
     let lastResult: Decoded = FAILED;
@@ -123,24 +134,28 @@ export class SubscriptionRegistry {
       if (record.decoder === lastDecoder) {
         result = lastResult;
       } else {
-        result = cache?.get(record.decoder) ?? decode(record.decoder, message, onError);
-        cache?.set(record.decoder, result);
+        // `has`, not `??`: a decoded value may be null or undefined.
+        if (cache?.has(record.decoder) === true) result = cache.get(record.decoder);
+        else {
+          result = decode(record.decoder, message, onError);
+          cache?.set(record.decoder, result);
+        }
         lastDecoder = record.decoder;
         lastResult = result;
       }
-      if (result !== FAILED) deliver(record, result.value, message, onError);
+      if (result !== FAILED) deliver(record, result, message, onError);
     }
     return records.length;
   }
 }
 
-/** A decoded payload, or FAILED (already reported). */
-type Decoded = { readonly value: unknown } | typeof FAILED;
-const FAILED = Symbol('decode failed');
+/** A decoded payload, or FAILED (already reported); no decoder can return this module's symbol. */
+type Decoded = unknown;
+const FAILED: unique symbol = Symbol('decode failed');
 
 function decode(decoder: Decoder<unknown>, message: ReceivedMessage, onError: (error: WebcommError) => void): Decoded {
   try {
-    return { value: decoder(message.payload, message.topic) };
+    return decoder(message.payload, message.topic);
   } catch (cause) {
     onError(
       new WebcommError(

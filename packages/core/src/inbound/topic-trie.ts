@@ -18,6 +18,9 @@ const node = <T>(): TrieNode<T> => ({ children: new Map(), values: new Set() });
 /** Distinct topics remembered by {@link TopicTrie.match} before it starts over. */
 const CACHE_LIMIT = 1024;
 
+/** The shared empty result (never changed). */
+const NONE: readonly never[] = [];
+
 const hasWildcard = (filter: string): boolean => filter.includes('+') || filter.includes('#');
 
 /**
@@ -31,16 +34,24 @@ const hasWildcard = (filter: string): boolean => filter.includes('+') || filter.
  * topics that start with `$` (e.g. `$aws/...`).
  */
 export class TopicTrie<T> {
-  /** Wildcard filters only. */
-  readonly #root: TrieNode<T> = node();
+  /** Wildcard filters only; made with the first one (most clients subscribe to channels without wildcards). */
+  #root: TrieNode<T> | undefined;
   /** Filters without `+` or `#`, by filter (arrays: copied per match faster than a Set). */
   readonly #exact = new Map<string, T[]>();
   /**
    * Results by topic while no filter changes: a client receives on few distinct topics, and
    * splitting each received topic into levels costs more than the lookup (fresh strings every
-   * message). Bounded; emptied by every add/remove.
+   * message). Bounded; emptied by every add/remove. Made with the first match (an idle client
+   * never matches; an empty Map costs about 180 bytes).
    */
-  readonly #cache = new Map<string, readonly T[]>();
+  #cache: Map<string, readonly T[]> | undefined;
+  /**
+   * The last topic matched and its result, checked before the cache: a stream of messages mostly
+   * repeats one topic, and comparing the fresh topic string costs less than hashing it for a
+   * Map lookup. Forgotten with the cache.
+   */
+  #lastTopic: string | undefined;
+  #lastResult: readonly T[] = NONE;
   readonly #hashMatchesParent: boolean;
   #size = 0;
 
@@ -55,7 +66,7 @@ export class TopicTrie<T> {
 
   /** Stores `value` under `filter`; storing the same pair twice is a no-op. */
   add(filter: string, value: T): void {
-    this.#cache.clear();
+    this.#forgetMatches();
     if (!hasWildcard(filter)) {
       let values = this.#exact.get(filter);
       if (values === undefined) {
@@ -68,7 +79,7 @@ export class TopicTrie<T> {
       }
       return;
     }
-    let current = this.#root;
+    let current = (this.#root ??= node());
     for (const level of filter.split('/')) {
       let child = current.children.get(level);
       if (child === undefined) {
@@ -85,7 +96,7 @@ export class TopicTrie<T> {
 
   /** Removes `value` from `filter`, pruning empty branches. Returns true when it was there. */
   remove(filter: string, value: T): boolean {
-    this.#cache.clear();
+    this.#forgetMatches();
     if (!hasWildcard(filter)) {
       const values = this.#exact.get(filter);
       const index = values?.indexOf(value) ?? -1;
@@ -95,6 +106,7 @@ export class TopicTrie<T> {
       this.#size--;
       return true;
     }
+    if (this.#root === undefined) return false;
     const path: TrieNode<T>[] = [this.#root];
     const levels = filter.split('/');
     for (const level of levels) {
@@ -118,21 +130,43 @@ export class TopicTrie<T> {
 
   /** Every value whose filter matches `topic` (a concrete topic, no wildcards), each once. */
   match(topic: string): T[] {
-    let result = this.#cache.get(topic);
+    // A copy: callers may keep or change what they get without touching the cache.
+    return this.matchShared(topic).slice();
+  }
+
+  /**
+   * {@link TopicTrie.match} without the copy, for the dispatch of every received message: the
+   * array is the cached result, so it must not be changed. It stays valid while the caller
+   * iterates it, also when filters change meanwhile (add/remove drop cached arrays, never
+   * change one).
+   */
+  matchShared(topic: string): readonly T[] {
+    if (topic === this.#lastTopic) return this.#lastResult;
+    const cache = (this.#cache ??= new Map());
+    let result = cache.get(topic);
     if (result === undefined) {
       result = this.#lookup(topic);
-      if (this.#cache.size >= CACHE_LIMIT) this.#cache.clear();
-      this.#cache.set(topic, result);
+      if (cache.size >= CACHE_LIMIT) cache.clear();
+      cache.set(topic, result);
     }
-    // A copy: callers may keep or change what they get without touching the cache.
-    return result.slice();
+    this.#lastTopic = topic;
+    this.#lastResult = result;
+    return result;
+  }
+
+  /** Filters changed: every remembered result may be wrong now. */
+  #forgetMatches(): void {
+    this.#cache?.clear();
+    this.#lastTopic = undefined;
+    this.#lastResult = NONE;
   }
 
   #lookup(topic: string): T[] {
     const exact = this.#exact.get(topic);
     const found: T[] = exact === undefined ? [] : exact.slice();
     // charCode 36 is `$`: wildcards in the first level do not match `$` topics.
-    if (this.#root.children.size > 0) this.#walk(this.#root, topic.split('/'), 0, topic.charCodeAt(0) === 36, found);
+    const root = this.#root;
+    if (root !== undefined && root.children.size > 0) this.#walk(root, topic.split('/'), 0, topic.charCodeAt(0) === 36, found);
     // No Set unless a value could appear twice (one value under several matching filters).
     return found.length > 1 ? [...new Set(found)] : found;
   }

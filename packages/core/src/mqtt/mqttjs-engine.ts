@@ -1,6 +1,6 @@
 import { EventEmitter } from 'eventemitter3';
 import type { IClientOptions, MqttClient as MqttClientType } from 'mqtt';
-import { intervalTimerFrom } from '../util/clock.js';
+import { intervalTimerFrom, systemClock } from '../util/clock.js';
 import { fromMqttBytes, toMqttBytes } from './bytes.js';
 import type {
   ConnackInfo,
@@ -43,6 +43,7 @@ export const mqttJsEngine: MqttEngine = {
 class MqttJsLink extends EventEmitter<MqttLinkEvents> implements MqttLink {
   readonly #mqtt: MqttClientType;
   #pingOut = false;
+  #closed = false;
   readonly #onPacket = (packet: { cmd: string }): void => {
     if (packet.cmd !== 'pingresp') return;
     this.#pingOut = false;
@@ -61,7 +62,9 @@ class MqttJsLink extends EventEmitter<MqttLinkEvents> implements MqttLink {
       connectTimeout: options.connectTimeoutMs,
       resubscribe: false,
       queueQoSZero: false,
-      timerVariant: intervalTimerFrom(options.clock),
+      // On the real clock MQTT.js's own timer (setInterval) is the same time; only an injected
+      // clock needs the adapter (a Map and closures per link).
+      ...(options.clock === systemClock ? {} : { timerVariant: intervalTimerFrom(options.clock) }),
       ...(options.username === undefined ? {} : { username: options.username }),
       ...(options.password === undefined ? {} : { password: toPassword(options.password) }),
       ...(options.properties === undefined || options.protocolVersion !== 5 ? {} : { properties: options.properties as IClientOptions['properties'] }),
@@ -78,15 +81,10 @@ class MqttJsLink extends EventEmitter<MqttLinkEvents> implements MqttLink {
       this.emit('connack', info);
     });
     mqtt.on('message', (topic: string, payload: Buffer, packet: MqttJsPublish) => {
-      const message: EngineMessage = {
-        topic,
-        payload: fromMqttBytes(payload),
-        qos: packet.qos,
-        retain: packet.retain,
-        dup: packet.dup === true,
-        ...(packet.messageId === undefined ? {} : { messageId: packet.messageId }),
-        ...(packet.properties === undefined ? {} : { properties: packet.properties }),
-      };
+      // Per message: one literal, optional fields added only when present (no object spreads).
+      const message: { -readonly [K in keyof EngineMessage]: EngineMessage[K] } = { topic, payload: fromMqttBytes(payload), qos: packet.qos, retain: packet.retain, dup: packet.dup === true };
+      if (packet.messageId !== undefined) message.messageId = packet.messageId;
+      if (packet.properties !== undefined) message.properties = packet.properties;
       this.emit('message', message);
     });
     mqtt.on('disconnect', (packet) => {
@@ -99,10 +97,28 @@ class MqttJsLink extends EventEmitter<MqttLinkEvents> implements MqttLink {
       });
     });
     mqtt.on('error', (error) => this.emit('error', error));
-    mqtt.on('close', () => this.emit('close'));
-    // Bytes on the stream, once per read rather than per packet (a read may hold many).
-    mqtt.stream.on('data', () => this.emit('received'));
+    mqtt.on('close', () => {
+      this.#closed = true;
+      this.emit('close');
+    });
+    mqtt.stream.on('data', this.#onRead);
   }
+
+  /**
+   * Bytes on the stream: `received` once per batch of reads rather than per packet. The listener
+   * takes itself off at the first chunk and comes back after the current task's microtasks,
+   * so the chunks of one socket read (over a WebSocket, one per packet, all parsed in the same
+   * task) cost one call, and the rest of the batch finds MQTT.js's pipe as the stream's only
+   * `data` listener (with two, Node's emit copies the listener array for every chunk).
+   */
+  readonly #onRead = (): void => {
+    const stream = this.#mqtt.stream;
+    stream.off('data', this.#onRead);
+    queueMicrotask(() => {
+      if (!this.#closed && this.#mqtt.stream === stream) stream.on('data', this.#onRead);
+    });
+    this.emit('received');
+  };
 
   get connected(): boolean {
     return this.#mqtt.connected;

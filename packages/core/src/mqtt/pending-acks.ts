@@ -11,34 +11,37 @@ interface Waiting {
  * ids that are not in use (1–65,535, wrapping) and settles each operation with its answer.
  */
 export class PendingAcks {
-  readonly #waiting = new Map<number, Waiting>();
+  /** Made on first use: an idle link that has its SUBACKs waits for nothing. */
+  #waiting: Map<number, Waiting> | undefined;
   #nextId = 0;
 
   /** Registers an operation; returns the packet id to send it with. */
   add(settle: (packet: Packet) => void, fail: (error: Error) => void): number {
     const messageId = this.#allocateId();
-    this.#waiting.set(messageId, { settle, fail });
+    (this.#waiting ??= new Map()).set(messageId, { settle, fail });
     return messageId;
   }
 
   /** Settles the operation the acknowledgement answers (an unknown id is ignored). */
   settle(messageId: number, packet: Packet): void {
-    const waiting = this.#waiting.get(messageId);
-    this.#waiting.delete(messageId);
+    const waiting = this.#waiting?.get(messageId);
+    this.#waiting?.delete(messageId);
+    // Nothing left waiting (an idle link): no empty map kept.
+    if (this.#waiting?.size === 0) this.#waiting = undefined;
     waiting?.settle(packet);
   }
 
   /** Fails every waiting operation (the link ends). */
   rejectAll(error: Error): void {
-    const waiting = [...this.#waiting.values()];
-    this.#waiting.clear();
+    const waiting = [...(this.#waiting?.values() ?? [])];
+    this.#waiting?.clear();
     for (const w of waiting) w.fail(error);
   }
 
   #allocateId(): number {
     for (let tries = 0; tries < 0xffff; tries++) {
       this.#nextId = (this.#nextId % 0xffff) + 1;
-      if (!this.#waiting.has(this.#nextId)) return this.#nextId;
+      if (this.#waiting?.has(this.#nextId) !== true) return this.#nextId;
     }
     throw new Error('No free MQTT packet identifier: 65,535 operations unanswered');
   }

@@ -51,9 +51,13 @@ export class BrokerOutbox {
   readonly #ttlMs: number;
   readonly #clock: Clock;
   readonly #logger: Logger;
-  readonly #inFlight = new Set<Pending>();
-  /** Struck messages being sent apart; nothing else is sent until they are answered. */
-  readonly #probes = new Set<Pending>();
+  /** Sent and not yet answered; made on the first publish (a subscribe-only client never has one). */
+  #inFlight: Set<Pending> | undefined;
+  /**
+   * Struck messages being sent apart; nothing else is sent until they are answered. Made on
+   * first use: only a broker that closed links on publishes leaves any.
+   */
+  #probes: Set<Pending> | undefined;
   #link: MqttLink | undefined;
   #expiryTimer: TimerHandle | undefined;
 
@@ -77,7 +81,7 @@ export class BrokerOutbox {
     return new Promise<void>((resolve, reject) => {
       const pending: Pending = { topic, payload, qos, retain, properties, resolve, reject, sentOn: undefined, settled: false, strikes: 0, sentAt: 0 };
       signal?.addEventListener('abort', () => this.#cancel(pending), { once: true });
-      if (this.#link !== undefined && this.#probes.size === 0) {
+      if (this.#link !== undefined && this.#probing === 0) {
         this.#send(pending, this.#link);
         return;
       }
@@ -94,11 +98,16 @@ export class BrokerOutbox {
     });
   }
 
+  /** Struck messages sent apart and not yet answered. */
+  get #probing(): number {
+    return this.#probes?.size ?? 0;
+  }
+
   /** QoS 1 messages waiting for PUBACK on the current link, written within `windowMs` before now. */
   awaitingAck(windowMs: number): number {
     const since = this.#clock.now() - windowMs;
     let n = 0;
-    for (const p of this.#inFlight) if (p.qos === 1 && p.sentAt >= since) n += 1;
+    for (const p of this.#inFlight ?? []) if (p.qos === 1 && p.sentAt >= since) n += 1;
     return n;
   }
 
@@ -115,13 +124,14 @@ export class BrokerOutbox {
    */
   detach(cause?: DetachCause): void {
     this.#link = undefined;
-    this.#probes.clear();
+    this.#probes = undefined;
     const expiresAt = this.#clock.now() + this.#ttlMs;
     const since = this.#clock.now() - (cause?.windowMs ?? 0);
     const suspect = (p: Pending): boolean => cause?.attributed === true && p.qos === 1 && p.sentAt >= since;
-    const alone = [...this.#inFlight].filter(suspect).length === 1 && cause?.subscribesInFlight === 0;
+    const inFlight = this.#inFlight ?? [];
+    const alone = [...inFlight].filter(suspect).length === 1 && cause?.subscribesInFlight === 0;
     const back: QueuedItem<Pending>[] = [];
-    for (const value of this.#inFlight) {
+    for (const value of inFlight) {
       value.sentOn = undefined;
       if (suspect(value)) {
         value.strikes += 1;
@@ -132,7 +142,7 @@ export class BrokerOutbox {
       }
       back.push({ value, bytes: value.payload.byteLength + value.topic.length, expiresAt });
     }
-    this.#inFlight.clear();
+    this.#inFlight?.clear();
     if (back.length > 0) this.#logger.debug('requeue in-flight publishes', { count: back.length });
     this.#queue.unshift(back);
     this.#armExpiry();
@@ -141,10 +151,10 @@ export class BrokerOutbox {
   /** Rejects everything queued or in flight with `error` and clears the timer. */
   closeAll(error: WebcommError): void {
     this.#link = undefined;
-    this.#probes.clear();
+    this.#probes = undefined;
     for (const item of this.#queue.drain()) this.#settle(item.value, error);
-    for (const pending of this.#inFlight) this.#settle(pending, error);
-    this.#inFlight.clear();
+    for (const pending of this.#inFlight ?? []) this.#settle(pending, error);
+    this.#inFlight?.clear();
     this.#armExpiry();
   }
 
@@ -153,7 +163,7 @@ export class BrokerOutbox {
    * then each with more alone; the rest waits until they are answered.
    */
   #pump(link: MqttLink): void {
-    if (this.#probes.size > 0) return;
+    if (this.#probing > 0) return;
     const items = this.#queue.drain();
     const struck = items.filter((item) => item.value.strikes > 0);
     if (struck.length === 0) {
@@ -164,8 +174,9 @@ export class BrokerOutbox {
     const batch = lone === undefined ? struck : [lone];
     this.#queue.unshift(items.filter((item) => !batch.includes(item)));
     this.#logger.debug('sending publishes apart after a link closed on them', { count: batch.length });
+    const probes = (this.#probes ??= new Set());
     for (const item of batch) {
-      this.#probes.add(item.value);
+      probes.add(item.value);
       this.#send(item.value, link);
     }
   }
@@ -173,11 +184,11 @@ export class BrokerOutbox {
   #send(pending: Pending, link: MqttLink): void {
     pending.sentOn = link;
     pending.sentAt = this.#clock.now();
-    this.#inFlight.add(pending);
+    (this.#inFlight ??= new Set()).add(pending);
     const answered = (error?: WebcommError): void => {
       if (pending.sentOn !== link) return; // requeued after the link dropped; the new link decides
-      this.#inFlight.delete(pending);
-      if (this.#probes.delete(pending) && this.#probes.size === 0 && this.#link === link) {
+      this.#inFlight?.delete(pending);
+      if (this.#probes?.delete(pending) === true && this.#probing === 0 && this.#link === link) {
         queueMicrotask(() => this.#link === link && this.#pump(link));
       }
       this.#settle(pending, error);
@@ -204,8 +215,8 @@ export class BrokerOutbox {
   #cancel(pending: Pending): void {
     // The deadline wrapper already rejected the caller's promise; just stop sending it.
     this.#queue.remove(pending);
-    this.#inFlight.delete(pending);
-    if (this.#probes.delete(pending) && this.#probes.size === 0 && this.#link !== undefined) this.#pump(this.#link);
+    this.#inFlight?.delete(pending);
+    if (this.#probes?.delete(pending) === true && this.#probing === 0 && this.#link !== undefined) this.#pump(this.#link);
     pending.sentOn = undefined;
     pending.settled = true;
   }

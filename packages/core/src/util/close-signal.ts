@@ -4,7 +4,8 @@
  * "possible EventTarget leak" warning on one shared signal.
  */
 export class CloseSignal<E> {
-  readonly #listeners = new Set<(reason: E) => void>();
+  /** Made on first use (an idle client has no operation waiting). */
+  #listeners: Set<(reason: E) => void> | undefined;
   #reason: { value: E } | undefined;
 
   /** The close reason, once closed. */
@@ -14,16 +15,17 @@ export class CloseSignal<E> {
 
   /** Calls `listener` once on close; returns a function that removes it. */
   subscribe(listener: (reason: E) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    const listeners = (this.#listeners ??= new Set());
+    listeners.add(listener);
+    return () => listeners.delete(listener);
   }
 
   /** Closes: every listener runs once, later subscribers are not called. */
   close(reason: E): void {
     if (this.#reason !== undefined) return;
     this.#reason = { value: reason };
-    const listeners = [...this.#listeners];
-    this.#listeners.clear();
+    const listeners = [...(this.#listeners ?? [])];
+    this.#listeners = undefined;
     for (const listener of listeners) listener(reason);
   }
 }

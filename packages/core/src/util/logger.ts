@@ -29,13 +29,15 @@ export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error
  * field passes through {@link redact} first: secrets never reach the sink.
  */
 export function createLogger(sink: Logger, level: LogLevel): Logger {
-  const make =
-    (name: Exclude<LogLevel, 'silent'>) =>
-    (message: string, fields?: LogFields): void => {
-      if (RANK[name] < RANK[level]) return;
-      const clean = redactString(message);
-      if (fields === undefined) sink[name](clean);
-      else sink[name](clean, redact(fields) as LogFields);
-    };
+  // Nothing reaches a silent sink: every client shares the one no-op logger (no closures each).
+  if (sink === silentLogger || level === 'silent') return silentLogger;
+  const make = (name: Exclude<LogLevel, 'silent'>): Logger[typeof name] =>
+    RANK[name] < RANK[level]
+      ? noop
+      : (message: string, fields?: LogFields): void => {
+          const clean = redactString(message);
+          if (fields === undefined) sink[name](clean);
+          else sink[name](clean, redact(fields) as LogFields);
+        };
   return { debug: make('debug'), info: make('info'), warn: make('warn'), error: make('error') };
 }

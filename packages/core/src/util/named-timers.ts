@@ -7,7 +7,11 @@ import type { Clock, TimerHandle } from './clock.js';
  */
 export class NamedTimers<Name extends string> {
   readonly #clock: Clock;
-  readonly #handles = new Map<Name, TimerHandle>();
+  /**
+   * Pending handles by name; a name without a timer holds `undefined` (never deleted, so the
+   * object keeps one shape). A plain object: an empty Map costs about 180 bytes per client.
+   */
+  readonly #handles: Partial<Record<Name, TimerHandle>> = {};
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -16,26 +20,26 @@ export class NamedTimers<Name extends string> {
   /** Runs `callback` after `ms` (clock time), unless cleared first. */
   set(name: Name, ms: number, callback: () => void): void {
     const handle = this.#clock.setTimeout(() => {
-      if (this.#handles.get(name) === handle) this.#handles.delete(name);
+      if (this.#handles[name] === handle) this.#handles[name] = undefined;
       callback();
     }, ms);
-    this.#handles.set(name, handle);
+    this.#handles[name] = handle;
   }
 
   /** Whether a timer of that name is pending. */
   has(name: Name): boolean {
-    return this.#handles.has(name);
+    return this.#handles[name] !== undefined;
   }
 
   /** Cancels the timer of that name, if any. */
   clear(name: Name): void {
-    const handle = this.#handles.get(name);
+    const handle = this.#handles[name];
     if (handle !== undefined) this.#clock.clearTimeout(handle);
-    this.#handles.delete(name);
+    this.#handles[name] = undefined;
   }
 
   /** Drops the handle without cancelling (its timer is firing now). */
   forget(name: Name): void {
-    this.#handles.delete(name);
+    this.#handles[name] = undefined;
   }
 }
