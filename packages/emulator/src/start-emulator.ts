@@ -99,7 +99,8 @@ export interface RunningEmulator {
   /**
    * Calls `listener` with each refusal (a connection, upgrade, CONNECT, SUBSCRIBE, PUBLISH or packet
    * the emulator refused), with a stable `reason` such as `policy-denied` or `bad-signature`: what an
-   * operator reads in the log, typed for tools and tests. Returns the function that removes it.
+   * operator reads in the log, typed for tools and tests. The listener runs synchronously where
+   * the refusal happens (keep it quick); one that throws is logged. Returns the function that removes it.
    */
   onRefusal(listener: RefusalListener): () => void;
   /** Closes every listener, socket and timer, then the databases. Idempotent. */
