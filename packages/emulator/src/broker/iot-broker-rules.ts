@@ -7,15 +7,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Aedes, AuthenticateError, Client, ConnectPacket, PublishPacket, Subscription } from 'aedes';
 import { isAllowed } from '../auth/access-policy.js';
-import type { ClockTimer } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { PacketRefusalReason, RefusalEvents } from '../refusal-events.js';
-import { beforeEachPacket, cleanStoredSubscriptions, clientOfStream, clientSentDisconnect, heldFilters, isClientClosed } from './aedes-internals.js';
+import { beforeEachPacket, clientOfStream, clientSentDisconnect, heldFilters, isClientClosed } from './aedes-internals.js';
 import type { ConnectAuthorizerDeps } from './authorize-connect.js';
 import { authorizeConnect } from './authorize-connect.js';
 import { clampKeepalive, topicProblem } from './iot-limits.js';
 import { MQTT5_MAXIMUM_CONNECT_TIME, type LiveSessions, type Session } from './live-sessions.js';
 import type { DisconnectReason } from './presence-events.js';
+import { SessionExpiry } from './session-expiry.js';
 import { connectedEvent, connectFailedEvent, disconnectedEvent, hasPresence } from './presence-events.js';
 
 /** What the rules need. */
@@ -48,8 +48,7 @@ export class IotBrokerRules {
   readonly #sentClientIds = new WeakMap<Client, string>();
   /** Refusals told to an MQTT 5 client by reason code (SUBACK/PUBACK 0x87): its link stays up. */
   readonly #toldByReasonCode = new WeakSet<Error>();
-  readonly #expiryTimers = new Map<string, ClockTimer>();
-  readonly #expiredSessions = new Set<string>();
+  readonly #expiry: SessionExpiry;
   #versionNumber = 0;
   #shuttingDown = false;
   #broker: Aedes | undefined;
@@ -60,6 +59,7 @@ export class IotBrokerRules {
   constructor(deps: IotBrokerRulesDeps) {
     this.#deps = deps;
     this.#sessions = deps.sessions;
+    this.#expiry = new SessionExpiry({ ...deps, isLive: (clientId) => deps.sessions.live(clientId) !== undefined });
   }
 
   /**
@@ -109,7 +109,7 @@ export class IotBrokerRules {
     this.#sentClientIds.set(client, packet.clientId);
     packet.keepalive = clampKeepalive(packet.keepalive ?? 0, this.#deps.limits);
     this.#keepalives.set(client, packet.keepalive);
-    if (this.#expiredSessions.delete(packet.clientId)) packet.clean = true;
+    if (this.#expiry.takeExpired(packet.clientId)) packet.clean = true;
     // See each SUBSCRIBE whole before aedes splits it into single authorizations: count its
     // filters, and grant QoS 1 for QoS 2 as IoT Core does (aedes takes the SUBACK QoS from here).
     beforeEachPacket(client, (incoming) => {
@@ -168,9 +168,7 @@ export class IotBrokerRules {
     this.#deps.onAuthenticated?.(client.conn);
     // Also when the stream closes between here and aedes registering the client (no clientDisconnect then).
     client.conn.once('close', () => this.#onDisconnect(client));
-    const pending = this.#expiryTimers.get(clientId);
-    if (pending !== undefined) this.#deps.clock.clearTimeout(pending);
-    this.#expiryTimers.delete(clientId);
+    this.#expiry.resumed(clientId);
   }
 
   #checkPublish(client: Client, packet: PublishPacket): Error | null {
@@ -269,18 +267,7 @@ export class IotBrokerRules {
     const reason = session.reason ?? (clientSaidBye ? 'CLIENT_INITIATED_DISCONNECT' : this.#shuttingDown ? 'SERVER_INITIATED_DISCONNECT' : 'CONNECTION_LOST');
     this.#deps.logger.info(`client "${session.clientId}" disconnected: ${reason}`);
     if (session.ready && hasPresence(session.clientId)) this.#publishEvent(disconnectedEvent(session, reason, this.#deps.clock.now()));
-    if (!session.clean && wasLive && !this.#shuttingDown) this.#scheduleSessionExpiry(session.clientId);
-  }
-
-  #scheduleSessionExpiry(clientId: string): void {
-    const timer = this.#deps.clock.setTimeout(() => {
-      this.#expiryTimers.delete(clientId);
-      if (this.#sessions.live(clientId) !== undefined) return;
-      this.#expiredSessions.add(clientId);
-      if (this.#broker === undefined) return;
-      cleanStoredSubscriptions(this.#broker, clientId).catch((error: unknown) => this.#deps.logger.warn(`session expiry of "${clientId}": ${(error as Error).message}`));
-    }, this.#deps.sessionExpiryMs);
-    this.#expiryTimers.set(clientId, timer);
+    if (!session.clean && wasLive && !this.#shuttingDown) this.#expiry.schedule(session.clientId, this.#broker);
   }
 
   #publishEvent(message: { topic: string; event: object }): void {
@@ -296,8 +283,7 @@ export class IotBrokerRules {
 
   /** Clears every timer (called on stop). */
   dispose(): void {
-    for (const timer of this.#expiryTimers.values()) this.#deps.clock.clearTimeout(timer);
-    this.#expiryTimers.clear();
+    this.#expiry.dispose();
     for (const session of this.#sessions.all()) if (session.timer !== undefined) this.#deps.clock.clearTimeout(session.timer);
   }
 }
