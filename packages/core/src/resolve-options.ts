@@ -52,6 +52,14 @@ function resolveChannels(list: WebcommClientOptions['channels'], limits: TopicLi
   return channels;
 }
 
+/**
+ * The nested options a client gets when it sets none of them: one frozen object shared by every
+ * such client (three objects fewer per client; a fleet of idle clients mostly sets none).
+ */
+const SHARED_LIMITS: TopicLimits = Object.freeze({ ...DEFAULTS.limits });
+const SHARED_BACKOFF: BackoffOptions = Object.freeze({ ...DEFAULTS.backoff });
+const SHARED_QUEUE: OfflineQueueOptions = Object.freeze({ ...DEFAULTS.queue });
+
 /** Validates `options` and returns a new resolved object; throws `INVALID_OPTION` naming the option. */
 export function resolveOptions(options: WebcommClientOptions): ResolvedOptions {
   if (options === null || typeof options !== 'object') throw bad('options', 'must be an object.');
@@ -68,7 +76,7 @@ export function resolveOptions(options: WebcommClientOptions): ResolvedOptions {
   const protocolVersion = options.protocolVersion ?? DEFAULTS.protocolVersion;
   if (protocolVersion !== 4 && protocolVersion !== 5) throw bad('protocolVersion', 'must be 4 (MQTT 3.1.1) or 5.');
 
-  const limits: TopicLimits = {
+  const limits: TopicLimits = options.limits === undefined ? SHARED_LIMITS : {
     maxTopicBytes: number('limits.maxTopicBytes', options.limits?.maxTopicBytes, DEFAULTS.limits.maxTopicBytes, 1, 65_535),
     maxTopicLevels: number('limits.maxTopicLevels', options.limits?.maxTopicLevels, DEFAULTS.limits.maxTopicLevels, 1),
     maxPayloadBytes: number('limits.maxPayloadBytes', options.limits?.maxPayloadBytes, DEFAULTS.limits.maxPayloadBytes, 0, 268_435_455),
@@ -79,7 +87,7 @@ export function resolveOptions(options: WebcommClientOptions): ResolvedOptions {
       1,
     ),
   };
-  const backoff: BackoffOptions = {
+  const backoff: BackoffOptions = options.backoff === undefined ? SHARED_BACKOFF : {
     initialDelayMs: number('backoff.initialDelayMs', options.backoff?.initialDelayMs, DEFAULTS.backoff.initialDelayMs, 0),
     maxDelayMs: number('backoff.maxDelayMs', options.backoff?.maxDelayMs, DEFAULTS.backoff.maxDelayMs, 0),
     multiplier: number('backoff.multiplier', options.backoff?.multiplier, DEFAULTS.backoff.multiplier, 1),
@@ -93,7 +101,7 @@ export function resolveOptions(options: WebcommClientOptions): ResolvedOptions {
   if (!['drop-oldest', 'drop-newest', 'reject'].includes(overflow)) {
     throw bad('queue.overflow', "must be 'drop-oldest', 'drop-newest' or 'reject'.");
   }
-  const queue: OfflineQueueOptions = {
+  const queue: OfflineQueueOptions = options.queue === undefined ? SHARED_QUEUE : {
     maxCount: number('queue.maxCount', options.queue?.maxCount, DEFAULTS.queue.maxCount, 0),
     maxBytes: number('queue.maxBytes', options.queue?.maxBytes, DEFAULTS.queue.maxBytes, 0),
     ttlMs: number('queue.ttlMs', options.queue?.ttlMs, DEFAULTS.queue.ttlMs, 0),

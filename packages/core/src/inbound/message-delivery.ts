@@ -18,6 +18,8 @@ export class MessageDelivery {
   readonly #registry: SubscriptionRegistry;
   readonly #events: EventEmitter<WebcommClientEvents>;
   readonly #redeliveries = new RedeliveryFilter();
+  /** The link delivering now, and its confirmer once it got a QoS 1 message. */
+  #link: MqttLink | undefined;
   #confirmer: AckConfirmer | undefined;
   /** Made once, not per message. */
   readonly #onError = (error: WebcommError): void => void this.#events.emit('error', error);
@@ -31,14 +33,16 @@ export class MessageDelivery {
   /** A link got its CONNACK: returns the function that delivers what arrives on it. */
   linkStarted(mqtt: MqttLink, sessionPresent: boolean): (message: ReceivedMessage) => void {
     this.#redeliveries.linkStarted(sessionPresent);
-    const confirmer = new AckConfirmer(mqtt, this.#o.clock, this.#redeliveries, this.#o.logger);
-    this.#confirmer = confirmer;
+    this.#link = mqtt;
+    this.#confirmer = undefined;
     return (message) => {
       if (!this.#redeliveries.admit(message)) {
         this.#o.logger.debug('dropped a QoS 1 redelivery already delivered', { topic: message.topic });
         return;
       }
-      if (message.qos === 1) confirmer.delivered();
+      // Made with the link's first QoS 1 delivery (a link that gets only QoS 0 never needs one),
+      // and only for the current link, as a stopped confirmer ignored deliveries before.
+      if (message.qos === 1 && this.#link === mqtt) (this.#confirmer ??= new AckConfirmer(mqtt, this.#o.clock, this.#redeliveries, this.#o.logger)).delivered();
       this.#events.emit('message', message);
       const handled = this.#registry.dispatch(message, this.#onError);
       // Still visible through the `message` event; e.g. a message racing an unsubscribe.
@@ -50,5 +54,6 @@ export class MessageDelivery {
   linkStopped(): void {
     this.#confirmer?.stop();
     this.#confirmer = undefined;
+    this.#link = undefined;
   }
 }

@@ -68,15 +68,12 @@ export class TopicTrie<T> {
   add(filter: string, value: T): void {
     this.#forgetMatches();
     if (!hasWildcard(filter)) {
-      let values = this.#exact.get(filter);
-      if (values === undefined) {
-        values = [];
-        this.#exact.set(filter, values);
-      }
-      if (!values.includes(value)) {
-        values.push(value);
-        this.#size++;
-      }
+      const values = this.#exact.get(filter);
+      // A new filter's list is a one-element literal: `[]` then push() reserves 17 slots (152 bytes).
+      if (values === undefined) this.#exact.set(filter, [value]);
+      else if (!values.includes(value)) values.push(value);
+      else return;
+      this.#size++;
       return;
     }
     let current = (this.#root ??= node());

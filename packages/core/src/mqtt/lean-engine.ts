@@ -1,9 +1,9 @@
-import { EventEmitter } from 'eventemitter3';
 import type { MqttStream } from '../transport.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import { decodePacket } from './codec/decode-packet.js';
 import { encodePacket } from './codec/encode-packet.js';
 import { PacketFramer } from './codec/packet-framer.js';
+import { LinkEmitter } from './link-emitter.js';
 import { PendingAcks } from './pending-acks.js';
 import type { Packet, Properties } from './codec/packets.js';
 import type {
@@ -46,7 +46,7 @@ class ConnackError extends Error {
 class ProtocolFault extends RangeError {}
 
 /** One MQTT connection over one stream. */
-class LeanLink extends EventEmitter<MqttLinkEvents> implements MqttLink {
+class LeanLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
   readonly #stream: MqttStream;
   readonly #clock: Clock;
   readonly #version: 4 | 5;

@@ -1,4 +1,3 @@
-import { EventEmitter } from 'eventemitter3';
 import type { IClientOptions, MqttClient as MqttClientType } from 'mqtt';
 import { intervalTimerFrom, systemClock } from '../util/clock.js';
 import { fromMqttBytes, toMqttBytes } from './bytes.js';
@@ -15,6 +14,7 @@ import type {
   SubscribeRequest,
 } from './mqtt-engine.js';
 import { asDuplex } from './duplex-adapter.js';
+import { LinkEmitter } from './link-emitter.js';
 import { MqttClient } from './mqttjs-client.js';
 import type { MqttStream } from '../transport.js';
 
@@ -40,7 +40,7 @@ export const mqttJsEngine: MqttEngine = {
 };
 
 /** One MQTT.js client as an {@link MqttLink}. */
-class MqttJsLink extends EventEmitter<MqttLinkEvents> implements MqttLink {
+class MqttJsLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
   readonly #mqtt: MqttClientType;
   #pingOut = false;
   #closed = false;

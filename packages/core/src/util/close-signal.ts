@@ -17,7 +17,12 @@ export class CloseSignal<E> {
   subscribe(listener: (reason: E) => void): () => void {
     const listeners = (this.#listeners ??= new Set());
     listeners.add(listener);
-    return () => listeners.delete(listener);
+    return () => {
+      const had = listeners.delete(listener);
+      // The last operation settled (the usual case): an idle client keeps no empty set.
+      if (listeners.size === 0 && this.#listeners === listeners) this.#listeners = undefined;
+      return had;
+    };
   }
 
   /** Closes: every listener runs once, later subscribers are not called. */
