@@ -32,61 +32,90 @@ export function startLinkSession(
   callbacks: LinkCallbacks,
   held: HeldMessages,
 ): LinkSession {
-  const { keepaliveSeconds, clock, logger, transport } = options;
-  let down = false;
-  let lastError: unknown;
+  const session = new LiveLinkSession(mqtt, endpoint, options, callbacks);
+  // What arrived since CONNACK goes first; nothing can interleave (all synchronous).
+  held.release(session.onMessage);
+  return session;
+}
+
+/**
+ * One live link's session. A class with its listeners as fields (five closures on the
+ * instance) rather than closures over a function's variables: it is kept for every connected
+ * client, and the closure version held nine closures and their shared context.
+ */
+class LiveLinkSession implements LinkSession {
+  readonly #mqtt: MqttLink;
+  readonly #endpoint: string;
+  readonly #options: Pick<ResolvedOptions, 'logger' | 'transport'>;
+  readonly #callbacks: LinkCallbacks;
+  readonly #watchdog: DeadLinkWatchdog;
+  #down = false;
+  #lastError: unknown;
   /** The server's own word on why it closes (MQTT 5 DISCONNECT): it beats any error after it. */
-  let serverSaid: WebcommError | undefined;
-  const fail = (error: WebcommError): void => {
-    if (down) return;
-    down = true;
-    stop();
-    callbacks.onDown(error);
-  };
-  const watchdog = new DeadLinkWatchdog(clock, keepaliveSeconds * 1500, (silentFor) =>
-    fail(new WebcommError(ERROR_CODES.DEAD_LINK, `No data from ${endpoint} for ${silentFor} ms (1.5 × keepalive); replacing the link.`)),
-  );
-  const onMessage = (message: EngineMessage): void => callbacks.onMessage(toReceived(message));
+  #serverSaid: WebcommError | undefined;
+
+  constructor(mqtt: MqttLink, endpoint: string, options: Pick<ResolvedOptions, 'keepaliveSeconds' | 'clock' | 'logger' | 'transport'>, callbacks: LinkCallbacks) {
+    this.#mqtt = mqtt;
+    this.#endpoint = endpoint;
+    this.#options = options;
+    this.#callbacks = callbacks;
+    this.#watchdog = new DeadLinkWatchdog(options.clock, options.keepaliveSeconds * 1500, (silentFor) =>
+      this.#fail(new WebcommError(ERROR_CODES.DEAD_LINK, `No data from ${endpoint} for ${silentFor} ms (1.5 × keepalive); replacing the link.`)),
+    );
+    // Never removed: an EventEmitter 'error' without a listener would throw.
+    mqtt.on('error', this.#onError);
+    mqtt.on('message', this.onMessage);
+    mqtt.on('close', this.#onClose);
+    mqtt.on('disconnect', this.#onDisconnect);
+    mqtt.on('received', this.#onData);
+    this.#watchdog.start();
+  }
+
+  readonly onMessage = (message: EngineMessage): void => this.#callbacks.onMessage(toReceived(message));
+
   // The close reason is the last error the engine reported (e.g. its own keepalive timeout, a
   // socket reset, or what the transport classifies, such as a ban), else a plain close.
-  const onClose = (): void =>
-    fail(
-      serverSaid ??
-        (lastError === undefined ? new WebcommError(ERROR_CODES.NETWORK, `The link to ${endpoint} closed.`) : classifyError(lastError, transport)),
+  readonly #onClose = (): void =>
+    this.#fail(
+      this.#serverSaid ??
+        (this.#lastError === undefined
+          ? new WebcommError(ERROR_CODES.NETWORK, `The link to ${this.#endpoint} closed.`)
+          : classifyError(this.#lastError, this.#options.transport)),
     );
-  const onDisconnect = (info: DisconnectInfo): void => {
-    serverSaid = classifyDisconnect(info, endpoint);
-    logger.debug('server disconnect', { endpoint, reasonCode: info.reasonCode });
+
+  readonly #onDisconnect = (info: DisconnectInfo): void => {
+    this.#serverSaid = classifyDisconnect(info, this.#endpoint);
+    this.#options.logger.debug('server disconnect', { endpoint: this.#endpoint, reasonCode: info.reasonCode });
   };
-  const onError = (error: unknown): void => {
-    lastError = error;
-    logger.debug('mqtt error', { endpoint, error });
+
+  readonly #onError = (error: unknown): void => {
+    this.#lastError = error;
+    this.#options.logger.debug('mqtt error', { endpoint: this.#endpoint, error });
   };
+
   // Any bytes received prove the link alive: the engine's `received` comes once per read rather
   // than once per packet (at high rates a read holds many).
-  const onData = (): void => watchdog.touch();
-  const stop = (): void => {
-    watchdog.stop();
-    mqtt.off('message', onMessage);
-    mqtt.off('close', onClose);
-    mqtt.off('disconnect', onDisconnect);
-    mqtt.off('received', onData);
-  };
-  // Never removed: an EventEmitter 'error' without a listener would throw.
-  mqtt.on('error', onError);
-  mqtt.on('message', onMessage);
-  mqtt.on('close', onClose);
-  mqtt.on('disconnect', onDisconnect);
-  mqtt.on('received', onData);
-  watchdog.start();
-  // What arrived since CONNACK goes first; nothing can interleave (all synchronous).
-  held.release(onMessage);
-  return {
-    stop() {
-      down = true;
-      stop();
-    },
-  };
+  readonly #onData = (): void => this.#watchdog.touch();
+
+  stop(): void {
+    this.#down = true;
+    this.#detach();
+  }
+
+  #fail(error: WebcommError): void {
+    if (this.#down) return;
+    this.#down = true;
+    this.#detach();
+    this.#callbacks.onDown(error);
+  }
+
+  #detach(): void {
+    this.#watchdog.stop();
+    this.#mqtt.off('message', this.onMessage);
+    this.#mqtt.off('close', this.#onClose);
+    this.#mqtt.off('disconnect', this.#onDisconnect);
+    this.#mqtt.off('received', this.#onData);
+  }
 }
 
 /**
