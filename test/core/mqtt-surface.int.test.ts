@@ -137,4 +137,18 @@ describe('the MQTT.js surface webcomm relies on', () => {
     expect(refusal.code).toBe(5);
     await new Promise<void>((resolve) => (events.includes('close') ? resolve() : client.once('close', () => resolve())));
   });
+
+  it('logs through client.log, a debug instance saying whether it is enabled (the engine swaps it for a no-op when not)', async () => {
+    broker = await startBroker();
+    const socket = socketTo(broker.port);
+    const client = new MqttClient(() => socket, { clientId: 'surface-3', protocolVersion: 4, reconnectPeriod: 0 });
+    clients.push(client);
+    const log = client.log as unknown as { (...args: unknown[]): void; enabled?: unknown };
+    expect(typeof log).toBe('function');
+    expect(log.enabled === undefined || typeof log.enabled === 'boolean').toBe(true);
+    let calls = 0;
+    client.log = () => void calls++;
+    await once(client, 'connect');
+    expect(calls).toBeGreaterThan(0);
+  });
 });
