@@ -8,7 +8,7 @@
  * an import of its installed file, resolved here, so the peer's code is the same as under tsx.
  */
 import type { Plugin } from 'esbuild';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +35,11 @@ const installedExternal: Plugin = {
 export function compileWorker(relativeToBench: string): Promise<string> {
   const known = compiled.get(relativeToBench);
   if (known !== undefined) return known;
-  mkdirSync(OUT_DIR, { recursive: true });
+  if (compiled.size === 0) {
+    mkdirSync(OUT_DIR, { recursive: true });
+    // The compiled files live as long as the benchmark process that made them.
+    process.once('exit', () => rmSync(OUT_DIR, { recursive: true, force: true }));
+  }
   const outfile = join(OUT_DIR, `${basename(relativeToBench, '.ts')}.mjs`);
   // esbuild is loaded here, not at import: the compiled workers import this module's neighbours.
   const done = import('esbuild').then(({ build }) => build({
