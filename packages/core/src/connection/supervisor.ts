@@ -169,6 +169,8 @@ export class LinkSupervisor {
       return;
     }
     if (this.#current.mqtt !== mqtt) return;
+    // The attempt is over: its controller (and its signal's listeners) is not kept for the link's life.
+    if (this.#attemptController === controller) this.#attemptController = undefined;
     this.#firstConnection = false;
     this.#lastFailure = undefined;
     this.#bans.linkUp();
@@ -211,10 +213,7 @@ export class LinkSupervisor {
     }
   }
 
-  /**
-   * A kick (MQTT 5 DISCONNECT 0x98) is how a ban ends a live link: a client that knows its service
-   * asks it first and stops with `BANNED` when it says so, else reconnects as after any lost link.
-   */
+  /** A kick (MQTT 5 DISCONNECT 0x98) may be a ban: a client that knows its service asks it and stops with `BANNED` if so, else reconnects. */
   async #afterKick(error: WebcommError, upMs: number): Promise<void> {
     const controller = new AbortController();
     this.#attemptController = controller;
@@ -227,9 +226,8 @@ export class LinkSupervisor {
   }
 
   /**
-   * The server said another connection took the session over (MQTT 5 DISCONNECT 0x8E): a
-   * takeover for certain, reported at once. `'backoff'` reconnects, counting it as a failure so
-   * two processes sharing a client ID back off instead of flapping.
+   * The server said the session was taken over (MQTT 5 DISCONNECT 0x8E): reported at once. `'backoff'`
+   * reconnects, counting a failure so two processes sharing a client ID back off, not flap.
    */
   #serverTookOver(error: WebcommError): void {
     if (this.#reportTakeover(this.#takeovers.confirmed(), error, true)) return;
