@@ -44,7 +44,8 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   readonly #o: ResolvedOptions;
   readonly #registry: SubscriptionRegistry;
   readonly #outbox: BrokerOutbox;
-  readonly #publishModes = new Map<string, PublishMode>();
+  /** Publish modes set by `enablePublish` over the channels' own; made on first use. */
+  #publishModes: Map<string, PublishMode> | undefined;
   readonly #closing = new CloseSignal<WebcommError>();
   /** Keeps the broker's subscriptions in step with the registry, refusals included. */
   readonly #sync: SubscriptionSync;
@@ -59,7 +60,6 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     this.#outbox = new BrokerOutbox(this.#o.queue, this.#o.clock, this.#o.logger);
     this.#sync = new SubscriptionSync(this.#o, this.#registry, () => this.#supervisor.link);
     this.#supervisor = new LinkSupervisor({ options: this.#o, registry: this.#registry, outbox: this.#outbox, sync: this.#sync, closing: this.#closing, events: this });
-    for (const c of this.#o.channels.values()) this.#publishModes.set(c.name, c.publish);
   }
 
   /** The current connection state. */
@@ -157,7 +157,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
    */
   async publish(channelName: string, message: unknown, options: PublishOptions = {}): Promise<void> {
     if (this.#supervisor.state === 'closed') throw closedError();
-    const { mode, outgoing } = preparePublish(channelName, this.#o.channels, this.#publishModes.get(channelName) ?? false, message, options, this.#o.limits, this.#o.protocolVersion);
+    const { mode, outgoing } = preparePublish(channelName, this.#o.channels, this.#publishModes?.get(channelName) ?? this.#o.channels.get(channelName)?.publish ?? false, message, options, this.#o.limits, this.#o.protocolVersion);
     if (mode === 'broker' && outgoing.qos === 0 && outgoing.properties === undefined && this.#supervisor.state === 'connected' && options.signal === undefined && options.timeoutMs === undefined) {
       // Fast path (measured: the deadline's AbortController and timer cost ~10 µs a call): a QoS 0
       // write on a live link settles on its own: written, requeued then expired, or closed.
@@ -176,7 +176,7 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     if (!this.#o.channels.has(channelName)) {
       throw new WebcommError(ERROR_CODES.INVALID_OPTION, `enablePublish(): no channel "${channelName}" (${suggestChannel(channelName, this.#o.channels.keys())}); declare it in options.channels.`);
     }
-    this.#publishModes.set(channelName, mode);
+    (this.#publishModes ??= new Map()).set(channelName, mode);
   }
 
   /**

@@ -16,7 +16,8 @@ interface Waiter {
 export class ConnectWaiters {
   readonly #clock: Clock;
   readonly #closing: CloseSignal<WebcommError>;
-  readonly #waiting = new Set<Waiter>();
+  /** Made with the first wait: most clients are connected once and never wait again. */
+  #waiting: Set<Waiter> | undefined;
 
   constructor(clock: Clock, closing: CloseSignal<WebcommError>) {
     this.#clock = clock;
@@ -25,7 +26,7 @@ export class ConnectWaiters {
 
   /** How many callers still wait. */
   get size(): number {
-    return this.#waiting.size;
+    return this.#waiting?.size ?? 0;
   }
 
   /**
@@ -36,21 +37,24 @@ export class ConnectWaiters {
     const waitFor = (aborted: AbortSignal): Promise<void> =>
       new Promise<void>((resolve, reject) => {
         const waiter = { resolve, reject };
-        this.#waiting.add(waiter);
-        aborted.addEventListener('abort', () => this.#waiting.delete(waiter), { once: true });
+        const waiting = (this.#waiting ??= new Set());
+        waiting.add(waiter);
+        aborted.addEventListener('abort', () => waiting.delete(waiter), { once: true });
       });
     return withDeadline('Connecting', waitFor, { clock: this.#clock, timeoutMs, signals: [signal], closing: this.#closing });
   }
 
   /** A link came up: every waiting caller is connected. */
   resolveAll(): void {
-    for (const waiter of this.#waiting) waiter.resolve();
-    this.#waiting.clear();
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    for (const waiter of waiting ?? []) waiter.resolve();
   }
 
   /** The client stopped: every waiting caller gets `reason`. */
   rejectAll(reason: WebcommError): void {
-    for (const waiter of this.#waiting) waiter.reject(reason);
-    this.#waiting.clear();
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    for (const waiter of waiting ?? []) waiter.reject(reason);
   }
 }
