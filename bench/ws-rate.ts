@@ -58,7 +58,7 @@ export async function wsRate(sizes: BenchSizes): Promise<BenchEntry[]> {
         peerName: 'MQTT.js over ws stream',
         peer: median(rates.peer),
         better: 'higher',
-        targetRatio: 2,
+        targetRatio: 1,
         details: { ...details, oursRuns: runs(rates.ours[engine]), ...cpuDetails(rates, engine) },
       };
     });
