@@ -77,7 +77,7 @@ export function createBackend(options: BackendOptions): Backend {
   const channelNamed = (name: string, wanted: 'broadcast' | 'per-client'): ChannelConfig => {
     const channel = config.channels.find((candidate) => candidate.name === name);
     if (channel === undefined) {
-      throw new WebcommError(ERROR_CODES.UNKNOWN_CHANNEL, `No channel "${name}" in the configuration; ${suggestChannel(name, config.channels.map((c) => c.name))}.`, { topic: name });
+      throw new WebcommError(ERROR_CODES.UNKNOWN_CHANNEL, `No channel "${name}" in the configuration (${suggestChannel(name, config.channels.map((c) => c.name))}).`, { topic: name });
     }
     const perClient = channel.type === 'private' || (channel.type === 'custom' && (channel.topic ?? '').includes('{clientId}'));
     if (wanted === 'broadcast' && perClient) throw new WebcommError(ERROR_CODES.INVALID_TOPIC, `Channel "${name}" is per client: use sendToClient(clientId, "${name}", message).`, { topic: name });

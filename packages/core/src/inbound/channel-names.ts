@@ -22,7 +22,7 @@ export function assertNotMisspeltChannel(name: string, channels: ReadonlyMap<str
   if (channels.size === 0 || /[/+#]/.test(name)) return;
   throw new WebcommError(
     ERROR_CODES.UNKNOWN_CHANNEL,
-    `subscribe("${name}"): no channel "${name}"; ${suggestChannel(name, channels.keys())}. ` +
+    `subscribe("${name}"): no channel "${name}" (${suggestChannel(name, channels.keys())}). ` +
       'To receive a one-level MQTT topic of that name, declare it in options.channels as a custom channel.',
     { topic: name },
   );
