@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'bench/results/**', 'coverage/**', 'docs/api/**', 'test-artifacts/**', '**/cdk.out/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      'bench/results/**',
+      'coverage/**',
+      'docs/api/**',
+      'test-artifacts/**',
+      '**/cdk.out/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -17,7 +27,13 @@ export default tseslint.config(
     // Plain scripts run by other runtimes (Bun, Deno) in tests: the globals every one of them has.
     files: ['**/*.mjs'],
     languageOptions: {
-      globals: { console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly', globalThis: 'readonly' },
+      globals: {
+        console: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        URL: 'readonly',
+        globalThis: 'readonly',
+      },
     },
   },
 );

@@ -119,7 +119,9 @@ export async function creds() {
 /** Resolves our workspace packages and their subpaths (`@webcomm/core/mqttjs` → `src/mqttjs.ts`) to their TypeScript sources. */
 const workspaceSources = {
   name: 'workspace-sources',
-  setup(build: { onResolve(o: { filter: RegExp }, cb: (a: { path: string }) => { path: string; sideEffects: boolean }): void }) {
+  setup(build: {
+    onResolve(o: { filter: RegExp }, cb: (a: { path: string }) => { path: string; sideEffects: boolean }): void;
+  }) {
     build.onResolve({ filter: /^@webcomm\/(core|aws|browser)(\/[a-z-]+)?$/ }, (args) => {
       const [pkg, sub] = args.path.slice('@webcomm/'.length).split('/');
       // As their package.json says: a path a plugin returns does not get it from there.
@@ -143,29 +145,49 @@ function packageOf(input: string): string {
 /** Stubs for the trimmed variant (see the header). */
 const stubs: Record<string, string> = {
   debug: 'module.exports = () => Object.assign(() => {}, { enabled: false, extend() { return this; } });',
-  'worker-timers': 'module.exports = { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h), setInterval: (f, ms) => setInterval(f, ms), clearInterval: (h) => clearInterval(h) };',
+  'worker-timers':
+    'module.exports = { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h), setInterval: (f, ms) => setInterval(f, ms), clearInterval: (h) => clearInterval(h) };',
   'lru-cache': 'exports.LRUCache = class LRUCache extends Map {};',
 };
 const stubPlugin = {
   name: 'stubs',
   setup(build: {
     onResolve(o: { filter: RegExp }, cb: (a: { path: string }) => { path: string; namespace: string }): void;
-    onLoad(o: { filter: RegExp; namespace: string }, cb: (a: { path: string }) => { contents: string; loader: string }): void;
+    onLoad(
+      o: { filter: RegExp; namespace: string },
+      cb: (a: { path: string }) => { contents: string; loader: string },
+    ): void;
   }) {
-    build.onResolve({ filter: /^(debug|worker-timers|lru-cache)$/ }, (args) => ({ path: args.path, namespace: 'stub' }));
+    build.onResolve({ filter: /^(debug|worker-timers|lru-cache)$/ }, (args) => ({
+      path: args.path,
+      namespace: 'stub',
+    }));
     build.onLoad({ filter: /.*/, namespace: 'stub' }, (args) => ({ contents: stubs[args.path] ?? '', loader: 'js' }));
   },
 };
 
-interface Row { app: string; minBytes: number; gzBytes: number; byPackage: { name: string; minBytes: number; gzShare: number }[]; warnings: string[] }
+interface Row {
+  app: string;
+  minBytes: number;
+  gzBytes: number;
+  byPackage: { name: string; minBytes: number; gzShare: number }[];
+  warnings: string[];
+}
 
 async function measure(app: string, source: string, extraPlugins: unknown[] = [], resolveDir?: string): Promise<Row> {
   const result = await esbuild.build({
     stdin: { contents: source, resolveDir: resolveDir ?? awsSrc, sourcefile: `${app}.ts`, loader: 'ts' },
-    bundle: true, minify: true, format: 'esm', platform: 'browser', target: 'es2022',
-    write: false, metafile: true, outfile: join(root, 'bench/results', `${app}.js`),
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    metafile: true,
+    outfile: join(root, 'bench/results', `${app}.js`),
     // From sources, as the packages' `browser` builds are made: browser variants (the lean engine by default).
-    plugins: resolveDir === undefined ? [workspaceSources, browserVariants, ...extraPlugins] : extraPlugins, logLevel: 'silent',
+    plugins: resolveDir === undefined ? [workspaceSources, browserVariants, ...extraPlugins] : extraPlugins,
+    logLevel: 'silent',
     // As the package's own browser build does: a module-scoped \`process\` for MQTT.js's sources
     // (installed packages bring their own, so nothing is injected for them).
     inject: resolveDir === undefined && app.startsWith('client-') ? [join(coreSrc, 'process-shim.ts')] : [],
@@ -225,7 +247,13 @@ void start(location.origin);`,
 };
 
 /** One game bundle: engine × bundler. */
-export interface GameRow { engine: string; bundler: string; minBytes: number; gzBytes: number; error?: string }
+export interface GameRow {
+  engine: string;
+  bundler: string;
+  minBytes: number;
+  gzBytes: number;
+  error?: string;
+}
 
 /** Builds the game for every engine with every bundler in `project` (the packed tarballs installed). */
 async function measureGames(project: string): Promise<GameRow[]> {
@@ -238,7 +266,13 @@ async function measureGames(project: string): Promise<GameRow[]> {
         const bytes = await bundle(project, entry);
         rows.push({ engine, bundler, minBytes: bytes.byteLength, gzBytes: gzipSync(bytes, { level: 9 }).byteLength });
       } catch (error) {
-        rows.push({ engine, bundler, minBytes: Number.NaN, gzBytes: Number.NaN, error: (error as Error).message.split('\n').slice(0, 4).join(' | ') });
+        rows.push({
+          engine,
+          bundler,
+          minBytes: Number.NaN,
+          gzBytes: Number.NaN,
+          error: (error as Error).message.split('\n').slice(0, 4).join(' | '),
+        });
       }
     }
   }
@@ -257,11 +291,20 @@ export async function measurePackedAll(): Promise<{ rows: Row[]; games: GameRow[
     const dependencies: Record<string, string> = {};
     for (const dir of readdirSync(join(root, 'packages'))) {
       if (dir === 'emulator') continue; // not a browser package
-      const out = execFileSync('pnpm', ['pack', '--pack-destination', project], { cwd: join(root, 'packages', dir), encoding: 'utf8' });
+      const out = execFileSync('pnpm', ['pack', '--pack-destination', project], {
+        cwd: join(root, 'packages', dir),
+        encoding: 'utf8',
+      });
       dependencies[`@webcomm/${dir}`] = `file:${out.trim().split('\n').pop() ?? ''}`;
     }
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'bundle-consumer', private: true, dependencies }));
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: project, stdio: 'pipe' });
+    writeFileSync(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'bundle-consumer', private: true, dependencies }),
+    );
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
+      cwd: project,
+      stdio: 'pipe',
+    });
     const rows: Row[] = [];
     for (const [app, source] of Object.entries(packedApps)) rows.push(await measure(app, source, [], project));
     return { rows, games: await measureGames(project) };
@@ -292,11 +335,32 @@ export async function bundleSize(): Promise<BenchResult[]> {
   const rows = await measureAll();
   const gz = (app: string): number => (rows.find((r) => r.app === app)?.gzBytes ?? Number.NaN) / 1024;
   const top = (app: string): string =>
-    (rows.find((r) => r.app === app)?.byPackage ?? []).slice(0, 6).map((p) => `${p.name} ${kb(p.gzShare)}`).join(', ');
+    (rows.find((r) => r.app === app)?.byPackage ?? [])
+      .slice(0, 6)
+      .map((p) => `${p.name} ${kb(p.gzShare)}`)
+      .join(', ');
   const peer = gz('peer-mqtt-dist');
   return [
-    { name: 'browser bundle min+gz, whole client, static credentials', unit: 'KB', ours: gz('client-static'), peerName: "MQTT.js's browser bundle alone", peer, better: 'lower', targetValue: 40, details: { largest: top('client-static') } },
-    { name: 'browser bundle min+gz, whole client with Cognito + registration', unit: 'KB', ours: gz('client-cognito'), peerName: "MQTT.js's browser bundle alone", peer, better: 'lower', targetValue: 40, details: { largest: top('client-cognito'), 'AWS SDK Cognito client (for reference) KB': gz('sdk-cognito') } },
+    {
+      name: 'browser bundle min+gz, whole client, static credentials',
+      unit: 'KB',
+      ours: gz('client-static'),
+      peerName: "MQTT.js's browser bundle alone",
+      peer,
+      better: 'lower',
+      targetValue: 40,
+      details: { largest: top('client-static') },
+    },
+    {
+      name: 'browser bundle min+gz, whole client with Cognito + registration',
+      unit: 'KB',
+      ours: gz('client-cognito'),
+      peerName: "MQTT.js's browser bundle alone",
+      peer,
+      better: 'lower',
+      targetValue: 40,
+      details: { largest: top('client-cognito'), 'AWS SDK Cognito client (for reference) KB': gz('sdk-cognito') },
+    },
   ];
 }
 
@@ -305,7 +369,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const rows = packed?.rows ?? (await measureAll());
   if (packed !== undefined && !process.argv.includes('--json')) {
     console.log('\nbrowser game (connectToService + subscribe + service publish), min+gz, goal ≤ 40 KB:');
-    for (const g of packed.games) console.log(`  ${g.engine.padEnd(8)} ${g.bundler.padEnd(8)} ${g.error === undefined ? `${kb(g.minBytes).padStart(9)} min  ${kb(g.gzBytes).padStart(8)} min+gz` : `failed: ${g.error}`}`);
+    for (const g of packed.games)
+      console.log(
+        `  ${g.engine.padEnd(8)} ${g.bundler.padEnd(8)} ${g.error === undefined ? `${kb(g.minBytes).padStart(9)} min  ${kb(g.gzBytes).padStart(8)} min+gz` : `failed: ${g.error}`}`,
+      );
   }
   if (packed !== undefined && process.argv.includes('--json')) console.log(JSON.stringify(packed.games, null, 2));
   if (process.argv.includes('--json')) {
@@ -313,9 +380,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   } else {
     for (const row of rows) {
       console.log(`\n${row.app}: ${kb(row.minBytes)} min, ${kb(row.gzBytes)} min+gz`);
-      for (const p of row.byPackage) console.log(`  ${p.name.padEnd(36)} ${kb(p.minBytes).padStart(9)} min  ≈${kb(p.gzShare).padStart(8)} gz`);
+      for (const p of row.byPackage)
+        console.log(`  ${p.name.padEnd(36)} ${kb(p.minBytes).padStart(9)} min  ≈${kb(p.gzShare).padStart(8)} gz`);
       for (const w of row.warnings) console.log(`  warning: ${w}`);
     }
-    console.log('\n(gz per package is its share of the minified bytes applied to the gzip total: an estimate; the totals are measured.)');
+    console.log(
+      '\n(gz per package is its share of the minified bytes applied to the gzip total: an estimate; the totals are measured.)',
+    );
   }
 }

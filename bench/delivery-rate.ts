@@ -19,8 +19,16 @@ import type { RateInput, RateResult } from './workers/rate-subscriber.js';
 /** Sends `count` messages to the subscriber(s) of the server; resolves once handed over. */
 export type Feed = (count: number) => Promise<unknown> | void;
 
-export async function oneRun(port: number, feed: Feed, input: Omit<RateInput, 'port' | 'url'> & { url?: string }): Promise<RateResult> {
-  const worker = startWorker<{ go: true }, { ready: true } | RateResult>('workers/rate-subscriber.ts', { url: `mqtt://127.0.0.1:${port}`, ...input, port });
+export async function oneRun(
+  port: number,
+  feed: Feed,
+  input: Omit<RateInput, 'port' | 'url'> & { url?: string },
+): Promise<RateResult> {
+  const worker = startWorker<{ go: true }, { ready: true } | RateResult>('workers/rate-subscriber.ts', {
+    url: `mqtt://127.0.0.1:${port}`,
+    ...input,
+    port,
+  });
   await worker.next();
   await feed(input.count);
   worker.send({ go: true });
@@ -41,7 +49,10 @@ export interface SideRates {
 }
 
 /** Alternates ours (on each engine) and the peer for `rounds` rounds; returns each side's rates. */
-export async function alternate(rounds: number, run: (side: 'ours' | 'peer', engine: EngineName) => Promise<RateResult>): Promise<SideRates> {
+export async function alternate(
+  rounds: number,
+  run: (side: 'ours' | 'peer', engine: EngineName) => Promise<RateResult>,
+): Promise<SideRates> {
   const ours: Record<EngineName, number[]> = { 'mqtt.js': [], lean: [] };
   const oursCpu: Record<EngineName, number[]> = { 'mqtt.js': [], lean: [] };
   const peer: number[] = [];
@@ -80,7 +91,9 @@ export async function deliveryRate(sizes: BenchSizes): Promise<BenchEntry[]> {
   try {
     for (const decode of ['raw', 'json'] as Decode[]) {
       const count = sizes.rateMessages;
-      const rates = await alternate(sizes.rateRounds, (side, engine) => oneRun(replay.port, () => replay.replay(TOPIC, count, payload), { side, engine, decode, count }));
+      const rates = await alternate(sizes.rateRounds, (side, engine) =>
+        oneRun(replay.port, () => replay.replay(TOPIC, count, payload), { side, engine, decode, count }),
+      );
       for (const engine of ENGINES) {
         entries.push({
           name: `delivery rate, QoS 0, 64 B, TCP, subscriber-bound (${decode === 'raw' ? 'bytes' : 'JSON'} to the handler)${engineSuffix(engine)}`,
@@ -90,7 +103,15 @@ export async function deliveryRate(sizes: BenchSizes): Promise<BenchEntry[]> {
           peer: median(rates.peer),
           better: 'higher',
           targetRatio: 0.95,
-          details: { engine, messages: count, rounds: sizes.rateRounds, oursRuns: runs(rates.ours[engine]), peerRuns: runs(rates.peer), ...cpuDetails(rates, engine), server: 'replay server (pre-encoded PUBLISH)' },
+          details: {
+            engine,
+            messages: count,
+            rounds: sizes.rateRounds,
+            oursRuns: runs(rates.ours[engine]),
+            peerRuns: runs(rates.peer),
+            ...cpuDetails(rates, engine),
+            server: 'replay server (pre-encoded PUBLISH)',
+          },
         });
       }
     }
@@ -112,7 +133,15 @@ export async function deliveryRate(sizes: BenchSizes): Promise<BenchEntry[]> {
         peer: median(rates.peer),
         better: 'higher',
         targetRatio: 0.95,
-        details: { engine, messages: count, rounds: sizes.rateRounds, oursRuns: runs(rates.ours[engine]), peerRuns: runs(rates.peer), ...cpuDetails(rates, engine), broker: 'aedes, own process, NODELAY' },
+        details: {
+          engine,
+          messages: count,
+          rounds: sizes.rateRounds,
+          oursRuns: runs(rates.ours[engine]),
+          peerRuns: runs(rates.peer),
+          ...cpuDetails(rates, engine),
+          broker: 'aedes, own process, NODELAY',
+        },
       });
     }
   } finally {

@@ -34,7 +34,10 @@ async function micro(sizes: BenchSizes): Promise<BenchEntry[]> {
   const registries = {
     one: registryWith([], onMessage),
     oneAndWildcard: registryWith([otherTopic(0)], onMessage),
-    exact: registryWith(others.map((_, i) => `bench/game-${i}/events`), onMessage),
+    exact: registryWith(
+      others.map((_, i) => `bench/game-${i}/events`),
+      onMessage,
+    ),
     mixed: registryWith(others, onMessage),
   };
   // Each message carries its own copy of the topic string, as parsed off the wire: a reused
@@ -57,7 +60,8 @@ async function micro(sizes: BenchSizes): Promise<BenchEntry[]> {
   await bench.run();
   const ns = (name: string): number => {
     const result = bench.getTask(name)?.result;
-    if (result === undefined || !('latency' in result)) throw new Error(`dispatch micro-benchmark ${name} did not complete`);
+    if (result === undefined || !('latency' in result))
+      throw new Error(`dispatch micro-benchmark ${name} did not complete`);
     return (result.latency.p50 * 1e6) / BATCH;
   };
   if (delivered === 0) throw new Error('dispatch delivered nothing');
@@ -111,7 +115,13 @@ async function endToEnd(sizes: BenchSizes): Promise<BenchEntry> {
     peer: usPerMessage(one),
     better: 'lower',
     targetRatio: 1.1,
-    details: { server: 'replay server (pre-encoded PUBLISH)', messages: sizes.dispatchMessages, rounds: sizes.rateRounds, manyRates: many.map((r) => r.toFixed(0)).join('/'), oneRates: one.map((r) => r.toFixed(0)).join('/') },
+    details: {
+      server: 'replay server (pre-encoded PUBLISH)',
+      messages: sizes.dispatchMessages,
+      rounds: sizes.rateRounds,
+      manyRates: many.map((r) => r.toFixed(0)).join('/'),
+      oneRates: one.map((r) => r.toFixed(0)).join('/'),
+    },
   };
 }
 

@@ -14,7 +14,13 @@ import type { BenchSizes } from './lib/sizes.js';
 import { TOPIC, jsonPayload } from './lib/subscribers.js';
 
 /** Connects `n` subscribed clients, runs `broadcast`, and resolves with deliveries/s. */
-async function fanout(url: string, topic: string, n: number, messages: number, broadcast: () => Promise<unknown>): Promise<number> {
+async function fanout(
+  url: string,
+  topic: string,
+  n: number,
+  messages: number,
+  broadcast: () => Promise<unknown>,
+): Promise<number> {
   const clients: MqttClient[] = [];
   let delivered = 0;
   let done: () => void = () => undefined;
@@ -47,7 +53,9 @@ export async function emulatorFanout(sizes: BenchSizes): Promise<BenchEntry[]> {
   const broker = await startBrokerProcess({ noDelay: true, ws: true });
   let peer: number;
   try {
-    peer = await fanout(`ws://127.0.0.1:${broker.wsPort}/mqtt`, TOPIC, n, messages, () => broker.blast(TOPIC, messages, payload));
+    peer = await fanout(`ws://127.0.0.1:${broker.wsPort}/mqtt`, TOPIC, n, messages, () =>
+      broker.blast(TOPIC, messages, payload),
+    );
   } finally {
     await broker.stop();
   }
@@ -66,7 +74,18 @@ export async function emulatorFanout(sizes: BenchSizes): Promise<BenchEntry[]> {
     } finally {
       await target.value.stop();
     }
-    return [{ name, unit: 'deliveries/s', ours, peerName: 'raw aedes over ws', peer, better: 'higher', targetRatio: 0.9, details }];
+    return [
+      {
+        name,
+        unit: 'deliveries/s',
+        ours,
+        peerName: 'raw aedes over ws',
+        peer,
+        better: 'higher',
+        targetRatio: 0.9,
+        details,
+      },
+    ];
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -62,7 +62,8 @@ const CLIENT_BITS = 2 ** 20;
  */
 export function herdModel(options: HerdModelOptions): HerdModelResult {
   const n = options.clients;
-  if (!Number.isInteger(n) || n < 1 || n >= CLIENT_BITS) throw new RangeError(`clients must be an integer in [1, ${CLIENT_BITS - 1}]`);
+  if (!Number.isInteger(n) || n < 1 || n >= CLIENT_BITS)
+    throw new RangeError(`clients must be an integer in [1, ${CLIENT_BITS - 1}]`);
   const backoff: BackoffOptions = { ...DEFAULT_BACKOFF, ...options.backoff };
   const quota = options.quotaPerSecond ?? 500;
   const random = seeded(options.seed ?? 1);
@@ -113,7 +114,15 @@ export function herdModel(options: HerdModelOptions): HerdModelResult {
     peakAttempts = Math.max(peakAttempts, sorted.length);
     peakAccepted = Math.max(peakAccepted, accepted);
   }
-  return { clients: n, peakAttemptsPerSecond: peakAttempts, peakAcceptedPerSecond: peakAccepted, secondsTo99: at99, secondsToAll: atAll, attempts, throttled };
+  return {
+    clients: n,
+    peakAttemptsPerSecond: peakAttempts,
+    peakAcceptedPerSecond: peakAccepted,
+    secondsTo99: at99,
+    secondsToAll: atAll,
+    attempts,
+    throttled,
+  };
 }
 
 /**
@@ -121,13 +130,22 @@ export function herdModel(options: HerdModelOptions): HerdModelResult {
  * `maxDelayMs` raised to match) that keeps a herd of `clients` under `quotaPerSecond` attempts in
  * every second: the setting docs/reconnect.md recommends.
  */
-export function firstStepUnderQuota(clients: number, quotaPerSecond = 500, seed = 1): { initialDelayMs: number; result: HerdModelResult } {
+export function firstStepUnderQuota(
+  clients: number,
+  quotaPerSecond = 500,
+  seed = 1,
+): { initialDelayMs: number; result: HerdModelResult } {
   // Full jitter spreads the herd evenly over the first step: it must be at least clients / quota.
   const least = Math.ceil(clients / quotaPerSecond);
   const step = Math.max(1, Math.ceil(least / 20));
   for (let seconds = least; ; seconds += step) {
     const initialDelayMs = seconds * 1000;
-    const result = herdModel({ clients, quotaPerSecond, seed, backoff: { initialDelayMs, maxDelayMs: initialDelayMs } });
+    const result = herdModel({
+      clients,
+      quotaPerSecond,
+      seed,
+      backoff: { initialDelayMs, maxDelayMs: initialDelayMs },
+    });
     if (result.peakAttemptsPerSecond <= quotaPerSecond) return { initialDelayMs, result };
   }
 }

@@ -32,7 +32,11 @@ export async function herd(sizes: BenchSizes): Promise<BenchEntry[]> {
       peerName: 'IoT Core default quota (per account)',
       peer: IOT_CONNECT_QUOTA,
       better: 'lower',
-      details: { ...details(r), 'first step (ms)': DEFAULT_BACKOFF.initialDelayMs, 'throttled max delay (ms)': DEFAULT_BACKOFF.throttledMaxDelayMs },
+      details: {
+        ...details(r),
+        'first step (ms)': DEFAULT_BACKOFF.initialDelayMs,
+        'throttled max delay (ms)': DEFAULT_BACKOFF.throttledMaxDelayMs,
+      },
     });
   }
   const largest = Math.max(...sizes.herdModelClients);

@@ -24,7 +24,8 @@ export async function idleMemory(sizes: BenchSizes): Promise<BenchEntry[]> {
   const peer: IdleMemoryResult[] = [];
   try {
     for (let round = 0; round < (sizes.smoke ? 1 : 3); round++) {
-      for (const engine of ENGINES) ours[engine].push(await oneRun({ side: 'ours', engine, port: broker.port, count: sizes.idleConnections }));
+      for (const engine of ENGINES)
+        ours[engine].push(await oneRun({ side: 'ours', engine, port: broker.port, count: sizes.idleConnections }));
       peer.push(await oneRun({ side: 'peer', port: broker.port, count: sizes.idleConnections }));
     }
   } finally {

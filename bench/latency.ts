@@ -34,7 +34,12 @@ export async function latency(sizes: BenchSizes): Promise<BenchEntry[]> {
     const broker = await startBrokerProcess({ noDelay });
     // Short alternating rounds, samples pooled: a burst of load from elsewhere on the machine
     // lands on both sides instead of on whichever ran at that moment.
-    const base = { port: broker.port, rate: 1000, durationMs: sizes.latencyMs / sizes.latencyRounds, warmup: sizes.smoke ? 20 : 200 };
+    const base = {
+      port: broker.port,
+      rate: 1000,
+      durationMs: sizes.latencyMs / sizes.latencyRounds,
+      warmup: sizes.smoke ? 20 : 200,
+    };
     const ours: LatencyResult = { latencies: [], sent: 0, lost: 0 };
     const peer: LatencyResult = { latencies: [], sent: 0, lost: 0 };
     const pool = (into: LatencyResult, run: LatencyResult): void => {
@@ -78,7 +83,11 @@ export async function latency(sizes: BenchSizes): Promise<BenchEntry[]> {
   }
   writeFileSync(
     `${RESULTS_DIR}${chartFile('latency-percentiles', sizes)}`,
-    percentileChart({ title: 'Delivery latency at 1,000 msg/s over TCP (ms, log scale)', categories: PERCENTILES.map((p) => `p${p}`), series }),
+    percentileChart({
+      title: 'Delivery latency at 1,000 msg/s over TCP (ms, log scale)',
+      categories: PERCENTILES.map((p) => `p${p}`),
+      series,
+    }),
   );
   return entries;
 }

@@ -34,7 +34,13 @@ async function restartEpisode(broker: BrokerProcess, fleet: Fleet): Promise<Epis
   const { downAt, backAt } = await broker.restart();
   const at = await fleet.resubscribed(downAt, 60_000);
   const after = (times: number[]): number[] => times.filter((t) => t >= downAt);
-  return { downAt, backAt, attempts: after(fleet.attempts()), scheduled: after(fleet.scheduled()), resubscribeMs: at.map((t) => t - backAt) };
+  return {
+    downAt,
+    backAt,
+    attempts: after(fleet.attempts()),
+    scheduled: after(fleet.scheduled()),
+    resubscribeMs: at.map((t) => t - backAt),
+  };
 }
 
 async function withFleet(noDelay: boolean, make: (port: number) => Promise<Fleet>): Promise<Episode> {
@@ -54,7 +60,11 @@ async function withFleet(noDelay: boolean, make: (port: number) => Promise<Fleet
 /** Median QoS 1 publish → PUBACK round trip of our client on a NODELAY broker. */
 async function roundTripMs(samples: number): Promise<number> {
   const broker = await startBrokerProcess({ noDelay: true });
-  const client = new WebcommClient({ transport: benchTcpTransport(broker.port), clientId: 'rtt', channels: [{ name: 'rtt', topic: 'bench/rtt', publish: 'broker' }] });
+  const client = new WebcommClient({
+    transport: benchTcpTransport(broker.port),
+    clientId: 'rtt',
+    channels: [{ name: 'rtt', topic: 'bench/rtt', publish: 'broker' }],
+  });
   try {
     await client.connect();
     const times: number[] = [];
@@ -119,9 +129,15 @@ export async function reconnectHerd(sizes: BenchSizes): Promise<BenchEntry[]> {
       title: `Reconnect attempts per ${WINDOW_MS} ms after a broker restart (${n} clients)`,
       binMs: WINDOW_MS,
       series: [
-        { label: `ours (default, first step ${DEFAULT_BACKOFF.initialDelayMs} ms)`, counts: histogram(ours.attempts, ours.downAt, WINDOW_MS, bins) },
+        {
+          label: `ours (default, first step ${DEFAULT_BACKOFF.initialDelayMs} ms)`,
+          counts: histogram(ours.attempts, ours.downAt, WINDOW_MS, bins),
+        },
         { label: 'MQTT.js (fixed 1 s period)', counts: histogram(peer.attempts, peer.downAt, WINDOW_MS, bins) },
-        { label: `ours, first step ${WIDE_FIRST_STEP_MS} ms`, counts: histogram(wide.attempts, wide.downAt, WINDOW_MS, bins) },
+        {
+          label: `ours, first step ${WIDE_FIRST_STEP_MS} ms`,
+          counts: histogram(wide.attempts, wide.downAt, WINDOW_MS, bins),
+        },
       ],
       limit: { value: 0.15 * n, label: 'target: 15 % of clients' },
     }),
@@ -146,7 +162,8 @@ export async function reconnectHerd(sizes: BenchSizes): Promise<BenchEntry[]> {
         // One process runs all 1,000 clients: its busy event loop fires due timers late and in
         // bunches. The schedule is what a fleet of separate machines would send.
         'ours peak % as scheduled': (100 * peakInWindow(ours.scheduled, WINDOW_MS)) / n,
-        [`ours peak % as scheduled, first step ${WIDE_FIRST_STEP_MS} ms`]: (100 * peakInWindow(wide.scheduled, WINDOW_MS)) / n,
+        [`ours peak % as scheduled, first step ${WIDE_FIRST_STEP_MS} ms`]:
+          (100 * peakInWindow(wide.scheduled, WINDOW_MS)) / n,
         'peer peak': peak(peer),
         'ours all resubscribed (ms)': oursResub.max,
         [`ours peak % with first step ${WIDE_FIRST_STEP_MS} ms`]: (100 * peak(wide)) / n,

@@ -23,7 +23,10 @@ interface Run {
 }
 
 async function publishRetained(port: number, text: string): Promise<void> {
-  const publisher = await connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: `restart-pub-${Math.random()}`, reconnectPeriod: 0 });
+  const publisher = await connectAsync(`mqtt://127.0.0.1:${port}`, {
+    clientId: `restart-pub-${Math.random()}`,
+    reconnectPeriod: 0,
+  });
   try {
     await publisher.publishAsync(TOPIC, text, { qos: 0, retain: true });
   } finally {
@@ -57,7 +60,8 @@ async function run(sizes: BenchSizes, make: (port: number) => Promise<Fleet>): P
 
 export async function repeatedRestarts(sizes: BenchSizes): Promise<BenchEntry[]> {
   const name = `broker back → first delivery over ${sizes.restarts} mosquitto restarts in a row (median)`;
-  if (!existsSync(MOSQUITTO_BINARY)) return [{ name, notMeasured: `needs Debian's mosquitto (${MOSQUITTO_BINARY}): apt-get install -y mosquitto` }];
+  if (!existsSync(MOSQUITTO_BINARY))
+    return [{ name, notMeasured: `needs Debian's mosquitto (${MOSQUITTO_BINARY}): apt-get install -y mosquitto` }];
   const n = sizes.restartClients;
   const ours = await run(sizes, (port) => ourFleet(port, n));
   const peer = await run(sizes, (port) => peerFleet(port, n));

@@ -46,7 +46,20 @@ const started = Date.now();
 for (let i = 0; i < reconnects; i++) await cycle();
 const seconds = (Date.now() - started) / 1000;
 const after = snapshot();
-console.log(JSON.stringify({ reconnects, seconds, perSecond: Math.round(reconnects / seconds), before, after, heapGrowthPercent: Math.round(((after.heapKB - before.heapKB) / before.heapKB) * 1000) / 10 }, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      reconnects,
+      seconds,
+      perSecond: Math.round(reconnects / seconds),
+      before,
+      after,
+      heapGrowthPercent: Math.round(((after.heapKB - before.heapKB) / before.heapKB) * 1000) / 10,
+    },
+    null,
+    2,
+  ),
+);
 await client.close();
 await proxy.close();
 await new Promise<void>((resolve) => broker.close(() => resolve()));

@@ -21,7 +21,10 @@ export async function wsRate(sizes: BenchSizes): Promise<BenchEntry[]> {
   const plugin = await loadWebSocketTransport();
   const count = sizes.wsMessages;
   const sides = async (port: number, url: string, feed: (n: number) => Promise<unknown> | void): Promise<SideRates> => {
-    if (plugin.ok) return alternate(sizes.rateRounds, (side, engine) => oneRun(port, feed, { side, engine, decode: 'raw', count, url, transport: 'ws' }));
+    if (plugin.ok)
+      return alternate(sizes.rateRounds, (side, engine) =>
+        oneRun(port, feed, { side, engine, decode: 'raw', count, url, transport: 'ws' }),
+      );
     const peer: number[] = [];
     const peerCpu: number[] = [];
     for (let round = 0; round < sizes.rateRounds; round++) {
@@ -49,7 +52,14 @@ export async function wsRate(sizes: BenchSizes): Promise<BenchEntry[]> {
 
   const entries = (name: string, rates: SideRates, server: string): BenchEntry[] =>
     ENGINES.map((engine) => {
-      const details = { engine, messages: count, rounds: sizes.rateRounds, server, 'MQTT.js over ws msg/s': median(rates.peer), peerRuns: runs(rates.peer) };
+      const details = {
+        engine,
+        messages: count,
+        rounds: sizes.rateRounds,
+        server,
+        'MQTT.js over ws msg/s': median(rates.peer),
+        peerRuns: runs(rates.peer),
+      };
       if (!plugin.ok) return { name: `${name}${engineSuffix(engine)}`, notMeasured: plugin.missing, details };
       return {
         name: `${name}${engineSuffix(engine)}`,
@@ -63,7 +73,15 @@ export async function wsRate(sizes: BenchSizes): Promise<BenchEntry[]> {
       };
     });
   return [
-    ...entries('delivery rate over WebSocket, QoS 0, 64 B, subscriber-bound', bound, 'WebSocket replay server, one frame per packet'),
-    ...entries('delivery rate over WebSocket, QoS 0, 64 B, through aedes', aedes, 'aedes over ws (createWebSocketStream), own process, NODELAY'),
+    ...entries(
+      'delivery rate over WebSocket, QoS 0, 64 B, subscriber-bound',
+      bound,
+      'WebSocket replay server, one frame per packet',
+    ),
+    ...entries(
+      'delivery rate over WebSocket, QoS 0, 64 B, through aedes',
+      aedes,
+      'aedes over ws (createWebSocketStream), own process, NODELAY',
+    ),
   ];
 }

@@ -3,7 +3,10 @@ import { join } from 'node:path';
 
 /** The slice of esbuild's plugin API this plugin uses (tsup and the bench both pass esbuild plugins). */
 interface PluginBuild {
-  onResolve(options: { filter: RegExp }, callback: (args: { path: string; resolveDir: string }) => { path: string } | undefined): void;
+  onResolve(
+    options: { filter: RegExp },
+    callback: (args: { path: string; resolveDir: string }) => { path: string } | undefined,
+  ): void;
 }
 
 /**

@@ -5,7 +5,13 @@ import { compileWorker } from './compile-worker.js';
 
 /** Commands the broker process understands. */
 export type BrokerCommand =
-  | { readonly id: number; readonly cmd: 'blast'; readonly topic: string; readonly count: number; readonly payload: string }
+  | {
+      readonly id: number;
+      readonly cmd: 'blast';
+      readonly topic: string;
+      readonly count: number;
+      readonly payload: string;
+    }
   | { readonly id: number; readonly cmd: 'restart' | 'clients' | 'stop' };
 
 /** Its replies; `at` is {@link wallNow} when the command finished. */
@@ -33,13 +39,23 @@ export interface BrokerProcess {
 }
 
 /** Runs a TypeScript file in a child Node process through tsx, with an IPC channel. */
-export function forkTs(relativeToBench: string, args: readonly string[], execArgv: readonly string[] = []): ChildProcess {
+export function forkTs(
+  relativeToBench: string,
+  args: readonly string[],
+  execArgv: readonly string[] = [],
+): ChildProcess {
   const script = fileURLToPath(new URL(`../${relativeToBench}`, import.meta.url));
-  return fork(script, [...args], { execArgv: ['--import', 'tsx', ...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return fork(script, [...args], {
+    execArgv: ['--import', 'tsx', ...execArgv],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
 }
 
 export async function startBrokerProcess(options: { noDelay: boolean; ws?: boolean }): Promise<BrokerProcess> {
-  const child = forkTs('workers/broker-process.ts', [options.noDelay ? 'nodelay' : 'nagle', ...(options.ws === true ? ['ws'] : [])]);
+  const child = forkTs('workers/broker-process.ts', [
+    options.noDelay ? 'nodelay' : 'nagle',
+    ...(options.ws === true ? ['ws'] : []),
+  ]);
   const pending = new Map<number, (reply: BrokerReply) => void>();
   let nextId = 1;
   const ready = new Promise<BrokerReply>((resolve, reject) => {
@@ -50,7 +66,9 @@ export async function startBrokerProcess(options: { noDelay: boolean; ws?: boole
     pending.get(reply.id)?.(reply);
     pending.delete(reply.id);
   });
-  const call = (command: BrokerCommand extends infer C ? (C extends BrokerCommand ? Omit<C, 'id'> : never) : never): Promise<BrokerReply> => {
+  const call = (
+    command: BrokerCommand extends infer C ? (C extends BrokerCommand ? Omit<C, 'id'> : never) : never,
+  ): Promise<BrokerReply> => {
     const id = nextId++;
     return new Promise((resolve) => {
       pending.set(id, resolve);
@@ -62,7 +80,8 @@ export async function startBrokerProcess(options: { noDelay: boolean; ws?: boole
   return {
     port,
     wsPort,
-    blast: (topic, count, payload) => call({ cmd: 'blast', topic, count, payload: Buffer.from(payload).toString('base64') }),
+    blast: (topic, count, payload) =>
+      call({ cmd: 'blast', topic, count, payload: Buffer.from(payload).toString('base64') }),
     async restart() {
       const reply = await call({ cmd: 'restart' });
       return { downAt: reply.downAt ?? Number.NaN, backAt: reply.at };
@@ -79,14 +98,22 @@ export async function startBrokerProcess(options: { noDelay: boolean; ws?: boole
 }
 
 /** Runs a worker script in a child process and resolves with the first message it sends. */
-export async function runWorker<T>(relativeToBench: string, input: unknown, execArgv: readonly string[] = []): Promise<T> {
+export async function runWorker<T>(
+  relativeToBench: string,
+  input: unknown,
+  execArgv: readonly string[] = [],
+): Promise<T> {
   const child = forkTs(relativeToBench, [JSON.stringify(input)], execArgv);
   return new Promise<T>((resolve, reject) => {
     let result: T | undefined;
     child.once('message', (message: T) => {
       result = message;
     });
-    child.once('exit', (code) => (result !== undefined ? resolve(result) : reject(new Error(`${relativeToBench} exited with ${code} and no result`))));
+    child.once('exit', (code) =>
+      result !== undefined
+        ? resolve(result)
+        : reject(new Error(`${relativeToBench} exited with ${code} and no result`)),
+    );
   });
 }
 
@@ -104,12 +131,19 @@ export interface Worker<In, Out> {
  * `next`/`send`. The script runs compiled as our packages ship, not through tsx (see
  * {@link compileWorker}).
  */
-export function startWorker<In, Out>(relativeToBench: string, input: unknown, execArgv: readonly string[] = []): Worker<In, Out> {
+export function startWorker<In, Out>(
+  relativeToBench: string,
+  input: unknown,
+  execArgv: readonly string[] = [],
+): Worker<In, Out> {
   const inbox: Out[] = [];
   const waiting: { resolve: (m: Out) => void; reject: (e: Error) => void }[] = [];
   let exitedCode: number | null | undefined;
   const started = compileWorker(relativeToBench).then((file) => {
-    const child = fork(file, [JSON.stringify(input)], { execArgv: [...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(file, [JSON.stringify(input)], {
+      execArgv: [...execArgv],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     child.on('message', (message: Out) => {
       const waiter = waiting.shift();
       if (waiter === undefined) inbox.push(message);

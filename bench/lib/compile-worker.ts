@@ -24,7 +24,12 @@ const installedExternal: Plugin = {
     build.onResolve({ filter: /^[^./]/ }, async (args) => {
       if (args.path.startsWith('@webcomm/') || args.pluginData === 'inner') return undefined;
       if (args.path.startsWith('node:')) return { path: args.path, external: true };
-      const resolved = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'inner' });
+      const resolved = await build.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        importer: args.importer,
+        pluginData: 'inner',
+      });
       if (resolved.errors.length > 0) return { errors: resolved.errors };
       return { path: resolved.path, external: true };
     });
@@ -42,17 +47,21 @@ export function compileWorker(relativeToBench: string): Promise<string> {
   }
   const outfile = join(OUT_DIR, `${basename(relativeToBench, '.ts')}.mjs`);
   // esbuild is loaded here, not at import: the compiled workers import this module's neighbours.
-  const done = import('esbuild').then(({ build }) => build({
-    entryPoints: [join(ROOT, 'bench', relativeToBench)],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    tsconfig: join(ROOT, 'tsconfig.json'),
-    plugins: [installedExternal],
-    logLevel: 'warning',
-  })).then(() => outfile);
+  const done = import('esbuild')
+    .then(({ build }) =>
+      build({
+        entryPoints: [join(ROOT, 'bench', relativeToBench)],
+        outfile,
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node22',
+        tsconfig: join(ROOT, 'tsconfig.json'),
+        plugins: [installedExternal],
+        logLevel: 'warning',
+      }),
+    )
+    .then(() => outfile);
   compiled.set(relativeToBench, done);
   return done;
 }

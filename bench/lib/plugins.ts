@@ -9,7 +9,8 @@ import type { Transport } from '@webcomm/core';
 export type Loaded<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly missing: string };
 
 // Through a variable so TypeScript does not need the package to exist in this checkout.
-const importOptional = (specifier: string): Promise<Record<string, unknown>> => import(specifier) as Promise<Record<string, unknown>>;
+const importOptional = (specifier: string): Promise<Record<string, unknown>> =>
+  import(specifier) as Promise<Record<string, unknown>>;
 
 /** Makes our WebSocket transport to a plain `ws://` broker URL (no auth), for Node. */
 export type WebSocketTransportFactory = (url: string) => Transport;
@@ -25,12 +26,18 @@ export async function loadWebSocketTransport(): Promise<Loaded<WebSocketTranspor
     // follows only literal imports.
     browser = (await import('@webcomm/browser')) as unknown as Record<string, unknown>;
   } catch (error) {
-    return { ok: false, missing: `needs @webcomm/browser's WebSocket transport (branch browser): ${(error as Error).message.split('\n')[0]}` };
+    return {
+      ok: false,
+      missing: `needs @webcomm/browser's WebSocket transport (branch browser): ${(error as Error).message.split('\n')[0]}`,
+    };
   }
   const make = browser.webSocketTransport;
   if (typeof make !== 'function') return { ok: false, missing: '@webcomm/browser has no webSocketTransport export' };
   const { WebSocket } = await import('ws');
-  return { ok: true, value: (url) => (make as (o: object) => Transport)({ endpoint: url, auth: { type: 'none' }, WebSocket }) };
+  return {
+    ok: true,
+    value: (url) => (make as (o: object) => Transport)({ endpoint: url, auth: { type: 'none' }, WebSocket }),
+  };
 }
 
 /** What the fan-out benchmark needs from the emulator. */
@@ -57,12 +64,25 @@ export async function loadEmulatorTarget(dataDir: string): Promise<Loaded<Fanout
   }
   // The emulator's default broadcast channel (channels.json defaults: project webcomm, deployment local).
   const topic = process.env.BENCH_BROADCAST_TOPIC ?? 'webcomm/local/announcements';
-  if (typeof emulator.startEmulator !== 'function') return { ok: false, missing: '@webcomm/emulator has no startEmulator export' };
-  if (topic === undefined) return { ok: false, missing: 'set BENCH_BROADCAST_TOPIC to the emulator broadcast channel topic' };
-  const running = (await (emulator.startEmulator as (o: object) => Promise<unknown>)({ dataDir, allowAnonymous: true })) as {
+  if (typeof emulator.startEmulator !== 'function')
+    return { ok: false, missing: '@webcomm/emulator has no startEmulator export' };
+  if (topic === undefined)
+    return { ok: false, missing: 'set BENCH_BROADCAST_TOPIC to the emulator broadcast channel topic' };
+  const running = (await (emulator.startEmulator as (o: object) => Promise<unknown>)({
+    dataDir,
+    allowAnonymous: true,
+  })) as {
     endpoints: { ws: string };
     broker: { publish(topic: string, payload: Uint8Array): Promise<void> };
     stop(): Promise<void>;
   };
-  return { ok: true, value: { wsUrl: running.endpoints.ws, topic, publish: (t, p) => running.broker.publish(t, p), stop: () => running.stop() } };
+  return {
+    ok: true,
+    value: {
+      wsUrl: running.endpoints.ws,
+      topic,
+      publish: (t, p) => running.broker.publish(t, p),
+      stop: () => running.stop(),
+    },
+  };
 }

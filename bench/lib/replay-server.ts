@@ -30,7 +30,11 @@ export function remainingLength(length: number): number[] {
 export function encodePublish(topic: string, payload: Uint8Array): Buffer {
   const name = Buffer.from(topic, 'utf8');
   const body = 2 + name.length + payload.byteLength;
-  return Buffer.concat([Buffer.from([0x30, ...remainingLength(body), name.length >> 8, name.length & 0xff]), name, payload]);
+  return Buffer.concat([
+    Buffer.from([0x30, ...remainingLength(body), name.length >> 8, name.length & 0xff]),
+    name,
+    payload,
+  ]);
 }
 
 /** Reads whole packets off a byte stream: `[type byte, body]` per packet. */
@@ -62,11 +66,19 @@ export function answer(send: (packet: Buffer) => void, end: () => void, type: nu
     case 8: {
       // SUBSCRIBE → SUBACK granting QoS 0 for each filter
       let filters = 0;
-      for (let i = 2; i < body.length; ) {
+      for (let i = 2; i < body.length;) {
         i += 2 + body.readUInt16BE(i) + 1;
         filters++;
       }
-      send(Buffer.from([0x90, ...remainingLength(2 + filters), body[0] ?? 0, body[1] ?? 0, ...new Array<number>(filters).fill(0)]));
+      send(
+        Buffer.from([
+          0x90,
+          ...remainingLength(2 + filters),
+          body[0] ?? 0,
+          body[1] ?? 0,
+          ...new Array<number>(filters).fill(0),
+        ]),
+      );
       break;
     }
     case 10: // UNSUBSCRIBE → UNSUBACK
@@ -89,7 +101,13 @@ export async function startReplayServer(): Promise<ReplayServer> {
     const state: { pending: Buffer } = { pending: Buffer.alloc(0) };
     socket.on('data', (chunk: Buffer) => {
       state.pending = state.pending.length === 0 ? chunk : Buffer.concat([state.pending, chunk]);
-      for (const [type, body] of packets(state)) answer((packet) => socket.write(packet), () => socket.end(), type, body);
+      for (const [type, body] of packets(state))
+        answer(
+          (packet) => socket.write(packet),
+          () => socket.end(),
+          type,
+          body,
+        );
     });
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);

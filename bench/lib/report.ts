@@ -55,7 +55,13 @@ export function targetMet(result: BenchResult): boolean | undefined {
 }
 
 const fmt = (value: number): string =>
-  !Number.isFinite(value) ? String(value) : Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 1 ? value.toFixed(2) : value.toPrecision(3);
+  !Number.isFinite(value)
+    ? String(value)
+    : Math.abs(value) >= 100
+      ? value.toFixed(0)
+      : Math.abs(value) >= 1
+        ? value.toFixed(2)
+        : value.toPrecision(3);
 
 function targetText(r: BenchResult): string {
   const op = r.better === 'higher' ? '≥' : '≤';
@@ -72,9 +78,16 @@ export function printResults(entries: readonly BenchEntry[]): void {
     if (!isMeasured(r)) {
       console.log(`${r.name}: not measured: ${r.notMeasured}`);
     } else {
-      console.log(`${r.name}: ours ${fmt(r.ours)} ${r.unit} | ${r.peerName} ${fmt(r.peer)} ${r.unit} | ratio ${fmt(ratioOf(r))}×${targetText(r)}`);
+      console.log(
+        `${r.name}: ours ${fmt(r.ours)} ${r.unit} | ${r.peerName} ${fmt(r.peer)} ${r.unit} | ratio ${fmt(ratioOf(r))}×${targetText(r)}`,
+      );
     }
-    if (r.details) console.log(`    ${Object.entries(r.details).map(([k, v]) => `${k}=${typeof v === 'number' ? fmt(v) : v}`).join(' ')}`);
+    if (r.details)
+      console.log(
+        `    ${Object.entries(r.details)
+          .map(([k, v]) => `${k}=${typeof v === 'number' ? fmt(v) : v}`)
+          .join(' ')}`,
+      );
     if ('chart' in r && r.chart !== undefined) console.log(`    chart: ${r.chart}`);
   }
 }
@@ -86,16 +99,27 @@ export const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url)
  * Writes `bench/results/latest.json` (or `smoke.json` for CI's tiny run). With `merge`, the
  * file's entries from benchmarks that did not run this time are kept (`pnpm bench --only …`).
  */
-export function writeResults(entries: readonly BenchEntry[], file: 'latest.json' | 'smoke.json', merge = false): string {
+export function writeResults(
+  entries: readonly BenchEntry[],
+  file: 'latest.json' | 'smoke.json',
+  merge = false,
+): string {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const path = `${RESULTS_DIR}${file}`;
   const ran = new Set(entries.map((e) => e.benchmark));
   const kept: unknown[] =
-    merge && existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { results: BenchEntry[] }).results.filter((e) => !ran.has(e.benchmark)) : [];
+    merge && existsSync(path)
+      ? (JSON.parse(readFileSync(path, 'utf8')) as { results: BenchEntry[] }).results.filter(
+          (e) => !ran.has(e.benchmark),
+        )
+      : [];
   const body = {
     at: new Date().toISOString(),
     node: process.version,
-    results: [...kept, ...entries.map((r) => (isMeasured(r) ? { ...r, ratio: ratioOf(r), targetMet: targetMet(r) } : r))],
+    results: [
+      ...kept,
+      ...entries.map((r) => (isMeasured(r) ? { ...r, ratio: ratioOf(r), targetMet: targetMet(r) } : r)),
+    ],
   };
   writeFileSync(path, `${JSON.stringify(body, null, 2)}\n`);
   return path;
@@ -110,5 +134,8 @@ export function percentile(sorted: readonly number[], p: number): number {
 
 /** Median of unsorted numbers. */
 export function median(values: readonly number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 50);
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 }

@@ -76,7 +76,8 @@ export function benchSizes(smoke: boolean): BenchSizes {
 }
 
 /** True for `--smoke` or `BENCH_SMOKE=1`. */
-export const isSmoke = (argv: readonly string[] = process.argv): boolean => argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
+export const isSmoke = (argv: readonly string[] = process.argv): boolean =>
+  argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
 
 /** Chart file name under bench/results/: smoke runs draw theirs beside, never over, the full run's. */
 export const chartFile = (base: string, sizes: BenchSizes): string => `${base}${sizes.smoke ? '.smoke' : ''}.svg`;

@@ -30,10 +30,17 @@ export async function ourSubscriber(
   port: number,
   decode: Decode,
   onMessage: (value: unknown) => void,
-  options: { extraChannels?: number; transport?: Transport & { readonly socket?: Duplex | undefined }; engine?: EngineName } = {},
+  options: {
+    extraChannels?: number;
+    transport?: Transport & { readonly socket?: Duplex | undefined };
+    engine?: EngineName;
+  } = {},
 ): Promise<BenchSubscriber> {
   const transport = options.transport ?? benchTcpTransport(port);
-  const extra = Array.from({ length: options.extraChannels ?? 0 }, (_, i) => ({ name: `other-${i}`, topic: otherTopic(i) }));
+  const extra = Array.from({ length: options.extraChannels ?? 0 }, (_, i) => ({
+    name: `other-${i}`,
+    topic: otherTopic(i),
+  }));
   const client = new WebcommClient({
     transport,
     engine: engineOf(options.engine),
@@ -54,9 +61,18 @@ export async function ourSubscriber(
 }
 
 /** The peer: MQTT.js `connect()` with its defaults (Nagle left on), a `message` listener. */
-export async function peerSubscriber(url: string, decode: Decode, onMessage: (value: unknown) => void): Promise<BenchSubscriber> {
+export async function peerSubscriber(
+  url: string,
+  decode: Decode,
+  onMessage: (value: unknown) => void,
+): Promise<BenchSubscriber> {
   const client = await mqtt.connectAsync(url, { reconnectPeriod: 0 });
-  client.on('message', decode === 'raw' ? (_topic, payload) => onMessage(payload) : (_topic, payload) => onMessage(JSON.parse(payload.toString('utf8'))));
+  client.on(
+    'message',
+    decode === 'raw'
+      ? (_topic, payload) => onMessage(payload)
+      : (_topic, payload) => onMessage(JSON.parse(payload.toString('utf8'))),
+  );
   await client.subscribeAsync(TOPIC, { qos: 0 });
   return {
     get stream() {
@@ -67,7 +83,8 @@ export async function peerSubscriber(url: string, decode: Decode, onMessage: (va
 }
 
 /** The `i`-th of the extra channels a client subscribes to in the many-channels runs. */
-export const otherTopic = (i: number): string => (i % 10 === 0 ? `bench/region-${i}/+/status` : `bench/game-${i}/events`);
+export const otherTopic = (i: number): string =>
+  i % 10 === 0 ? `bench/region-${i}/+/status` : `bench/game-${i}/events`;
 
 /** A JSON payload of exactly `size` bytes (a padded object), as the handler sees it. */
 export function jsonPayload(size: number): Uint8Array {

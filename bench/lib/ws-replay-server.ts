@@ -60,7 +60,9 @@ export async function startWsReplayServer(): Promise<ReplayServer> {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
-    const accept = createHash('sha1').update(key + GUID).digest('base64');
+    const accept = createHash('sha1')
+      .update(key + GUID)
+      .digest('base64');
     const protocol = request.headers['sec-websocket-protocol']?.split(',')[0]?.trim();
     socket.write(
       `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n` +
@@ -74,7 +76,13 @@ export async function startWsReplayServer(): Promise<ReplayServer> {
         frames,
         (data) => {
           mqttBytes.pending = mqttBytes.pending.length === 0 ? data : Buffer.concat([mqttBytes.pending, data]);
-          for (const [type, body] of packets(mqttBytes)) answer((packet) => socket.write(frame(packet)), () => socket.end(), type, body);
+          for (const [type, body] of packets(mqttBytes))
+            answer(
+              (packet) => socket.write(frame(packet)),
+              () => socket.end(),
+              type,
+              body,
+            );
         },
         () => socket.end(),
       );

@@ -11,7 +11,7 @@ const send = (reply: BrokerReply): void => void process.send?.(reply);
 
 /** Publishes `count` QoS 0 messages, yielding to the event loop every 1,000. */
 async function blast(topic: string, count: number, payload: Buffer): Promise<void> {
-  for (let sent = 0; sent < count; ) {
+  for (let sent = 0; sent < count;) {
     const batchEnd = Math.min(count, sent + 1000);
     for (; sent < batchEnd; sent++) {
       broker.aedes.publish({ cmd: 'publish', topic, payload, qos: 0, retain: false, dup: false }, () => undefined);

@@ -27,7 +27,12 @@ const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with --expose-gc');
 const input = workerInput<IdleMemoryInput>();
 const open = (): Promise<BenchSubscriber> =>
-  input.side === 'ours' ? ourSubscriber(input.port, 'json', () => undefined, { engine: input.engine ?? 'mqtt.js', transport: tcpTransport({ host: '127.0.0.1', port: input.port }) }) : peerSubscriber(`mqtt://127.0.0.1:${input.port}`, 'json', () => undefined);
+  input.side === 'ours'
+    ? ourSubscriber(input.port, 'json', () => undefined, {
+        engine: input.engine ?? 'mqtt.js',
+        transport: tcpTransport({ host: '127.0.0.1', port: input.port }),
+      })
+    : peerSubscriber(`mqtt://127.0.0.1:${input.port}`, 'json', () => undefined);
 const settle = async (): Promise<NodeJS.MemoryUsage> => {
   for (let i = 0; i < 3; i++) {
     await new Promise((resolve) => setImmediate(resolve));
@@ -42,7 +47,11 @@ const clients: BenchSubscriber[] = [];
 for (let i = 0; i < input.count; i++) clients.push(await open());
 const after = await settle();
 const per = (key: 'heapUsed' | 'external' | 'rss'): number => (after[key] - before[key]) / input.count;
-const result: IdleMemoryResult = { heapPerConnection: per('heapUsed'), externalPerConnection: per('external'), rssPerConnection: per('rss') };
+const result: IdleMemoryResult = {
+  heapPerConnection: per('heapUsed'),
+  externalPerConnection: per('external'),
+  rssPerConnection: per('rss'),
+};
 await Promise.all([warm, ...clients].map((c) => c.close()));
 await reply(result);
 process.exit(0);

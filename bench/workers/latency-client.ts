@@ -53,7 +53,8 @@ if (input.side === 'ours') {
   const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${input.port}`);
   client.on('message', (_topic, payload) => onPayload(payload));
   await client.subscribeAsync(TOPIC, { qos: 0 });
-  publish = (payload) => void client.publish(TOPIC, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), { qos: 0 });
+  publish = (payload) =>
+    void client.publish(TOPIC, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), { qos: 0 });
   close = () => client.endAsync();
 }
 
@@ -79,5 +80,9 @@ await new Promise<void>((resolve) => {
 await Promise.race([allIn, new Promise((resolve) => setTimeout(resolve, 1000))]);
 await close();
 const kept = Array.from(latencies.subarray(input.warmup));
-await reply({ latencies: kept.filter((l) => !Number.isNaN(l)), sent: total - input.warmup, lost: kept.filter((l) => Number.isNaN(l)).length } satisfies LatencyResult);
+await reply({
+  latencies: kept.filter((l) => !Number.isNaN(l)),
+  sent: total - input.warmup,
+  lost: kept.filter((l) => Number.isNaN(l)).length,
+} satisfies LatencyResult);
 process.exit(0);

@@ -5,7 +5,13 @@
  */
 import { nextCommand, reply, workerInput } from '../lib/broker-process.js';
 import { loadWebSocketTransport } from '../lib/plugins.js';
-import { ourSubscriber, peerSubscriber, type BenchSubscriber, type Decode, type EngineName } from '../lib/subscribers.js';
+import {
+  ourSubscriber,
+  peerSubscriber,
+  type BenchSubscriber,
+  type Decode,
+  type EngineName,
+} from '../lib/subscribers.js';
 
 export interface RateInput {
   readonly side: 'ours' | 'peer';
@@ -57,7 +63,11 @@ async function ourTransport(): Promise<Parameters<typeof ourSubscriber>[3]> {
 }
 const subscriber: BenchSubscriber =
   input.side === 'ours'
-    ? await ourSubscriber(input.port, input.decode, onMessage, { extraChannels: input.extraChannels ?? 0, engine: input.engine ?? 'mqtt.js', ...(await ourTransport()) })
+    ? await ourSubscriber(input.port, input.decode, onMessage, {
+        extraChannels: input.extraChannels ?? 0,
+        engine: input.engine ?? 'mqtt.js',
+        ...(await ourTransport()),
+      })
     : await peerSubscriber(input.url, input.decode, onMessage);
 // Over WebSocket neither side pauses: ours cannot (a WebSocket exposes no socket to pause), and
 // a paused peer would find the whole feed already waiting in its socket buffers at `go` while
@@ -76,5 +86,12 @@ const cpu = process.cpuUsage(cpuAtFirst);
 // cannot be paused (a WebSocket transport exposes no socket).
 const ms = performance.now() - firstAt;
 await subscriber.close();
-await reply({ received, early, ms, rate: ((received - 1) / ms) * 1000, cpuUsPerMessage: (cpu.user + cpu.system) / (received - 1), firstAfterMs: firstAt - goAt } satisfies RateResult & { firstAfterMs: number });
+await reply({
+  received,
+  early,
+  ms,
+  rate: ((received - 1) / ms) * 1000,
+  cpuUsPerMessage: (cpu.user + cpu.system) / (received - 1),
+  firstAfterMs: firstAt - goAt,
+} satisfies RateResult & { firstAfterMs: number });
 process.exit(0);

@@ -42,7 +42,10 @@ export function main(options: SynthOptions = {}): SynthSummary {
     // A stand-in: a real game logs, scores or filters the chat message here.
     code: Code.fromInline('exports.handler = async (event) => { console.log(JSON.stringify(event)); };'),
   });
-  Validations.of(moderation).acknowledge({ id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'The example moderation function only writes its log.' });
+  Validations.of(moderation).acknowledge({
+    id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    reason: 'The example moderation function only writes its log.',
+  });
   new WebCommunicator(stack, 'WebComm', {
     channels: { ...DEFAULT_CHANNELS, project: 'mygame', deployment: 'prod' },
     customAuthorizer: true,
@@ -52,15 +55,25 @@ export function main(options: SynthOptions = {}): SynthSummary {
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const assembly = app.synth();
-  const template = JSON.parse(readFileSync(`${assembly.directory}/MyGameWebComm.template.json`, 'utf8')) as { Resources: Record<string, { Type: string }> };
+  const template = JSON.parse(readFileSync(`${assembly.directory}/MyGameWebComm.template.json`, 'utf8')) as {
+    Resources: Record<string, { Type: string }>;
+  };
   const resources: Record<string, number> = {};
-  for (const resource of Object.values(template.Resources)) resources[resource.Type] = (resources[resource.Type] ?? 0) + 1;
-  const bundledFunctions = readdirSync(assembly.directory).filter((entry) => entry.startsWith('asset.') && readdirSync(`${assembly.directory}/${entry}`).includes('index.mjs')).length;
-  if (bundledFunctions !== 2) throw new Error(`expected 2 bundled functions (service, authorizer) in ${assembly.directory}, found ${bundledFunctions}`);
+  for (const resource of Object.values(template.Resources))
+    resources[resource.Type] = (resources[resource.Type] ?? 0) + 1;
+  const bundledFunctions = readdirSync(assembly.directory).filter(
+    (entry) => entry.startsWith('asset.') && readdirSync(`${assembly.directory}/${entry}`).includes('index.mjs'),
+  ).length;
+  if (bundledFunctions !== 2)
+    throw new Error(
+      `expected 2 bundled functions (service, authorizer) in ${assembly.directory}, found ${bundledFunctions}`,
+    );
   return { outdir: assembly.directory, stack: stack.stackName, resources, bundledFunctions };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const summary = main();
-  console.log(`synthesized ${summary.stack} into ${summary.outdir}: ${JSON.stringify(summary.resources)}; ${summary.bundledFunctions} functions bundled`);
+  console.log(
+    `synthesized ${summary.stack} into ${summary.outdir}: ${JSON.stringify(summary.resources)}; ${summary.bundledFunctions} functions bundled`,
+  );
 }

@@ -28,12 +28,23 @@ const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javas
 beforeAll(async () => {
   outDir = await mkdtemp(join(tmpdir(), 'webcomm-game-'));
   // Vite resolves the built packages (@webcomm/core through its `browser` export), no polyfills.
-  await build({ configFile: join(here, 'vite.config.ts'), root: here, logLevel: 'silent', build: { outDir, emptyOutDir: true } });
+  await build({
+    configFile: join(here, 'vite.config.ts'),
+    root: here,
+    logLevel: 'silent',
+    build: { outDir, emptyOutDir: true },
+  });
   site = createServer((request, response) => {
-    const path = normalize(join(outDir, (request.url ?? '/').split('?')[0] === '/' ? 'index.html' : (request.url ?? '').split('?')[0] ?? ''));
+    const path = normalize(
+      join(
+        outDir,
+        (request.url ?? '/').split('?')[0] === '/' ? 'index.html' : ((request.url ?? '').split('?')[0] ?? ''),
+      ),
+    );
     if (!path.startsWith(outDir)) return void response.writeHead(403).end();
     readFile(path).then(
-      (body) => response.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(body),
+      (body) =>
+        response.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(body),
       () => response.writeHead(404).end(),
     );
   });
@@ -56,7 +67,10 @@ async function publish(version: number): Promise<void> {
   const response = await fetch(`${emulator.endpoints.http}/admin/publish`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${emulator.adminToken}` },
-    body: JSON.stringify({ channel: 'content-updates', message: { version, url: `https://cdn.example.com/v${version}.pak` } }),
+    body: JSON.stringify({
+      channel: 'content-updates',
+      message: { version, url: `https://cdn.example.com/v${version}.pak` },
+    }),
   });
   expect(response.status).toBe(200);
 }
@@ -71,7 +85,10 @@ describe('examples/browser-game (Vite build, Chromium, emulator)', () => {
     await page.locator('li[data-version="1"]').waitFor();
     await publish(2);
     await page.locator('li[data-version="2"]').waitFor();
-    expect(await page.locator('#updates li').allTextContents()).toEqual(['v1 https://cdn.example.com/v1.pak', 'v2 https://cdn.example.com/v2.pak']);
+    expect(await page.locator('#updates li').allTextContents()).toEqual([
+      'v1 https://cdn.example.com/v1.pak',
+      'v2 https://cdn.example.com/v2.pak',
+    ]);
     expect(await page.textContent('#error')).toBe('');
     await page.close();
   });

@@ -25,7 +25,12 @@ describe('examples/dedicated-server', () => {
     const emu = await emulator();
     const cacheDir = join(emu.dataDir, 'cache');
     const lines: string[] = [];
-    const first = await main({ serviceUrl: emu.endpoints.http, cacheDir, adminToken: emu.adminToken, log: (l) => lines.push(l) });
+    const first = await main({
+      serviceUrl: emu.endpoints.http,
+      cacheDir,
+      adminToken: emu.adminToken,
+      log: (l) => lines.push(l),
+    });
     const clientId = first.registration.clientId;
     await first.close();
     const publish = (version: number): Promise<Response> =>

@@ -39,7 +39,9 @@ export async function main(options: DedicatedServerOptions): Promise<NodeClient>
     ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
     ...(adminToken === undefined ? {} : { adminToken }),
   });
-  log(`dedicated server: identity ${client.registration.clientId} (${client.fromCache ? 'from cache' : 'newly registered'})`);
+  log(
+    `dedicated server: identity ${client.registration.clientId} (${client.fromCache ? 'from cache' : 'newly registered'})`,
+  );
   client.on('state', ({ from, to, reason }) => log(`dedicated server: ${from} → ${to} (${reason})`));
   client.on('error', (error) => log(`dedicated server: ${error.code}: ${error.message}`));
   // Follows the content channel by version: after a restart or a dropped link it catches up to
@@ -47,7 +49,9 @@ export async function main(options: DedicatedServerOptions): Promise<NodeClient>
   const content = new ContentWatcher<unknown>(client, { channel: 'content-updates' });
   content.on('contentChanged', ({ to, missed, update }) => {
     const where = update.url ? ` at ${update.url}` : '';
-    log(`dedicated server: new content v${to}${where}${missed > 0 ? ` (${missed} missed while away)` : ''}: reloading levels`);
+    log(
+      `dedicated server: new content v${to}${where}${missed > 0 ? ` (${missed} missed while away)` : ''}: reloading levels`,
+    );
     options.onContent?.({ version: to, ...(update.url === undefined ? {} : { url: update.url }) });
   });
   content.on('error', (error) => log(`dedicated server: ignored a bad content update: ${error.message}`));

@@ -23,7 +23,9 @@ export async function main(options: DemoOptions = {}): Promise<ContentUpdate[]> 
   const updates = options.updates ?? 3;
   const dataDir = await mkdtemp(join(tmpdir(), 'webcomm-demo-'));
   const emulator = await startEmulator({ dataDir, logger: silentLogger });
-  log(`emulator: MQTT/TLS ${emulator.endpoints.mqtts}, WebSocket ${emulator.endpoints.ws}, API ${emulator.endpoints.http}`);
+  log(
+    `emulator: MQTT/TLS ${emulator.endpoints.mqtts}, WebSocket ${emulator.endpoints.ws}, API ${emulator.endpoints.http}`,
+  );
   const received: ContentUpdate[] = [];
   let allReceived: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (allReceived = resolve));

@@ -29,16 +29,29 @@ describe('examples/editor-plugin', () => {
     const log = (line: string): void => {
       if (line.includes('announcement:')) heard(line);
     };
-    const plugin = await main({ serviceUrl: emu.endpoints.http, cacheDir: join(emu.dataDir, 'plugin'), adminToken: emu.adminToken, log });
+    const plugin = await main({
+      serviceUrl: emu.endpoints.http,
+      cacheDir: join(emu.dataDir, 'plugin'),
+      adminToken: emu.adminToken,
+      log,
+    });
     cleanups.push(() => plugin.close());
-    const server = await createNodeClient({ serviceUrl: emu.endpoints.http, cacheDir: join(emu.dataDir, 'server'), adminToken: emu.adminToken });
+    const server = await createNodeClient({
+      serviceUrl: emu.endpoints.http,
+      cacheDir: join(emu.dataDir, 'server'),
+      adminToken: emu.adminToken,
+    });
     cleanups.push(() => server.close());
     await server.connect();
     let received: (event: AssetSaved) => void = () => undefined;
     const saved = new Promise<AssetSaved>((resolve) => (received = resolve));
     await server.subscribe<AssetSaved>('tools', (event) => received(event));
     await plugin.assetSaved('levels/forest.level');
-    expect(await saved).toEqual({ kind: 'asset-saved', path: 'levels/forest.level', by: plugin.client.registration.clientId });
+    expect(await saved).toEqual({
+      kind: 'asset-saved',
+      path: 'levels/forest.level',
+      by: plugin.client.registration.clientId,
+    });
 
     await fetch(`${emu.endpoints.http}/admin/publish`, {
       method: 'POST',
@@ -50,9 +63,16 @@ describe('examples/editor-plugin', () => {
 
   it('receive-only stays the default: publishing on a channel not opted in is refused before sending', async () => {
     const emu = await emulator();
-    const plugin = await main({ serviceUrl: emu.endpoints.http, cacheDir: join(emu.dataDir, 'plugin'), adminToken: emu.adminToken, log: () => undefined });
+    const plugin = await main({
+      serviceUrl: emu.endpoints.http,
+      cacheDir: join(emu.dataDir, 'plugin'),
+      adminToken: emu.adminToken,
+      log: () => undefined,
+    });
     cleanups.push(() => plugin.close());
-    await expect(plugin.client.publish('announcements', { text: 'no' })).rejects.toMatchObject({ code: ERROR_CODES.PUBLISH_NOT_ENABLED });
+    await expect(plugin.client.publish('announcements', { text: 'no' })).rejects.toMatchObject({
+      code: ERROR_CODES.PUBLISH_NOT_ENABLED,
+    });
     expect(plugin.client.state).toBe('connected');
   });
 });

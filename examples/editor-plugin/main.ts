@@ -47,7 +47,9 @@ export async function main(options: EditorPluginOptions): Promise<EditorPlugin> 
   });
   client.on('error', (error) => log(`editor plugin: ${error.code}: ${error.message}`));
   await client.connect();
-  await client.subscribe<{ text: string }>('announcements', (message) => log(`editor plugin: announcement: ${message.text}`));
+  await client.subscribe<{ text: string }>('announcements', (message) =>
+    log(`editor plugin: announcement: ${message.text}`),
+  );
   log(`editor plugin: connected as ${client.registration.clientId}`);
   return {
     client,

@@ -14,9 +14,16 @@ const SHARED = /^(readable-stream|buffer|events|eventemitter3)$/;
 const importShared: Plugin = {
   name: 'import-shared',
   setup(build) {
-    build.onResolve({ filter: SHARED }, (args) => (args.namespace === 'shared-import' ? { path: args.path, external: true } : { path: args.path, namespace: 'shared-import' }));
+    build.onResolve({ filter: SHARED }, (args) =>
+      args.namespace === 'shared-import'
+        ? { path: args.path, external: true }
+        : { path: args.path, namespace: 'shared-import' },
+    );
     // Named and default: MQTT.js reads both `require('events').default` and `require('buffer').Buffer`.
-    build.onLoad({ filter: /.*/, namespace: 'shared-import' }, (args) => ({ contents: `export * from '${args.path}'; export { default } from '${args.path}';`, loader: 'js' }));
+    build.onLoad({ filter: /.*/, namespace: 'shared-import' }, (args) => ({
+      contents: `export * from '${args.path}'; export { default } from '${args.path}';`,
+      loader: 'js',
+    }));
   },
 };
 

@@ -9,7 +9,9 @@ const { exportsOf } = entriesProgram(entries);
 
 /** The sorted export names of `file`. */
 function exportNames(file: string): string[] {
-  return exportsOf(file).map((s) => s.getName()).sort();
+  return exportsOf(file)
+    .map((s) => s.getName())
+    .sort();
 }
 
 describe('API surface', () => {

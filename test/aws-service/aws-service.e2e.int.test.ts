@@ -11,8 +11,22 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
-import { connectToService, memoryStorage, ERROR_CODES, type ServiceConnection, type StateChange } from '@webcomm/browser';
-import { channelDirectory, createBackend, createServiceHandler, DataPlaneBrokerAdmin, DataPlanePublisher, DynamoUserStore, type HttpApiHandler } from '@webcomm/aws-service';
+import {
+  connectToService,
+  memoryStorage,
+  ERROR_CODES,
+  type ServiceConnection,
+  type StateChange,
+} from '@webcomm/browser';
+import {
+  channelDirectory,
+  createBackend,
+  createServiceHandler,
+  DataPlaneBrokerAdmin,
+  DataPlanePublisher,
+  DynamoUserStore,
+  type HttpApiHandler,
+} from '@webcomm/aws-service';
 import { silentLogger, startEmulator, type RunningEmulator } from '@webcomm/emulator';
 import { DEFAULT_CHANNELS } from '@webcomm/service';
 import { WebSocket } from 'ws';
@@ -41,7 +55,12 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'webcomm-aws-e2e-'));
   emulator = await startEmulator({ dataDir, logger: silentLogger });
   db = await startDynaliteTable();
-  dataPlane = new IoTDataPlaneClient({ endpoint: emulator.endpoints.iotData, region: emulator.region, credentials: emulator.backendCredentials, maxAttempts: 1 });
+  dataPlane = new IoTDataPlaneClient({
+    endpoint: emulator.endpoints.iotData,
+    region: emulator.region,
+    credentials: emulator.backendCredentials,
+    maxAttempts: 1,
+  });
   const users = new DynamoUserStore(db.client, db.tableName);
   handler = createServiceHandler({
     users,
@@ -52,7 +71,11 @@ beforeAll(async () => {
     certificates: emulator.ca,
     broker: new DataPlaneBrokerAdmin(dataPlane),
     publisher: new DataPlanePublisher(dataPlane),
-    endpoints: { websocket: { host: emulator.endpoints.host, port: emulator.endpoints.ports.http, url: emulator.endpoints.ws }, mutualTls: { host: emulator.endpoints.host, port: emulator.endpoints.ports.mqtts }, cognito: emulator.endpoints.cognito },
+    endpoints: {
+      websocket: { host: emulator.endpoints.host, port: emulator.endpoints.ports.http, url: emulator.endpoints.ws },
+      mutualTls: { host: emulator.endpoints.host, port: emulator.endpoints.ports.mqtts },
+      cognito: emulator.endpoints.cognito,
+    },
   });
   gateway = await startHttpApiGateway(handler);
 }, 60_000);
@@ -68,51 +91,71 @@ afterAll(async () => {
 });
 
 describe('the service on its AWS adapters, end to end (offline)', () => {
-  it('register, connect, receive a backend broadcast, get banned and dropped, be refused on reconnect', { timeout: 60_000 }, async () => {
-    const c = await step('register (POST /register via the handler)', () => connectToService({ serviceUrl: gateway.url, storage: memoryStorage(), WebSocket }));
-    connection = c;
-    const { clientId } = c.registration;
-    expect(c.registration.channels.map((ch) => ch.name)).toContain('announcements');
-    const stored = await new DynamoUserStore(db.client, db.tableName).get(clientId);
-    expect(stored).toMatchObject({ id: clientId, kind: 'WEBSOCKET', status: 'active' });
+  it(
+    'register, connect, receive a backend broadcast, get banned and dropped, be refused on reconnect',
+    { timeout: 60_000 },
+    async () => {
+      const c = await step('register (POST /register via the handler)', () =>
+        connectToService({ serviceUrl: gateway.url, storage: memoryStorage(), WebSocket }),
+      );
+      connection = c;
+      const { clientId } = c.registration;
+      expect(c.registration.channels.map((ch) => ch.name)).toContain('announcements');
+      const stored = await new DynamoUserStore(db.client, db.tableName).get(clientId);
+      expect(stored).toMatchObject({ id: clientId, kind: 'WEBSOCKET', status: 'active' });
 
-    const got: unknown[] = [];
-    await c.client.subscribe('announcements', (message) => void got.push(message));
-    await step('connect (Cognito credentials, SigV4 WebSocket, CONNACK, SUBACK)', () => c.client.connect());
+      const got: unknown[] = [];
+      await c.client.subscribe('announcements', (message) => void got.push(message));
+      await step('connect (Cognito credentials, SigV4 WebSocket, CONNACK, SUBACK)', () => c.client.connect());
 
-    const backend = createBackend({ endpoint: emulator.endpoints.iotData, region: emulator.region, credentials: emulator.backendCredentials, channels: DEFAULT_CHANNELS });
-    await step('backend sendBroadcast → client handler', async () => {
-      const arrived = nextEvent(c.client, 'message');
-      await backend.sendBroadcast('announcements', { motd: 'server restart at 02:00' });
-      await arrived;
-    });
-    backend.close();
-    expect(got).toEqual([{ motd: 'server restart at 02:00' }]);
+      const backend = createBackend({
+        endpoint: emulator.endpoints.iotData,
+        region: emulator.region,
+        credentials: emulator.backendCredentials,
+        channels: DEFAULT_CHANNELS,
+      });
+      await step('backend sendBroadcast → client handler', async () => {
+        const arrived = nextEvent(c.client, 'message');
+        await backend.sendBroadcast('announcements', { motd: 'server restart at 02:00' });
+        await arrived;
+      });
+      backend.close();
+      expect(got).toEqual([{ motd: 'server restart at 02:00' }]);
 
-    const states: StateChange[] = [];
-    c.client.on('state', (change) => states.push(change));
-    const failed = nextEvent(c.client, 'state', (change) => change.to === 'failed');
-    const ban = await step('ban (PUT /admin/users/:id/status via the handler, IAM caller)', () => handler(adminEvent('PUT', `/admin/users/${encodeURIComponent(clientId)}/status`, { status: 'banned' })));
-    expect(ban.statusCode).toBe(200);
-    expect(JSON.parse(ban.body)).toMatchObject({ user: { id: clientId, status: 'banned' }, disconnected: 1 });
-    const [change] = await step('dropped, reconnect refused, BANNED from GET /status', () => failed);
-    expect(change.error?.code).toBe(ERROR_CODES.BANNED);
-    expect(states.map((s) => `${s.from}>${s.to}`)).toEqual(['connected>reconnecting', 'reconnecting>failed']);
-    expect(emulator.broker.connectedClients()).not.toContain(clientId);
-    // Registration is refused as well (the same identity, with its service token).
-    const again = await fetch(`${gateway.url}/register`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${c.registration.serviceToken}` }, body: JSON.stringify({ type: 'WEBSOCKET', clientId }) });
-    expect(again.status).toBe(403);
-    expect(((await again.json()) as { error: { code: string } }).error.code).toBe('BANNED');
-    // The admin routes are the operator's: API Gateway refuses them unsigned, the handler refuses them without an IAM caller.
-    expect((await fetch(`${gateway.url}/admin/users`)).status).toBe(403);
-  });
+      const states: StateChange[] = [];
+      c.client.on('state', (change) => states.push(change));
+      const failed = nextEvent(c.client, 'state', (change) => change.to === 'failed');
+      const ban = await step('ban (PUT /admin/users/:id/status via the handler, IAM caller)', () =>
+        handler(adminEvent('PUT', `/admin/users/${encodeURIComponent(clientId)}/status`, { status: 'banned' })),
+      );
+      expect(ban.statusCode).toBe(200);
+      expect(JSON.parse(ban.body)).toMatchObject({ user: { id: clientId, status: 'banned' }, disconnected: 1 });
+      const [change] = await step('dropped, reconnect refused, BANNED from GET /status', () => failed);
+      expect(change.error?.code).toBe(ERROR_CODES.BANNED);
+      expect(states.map((s) => `${s.from}>${s.to}`)).toEqual(['connected>reconnecting', 'reconnecting>failed']);
+      expect(emulator.broker.connectedClients()).not.toContain(clientId);
+      // Registration is refused as well (the same identity, with its service token).
+      const again = await fetch(`${gateway.url}/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${c.registration.serviceToken}` },
+        body: JSON.stringify({ type: 'WEBSOCKET', clientId }),
+      });
+      expect(again.status).toBe(403);
+      expect(((await again.json()) as { error: { code: string } }).error.code).toBe('BANNED');
+      // The admin routes are the operator's: API Gateway refuses them unsigned, the handler refuses them without an IAM caller.
+      expect((await fetch(`${gateway.url}/admin/users`)).status).toBe(403);
+    },
+  );
 
   it('the admin API lists users from DynamoDB and an unknown route is 404', async () => {
     const list = await handler(adminEvent('GET', '/admin/users?limit=10'));
     expect(list.statusCode).toBe(200);
     expect((JSON.parse(list.body) as { total: number }).total).toBeGreaterThanOrEqual(1);
     expect((await handler(adminEvent('GET', '/nope'))).statusCode).toBe(404);
-    const noIam = await handler({ ...adminEvent('GET', '/admin/users'), requestContext: { http: { method: 'GET', path: '/admin/users', sourceIp: '127.0.0.1' } } });
+    const noIam = await handler({
+      ...adminEvent('GET', '/admin/users'),
+      requestContext: { http: { method: 'GET', path: '/admin/users', sourceIp: '127.0.0.1' } },
+    });
     expect(noIam.statusCode).toBe(401);
   });
 });

@@ -22,9 +22,18 @@ let backend: Backend;
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'webcomm-backend-'));
   emulator = await startEmulator({ dataDir, logger: silentLogger });
-  client = await createNodeClient({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir: join(dataDir, 'id') });
+  client = await createNodeClient({
+    serviceUrl: emulator.endpoints.http,
+    adminToken: emulator.adminToken,
+    cacheDir: join(dataDir, 'id'),
+  });
   await client.connect();
-  backend = createBackend({ endpoint: emulator.endpoints.iotData, region: emulator.region, credentials: emulator.backendCredentials, channels: DEFAULT_CHANNELS });
+  backend = createBackend({
+    endpoint: emulator.endpoints.iotData,
+    region: emulator.region,
+    credentials: emulator.backendCredentials,
+    channels: DEFAULT_CHANNELS,
+  });
 });
 afterAll(async () => {
   backend?.close();
@@ -41,11 +50,17 @@ describe('a backend pushing through the IoT data plane', () => {
     await client.subscribe('private', (message) => void privates.push(message));
 
     let arrived = nextEvent(client, 'message');
-    expect(await backend.sendBroadcast('announcements', { motd: 'maintenance at 02:00' })).toEqual({ channel: 'announcements', topic: 'webcomm/local/announcements' });
+    expect(await backend.sendBroadcast('announcements', { motd: 'maintenance at 02:00' })).toEqual({
+      channel: 'announcements',
+      topic: 'webcomm/local/announcements',
+    });
     await arrived;
     arrived = nextEvent(client, 'message');
     const { clientId } = client.registration;
-    expect(await backend.sendToClient(clientId, 'private', { reward: 'gold', amount: 5 })).toEqual({ channel: 'private', topic: `webcomm/local/private/client/${clientId}` });
+    expect(await backend.sendToClient(clientId, 'private', { reward: 'gold', amount: 5 })).toEqual({
+      channel: 'private',
+      topic: `webcomm/local/private/client/${clientId}`,
+    });
     await arrived;
     expect(broadcasts).toEqual([{ motd: 'maintenance at 02:00' }]);
     expect(privates).toEqual([{ reward: 'gold', amount: 5 }]);
@@ -55,19 +70,38 @@ describe('a backend pushing through the IoT data plane', () => {
     await expect(backend.sendBroadcast('nope', {})).rejects.toMatchObject({ code: ERROR_CODES.UNKNOWN_CHANNEL });
     await expect(backend.sendBroadcast('private', {})).rejects.toThrow(/sendToClient/);
     await expect(backend.sendToClient('c1', 'announcements', {})).rejects.toThrow(/sendBroadcast/);
-    await expect(backend.sendToClient('a/#', 'private', {})).rejects.toMatchObject({ code: ERROR_CODES.INVALID_OPTION });
-    await expect(backend.sendBroadcast('announcements', 'x'.repeat(131_072))).rejects.toMatchObject({ code: ERROR_CODES.INVALID_PAYLOAD });
-    await expect(backend.sendBroadcast('announcements', undefined)).rejects.toMatchObject({ code: ERROR_CODES.INVALID_PAYLOAD });
-    expect(() => createBackend({ endpoint: 'iot.example', region: 'r', channels: DEFAULT_CHANNELS })).toThrow(/"endpoint"/);
-    expect(() => createBackend({ endpoint: emulator.endpoints.iotData, region: 'r', channels: { ...DEFAULT_CHANNELS, project: 'a/b' } })).toThrow(/"project"/);
+    await expect(backend.sendToClient('a/#', 'private', {})).rejects.toMatchObject({
+      code: ERROR_CODES.INVALID_OPTION,
+    });
+    await expect(backend.sendBroadcast('announcements', 'x'.repeat(131_072))).rejects.toMatchObject({
+      code: ERROR_CODES.INVALID_PAYLOAD,
+    });
+    await expect(backend.sendBroadcast('announcements', undefined)).rejects.toMatchObject({
+      code: ERROR_CODES.INVALID_PAYLOAD,
+    });
+    expect(() => createBackend({ endpoint: 'iot.example', region: 'r', channels: DEFAULT_CHANNELS })).toThrow(
+      /"endpoint"/,
+    );
+    expect(() =>
+      createBackend({
+        endpoint: emulator.endpoints.iotData,
+        region: 'r',
+        channels: { ...DEFAULT_CHANNELS, project: 'a/b' },
+      }),
+    ).toThrow(/"project"/);
   });
 
   it('wrong credentials are NOT_AUTHORIZED (fatal); disconnect() drops a live client and is false for an absent one', async () => {
     const wrong = createBackend({
-      endpoint: emulator.endpoints.iotData, region: emulator.region, channels: DEFAULT_CHANNELS,
+      endpoint: emulator.endpoints.iotData,
+      region: emulator.region,
+      channels: DEFAULT_CHANNELS,
       credentials: { accessKeyId: emulator.backendCredentials.accessKeyId, secretAccessKey: 'not-the-secret' },
     });
-    await expect(wrong.sendBroadcast('announcements', {})).rejects.toMatchObject({ code: ERROR_CODES.NOT_AUTHORIZED, fatal: true });
+    await expect(wrong.sendBroadcast('announcements', {})).rejects.toMatchObject({
+      code: ERROR_CODES.NOT_AUTHORIZED,
+      fatal: true,
+    });
     wrong.close();
     expect(await backend.disconnect('nobody')).toBe(false);
     const lost = nextEvent(client, 'state', (change) => change.to === 'reconnecting');

@@ -23,7 +23,11 @@ const dataPlane = (credentials = emulator.backendCredentials, region = emulator.
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'webcomm-iotdata-'));
   emulator = await startEmulator({ dataDir, logger: silentLogger });
-  client = await createNodeClient({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir: join(dataDir, 'id') });
+  client = await createNodeClient({
+    serviceUrl: emulator.endpoints.http,
+    adminToken: emulator.adminToken,
+    cacheDir: join(dataDir, 'id'),
+  });
   await client.connect();
 });
 afterAll(async () => {
@@ -53,7 +57,9 @@ describe('the emulator IoT data plane with the real SDK', () => {
     const sdk = dataPlane();
     for (const qos of [0, 1]) {
       const arrived = nextEvent(client, 'message');
-      const output = await sdk.send(new PublishCommand({ topic, qos, payload: Buffer.from(JSON.stringify({ motd: `hello ${qos}` })) }));
+      const output = await sdk.send(
+        new PublishCommand({ topic, qos, payload: Buffer.from(JSON.stringify({ motd: `hello ${qos}` })) }),
+      );
       expect(output.$metadata.httpStatusCode).toBe(200);
       await arrived;
     }
@@ -62,7 +68,10 @@ describe('the emulator IoT data plane with the real SDK', () => {
 
   it('refuses wrong keys, another region and a wildcard topic with AWS errors', async () => {
     const topic = 'webcomm/local/announcements';
-    const refused = async (sdk: IoTDataPlaneClient, command: PublishCommand | DeleteConnectionCommand): Promise<{ name: string; status: number | undefined; message: string }> => {
+    const refused = async (
+      sdk: IoTDataPlaneClient,
+      command: PublishCommand | DeleteConnectionCommand,
+    ): Promise<{ name: string; status: number | undefined; message: string }> => {
       try {
         await sdk.send(command as PublishCommand);
       } catch (error) {
@@ -71,14 +80,30 @@ describe('the emulator IoT data plane with the real SDK', () => {
       }
       throw new Error('the call was accepted');
     };
-    const wrongSecret = await refused(dataPlane({ ...emulator.backendCredentials, secretAccessKey: 'x'.repeat(40) }), new PublishCommand({ topic, payload: Buffer.from('{}') }));
+    const wrongSecret = await refused(
+      dataPlane({ ...emulator.backendCredentials, secretAccessKey: 'x'.repeat(40) }),
+      new PublishCommand({ topic, payload: Buffer.from('{}') }),
+    );
     expect(wrongSecret).toMatchObject({ name: 'ForbiddenException', status: 403 });
     expect(wrongSecret.message).toContain('signature');
-    const wrongKey = await refused(dataPlane({ accessKeyId: 'AKIAAAAAAAAAAAAAAAAA', secretAccessKey: emulator.backendCredentials.secretAccessKey }), new DeleteConnectionCommand({ clientId: client.registration.clientId }));
+    const wrongKey = await refused(
+      dataPlane({ accessKeyId: 'AKIAAAAAAAAAAAAAAAAA', secretAccessKey: emulator.backendCredentials.secretAccessKey }),
+      new DeleteConnectionCommand({ clientId: client.registration.clientId }),
+    );
     expect(wrongKey).toMatchObject({ name: 'ForbiddenException', status: 403 });
-    expect(await refused(dataPlane(emulator.backendCredentials, 'eu-west-1'), new PublishCommand({ topic, payload: Buffer.from('{}') }))).toMatchObject({ status: 403 });
-    expect(await refused(dataPlane(), new PublishCommand({ topic: 'webcomm/#', payload: Buffer.from('{}') }))).toMatchObject({ name: 'InvalidRequestException', status: 400 });
-    expect(await refused(dataPlane(), new DeleteConnectionCommand({ clientId: 'nobody-here' }))).toMatchObject({ name: 'ResourceNotFoundException', status: 404 });
+    expect(
+      await refused(
+        dataPlane(emulator.backendCredentials, 'eu-west-1'),
+        new PublishCommand({ topic, payload: Buffer.from('{}') }),
+      ),
+    ).toMatchObject({ status: 403 });
+    expect(
+      await refused(dataPlane(), new PublishCommand({ topic: 'webcomm/#', payload: Buffer.from('{}') })),
+    ).toMatchObject({ name: 'InvalidRequestException', status: 400 });
+    expect(await refused(dataPlane(), new DeleteConnectionCommand({ clientId: 'nobody-here' }))).toMatchObject({
+      name: 'ResourceNotFoundException',
+      status: 404,
+    });
     expect(client.state).toBe('connected');
   });
 
@@ -87,7 +112,9 @@ describe('the emulator IoT data plane with the real SDK', () => {
     const past = new Date(Date.now() - 20 * 60_000);
     // The SDK's systemClockOffset skews its signing date: the same path a slow clock takes.
     sdk.config.systemClockOffset = past.getTime() - Date.now();
-    await expect(sdk.send(new PublishCommand({ topic: 'webcomm/local/announcements', payload: Buffer.from('{}') }))).rejects.toMatchObject({ name: 'ForbiddenException' });
+    await expect(
+      sdk.send(new PublishCommand({ topic: 'webcomm/local/announcements', payload: Buffer.from('{}') })),
+    ).rejects.toMatchObject({ name: 'ForbiddenException' });
   });
 
   it('DeleteConnection drops the live client (it sees its link close and reconnects, as on IoT)', async () => {

@@ -23,7 +23,11 @@ describe('registerWebSocketClient', () => {
     running = await startDefaultEmulator();
     const { emulator } = running;
     const storage = memoryStorage();
-    const first = await registerWebSocketClient({ serviceUrl: emulator.endpoints.http, storage, publishChannels: ['chat'] });
+    const first = await registerWebSocketClient({
+      serviceUrl: emulator.endpoints.http,
+      storage,
+      publishChannels: ['chat'],
+    });
     const again = await registerWebSocketClient({ serviceUrl: emulator.endpoints.http, storage });
     expect(again.registration.clientId).toBe(first.registration.clientId);
     expect(first.endpointUrl).toBe(emulator.endpoints.ws);
@@ -36,7 +40,11 @@ describe('registerWebSocketClient', () => {
       clientId: first.registration.clientId,
       channels: first.channels,
       statusCheck: first.statusCheck,
-      transport: webSocketTransport({ endpoint: first.endpointUrl, auth: { type: 'sigv4', credentials: first.credentials, region: first.registration.region }, WebSocket: WebSocket as never }),
+      transport: webSocketTransport({
+        endpoint: first.endpointUrl,
+        auth: { type: 'sigv4', credentials: first.credentials, region: first.registration.region },
+        WebSocket: WebSocket as never,
+      }),
     });
     const received = new Promise<unknown>((resolve) => void client?.subscribe('private', resolve));
     await client.connect();

@@ -9,7 +9,19 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const KEYS = ['delivery-rate', 'dispatch', 'latency', 'ws-rate', 'resubscribe', 'reconnect-herd', 'herd-model', 'restarts', 'bundle-size', 'fanout', 'idle-memory'];
+const KEYS = [
+  'delivery-rate',
+  'dispatch',
+  'latency',
+  'ws-rate',
+  'resubscribe',
+  'reconnect-herd',
+  'herd-model',
+  'restarts',
+  'bundle-size',
+  'fanout',
+  'idle-memory',
+];
 
 interface Entry {
   name: string;
@@ -25,14 +37,22 @@ describe('pnpm bench --smoke', () => {
   it('writes bench/results/smoke.json with every benchmark and finite figures', async () => {
     const startedAt = Date.now();
     await new Promise<void>((resolve, reject) => {
-      execFile(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--smoke'], { cwd: root, timeout: 280_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
-        error === null ? resolve() : reject(new Error(`${error.message}\n${stdout}\n${stderr}`)),
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', 'bench/run.ts', '--smoke'],
+        { cwd: root, timeout: 280_000, maxBuffer: 16 * 1024 * 1024 },
+        (error, stdout, stderr) =>
+          error === null ? resolve() : reject(new Error(`${error.message}\n${stdout}\n${stderr}`)),
       );
     });
     const file = `${root}bench/results/smoke.json`;
     expect(statSync(file).mtimeMs).toBeGreaterThanOrEqual(startedAt - 1000);
     const report = JSON.parse(readFileSync(file, 'utf8')) as { results: Entry[] };
-    for (const key of KEYS) expect(report.results.some((e) => e.benchmark === key), `no entry for ${key}`).toBe(true);
+    for (const key of KEYS)
+      expect(
+        report.results.some((e) => e.benchmark === key),
+        `no entry for ${key}`,
+      ).toBe(true);
     for (const entry of report.results) {
       if (entry.notMeasured !== undefined) {
         // Allowed only for what needs a package this checkout lacks, never for a crash.

@@ -57,14 +57,24 @@ export async function refused(url) {
 async function bundle(inject: string[], contents = entry): Promise<string> {
   const result = await esbuild.build({
     stdin: { contents, resolveDir: join(root, 'packages/aws/src'), sourcefile: 'probe.js' },
-    bundle: true, format: 'iife', globalName: 'probe', platform: 'browser', target: 'es2022', write: false, inject,
+    bundle: true,
+    format: 'iife',
+    globalName: 'probe',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    inject,
     logLevel: 'silent',
-    plugins: [{
-      name: 'workspace-sources',
-      setup(build: { onResolve(o: { filter: RegExp }, cb: (a: { path: string }) => { path: string }): void }) {
-        build.onResolve({ filter: /^@webcomm\/(core|aws|browser)$/ }, (a) => ({ path: join(root, 'packages', a.path.slice(9), 'src/index.ts') }));
+    plugins: [
+      {
+        name: 'workspace-sources',
+        setup(build: { onResolve(o: { filter: RegExp }, cb: (a: { path: string }) => { path: string }): void }) {
+          build.onResolve({ filter: /^@webcomm\/(core|aws|browser)$/ }, (a) => ({
+            path: join(root, 'packages', a.path.slice(9), 'src/index.ts'),
+          }));
+        },
       },
-    }],
+    ],
   });
   return (result.outputFiles[0] as { text: string }).text;
 }
@@ -72,14 +82,22 @@ async function bundle(inject: string[], contents = entry): Promise<string> {
 interface Probe {
   sign(): Promise<string>;
   roundTrip(url: string, count: number): Promise<string[]>;
-  refused(url: string): Promise<{ linkCode: string; closeCode: number; httpStatus: number | null; code: string; fatal: boolean }>;
+  refused(
+    url: string,
+  ): Promise<{ linkCode: string; closeCode: number; httpStatus: number | null; code: string; fatal: boolean }>;
 }
 
 let browser: Browser;
 beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 afterAll(() => browser?.close());
@@ -121,7 +139,10 @@ describe('WebSocket transport in Chromium', () => {
       const { page, errors } = await pageWith(await bundle([join(root, 'packages/core/src/process-shim.ts')]));
       expect(errors).toEqual([]);
       b.framesIn = 0;
-      const received = await page.evaluate(([url]) => (globalThis as unknown as { probe: Probe }).probe.roundTrip(url as string, 50), [b.url]);
+      const received = await page.evaluate(
+        ([url]) => (globalThis as unknown as { probe: Probe }).probe.roundTrip(url as string, 50),
+        [b.url],
+      );
       expect(received).toEqual(Array.from({ length: 50 }, (_, i) => `m${i}`));
       // CONNECT + SUBSCRIBE + 50 PUBLISH (+ DISCONNECT is not sent: end(true)).
       expect(b.framesIn).toBe(52);
@@ -135,8 +156,17 @@ describe('WebSocket transport in Chromium', () => {
     const b = await startWsBroker({ refuse: () => 403 });
     try {
       const { page } = await pageWith(await bundle([join(root, 'packages/core/src/process-shim.ts')]));
-      const seen = await page.evaluate(([url]) => (globalThis as unknown as { probe: Probe }).probe.refused(url as string), [b.url]);
-      expect(seen).toEqual({ linkCode: 'WEBSOCKET_UPGRADE_FAILED', closeCode: 1006, httpStatus: null, code: 'WEBCOMM_NETWORK', fatal: false });
+      const seen = await page.evaluate(
+        ([url]) => (globalThis as unknown as { probe: Probe }).probe.refused(url as string),
+        [b.url],
+      );
+      expect(seen).toEqual({
+        linkCode: 'WEBSOCKET_UPGRADE_FAILED',
+        closeCode: 1006,
+        httpStatus: null,
+        code: 'WEBCOMM_NETWORK',
+        fatal: false,
+      });
       await page.close();
     } finally {
       await b.close();
@@ -147,8 +177,16 @@ describe('WebSocket transport in Chromium', () => {
     const b = await startWsBroker({ raw: true, onSocket: (s) => s.close(4403, 'forbidden') });
     try {
       const { page } = await pageWith(await bundle([join(root, 'packages/core/src/process-shim.ts')]));
-      const seen = await page.evaluate(([url]) => (globalThis as unknown as { probe: Probe }).probe.refused(url as string), [b.url]);
-      expect(seen).toMatchObject({ linkCode: 'WEBSOCKET_CLOSED', closeCode: 4403, code: 'WEBCOMM_NOT_AUTHORIZED', fatal: true });
+      const seen = await page.evaluate(
+        ([url]) => (globalThis as unknown as { probe: Probe }).probe.refused(url as string),
+        [b.url],
+      );
+      expect(seen).toMatchObject({
+        linkCode: 'WEBSOCKET_CLOSED',
+        closeCode: 4403,
+        code: 'WEBCOMM_NOT_AUTHORIZED',
+        fatal: true,
+      });
       await page.close();
     } finally {
       await b.close();

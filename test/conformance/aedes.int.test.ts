@@ -9,8 +9,11 @@ conformanceSuite('aedes', async () => {
   const broker = await startBroker({
     webSocket: true,
     authorizeSubscribe: (_client, subscription, done) =>
-      subscription.topic.startsWith('forbidden/') ? done(new Error('not allowed by policy'), null) : done(null, subscription),
-    authorizePublish: (_client, packet, done) => done(packet.topic.startsWith('forbidden/') ? new Error('not allowed by policy') : null),
+      subscription.topic.startsWith('forbidden/')
+        ? done(new Error('not allowed by policy'), null)
+        : done(null, subscription),
+    authorizePublish: (_client, packet, done) =>
+      done(packet.topic.startsWith('forbidden/') ? new Error('not allowed by policy') : null),
   });
   return {
     tcpPort: broker.port,

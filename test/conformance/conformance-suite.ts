@@ -11,7 +11,16 @@
  * To add a broker: implement {@link ConformanceBroker} (how it refuses, how to restart it).
  */
 import { mqttJsEngine } from '@webcomm/core/mqttjs';
-import { ERROR_CODES, leanEngine, WebcommClient, type MqttEngine, type ReceivedMessage, type Transport, type WebcommClientOptions, type WebcommError } from '@webcomm/core';
+import {
+  ERROR_CODES,
+  leanEngine,
+  WebcommClient,
+  type MqttEngine,
+  type ReceivedMessage,
+  type Transport,
+  type WebcommClientOptions,
+  type WebcommError,
+} from '@webcomm/core';
 import { webSocketTransport, WebSocketByteStream, type WebSocketConstructor } from '@webcomm/aws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -61,11 +70,18 @@ function byteStreamTransport(port: number): Transport {
 function transportFor(kind: TransportKind, engine: string, port: number): Transport {
   if (kind === 'tcp') return tcpTransport(port);
   if (engine === 'lean') return byteStreamTransport(port);
-  return webSocketTransport({ endpoint: `ws://127.0.0.1:${port}`, auth: { type: 'none' }, WebSocket: WebSocket as unknown as WebSocketConstructor });
+  return webSocketTransport({
+    endpoint: `ws://127.0.0.1:${port}`,
+    auth: { type: 'none' },
+    WebSocket: WebSocket as unknown as WebSocketConstructor,
+  });
 }
 
 /** Collects the payloads (as text) `client` receives on topics matching `accept`. */
-function inbox(client: WebcommClient, accept: (topic: string) => boolean = () => true): { readonly got: ReceivedMessage[]; count(n: number): Promise<void> } {
+function inbox(
+  client: WebcommClient,
+  accept: (topic: string) => boolean = () => true,
+): { readonly got: ReceivedMessage[]; count(n: number): Promise<void> } {
   const got: ReceivedMessage[] = [];
   const waiters: { n: number; resolve: () => void }[] = [];
   client.on('message', (m) => {
@@ -118,7 +134,10 @@ export function conformanceSuite(brokerName: string, start: () => Promise<Confor
         };
         /** A client that may publish (QoS 1 by default) to each of `topics`, as channels named after them. */
         const publisher = (topics: string[], over: Partial<WebcommClientOptions> = {}): WebcommClient =>
-          client({ channels: topics.map((t) => ({ name: t, topic: t, publish: 'broker' as const, decode: 'raw' as const })), ...over });
+          client({
+            channels: topics.map((t) => ({ name: t, topic: t, publish: 'broker' as const, decode: 'raw' as const })),
+            ...over,
+          });
 
         it('connects: CONNACK, state connected, no session on a clean start', async () => {
           const c = client();
@@ -212,11 +231,15 @@ export function conformanceSuite(brokerName: string, start: () => Promise<Confor
           const box = inbox(sub);
           await sub.subscribe(ok, () => undefined, { decode: 'raw' });
           await sub.connect();
-          const failure = await sub.subscribe(forbidden, () => undefined).then(
-            () => undefined,
-            (error: unknown) => error as WebcommError,
+          const failure = await sub
+            .subscribe(forbidden, () => undefined)
+            .then(
+              () => undefined,
+              (error: unknown) => error as WebcommError,
+            );
+          expect(failure?.code).toBe(
+            broker.refusesSubscribeBy === 'silent-drop' ? undefined : ERROR_CODES.SUBSCRIBE_REFUSED,
           );
-          expect(failure?.code).toBe(broker.refusesSubscribeBy === 'silent-drop' ? undefined : ERROR_CODES.SUBSCRIBE_REFUSED);
           if (sub.state !== 'connected') await nextEvent(sub, 'connected');
           const pub = publisher([forbidden, ok]);
           await pub.connect();

@@ -1,4 +1,11 @@
-import { ERROR_CODES, WebcommClient, type ChannelPublisher, type OutgoingMessage, type WebcommClientOptions, type WebcommError } from '@webcomm/core';
+import {
+  ERROR_CODES,
+  WebcommClient,
+  type ChannelPublisher,
+  type OutgoingMessage,
+  type WebcommClientOptions,
+  type WebcommError,
+} from '@webcomm/core';
 import { ManualClock } from '@webcomm/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
@@ -34,7 +41,11 @@ function make(over: Partial<WebcommClientOptions> = {}): { c: WebcommClient; clo
 }
 
 /** Settles each promise into "ok" or its error code. */
-const outcome = (p: Promise<unknown>): Promise<string> => p.then(() => 'ok', (e: WebcommError) => e.code);
+const outcome = (p: Promise<unknown>): Promise<string> =>
+  p.then(
+    () => 'ok',
+    (e: WebcommError) => e.code,
+  );
 
 describe('publishing and the offline queue (real aedes, real TCP)', () => {
   it('QoS 1 resolves on PUBACK, QoS 0 once written', async () => {
@@ -60,7 +71,9 @@ describe('publishing and the offline queue (real aedes, real TCP)', () => {
     for (const overflow of ['reject', 'drop-newest'] as const) {
       received.length = 0;
       const { c } = make({ queue: { maxCount: 10, maxBytes: 40, overflow } });
-      const results = ['x'.repeat(20), 'y'.repeat(10), 'z'.repeat(10)].map((m) => outcome(c.publish('out', m, { qos: 1 })));
+      const results = ['x'.repeat(20), 'y'.repeat(10), 'z'.repeat(10)].map((m) =>
+        outcome(c.publish('out', m, { qos: 1 })),
+      );
       await c.connect();
       expect(await Promise.all(results)).toEqual(['ok', ERROR_CODES.QUEUE_FULL, ERROR_CODES.QUEUE_FULL]);
       expect(received).toEqual(['x'.repeat(20)]);
@@ -98,11 +111,7 @@ describe('publishing and the offline queue (real aedes, real TCP)', () => {
 
   it('close() rejects everything pending with CLOSED and every promise settles', async () => {
     const { c, clock } = make();
-    const pending = [
-      outcome(c.publish('out', '1')),
-      outcome(c.publish('out', '2', { qos: 1 })),
-      outcome(c.connect()),
-    ];
+    const pending = [outcome(c.publish('out', '1')), outcome(c.publish('out', '2', { qos: 1 })), outcome(c.connect())];
     await c.close();
     expect(await Promise.all(pending)).toEqual([ERROR_CODES.CLOSED, ERROR_CODES.CLOSED, ERROR_CODES.CLOSED]);
     expect(await outcome(c.publish('out', '3'))).toBe(ERROR_CODES.CLOSED);
@@ -122,7 +131,8 @@ describe('publishing and the offline queue (real aedes, real TCP)', () => {
     };
     const hanging: ChannelPublisher = {
       name: 'hanging',
-      publish: (_m, { signal }) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+      publish: (_m, { signal }) =>
+        new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
     };
     const { c, clock } = make({
       channels: [
@@ -167,8 +177,7 @@ describe('publishing and the offline queue (real aedes, real TCP)', () => {
 
   it('a refused subscription rejects with SUBSCRIBE_REFUSED and keeps the connection', async () => {
     const { c } = make();
-    b.aedes.authorizeSubscribe = (_client, sub, done) =>
-      done(null, sub.topic.startsWith('secret/') ? null : sub); // null: SUBACK 0x80
+    b.aedes.authorizeSubscribe = (_client, sub, done) => done(null, sub.topic.startsWith('secret/') ? null : sub); // null: SUBACK 0x80
     await c.connect();
     expect(await outcome(c.subscribe('secret/x', () => undefined))).toBe(ERROR_CODES.SUBSCRIBE_REFUSED);
     expect(await outcome(c.subscribe('public/x', () => undefined))).toBe('ok');

@@ -147,7 +147,13 @@ describe('recovery (real aedes, real TCP)', () => {
     });
     const clock = new ManualClock();
     const transport = tcpTransport(gone.port);
-    const c = client({ transport, clientId: 'transient', clock, random: () => 0.999, backoff: { initialDelayMs: 100 } });
+    const c = client({
+      transport,
+      clientId: 'transient',
+      clock,
+      random: () => 0.999,
+      backoff: { initialDelayMs: 100 },
+    });
     const seen: string[] = [];
     c.on('reconnecting', ({ delayMs, error }) => {
       seen.push(`${error?.code}:${delayMs}`);
@@ -201,7 +207,12 @@ describe('recovery (real aedes, real TCP)', () => {
 
   it('re-sends subscriptions even when CONNACK says the session was kept', async () => {
     const b = await broker();
-    const c = client({ transport: tcpTransport(b.port), clientId: 'persistent', clean: false, backoff: { initialDelayMs: 10 } });
+    const c = client({
+      transport: tcpTransport(b.port),
+      clientId: 'persistent',
+      clean: false,
+      backoff: { initialDelayMs: 10 },
+    });
     await c.connect();
     await c.subscribe('kept/+', () => undefined);
     const subscribed: string[] = [];
@@ -301,7 +312,10 @@ describe('recovery (real aedes, real TCP)', () => {
     });
     const clock = new ManualClock();
     const c = client({ transport: tcpTransport(b.port), clientId: 'two-callers', clock });
-    const impatient = c.connect({ timeoutMs: 1000 }).then(() => 'ok', (e: WebcommError) => e.code);
+    const impatient = c.connect({ timeoutMs: 1000 }).then(
+      () => 'ok',
+      (e: WebcommError) => e.code,
+    );
     const patient = c.connect({ timeoutMs: 60_000 });
     clock.advance(1000);
     expect(await impatient).toBe(ERROR_CODES.TIMEOUT);
@@ -314,12 +328,21 @@ describe('recovery (real aedes, real TCP)', () => {
   it('a connect() timeout while reconnecting ends that wait only; the client keeps reconnecting', async () => {
     const b = await broker();
     const clock = new ManualClock();
-    const c = client({ transport: tcpTransport(b.port), clientId: 'keeps-going', clock, random: () => 0.999, backoff: { initialDelayMs: 5000 } });
+    const c = client({
+      transport: tcpTransport(b.port),
+      clientId: 'keeps-going',
+      clock,
+      random: () => 0.999,
+      backoff: { initialDelayMs: 5000 },
+    });
     await c.connect();
     const reconnecting = nextEvent(c, 'reconnecting');
     for (const socket of b.sockets) socket.destroy();
     expect((await reconnecting)[0].delayMs).toBe(4995);
-    const waiting = c.connect({ timeoutMs: 1000 }).then(() => 'ok', (e: WebcommError) => e.code);
+    const waiting = c.connect({ timeoutMs: 1000 }).then(
+      () => 'ok',
+      (e: WebcommError) => e.code,
+    );
     clock.advance(1000);
     expect(await waiting).toBe(ERROR_CODES.TIMEOUT);
     expect(c.state).toBe('reconnecting');

@@ -71,7 +71,10 @@ describe('retryNow and renewLink (real aedes, real TCP)', () => {
     const [info] = await connected;
     expect(info.attempt).toBe(1);
     expect(transport.opens).toBe(2);
-    expect(states.map(([s]) => `${s.from}>${s.to}:${s.reason}`)).toEqual(['connected>reconnecting:renew', 'reconnecting>connected:connack']);
+    expect(states.map(([s]) => `${s.from}>${s.to}:${s.reason}`)).toEqual([
+      'connected>reconnecting:renew',
+      'reconnecting>connected:connack',
+    ]);
     const message = nextEvent(c, 'message');
     await push(b, 'content/levels', '{"version":2}');
     await message;

@@ -16,7 +16,11 @@ afterEach(async () => {
 });
 
 function makeClient(over: Partial<WebcommClientOptions> = {}): WebcommClient {
-  const client = new WebcommClient({ transport: tcpTransport(broker.port), clientId: `c${clients.length}-${Date.now()}`, ...over });
+  const client = new WebcommClient({
+    transport: tcpTransport(broker.port),
+    clientId: `c${clients.length}-${Date.now()}`,
+    ...over,
+  });
   clients.push(client);
   return client;
 }
@@ -25,7 +29,14 @@ function makeClient(over: Partial<WebcommClientOptions> = {}): WebcommClient {
 function push(topic: string, payload: string | Buffer, retain = false): Promise<void> {
   return new Promise((resolve, reject) =>
     broker.aedes.publish(
-      { cmd: 'publish', topic, payload: typeof payload === 'string' ? Buffer.from(payload) : payload, qos: 0, retain, dup: false },
+      {
+        cmd: 'publish',
+        topic,
+        payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
+        qos: 0,
+        retain,
+        dup: false,
+      },
       (error) => (error ? reject(error) : resolve()),
     ),
   );
@@ -59,7 +70,9 @@ describe('WebcommClient routing (real aedes, real TCP)', () => {
     const done = nextEvent(client, 'message', (m) => m.topic === 'end');
     await client.subscribe('a/+/c', (_m, meta) => void seen.push(`plus:${meta.topic}`), { decode: 'raw' });
     await client.subscribe('a/#', (_m, meta) => void seen.push(`hash1:${meta.topic}`), { decode: 'raw' });
-    await client.subscribe('a/#', (m: Uint8Array) => void seen.push(`hash2:${Buffer.from(m).toString()}`), { decode: 'raw' });
+    await client.subscribe('a/#', (m: Uint8Array) => void seen.push(`hash2:${Buffer.from(m).toString()}`), {
+      decode: 'raw',
+    });
     await client.subscribe('end', () => undefined, { decode: 'raw' });
     for (const t of ['a/b/c', 'a/x', 'b/b/c', 'a']) await push(t, t);
     await push('end', '');
@@ -77,7 +90,9 @@ describe('WebcommClient routing (real aedes, real TCP)', () => {
     const hits = new Map<string, string[]>();
     const filters = Array.from({ length: 1000 }, (_, i) => (i % 10 === 0 ? `room/${i}/+` : `room/${i}/chat`));
     await Promise.all(
-      filters.map((f) => client.subscribe(f, (_m, meta) => void hits.set(f, [...(hits.get(f) ?? []), meta.topic]), { decode: 'raw' })),
+      filters.map((f) =>
+        client.subscribe(f, (_m, meta) => void hits.set(f, [...(hits.get(f) ?? []), meta.topic]), { decode: 'raw' }),
+      ),
     );
     const done = nextEvent(client, 'message', (m) => m.topic === 'room/999/chat');
     for (const i of [0, 1, 10, 500, 777, 999]) await push(`room/${i}/chat`, 'x');
@@ -114,7 +129,9 @@ describe('WebcommClient routing (real aedes, real TCP)', () => {
       throw new Error('async handler bug');
     });
     await client.subscribe('t', (m) => void good.push(m));
-    await client.subscribe('t', (m) => void good.push(['raw', Buffer.from(m as Uint8Array).toString()]), { decode: 'raw' });
+    await client.subscribe('t', (m) => void good.push(['raw', Buffer.from(m as Uint8Array).toString()]), {
+      decode: 'raw',
+    });
     const done = nextEvent(client, 'message', (m) => m.topic === 't' && m.payload.byteLength === 1);
     await push('t', '{not json');
     await push('t', Buffer.from([0xff, 0xfe]));
@@ -140,7 +157,11 @@ describe('WebcommClient routing (real aedes, real TCP)', () => {
     broker.aedes.on('publish', (packet, c) => {
       if (c) published.push(packet.topic);
     });
-    const codeOf = (p: Promise<unknown>): Promise<string> => p.then(() => 'resolved', (e: WebcommError) => e.code);
+    const codeOf = (p: Promise<unknown>): Promise<string> =>
+      p.then(
+        () => 'resolved',
+        (e: WebcommError) => e.code,
+      );
     expect(await codeOf(client.subscribe('a/#/b', () => undefined))).toBe(ERROR_CODES.INVALID_TOPIC);
     expect(await codeOf(client.publish('news', { x: 1 }))).toBe(ERROR_CODES.PUBLISH_NOT_ENABLED);
     expect(await codeOf(client.publish('game/news', { x: 1 }))).toBe(ERROR_CODES.PUBLISH_NOT_ENABLED);
@@ -163,10 +184,12 @@ describe('WebcommClient routing (real aedes, real TCP)', () => {
     await client.connect();
     const subscribed: string[] = [];
     broker.aedes.on('subscribe', (subscriptions) => subscribed.push(...subscriptions.map((s) => s.topic)));
-    const typo = await client.subscribe('newz', () => undefined).then(
-      () => undefined,
-      (e: WebcommError) => e,
-    );
+    const typo = await client
+      .subscribe('newz', () => undefined)
+      .then(
+        () => undefined,
+        (e: WebcommError) => e,
+      );
     expect(typo?.code).toBe(ERROR_CODES.UNKNOWN_CHANNEL);
     expect(typo?.message).toContain('did you mean "news"?');
     const unlike = await client.subscribe('sports', () => undefined).catch((e: WebcommError) => e);
@@ -231,7 +254,8 @@ describe('WebcommClient routing (real aedes, real TCP)', () => {
 describe('logging', () => {
   it('never hands a secret to the logger, even at debug level', async () => {
     const lines: string[] = [];
-    const sink = (level: string) => (message: string, fields?: unknown) => void lines.push(`${level} ${message} ${JSON.stringify(fields)}`);
+    const sink = (level: string) => (message: string, fields?: unknown) =>
+      void lines.push(`${level} ${message} ${JSON.stringify(fields)}`);
     const secret = 'hunter2-SECRET';
     const signedUrl = `wss://x.example/mqtt?X-Amz-Signature=${secret}&X-Amz-Security-Token=${secret}`;
     const base = tcpTransport(broker.port, { username: 'user', password: secret });

@@ -23,12 +23,17 @@ describe('close()', () => {
     );
     b.aedes.on('subscribe', (subs) => {
       if (subs.some((s) => s.topic === 'child/in')) {
-        b.aedes.publish({ cmd: 'publish', topic: 'child/in', payload: Buffer.from('1'), qos: 0, retain: false, dup: false }, () => undefined);
+        b.aedes.publish(
+          { cmd: 'publish', topic: 'child/in', payload: Buffer.from('1'), qos: 0, retain: false, dup: false },
+          () => undefined,
+        );
       }
     });
     const disconnected = new Promise<void>((resolve) => b.aedes.on('clientDisconnect', () => resolve()));
     const script = fileURLToPath(new URL('./fixtures/close-exits.core.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', script, String(b.port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, String(b.port)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));

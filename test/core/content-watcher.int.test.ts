@@ -1,5 +1,13 @@
 /** Content versions against a real aedes (retained "latest" messages) over real TCP. */
-import { ContentWatcher, ERROR_CODES, watchContent, WebcommClient, type ContentChange, type ContentVersionStore, type WebcommError } from '@webcomm/core';
+import {
+  ContentWatcher,
+  ERROR_CODES,
+  watchContent,
+  WebcommClient,
+  type ContentChange,
+  type ContentVersionStore,
+  type WebcommError,
+} from '@webcomm/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { tcpTransport } from '../helpers/tcp-transport.js';
@@ -19,12 +27,18 @@ async function broker(): Promise<TestBroker> {
 function publish(b: TestBroker, payload: unknown, retain = true): Promise<void> {
   const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
   return new Promise((resolve, reject) =>
-    b.aedes.publish({ cmd: 'publish', topic: TOPIC, payload: Buffer.from(body), qos: 0, retain, dup: false }, (e) => (e ? reject(e) : resolve())),
+    b.aedes.publish({ cmd: 'publish', topic: TOPIC, payload: Buffer.from(body), qos: 0, retain, dup: false }, (e) =>
+      e ? reject(e) : resolve(),
+    ),
   );
 }
 
 async function client(b: TestBroker, id: string): Promise<WebcommClient> {
-  const c = new WebcommClient({ transport: tcpTransport(b.port), clientId: id, backoff: { initialDelayMs: 20, maxDelayMs: 100 } });
+  const c = new WebcommClient({
+    transport: tcpTransport(b.port),
+    clientId: id,
+    backoff: { initialDelayMs: 20, maxDelayMs: 100 },
+  });
   cleanups.push(() => c.close());
   await c.connect();
   return c;
@@ -74,7 +88,15 @@ describe('content versions (real aedes, retained latest)', () => {
     watcher.on('contentChanged', (change) => seen.push(change.to));
     watcher.on('error', (error) => errors.push(error));
     const done = new Promise<void>((resolve) => watcher.on('contentChanged', (change) => change.to === 9 && resolve()));
-    for (const payload of [{ version: 5 }, { version: 5 }, { version: 3 }, { nope: true }, { version: 7, url: 42 }, { version: 6 }, { version: 9 }]) {
+    for (const payload of [
+      { version: 5 },
+      { version: 5 },
+      { version: 3 },
+      { nope: true },
+      { version: 7, url: 42 },
+      { version: 6 },
+      { version: 9 },
+    ]) {
       await publish(b, payload, false);
     }
     await done;
@@ -97,6 +119,8 @@ describe('content versions (real aedes, retained latest)', () => {
   });
 });
 
-function nextChange(watcher: { once(event: 'contentChanged', listener: (c: ContentChange) => void): unknown }): Promise<ContentChange> {
+function nextChange(watcher: {
+  once(event: 'contentChanged', listener: (c: ContentChange) => void): unknown;
+}): Promise<ContentChange> {
   return new Promise((resolve) => watcher.once('contentChanged', resolve));
 }

@@ -5,7 +5,13 @@
  * MQTT 5 end to end on mosquitto (SUBACK/PUBACK/UNSUBACK reason codes, user properties, content
  * type and message expiry).
  */
-import { leanEngine, type EngineConnectOptions, type EngineMessage, type MqttEngine, type MqttLink } from '@webcomm/core';
+import {
+  leanEngine,
+  type EngineConnectOptions,
+  type EngineMessage,
+  type MqttEngine,
+  type MqttLink,
+} from '@webcomm/core';
 import { mqttJsEngine } from '@webcomm/core/mqttjs';
 import { systemClock } from '@webcomm/core/internal';
 import { ManualClock } from '@webcomm/core/testing';
@@ -22,7 +28,9 @@ const cleanups: (() => Promise<void> | void)[] = [];
 beforeAll(async () => {
   aedes = await startBroker({
     authenticate: (_client, username, _password, done) =>
-      username === 'wrong' ? done(Object.assign(new Error('bad credentials'), { returnCode: 4 }), false) : done(null, true),
+      username === 'wrong'
+        ? done(Object.assign(new Error('bad credentials'), { returnCode: 4 }), false)
+        : done(null, true),
   });
   mosquitto = await startMosquitto({ acl: 'topic readwrite engines/#' });
 });
@@ -45,7 +53,15 @@ let seq = 0;
 /** Opens a link and waits for CONNACK (resolves with the link) or close (rejects with the last error). */
 async function open(engine: MqttEngine, port: number, over: Partial<EngineConnectOptions> = {}): Promise<MqttLink> {
   const socket = await socketTo(port);
-  const link = engine.open(socket, { protocolVersion: 4, clientId: `engines-${++seq}`, keepaliveSeconds: 0, clean: true, connectTimeoutMs: 5_000, clock: new ManualClock(Date.now()), ...over });
+  const link = engine.open(socket, {
+    protocolVersion: 4,
+    clientId: `engines-${++seq}`,
+    keepaliveSeconds: 0,
+    clean: true,
+    connectTimeoutMs: 5_000,
+    clock: new ManualClock(Date.now()),
+    ...over,
+  });
   cleanups.push(() => link.destroy());
   return new Promise((resolve, reject) => {
     let lastError: unknown;
@@ -91,7 +107,14 @@ for (const [name, engine] of Object.entries(ENGINES)) {
       });
       const port = (server.address() as { port: number }).port;
       const socket = await socketTo(port);
-      const link = engine.open(socket, { protocolVersion: 4, clientId: 'garbage', keepaliveSeconds: 0, clean: true, connectTimeoutMs: 5_000, clock: new ManualClock() });
+      const link = engine.open(socket, {
+        protocolVersion: 4,
+        clientId: 'garbage',
+        keepaliveSeconds: 0,
+        clean: true,
+        connectTimeoutMs: 5_000,
+        clock: new ManualClock(),
+      });
       const errors: unknown[] = [];
       link.on('error', (error) => void errors.push(error));
       await closed(link);
@@ -104,13 +127,24 @@ for (const [name, engine] of Object.entries(ENGINES)) {
       const sub = await open(engine, mosquitto.port, v5);
       const pub = await open(engine, mosquitto.port, v5);
       const topic = `engines/${name}/v5`;
-      expect(await sub.subscribe([{ filter: topic, qos: 1 }, { filter: `${topic}/zero/+`, qos: 0 }])).toEqual([
+      expect(
+        await sub.subscribe([
+          { filter: topic, qos: 1 },
+          { filter: `${topic}/zero/+`, qos: 0 },
+        ]),
+      ).toEqual([
         { filter: topic, reasonCode: 1 },
         { filter: `${topic}/zero/+`, reasonCode: 0 },
       ]);
       const got = new Promise<EngineMessage>((resolve) => sub.on('message', resolve));
-      const properties = { userProperties: { game: 'demo', tag: ['a', 'b'] }, messageExpiryInterval: 60, contentType: 'text/plain' };
-      expect(await pub.publish(topic, new TextEncoder().encode('five'), { qos: 1, retain: false, properties })).toMatchObject({ reasonCode: 0 });
+      const properties = {
+        userProperties: { game: 'demo', tag: ['a', 'b'] },
+        messageExpiryInterval: 60,
+        contentType: 'text/plain',
+      };
+      expect(
+        await pub.publish(topic, new TextEncoder().encode('five'), { qos: 1, retain: false, properties }),
+      ).toMatchObject({ reasonCode: 0 });
       const message = await got;
       expect(new TextDecoder().decode(message.payload)).toBe('five');
       expect(message.qos).toBe(1);
@@ -119,7 +153,9 @@ for (const [name, engine] of Object.entries(ENGINES)) {
       expect(message.properties?.messageExpiryInterval).toBeGreaterThan(0);
       expect(message.properties?.messageExpiryInterval).toBeLessThanOrEqual(60);
       // A QoS 1 PUBLISH outside the ACL: PUBACK 0x87 (not authorized), the link stays up.
-      expect(await pub.publish('forbidden/x', new Uint8Array([1]), { qos: 1, retain: false })).toMatchObject({ reasonCode: 0x87 });
+      expect(await pub.publish('forbidden/x', new Uint8Array([1]), { qos: 1, retain: false })).toMatchObject({
+        reasonCode: 0x87,
+      });
       expect(pub.connected).toBe(true);
       expect(await sub.unsubscribe([topic])).toEqual([0]);
       await pub.end();

@@ -12,7 +12,9 @@ import { MqttClient } from '../../packages/core/src/mqtt/mqttjs-client.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const installed = (JSON.parse(readFileSync(`${root}packages/core/node_modules/mqtt/package.json`, 'utf8')) as { version: string }).version;
+const installed = (
+  JSON.parse(readFileSync(`${root}packages/core/node_modules/mqtt/package.json`, 'utf8')) as { version: string }
+).version;
 
 let broker: TestBroker | undefined;
 const clients: InstanceType<typeof MqttClient>[] = [];
@@ -34,10 +36,18 @@ function once(client: InstanceType<typeof MqttClient>, event: string): Promise<u
 
 describe('the MQTT.js surface webcomm relies on', () => {
   it('mqtt is pinned to the installed version, exactly, in every package that depends on it', () => {
-    const manifests = ['package.json', ...readdirSync(`${root}packages`).map((name) => `packages/${name}/package.json`)];
+    const manifests = [
+      'package.json',
+      ...readdirSync(`${root}packages`).map((name) => `packages/${name}/package.json`),
+    ];
     const specs = manifests.flatMap((file) => {
-      const manifest = JSON.parse(readFileSync(`${root}${file}`, 'utf8')) as Record<string, Record<string, string> | undefined>;
-      return ['dependencies', 'devDependencies', 'peerDependencies'].flatMap((field) => (manifest[field]?.mqtt === undefined ? [] : [`${file} ${field}: ${manifest[field].mqtt}`]));
+      const manifest = JSON.parse(readFileSync(`${root}${file}`, 'utf8')) as Record<
+        string,
+        Record<string, string> | undefined
+      >;
+      return ['dependencies', 'devDependencies', 'peerDependencies'].flatMap((field) =>
+        manifest[field]?.mqtt === undefined ? [] : [`${file} ${field}: ${manifest[field].mqtt}`],
+      );
     });
     expect(specs.length).toBeGreaterThan(0);
     for (const spec of specs) expect(spec).toMatch(new RegExp(`: ${installed.replaceAll('.', '\\.')}$`));
@@ -45,7 +55,17 @@ describe('the MQTT.js surface webcomm relies on', () => {
 
   it('the client class has the methods we call', () => {
     expect(typeof MqttClient).toBe('function');
-    for (const method of ['publish', 'subscribe', 'unsubscribe', 'end', 'on', 'once', 'off', 'removeOutgoingMessage', 'sendPing']) {
+    for (const method of [
+      'publish',
+      'subscribe',
+      'unsubscribe',
+      'end',
+      'on',
+      'once',
+      'off',
+      'removeOutgoingMessage',
+      'sendPing',
+    ]) {
       expect(typeof (MqttClient.prototype as unknown as Record<string, unknown>)[method], method).toBe('function');
     }
   });
@@ -104,17 +124,23 @@ describe('the MQTT.js surface webcomm relies on', () => {
 
     // subscribe (a filter -> options map, as mqtt-ops sends it) / publish callbacks, and
     // 'message' with the packet (its messageId for QoS 1).
-    const granted = await new Promise<unknown>((resolve, reject) => client.subscribe({ 'surface/t': { qos: 1 } }, (error, g) => (error ? reject(error) : resolve(g))));
+    const granted = await new Promise<unknown>((resolve, reject) =>
+      client.subscribe({ 'surface/t': { qos: 1 } }, (error, g) => (error ? reject(error) : resolve(g))),
+    );
     expect(granted).toEqual([expect.objectContaining({ topic: 'surface/t', qos: 1 })]);
     const message = once(client, 'message');
-    await new Promise<void>((resolve, reject) => client.publish('surface/t', Buffer.from('hi'), { qos: 1 }, (error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      client.publish('surface/t', Buffer.from('hi'), { qos: 1 }, (error) => (error ? reject(error) : resolve())),
+    );
     const [topic, payload, packet] = (await message) as [string, Buffer, { messageId?: number; qos: number }];
     expect(topic).toBe('surface/t');
     expect(payload.toString()).toBe('hi');
     expect(packet.qos).toBe(1);
     expect(typeof packet.messageId).toBe('number');
     expect(client.removeOutgoingMessage(65_000)).toBe(client);
-    await new Promise<void>((resolve, reject) => client.unsubscribe('surface/t', (error) => (error ? reject(error ?? undefined) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      client.unsubscribe('surface/t', (error) => (error ? reject(error ?? undefined) : resolve())),
+    );
 
     const closed = once(client, 'close');
     client.end(true);
@@ -125,7 +151,8 @@ describe('the MQTT.js surface webcomm relies on', () => {
 
   it("a refused CONNECT emits 'error' with the return code, then 'close'", async () => {
     broker = await startBroker({
-      authenticate: (_client, _username, _password, done) => done(Object.assign(new Error('bad'), { returnCode: 5 }) as never, false),
+      authenticate: (_client, _username, _password, done) =>
+        done(Object.assign(new Error('bad'), { returnCode: 5 }) as never, false),
     });
     const socket = socketTo(broker.port);
     const client = new MqttClient(() => socket, { clientId: 'surface-2', protocolVersion: 4, reconnectPeriod: 0 });
@@ -135,7 +162,9 @@ describe('the MQTT.js surface webcomm relies on', () => {
     client.on('close', () => events.push('close'));
     const [refusal] = (await error) as [{ code?: number }];
     expect(refusal.code).toBe(5);
-    await new Promise<void>((resolve) => (events.includes('close') ? resolve() : client.once('close', () => resolve())));
+    await new Promise<void>((resolve) =>
+      events.includes('close') ? resolve() : client.once('close', () => resolve()),
+    );
   });
 
   it('logs through client.log, a debug instance saying whether it is enabled (the engine swaps it for a no-op when not)', async () => {

@@ -5,7 +5,15 @@
  * after the service's status check, without a reconnect attempt.
  */
 import { createNodeClient, type NodeClient } from '@webcomm/node';
-import { ERROR_CODES, leanEngine, WebcommClient, type MqttEngine, type StateChange, type TakenOverInfo, type WebcommError } from '@webcomm/core';
+import {
+  ERROR_CODES,
+  leanEngine,
+  WebcommClient,
+  type MqttEngine,
+  type StateChange,
+  type TakenOverInfo,
+  type WebcommError,
+} from '@webcomm/core';
 import { mqttJsEngine } from '@webcomm/core/mqttjs';
 import { startEmulator, silentLogger, type RunningEmulator } from '@webcomm/emulator';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -88,23 +96,40 @@ describe.each([mqttJsEngine, leanEngine])('MQTT 5 against the emulator, engine $
   });
 
   it('a ban ends the live link with 0x98: KICKED, then BANNED from the status check, with no reconnect attempt', async () => {
-    const client: NodeClient = await createNodeClient({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir: join(dataDir, 'id'), protocolVersion: 5, engine });
+    const client: NodeClient = await createNodeClient({
+      serviceUrl: emulator.endpoints.http,
+      adminToken: emulator.adminToken,
+      cacheDir: join(dataDir, 'id'),
+      protocolVersion: 5,
+      engine,
+    });
     cleanups.push(() => client.close());
     const states: StateChange[] = [];
     client.on('state', (change) => states.push(change));
     const disconnects = record(client, 'disconnected');
     await client.connect();
     const failed = nextEvent(client, 'state', ({ to }) => to === 'failed');
-    const response = await fetch(`${emulator.endpoints.http}/admin/users/${encodeURIComponent(client.registration.clientId)}/status`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${emulator.adminToken}` },
-      body: JSON.stringify({ status: 'banned' }),
-    });
+    const response = await fetch(
+      `${emulator.endpoints.http}/admin/users/${encodeURIComponent(client.registration.clientId)}/status`,
+      {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${emulator.adminToken}` },
+        body: JSON.stringify({ status: 'banned' }),
+      },
+    );
     expect(response.status).toBe(200);
     const [{ error }] = await failed;
-    expect([error?.code, (error?.cause as WebcommError | undefined)?.code]).toEqual([ERROR_CODES.BANNED, ERROR_CODES.KICKED]);
+    expect([error?.code, (error?.cause as WebcommError | undefined)?.code]).toEqual([
+      ERROR_CODES.BANNED,
+      ERROR_CODES.KICKED,
+    ]);
     expect(disconnects.map(([d]) => d.reason)).toEqual([ERROR_CODES.KICKED]);
     // connected → reconnecting (link lost) → failed, and no attempt in between.
-    expect(states.map((s) => `${s.from}>${s.to}`)).toEqual(['idle>connecting', 'connecting>connected', 'connected>reconnecting', 'reconnecting>failed']);
+    expect(states.map((s) => `${s.from}>${s.to}`)).toEqual([
+      'idle>connecting',
+      'connecting>connected',
+      'connected>reconnecting',
+      'reconnecting>failed',
+    ]);
   });
 });

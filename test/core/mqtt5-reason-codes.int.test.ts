@@ -39,7 +39,11 @@ async function setup(engine: MqttEngine): Promise<{ server: ScriptedServer; clie
   return { server, client };
 }
 
-const codeOf = (p: Promise<unknown>): Promise<string> => p.then(() => 'resolved', (e: WebcommError) => e.code);
+const codeOf = (p: Promise<unknown>): Promise<string> =>
+  p.then(
+    () => 'resolved',
+    (e: WebcommError) => e.code,
+  );
 
 describe.each([
   ['MQTT.js engine', mqttJsEngine],

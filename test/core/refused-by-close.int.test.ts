@@ -40,14 +40,21 @@ async function strictBroker(): Promise<{ subscribeCloses: string[]; publishClose
 }
 
 function makeClient(over: Partial<WebcommClientOptions> = {}): WebcommClient {
-  const client = new WebcommClient({ transport: tcpTransport(broker.port), clientId: `refused-${Date.now()}-${clients.length}`, ...over });
+  const client = new WebcommClient({
+    transport: tcpTransport(broker.port),
+    clientId: `refused-${Date.now()}-${clients.length}`,
+    ...over,
+  });
   clients.push(client);
   return client;
 }
 
 function push(topic: string, payload: string): Promise<void> {
   return new Promise((resolve, reject) =>
-    broker.aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 0, retain: false, dup: false }, (e) => (e ? reject(e) : resolve())),
+    broker.aedes.publish(
+      { cmd: 'publish', topic, payload: Buffer.from(payload), qos: 0, retain: false, dup: false },
+      (e) => (e ? reject(e) : resolve()),
+    ),
   );
 }
 
@@ -70,10 +77,12 @@ describe('a SUBSCRIBE refused by closing the link (aedes as IoT Core)', () => {
     await client.connect();
     await client.subscribe<string>('game/dev/news', (m) => void news.push(m));
     const started = performance.now();
-    const failure = await client.subscribe(FORBIDDEN, () => undefined).then(
-      () => undefined,
-      (error: unknown) => error as WebcommError,
-    );
+    const failure = await client
+      .subscribe(FORBIDDEN, () => undefined)
+      .then(
+        () => undefined,
+        (error: unknown) => error as WebcommError,
+      );
     const ms = performance.now() - started;
     expect(failure?.code).toBe(ERROR_CODES.SUBSCRIBE_REFUSED);
     expect(failure?.topic).toBe(FORBIDDEN);
@@ -154,7 +163,11 @@ describe('a broker publish refused by closing the link (aedes as IoT Core)', () 
     const takenOver = record(client, 'takenOver');
     const drops = record(client, 'disconnected');
     const arrived: string[] = [];
-    broker.aedes.on('publish', (packet, from) => void (from !== null && packet.topic === 'game/dev/tools' && arrived.push(packet.payload.toString())));
+    broker.aedes.on(
+      'publish',
+      (packet, from) =>
+        void (from !== null && packet.topic === 'game/dev/tools' && arrived.push(packet.payload.toString())),
+    );
     await client.connect();
     const started = performance.now();
     const results = await Promise.allSettled([
@@ -166,7 +179,11 @@ describe('a broker publish refused by closing the link (aedes as IoT Core)', () 
     const ms = performance.now() - started;
     const refused = results[1];
     expect(refused.status).toBe('rejected');
-    expect((refused as PromiseRejectedResult).reason).toMatchObject({ code: ERROR_CODES.PUBLISH_REFUSED, topic: FORBIDDEN, fatal: false });
+    expect((refused as PromiseRejectedResult).reason).toMatchObject({
+      code: ERROR_CODES.PUBLISH_REFUSED,
+      topic: FORBIDDEN,
+      fatal: false,
+    });
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
     expect([...new Set(arrived)].sort()).toEqual(['t1', 't2', 't3']);
     expect(seen.publishCloses.length).toBeLessThanOrEqual(3);
@@ -176,6 +193,8 @@ describe('a broker publish refused by closing the link (aedes as IoT Core)', () 
     // Not requeued: another publish goes through on a link that stays up.
     await client.publish('tools', 't4', { qos: 1 });
     expect(seen.publishCloses.length).toBeLessThanOrEqual(3);
-    console.log(`PUBLISH_REFUSED after ${seen.publishCloses.length} link drops (${drops.length} disconnected events) in ${ms.toFixed(0)} ms`);
+    console.log(
+      `PUBLISH_REFUSED after ${seen.publishCloses.length} link drops (${drops.length} disconnected events) in ${ms.toFixed(0)} ms`,
+    );
   });
 });

@@ -37,7 +37,11 @@ function adminPublish(channel: string, message: unknown): Promise<Response> {
 
 describe('refusals by closing the link (emulator)', () => {
   it('a channel the policy does not grant: SUBSCRIBE_REFUSED, the granted channel keeps delivering', async () => {
-    client = await createNodeClient({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir: join(dataDir, 'id') });
+    client = await createNodeClient({
+      serviceUrl: emulator.endpoints.http,
+      adminToken: emulator.adminToken,
+      cacheDir: join(dataDir, 'id'),
+    });
     const takenOver = record(client, 'takenOver');
     const errors = record(client, 'error');
     const got: unknown[] = [];
@@ -45,10 +49,12 @@ describe('refusals by closing the link (emulator)', () => {
     await client.connect();
     const started = performance.now();
     // A typo'd channel: the topic is well formed but outside the policy.
-    const failure = await client.subscribe('webcomm/local/anouncements', () => undefined).then(
-      () => undefined,
-      (error: unknown) => error as WebcommError,
-    );
+    const failure = await client
+      .subscribe('webcomm/local/anouncements', () => undefined)
+      .then(
+        () => undefined,
+        (error: unknown) => error as WebcommError,
+      );
     const ms = performance.now() - started;
     expect(failure?.code).toBe(ERROR_CODES.SUBSCRIBE_REFUSED);
     expect(failure?.message).toContain('"webcomm/local/anouncements"');
@@ -78,7 +84,10 @@ describe('refusals by closing the link (emulator)', () => {
       client.publish('tools', { n: 3 }, { qos: 1 }),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: ERROR_CODES.PUBLISH_REFUSED, topic: 'webcomm/local/announcements' });
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({
+      code: ERROR_CODES.PUBLISH_REFUSED,
+      topic: 'webcomm/local/announcements',
+    });
     expect(takenOver).toEqual([]);
     if (client.state !== 'connected') await nextEvent(client, 'connected');
     await client.publish('tools', { n: 4 }, { qos: 1 });

@@ -30,7 +30,10 @@ afterEach(async () => {
 
 function push(topic: string, payload: string): Promise<void> {
   return new Promise((resolve, reject) =>
-    broker.aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 0, retain: false, dup: false }, (e) => (e ? reject(e) : resolve())),
+    broker.aedes.publish(
+      { cmd: 'publish', topic, payload: Buffer.from(payload), qos: 0, retain: false, dup: false },
+      (e) => (e ? reject(e) : resolve()),
+    ),
   );
 }
 
@@ -41,7 +44,14 @@ const values: [label: string, make: () => unknown][] = [
   ['a string', () => 'plain text'],
   ['a number', () => 42],
   ['an object without prototype', bare],
-  ['an object whose message getter throws', () => ({ get message(): string { throw new Error('trap'); } })],
+  [
+    'an object whose message getter throws',
+    () => ({
+      get message(): string {
+        throw new Error('trap');
+      },
+    }),
+  ],
 ];
 
 describe('thrown non-Error values (real aedes)', () => {
@@ -49,12 +59,18 @@ describe('thrown non-Error values (real aedes)', () => {
     const errors: WebcommError[] = [];
     client.on('error', (e) => errors.push(e));
     await client.connect();
-    await client.subscribe('t/sync', () => {
-      throw make();
-    }, { decode: 'raw' });
+    await client.subscribe(
+      't/sync',
+      () => {
+        throw make();
+      },
+      { decode: 'raw' },
+    );
     await client.subscribe('t/async', () => Promise.reject(make()), { decode: 'raw' });
     const survivors: string[] = [];
-    await client.subscribe('t/after', (m: string) => void survivors.push(m), { decode: (bytes) => Buffer.from(bytes).toString() });
+    await client.subscribe('t/after', (m: string) => void survivors.push(m), {
+      decode: (bytes) => Buffer.from(bytes).toString(),
+    });
     const twoErrors = new Promise<void>((resolve) => client.on('error', () => errors.length === 2 && resolve()));
     await push('t/sync', 'x');
     await push('t/async', 'x');

@@ -56,7 +56,11 @@ describe('API reference', () => {
   let reference: ReflectionJson = { name: '' };
   beforeAll(() => {
     out = mkdtempSync(join(tmpdir(), 'webcomm-typedoc-'));
-    execFileSync(process.execPath, [join(root, 'node_modules/typedoc/bin/typedoc'), '--json', join(out, 'api.json'), '--logLevel', 'Error'], { cwd: root, stdio: 'pipe' });
+    execFileSync(
+      process.execPath,
+      [join(root, 'node_modules/typedoc/bin/typedoc'), '--json', join(out, 'api.json'), '--logLevel', 'Error'],
+      { cwd: root, stdio: 'pipe' },
+    );
     reference = JSON.parse(readFileSync(join(out, 'api.json'), 'utf8')) as ReflectionJson;
   }, 180_000);
   afterAll(() => {
@@ -64,11 +68,16 @@ describe('API reference', () => {
   });
 
   it('has one section per package, named as on npm, with its README as landing text', () => {
-    expect((reference.children ?? []).map((c) => c.name).sort()).toEqual(packages.map((name) => `@webcomm/${name}`).sort());
+    expect((reference.children ?? []).map((c) => c.name).sort()).toEqual(
+      packages.map((name) => `@webcomm/${name}`).sort(),
+    );
     for (const name of packages) {
       const section = reference.children?.find((c) => c.name === `@webcomm/${name}`);
       const readme = (section?.readme ?? []).map((part) => part.text).join('');
-      const title = readFileSync(join(root, 'packages', name, 'README.md'), 'utf8').split('\n')[0]?.replace(/^#\s*/, '') ?? '';
+      const title =
+        readFileSync(join(root, 'packages', name, 'README.md'), 'utf8')
+          .split('\n')[0]
+          ?.replace(/^#\s*/, '') ?? '';
       expect(readme, name).toContain(title);
     }
   });
@@ -78,7 +87,9 @@ describe('API reference', () => {
       const { pkg, sub } = entry;
       const section = reference.children?.find((c) => c.name === `@webcomm/${pkg}`);
       // A package with several entries gets one module per entry (`index`, `testing`).
-      const module = section?.children?.some((c) => c.name === 'index') ? section.children.find((c) => c.name === (sub ?? 'index')) : section;
+      const module = section?.children?.some((c) => c.name === 'index')
+        ? section.children.find((c) => c.name === (sub ?? 'index'))
+        : section;
       const listed = new Set((module?.children ?? []).map((c) => c.name));
       const missing = exportNames(entry.source).filter((name) => !listed.has(name));
       expect(listed.size, entry.specifier).toBeGreaterThan(0);

@@ -14,7 +14,9 @@ const sources = ['packages/emulator/src', 'packages/service/src', 'packages/aws-
     .map((file) => readFileSync(join(root, dir, file), 'utf8')),
 );
 const answered = new Map<string, string>([['INTERNAL', '500']]);
-for (const text of sources) for (const [, status = '', code = ''] of text.matchAll(/HttpProblem\(\s*(\d{3}),\s*'([A-Z_]+)'/g)) answered.set(code, status);
+for (const text of sources)
+  for (const [, status = '', code = ''] of text.matchAll(/HttpProblem\(\s*(\d{3}),\s*'([A-Z_]+)'/g))
+    answered.set(code, status);
 
 describe('docs/troubleshooting.md documents the service API codes', () => {
   it('finds the codes in the sources', () => {

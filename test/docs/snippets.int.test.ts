@@ -72,8 +72,13 @@ function cliLines(code: string): string[] {
     .split('\n')
     .map((line) => line.replace(/\s+#.*$/, '').trim())
     .filter((line) => line !== '' && !line.startsWith('#'))
-    .flatMap((line) => line.split(/\s*\|\s*/).some((part) => CLI_LINE.test(part)) ? [line] : [])
-    .map((line) => line.split(/(\s*\|\s*)/).map((part) => part.replace(CLI_LINE, `${JSON.stringify(process.execPath)} --import ${tsx} ${cli} `)).join(''));
+    .flatMap((line) => (line.split(/\s*\|\s*/).some((part) => CLI_LINE.test(part)) ? [line] : []))
+    .map((line) =>
+      line
+        .split(/(\s*\|\s*)/)
+        .map((part) => part.replace(CLI_LINE, `${JSON.stringify(process.execPath)} --import ${tsx} ${cli} `))
+        .join(''),
+    );
 }
 
 let emulator: RunningEmulator;
@@ -98,7 +103,12 @@ g.checkLinkByWallClock = () => undefined;
 if (typeof g.WebSocket === 'undefined') g.WebSocket = (await import('ws')).WebSocket;
 `;
 
-function run(command: string, args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd, env: { ...process.env, ...env } });
     let stdout = '';
@@ -145,7 +155,8 @@ describe('documented snippets run as written', { timeout: 120_000 }, () => {
     await mkdir(home, { recursive: true });
     // A snippet that reads the running emulator's endpoints.json (as a backend next to `pnpm emulator`
     // does) finds the data directory where `webcomm serve` keeps it; snippets starting their own don't.
-    if (snippet.code.includes('.webcomm-data/endpoints.json')) await symlink(join(work, '.webcomm-data'), join(cwd, '.webcomm-data'));
+    if (snippet.code.includes('.webcomm-data/endpoints.json'))
+      await symlink(join(work, '.webcomm-data'), join(cwd, '.webcomm-data'));
     const body = join(snippetDir, `${id}.ts`);
     const entry = join(snippetDir, `${id}.run.ts`);
     await writeFile(body, `${rewrite(snippet.code)}\nexport {};\n`);
@@ -163,7 +174,11 @@ describe('documented snippets run as written', { timeout: 120_000 }, () => {
     await mkdir(cwd, { recursive: true });
     await symlink(join(work, '.webcomm-data'), join(cwd, '.webcomm-data')).catch(() => undefined);
     for (const line of cliLines(snippet.code)) {
-      const result = await run('bash', ['-o', 'pipefail', '-c', line], cwd, { TSX_TSCONFIG_PATH: join(root, 'tsconfig.json'), WEBCOMM_URL: '', WEBCOMM_ADMIN_TOKEN: '' });
+      const result = await run('bash', ['-o', 'pipefail', '-c', line], cwd, {
+        TSX_TSCONFIG_PATH: join(root, 'tsconfig.json'),
+        WEBCOMM_URL: '',
+        WEBCOMM_ADMIN_TOKEN: '',
+      });
       expect(result.code, `${snippet.file}:${snippet.line}: ${line}\n${result.stderr}`).toBe(0);
     }
   });

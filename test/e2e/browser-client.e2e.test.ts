@@ -35,10 +35,19 @@ const esbuild = createRequire(requireFromRoot.resolve('tsup/package.json'))('esb
 /** Bundles the built packages as an app would: resolved through node_modules and their export maps. */
 async function bundleBuilt(): Promise<string> {
   const result = await esbuild.build({
-    stdin: { contents: "export * from '@webcomm/browser'; export { ManualClock } from '@webcomm/core/testing';", resolveDir: join(root, 'examples'), sourcefile: 'page.js' },
+    stdin: {
+      contents: "export * from '@webcomm/browser'; export { ManualClock } from '@webcomm/core/testing';",
+      resolveDir: join(root, 'examples'),
+      sourcefile: 'page.js',
+    },
     // A tsconfig without the workspace's `paths` (those point at the sources): bundle what is built.
     tsconfig: join(root, 'packages/browser/tsconfig.json'),
-    bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, logLevel: 'silent',
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
   });
   return (result.outputFiles[0] as { text: string }).text;
 }
@@ -55,11 +64,14 @@ async function start(ports?: { http: number; https: number; mqtt: number; mqtts:
 }
 
 beforeAll(async () => {
-  for (const built of builtEntries) if (!existsSync(built)) throw new Error(`${built} is missing: run "pnpm build" first (pnpm test does).`);
+  for (const built of builtEntries)
+    if (!existsSync(built)) throw new Error(`${built} is missing: run "pnpm build" first (pnpm test does).`);
   const bundle = await bundleBuilt();
   pageServer = createServer((request, response) => {
-    if (request.url === '/webcomm.js') return void response.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
-    response.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><title>game</title><script type="module">
+    if (request.url === '/webcomm.js')
+      return void response.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
+    response.writeHead(200, { 'content-type': 'text/html' })
+      .end(`<!doctype html><title>game</title><script type="module">
       import * as webcomm from '/webcomm.js';
       window.webcomm = webcomm; window.events = []; window.ready = true;
     </script>`);
@@ -95,7 +107,11 @@ async function adminPublish(version: number): Promise<void> {
 }
 
 const contentVersions = (page: Page): Promise<number[]> =>
-  page.evaluate(() => (window as unknown as { events: { type: string; version?: number }[] }).events.filter((e) => e.type === 'content').map((e) => e.version ?? -1));
+  page.evaluate(() =>
+    (window as unknown as { events: { type: string; version?: number }[] }).events
+      .filter((e) => e.type === 'content')
+      .map((e) => e.version ?? -1),
+  );
 
 describe('browser client in Chromium against the emulator', () => {
   it('registers, signs in as a Cognito guest, receives content updates, and survives an emulator restart', async () => {
@@ -103,22 +119,33 @@ describe('browser client in Chromium against the emulator', () => {
     const clientId = await page.evaluate(async (serviceUrl) => {
       type W = { webcomm: Webcomm; events: unknown[]; client?: unknown };
       const w = window as unknown as W;
-      const { client, registration } = await w.webcomm.connectToService({ serviceUrl, storage: w.webcomm.memoryStorage(), backoff: { initialDelayMs: 100, maxDelayMs: 1_000 } });
+      const { client, registration } = await w.webcomm.connectToService({
+        serviceUrl,
+        storage: w.webcomm.memoryStorage(),
+        backoff: { initialDelayMs: 100, maxDelayMs: 1_000 },
+      });
       client.on('state', (s) => w.events.push({ type: 'state', to: s.to }));
       client.on('error', (e) => w.events.push({ type: 'error', code: e.code, message: e.message }));
-      await client.subscribe<{ version: number }>('content-updates', (update) => void w.events.push({ type: 'content', version: update.version }));
+      await client.subscribe<{ version: number }>(
+        'content-updates',
+        (update) => void w.events.push({ type: 'content', version: update.version }),
+      );
       await client.connect();
       w.client = client;
       return registration.clientId;
     }, emulator.endpoints.http);
     expect(clientId).toMatch(/^local-1:/);
     await adminPublish(1);
-    await page.waitForFunction(() => (window as unknown as { events: { type: string }[] }).events.some((e) => e.type === 'content'));
+    await page.waitForFunction(() =>
+      (window as unknown as { events: { type: string }[] }).events.some((e) => e.type === 'content'),
+    );
     expect(await contentVersions(page)).toEqual([1]);
 
     const { ports } = emulator.endpoints;
     await emulator.stop();
-    await page.waitForFunction(() => (window as unknown as { events: { type: string; to?: string }[] }).events.some((e) => e.to === 'reconnecting'));
+    await page.waitForFunction(() =>
+      (window as unknown as { events: { type: string; to?: string }[] }).events.some((e) => e.to === 'reconnecting'),
+    );
     await start(ports);
     await page.waitForFunction(
       () => {
@@ -129,7 +156,10 @@ describe('browser client in Chromium against the emulator', () => {
       { timeout: 15_000 },
     );
     await adminPublish(2);
-    await page.waitForFunction(() => (window as unknown as { events: { type: string }[] }).events.filter((e) => e.type === 'content').length >= 2);
+    await page.waitForFunction(
+      () =>
+        (window as unknown as { events: { type: string }[] }).events.filter((e) => e.type === 'content').length >= 2,
+    );
     expect(await contentVersions(page)).toEqual([1, 2]);
     await page.evaluate(() => (window as unknown as { client: { close(): Promise<void> } }).client.close());
     await page.close();
@@ -142,14 +172,30 @@ describe('browser client in Chromium against the emulator', () => {
       const expired = webcomm.createBrowserClient({
         endpoint,
         clientId: 'expired-client',
-        auth: { type: 'sigv4', region: 'local-1', credentials: webcomm.staticCredentials({ accessKeyId: 'AKIAEXPIRED', secretAccessKey: 'x', sessionToken: 't', expiration: new Date(Date.now() - 60_000) }) },
+        auth: {
+          type: 'sigv4',
+          region: 'local-1',
+          credentials: webcomm.staticCredentials({
+            accessKeyId: 'AKIAEXPIRED',
+            secretAccessKey: 'x',
+            sessionToken: 't',
+            expiration: new Date(Date.now() - 60_000),
+          }),
+        },
       });
-      const expiredError = await expired.connect().then(() => undefined, (e: { code: string; message: string; fatal: boolean }) => e);
+      const expiredError = await expired.connect().then(
+        () => undefined,
+        (e: { code: string; message: string; fatal: boolean }) => e,
+      );
       const wrong = webcomm.createBrowserClient({
         endpoint,
         clientId: 'wrong-client',
         backoff: { initialDelayMs: 60_000 },
-        auth: { type: 'sigv4', region: 'local-1', credentials: webcomm.staticCredentials({ accessKeyId: 'AKIAWRONG', secretAccessKey: 'nope' }) },
+        auth: {
+          type: 'sigv4',
+          region: 'local-1',
+          credentials: webcomm.staticCredentials({ accessKeyId: 'AKIAWRONG', secretAccessKey: 'nope' }),
+        },
       });
       const wrongError = await new Promise<{ code: string; message: string }>((resolve) => {
         wrong.on('reconnecting', ({ error }) => error && resolve({ code: error.code, message: error.message }));
@@ -157,7 +203,10 @@ describe('browser client in Chromium against the emulator', () => {
       });
       await wrong.close();
       await expired.close();
-      return { expired: expiredError && { code: expiredError.code, message: expiredError.message, fatal: expiredError.fatal }, wrong: wrongError };
+      return {
+        expired: expiredError && { code: expiredError.code, message: expiredError.message, fatal: expiredError.fatal },
+        wrong: wrongError,
+      };
     }, emulator.endpoints.ws);
     expect(outcome.expired).toMatchObject({ code: 'WEBCOMM_BAD_CREDENTIALS', fatal: true });
     expect(outcome.expired?.message).toMatch(/expired/i);
@@ -170,13 +219,30 @@ describe('browser client in Chromium against the emulator', () => {
   it('a ban hidden by the browser (refused upgrade = network error) is asked of the service: BANNED, and failed stays failed after the unban', async () => {
     const page = await openPage();
     const clientId = await page.evaluate(async (serviceUrl) => {
-      type W = { webcomm: Webcomm; events: { type: string; to?: string; code?: string }[]; client?: WebcommBrowser.WebcommClient; clock?: ManualClock };
+      type W = {
+        webcomm: Webcomm;
+        events: { type: string; to?: string; code?: string }[];
+        client?: WebcommBrowser.WebcommClient;
+        clock?: ManualClock;
+      };
       const w = window as unknown as W;
       // Backoff delays pass at once on a manual clock; an advance by a day fires any timer left.
       const clock = new w.webcomm.ManualClock(Date.now());
-      const { client, registration } = await w.webcomm.connectToService({ serviceUrl, storage: w.webcomm.memoryStorage(), clock });
+      const { client, registration } = await w.webcomm.connectToService({
+        serviceUrl,
+        storage: w.webcomm.memoryStorage(),
+        clock,
+      });
       client.on('reconnecting', ({ delayMs }) => queueMicrotask(() => clock.advance(delayMs)));
-      client.on('state', (s) => w.events.push({ type: 'state', to: s.to, ...(s.error ? { code: `${s.error.code}<${(s.error.cause as { code?: string } | undefined)?.code ?? ''}` } : {}) }));
+      client.on('state', (s) =>
+        w.events.push({
+          type: 'state',
+          to: s.to,
+          ...(s.error
+            ? { code: `${s.error.code}<${(s.error.cause as { code?: string } | undefined)?.code ?? ''}` }
+            : {}),
+        }),
+      );
       await client.connect();
       w.client = client;
       w.clock = clock;
@@ -192,7 +258,9 @@ describe('browser client in Chromium against the emulator', () => {
     };
     type E = { events: { type: string; to?: string; code?: string }[] };
     await setStatus('banned');
-    await page.waitForFunction(() => (window as unknown as E).events.some((e) => e.to === 'failed'), undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => (window as unknown as E).events.some((e) => e.to === 'failed'), undefined, {
+      timeout: 15_000,
+    });
     const failedWith = await page.evaluate(() => (window as unknown as E).events.find((e) => e.to === 'failed')?.code);
     // What Chromium showed was a network failure; the service said why.
     expect(failedWith).toBe('WEBCOMM_BANNED<WEBCOMM_NETWORK');
@@ -225,34 +293,56 @@ describe('browser client in Chromium against the emulator', () => {
       await page.evaluate(async (serviceUrl) => {
         type W = { webcomm: Webcomm; events: unknown[]; shared?: WebcommBrowser.SharedTabConnection };
         const w = window as unknown as W;
-        const shared = w.webcomm.shareConnectionAcrossTabs(async () => (await w.webcomm.connectToService({ serviceUrl, storage: w.webcomm.memoryStorage() })).client, { name: 'e2e' });
+        const shared = w.webcomm.shareConnectionAcrossTabs(
+          async () => (await w.webcomm.connectToService({ serviceUrl, storage: w.webcomm.memoryStorage() })).client,
+          { name: 'e2e' },
+        );
         shared.on('leader', () => w.events.push({ type: 'leader' }));
-        await shared.subscribe<{ version: number }>('webcomm/local/content-updates', (update) => void w.events.push({ type: 'content', version: update.version }));
+        await shared.subscribe<{ version: number }>(
+          'webcomm/local/content-updates',
+          (update) => void w.events.push({ type: 'content', version: update.version }),
+        );
         w.shared = shared;
       }, emulator.endpoints.http);
       return page;
     };
-    const isLeader = (page: Page): Promise<boolean> => page.evaluate(() => (window as unknown as { events: { type: string }[] }).events.some((e) => e.type === 'leader'));
+    const isLeader = (page: Page): Promise<boolean> =>
+      page.evaluate(() =>
+        (window as unknown as { events: { type: string }[] }).events.some((e) => e.type === 'leader'),
+      );
     const first = await open();
-    await first.waitForFunction(() => (window as unknown as { events: { type: string }[] }).events.some((e) => e.type === 'leader'));
+    await first.waitForFunction(() =>
+      (window as unknown as { events: { type: string }[] }).events.some((e) => e.type === 'leader'),
+    );
     await first.waitForFunction(() => (window as unknown as { shared: { isLeader: boolean } }).shared.isLeader);
     const second = await open();
     await expect.poll(async () => (await adminClients()).length, { interval: 50 }).toBe(1);
     expect(await isLeader(second)).toBe(false);
 
     await adminPublish(21);
-    for (const page of [first, second]) await page.waitForFunction(() => (window as unknown as { events: { type: string; version?: number }[] }).events.some((e) => e.version === 21));
+    for (const page of [first, second])
+      await page.waitForFunction(() =>
+        (window as unknown as { events: { type: string; version?: number }[] }).events.some((e) => e.version === 21),
+      );
 
     await first.close(); // the leader tab goes away: its lock is released
-    await second.waitForFunction(() => (window as unknown as { events: { type: string }[] }).events.some((e) => e.type === 'leader'), undefined, { timeout: 15_000 });
+    await second.waitForFunction(
+      () => (window as unknown as { events: { type: string }[] }).events.some((e) => e.type === 'leader'),
+      undefined,
+      { timeout: 15_000 },
+    );
     await expect.poll(async () => (await adminClients()).length, { interval: 50, timeout: 10_000 }).toBe(1);
     await adminPublish(22);
-    await second.waitForFunction(() => (window as unknown as { events: { type: string; version?: number }[] }).events.some((e) => e.version === 22));
+    await second.waitForFunction(() =>
+      (window as unknown as { events: { type: string; version?: number }[] }).events.some((e) => e.version === 22),
+    );
     await context.close();
   });
 });
 
 async function adminClients(): Promise<string[]> {
-  const response = await fetch(`${emulator.endpoints.http}/admin/clients`, { headers: { authorization: `Bearer ${emulator.adminToken}` } });
+  const response = await fetch(`${emulator.endpoints.http}/admin/clients`, {
+    headers: { authorization: `Bearer ${emulator.adminToken}` },
+  });
   return ((await response.json()) as { clients: string[] }).clients;
 }

@@ -22,7 +22,9 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'webcomm-portal-kick-'));
   emulator = await startEmulator({ dataDir, logger: silentLogger });
   player = await createNodeClient({
-    serviceUrl: emulator.endpoints.http, cacheDir: join(dataDir, 'player'), adminToken: emulator.adminToken,
+    serviceUrl: emulator.endpoints.http,
+    cacheDir: join(dataDir, 'player'),
+    adminToken: emulator.adminToken,
     backoff: { initialDelayMs: 50, maxDelayMs: 200 },
   });
   await player.connect();

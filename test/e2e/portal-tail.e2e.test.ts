@@ -53,10 +53,16 @@ describe('portal live tail (Chromium)', () => {
     await page.locator('#tail .status', { hasText: 'watching private of player-1' }).waitFor();
     // The tail's stream is open once the route answered; publish until the entry shows (no sleep).
     await adminPublish({ channel: 'private', clientId: 'player-2', message: { for: 'someone else' } });
-    await adminPublish({ channel: 'private', clientId: 'player-1', message: { reward: { coins: 50, reason: 'daily login' } } });
+    await adminPublish({
+      channel: 'private',
+      clientId: 'player-1',
+      message: { reward: { coins: 50, reason: 'daily login' } },
+    });
     const entry = page.locator('#tail .entry', { hasText: 'webcomm/local/private/client/player-1' });
     await entry.waitFor();
-    expect(await entry.locator('pre').textContent()).toBe(JSON.stringify({ reward: { coins: 50, reason: 'daily login' } }, null, 2));
+    expect(await entry.locator('pre').textContent()).toBe(
+      JSON.stringify({ reward: { coins: 50, reason: 'daily login' } }, null, 2),
+    );
     expect(await page.locator('#tail').textContent()).not.toContain('\\"');
     expect(await page.locator('#tail').textContent()).not.toContain('someone else');
     await mkdir(artifacts, { recursive: true });

@@ -22,7 +22,10 @@ let emulator: RunningEmulator;
 let dataDir = '';
 let player: NodeClient;
 
-async function admin(path: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: unknown }> {
+async function admin(
+  path: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<{ status: number; body: unknown }> {
   const response = await fetch(`${emulator.endpoints.http}${path}`, {
     method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
     headers: { authorization: `Bearer ${emulator.adminToken}`, 'content-type': 'application/json' },
@@ -41,7 +44,11 @@ beforeAll(async () => {
     const clientId = `guest-${String(i).padStart(2, '0')}${i % 10 === 7 ? '-seven' : ''}`;
     expect((await admin('/register', { body: { type: 'WEBSOCKET', clientId } })).status).toBe(200);
   }
-  player = await createNodeClient({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir: join(dataDir, 'player') });
+  player = await createNodeClient({
+    serviceUrl: emulator.endpoints.http,
+    adminToken: emulator.adminToken,
+    cacheDir: join(dataDir, 'player'),
+  });
   await player.connect();
   browser = await launchChromium();
 }, 120_000);
@@ -55,9 +62,17 @@ afterAll(async () => {
 
 describe('GET /admin/users pages on the server', () => {
   it('returns one bounded page with the total, filtered by search', async () => {
-    const first = (await admin('/admin/users?limit=10')).body as { users: UserRecord[]; total: number; offset: number; limit: number };
+    const first = (await admin('/admin/users?limit=10')).body as {
+      users: UserRecord[];
+      total: number;
+      offset: number;
+      limit: number;
+    };
     expect([first.users.length, first.total, first.offset, first.limit]).toEqual([10, 61, 0, 10]);
-    const page = (await admin('/admin/users?search=SEVEN&offset=2&limit=2')).body as { users: UserRecord[]; total: number };
+    const page = (await admin('/admin/users?search=SEVEN&offset=2&limit=2')).body as {
+      users: UserRecord[];
+      total: number;
+    };
     expect(page.total).toBe(6);
     expect(page.users.map((u) => u.id)).toEqual(['guest-27-seven', 'guest-37-seven']);
     expect(((await admin('/admin/users')).body as { limit: number }).limit).toBe(50);
@@ -80,9 +95,18 @@ describe('portal users (Chromium)', () => {
     expect(await page.locator('#users-next').isDisabled()).toBe(true);
     await page.fill('#user-search', 'seven');
     await page.locator('#users-range', { hasText: '1–6 of 6 matching "seven"' }).waitFor();
-    expect(await page.locator('#users tr[data-user]').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.user))).toEqual(
-      ['guest-07-seven', 'guest-17-seven', 'guest-27-seven', 'guest-37-seven', 'guest-47-seven', 'guest-57-seven'],
-    );
+    expect(
+      await page
+        .locator('#users tr[data-user]')
+        .evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.user)),
+    ).toEqual([
+      'guest-07-seven',
+      'guest-17-seven',
+      'guest-27-seven',
+      'guest-37-seven',
+      'guest-47-seven',
+      'guest-57-seven',
+    ]);
     await page.fill('#user-search', 'nobody-has-this');
     await page.locator('#users', { hasText: 'no user id contains "nobody-has-this"' }).waitFor();
     await page.fill('#user-search', 'seven');
@@ -116,7 +140,9 @@ describe('portal users (Chromium)', () => {
     await detail.locator('dd[data-fact="status"].banned', { hasText: 'banned' }).waitFor();
     await detail.locator('dd[data-fact="connections"]', { hasText: '0' }).waitFor();
     // Disconnected: last seen is now a time, not "never".
-    expect(await detail.locator('dd[data-fact="last seen"]').textContent()).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
+    expect(await detail.locator('dd[data-fact="last seen"]').textContent()).toMatch(
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/,
+    );
     expect(await page.locator(`tr[data-user="${id}"] td.seen`).textContent()).toMatch(/^\d{4}-/);
     await detail.locator('#detail-actions button[data-action="unban"]').click();
     await detail.locator('dd[data-fact="status"].active', { hasText: 'active' }).waitFor();

@@ -24,7 +24,11 @@ let player: NodeClient;
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'webcomm-portal-'));
   emulator = await startEmulator({ dataDir, logger: silentLogger });
-  player = await createNodeClient({ serviceUrl: emulator.endpoints.http, cacheDir: join(dataDir, 'player'), adminToken: emulator.adminToken });
+  player = await createNodeClient({
+    serviceUrl: emulator.endpoints.http,
+    cacheDir: join(dataDir, 'player'),
+    adminToken: emulator.adminToken,
+  });
   await player.connect();
   await player.subscribe('content-updates', () => undefined);
   browser = await launchChromium();
@@ -48,7 +52,9 @@ describe('portal page (Chromium)', () => {
     // Live tail of content-updates, fed by the publish form.
     await page.selectOption('#tail-channel', 'content-updates');
     await page.click('#tail-start');
-    await page.waitForFunction(() => document.getElementById('tail')?.textContent?.includes('watching content-updates'));
+    await page.waitForFunction(() =>
+      document.getElementById('tail')?.textContent?.includes('watching content-updates'),
+    );
     await page.selectOption('#pub-channel', 'content-updates');
     await page.fill('#pub-message', '{"version": 12}');
     const received = nextEvent(player, 'message');

@@ -96,7 +96,8 @@ export async function startBroker(options: TestBrokerOptions = {}): Promise<Test
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     const web = wsServer;
     wsServer = undefined;
-    const wsClosed = web === undefined ? Promise.resolve() : new Promise<void>((resolve) => web.http.close(() => resolve()));
+    const wsClosed =
+      web === undefined ? Promise.resolve() : new Promise<void>((resolve) => web.http.close(() => resolve()));
     web?.ws.close();
     for (const socket of sockets) socket.destroy();
     await new Promise<void>((resolve) => aedes.close(() => resolve()));

@@ -8,7 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { connect } from '../../packages/emulator/testing/mqtt-helpers.js';
-import { startEmulator, type EmulatorOptions, type Logger, type Refusal, type RunningEmulator } from '@webcomm/emulator';
+import {
+  startEmulator,
+  type EmulatorOptions,
+  type Logger,
+  type Refusal,
+  type RunningEmulator,
+} from '@webcomm/emulator';
 
 /** A running emulator, its log lines and its refusals. */
 export interface EmulatorUnderTest {
@@ -24,7 +30,11 @@ export interface EmulatorUnderTest {
 export async function startEmulatorUnderTest(options: EmulatorOptions = {}): Promise<EmulatorUnderTest> {
   const dataDir = await mkdtemp(join(tmpdir(), 'webcomm-sec-'));
   const logs: string[] = [];
-  const logger: Logger = { info: (line) => logs.push(line), warn: (line) => logs.push(line), error: (line) => logs.push(line) };
+  const logger: Logger = {
+    info: (line) => logs.push(line),
+    warn: (line) => logs.push(line),
+    error: (line) => logs.push(line),
+  };
   const emulator = await startEmulator({ logger, ...options, dataDir });
   const refusals: Refusal[] = [];
   emulator.onRefusal((refusal) => refusals.push(refusal));
@@ -64,7 +74,10 @@ export function closed(client: MqttClient): Promise<void> {
 }
 
 /** Resolves with the next message whose topic satisfies `predicate`. */
-export function nextMessage(client: MqttClient, predicate: (topic: string) => boolean = () => true): Promise<{ topic: string; payload: string }> {
+export function nextMessage(
+  client: MqttClient,
+  predicate: (topic: string) => boolean = () => true,
+): Promise<{ topic: string; payload: string }> {
   return new Promise((resolve) => {
     const onMessage = (topic: string, payload: Buffer): void => {
       if (!predicate(topic)) return;
@@ -92,7 +105,11 @@ export async function registerWebSocketClient(emulator: RunningEmulator): Promis
   return ((await response.json()) as { clientId: string }).clientId;
 }
 
-async function cognitoCall(emulator: RunningEmulator, operation: string, body: object): Promise<Record<string, unknown>> {
+async function cognitoCall(
+  emulator: RunningEmulator,
+  operation: string,
+  body: object,
+): Promise<Record<string, unknown>> {
   const response = await fetch(emulator.endpoints.cognito, {
     method: 'POST',
     headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityService.${operation}` },
@@ -104,10 +121,22 @@ async function cognitoCall(emulator: RunningEmulator, operation: string, body: o
 }
 
 /** A guest identity and its credentials from the emulator's Cognito endpoint (its JSON protocol, by hand). */
-export async function guestCredentials(emulator: RunningEmulator): Promise<{ identityId: string; credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string } }> {
-  const { IdentityId } = (await cognitoCall(emulator, 'GetId', { IdentityPoolId: emulator.identityPoolId })) as { IdentityId: string };
+export async function guestCredentials(emulator: RunningEmulator): Promise<{
+  identityId: string;
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+}> {
+  const { IdentityId } = (await cognitoCall(emulator, 'GetId', { IdentityPoolId: emulator.identityPoolId })) as {
+    IdentityId: string;
+  };
   const { Credentials } = (await cognitoCall(emulator, 'GetCredentialsForIdentity', { IdentityId })) as {
     Credentials: { AccessKeyId: string; SecretKey: string; SessionToken: string };
   };
-  return { identityId: IdentityId, credentials: { accessKeyId: Credentials.AccessKeyId, secretAccessKey: Credentials.SecretKey, sessionToken: Credentials.SessionToken } };
+  return {
+    identityId: IdentityId,
+    credentials: {
+      accessKeyId: Credentials.AccessKeyId,
+      secretAccessKey: Credentials.SecretKey,
+      sessionToken: Credentials.SessionToken,
+    },
+  };
 }

@@ -17,7 +17,11 @@ export interface HttpApiGateway {
 }
 
 /** The event API Gateway builds for a request. */
-export function httpApiEvent(method: string, target: string, options: { body?: string; headers?: Record<string, string>; sourceIp?: string; iamUser?: string } = {}): HttpApiEvent {
+export function httpApiEvent(
+  method: string,
+  target: string,
+  options: { body?: string; headers?: Record<string, string>; sourceIp?: string; iamUser?: string } = {},
+): HttpApiEvent {
   const [path = '/', query = ''] = target.split('?');
   return {
     version: '2.0',
@@ -29,14 +33,24 @@ export function httpApiEvent(method: string, target: string, options: { body?: s
     isBase64Encoded: false,
     requestContext: {
       http: { method, path, sourceIp: options.sourceIp ?? '127.0.0.1' },
-      ...(options.iamUser === undefined ? {} : { authorizer: { iam: { userArn: options.iamUser, accessKey: 'AKIAOPERATOR00000000', accountId: '123456789012' } } }),
+      ...(options.iamUser === undefined
+        ? {}
+        : {
+            authorizer: {
+              iam: { userArn: options.iamUser, accessKey: 'AKIAOPERATOR00000000', accountId: '123456789012' },
+            },
+          }),
     },
   };
 }
 
 /** An `/admin` call as the function receives it behind the IAM authorizer. */
 export function adminEvent(method: string, target: string, body?: unknown): HttpApiEvent {
-  return httpApiEvent(method, target, { iamUser: 'arn:aws:iam::123456789012:user/operator', headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  return httpApiEvent(method, target, {
+    iamUser: 'arn:aws:iam::123456789012:user/operator',
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
 }
 
 /** Serves `handler` on 127.0.0.1 port 0; `/admin/*` is refused (403) as API Gateway does without a signature. */
@@ -52,9 +66,14 @@ export async function startHttpApiGateway(handler: HttpApiHandler): Promise<Http
         return;
       }
       const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+      for (const [name, value] of Object.entries(request.headers))
+        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
       const body = Buffer.concat(chunks).toString('utf8');
-      const event = httpApiEvent(request.method ?? 'GET', target, { headers, ...(body === '' ? {} : { body }), sourceIp: request.socket.remoteAddress ?? '127.0.0.1' });
+      const event = httpApiEvent(request.method ?? 'GET', target, {
+        headers,
+        ...(body === '' ? {} : { body }),
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+      });
       events.push(event);
       handler(event).then(
         (result) => response.writeHead(result.statusCode, result.headers).end(result.body),

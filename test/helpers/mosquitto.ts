@@ -80,17 +80,26 @@ function configText(port: number, wsPort: number | undefined, dir: string, optio
     'log_dest stderr',
     'log_type error',
     'log_type warning',
-    ...(options.dynsec === undefined ? [] : [`plugin ${DYNSEC_PLUGIN}`, `plugin_opt_config_file ${dir}/dynamic-security.json`]),
+    ...(options.dynsec === undefined
+      ? []
+      : [`plugin ${DYNSEC_PLUGIN}`, `plugin_opt_config_file ${dir}/dynamic-security.json`]),
     '',
   ].join('\n');
 }
 
 /** Resolves once something accepts TCP connections on `port`; rejects when `child` exits first. */
-async function waitListening(port: number, child: ChildProcess, stderr: () => string, deadlineMs = 10_000): Promise<void> {
+async function waitListening(
+  port: number,
+  child: ChildProcess,
+  stderr: () => string,
+  deadlineMs = 10_000,
+): Promise<void> {
   const until = Date.now() + deadlineMs;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`mosquitto exited (${child.exitCode ?? child.signalCode}) before listening on ${port}: ${stderr()}`);
+      throw new Error(
+        `mosquitto exited (${child.exitCode ?? child.signalCode}) before listening on ${port}: ${stderr()}`,
+      );
     }
     const ok = await new Promise<boolean>((resolve) => {
       const socket = connect({ host: '127.0.0.1', port });
@@ -123,7 +132,8 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Te
   const configPath = join(dir, 'mosquitto.conf');
   await writeFile(configPath, configText(port, wsPort, dir, options), { mode: 0o600 });
   if (options.acl !== undefined) await writeFile(join(dir, 'acl'), `${options.acl}\n`, { mode: 0o600 });
-  if (options.dynsec !== undefined) await writeFile(join(dir, 'dynamic-security.json'), JSON.stringify(options.dynsec), { mode: 0o600 });
+  if (options.dynsec !== undefined)
+    await writeFile(join(dir, 'dynamic-security.json'), JSON.stringify(options.dynsec), { mode: 0o600 });
   let child: ChildProcess | undefined;
   let stopped = false;
 

@@ -35,18 +35,30 @@ export function workspaceEntries(): PackageEntry[] {
   for (const pkg of readdirSync(`${root}packages`).sort()) {
     const dir = `${root}packages/${pkg}`;
     if (!existsSync(`${dir}/package.json`)) continue;
-    const manifest = JSON.parse(readFileSync(`${dir}/package.json`, 'utf8')) as { name: string; exports?: Record<string, unknown> };
+    const manifest = JSON.parse(readFileSync(`${dir}/package.json`, 'utf8')) as {
+      name: string;
+      exports?: Record<string, unknown>;
+    };
     for (const sub of Object.keys(manifest.exports ?? {})) {
       if (sub.endsWith('.json')) continue;
       const short = sub === '.' ? undefined : sub.slice(2);
-      entries.push({ specifier: short === undefined ? manifest.name : `${manifest.name}/${short}`, pkg, sub: short, source: sourceOf(dir, sub) });
+      entries.push({
+        specifier: short === undefined ? manifest.name : `${manifest.name}/${short}`,
+        pkg,
+        sub: short,
+        source: sourceOf(dir, sub),
+      });
     }
   }
   return entries;
 }
 
 /** A type-checked program over `entries`, with each `@webcomm/...` specifier mapped to its source. */
-export function entriesProgram(entries: readonly PackageEntry[]): { program: ts.Program; checker: ts.TypeChecker; exportsOf(file: string): ts.Symbol[] } {
+export function entriesProgram(entries: readonly PackageEntry[]): {
+  program: ts.Program;
+  checker: ts.TypeChecker;
+  exportsOf(file: string): ts.Symbol[];
+} {
   const program = ts.createProgram(
     entries.map((entry) => entry.source),
     {

@@ -3,7 +3,11 @@ import type { Browser, Page } from 'playwright-core';
 import type { RunningEmulator } from '@webcomm/emulator';
 
 /** A signed-in portal page, once its first data has loaded (`body[data-ready]`). */
-export async function openSignedInPortal(browser: Browser, emulator: RunningEmulator, viewport?: { width: number; height: number }): Promise<Page> {
+export async function openSignedInPortal(
+  browser: Browser,
+  emulator: RunningEmulator,
+  viewport?: { width: number; height: number },
+): Promise<Page> {
   const page = await browser.newPage(viewport === undefined ? {} : { viewport });
   await page.goto(`${emulator.endpoints.http}/portal`);
   await page.fill('#token', emulator.adminToken);

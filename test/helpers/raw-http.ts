@@ -13,7 +13,11 @@ export interface RawTarget {
  * Sends `bytes`, half-closes, and resolves with every byte answered until the server closes
  * (an error after some bytes still resolves with them: the server may reset after answering).
  */
-export function rawExchange(target: RawTarget, bytes: string | Buffer, options: { halfClose?: boolean } = {}): Promise<string> {
+export function rawExchange(
+  target: RawTarget,
+  bytes: string | Buffer,
+  options: { halfClose?: boolean } = {},
+): Promise<string> {
   return new Promise((resolve) => {
     const socket =
       target.ca === undefined

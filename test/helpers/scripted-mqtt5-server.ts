@@ -41,7 +41,8 @@ export async function startScriptedServer(pubackFor: (topic: string) => number):
           send(socket, { cmd: 'suback', messageId: packet.messageId, granted: packet.subscriptions.map((s) => s.qos) });
           break;
         case 'publish':
-          if (packet.qos === 1) send(socket, { cmd: 'puback', messageId: packet.messageId, reasonCode: pubackFor(packet.topic) });
+          if (packet.qos === 1)
+            send(socket, { cmd: 'puback', messageId: packet.messageId, reasonCode: pubackFor(packet.topic) });
           break;
         case 'pingreq':
           send(socket, { cmd: 'pingresp' });

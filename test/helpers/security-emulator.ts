@@ -42,7 +42,11 @@ export async function callApi(
   emulator: RunningEmulator,
   path: string,
   init: { method?: string; token?: string; body?: unknown } = {},
-): Promise<{ status: number; body: { error?: { code: string; message: string } } & Record<string, unknown>; headers: Headers }> {
+): Promise<{
+  status: number;
+  body: { error?: { code: string; message: string } } & Record<string, unknown>;
+  headers: Headers;
+}> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (init.token !== undefined) headers.authorization = `Bearer ${init.token}`;
   const response = await fetch(`${emulator.endpoints.http}${path}`, {

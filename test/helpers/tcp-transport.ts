@@ -12,7 +12,10 @@ export interface TcpTestTransport extends Transport {
   port: number;
 }
 
-export function tcpTransport(port: number, credentials: { username?: string; password?: string } = {}): TcpTestTransport {
+export function tcpTransport(
+  port: number,
+  credentials: { username?: string; password?: string } = {},
+): TcpTestTransport {
   let opens = 0;
   const transport: TcpTestTransport = {
     name: 'tcp-test',

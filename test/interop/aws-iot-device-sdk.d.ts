@@ -23,7 +23,11 @@ declare module 'aws-iot-device-sdk' {
   }
 
   export interface Device extends EventEmitter {
-    subscribe(topic: string, options: { qos: 0 | 1 }, callback: (error: Error | null, granted: { topic: string; qos: number }[]) => void): void;
+    subscribe(
+      topic: string,
+      options: { qos: 0 | 1 },
+      callback: (error: Error | null, granted: { topic: string; qos: number }[]) => void,
+    ): void;
     publish(topic: string, message: string, options: { qos: 0 | 1 }, callback?: (error?: Error) => void): void;
     end(force: boolean, callback?: () => void): void;
   }

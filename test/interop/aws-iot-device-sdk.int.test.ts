@@ -29,7 +29,9 @@ function connected(device: Device): Promise<void> {
 }
 
 function subscribed(device: Device, topic: string): Promise<number> {
-  return new Promise((resolve, reject) => device.subscribe(topic, { qos: 0 }, (error, granted) => (error ? reject(error) : resolve(granted[0]?.qos ?? -1))));
+  return new Promise((resolve, reject) =>
+    device.subscribe(topic, { qos: 0 }, (error, granted) => (error ? reject(error) : resolve(granted[0]?.qos ?? -1))),
+  );
 }
 
 function nextMessage(device: Device, topic: string): Promise<string> {
@@ -67,7 +69,10 @@ describe('aws-iot-device-sdk (v1) against the emulator', () => {
     const message = nextMessage(device, ANNOUNCEMENTS);
     await emulator.broker.publish(ANNOUNCEMENTS, Buffer.from('{"from":"service"}'));
     expect(await message).toBe('{"from":"service"}');
-    expect(emulator.broker.connections().find((c) => c.clientId === identityId)).toMatchObject({ transport: 'wss', principalId: identityId });
+    expect(emulator.broker.connections().find((c) => c.clientId === identityId)).toMatchObject({
+      transport: 'wss',
+      principalId: identityId,
+    });
   });
 
   it('refuses the SDK over WSS with a wrong secret key (HTTP 403 at the upgrade, never connected)', async () => {
@@ -75,8 +80,14 @@ describe('aws-iot-device-sdk (v1) against the emulator', () => {
     const { emulator } = env;
     const { identityId, credentials } = await guestCredentials(emulator);
     const device = awsIot.device({
-      protocol: 'wss', host: 'localhost', port: emulator.endpoints.ports.https, region: emulator.region, clientId: identityId,
-      accessKeyId: credentials.accessKeyId, secretKey: `x${credentials.secretAccessKey.slice(1)}`, sessionToken: credentials.sessionToken,
+      protocol: 'wss',
+      host: 'localhost',
+      port: emulator.endpoints.ports.https,
+      region: emulator.region,
+      clientId: identityId,
+      accessKeyId: credentials.accessKeyId,
+      secretKey: `x${credentials.secretAccessKey.slice(1)}`,
+      sessionToken: credentials.sessionToken,
       websocketOptions: { ca: emulator.caPem },
     });
     devices.push(device);
@@ -88,7 +99,9 @@ describe('aws-iot-device-sdk (v1) against the emulator', () => {
     });
     // The emulator answered each attempt with 403 for the signature (the SDK may have retried before the close).
     expect(env.refusals.length).toBeGreaterThan(0);
-    expect(new Set(env.refusals.map((r) => `${r.transport} ${r.action} ${r.status ?? '?'} ${r.reason}`))).toEqual(new Set(['wss upgrade 403 bad-signature']));
+    expect(new Set(env.refusals.map((r) => `${r.transport} ${r.action} ${r.status ?? '?'} ${r.reason}`))).toEqual(
+      new Set(['wss upgrade 403 bad-signature']),
+    );
   });
 
   it('connects over MQTT/TLS with an operator-issued certificate, receives, and publishes where granted', async () => {
@@ -100,7 +113,13 @@ describe('aws-iot-device-sdk (v1) against the emulator', () => {
       body: JSON.stringify({ type: 'OPENSSL', publish: ['tools'] }),
     });
     expect(response.status).toBe(200);
-    const registration = (await response.json()) as { clientId: string; certificatePem: string; privateKeyPem: string; caPem: string; endpoint: { port: number } };
+    const registration = (await response.json()) as {
+      clientId: string;
+      certificatePem: string;
+      privateKeyPem: string;
+      caPem: string;
+      endpoint: { port: number };
+    };
     const device = awsIot.device({
       protocol: 'mqtts',
       host: 'localhost',

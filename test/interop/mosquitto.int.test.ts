@@ -35,23 +35,38 @@ interface Identity {
 }
 
 /** Registers an OPENSSL client as the operator and writes its files (0600) for mosquitto. */
-async function operatorIssued(emulator: EmulatorUnderTest['emulator'], name: string, publish: string[] = []): Promise<Identity> {
+async function operatorIssued(
+  emulator: EmulatorUnderTest['emulator'],
+  name: string,
+  publish: string[] = [],
+): Promise<Identity> {
   const response = await fetch(`${emulator.endpoints.http}/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${emulator.adminToken}` },
     body: JSON.stringify({ type: 'OPENSSL', ...(publish.length > 0 ? { publish } : {}) }),
   });
   expect(response.status).toBe(200);
-  const registration = (await response.json()) as { clientId: string; certificatePem: string; privateKeyPem: string; caPem: string };
+  const registration = (await response.json()) as {
+    clientId: string;
+    certificatePem: string;
+    privateKeyPem: string;
+    caPem: string;
+  };
   const file = (suffix: string): string => join(dir, `${name}-${suffix}`);
   await writePrivateFile(file('cert.pem'), registration.certificatePem);
   await writePrivateFile(file('key.pem'), registration.privateKeyPem);
   await writePrivateFile(file('ca.pem'), registration.caPem);
-  return { clientId: registration.clientId, tls: ['--cafile', file('ca.pem'), '--cert', file('cert.pem'), '--key', file('key.pem')] };
+  return {
+    clientId: registration.clientId,
+    tls: ['--cafile', file('ca.pem'), '--cert', file('cert.pem'), '--key', file('key.pem')],
+  };
 }
 
 /** Runs a mosquitto client with line-buffered output (stdio buffers a pipe whole: no SUBACK line would show). */
-function run(command: string, args: string[]): { child: ChildProcessWithoutNullStreams; output: () => string; exited: Promise<number | null> } {
+function run(
+  command: string,
+  args: string[],
+): { child: ChildProcessWithoutNullStreams; output: () => string; exited: Promise<number | null> } {
   const child = spawn('/usr/bin/stdbuf', ['-oL', '-eL', command, ...args], { stdio: 'pipe' });
   children.push(child);
   let output = '';
@@ -84,7 +99,27 @@ describe('mosquitto clients against the emulator', () => {
     const port = String(emulator.endpoints.ports.mqtts);
     const own = `webcomm/local/private/client/${listener.clientId}`;
 
-    const sub = run(SUB, ['-d', '-v', '-h', 'localhost', '-p', port, '-V', 'mqttv311', '-i', listener.clientId, ...listener.tls, '-t', own, '-t', 'webcomm/local/tools', '-C', '2', '-W', '60']);
+    const sub = run(SUB, [
+      '-d',
+      '-v',
+      '-h',
+      'localhost',
+      '-p',
+      port,
+      '-V',
+      'mqttv311',
+      '-i',
+      listener.clientId,
+      ...listener.tls,
+      '-t',
+      own,
+      '-t',
+      'webcomm/local/tools',
+      '-C',
+      '2',
+      '-W',
+      '60',
+    ]);
     await printed(sub.child, 'received SUBACK');
     expect(emulator.broker.connections().find((c) => c.clientId === listener.clientId)?.transport).toBe('tls');
 
@@ -92,26 +127,79 @@ describe('mosquitto clients against the emulator', () => {
     await emulator.broker.publish(own, Buffer.from('{"gift":1}'));
     await serviceMessage;
 
-    const pub = run(PUB, ['-h', 'localhost', '-p', port, '-V', 'mqttv311', '-i', publisher.clientId, ...publisher.tls, '-t', 'webcomm/local/tools', '-q', '1', '-m', '{"build":7}']);
+    const pub = run(PUB, [
+      '-h',
+      'localhost',
+      '-p',
+      port,
+      '-V',
+      'mqttv311',
+      '-i',
+      publisher.clientId,
+      ...publisher.tls,
+      '-t',
+      'webcomm/local/tools',
+      '-q',
+      '1',
+      '-m',
+      '{"build":7}',
+    ]);
     expect(await pub.exited).toBe(0);
     expect(await sub.exited).toBe(0);
     expect(sub.output()).toContain('webcomm/local/tools {"build":7}');
   }, 60_000);
 
-  it('refuses mosquitto_sub without a client certificate, and one whose id is not its certificate\'s', async () => {
+  it("refuses mosquitto_sub without a client certificate, and one whose id is not its certificate's", async () => {
     env = await startEmulatorUnderTest();
     const { emulator } = env;
     dir = await mkdtemp(join(tmpdir(), 'webcomm-mosquitto-'));
     const listener = await operatorIssued(emulator, 'listener');
     const port = String(emulator.endpoints.ports.mqtts);
     const caOnly = listener.tls.slice(0, 2);
-    const anonymous = run(SUB, ['-h', 'localhost', '-p', port, '-V', 'mqttv311', '-i', 'nobody', ...caOnly, '-t', 'webcomm/local/announcements', '-W', '20']);
+    const anonymous = run(SUB, [
+      '-h',
+      'localhost',
+      '-p',
+      port,
+      '-V',
+      'mqttv311',
+      '-i',
+      'nobody',
+      ...caOnly,
+      '-t',
+      'webcomm/local/announcements',
+      '-W',
+      '20',
+    ]);
     expect(await anonymous.exited).not.toBe(0);
-    expect(env.refusals).toEqual([expect.objectContaining({ action: 'connect', reason: 'certificate-required', transport: 'tls' })]);
+    expect(env.refusals).toEqual([
+      expect.objectContaining({ action: 'connect', reason: 'certificate-required', transport: 'tls' }),
+    ]);
 
-    const impostor = run(SUB, ['-h', 'localhost', '-p', port, '-V', 'mqttv311', '-i', 'someone-else', ...listener.tls, '-t', 'webcomm/local/announcements', '-W', '20']);
+    const impostor = run(SUB, [
+      '-h',
+      'localhost',
+      '-p',
+      port,
+      '-V',
+      'mqttv311',
+      '-i',
+      'someone-else',
+      ...listener.tls,
+      '-t',
+      'webcomm/local/announcements',
+      '-W',
+      '20',
+    ]);
     expect(await impostor.exited).not.toBe(0);
     expect(impostor.output()).toMatch(/not authori[sz]ed/i);
-    expect(env.refusals.slice(1)).toEqual([expect.objectContaining({ action: 'connect', reason: 'client-id-mismatch', clientId: 'someone-else', transport: 'tls' })]);
+    expect(env.refusals.slice(1)).toEqual([
+      expect.objectContaining({
+        action: 'connect',
+        reason: 'client-id-mismatch',
+        clientId: 'someone-else',
+        transport: 'tls',
+      }),
+    ]);
   }, 60_000);
 });

@@ -28,7 +28,9 @@ function events(child: ChildProcessWithoutNullStreams) {
   createInterface({ input: child.stdout }).on('line', (line) => {
     const event = JSON.parse(line) as ClientEvent;
     seen.push(event);
-    for (const waiter of waiters.splice(0)) if (waiter.match(event)) waiter.resolve(event); else waiters.push(waiter);
+    for (const waiter of waiters.splice(0))
+      if (waiter.match(event)) waiter.resolve(event);
+      else waiters.push(waiter);
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
@@ -38,9 +40,27 @@ function events(child: ChildProcessWithoutNullStreams) {
       const already = seen.find(match);
       if (already !== undefined) return Promise.resolve(already);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no "${what}" from the Python client; events: ${JSON.stringify(seen)}; stderr: ${stderr}`)), timeoutMs);
-        waiters.push({ match, resolve: (e) => { clearTimeout(timer); resolve(e); } });
-        void exited.then((code) => reject(new Error(`the Python client exited (${String(code)}) before "${what}"; events: ${JSON.stringify(seen)}; stderr: ${stderr}`)));
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(`no "${what}" from the Python client; events: ${JSON.stringify(seen)}; stderr: ${stderr}`),
+            ),
+          timeoutMs,
+        );
+        waiters.push({
+          match,
+          resolve: (e) => {
+            clearTimeout(timer);
+            resolve(e);
+          },
+        });
+        void exited.then((code) =>
+          reject(
+            new Error(
+              `the Python client exited (${String(code)}) before "${what}"; events: ${JSON.stringify(seen)}; stderr: ${stderr}`,
+            ),
+          ),
+        );
       });
     },
   };
@@ -56,7 +76,7 @@ afterEach(async () => {
 });
 
 describe('a Python client written from docs/protocol.md', () => {
-  it('signs the doc\'s SigV4 vectors', () => {
+  it("signs the doc's SigV4 vectors", () => {
     const run = spawnSync(PYTHON, ['selftest.py'], { cwd: EXAMPLE, encoding: 'utf8', env: PYTHON_ENV });
     expect(run.stderr).toBe('');
     expect(run.stdout).toMatch(/^ok iot-core-endpoint$/m);
@@ -67,22 +87,41 @@ describe('a Python client written from docs/protocol.md', () => {
     env = await startEmulatorUnderTest();
     const { emulator } = env;
     const admin = (method: string, path: string, body: unknown): Promise<Response> =>
-      fetch(`${emulator.endpoints.http}${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${emulator.adminToken}` }, body: JSON.stringify(body) });
+      fetch(`${emulator.endpoints.http}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${emulator.adminToken}` },
+        body: JSON.stringify(body),
+      });
 
-    child = spawn(PYTHON, ['demo.py', '--service', emulator.endpoints.http, '--timeout', '60'], { cwd: EXAMPLE, env: PYTHON_ENV });
+    child = spawn(PYTHON, ['demo.py', '--service', emulator.endpoints.http, '--timeout', '60'], {
+      cwd: EXAMPLE,
+      env: PYTHON_ENV,
+    });
     const client = events(child);
     const registered = await client.next((e) => e.event === 'registered', 'registered');
     const clientId = registered.clientId as string;
     expect(clientId).toMatch(/^local-1:/);
     const subscribed = await client.next((e) => e.event === 'subscribed', 'subscribed');
     expect(subscribed.granted).toEqual([1, 1, 1, 1, 1]);
-    expect(emulator.broker.connections().find((c) => c.clientId === clientId)).toMatchObject({ transport: 'ws', principalId: clientId, keepalive: 30 });
+    expect(emulator.broker.connections().find((c) => c.clientId === clientId)).toMatchObject({
+      transport: 'ws',
+      principalId: clientId,
+      keepalive: 30,
+    });
 
-    expect((await admin('POST', '/admin/publish', { channel: 'announcements', message: { text: 'hello, everyone' } })).status).toBe(200);
-    const broadcast = await client.next((e) => e.event === 'message' && e.channel === 'announcements', 'broadcast message');
+    expect(
+      (await admin('POST', '/admin/publish', { channel: 'announcements', message: { text: 'hello, everyone' } }))
+        .status,
+    ).toBe(200);
+    const broadcast = await client.next(
+      (e) => e.event === 'message' && e.channel === 'announcements',
+      'broadcast message',
+    );
     expect(broadcast.message).toEqual({ text: 'hello, everyone' });
 
-    expect((await admin('POST', '/admin/publish', { channel: 'private', clientId, message: { text: 'hello, you' } })).status).toBe(200);
+    expect(
+      (await admin('POST', '/admin/publish', { channel: 'private', clientId, message: { text: 'hello, you' } })).status,
+    ).toBe(200);
     const direct = await client.next((e) => e.event === 'message' && e.channel === 'private', 'private message');
     expect(direct.message).toEqual({ text: 'hello, you' });
     expect(direct.topic).toBe(`webcomm/local/private/client/${clientId}`);

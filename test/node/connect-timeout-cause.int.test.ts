@@ -13,7 +13,11 @@ afterEach(async () => {
 });
 
 function client(port: number, connectTimeoutMs: number): WebcommClient {
-  const c = new WebcommClient({ transport: tcpTransport({ host: '127.0.0.1', port }), clientId: 'timeout-cause', connectTimeoutMs });
+  const c = new WebcommClient({
+    transport: tcpTransport({ host: '127.0.0.1', port }),
+    clientId: 'timeout-cause',
+    connectTimeoutMs,
+  });
   cleanups.push(() => c.close());
   return c;
 }

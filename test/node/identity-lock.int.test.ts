@@ -82,7 +82,13 @@ function holder(emulator: RunningEmulator, home: string, policy: 'next-slot' | '
         const seen = lines.find(predicate);
         if (seen !== undefined) return resolve(seen);
         waiters.add({ predicate, resolve });
-        void exited.then((code) => reject(new Error(`child exited (${String(code)}) before the expected line; stdout ${JSON.stringify(lines)}; stderr ${stderr}`)));
+        void exited.then((code) =>
+          reject(
+            new Error(
+              `child exited (${String(code)}) before the expected line; stdout ${JSON.stringify(lines)}; stderr ${stderr}`,
+            ),
+          ),
+        );
       }),
   };
 }
@@ -97,68 +103,95 @@ async function adminPublish(emulator: RunningEmulator, body: unknown): Promise<v
 }
 
 describe('two processes, one identity cache (real child processes, emulator)', () => {
-  it('the second process gets its own identity, both stay connected; locks are released on close and reclaimed after kill -9', { timeout: 90_000 }, async () => {
-    const { emulator, home } = await emulatorAndHome();
-    const url = emulator.endpoints.http;
-    const base = join(home, '.webcomm', `127.0.0.1_${new URL(url).port}`);
+  it(
+    'the second process gets its own identity, both stay connected; locks are released on close and reclaimed after kill -9',
+    { timeout: 90_000 },
+    async () => {
+      const { emulator, home } = await emulatorAndHome();
+      const url = emulator.endpoints.http;
+      const base = join(home, '.webcomm', `127.0.0.1_${new URL(url).port}`);
 
-    const a = holder(emulator, home);
-    const aReady = await a.next((l) => l.ready === true);
-    expect(aReady).toMatchObject({ cacheDir: base, fromCache: false, state: 'connected' });
-    expect(JSON.parse(await readFile(`${base}.lock`, 'utf8'))).toMatchObject({ pid: a.child.pid });
+      const a = holder(emulator, home);
+      const aReady = await a.next((l) => l.ready === true);
+      expect(aReady).toMatchObject({ cacheDir: base, fromCache: false, state: 'connected' });
+      expect(JSON.parse(await readFile(`${base}.lock`, 'utf8'))).toMatchObject({ pid: a.child.pid });
 
-    const b = holder(emulator, home);
-    const bReady = await b.next((l) => l.ready === true);
-    expect(bReady).toMatchObject({ cacheDir: `${base}-2`, fromCache: false, state: 'connected' });
-    expect(bReady.clientId).not.toBe(aReady.clientId);
+      const b = holder(emulator, home);
+      const bReady = await b.next((l) => l.ready === true);
+      expect(bReady).toMatchObject({ cacheDir: `${base}-2`, fromCache: false, state: 'connected' });
+      expect(bReady.clientId).not.toBe(aReady.clientId);
 
-    // Both links are up at the same time: one broadcast reaches both processes.
-    await adminPublish(emulator, { channel: 'announcements', message: { hello: 'fleet' } });
-    await Promise.all([a.next((l) => l.received !== undefined), b.next((l) => l.received !== undefined)]);
-    expect([...a.lines, ...b.lines].filter((l) => l.disconnected !== undefined || l.takenOver !== undefined)).toEqual([]);
+      // Both links are up at the same time: one broadcast reaches both processes.
+      await adminPublish(emulator, { channel: 'announcements', message: { hello: 'fleet' } });
+      await Promise.all([a.next((l) => l.received !== undefined), b.next((l) => l.received !== undefined)]);
+      expect([...a.lines, ...b.lines].filter((l) => l.disconnected !== undefined || l.takenOver !== undefined)).toEqual(
+        [],
+      );
 
-    // With 'error' a third process is told who holds the identity.
-    const d = holder(emulator, home, 'error');
-    const refused = await d.next((l) => l.error !== undefined);
-    expect(refused.error).toBe(ERROR_CODES.IDENTITY_IN_USE);
-    expect(refused.message).toContain(`in use by process ${String(a.child.pid)}`);
-    expect(refused.message).toContain(`${base}.lock`);
-    expect(await d.exited).toBe(2);
+      // With 'error' a third process is told who holds the identity.
+      const d = holder(emulator, home, 'error');
+      const refused = await d.next((l) => l.error !== undefined);
+      expect(refused.error).toBe(ERROR_CODES.IDENTITY_IN_USE);
+      expect(refused.message).toContain(`in use by process ${String(a.child.pid)}`);
+      expect(refused.message).toContain(`${base}.lock`);
+      expect(await d.exited).toBe(2);
 
-    // kill -9 leaves the lock file behind; the next process finds its pid dead and takes the
-    // identity over, from the cache (same client id, no new registration).
-    a.child.kill('SIGKILL');
-    await a.exited;
-    expect(existsSync(`${base}.lock`)).toBe(true);
-    const c = holder(emulator, home);
-    const cReady = await c.next((l) => l.ready === true);
-    expect(cReady).toMatchObject({ cacheDir: base, clientId: aReady.clientId, fromCache: true });
-    expect(JSON.parse(await readFile(`${base}.lock`, 'utf8'))).toMatchObject({ pid: c.child.pid });
+      // kill -9 leaves the lock file behind; the next process finds its pid dead and takes the
+      // identity over, from the cache (same client id, no new registration).
+      a.child.kill('SIGKILL');
+      await a.exited;
+      expect(existsSync(`${base}.lock`)).toBe(true);
+      const c = holder(emulator, home);
+      const cReady = await c.next((l) => l.ready === true);
+      expect(cReady).toMatchObject({ cacheDir: base, clientId: aReady.clientId, fromCache: true });
+      expect(JSON.parse(await readFile(`${base}.lock`, 'utf8'))).toMatchObject({ pid: c.child.pid });
 
-    // close() releases the lock, and the process exits by itself.
-    b.child.stdin.write('close\n');
-    await b.next((l) => l.closed !== undefined);
-    expect(await b.exited).toBe(0);
-    expect(existsSync(`${base}-2.lock`)).toBe(false);
-    // Its slot, identity kept, is free for the next process.
-    const e = holder(emulator, home);
-    expect(await e.next((l) => l.ready === true)).toMatchObject({ cacheDir: `${base}-2`, clientId: bReady.clientId, fromCache: true });
-    for (const p of [c, e]) p.child.stdin.write('close\n');
-    expect(await Promise.all([c.exited, e.exited])).toEqual([0, 0]);
-    expect(existsSync(`${base}.lock`) || existsSync(`${base}-2.lock`)).toBe(false);
-  });
+      // close() releases the lock, and the process exits by itself.
+      b.child.stdin.write('close\n');
+      await b.next((l) => l.closed !== undefined);
+      expect(await b.exited).toBe(0);
+      expect(existsSync(`${base}-2.lock`)).toBe(false);
+      // Its slot, identity kept, is free for the next process.
+      const e = holder(emulator, home);
+      expect(await e.next((l) => l.ready === true)).toMatchObject({
+        cacheDir: `${base}-2`,
+        clientId: bReady.clientId,
+        fromCache: true,
+      });
+      for (const p of [c, e]) p.child.stdin.write('close\n');
+      expect(await Promise.all([c.exited, e.exited])).toEqual([0, 0]);
+      expect(existsSync(`${base}.lock`) || existsSync(`${base}-2.lock`)).toBe(false);
+    },
+  );
 
   it('in one process too: a second ensureIdentity gets the next slot; release() frees the first', async () => {
     const { emulator, home } = await emulatorAndHome();
     const cacheDir = join(home, 'identity');
-    const first = await ensureIdentity({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir });
-    const second = await ensureIdentity({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir });
+    const first = await ensureIdentity({
+      serviceUrl: emulator.endpoints.http,
+      adminToken: emulator.adminToken,
+      cacheDir,
+    });
+    const second = await ensureIdentity({
+      serviceUrl: emulator.endpoints.http,
+      adminToken: emulator.adminToken,
+      cacheDir,
+    });
     expect([first.slot, second.slot]).toEqual([1, 2]);
     expect(second.cacheDir).toBe(`${cacheDir}-2`);
-    const error = await ensureIdentity({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir, onIdentityInUse: 'error' }).catch((e: unknown) => e as WebcommError);
+    const error = await ensureIdentity({
+      serviceUrl: emulator.endpoints.http,
+      adminToken: emulator.adminToken,
+      cacheDir,
+      onIdentityInUse: 'error',
+    }).catch((e: unknown) => e as WebcommError);
     expect((error as WebcommError).code).toBe(ERROR_CODES.IDENTITY_IN_USE);
     await first.release();
-    const again = await ensureIdentity({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir });
+    const again = await ensureIdentity({
+      serviceUrl: emulator.endpoints.http,
+      adminToken: emulator.adminToken,
+      cacheDir,
+    });
     expect(again).toMatchObject({ slot: 1, fromCache: true });
     expect(again.registration.clientId).toBe(first.registration.clientId);
     await Promise.all([second.release(), again.release()]);
@@ -166,7 +199,11 @@ describe('two processes, one identity cache (real child processes, emulator)', (
 
   it('two clients sharing one identity (a copied cache) both raise takenOver', async () => {
     const { emulator, home } = await emulatorAndHome();
-    const identity = await ensureIdentity({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir: join(home, 'copied') });
+    const identity = await ensureIdentity({
+      serviceUrl: emulator.endpoints.http,
+      adminToken: emulator.adminToken,
+      cacheDir: join(home, 'copied'),
+    });
     cleanups.push(() => identity.release());
     // Default backoff and takeover window; the jitter is pinned to its middle so the run is the
     // same every time (with Math.random a victim link may outlive the 2 s window; see the report).

@@ -11,7 +11,14 @@ import { join } from 'node:path';
 import { Console } from 'node:console';
 import { Writable } from 'node:stream';
 import { inspect } from 'node:util';
-import { cognitoCredentials, connectToService, credentialsFromFunction, memoryStorage, staticCredentials, type AwsCredentials } from '@webcomm/browser';
+import {
+  cognitoCredentials,
+  connectToService,
+  credentialsFromFunction,
+  memoryStorage,
+  staticCredentials,
+  type AwsCredentials,
+} from '@webcomm/browser';
 import { startEmulator, silentLogger, type RunningEmulator } from '@webcomm/emulator';
 import {
   createNodeClient,
@@ -80,7 +87,12 @@ function expectHidden(what: string, value: unknown, secrets: readonly string[]):
 describe('printing shows no secret', () => {
   it('node client, its registration, the cache and the transports (OPENSSL identity from the emulator)', async () => {
     const cacheDir = join(cacheRoot, 'node');
-    const client = await createNodeClient({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir, publish: { chat: 'service' } });
+    const client = await createNodeClient({
+      serviceUrl: emulator.endpoints.http,
+      adminToken: emulator.adminToken,
+      cacheDir,
+      publish: { chat: 'service' },
+    });
     const registration = client.registration;
     const secrets = [registration.privateKeyPem ?? '', registration.serviceToken];
     expect(secrets[0]).toContain('PRIVATE KEY');
@@ -88,23 +100,43 @@ describe('printing shows no secret', () => {
     try {
       const shown = expectHidden('NodeClient', client, secrets);
       expect(shown.inspect).toMatch(/^NodeClient \{\s+clientId: '[^']+',\s+state: 'connected',\s+transport: 'mtls'/);
-      expect(JSON.parse(shown['JSON.stringify'] ?? '')).toMatchObject({ clientId: registration.clientId, state: 'connected', fromCache: false });
+      expect(JSON.parse(shown['JSON.stringify'] ?? '')).toMatchObject({
+        clientId: registration.clientId,
+        state: 'connected',
+        fromCache: false,
+      });
       // Even with custom inspection off, the secrets sit in #private fields.
-      for (const piece of secrets.flatMap(fingerprints)) expect(inspect(client, { customInspect: false, depth: Infinity, showHidden: true })).not.toContain(piece);
+      for (const piece of secrets.flatMap(fingerprints))
+        expect(inspect(client, { customInspect: false, depth: Infinity, showHidden: true })).not.toContain(piece);
 
       const reg = expectHidden('registration', registration, secrets);
       expect(reg.inspect).toContain(`privateKeyPem: '${REDACTED}'`);
       expect(reg.inspect).toContain(`serviceToken: '${REDACTED}'`);
       expect(reg.inspect).toContain('-----BEGIN CERTIFICATE-----'); // the certificate is public
-      expect(JSON.parse(reg['JSON.stringify'] ?? '')).toMatchObject({ clientId: registration.clientId, privateKeyPem: REDACTED, serviceToken: REDACTED });
+      expect(JSON.parse(reg['JSON.stringify'] ?? '')).toMatchObject({
+        clientId: registration.clientId,
+        privateKeyPem: REDACTED,
+        serviceToken: REDACTED,
+      });
       // The data is all there for code that needs it.
       expect({ ...registration }.privateKeyPem).toBe(secrets[0]);
 
       expectHidden('readCachedIdentity()', await readCachedIdentity(cacheDir), secrets);
-      const ensured = await ensureIdentity({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir: join(cacheRoot, 'ensured') });
-      expectHidden('ensureIdentity()', ensured, [ensured.registration.privateKeyPem ?? '', ensured.registration.serviceToken]);
+      const ensured = await ensureIdentity({
+        serviceUrl: emulator.endpoints.http,
+        adminToken: emulator.adminToken,
+        cacheDir: join(cacheRoot, 'ensured'),
+      });
+      expectHidden('ensureIdentity()', ensured, [
+        ensured.registration.privateKeyPem ?? '',
+        ensured.registration.serviceToken,
+      ]);
       await ensured.release();
-      expectHidden('servicePublisher()', servicePublisher({ serviceUrl: emulator.endpoints.http, serviceToken: registration.serviceToken }), [registration.serviceToken]);
+      expectHidden(
+        'servicePublisher()',
+        servicePublisher({ serviceUrl: emulator.endpoints.http, serviceToken: registration.serviceToken }),
+        [registration.serviceToken],
+      );
     } finally {
       await client.close();
     }
@@ -116,19 +148,38 @@ describe('printing shows no secret', () => {
     const material = loadTlsMaterial({ cert: issued.certificatePem, key: issued.privateKeyPem, ca: issued.caPem });
     expect(material.key).toBe(issued.privateKeyPem);
     expect(expectHidden('loadTlsMaterial()', material, secrets).inspect).toContain(`key: '${REDACTED}'`);
-    expectHidden('mutualTlsTransport()', mutualTlsTransport({ host: '127.0.0.1', port: emulator.endpoints.ports.mqtts, cert: issued.certificatePem, key: issued.privateKeyPem, ca: issued.caPem }), secrets);
+    expectHidden(
+      'mutualTlsTransport()',
+      mutualTlsTransport({
+        host: '127.0.0.1',
+        port: emulator.endpoints.ports.mqtts,
+        cert: issued.certificatePem,
+        key: issued.privateKeyPem,
+        ca: issued.caPem,
+      }),
+      secrets,
+    );
     const password = 'tcp-password-9f1c2e7a';
     expectHidden('tcpTransport()', tcpTransport({ host: '127.0.0.1', port: 1, username: 'u', password }), [password]);
     expectHidden(
       'mutualTlsTransport() with a custom authorizer',
-      mutualTlsTransport({ host: '127.0.0.1', customAuthorizer: { authorizerName: 'a', token: { keyName: 'k', value: 'authorizer-token-55aa' as string }, password: 'authorizer-pass-77bb' } }),
+      mutualTlsTransport({
+        host: '127.0.0.1',
+        customAuthorizer: {
+          authorizerName: 'a',
+          token: { keyName: 'k', value: 'authorizer-token-55aa' as string },
+          password: 'authorizer-pass-77bb',
+        },
+      }),
       ['authorizer-token-55aa', 'authorizer-pass-77bb'],
     );
   });
 
   it('credentials, providers, the browser flow and a presigned WebSocket link (WEBSOCKET identity and Cognito credentials from the emulator)', async () => {
     const registration = await registerClient({ serviceUrl: emulator.endpoints.http, type: 'WEBSOCKET' });
-    expect(expectHidden('registerClient()', registration, [registration.serviceToken]).inspect).toContain(`serviceToken: '${REDACTED}'`);
+    expect(expectHidden('registerClient()', registration, [registration.serviceToken]).inspect).toContain(
+      `serviceToken: '${REDACTED}'`,
+    );
 
     const cognito = cognitoCredentials({
       identityPoolId: registration.identityPoolId ?? '',
@@ -149,21 +200,39 @@ describe('printing shows no secret', () => {
     const refreshing = credentialsFromFunction(() => ({ ...credentials }));
     expectHidden('credentialsFromFunction() value', await refreshing(), secrets);
 
-    const transport = nodeWebSocketTransport({ endpoint: emulator.endpoints.ws, auth: { type: 'sigv4', credentials: fixed, region: registration.region } });
+    const transport = nodeWebSocketTransport({
+      endpoint: emulator.endpoints.ws,
+      auth: { type: 'sigv4', credentials: fixed, region: registration.region },
+    });
     expectHidden('nodeWebSocketTransport()', transport, secrets);
-    const link = await transport.open({ attempt: 1, clientId: registration.clientId, signal: new AbortController().signal });
+    const link = await transport.open({
+      attempt: 1,
+      clientId: registration.clientId,
+      signal: new AbortController().signal,
+    });
     try {
-      const stream = expectHidden('WebSocketStream (presigned link)', link.stream, [...secrets, encodeURIComponent(credentials.sessionToken ?? '')]);
+      const stream = expectHidden('WebSocketStream (presigned link)', link.stream, [
+        ...secrets,
+        encodeURIComponent(credentials.sessionToken ?? ''),
+      ]);
       expect(stream.inspect).not.toContain('X-Amz-Signature');
       expect(inspect(link.stream, { customInspect: false, depth: 4 })).not.toContain('X-Amz-Signature');
     } finally {
       link.stream.destroy();
     }
 
-    const connection = await connectToService({ serviceUrl: emulator.endpoints.http, storage: memoryStorage(), WebSocket: WebSocket as never });
+    const connection = await connectToService({
+      serviceUrl: emulator.endpoints.http,
+      storage: memoryStorage(),
+      WebSocket: WebSocket as never,
+    });
     try {
       const own = await connection.credentials();
-      expectHidden('connectToService() result', connection, [connection.registration.serviceToken, own.secretAccessKey, own.sessionToken ?? '']);
+      expectHidden('connectToService() result', connection, [
+        connection.registration.serviceToken,
+        own.secretAccessKey,
+        own.sessionToken ?? '',
+      ]);
       expectHidden('browser client', connection.client, [connection.registration.serviceToken, own.secretAccessKey]);
     } finally {
       await connection.client.close();

@@ -10,7 +10,11 @@ const dist = (path: string): string => fileURLToPath(new URL(`../../packages/${p
 const require = createRequire(import.meta.url);
 
 interface CoreLike {
-  WebcommError: new (code: string, message: string, options?: { fatal?: boolean }) => Error & { code: string; fatal: boolean };
+  WebcommError: new (
+    code: string,
+    message: string,
+    options?: { fatal?: boolean },
+  ) => Error & { code: string; fatal: boolean };
   isWebcommError: (error: unknown, code?: string) => boolean;
   ERROR_CODES: Record<string, string>;
 }
@@ -40,7 +44,14 @@ describe('WebcommError across copies of core', () => {
   }
 
   it('other values are not WebcommErrors, look-alikes included', () => {
-    for (const value of [new Error('x'), { code: 'WEBCOMM_BANNED', message: 'x' }, null, undefined, 'WEBCOMM_BANNED', Object.create(null)]) {
+    for (const value of [
+      new Error('x'),
+      { code: 'WEBCOMM_BANNED', message: 'x' },
+      null,
+      undefined,
+      'WEBCOMM_BANNED',
+      Object.create(null),
+    ]) {
       expect(value instanceof esm.WebcommError).toBe(false);
       expect(cjs.isWebcommError(value)).toBe(false);
     }

@@ -33,20 +33,37 @@ function exportEntries(manifest: { name: string; exports: Record<string, unknown
 }
 
 function run(script: string, type: 'module' | 'commonjs'): string {
-  return execFileSync(process.execPath, [`--input-type=${type}`, '-e', script], { cwd: project, encoding: 'utf8' }).trim();
+  return execFileSync(process.execPath, [`--input-type=${type}`, '-e', script], {
+    cwd: project,
+    encoding: 'utf8',
+  }).trim();
 }
 
 beforeAll(() => {
   project = mkdtempSync(join(tmpdir(), 'webcomm-packed-'));
   for (const name of packageDirs) {
     const dir = join(root, 'packages', name);
-    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; exports: Record<string, unknown> };
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      name: string;
+      exports: Record<string, unknown>;
+    };
     const out = execFileSync('pnpm', ['pack', '--pack-destination', project], { cwd: dir, encoding: 'utf8' });
-    packed.push({ name: manifest.name, dir, tarball: out.trim().split('\n').pop() ?? '', entries: exportEntries(manifest) });
+    packed.push({
+      name: manifest.name,
+      dir,
+      tarball: out.trim().split('\n').pop() ?? '',
+      entries: exportEntries(manifest),
+    });
   }
   const dependencies = Object.fromEntries(packed.map((p) => [p.name, `file:${p.tarball}`]));
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'packed-consumer', private: true, dependencies }));
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: project, stdio: 'pipe' });
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'packed-consumer', private: true, dependencies }),
+  );
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
+    cwd: project,
+    stdio: 'pipe',
+  });
 }, 300_000);
 
 afterAll(() => {
@@ -74,7 +91,10 @@ describe('packed packages install with npm', () => {
     const entries = packed.flatMap((p) => p.entries);
     expect(entries.length).toBeGreaterThanOrEqual(5);
     for (const entry of entries) {
-      const esm = run(`const m = await import('${entry}'); console.log(JSON.stringify(Object.keys(m).filter((k) => k !== 'default').sort()));`, 'module');
+      const esm = run(
+        `const m = await import('${entry}'); console.log(JSON.stringify(Object.keys(m).filter((k) => k !== 'default').sort()));`,
+        'module',
+      );
       const cjs = run(`const m = require('${entry}'); console.log(JSON.stringify(Object.keys(m).sort()));`, 'commonjs');
       const names = JSON.parse(esm) as string[];
       expect(names.length, entry).toBeGreaterThan(0);
@@ -83,51 +103,84 @@ describe('packed packages install with npm', () => {
   });
 
   /** esbuild, as an app's build runs it on the installed packages (`browser` conditions); `inputs`: the files in the output. */
-  async function bundleApp(contents: string, minify = false): Promise<{ text: string; bytes: Uint8Array; inputs: string[] }> {
+  async function bundleApp(
+    contents: string,
+    minify = false,
+  ): Promise<{ text: string; bytes: Uint8Array; inputs: string[] }> {
     const requireFromRoot = createRequire(join(root, 'package.json'));
     const esbuild = createRequire(requireFromRoot.resolve('tsup/package.json'))('esbuild') as {
-      build(options: Record<string, unknown>): Promise<{ outputFiles: { text: string; contents: Uint8Array }[]; metafile: { outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }> } }>;
+      build(options: Record<string, unknown>): Promise<{
+        outputFiles: { text: string; contents: Uint8Array }[];
+        metafile: { outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }> };
+      }>;
     };
     const result = await esbuild.build({
       stdin: { contents, resolveDir: project, sourcefile: 'app.js' },
-      bundle: true, format: 'esm', platform: 'browser', write: false, metafile: true, logLevel: 'silent', absWorkingDir: project, minify,
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+      absWorkingDir: project,
+      minify,
     });
     const out = result.outputFiles[0];
     // The files that put bytes in the output (the metafile's `inputs` also lists files read and then tree-shaken away).
-    const inputs = Object.values(result.metafile.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([name]) => name));
+    const inputs = Object.values(result.metafile.outputs).flatMap((o) =>
+      Object.entries(o.inputs)
+        .filter(([, i]) => i.bytesInOutput > 0)
+        .map(([name]) => name),
+    );
     return { text: out?.text ?? '', bytes: out?.contents ?? new Uint8Array(), inputs };
   }
-  const fromPackage = (inputs: string[], name: string): string[] => inputs.filter((input) => input.startsWith(`node_modules/${name}/`));
+  const fromPackage = (inputs: string[], name: string): string[] =>
+    inputs.filter((input) => input.startsWith(`node_modules/${name}/`));
 
   it('a browser app importing @webcomm/browser and @webcomm/core bundles one copy of each package, with no polyfills and no MQTT.js (the lean engine)', async () => {
-    const { text, inputs } = await bundleApp("export { createBrowserClient } from '@webcomm/browser'; export { WebcommClient } from '@webcomm/core'; export { ManualClock } from '@webcomm/core/testing';");
+    const { text, inputs } = await bundleApp(
+      "export { createBrowserClient } from '@webcomm/browser'; export { WebcommClient } from '@webcomm/core'; export { ManualClock } from '@webcomm/core/testing';",
+    );
     const webcomm = inputs.filter((input) => input.includes('node_modules/@webcomm/'));
-    const packages = new Set(webcomm.map((input) => /node_modules\/(@webcomm\/[^/]+)\/dist\/(browser\/)?/.exec(input)?.[0]));
-    expect([...packages].sort()).toEqual(['node_modules/@webcomm/aws/dist/browser/', 'node_modules/@webcomm/browser/dist/', 'node_modules/@webcomm/core/dist/browser/']);
+    const packages = new Set(
+      webcomm.map((input) => /node_modules\/(@webcomm\/[^/]+)\/dist\/(browser\/)?/.exec(input)?.[0]),
+    );
+    expect([...packages].sort()).toEqual([
+      'node_modules/@webcomm/aws/dist/browser/',
+      'node_modules/@webcomm/browser/dist/',
+      'node_modules/@webcomm/core/dist/browser/',
+    ]);
     // core's browser entries share chunks: its error class (and so all of core) is there once.
     expect(text.split('webcomm.error').length).toBe(2);
     expect(fromPackage(inputs, 'mqtt')).toEqual([]);
     expect(inputs.filter((input) => input.endsWith('@webcomm/core/dist/browser/mqttjs.js'))).toEqual([]);
-    for (const shared of ['readable-stream', 'buffer', 'events']) expect(fromPackage(inputs, shared), shared).toEqual([]);
+    for (const shared of ['readable-stream', 'buffer', 'events'])
+      expect(fromPackage(inputs, shared), shared).toEqual([]);
     // A require() esbuild could not turn into an import would throw in a browser.
     expect(text).not.toContain('Dynamic require of');
   });
 
   it('an app that picks mqttJsEngine gets MQTT.js with the shared stream packages, still one copy of core', async () => {
-    const { text, inputs } = await bundleApp("export { createBrowserClient, mqttJsEngine } from '@webcomm/browser'; export { WebcommClient } from '@webcomm/core';");
+    const { text, inputs } = await bundleApp(
+      "export { createBrowserClient, mqttJsEngine } from '@webcomm/browser'; export { WebcommClient } from '@webcomm/core';",
+    );
     expect(text.split('webcomm.error').length).toBe(2);
     expect(inputs.filter((input) => input.endsWith('@webcomm/core/dist/browser/mqttjs.js'))).toHaveLength(1);
-    for (const shared of ['readable-stream', 'buffer', 'events']) expect(fromPackage(inputs, shared).length, shared).toBeGreaterThan(0);
+    for (const shared of ['readable-stream', 'buffer', 'events'])
+      expect(fromPackage(inputs, shared).length, shared).toBeGreaterThan(0);
     expect(text).not.toContain('Dynamic require of');
   });
 
   it('the browser game (registration + Cognito + SigV4 WebSocket + the client) is at most 40 KB min+gz', async () => {
-    const { bytes } = await bundleApp(`
+    const { bytes } = await bundleApp(
+      `
 import { connectToService } from '@webcomm/browser';
 const { client } = await connectToService({ serviceUrl: location.origin, publishChannels: ['chat'] });
 await client.subscribe('news', (message) => console.log(message));
 await client.connect();
-await client.publish('chat', { text: 'hello' });`, true);
+await client.publish('chat', { text: 'hello' });`,
+      true,
+    );
     const kb = gzipSync(bytes, { level: 9 }).byteLength / 1024;
     expect(kb).toBeGreaterThan(10); // the whole client really is in it
     expect(kb).toBeLessThanOrEqual(40);
@@ -153,7 +206,12 @@ await client.publish('chat', { text: 'hello' });`, true);
           console.log('ok');
         } finally { await emulator.stop(); }
       })().catch((e) => { console.error(e); process.exit(1); });`;
-    expect(run(`const require = (await import('node:module')).createRequire(import.meta.url); ${script("await import('@webcomm/emulator')")}`, 'module')).toBe('ok');
+    expect(
+      run(
+        `const require = (await import('node:module')).createRequire(import.meta.url); ${script("await import('@webcomm/emulator')")}`,
+        'module',
+      ),
+    ).toBe('ok');
     expect(run(script("require('@webcomm/emulator')"), 'commonjs')).toBe('ok');
   });
 });

@@ -40,15 +40,22 @@ async function setStatus(id: string, status: 'active' | 'banned'): Promise<void>
 }
 
 async function connectedIds(): Promise<string[]> {
-  const response = await fetch(`${emulator.endpoints.http}/admin/clients`, { headers: { authorization: `Bearer ${emulator.adminToken}` } });
+  const response = await fetch(`${emulator.endpoints.http}/admin/clients`, {
+    headers: { authorization: `Bearer ${emulator.adminToken}` },
+  });
   return ((await response.json()) as { clients: string[] }).clients;
 }
 
 describe('a banned client (emulator)', () => {
   it('GET /status answers the caller its status, also while banned, and only with its service token', async () => {
-    client = await createNodeClient({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir: join(dataDir, 'id') });
+    client = await createNodeClient({
+      serviceUrl: emulator.endpoints.http,
+      adminToken: emulator.adminToken,
+      cacheDir: join(dataDir, 'id'),
+    });
     const { clientId, serviceToken } = client.registration;
-    const ask = (token: string): Promise<Response> => fetch(`${emulator.endpoints.http}/status`, { headers: { authorization: `Bearer ${token}` } });
+    const ask = (token: string): Promise<Response> =>
+      fetch(`${emulator.endpoints.http}/status`, { headers: { authorization: `Bearer ${token}` } });
     expect(await (await ask(serviceToken)).json()).toEqual({ clientId, status: 'active' });
     await setStatus(clientId, 'banned');
     expect(await (await ask(serviceToken)).json()).toEqual({ clientId, status: 'banned' });
@@ -58,7 +65,12 @@ describe('a banned client (emulator)', () => {
 
   it('fails with BANNED, stays failed after the unban until connect() is called, then connects again', async () => {
     const clock = new ManualClock(Date.now());
-    client = await createNodeClient({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir: join(dataDir, 'id'), clock });
+    client = await createNodeClient({
+      serviceUrl: emulator.endpoints.http,
+      adminToken: emulator.adminToken,
+      cacheDir: join(dataDir, 'id'),
+      clock,
+    });
     const c = client;
     // Backoff delays pass at once on the manual clock.
     c.on('reconnecting', ({ delayMs }) => queueMicrotask(() => clock.advance(delayMs)));
@@ -77,7 +89,12 @@ describe('a banned client (emulator)', () => {
     expect((change.error?.cause as WebcommError | undefined)?.code).toBe(ERROR_CODES.NOT_AUTHORIZED);
     expect(change.error?.message).toContain(clientId);
     expect(errors.map((e) => e.code)).toEqual([ERROR_CODES.BANNED]);
-    expect(states.map((s) => `${s.from}>${s.to}`)).toEqual(['idle>connecting', 'connecting>connected', 'connected>reconnecting', 'reconnecting>failed']);
+    expect(states.map((s) => `${s.from}>${s.to}`)).toEqual([
+      'idle>connecting',
+      'connecting>connected',
+      'connected>reconnecting',
+      'reconnecting>failed',
+    ]);
 
     await setStatus(clientId, 'active');
     clock.advance(24 * 3600_000);

@@ -23,14 +23,25 @@ describe('credentials expiring mid-session (emulator, SigV4 WebSocket)', () => {
     let offsetMs = 0;
     const now = (): number => Date.now() + offsetMs;
     const dataDir = await mkdtemp(join(tmpdir(), 'webcomm-expiry-'));
-    const emulator = await startEmulator({ dataDir, logger: silentLogger, allowAnonymous: false, credentialTtlMs: 60_000, clock: { ...systemClock, now } });
+    const emulator = await startEmulator({
+      dataDir,
+      logger: silentLogger,
+      allowAnonymous: false,
+      credentialTtlMs: 60_000,
+      clock: { ...systemClock, now },
+    });
     cleanups.push(async () => {
       await emulator.stop();
       await rm(dataDir, { recursive: true, force: true });
     });
     let credentialCalls = 0;
     const countingFetch: typeof fetch = (input, init) => {
-      if (String(init?.headers && (init.headers as Record<string, string>)['x-amz-target']).includes('GetCredentialsForIdentity')) credentialCalls += 1;
+      if (
+        String(init?.headers && (init.headers as Record<string, string>)['x-amz-target']).includes(
+          'GetCredentialsForIdentity',
+        )
+      )
+        credentialCalls += 1;
       return fetch(input, init);
     };
     const credentials = cognitoCredentials({
@@ -43,7 +54,11 @@ describe('credentials expiring mid-session (emulator, SigV4 WebSocket)', () => {
       fetch: countingFetch,
     });
     const client = new WebcommClient({
-      transport: nodeWebSocketTransport({ endpoint: emulator.endpoints.ws, auth: { type: 'sigv4', credentials, region: emulator.region }, now: () => new Date(now()) }),
+      transport: nodeWebSocketTransport({
+        endpoint: emulator.endpoints.ws,
+        auth: { type: 'sigv4', credentials, region: emulator.region },
+        now: () => new Date(now()),
+      }),
       clientId: await credentials.getIdentityId(),
     });
     cleanups.push(() => client.close());

@@ -34,68 +34,81 @@ async function setup(): Promise<{ broker: TestBroker; proxy: FaultProxy; client:
 
 function publish(broker: TestBroker, topic: string, text: string): Promise<void> {
   return new Promise((resolve, reject) =>
-    broker.aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(text), qos: 0, retain: false, dup: false }, (e) => (e ? reject(e) : resolve())),
+    broker.aedes.publish(
+      { cmd: 'publish', topic, payload: Buffer.from(text), qos: 0, retain: false, dup: false },
+      (e) => (e ? reject(e) : resolve()),
+    ),
   );
 }
 
 describe('fault proxy (exported from @webcomm/node/testing)', () => {
-  it(`chaos: ${ROUNDS} consecutive drops, and every subscription still delivers afterwards`, { timeout: 20_000 + ROUNDS * 100 }, async () => {
-    const { broker, proxy, client } = await setup();
-    const topics = Array.from({ length: 20 }, (_, i) => `chaos/${i}`);
-    const got = new Set<string>();
-    let allArrived: () => void = () => undefined;
-    const all = new Promise<void>((resolve) => (allArrived = resolve));
-    for (const topic of topics) {
-      await client.subscribe(
-        topic,
-        () => {
-          got.add(topic);
-          if (got.size === topics.length) allArrived();
-        },
-        { decode: 'raw' },
-      );
-    }
-    for (let i = 0; i < ROUNDS; i++) {
-      const back = nextEvent(client, 'connected');
-      proxy.drop();
-      await back;
-    }
-    expect(proxy.accepted).toBe(ROUNDS + 1);
-    for (const topic of topics) await publish(broker, topic, 'x');
-    await all;
-    expect([...got].sort()).toEqual([...topics].sort());
-  });
+  it(
+    `chaos: ${ROUNDS} consecutive drops, and every subscription still delivers afterwards`,
+    { timeout: 20_000 + ROUNDS * 100 },
+    async () => {
+      const { broker, proxy, client } = await setup();
+      const topics = Array.from({ length: 20 }, (_, i) => `chaos/${i}`);
+      const got = new Set<string>();
+      let allArrived: () => void = () => undefined;
+      const all = new Promise<void>((resolve) => (allArrived = resolve));
+      for (const topic of topics) {
+        await client.subscribe(
+          topic,
+          () => {
+            got.add(topic);
+            if (got.size === topics.length) allArrived();
+          },
+          { decode: 'raw' },
+        );
+      }
+      for (let i = 0; i < ROUNDS; i++) {
+        const back = nextEvent(client, 'connected');
+        proxy.drop();
+        await back;
+      }
+      expect(proxy.accepted).toBe(ROUNDS + 1);
+      for (const topic of topics) await publish(broker, topic, 'x');
+      await all;
+      expect([...got].sort()).toEqual([...topics].sort());
+    },
+  );
 
-  it(`chaos: ${ROUNDS} consecutive broker restarts, and every subscription still delivers afterwards`, { timeout: 20_000 + ROUNDS * 100 }, async () => {
-    const { broker, client } = await setup();
-    const topics = Array.from({ length: 20 }, (_, i) => `restart/${i}`);
-    const got = new Set<string>();
-    let allArrived: () => void = () => undefined;
-    const all = new Promise<void>((resolve) => (allArrived = resolve));
-    for (const topic of topics) {
-      await client.subscribe(
-        topic,
-        () => {
-          got.add(topic);
-          if (got.size === topics.length) allArrived();
-        },
-        { decode: 'raw' },
-      );
-    }
-    for (let i = 0; i < ROUNDS; i++) {
-      const back = nextEvent(client, 'connected');
-      await broker.restart(); // every connection dropped; a clean session keeps no subscription
-      await back;
-    }
-    for (const topic of topics) await publish(broker, topic, 'x');
-    await all;
-    expect([...got].sort()).toEqual([...topics].sort());
-  });
+  it(
+    `chaos: ${ROUNDS} consecutive broker restarts, and every subscription still delivers afterwards`,
+    { timeout: 20_000 + ROUNDS * 100 },
+    async () => {
+      const { broker, client } = await setup();
+      const topics = Array.from({ length: 20 }, (_, i) => `restart/${i}`);
+      const got = new Set<string>();
+      let allArrived: () => void = () => undefined;
+      const all = new Promise<void>((resolve) => (allArrived = resolve));
+      for (const topic of topics) {
+        await client.subscribe(
+          topic,
+          () => {
+            got.add(topic);
+            if (got.size === topics.length) allArrived();
+          },
+          { decode: 'raw' },
+        );
+      }
+      for (let i = 0; i < ROUNDS; i++) {
+        const back = nextEvent(client, 'connected');
+        await broker.restart(); // every connection dropped; a clean session keeps no subscription
+        await back;
+      }
+      for (const topic of topics) await publish(broker, topic, 'x');
+      await all;
+      expect([...got].sort()).toEqual([...topics].sort());
+    },
+  );
 
   it('a packet cut in half ends the link; the client reconnects and receives again', async () => {
     const { broker, proxy, client } = await setup();
     const received: string[] = [];
-    await client.subscribe('cut/me', (m) => void received.push(new TextDecoder().decode(m as Uint8Array)), { decode: 'raw' });
+    await client.subscribe('cut/me', (m) => void received.push(new TextDecoder().decode(m as Uint8Array)), {
+      decode: 'raw',
+    });
     const lost = nextEvent(client, 'disconnected');
     const back = nextEvent(client, 'connected');
     proxy.cutAfter(5);

@@ -4,13 +4,7 @@
  * status), never a crash, a lost handler, or an emulator that stops serving.
  */
 import fc from 'fast-check';
-import {
-  ERROR_CODES,
-  IOT_CORE_LIMITS,
-  isWebcommError,
-  WebcommClient,
-  type WebcommError,
-} from '@webcomm/core';
+import { ERROR_CODES, IOT_CORE_LIMITS, isWebcommError, WebcommClient, type WebcommError } from '@webcomm/core';
 // Internal validators, fuzzed directly: they are not public API.
 import { resolveOptions } from '../../packages/core/src/resolve-options.js';
 import { assertFilter, assertPublishTopic } from '../../packages/core/src/inbound/topic-rules.js';
@@ -38,7 +32,9 @@ describe('fuzz: client inputs', () => {
     const transport = tcpTransport(1);
     fc.assert(
       fc.property(fc.object({ maxDepth: 2 }), fc.anything(), (random, clientId) => {
-        expect(onlyTyped(() => resolveOptions({ ...random, transport, clientId } as never), [ERROR_CODES.INVALID_OPTION])).toBe(true);
+        expect(
+          onlyTyped(() => resolveOptions({ ...random, transport, clientId } as never), [ERROR_CODES.INVALID_OPTION]),
+        ).toBe(true);
         expect(onlyTyped(() => resolveOptions(random as never), [ERROR_CODES.INVALID_OPTION])).toBe(true);
       }),
       { numRuns: 300 },
@@ -46,7 +42,11 @@ describe('fuzz: client inputs', () => {
   });
 
   it('random topics and filters pass or fail with INVALID_TOPIC naming the rule', () => {
-    const topic = fc.oneof(fc.string({ maxLength: 300 }), fc.stringMatching(/^[a-z+#/$]{0,40}$/), fc.string({ unit: 'binary', maxLength: 50 }));
+    const topic = fc.oneof(
+      fc.string({ maxLength: 300 }),
+      fc.stringMatching(/^[a-z+#/$]{0,40}$/),
+      fc.string({ unit: 'binary', maxLength: 50 }),
+    );
     fc.assert(
       fc.property(topic, (t) => {
         expect(onlyTyped(() => assertFilter(t, IOT_CORE_LIMITS), [ERROR_CODES.INVALID_TOPIC])).toBe(true);
@@ -87,11 +87,16 @@ describe('fuzz: payloads through a real broker', () => {
     );
     const publish = (payload: Uint8Array): Promise<void> =>
       new Promise((resolve, reject) =>
-        broker.aedes.publish({ cmd: 'publish', topic: 'fuzz/json', payload: Buffer.from(payload), qos: 0, retain: false, dup: false }, (e) => (e ? reject(e) : resolve())),
+        broker.aedes.publish(
+          { cmd: 'publish', topic: 'fuzz/json', payload: Buffer.from(payload), qos: 0, retain: false, dup: false },
+          (e) => (e ? reject(e) : resolve()),
+        ),
       );
     for (const payload of payloads) await publish(payload);
     // A good message after all that still reaches both handlers: nothing was lost or unsubscribed.
-    const last = new Promise<void>((resolve) => client.on('message', (m) => new TextDecoder().decode(m.payload) === '{"done":true}' && resolve()));
+    const last = new Promise<void>((resolve) =>
+      client.on('message', (m) => new TextDecoder().decode(m.payload) === '{"done":true}' && resolve()),
+    );
     await publish(new TextEncoder().encode('{"done":true}'));
     await last;
     expect(decoded.at(-1)).toEqual({ done: true });
@@ -116,9 +121,29 @@ describe('fuzz: the emulator API', () => {
   });
 
   it('random bodies get JSON errors with 4xx statuses, never a 500, and the emulator keeps serving', async () => {
-    const registration = (await (await fetch(`${emulator.endpoints.http}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"WEBSOCKET"}' })).json()) as { serviceToken: string };
-    const bodies = fc.sample(fc.oneof(fc.json(), fc.string(), fc.record({ type: fc.string(), clientId: fc.anything() }).map((o) => JSON.stringify(o)), fc.record({ channel: fc.string(), message: fc.jsonValue() }).map((o) => JSON.stringify(o))), { numRuns: 120, seed: 7 });
-    const paths = ['register', 'publish', 'admin/publish', `admin/users/${encodeURIComponent('x y')}/status`, 'channels'];
+    const registration = (await (
+      await fetch(`${emulator.endpoints.http}/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"type":"WEBSOCKET"}',
+      })
+    ).json()) as { serviceToken: string };
+    const bodies = fc.sample(
+      fc.oneof(
+        fc.json(),
+        fc.string(),
+        fc.record({ type: fc.string(), clientId: fc.anything() }).map((o) => JSON.stringify(o)),
+        fc.record({ channel: fc.string(), message: fc.jsonValue() }).map((o) => JSON.stringify(o)),
+      ),
+      { numRuns: 120, seed: 7 },
+    );
+    const paths = [
+      'register',
+      'publish',
+      'admin/publish',
+      `admin/users/${encodeURIComponent('x y')}/status`,
+      'channels',
+    ];
     const statuses = new Set<number>();
     for (const [index, body] of bodies.entries()) {
       const path = paths[index % paths.length] ?? 'register';
@@ -134,7 +159,11 @@ describe('fuzz: the emulator API', () => {
       if (response.status >= 400) expect(typeof answer.error?.code).toBe('string');
     }
     expect([...statuses].some((s) => s >= 400)).toBe(true);
-    const still = await fetch(`${emulator.endpoints.http}/register`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${emulator.adminToken}` }, body: '{"type":"OPENSSL"}' });
+    const still = await fetch(`${emulator.endpoints.http}/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${emulator.adminToken}` },
+      body: '{"type":"OPENSSL"}',
+    });
     expect(still.status).toBe(200);
   });
 });

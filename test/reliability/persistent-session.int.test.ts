@@ -25,7 +25,12 @@ describe('persistent session (emulator)', () => {
     });
     const cacheDir = join(dataDir, 'identity');
     const connect = async (): Promise<{ client: NodeClient; got: number[] }> => {
-      const client = await createNodeClient({ serviceUrl: emulator.endpoints.http, adminToken: emulator.adminToken, cacheDir, clean: false });
+      const client = await createNodeClient({
+        serviceUrl: emulator.endpoints.http,
+        adminToken: emulator.adminToken,
+        cacheDir,
+        clean: false,
+      });
       cleanups.push(() => client.close());
       const got: number[] = [];
       await client.subscribe<{ n: number }>('content-updates', (m) => void got.push(m.n), { qos: 1 });
@@ -50,7 +55,9 @@ describe('persistent session (emulator)', () => {
     });
     expect(back.got).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     // One more live message: still exactly once.
-    const live = new Promise<void>((resolve) => back.client.on('message', () => queueMicrotask(() => back.got.length === 21 && resolve())));
+    const live = new Promise<void>((resolve) =>
+      back.client.on('message', () => queueMicrotask(() => back.got.length === 21 && resolve())),
+    );
     await publish(21);
     await live;
     expect(back.got).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));

@@ -39,7 +39,10 @@ afterEach(async () => {
 
 /** Publishes QoS 1 messages from a separate plain MQTT.js connection. */
 async function publish(port: number, ...payloads: string[]): Promise<void> {
-  const publisher = await connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: `pub-${Math.random()}`, reconnectPeriod: 0 });
+  const publisher = await connectAsync(`mqtt://127.0.0.1:${port}`, {
+    clientId: `pub-${Math.random()}`,
+    reconnectPeriod: 0,
+  });
   try {
     for (const payload of payloads) await publisher.publishAsync(TOPIC, payload, { qos: 1 });
   } finally {
@@ -68,8 +71,18 @@ function dropLog(): Logger & { readonly dropped: LogFields[]; confirmed(): Promi
   };
 }
 
-async function subscriber(transport: TcpTestTransport, clean: boolean, logger?: Logger, clientId = `dedupe-${Date.now()}-${Math.random()}`) {
-  const client = new WebcommClient({ transport, clientId, clean, ...(logger === undefined ? {} : { logger, logLevel: 'debug' }) });
+async function subscriber(
+  transport: TcpTestTransport,
+  clean: boolean,
+  logger?: Logger,
+  clientId = `dedupe-${Date.now()}-${Math.random()}`,
+) {
+  const client = new WebcommClient({
+    transport,
+    clientId,
+    clean,
+    ...(logger === undefined ? {} : { logger, logLevel: 'debug' }),
+  });
   cleanups.push(() => client.close());
   const got: string[] = [];
   const waiters: { text: string; resolve: () => void }[] = [];
@@ -104,20 +117,23 @@ describe.each(['aedes', 'mosquitto'] as const)('QoS 1 deduplication on %s', (kin
     expect([...back.got].sort()).toEqual([...sent, 'end'].sort());
   });
 
-  it.each([true, false])('clean: %s, broker restart without persistence: the same message again is delivered again', async (clean) => {
-    const broker = await brokers[kind]();
-    cleanups.push(() => broker.stop());
-    const { client, got, handled } = await subscriber(tcpTransport(broker.port), clean);
-    await publish(broker.port, 'same', 'end-1');
-    await handled('end-1');
-    const back = nextEvent(client, 'connected');
-    await broker.restart();
-    const [info] = await back;
-    expect(info.sessionPresent).toBe(false);
-    await publish(broker.port, 'same', 'end-2');
-    await handled('end-2');
-    expect(got).toEqual(['same', 'end-1', 'same', 'end-2']);
-  });
+  it.each([true, false])(
+    'clean: %s, broker restart without persistence: the same message again is delivered again',
+    async (clean) => {
+      const broker = await brokers[kind]();
+      cleanups.push(() => broker.stop());
+      const { client, got, handled } = await subscriber(tcpTransport(broker.port), clean);
+      await publish(broker.port, 'same', 'end-1');
+      await handled('end-1');
+      const back = nextEvent(client, 'connected');
+      await broker.restart();
+      const [info] = await back;
+      expect(info.sessionPresent).toBe(false);
+      await publish(broker.port, 'same', 'end-2');
+      await handled('end-2');
+      expect(got).toEqual(['same', 'end-1', 'same', 'end-2']);
+    },
+  );
 
   it('clean: true, network drop: the same payload published again after the reconnect is delivered twice', async () => {
     const broker = await brokers[kind]();

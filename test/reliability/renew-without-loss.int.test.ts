@@ -36,7 +36,17 @@ describe('renewLink while messages stream in (real aedes)', () => {
     await client.connect();
     let renewals = 0;
     for (let n = 0; n < total; n++) {
-      broker.aedes.publish({ cmd: 'publish', topic: 'stream', payload: Buffer.from(JSON.stringify({ n })), qos: 1, retain: false, dup: false }, () => undefined);
+      broker.aedes.publish(
+        {
+          cmd: 'publish',
+          topic: 'stream',
+          payload: Buffer.from(JSON.stringify({ n })),
+          qos: 1,
+          retain: false,
+          dup: false,
+        },
+        () => undefined,
+      );
       if (n % 100 === 50) {
         client.renewLink();
         renewals += 1;
@@ -48,8 +58,23 @@ describe('renewLink while messages stream in (real aedes)', () => {
     expect(seen.size).toBe(total);
     // Resends of the last link change come right after the switch: publish one more message and
     // wait for it; anything resent before it has arrived by then.
-    const last = new Promise<void>((resolve) => client.on('message', (m) => m.topic === 'stream' && new TextDecoder().decode(m.payload).includes(`:${total}}`) && resolve()));
-    broker.aedes.publish({ cmd: 'publish', topic: 'stream', payload: Buffer.from(JSON.stringify({ n: total })), qos: 1, retain: false, dup: false }, () => undefined);
+    const last = new Promise<void>((resolve) =>
+      client.on(
+        'message',
+        (m) => m.topic === 'stream' && new TextDecoder().decode(m.payload).includes(`:${total}}`) && resolve(),
+      ),
+    );
+    broker.aedes.publish(
+      {
+        cmd: 'publish',
+        topic: 'stream',
+        payload: Buffer.from(JSON.stringify({ n: total })),
+        qos: 1,
+        retain: false,
+        dup: false,
+      },
+      () => undefined,
+    );
     await last;
     expect(handled).toBe(total + 1);
   });

@@ -46,7 +46,12 @@ describe('repeated mosquitto restarts', () => {
   ])('%s', async (_label, upMs, expected) => {
     broker = await startMosquitto();
     const clock = new ManualClock(0);
-    client = new WebcommClient({ transport: tcpTransport(broker.port), clientId: `restarts-${Date.now()}`, clock, random: () => 0.9999 });
+    client = new WebcommClient({
+      transport: tcpTransport(broker.port),
+      clientId: `restarts-${Date.now()}`,
+      clock,
+      random: () => 0.9999,
+    });
     const got: string[] = [];
     await client.subscribe<string>(TOPIC, (m) => void got.push(m), { qos: 1 });
     await client.connect();

@@ -29,10 +29,19 @@ let emulator: Awaited<ReturnType<typeof startEmulator>>;
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'webcomm-runtimes-'));
   const built = await esbuild.build({
-    stdin: { contents: "export { connectToService } from '@webcomm/browser';", resolveDir: join(root, 'examples'), sourcefile: 'client.js' },
+    stdin: {
+      contents: "export { connectToService } from '@webcomm/browser';",
+      resolveDir: join(root, 'examples'),
+      sourcefile: 'client.js',
+    },
     // A tsconfig without the workspace's `paths` (those point at the sources): bundle what is built.
     tsconfig: join(root, 'packages/browser/tsconfig.json'),
-    bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, logLevel: 'silent',
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
   });
   bundlePath = join(dataDir, 'webcomm-client.mjs');
   writeFileSync(bundlePath, built.outputFiles[0]?.text ?? '');
@@ -66,7 +75,9 @@ function waitForLine(child: ChildProcess, pattern: RegExp, output: { text: strin
 
 describe.each(Object.keys(runtimes))('on %s', (runtime) => {
   it('a client connects to the emulator and receives one pushed message', async () => {
-    const child = spawn('npx', [...(runtimes[runtime] ?? []), emulator.endpoints.http, bundlePath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npx', [...(runtimes[runtime] ?? []), emulator.endpoints.http, bundlePath], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const output = { text: '' };
     try {
       const ready = waitForLine(child, /^READY$/m, output);
@@ -79,7 +90,9 @@ describe.each(Object.keys(runtimes))('on %s', (runtime) => {
       });
       expect(response.status).toBe(200);
       expect(JSON.parse((await received)[1] ?? 'null')).toEqual({ text: `hello ${runtime}` });
-      const code = await new Promise<number | null>((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(child.exitCode)));
+      const code = await new Promise<number | null>((resolve) =>
+        child.exitCode === null ? child.once('exit', resolve) : resolve(child.exitCode),
+      );
       expect(code).toBe(0);
     } finally {
       child.kill();

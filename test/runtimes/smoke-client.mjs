@@ -2,7 +2,7 @@
 // bundler ships it (the built packages bundled into one module by the test), registers with the emulator, gets Cognito credentials, connects
 // over the SigV4-signed WebSocket and prints the first announcement it receives.
 // Usage: <runtime> smoke-client.mjs SERVICE_URL BUNDLE_PATH. Prints READY, then RECEIVED <json>, then exits 0.
-const [serviceUrl, bundlePath] = (globalThis.Deno?.args ?? globalThis.process.argv.slice(2));
+const [serviceUrl, bundlePath] = globalThis.Deno?.args ?? globalThis.process.argv.slice(2);
 const { connectToService } = await import(`file://${bundlePath}`);
 
 const memory = new Map();

@@ -8,7 +8,14 @@ import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuthorizerResponse } from '@webcomm/emulator';
 import {
-  certificateOptions, closed, mqttConnect, mqttRefused, nextMessage, registerWebSocketClient, startEmulatorUnderTest, type EmulatorUnderTest,
+  certificateOptions,
+  closed,
+  mqttConnect,
+  mqttRefused,
+  nextMessage,
+  registerWebSocketClient,
+  startEmulatorUnderTest,
+  type EmulatorUnderTest,
 } from '../helpers/emulator-under-test.js';
 
 const PRIVATE = (clientId: string): string => `webcomm/local/private/client/${clientId}`;
@@ -30,7 +37,11 @@ async function link(url: string, options: Parameters<typeof mqttConnect>[1]): Pr
 }
 
 /** Proves `client` got nothing before a later message: the broker delivers to one client in order. */
-async function receivedBefore(client: MqttClient, syncTopic: string, publish: (topic: string, text: string) => Promise<void>): Promise<string[]> {
+async function receivedBefore(
+  client: MqttClient,
+  syncTopic: string,
+  publish: (topic: string, text: string) => Promise<void>,
+): Promise<string[]> {
   const seen: string[] = [];
   const onMessage = (topic: string): void => void seen.push(topic);
   client.on('message', onMessage);
@@ -45,7 +56,11 @@ function authorizer(policy: object): { game: { handler: () => Promise<Authorizer
   return {
     game: {
       handler: async () => ({
-        isAuthenticated: true, principalId: 'tester', disconnectAfterInSeconds: 3600, refreshAfterInSeconds: 3600, policyDocuments: [JSON.stringify(policy)],
+        isAuthenticated: true,
+        principalId: 'tester',
+        disconnectAfterInSeconds: 3600,
+        refreshAfterInSeconds: 3600,
+        policyDocuments: [JSON.stringify(policy)],
       }),
     },
   };
@@ -65,7 +80,9 @@ describe('defaults: no anonymous access', () => {
       expect(await mqttRefused(url, { clientId: 'someone-new' })).toBe(5);
     }
     expect(env.refusals.map((r) => `${r.transport} ${r.action} ${r.reason} ${r.clientId ?? '?'}`)).toEqual(
-      ['tcp', 'ws'].flatMap((transport) => [victimId, 'someone-new'].map((clientId) => `${transport} connect no-credentials ${clientId}`)),
+      ['tcp', 'ws'].flatMap((transport) =>
+        [victimId, 'someone-new'].map((clientId) => `${transport} connect no-credentials ${clientId}`),
+      ),
     );
     expect(victim.connected).toBe(true);
     const mine = nextMessage(victim);
@@ -73,37 +90,53 @@ describe('defaults: no anonymous access', () => {
     expect((await mine).payload).toBe('still yours');
   });
 
-  it.each(['#', '+'])('grants client id %s its own private topic literally: it never reads another client\'s', async (wildId) => {
-    env = await startEmulatorUnderTest();
-    const { emulator } = env;
-    const alice = await link(emulator.endpoints.mqtts, await certificateOptions(emulator, 'alice'));
-    await alice.subscribeAsync(PRIVATE('alice'));
-    const wild = await link(emulator.endpoints.mqtts, await certificateOptions(emulator, wildId));
-    // The literal filter is its own (as in IoT Core); it must not match anyone else's topic.
-    const granted = await wild.subscribeAsync([PRIVATE(wildId), ANNOUNCEMENTS]);
-    expect(granted.map((grant) => grant.qos)).toEqual([0, 0]);
-    const atAlice = nextMessage(alice);
-    const leaked = await receivedBefore(wild, ANNOUNCEMENTS, async (topic, text) => {
-      await emulator.broker.publish(PRIVATE('alice'), Buffer.from('secret'));
-      await emulator.broker.publish(topic, Buffer.from(text));
-    });
-    expect(leaked).toEqual([]);
-    expect((await atAlice).payload).toBe('secret');
-    // Asking for alice's topic outright is a policy violation.
-    const gone = closed(wild);
-    wild.subscribe(PRIVATE('alice'));
-    await gone;
-    expect(env.refusals).toEqual([expect.objectContaining({ action: 'subscribe', reason: 'policy-denied', clientId: wildId, topic: PRIVATE('alice'), linkKept: false })]);
-  });
+  it.each(['#', '+'])(
+    "grants client id %s its own private topic literally: it never reads another client's",
+    async (wildId) => {
+      env = await startEmulatorUnderTest();
+      const { emulator } = env;
+      const alice = await link(emulator.endpoints.mqtts, await certificateOptions(emulator, 'alice'));
+      await alice.subscribeAsync(PRIVATE('alice'));
+      const wild = await link(emulator.endpoints.mqtts, await certificateOptions(emulator, wildId));
+      // The literal filter is its own (as in IoT Core); it must not match anyone else's topic.
+      const granted = await wild.subscribeAsync([PRIVATE(wildId), ANNOUNCEMENTS]);
+      expect(granted.map((grant) => grant.qos)).toEqual([0, 0]);
+      const atAlice = nextMessage(alice);
+      const leaked = await receivedBefore(wild, ANNOUNCEMENTS, async (topic, text) => {
+        await emulator.broker.publish(PRIVATE('alice'), Buffer.from('secret'));
+        await emulator.broker.publish(topic, Buffer.from(text));
+      });
+      expect(leaked).toEqual([]);
+      expect((await atAlice).payload).toBe('secret');
+      // Asking for alice's topic outright is a policy violation.
+      const gone = closed(wild);
+      wild.subscribe(PRIVATE('alice'));
+      await gone;
+      expect(env.refusals).toEqual([
+        expect.objectContaining({
+          action: 'subscribe',
+          reason: 'policy-denied',
+          clientId: wildId,
+          topic: PRIVATE('alice'),
+          linkKept: false,
+        }),
+      ]);
+    },
+  );
 
-  it('substitutes an authorizer\'s client id * literally into ${iot:ClientId}: no wildcard grant', async () => {
+  it("substitutes an authorizer's client id * literally into ${iot:ClientId}: no wildcard grant", async () => {
     env = await startEmulatorUnderTest({
       authorizers: authorizer({
         Statement: [
           { Effect: 'Allow', Action: 'iot:Connect', Resource: '*' },
           {
-            Effect: 'Allow', Action: ['iot:Subscribe', 'iot:Receive'],
-            Resource: [`arn:aws:iot:*:*:topicfilter/${PRIVATE('${iot:ClientId}')}`, `arn:aws:iot:*:*:topic/${PRIVATE('${iot:ClientId}')}`, `arn:aws:iot:*:*:topic*/${ANNOUNCEMENTS}`],
+            Effect: 'Allow',
+            Action: ['iot:Subscribe', 'iot:Receive'],
+            Resource: [
+              `arn:aws:iot:*:*:topicfilter/${PRIVATE('${iot:ClientId}')}`,
+              `arn:aws:iot:*:*:topic/${PRIVATE('${iot:ClientId}')}`,
+              `arn:aws:iot:*:*:topic*/${ANNOUNCEMENTS}`,
+            ],
           },
         ],
       }),
@@ -141,18 +174,25 @@ describe('defaults: no anonymous access', () => {
   });
 
   it('checks client ids like IoT Core: 1-128 bytes of UTF-8, no leading $', async () => {
-    env = await startEmulatorUnderTest({ authorizers: authorizer({ Statement: [{ Effect: 'Allow', Action: 'iot:Connect', Resource: '*' }] }) });
+    env = await startEmulatorUnderTest({
+      authorizers: authorizer({ Statement: [{ Effect: 'Allow', Action: 'iot:Connect', Resource: '*' }] }),
+    });
     const { mqtt } = env.emulator.endpoints;
     const as = (clientId: string) => ({ clientId, username: AUTHORIZER_USERNAME });
     await link(mqtt, as('c'.repeat(128)));
     await link(mqtt, as('é'.repeat(64)));
-    const refused = [['c'.repeat(129), 'client-id-too-long'], ['é'.repeat(65), 'client-id-too-long'], ['$aws', 'client-id-reserved'], ['', 'client-id-empty']] as const;
+    const refused = [
+      ['c'.repeat(129), 'client-id-too-long'],
+      ['é'.repeat(65), 'client-id-too-long'],
+      ['$aws', 'client-id-reserved'],
+      ['', 'client-id-empty'],
+    ] as const;
     for (const [clientId] of refused) expect(await mqttRefused(mqtt, as(clientId))).toBe(5);
     expect(env.refusals.map((r) => [r.clientId, r.reason])).toEqual(refused);
   });
 });
 
-describe('allowAnonymous: true (a developer\'s explicit choice)', () => {
+describe("allowAnonymous: true (a developer's explicit choice)", () => {
   it('lets an anonymous link receive broadcast channels, and nothing else', async () => {
     env = await startEmulatorUnderTest({ allowAnonymous: true });
     const { emulator } = env;
@@ -171,13 +211,17 @@ describe('allowAnonymous: true (a developer\'s explicit choice)', () => {
       publisher.publish('webcomm/local/chat', 'hi');
       await dropped;
     }
-    expect(env.refusals.map((r) => `${r.transport} ${r.clientId ?? '?'} ${r.action} ${r.reason} ${r.topic ?? '?'}`)).toEqual(['tcp', 'ws'].flatMap((transport) => [
-      `${transport} guest-1 subscribe policy-denied ${PRIVATE('guest-1')}`,
-      `${transport} guest-2 publish policy-denied webcomm/local/chat`,
-    ]));
+    expect(
+      env.refusals.map((r) => `${r.transport} ${r.clientId ?? '?'} ${r.action} ${r.reason} ${r.topic ?? '?'}`),
+    ).toEqual(
+      ['tcp', 'ws'].flatMap((transport) => [
+        `${transport} guest-1 subscribe policy-denied ${PRIVATE('guest-1')}`,
+        `${transport} guest-2 publish policy-denied webcomm/local/chat`,
+      ]),
+    );
   });
 
-  it('refuses an anonymous CONNECT with a registered or live client\'s id, and the client keeps its link', async () => {
+  it("refuses an anonymous CONNECT with a registered or live client's id, and the client keeps its link", async () => {
     env = await startEmulatorUnderTest({ allowAnonymous: true });
     const { emulator } = env;
     const registered = await registerWebSocketClient(emulator);
@@ -187,10 +231,12 @@ describe('allowAnonymous: true (a developer\'s explicit choice)', () => {
       expect(await mqttRefused(url, { clientId: registered })).toBe(5);
       expect(await mqttRefused(url, { clientId: 'device-7' })).toBe(5);
     }
-    expect(env.refusals.map((r) => `${r.transport} ${r.clientId ?? '?'} ${r.reason}`)).toEqual(['tcp', 'ws'].flatMap((transport) => [
-      `${transport} ${registered} client-id-registered`,
-      `${transport} device-7 client-id-in-use`,
-    ]));
+    expect(env.refusals.map((r) => `${r.transport} ${r.clientId ?? '?'} ${r.reason}`)).toEqual(
+      ['tcp', 'ws'].flatMap((transport) => [
+        `${transport} ${registered} client-id-registered`,
+        `${transport} device-7 client-id-in-use`,
+      ]),
+    );
     expect(device.connected).toBe(true);
     expect(emulator.broker.connections().find((c) => c.clientId === 'device-7')?.transport).toBe('tls');
   });

@@ -14,7 +14,12 @@ import { ERROR_CODES } from '@webcomm/core';
 import { silentLogger, startEmulator, type RunningEmulator } from '@webcomm/emulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { presignMqttUrl } from '../../packages/emulator/testing/presign.js';
-import { certificateOptions, guestCredentials, mqttConnect, registerWebSocketClient } from '../helpers/emulator-under-test.js';
+import {
+  certificateOptions,
+  guestCredentials,
+  mqttConnect,
+  registerWebSocketClient,
+} from '../helpers/emulator-under-test.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -41,14 +46,17 @@ async function modes(dir: string): Promise<Map<string, { mode: number; directory
 
 async function expectPrivate(dir: string): Promise<number> {
   const found = await modes(dir);
-  const wrong = [...found].filter(([, { mode, directory }]) => mode !== (directory ? 0o700 : 0o600)).map(([path, { mode }]) => `${path} ${mode.toString(8)}`);
+  const wrong = [...found]
+    .filter(([, { mode, directory }]) => mode !== (directory ? 0o700 : 0o600))
+    .map(([path, { mode }]) => `${path} ${mode.toString(8)}`);
   expect(wrong).toEqual([]);
   return found.size;
 }
 
 async function everyFileText(dir: string): Promise<string> {
   let text = '';
-  for (const [path, { directory }] of await modes(dir)) if (!directory) text += (await readFile(path)).toString('latin1');
+  for (const [path, { directory }] of await modes(dir))
+    if (!directory) text += (await readFile(path)).toString('latin1');
   return text;
 }
 
@@ -61,7 +69,10 @@ interface Guest {
 }
 
 async function connectAsGuest(emulator: RunningEmulator, guest: Guest): Promise<void> {
-  const url = await presignMqttUrl(emulator.endpoints.ws, guest.credentials, { region: emulator.region, tokenMode: 'appended' });
+  const url = await presignMqttUrl(emulator.endpoints.ws, guest.credentials, {
+    region: emulator.region,
+    tokenMode: 'appended',
+  });
   (await mqttConnect(url, { clientId: guest.identityId })).end(true);
 }
 
@@ -74,7 +85,10 @@ async function exercise(emulator: RunningEmulator): Promise<Guest> {
   const login = await fetch(emulator.endpoints.cognito, {
     method: 'POST',
     headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityService.GetId' },
-    body: JSON.stringify({ IdentityPoolId: emulator.identityPoolId, Logins: { 'login.game.example': DEVELOPER_LOGIN_TOKEN } }),
+    body: JSON.stringify({
+      IdentityPoolId: emulator.identityPoolId,
+      Logins: { 'login.game.example': DEVELOPER_LOGIN_TOKEN },
+    }),
   });
   expect(login.status).toBe(200);
   return guest;
@@ -100,7 +114,11 @@ describe('the data directory', () => {
     await chmod(dataDir, 0o755);
     await mkdir(join(dataDir, 'broker-state'), { mode: 0o755 });
     await mkdir(join(dataDir, 'ca'), { mode: 0o755 });
-    await writeFile(join(dataDir, 'channels.json'), JSON.stringify({ project: 'game', deployment: 'dev', channels: [{ name: 'news', type: 'broadcast' }] }), { mode: 0o644 });
+    await writeFile(
+      join(dataDir, 'channels.json'),
+      JSON.stringify({ project: 'game', deployment: 'dev', channels: [{ name: 'news', type: 'broadcast' }] }),
+      { mode: 0o644 },
+    );
     await chmod(join(dataDir, 'channels.json'), 0o644);
     const first = await startEmulator({ dataDir, logger: silentLogger });
     const guest = await exercise(first);
@@ -120,7 +138,10 @@ describe('the data directory', () => {
     const project = await tempDir('webcomm-project-');
     await writeFile(join(project, 'package.json'), '{}', { mode: 0o644 });
     await chmod(project, 0o755);
-    await expect(startEmulator({ dataDir: project, logger: silentLogger })).rejects.toMatchObject({ code: ERROR_CODES.INVALID_OPTION, message: expect.stringContaining('package.json') as unknown });
+    await expect(startEmulator({ dataDir: project, logger: silentLogger })).rejects.toMatchObject({
+      code: ERROR_CODES.INVALID_OPTION,
+      message: expect.stringContaining('package.json') as unknown,
+    });
     expect((await stat(join(project, 'package.json'))).mode & 0o777).toBe(0o644);
     expect((await stat(project)).mode & 0o777).toBe(0o755);
   });
@@ -133,13 +154,29 @@ describe('webcomm register-client', () => {
     try {
       const out = await tempDir('webcomm-out-');
       await chmod(out, 0o755);
-      for (const name of ['private-key.pem', 'certificate.pem', 'registration.json']) await writeFile(join(out, name), 'old', { mode: 0o644 });
+      for (const name of ['private-key.pem', 'certificate.pem', 'registration.json'])
+        await writeFile(join(out, name), 'old', { mode: 0o644 });
       const cli = fileURLToPath(new URL('../../packages/emulator/src/cli/main.ts', import.meta.url));
       const code = await new Promise<number | null>((resolve) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', cli, 'register-client', '--url', emulator.endpoints.http, '--admin-token', emulator.adminToken, '--out', out], {
-          env: { ...process.env, WEBCOMM_URL: '', WEBCOMM_ADMIN_TOKEN: '' },
-          stdio: 'ignore',
-        });
+        const child = spawn(
+          process.execPath,
+          [
+            '--import',
+            'tsx',
+            cli,
+            'register-client',
+            '--url',
+            emulator.endpoints.http,
+            '--admin-token',
+            emulator.adminToken,
+            '--out',
+            out,
+          ],
+          {
+            env: { ...process.env, WEBCOMM_URL: '', WEBCOMM_ADMIN_TOKEN: '' },
+            stdio: 'ignore',
+          },
+        );
         child.on('close', resolve);
       });
       expect(code).toBe(0);

@@ -15,7 +15,12 @@ describe('the running emulator handle', () => {
   it('shows no admin token through inspect, console.log formatting, JSON.stringify or String()', () => {
     const { emulator } = running;
     expect(emulator.adminToken.length).toBeGreaterThan(10);
-    for (const shown of [inspect(emulator, { depth: 6 }), inspect(emulator, { depth: 6, showHidden: true }), JSON.stringify(emulator), String(emulator)]) {
+    for (const shown of [
+      inspect(emulator, { depth: 6 }),
+      inspect(emulator, { depth: 6, showHidden: true }),
+      JSON.stringify(emulator),
+      String(emulator),
+    ]) {
       expect(shown).not.toContain(emulator.adminToken);
     }
     expect(JSON.stringify(emulator)).toContain('[REDACTED]');

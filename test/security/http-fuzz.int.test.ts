@@ -15,7 +15,9 @@ let running: SecurityEmulator;
 let serviceToken = '';
 beforeAll(async () => {
   running = await startDefaultEmulator();
-  serviceToken = String((await callApi(running.emulator, '/register', { body: { type: 'WEBSOCKET' } })).body.serviceToken);
+  serviceToken = String(
+    (await callApi(running.emulator, '/register', { body: { type: 'WEBSOCKET' } })).body.serviceToken,
+  );
 });
 afterAll(async () => {
   await running.close();
@@ -28,10 +30,22 @@ interface Answer {
 }
 
 /** Sends one request; a streaming answer (the portal's live tail) is cut after its headers. */
-function send(secure: boolean, method: string, path: string, headers: Record<string, string>, body: Buffer | undefined): Promise<Answer> {
+function send(
+  secure: boolean,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body: Buffer | undefined,
+): Promise<Answer> {
   const { ports } = running.emulator.endpoints;
   return new Promise((resolve, reject) => {
-    const options = { host: '127.0.0.1', port: secure ? ports.https : ports.http, method, path, headers: { ...headers, connection: 'close' } };
+    const options = {
+      host: '127.0.0.1',
+      port: secure ? ports.https : ports.http,
+      method,
+      path,
+      headers: { ...headers, connection: 'close' },
+    };
     const onResponse = (response: IncomingMessage): void => {
       if (String(response.headers['content-type']).includes('ndjson')) {
         resolve({ status: response.statusCode ?? 0, headers: response.headers, body: '' });
@@ -40,31 +54,84 @@ function send(secure: boolean, method: string, path: string, headers: Record<str
       }
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      response.on('end', () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          headers: response.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
       response.on('error', reject);
     };
-    const request = secure ? httpsRequest({ ...options, ca: running.emulator.caPem, servername: 'localhost' }, onResponse) : httpRequest(options, onResponse);
+    const request = secure
+      ? httpsRequest({ ...options, ca: running.emulator.caPem, servername: 'localhost' }, onResponse)
+      : httpRequest(options, onResponse);
     request.on('error', reject);
     request.end(body);
   });
 }
 
 const segment = fc.oneof(
-  { weight: 4, arbitrary: fc.string({ maxLength: 12 }).filter((text) => text !== '' && text !== '.' && text !== '..').map(encodeURIComponent) },
-  { weight: 1, arbitrary: fc.constantFrom('%ZZ', '%', '%00', '%2F', '..', '.', '', 'x%E0%A4%A', 'local-1:00000000-0000-0000-0000-000000000000', '%0Aforged') },
+  {
+    weight: 4,
+    arbitrary: fc
+      .string({ maxLength: 12 })
+      .filter((text) => text !== '' && text !== '.' && text !== '..')
+      .map(encodeURIComponent),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '%ZZ',
+      '%',
+      '%00',
+      '%2F',
+      '..',
+      '.',
+      '',
+      'x%E0%A4%A',
+      'local-1:00000000-0000-0000-0000-000000000000',
+      '%0Aforged',
+    ),
+  },
 );
 /** The route table's method and path pairs (most requests), and anything else (the rest). */
 const ROUTES: [string, string][] = [
-  ['POST', '/register'], ['GET', '/channels'], ['POST', '/publish'], ['GET', '/status'], ['GET', '/admin/users'], ['PUT', '/admin/users/{}/status'],
-  ['PUT', '/admin/users/{}/publish'], ['POST', '/admin/publish'], ['GET', '/admin/channels'], ['GET', '/admin/clients'],
-  ['DELETE', '/admin/connections/{}'], ['GET', '/admin/tail'], ['GET', '/portal'], ['POST', '/cognito'], ['POST', '/cognito/'], ['GET', '/mqtt'],
+  ['POST', '/register'],
+  ['GET', '/channels'],
+  ['POST', '/publish'],
+  ['GET', '/status'],
+  ['GET', '/admin/users'],
+  ['PUT', '/admin/users/{}/status'],
+  ['PUT', '/admin/users/{}/publish'],
+  ['POST', '/admin/publish'],
+  ['GET', '/admin/channels'],
+  ['GET', '/admin/clients'],
+  ['DELETE', '/admin/connections/{}'],
+  ['GET', '/admin/tail'],
+  ['GET', '/portal'],
+  ['POST', '/cognito'],
+  ['POST', '/cognito/'],
+  ['GET', '/mqtt'],
 ];
 const route = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...ROUTES) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'HEAD'), fc.constantFrom(...ROUTES.map(([, p]) => p), '/{}', '/{}/{}')) },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(
+      fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'HEAD'),
+      fc.constantFrom(...ROUTES.map(([, p]) => p), '/{}', '/{}/{}'),
+    ),
+  },
 );
 const target = fc
-  .tuple(route, segment, segment, fc.option(fc.webQueryParameters(), { nil: undefined }), fc.integer({ min: 0, max: 9 }).map((n) => n === 0))
+  .tuple(
+    route,
+    segment,
+    segment,
+    fc.option(fc.webQueryParameters(), { nil: undefined }),
+    fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+  )
   .map(([[method, template], a, b, query, doubled]) => {
     const filled = template.replace('{}', a).replace('{}', b);
     return { method, path: `${doubled ? `/${filled}` : filled}${query === undefined ? '' : `?${query}`}` };
@@ -89,7 +156,12 @@ const plausible = fc.record(
 const body = fc.oneof(
   { weight: 4, arbitrary: plausible.map((value) => Buffer.from(JSON.stringify(value))) },
   { weight: 2, arbitrary: fc.json().map((text) => Buffer.from(text)) },
-  { weight: 1, arbitrary: fc.integer({ min: 60, max: 20_000 }).map((depth) => Buffer.from(`{"message":${'['.repeat(depth)}${']'.repeat(depth)}}`)) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .integer({ min: 60, max: 20_000 })
+      .map((depth) => Buffer.from(`{"message":${'['.repeat(depth)}${']'.repeat(depth)}}`)),
+  },
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 512 }).map((bytes) => Buffer.from(bytes)) },
   { weight: 1, arbitrary: fc.constant(undefined) },
 );
@@ -97,8 +169,23 @@ const request = fc.record({
   secure: fc.boolean(),
   target,
   auth: fc.constantFrom('none', 'admin', 'service', 'garbage'),
-  contentType: fc.constantFrom(undefined, 'application/json', 'application/x-amz-json-1.1', 'text/plain', 'application/json; charset=utf-8', 'multipart/form-data'),
-  amzTarget: fc.option(fc.constantFrom('AWSCognitoIdentityService.GetId', 'AWSCognitoIdentityService.GetCredentialsForIdentity', 'AWSCognitoIdentityService.Nope', 'x'), { nil: undefined }),
+  contentType: fc.constantFrom(
+    undefined,
+    'application/json',
+    'application/x-amz-json-1.1',
+    'text/plain',
+    'application/json; charset=utf-8',
+    'multipart/form-data',
+  ),
+  amzTarget: fc.option(
+    fc.constantFrom(
+      'AWSCognitoIdentityService.GetId',
+      'AWSCognitoIdentityService.GetCredentialsForIdentity',
+      'AWSCognitoIdentityService.Nope',
+      'x',
+    ),
+    { nil: undefined },
+  ),
   body,
 });
 
@@ -110,7 +197,12 @@ describe('fuzzing the HTTP routes (fast-check)', () => {
         const headers: Record<string, string> = {};
         if (input.contentType !== undefined) headers['content-type'] = input.contentType;
         if (input.amzTarget !== undefined) headers['x-amz-target'] = input.amzTarget;
-        const bearer = { none: undefined, admin: running.emulator.adminToken, service: serviceToken, garbage: 'x'.repeat(40) }[input.auth];
+        const bearer = {
+          none: undefined,
+          admin: running.emulator.adminToken,
+          service: serviceToken,
+          garbage: 'x'.repeat(40),
+        }[input.auth];
         if (bearer !== undefined) headers.authorization = `Bearer ${bearer}`;
         const { method, path } = input.target;
         const sent = method === 'GET' || method === 'HEAD' ? undefined : input.body;
@@ -125,8 +217,15 @@ describe('fuzzing the HTTP routes (fast-check)', () => {
       { numRuns: 400 },
     );
     console.info(`http fuzz: statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}`);
-    expect(running.logs.filter((line) => /^http \w+ .*: /.test(line) || line.includes('upgrade') && line.includes('failed'))).toEqual([]);
+    expect(
+      running.logs.filter(
+        (line) => /^http \w+ .*: /.test(line) || (line.includes('upgrade') && line.includes('failed')),
+      ),
+    ).toEqual([]);
     expect((await fetch(`${running.emulator.endpoints.http}/portal`)).status).toBe(200);
-    expect((await callApi(running.emulator, '/register', { token: running.emulator.adminToken, body: { type: 'OPENSSL' } })).status).toBe(200);
+    expect(
+      (await callApi(running.emulator, '/register', { token: running.emulator.adminToken, body: { type: 'OPENSSL' } }))
+        .status,
+    ).toBe(200);
   }, 180_000);
 });

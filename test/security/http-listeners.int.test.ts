@@ -31,16 +31,34 @@ const MALFORMED: [what: string, bytes: string][] = [
   ['upgrade to // with Host "a b"', upgradeRequest('//', 'a b')],
   ['upgrade with an absolute-form target', upgradeRequest('http://x:1/mqtt', 'localhost')],
   ['upgrade to a bad percent escape', upgradeRequest('/mqtt?X-Amz-Signature=%ZZ', 'localhost')],
-  ['upgrade with a SigV4 query and Host "a b"', upgradeRequest('/mqtt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=A%2F20260101%2Flocal-1%2Fiotdevicegateway%2Faws4_request&X-Amz-Date=20260101T000000Z&X-Amz-SignedHeaders=host&X-Amz-Signature=00', 'a b')],
+  [
+    'upgrade with a SigV4 query and Host "a b"',
+    upgradeRequest(
+      '/mqtt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=A%2F20260101%2Flocal-1%2Fiotdevicegateway%2Faws4_request&X-Amz-Date=20260101T000000Z&X-Amz-SignedHeaders=host&X-Amz-Signature=00',
+      'a b',
+    ),
+  ],
   ['GET //', 'GET // HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'],
   ['GET with Host "a b"', 'GET /portal HTTP/1.1\r\nHost: a b\r\nConnection: close\r\n\r\n'],
   ['OPTIONS *', 'OPTIONS * HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'],
   ['absolute-form GET', 'GET http://other/admin/users HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'],
   ['dot segments', 'GET /x/../admin/users HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'],
-  ['Cognito without a target header', 'POST /cognito HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3\r\nConnection: close\r\n\r\n{x}'],
-  ['Cognito with a truncated body', 'POST /cognito HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: AWSCognitoIdentityService.GetId\r\nContent-Length: 40\r\nConnection: close\r\n\r\n{"IdentityPoolId":'],
-  ['Cognito with a chunked garbage body', 'POST /cognito/ HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: AWSCognitoIdentityService.GetCredentialsForIdentity\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n!!\r\n0\r\n\r\n'],
-  ['a bad chunked body to /register', 'POST /register HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\n{"typ\r\nffffffffffffffff\r\n'],
+  [
+    'Cognito without a target header',
+    'POST /cognito HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3\r\nConnection: close\r\n\r\n{x}',
+  ],
+  [
+    'Cognito with a truncated body',
+    'POST /cognito HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: AWSCognitoIdentityService.GetId\r\nContent-Length: 40\r\nConnection: close\r\n\r\n{"IdentityPoolId":',
+  ],
+  [
+    'Cognito with a chunked garbage body',
+    'POST /cognito/ HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: AWSCognitoIdentityService.GetCredentialsForIdentity\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n!!\r\n0\r\n\r\n',
+  ],
+  [
+    'a bad chunked body to /register',
+    'POST /register HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\n{"typ\r\nffffffffffffffff\r\n',
+  ],
   ['a header without a colon', 'GET /portal HTTP/1.1\r\nHost localhost\r\n\r\n'],
   ['an HTTP/9 request line', 'GET /portal HTTP/9.9\r\nHost: localhost\r\n\r\n'],
 ];
@@ -50,7 +68,9 @@ async function stillServes(): Promise<void> {
   const portal = await fetch(`${emulator.endpoints.http}/portal`);
   expect(portal.status).toBe(200);
   const cognito = new CognitoIdentityClient({ region: emulator.region, endpoint: emulator.endpoints.cognito });
-  expect((await cognito.send(new GetIdCommand({ IdentityPoolId: emulator.identityPoolId }))).IdentityId).toMatch(/^local-1:/);
+  expect((await cognito.send(new GetIdCommand({ IdentityPoolId: emulator.identityPoolId }))).IdentityId).toMatch(
+    /^local-1:/,
+  );
   cognito.destroy();
   // The WebSocket listener answers an upgrade (a refusal without credentials is an answer).
   const socket = new WebSocket(emulator.endpoints.ws, ['mqtt']);
@@ -69,7 +89,10 @@ describe('every HTTP listener fails closed, per request', () => {
       for (const [name, target] of listeners()) {
         const answer = await rawExchange(target, bytes);
         const status = statusOf(answer);
-        expect([name, status === undefined || status < 500], `${name} answered ${answer.slice(0, 120)}`).toEqual([name, true]);
+        expect([name, status === undefined || status < 500], `${name} answered ${answer.slice(0, 120)}`).toEqual([
+          name,
+          true,
+        ]);
       }
       await stillServes();
     });
@@ -78,7 +101,7 @@ describe('every HTTP listener fails closed, per request', () => {
   it('raw garbage (random bytes, TLS records to the plain port, HTTP to the TLS port) leaves it serving', async () => {
     const { ports } = running.emulator.endpoints;
     for (let round = 0; round < 40; round++) {
-      const garbage = randomBytes(1 + (round * 97) % 4096);
+      const garbage = randomBytes(1 + ((round * 97) % 4096));
       await rawExchange({ port: ports.http }, garbage);
       await rawExchange({ port: ports.https }, garbage); // not a TLS handshake
       await rawExchange({ port: ports.https, ca: running.emulator.caPem }, garbage);
@@ -93,6 +116,8 @@ describe('every HTTP listener fails closed, per request', () => {
     expect(statusOf(answer)).toBe(400);
     const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { message?: string; traceId?: string };
     expect(body.message).toEqual(expect.any(String));
-    expect(running.refusals.filter((r) => r.traceId === body.traceId)).toEqual([expect.objectContaining({ action: 'upgrade', reason: 'bad-request-target', status: 400 })]);
+    expect(running.refusals.filter((r) => r.traceId === body.traceId)).toEqual([
+      expect.objectContaining({ action: 'upgrade', reason: 'bad-request-target', status: 400 }),
+    ]);
   });
 });

@@ -18,7 +18,9 @@ let player: NodeClient;
 beforeEach(async () => {
   running = await startDefaultEmulator();
   player = await createNodeClient({
-    serviceUrl: running.emulator.endpoints.http, adminToken: running.emulator.adminToken, cacheDir: join(running.emulator.dataDir, 'player'),
+    serviceUrl: running.emulator.endpoints.http,
+    adminToken: running.emulator.adminToken,
+    cacheDir: join(running.emulator.dataDir, 'player'),
     backoff: { initialDelayMs: 50, maxDelayMs: 200 },
   });
   await player.connect();
@@ -30,7 +32,11 @@ afterEach(async () => {
 
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'packages/emulator/src/cli/main.ts'), ...args], { cwd: root, env: { ...process.env, WEBCOMM_URL: '', WEBCOMM_ADMIN_TOKEN: '' } });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'packages/emulator/src/cli/main.ts'), ...args],
+      { cwd: root, env: { ...process.env, WEBCOMM_URL: '', WEBCOMM_ADMIN_TOKEN: '' } },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -52,22 +58,40 @@ describe('admin kick', () => {
         resolve(JSON.parse(Buffer.from(payload).toString()));
       });
     });
-    const kick = await callApi(emulator, `/admin/connections/${encodeURIComponent(clientId)}`, { method: 'DELETE', token: emulator.adminToken });
+    const kick = await callApi(emulator, `/admin/connections/${encodeURIComponent(clientId)}`, {
+      method: 'DELETE',
+      token: emulator.adminToken,
+    });
     expect([kick.status, kick.body.disconnected]).toEqual([200, 1]);
     await dropped;
     await back;
-    expect(await presence).toMatchObject({ clientId, eventType: 'disconnected', disconnectReason: 'API_INITIATED_DISCONNECT', clientInitiatedDisconnect: false });
-    const users = (await callApi(emulator, '/admin/users', { token: emulator.adminToken })).body.users as { id: string; status: string }[];
+    expect(await presence).toMatchObject({
+      clientId,
+      eventType: 'disconnected',
+      disconnectReason: 'API_INITIATED_DISCONNECT',
+      clientInitiatedDisconnect: false,
+    });
+    const users = (await callApi(emulator, '/admin/users', { token: emulator.adminToken })).body.users as {
+      id: string;
+      status: string;
+    }[];
     expect(users.find((user) => user.id === clientId)?.status).toBe('active');
-    expect((await callApi(emulator, '/admin/clients', { token: emulator.adminToken })).body.clients).toEqual([clientId]);
+    expect((await callApi(emulator, '/admin/clients', { token: emulator.adminToken })).body.clients).toEqual([
+      clientId,
+    ]);
   });
 
   it('needs the admin token, and answers 404 NOT_CONNECTED for a client that is not connected', async () => {
     const { emulator } = running;
     const clientId = player.registration.clientId;
-    const anonymous = await callApi(emulator, `/admin/connections/${encodeURIComponent(clientId)}`, { method: 'DELETE' });
+    const anonymous = await callApi(emulator, `/admin/connections/${encodeURIComponent(clientId)}`, {
+      method: 'DELETE',
+    });
     expect([anonymous.status, anonymous.body.error?.code]).toEqual([401, 'ADMIN_TOKEN_REQUIRED']);
-    const unknown = await callApi(emulator, '/admin/connections/nobody', { method: 'DELETE', token: emulator.adminToken });
+    const unknown = await callApi(emulator, '/admin/connections/nobody', {
+      method: 'DELETE',
+      token: emulator.adminToken,
+    });
     expect([unknown.status, unknown.body.error?.code]).toEqual([404, 'NOT_CONNECTED']);
     expect(player.state).toBe('connected');
   });
@@ -76,10 +100,27 @@ describe('admin kick', () => {
     const { emulator } = running;
     const clientId = player.registration.clientId;
     const back = nextEvent(player, 'state', (change) => change.from === 'reconnecting' && change.to === 'connected');
-    const kicked = await cli(['kick', clientId, '--url', emulator.endpoints.http, '--admin-token', emulator.adminToken]);
-    expect([kicked.code, kicked.stdout.trim()]).toEqual([0, expect.stringContaining(`${clientId} disconnected (not banned`)]);
+    const kicked = await cli([
+      'kick',
+      clientId,
+      '--url',
+      emulator.endpoints.http,
+      '--admin-token',
+      emulator.adminToken,
+    ]);
+    expect([kicked.code, kicked.stdout.trim()]).toEqual([
+      0,
+      expect.stringContaining(`${clientId} disconnected (not banned`),
+    ]);
     await back;
-    const missing = await cli(['kick', 'nobody', '--url', emulator.endpoints.http, '--admin-token', emulator.adminToken]);
+    const missing = await cli([
+      'kick',
+      'nobody',
+      '--url',
+      emulator.endpoints.http,
+      '--admin-token',
+      emulator.adminToken,
+    ]);
     expect([missing.code, missing.stderr]).toEqual([4, expect.stringContaining('NOT_CONNECTED')]);
   }, 60_000);
 });

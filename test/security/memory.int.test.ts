@@ -11,7 +11,14 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import { certificateOptions, closed, mqttConnect, mqttRefused, startEmulatorUnderTest, type EmulatorUnderTest } from '../helpers/emulator-under-test.js';
+import {
+  certificateOptions,
+  closed,
+  mqttConnect,
+  mqttRefused,
+  startEmulatorUnderTest,
+  type EmulatorUnderTest,
+} from '../helpers/emulator-under-test.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -71,7 +78,10 @@ function attack(socket: Socket, budget: number, framing: Framing): Promise<boole
     const pump = (): void => {
       while (!over && sent < budget) {
         sent += CHUNK.length;
-        const ok = framing === 'ws-frames' ? socket.write(frameHeader(CHUNK.length)) && socket.write(CHUNK) : socket.write(CHUNK);
+        const ok =
+          framing === 'ws-frames'
+            ? socket.write(frameHeader(CHUNK.length)) && socket.write(CHUNK)
+            : socket.write(CHUNK);
         if (!ok) {
           socket.once('drain', pump);
           return;
@@ -82,7 +92,8 @@ function attack(socket: Socket, budget: number, framing: Framing): Promise<boole
     };
     const start = (): void => {
       if (framing === 'mqtt') socket.write(HUGE_CONNECT_HEADER);
-      else if (framing === 'ws-one-frame') socket.write(Buffer.concat([frameHeader(HUGE_CONNECT_HEADER.length + budget), HUGE_CONNECT_HEADER]));
+      else if (framing === 'ws-one-frame')
+        socket.write(Buffer.concat([frameHeader(HUGE_CONNECT_HEADER.length + budget), HUGE_CONNECT_HEADER]));
       else socket.write(Buffer.concat([frameHeader(HUGE_CONNECT_HEADER.length), HUGE_CONNECT_HEADER]));
       pump();
     };
@@ -92,7 +103,9 @@ function attack(socket: Socket, budget: number, framing: Framing): Promise<boole
       return;
     }
     // Upgrade by hand, then frame by hand.
-    socket.write('GET /mqtt HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: mqttv3.1\r\n\r\n');
+    socket.write(
+      'GET /mqtt HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: mqttv3.1\r\n\r\n',
+    );
     let answer = '';
     const onData = (data: Buffer): void => {
       answer += data.toString('latin1');
@@ -120,7 +133,8 @@ describe('memory stays bounded under oversized CONNECTs', () => {
       const now = usage();
       if (held(now) > held(peak)) peak = now;
     }, 5);
-    const tls = (port: number, alpn: string[] = []): Socket => tlsConnect({ port, host: '127.0.0.1', ca: emulator.caPem, ALPNProtocols: alpn, servername: 'localhost' });
+    const tls = (port: number, alpn: string[] = []): Socket =>
+      tlsConnect({ port, host: '127.0.0.1', ca: emulator.caPem, ALPNProtocols: alpn, servername: 'localhost' });
     const attacks = Array.from({ length: perListener }, (_, i) => {
       const ws: Framing = i % 2 === 0 ? 'ws-one-frame' : 'ws-frames';
       return [
@@ -152,7 +166,9 @@ describe('memory stays bounded under oversized CONNECTs', () => {
     expect(after.rss - before.rss).toBeLessThan(64 * MiB);
     // The MQTT listeners and the 64 KiB-frame WebSockets stop at the guard; one-frame WebSockets at ws' maxPayload.
     const refusedAtGuard: Record<string, number> = {};
-    for (const r of env.refusals) if (r.action === 'packet' && r.reason === 'packet-too-large') refusedAtGuard[r.transport] = (refusedAtGuard[r.transport] ?? 0) + 1;
+    for (const r of env.refusals)
+      if (r.action === 'packet' && r.reason === 'packet-too-large')
+        refusedAtGuard[r.transport] = (refusedAtGuard[r.transport] ?? 0) + 1;
     expect(refusedAtGuard).toEqual({ tcp: perListener, tls: perListener, ws: perListener / 2, wss: perListener / 2 });
 
     // And it still serves a real client.
@@ -167,7 +183,15 @@ describe('memory stays bounded under oversized CONNECTs', () => {
     const gone = closed(client);
     client.publish('webcomm/local/chat', Buffer.alloc(200 * 1024));
     await gone;
-    expect(env.refusals).toEqual([expect.objectContaining({ action: 'packet', reason: 'packet-too-large', clientId: 'big-sender', transport: 'tls', linkKept: false })]);
+    expect(env.refusals).toEqual([
+      expect.objectContaining({
+        action: 'packet',
+        reason: 'packet-too-large',
+        clientId: 'big-sender',
+        transport: 'tls',
+        linkKept: false,
+      }),
+    ]);
   });
 });
 
@@ -178,8 +202,16 @@ describe('unauthenticated connections are short-lived and few per address', () =
     const started = Date.now();
     const silentTcp = netConnect(emulator.endpoints.ports.mqtt, '127.0.0.1');
     // Half a CONNECT: aedes' own timer stops only once a whole CONNECT has arrived.
-    const halfTcp = netConnect(emulator.endpoints.ports.mqtt, '127.0.0.1', () => halfTcp.write(Buffer.from([0x10, 0x20, 0x00, 0x04])));
-    const silentTls = tlsConnect({ port: emulator.endpoints.ports.mqtts, host: '127.0.0.1', ca: emulator.caPem, ALPNProtocols: ['mqtt'], servername: 'localhost' });
+    const halfTcp = netConnect(emulator.endpoints.ports.mqtt, '127.0.0.1', () =>
+      halfTcp.write(Buffer.from([0x10, 0x20, 0x00, 0x04])),
+    );
+    const silentTls = tlsConnect({
+      port: emulator.endpoints.ports.mqtts,
+      host: '127.0.0.1',
+      ca: emulator.caPem,
+      ALPNProtocols: ['mqtt'],
+      servername: 'localhost',
+    });
     // A TLS handshake that never starts: plain TCP to the TLS port.
     const noHandshake = netConnect(emulator.endpoints.ports.mqtts, '127.0.0.1');
     const silentWs = new WebSocket(emulator.endpoints.ws, ['mqttv3.1']);
@@ -190,7 +222,10 @@ describe('unauthenticated connections are short-lived and few per address', () =
         socket.once('close', () => resolve(Date.now() - started));
       });
     const times = await Promise.all([
-      gone(silentTcp), gone(halfTcp), gone(silentTls), gone(noHandshake),
+      gone(silentTcp),
+      gone(halfTcp),
+      gone(silentTls),
+      gone(noHandshake),
       new Promise<number>((resolve) => {
         silentWs.on('error', () => undefined);
         silentWs.once('close', () => resolve(Date.now() - started));
@@ -202,7 +237,13 @@ describe('unauthenticated connections are short-lived and few per address', () =
       expect(ms).toBeLessThan(20_000);
     }
     // The socket that never starts its TLS handshake meets the same deadline as Node's handshakeTimeout.
-    expect(env.refusals.map((r) => `${r.transport} ${r.reason}`).sort()).toEqual(['tcp connect-timeout', 'tcp connect-timeout', 'tls connect-timeout', 'tls tls-handshake-failed', 'ws connect-timeout']);
+    expect(env.refusals.map((r) => `${r.transport} ${r.reason}`).sort()).toEqual([
+      'tcp connect-timeout',
+      'tcp connect-timeout',
+      'tls connect-timeout',
+      'tls tls-handshake-failed',
+      'ws connect-timeout',
+    ]);
   }, 30_000);
 
   it('refuses more than maxPendingConnectionsPerAddress (default 100) from one address, and serves again once they go', async () => {
@@ -221,7 +262,9 @@ describe('unauthenticated connections are short-lived and few per address', () =
     extra.resume();
     await new Promise((resolve) => extra.once('close', resolve));
     expect(idle.every((socket) => !socket.destroyed)).toBe(true);
-    expect(env.refusals).toEqual([expect.objectContaining({ action: 'connect', reason: 'too-many-pending', transport: 'tcp', linkKept: false })]);
+    expect(env.refusals).toEqual([
+      expect.objectContaining({ action: 'connect', reason: 'too-many-pending', transport: 'tcp', linkKept: false }),
+    ]);
     const options = await certificateOptions(emulator, 'patient');
     expect(await mqttRefused(emulator.endpoints.mqtts, options)).toBeUndefined();
 

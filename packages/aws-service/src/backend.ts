@@ -5,10 +5,21 @@
  * decodes them as it decodes any channel message. Works against AWS IoT Core and, unchanged,
  * against the emulator's data plane (`emulator.endpoints.iotData`, `emulator.backendCredentials`).
  */
-import { DeleteConnectionCommand, IoTDataPlaneClient, PublishCommand, type IoTDataPlaneClientConfig } from '@aws-sdk/client-iot-data-plane';
+import {
+  DeleteConnectionCommand,
+  IoTDataPlaneClient,
+  PublishCommand,
+  type IoTDataPlaneClientConfig,
+} from '@aws-sdk/client-iot-data-plane';
 import { ERROR_CODES, WebcommError } from '@webcomm/core';
 import { suggestChannel } from '@webcomm/core/internal';
-import { channelTopic, encodeChannelMessage, validateChannelsConfig, type ChannelConfig, type ChannelsConfig } from '@webcomm/service';
+import {
+  channelTopic,
+  encodeChannelMessage,
+  validateChannelsConfig,
+  type ChannelConfig,
+  type ChannelsConfig,
+} from '@webcomm/service';
 import { dataPlaneError } from './data-plane-error.js';
 
 /** Options of {@link createBackend}. */
@@ -63,25 +74,51 @@ function invalid(message: string): WebcommError {
 /** Builds a {@link Backend}; every option is checked here, with a message naming it. */
 export function createBackend(options: BackendOptions): Backend {
   if (typeof options?.endpoint !== 'string' || !/^https?:\/\/[^/]+/.test(options.endpoint)) {
-    throw invalid('createBackend: "endpoint" must be the IoT data endpoint URL, e.g. https://PREFIX-ats.iot.REGION.amazonaws.com (or the emulator\'s endpoints.iotData).');
+    throw invalid(
+      'createBackend: "endpoint" must be the IoT data endpoint URL, e.g. https://PREFIX-ats.iot.REGION.amazonaws.com (or the emulator\'s endpoints.iotData).',
+    );
   }
-  if (typeof options.region !== 'string' || options.region === '') throw invalid('createBackend: "region" must name the AWS region, e.g. "eu-west-1".');
-  if (options.qos !== undefined && options.qos !== 0 && options.qos !== 1) throw invalid('createBackend: "qos" must be 0 or 1 (IoT Core has no QoS 2).');
+  if (typeof options.region !== 'string' || options.region === '')
+    throw invalid('createBackend: "region" must name the AWS region, e.g. "eu-west-1".');
+  if (options.qos !== undefined && options.qos !== 0 && options.qos !== 1)
+    throw invalid('createBackend: "qos" must be 0 or 1 (IoT Core has no QoS 2).');
   const config = validateChannelsConfig(options.channels);
   const qos = options.qos ?? 1;
   const owned = options.client === undefined;
   const client =
     options.client ??
-    new IoTDataPlaneClient({ endpoint: options.endpoint, region: options.region, ...(options.credentials === undefined ? {} : { credentials: options.credentials }) });
+    new IoTDataPlaneClient({
+      endpoint: options.endpoint,
+      region: options.region,
+      ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+    });
 
   const channelNamed = (name: string, wanted: 'broadcast' | 'per-client'): ChannelConfig => {
     const channel = config.channels.find((candidate) => candidate.name === name);
     if (channel === undefined) {
-      throw new WebcommError(ERROR_CODES.UNKNOWN_CHANNEL, `No channel "${name}" in the configuration (${suggestChannel(name, config.channels.map((c) => c.name))}).`, { topic: name });
+      throw new WebcommError(
+        ERROR_CODES.UNKNOWN_CHANNEL,
+        `No channel "${name}" in the configuration (${suggestChannel(
+          name,
+          config.channels.map((c) => c.name),
+        )}).`,
+        { topic: name },
+      );
     }
-    const perClient = channel.type === 'private' || (channel.type === 'custom' && (channel.topic ?? '').includes('{clientId}'));
-    if (wanted === 'broadcast' && perClient) throw new WebcommError(ERROR_CODES.INVALID_TOPIC, `Channel "${name}" is per client: use sendToClient(clientId, "${name}", message).`, { topic: name });
-    if (wanted === 'per-client' && !perClient) throw new WebcommError(ERROR_CODES.INVALID_TOPIC, `Channel "${name}" is a broadcast channel: use sendBroadcast("${name}", message).`, { topic: name });
+    const perClient =
+      channel.type === 'private' || (channel.type === 'custom' && (channel.topic ?? '').includes('{clientId}'));
+    if (wanted === 'broadcast' && perClient)
+      throw new WebcommError(
+        ERROR_CODES.INVALID_TOPIC,
+        `Channel "${name}" is per client: use sendToClient(clientId, "${name}", message).`,
+        { topic: name },
+      );
+    if (wanted === 'per-client' && !perClient)
+      throw new WebcommError(
+        ERROR_CODES.INVALID_TOPIC,
+        `Channel "${name}" is a broadcast channel: use sendBroadcast("${name}", message).`,
+        { topic: name },
+      );
     return channel;
   };
 
@@ -89,7 +126,9 @@ export function createBackend(options: BackendOptions): Backend {
     const topic = channelTopic(config, channel, clientId);
     const payload = encodeChannelMessage(message);
     try {
-      await client.send(new PublishCommand({ topic, qos, payload, ...(channel.retainLatest === true ? { retain: true } : {}) }));
+      await client.send(
+        new PublishCommand({ topic, qos, payload, ...(channel.retainLatest === true ? { retain: true } : {}) }),
+      );
     } catch (error) {
       throw dataPlaneError(error, `Publish on ${topic}`);
     }
@@ -98,7 +137,9 @@ export function createBackend(options: BackendOptions): Backend {
 
   const checkClientId = (clientId: string): void => {
     if (typeof clientId !== 'string' || !CLIENT_ID.test(clientId)) {
-      throw invalid(`Client id "${String(clientId).slice(0, 64)}" must be 1-128 characters without "/", "+", "#" or a leading "$" (the id from the client's registration).`);
+      throw invalid(
+        `Client id "${String(clientId).slice(0, 64)}" must be 1-128 characters without "/", "+", "#" or a leading "$" (the id from the client's registration).`,
+      );
     }
   };
 

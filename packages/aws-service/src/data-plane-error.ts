@@ -16,14 +16,26 @@ export function dataPlaneError(error: unknown, what: string): WebcommError {
     case 'AccessDeniedException':
     case 'InvalidSignatureException':
     case 'UnrecognizedClientException':
-      return new WebcommError(ERROR_CODES.NOT_AUTHORIZED, `${detail}. Give the backend's role iot:Publish (and iot:DeleteConnection) on the topics, and check its credentials and region.`, { cause: error, fatal: true });
+      return new WebcommError(
+        ERROR_CODES.NOT_AUTHORIZED,
+        `${detail}. Give the backend's role iot:Publish (and iot:DeleteConnection) on the topics, and check its credentials and region.`,
+        { cause: error, fatal: true },
+      );
     case 'ThrottlingException':
-      return new WebcommError(ERROR_CODES.RATE_LIMITED, `${detail}. IoT Core allows 20,000 inbound publishes per second per account; slow down and retry.`, { cause: error });
+      return new WebcommError(
+        ERROR_CODES.RATE_LIMITED,
+        `${detail}. IoT Core allows 20,000 inbound publishes per second per account; slow down and retry.`,
+        { cause: error },
+      );
     case 'InvalidRequestException':
       return new WebcommError(ERROR_CODES.INVALID_TOPIC, `${detail}.`, { cause: error, fatal: true });
     case 'RequestEntityTooLargeException':
       return new WebcommError(ERROR_CODES.INVALID_PAYLOAD, `${detail}.`, { cause: error, fatal: true });
     default:
-      return new WebcommError(ERROR_CODES.NETWORK, `${detail}. Check the endpoint (aws iot describe-endpoint --endpoint-type iot:Data-ATS) and retry.`, { cause: error });
+      return new WebcommError(
+        ERROR_CODES.NETWORK,
+        `${detail}. Check the endpoint (aws iot describe-endpoint --endpoint-type iot:Data-ATS) and retry.`,
+        { cause: error },
+      );
   }
 }

@@ -21,5 +21,13 @@ export type { HttpApiHandler, ServiceHandlerOptions } from './lambda/service-han
 export type { HttpApiEvent, HttpApiResult } from './lambda/http-api-event.js';
 export { createAuthorizerHandler } from './lambda/authorizer-handler.js';
 export type { AuthorizerDeps, IotAuthorizerEvent, IotAuthorizerResult } from './lambda/authorizer-handler.js';
-export { COGNITO_SUB, THING_NAME, authorizedClientPolicy, devicePolicy, isPerClient, playerPolicy, toolPublishPolicy } from './iot-policies.js';
+export {
+  COGNITO_SUB,
+  THING_NAME,
+  authorizedClientPolicy,
+  devicePolicy,
+  isPerClient,
+  playerPolicy,
+  toolPublishPolicy,
+} from './iot-policies.js';
 export type { PolicyDocument, PolicyStatement } from './iot-policies.js';

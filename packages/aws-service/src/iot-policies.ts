@@ -31,7 +31,12 @@ export function isPerClient(channel: ChannelConfig): boolean {
   return channel.type === 'private' || (channel.type === 'custom' && (channel.topic ?? '').includes('{clientId}'));
 }
 
-function receive(config: ChannelsConfig, arn: string, clientVariable: string, channels: readonly ChannelConfig[]): PolicyStatement[] {
+function receive(
+  config: ChannelsConfig,
+  arn: string,
+  clientVariable: string,
+  channels: readonly ChannelConfig[],
+): PolicyStatement[] {
   const topics = channels.map((channel) => channelTopic(config, channel, clientVariable));
   if (topics.length === 0) return [];
   return [
@@ -45,11 +50,19 @@ function receive(config: ChannelsConfig, arn: string, clientVariable: string, ch
  * and, when registered (not a guest), its own per-client channels. `arn` is
  * `arn:PARTITION:iot:REGION:ACCOUNT`.
  */
-export function playerPolicy(config: ChannelsConfig, arn: string, options: { readonly guest?: boolean } = {}): PolicyDocument {
-  const channels = options.guest === true ? config.channels.filter((channel) => !isPerClient(channel)) : config.channels;
+export function playerPolicy(
+  config: ChannelsConfig,
+  arn: string,
+  options: { readonly guest?: boolean } = {},
+): PolicyDocument {
+  const channels =
+    options.guest === true ? config.channels.filter((channel) => !isPerClient(channel)) : config.channels;
   return {
     Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Action: 'iot:Connect', Resource: `${arn}:client/${COGNITO_SUB}` }, ...receive(config, arn, COGNITO_SUB, channels)],
+    Statement: [
+      { Effect: 'Allow', Action: 'iot:Connect', Resource: `${arn}:client/${COGNITO_SUB}` },
+      ...receive(config, arn, COGNITO_SUB, channels),
+    ],
   };
 }
 
@@ -58,7 +71,12 @@ export function devicePolicy(config: ChannelsConfig, arn: string): PolicyDocumen
   return {
     Version: '2012-10-17',
     Statement: [
-      { Effect: 'Allow', Action: 'iot:Connect', Resource: `${arn}:client/${THING_NAME}`, Condition: { Bool: { 'iot:Connection.Thing.IsAttached': 'true' } } },
+      {
+        Effect: 'Allow',
+        Action: 'iot:Connect',
+        Resource: `${arn}:client/${THING_NAME}`,
+        Condition: { Bool: { 'iot:Connection.Thing.IsAttached': 'true' } },
+      },
       ...receive(config, arn, THING_NAME, config.channels),
     ],
   };
@@ -66,13 +84,21 @@ export function devicePolicy(config: ChannelsConfig, arn: string): PolicyDocumen
 
 /** A trusted tool's grant on one `trustedPublish` channel: publish on its topic, nothing else. */
 export function toolPublishPolicy(config: ChannelsConfig, arn: string, channel: ChannelConfig): PolicyDocument {
-  return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iot:Publish', Resource: `${arn}:topic/${channelTopic(config, channel, THING_NAME)}` }] };
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Action: 'iot:Publish', Resource: `${arn}:topic/${channelTopic(config, channel, THING_NAME)}` },
+    ],
+  };
 }
 
 /** The policy a custom authorizer returns for one client: the registered player's, with the id written out. */
 export function authorizedClientPolicy(config: ChannelsConfig, arn: string, clientId: string): PolicyDocument {
   return {
     Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Action: 'iot:Connect', Resource: `${arn}:client/${clientId}` }, ...receive(config, arn, clientId, config.channels)],
+    Statement: [
+      { Effect: 'Allow', Action: 'iot:Connect', Resource: `${arn}:client/${clientId}` },
+      ...receive(config, arn, clientId, config.channels),
+    ],
   };
 }

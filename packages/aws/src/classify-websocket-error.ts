@@ -43,9 +43,18 @@ export function classifyWebSocketError(error: unknown): WebcommError | undefined
       return new WebcommError(ERROR_CODES.PROTOCOL, error.message, { cause: error });
     case 'WEBSOCKET_CLOSED':
       if (error.closeCode === 1008) {
-        return new WebcommError(ERROR_CODES.NOT_AUTHORIZED, `${error.message} The server reported a policy violation.`, { cause: error });
+        return new WebcommError(
+          ERROR_CODES.NOT_AUTHORIZED,
+          `${error.message} The server reported a policy violation.`,
+          { cause: error },
+        );
       }
-      if (error.closeCode === 1002 || error.closeCode === 1003 || error.closeCode === 1007 || error.closeCode === 1009) {
+      if (
+        error.closeCode === 1002 ||
+        error.closeCode === 1003 ||
+        error.closeCode === 1007 ||
+        error.closeCode === 1009
+      ) {
         return new WebcommError(ERROR_CODES.PROTOCOL, error.message, { cause: error });
       }
       return new WebcommError(ERROR_CODES.NETWORK, error.message, { cause: error });

@@ -33,8 +33,11 @@ describe('cognitoCredentials against a Cognito Identity stand-in over real HTTP'
   it('caches until the refresh margin, then refreshes; concurrent callers share one refresh', async () => {
     let offset = 0;
     const provider = cognitoCredentials({
-      identityPoolId: STAND_IN_POOL_ID, endpoint: aws.endpoint, storage: memoryStorage(),
-      refreshMarginMs: 5 * 60_000, now: () => Date.now() + offset,
+      identityPoolId: STAND_IN_POOL_ID,
+      endpoint: aws.endpoint,
+      storage: memoryStorage(),
+      refreshMarginMs: 5 * 60_000,
+      now: () => Date.now() + offset,
     });
     const all = await Promise.all([provider(), provider(), provider(), provider()]);
     expect(new Set(all.map((c) => c.accessKeyId))).toEqual(new Set(['ASIA1']));
@@ -49,12 +52,15 @@ describe('cognitoCredentials against a Cognito Identity stand-in over real HTTP'
   it('passes Logins (from a function, asked at each refresh) to both calls', async () => {
     let n = 0;
     const provider = cognitoCredentials({
-      identityPoolId: STAND_IN_POOL_ID, endpoint: aws.endpoint, storage: memoryStorage(),
+      identityPoolId: STAND_IN_POOL_ID,
+      endpoint: aws.endpoint,
+      storage: memoryStorage(),
       logins: () => ({ 'accounts.example.com': `idtoken${++n}` }),
     });
     await provider();
     expect(aws.calls.map((c) => c.body['Logins'])).toEqual([
-      { 'accounts.example.com': 'idtoken1' }, { 'accounts.example.com': 'idtoken1' },
+      { 'accounts.example.com': 'idtoken1' },
+      { 'accounts.example.com': 'idtoken1' },
     ]);
   });
 
@@ -69,7 +75,11 @@ describe('cognitoCredentials against a Cognito Identity stand-in over real HTTP'
 
   it('turns a refusal into a fatal BAD_CREDENTIALS that says what to do', async () => {
     aws.allowGuests = false;
-    const provider = cognitoCredentials({ identityPoolId: STAND_IN_POOL_ID, endpoint: aws.endpoint, storage: memoryStorage() });
+    const provider = cognitoCredentials({
+      identityPoolId: STAND_IN_POOL_ID,
+      endpoint: aws.endpoint,
+      storage: memoryStorage(),
+    });
     const error = await provider().catch((e: unknown) => e);
     expect(isWebcommError(error, 'WEBCOMM_BAD_CREDENTIALS')).toBe(true);
     expect((error as { fatal: boolean }).fatal).toBe(true);
@@ -78,7 +88,11 @@ describe('cognitoCredentials against a Cognito Identity stand-in over real HTTP'
 
   it('turns a server error into a transient NETWORK error and does not cache the failure', async () => {
     aws.failNext = 1;
-    const provider = cognitoCredentials({ identityPoolId: STAND_IN_POOL_ID, endpoint: aws.endpoint, storage: memoryStorage() });
+    const provider = cognitoCredentials({
+      identityPoolId: STAND_IN_POOL_ID,
+      endpoint: aws.endpoint,
+      storage: memoryStorage(),
+    });
     const error = await provider().catch((e: unknown) => e);
     expect(isWebcommError(error, 'WEBCOMM_NETWORK')).toBe(true);
     expect((error as { fatal: boolean }).fatal).toBe(false);
@@ -86,14 +100,19 @@ describe('cognitoCredentials against a Cognito Identity stand-in over real HTTP'
   });
 
   it('reports an unknown pool as a fatal INVALID_OPTION, and a malformed pool id at once', async () => {
-    const provider = cognitoCredentials({ identityPoolId: 'eu-west-1:99999999-0000-0000-0000-000000000000', endpoint: aws.endpoint, storage: memoryStorage() });
+    const provider = cognitoCredentials({
+      identityPoolId: 'eu-west-1:99999999-0000-0000-0000-000000000000',
+      endpoint: aws.endpoint,
+      storage: memoryStorage(),
+    });
     expect(isWebcommError(await provider().catch((e: unknown) => e), 'WEBCOMM_INVALID_OPTION')).toBe(true);
     expect(() => cognitoCredentials({ identityPoolId: 'nope' })).toThrow(/identityPoolId must look like/);
   });
 
   it("accepts the AWS SDK's CognitoIdentity client as is", async () => {
     const client = new CognitoIdentity({
-      region: 'eu-west-1', endpoint: aws.endpoint,
+      region: 'eu-west-1',
+      endpoint: aws.endpoint,
       credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' },
     });
     const provider = cognitoCredentials({ identityPoolId: STAND_IN_POOL_ID, client, storage: memoryStorage() });

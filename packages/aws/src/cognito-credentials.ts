@@ -94,7 +94,8 @@ export function cognitoCredentials(options: CognitoCredentialsOptions): CognitoC
     );
   }
   const region = options.region ?? (match[1] as string);
-  const client = options.client ?? cognitoIdentityFetchClient({ region, endpoint: options.endpoint, fetch: options.fetch });
+  const client =
+    options.client ?? cognitoIdentityFetchClient({ region, endpoint: options.endpoint, fetch: options.fetch });
   const storage = options.storage ?? defaultIdentityStorage();
   const storageKey = options.storageKey ?? `webcomm:cognito-identity-id:${identityPoolId}`;
 
@@ -134,7 +135,12 @@ export function cognitoCredentials(options: CognitoCredentialsOptions): CognitoC
     if (c?.AccessKeyId === undefined || c.SecretKey === undefined) {
       throw new WebcommError(ERROR_CODES.PROTOCOL, 'Cognito GetCredentialsForIdentity answered without credentials.');
     }
-    return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+    return {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretKey,
+      sessionToken: c.SessionToken,
+      expiration: c.Expiration,
+    };
   }
 
   const provider = credentialsFromFunction(fetchCredentials, pickOptions(options, REFRESH_KEYS));

@@ -66,11 +66,21 @@ export class CognitoServiceError extends Error {
 
 /** Calls Cognito Identity's JSON protocol (`AWSCognitoIdentityService.*`) with `fetch`; unsigned calls only. */
 export function cognitoIdentityFetchClient(options: CognitoIdentityFetchClientOptions): CognitoIdentityApi {
-  assertKnownOptions(options, optionKeys<CognitoIdentityFetchClientOptions>({ region: true, endpoint: true, fetch: true }), 'cognitoIdentityFetchClient()');
+  assertKnownOptions(
+    options,
+    optionKeys<CognitoIdentityFetchClientOptions>({ region: true, endpoint: true, fetch: true }),
+    'cognitoIdentityFetchClient()',
+  );
   if (typeof options.region !== 'string' || !/^[a-z0-9-]+$/.test(options.region)) {
-    throw new WebcommError(ERROR_CODES.INVALID_OPTION, `region must be an AWS region like "eu-west-1" (got ${String(options.region)}).`);
+    throw new WebcommError(
+      ERROR_CODES.INVALID_OPTION,
+      `region must be an AWS region like "eu-west-1" (got ${String(options.region)}).`,
+    );
   }
-  const endpoint = options.endpoint === undefined ? `https://cognito-identity.${options.region}.amazonaws.com/` : validateUrl(options.endpoint, 'endpoint', ['https:', 'http:']).href;
+  const endpoint =
+    options.endpoint === undefined
+      ? `https://cognito-identity.${options.region}.amazonaws.com/`
+      : validateUrl(options.endpoint, 'endpoint', ['https:', 'http:']).href;
   const doFetch = options.fetch ?? globalThis.fetch;
   if (typeof doFetch !== 'function') {
     throw new WebcommError(ERROR_CODES.INVALID_OPTION, 'No fetch in this runtime: pass options.fetch.');

@@ -32,7 +32,11 @@ async function readBody(request: IncomingMessage): Promise<string> {
 export async function startCognitoStandIn(): Promise<CognitoStandIn> {
   let issued = 0;
   const state: Omit<CognitoStandIn, 'endpoint' | 'close'> = {
-    calls: [], identities: new Set(), allowGuests: true, failNext: 0, lifetimeSeconds: 3600,
+    calls: [],
+    identities: new Set(),
+    allowGuests: true,
+    failNext: 0,
+    lifetimeSeconds: 3600,
   };
   const server = createServer((request, response) => {
     void readBody(request).then((text) => {
@@ -42,14 +46,17 @@ export async function startCognitoStandIn(): Promise<CognitoStandIn> {
       const reply = (status: number, json: object): void => {
         response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(json));
       };
-      const fail = (type: string, message: string): void => reply(400, { __type: `com.amazonaws.cognito.identity.model#${type}`, message });
-      if (request.headers['content-type'] !== 'application/x-amz-json-1.1') return fail('SerializationException', 'bad content type');
+      const fail = (type: string, message: string): void =>
+        reply(400, { __type: `com.amazonaws.cognito.identity.model#${type}`, message });
+      if (request.headers['content-type'] !== 'application/x-amz-json-1.1')
+        return fail('SerializationException', 'bad content type');
       if (state.failNext > 0) {
         state.failNext -= 1;
         return reply(500, { __type: 'InternalErrorException', message: 'try again' });
       }
       const guest = body['Logins'] === undefined;
-      if (guest && !state.allowGuests) return fail('NotAuthorizedException', 'Unauthenticated access is not supported for this identity pool.');
+      if (guest && !state.allowGuests)
+        return fail('NotAuthorizedException', 'Unauthenticated access is not supported for this identity pool.');
       if (action === 'GetId') {
         if (body['IdentityPoolId'] !== POOL) return fail('ResourceNotFoundException', 'IdentityPool not found');
         const id = `eu-west-1:${String(state.identities.size + 1).padStart(8, '0')}-0000-0000-0000-000000000000`;
@@ -63,7 +70,9 @@ export async function startCognitoStandIn(): Promise<CognitoStandIn> {
         return reply(200, {
           IdentityId: id,
           Credentials: {
-            AccessKeyId: `ASIA${issued}`, SecretKey: `secret${issued}`, SessionToken: `token${issued}`,
+            AccessKeyId: `ASIA${issued}`,
+            SecretKey: `secret${issued}`,
+            SessionToken: `token${issued}`,
             Expiration: Math.floor(Date.now() / 1000) + state.lifetimeSeconds,
           },
         });

@@ -19,7 +19,12 @@ export interface AwsCredentials {
  */
 export type CredentialsProvider = () => Promise<AwsCredentials>;
 
-const CREDENTIAL_KEYS = optionKeys<AwsCredentials>({ accessKeyId: true, secretAccessKey: true, sessionToken: true, expiration: true });
+const CREDENTIAL_KEYS = optionKeys<AwsCredentials>({
+  accessKeyId: true,
+  secretAccessKey: true,
+  sessionToken: true,
+  expiration: true,
+});
 
 /** Checks the shape of credentials from any source; names the missing field. Returns a copy that prints without its secrets. */
 export function validateCredentials(value: unknown, source: string): AwsCredentials {
@@ -53,7 +58,11 @@ export function validateCredentials(value: unknown, source: string): AwsCredenti
 export function staticCredentials(credentials: AwsCredentials): CredentialsProvider {
   // A misspelt `sessionToken` would sign without it and fail at the broker; AWS SDK credential
   // objects carry `accountId`/`credentialScope`/`$source` too, which are harmless.
-  assertKnownOptions(credentials, [...CREDENTIAL_KEYS, 'accountId', 'credentialScope', '$source'], 'staticCredentials()');
+  assertKnownOptions(
+    credentials,
+    [...CREDENTIAL_KEYS, 'accountId', 'credentialScope', '$source'],
+    'staticCredentials()',
+  );
   const checked = validateCredentials(credentials, 'staticCredentials()');
   return () => Promise.resolve(checked);
 }

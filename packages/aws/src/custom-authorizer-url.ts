@@ -28,17 +28,32 @@ export interface CustomAuthorizerUrlOptions {
  * the query form of AWS IoT custom authentication over WebSocket.
  */
 export function customAuthorizerUrl(endpoint: string, options: CustomAuthorizerUrlOptions): string {
-  assertKnownOptions(options, optionKeys<CustomAuthorizerUrlOptions>({ authorizerName: true, token: true, query: true }), 'customAuthorizerUrl()');
-  assertKnownOptions(options.token, optionKeys<CustomAuthorizerToken>({ tokenKeyName: true, token: true, signature: true }), 'customAuthorizerUrl()', 'token');
+  assertKnownOptions(
+    options,
+    optionKeys<CustomAuthorizerUrlOptions>({ authorizerName: true, token: true, query: true }),
+    'customAuthorizerUrl()',
+  );
+  assertKnownOptions(
+    options.token,
+    optionKeys<CustomAuthorizerToken>({ tokenKeyName: true, token: true, signature: true }),
+    'customAuthorizerUrl()',
+    'token',
+  );
   const url = webSocketUrl(endpoint);
   const { authorizerName, token, query = {} } = options;
   if (typeof authorizerName !== 'string' || authorizerName === '') {
-    throw new WebcommError(ERROR_CODES.INVALID_OPTION, 'authorizerName is required for a custom-authorizer connection.');
+    throw new WebcommError(
+      ERROR_CODES.INVALID_OPTION,
+      'authorizerName is required for a custom-authorizer connection.',
+    );
   }
   const params: [string, string][] = [['x-amz-customauthorizer-name', authorizerName]];
   if (token !== undefined) {
     if (typeof token.tokenKeyName !== 'string' || token.tokenKeyName === '' || typeof token.token !== 'string') {
-      throw new WebcommError(ERROR_CODES.INVALID_OPTION, 'token must be {tokenKeyName, token, signature?} with non-empty strings.');
+      throw new WebcommError(
+        ERROR_CODES.INVALID_OPTION,
+        'token must be {tokenKeyName, token, signature?} with non-empty strings.',
+      );
     }
     params.push([token.tokenKeyName, token.token]);
     if (token.signature !== undefined) params.push(['x-amz-customauthorizer-signature', token.signature]);

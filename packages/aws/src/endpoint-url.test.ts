@@ -19,7 +19,9 @@ describe('webSocketUrl', () => {
 
   it('names the problem', () => {
     expect(() => webSocketUrl('')).toThrow(/endpoint must be a host name/);
-    expect(() => webSocketUrl('mqtts://h')).toThrow(/Option "endpoint" must be a URL starting with wss:\/\/ or ws:\/\/ or https:\/\/ or http:\/\/ \(got "mqtts:\/\/h"\); mqtts:\/\/ is not one of them/);
+    expect(() => webSocketUrl('mqtts://h')).toThrow(
+      /Option "endpoint" must be a URL starting with wss:\/\/ or ws:\/\/ or https:\/\/ or http:\/\/ \(got "mqtts:\/\/h"\); mqtts:\/\/ is not one of them/,
+    );
     expect(() => webSocketUrl('wss://h:99999')).toThrow(/Option "endpoint" .* does not parse as a URL/);
     expect(() => webSocketUrl('wss://u:p@h')).toThrow(/user:password@/);
   });
@@ -52,7 +54,9 @@ describe('customAuthorizerUrl', () => {
   });
 
   it('works without a token and names a missing authorizer', () => {
-    expect(customAuthorizerUrl('ws://127.0.0.1:1', { authorizerName: 'A' })).toBe('ws://127.0.0.1:1/mqtt?x-amz-customauthorizer-name=A');
+    expect(customAuthorizerUrl('ws://127.0.0.1:1', { authorizerName: 'A' })).toBe(
+      'ws://127.0.0.1:1/mqtt?x-amz-customauthorizer-name=A',
+    );
     expect(() => customAuthorizerUrl('h', { authorizerName: '' })).toThrow(/authorizerName is required/);
   });
 });

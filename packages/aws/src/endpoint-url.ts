@@ -11,14 +11,20 @@ import { validateUrl } from '@webcomm/core/internal'; // internal: validateUrl
  */
 export function webSocketUrl(endpoint: string, optionName = 'endpoint'): URL {
   if (typeof endpoint !== 'string' || endpoint.trim() === '') {
-    throw new WebcommError(ERROR_CODES.INVALID_OPTION, `${optionName} must be a host name or a ws(s):// URL (got ${String(endpoint)}).`);
+    throw new WebcommError(
+      ERROR_CODES.INVALID_OPTION,
+      `${optionName} must be a host name or a ws(s):// URL (got ${String(endpoint)}).`,
+    );
   }
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(endpoint) ? endpoint : `wss://${endpoint}`;
   const url = validateUrl(withScheme, optionName, ['wss:', 'ws:', 'https:', 'http:']);
   const schemes: Record<string, string> = { 'wss:': 'wss:', 'ws:': 'ws:', 'https:': 'wss:', 'http:': 'ws:' };
   const scheme = schemes[url.protocol] as string;
   if (url.username !== '' || url.password !== '') {
-    throw new WebcommError(ERROR_CODES.INVALID_OPTION, `${optionName} must not contain user:password@; pass credentials through the transport options.`);
+    throw new WebcommError(
+      ERROR_CODES.INVALID_OPTION,
+      `${optionName} must not contain user:password@; pass credentials through the transport options.`,
+    );
   }
   // new URL() does not let the protocol switch between special and non-special schemes; rebuild.
   const path = hasExplicitPath(withScheme) ? url.pathname : '/mqtt';

@@ -5,9 +5,19 @@
  * custom-authorizer URLs and usernames, the endpoint URL rules, and the MQTT-over-WebSocket
  * transport. Apps import these through `@webcomm/node` or `@webcomm/browser`, which re-export them.
  */
-export { staticCredentials, validateCredentials, type AwsCredentials, type CredentialsProvider } from './credentials.js';
+export {
+  staticCredentials,
+  validateCredentials,
+  type AwsCredentials,
+  type CredentialsProvider,
+} from './credentials.js';
 export { credentialsFromFunction, REFRESH_DEFAULTS, type RefreshOptions } from './refreshing-credentials.js';
-export { cognitoCredentials, type CognitoCredentialsOptions, type CognitoCredentialsProvider, type CognitoLogins } from './cognito-credentials.js';
+export {
+  cognitoCredentials,
+  type CognitoCredentialsOptions,
+  type CognitoCredentialsProvider,
+  type CognitoLogins,
+} from './cognito-credentials.js';
 export {
   cognitoIdentityFetchClient,
   CognitoServiceError,
@@ -21,7 +31,11 @@ export { defaultIdentityStorage, memoryStorage, type IdentityStorage } from './i
 export { presignUrl, type PresignUrlOptions } from './presign-url.js';
 export { presignIotUrl, IOT_SIGNING_SERVICE, type PresignIotUrlOptions } from './presign-iot-url.js';
 export { regionFromIotEndpoint, webSocketUrl } from './endpoint-url.js';
-export { customAuthorizerUrl, type CustomAuthorizerToken, type CustomAuthorizerUrlOptions } from './custom-authorizer-url.js';
+export {
+  customAuthorizerUrl,
+  type CustomAuthorizerToken,
+  type CustomAuthorizerUrlOptions,
+} from './custom-authorizer-url.js';
 export { customAuthorizerUsername, type CustomAuthorizerCredentials } from './custom-authorizer-username.js';
 export {
   assertWebSocketTransportKeys,
@@ -38,4 +52,8 @@ export { WebSocketByteStream } from './websocket-byte-stream.js';
 export { WebSocketLinkError, type WebSocketLinkErrorCode } from './websocket-link-error.js';
 export type { WebSocketConstructor, WebSocketEventLike, WebSocketLike } from './websocket-like.js';
 export { classifyWebSocketError } from './classify-websocket-error.js';
-export { registerWebSocketClient, type WebSocketRegistration, type WebSocketRegistrationOptions } from './websocket-registration.js';
+export {
+  registerWebSocketClient,
+  type WebSocketRegistration,
+  type WebSocketRegistrationOptions,
+} from './websocket-registration.js';

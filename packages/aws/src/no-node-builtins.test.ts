@@ -7,7 +7,11 @@ const dirs = [new URL('./', import.meta.url), new URL('../../browser/src/', impo
 // core's process-shim.ts *defines* the module-scoped `process` core's browser build injects into
 // MQTT.js (it uses no Node global itself; see the test below).
 const shim = new URL('../../core/src/process-shim.ts', import.meta.url);
-const sources = dirs.flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.fixture.ts')).map((f) => new URL(f, dir).pathname));
+const sources = dirs.flatMap((dir) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.fixture.ts'))
+    .map((f) => new URL(f, dir).pathname),
+);
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 // Packages that are npm packages too (they ship browser code): allowed only through a dependency.
 const alsoOnNpm = new Set(['buffer', 'events', 'process', 'string_decoder', 'punycode', 'util', 'assert', 'url']);

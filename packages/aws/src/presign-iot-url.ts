@@ -34,5 +34,9 @@ export async function presignIotUrl(options: PresignIotUrlOptions): Promise<stri
       `Cannot tell the AWS region from endpoint "${url.host}": pass region (e.g. "eu-west-1", or the emulator's "local-1").`,
     );
   }
-  return presignUrl(url, { ...(pickOptions(options, PRESIGN_URL_KEYS) as Omit<PresignUrlOptions, 'region' | 'service'>), region, service: IOT_SIGNING_SERVICE });
+  return presignUrl(url, {
+    ...(pickOptions(options, PRESIGN_URL_KEYS) as Omit<PresignUrlOptions, 'region' | 'service'>),
+    region,
+    service: IOT_SIGNING_SERVICE,
+  });
 }

@@ -40,16 +40,34 @@ describe('presignUrl against the official AWS SigV4 query-signing vectors', () =
 });
 
 /** Independent reference: AWS IoT's WebSocket signing written out with node:crypto, as AWS's samples do it. */
-function referenceIotSignature(o: { host: string; akid: string; secret: string; region: string; amzDate: string; expires: number }): string {
+function referenceIotSignature(o: {
+  host: string;
+  akid: string;
+  secret: string;
+  region: string;
+  amzDate: string;
+  expires: number;
+}): string {
   const date = o.amzDate.slice(0, 8);
   const scope = `${date}/${o.region}/iotdevicegateway/aws4_request`;
   const query =
     `X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=${encodeURIComponent(`${o.akid}/${scope}`)}` +
     `&X-Amz-Date=${o.amzDate}&X-Amz-Expires=${o.expires}&X-Amz-SignedHeaders=host`;
-  const canonical = ['GET', '/mqtt', query, `host:${o.host}`, '', 'host', createHash('sha256').update('').digest('hex')].join('\n');
-  const toSign = ['AWS4-HMAC-SHA256', o.amzDate, scope, createHash('sha256').update(canonical).digest('hex')].join('\n');
+  const canonical = [
+    'GET',
+    '/mqtt',
+    query,
+    `host:${o.host}`,
+    '',
+    'host',
+    createHash('sha256').update('').digest('hex'),
+  ].join('\n');
+  const toSign = ['AWS4-HMAC-SHA256', o.amzDate, scope, createHash('sha256').update(canonical).digest('hex')].join(
+    '\n',
+  );
   let key: Buffer = createHmac('sha256', `AWS4${o.secret}`).update(date).digest();
-  for (const part of [o.region, 'iotdevicegateway', 'aws4_request']) key = createHmac('sha256', key).update(part).digest();
+  for (const part of [o.region, 'iotdevicegateway', 'aws4_request'])
+    key = createHmac('sha256', key).update(part).digest();
   return createHmac('sha256', key).update(toSign).digest('hex');
 }
 
@@ -65,8 +83,12 @@ describe('presignIotUrl', () => {
     const host = 'a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com';
     const url = await presignIotUrl({ endpoint: host, credentials, signingDate });
     const signature = referenceIotSignature({
-      host, akid: credentials.accessKeyId, secret: credentials.secretAccessKey,
-      region: 'eu-west-1', amzDate: '20261124T183005Z', expires: 86400,
+      host,
+      akid: credentials.accessKeyId,
+      secret: credentials.secretAccessKey,
+      region: 'eu-west-1',
+      amzDate: '20261124T183005Z',
+      expires: 86400,
     });
     expect(url).toBe(
       `wss://${host}/mqtt?X-Amz-Algorithm=AWS4-HMAC-SHA256` +
@@ -78,10 +100,20 @@ describe('presignIotUrl', () => {
   });
 
   it('signs host:port for an emulator on another port, with the region given', async () => {
-    const url = await presignIotUrl({ endpoint: 'ws://127.0.0.1:4567', region: 'local-1', credentials, signingDate, expiresInSeconds: 300 });
+    const url = await presignIotUrl({
+      endpoint: 'ws://127.0.0.1:4567',
+      region: 'local-1',
+      credentials,
+      signingDate,
+      expiresInSeconds: 300,
+    });
     const signature = referenceIotSignature({
-      host: '127.0.0.1:4567', akid: credentials.accessKeyId, secret: credentials.secretAccessKey,
-      region: 'local-1', amzDate: '20261124T183005Z', expires: 300,
+      host: '127.0.0.1:4567',
+      akid: credentials.accessKeyId,
+      secret: credentials.secretAccessKey,
+      region: 'local-1',
+      amzDate: '20261124T183005Z',
+      expires: 300,
     });
     expect(url.startsWith('ws://127.0.0.1:4567/mqtt?X-Amz-Algorithm=AWS4-HMAC-SHA256&')).toBe(true);
     expect(new URL(url).searchParams.get('X-Amz-Signature')).toBe(signature);
@@ -105,13 +137,17 @@ describe('presignIotUrl', () => {
   });
 
   it('asks for a region when the endpoint has none', async () => {
-    const error: unknown = await presignIotUrl({ endpoint: 'broker.example.com', credentials }).catch((e: unknown) => e);
+    const error: unknown = await presignIotUrl({ endpoint: 'broker.example.com', credentials }).catch(
+      (e: unknown) => e,
+    );
     expect(isWebcommError(error, 'WEBCOMM_INVALID_OPTION')).toBe(true);
     expect((error as Error).message).toContain('pass region');
   });
 
   it('rejects a non-WebSocket endpoint and bad expiry by name', async () => {
-    await expect(presignIotUrl({ endpoint: 'ftp://h', region: 'x-1', credentials })).rejects.toThrow(/Option "endpoint" must be a URL starting with wss:\/\//);
+    await expect(presignIotUrl({ endpoint: 'ftp://h', region: 'x-1', credentials })).rejects.toThrow(
+      /Option "endpoint" must be a URL starting with wss:\/\//,
+    );
     await expect(
       presignIotUrl({ endpoint: 'h', region: 'eu-west-1', credentials, expiresInSeconds: 0 }),
     ).rejects.toThrow(/expiresInSeconds/);
@@ -134,7 +170,9 @@ interface IotVector {
   sessionTokenAppended: boolean;
   url: string;
 }
-const file = JSON.parse(readFileSync(new URL('../../../docs/fixtures/sigv4-iot-presigned-url.json', import.meta.url), 'utf8')) as {
+const file = JSON.parse(
+  readFileSync(new URL('../../../docs/fixtures/sigv4-iot-presigned-url.json', import.meta.url), 'utf8'),
+) as {
   credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
   cases: IotVector[];
 };

@@ -39,7 +39,15 @@ export interface PresignUrlOptions {
 }
 
 /** Every key of {@link PresignUrlOptions}. */
-export const PRESIGN_URL_KEYS = optionKeys<PresignUrlOptions>({ credentials: true, region: true, service: true, signingDate: true, expiresInSeconds: true, sessionToken: true, sha256: true });
+export const PRESIGN_URL_KEYS = optionKeys<PresignUrlOptions>({
+  credentials: true,
+  region: true,
+  service: true,
+  signingDate: true,
+  expiresInSeconds: true,
+  sessionToken: true,
+  sha256: true,
+});
 
 const AMZ_ORDER = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-SignedHeaders', 'X-Amz-Expires'];
 
@@ -54,7 +62,10 @@ export async function presignUrl(url: string | URL, options: PresignUrlOptions):
   const credentials = validateCredentials(options.credentials, 'presignUrl()');
   const expiresIn = options.expiresInSeconds ?? 86_400;
   if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > 604_800) {
-    throw new WebcommError(ERROR_CODES.INVALID_OPTION, `expiresInSeconds must be an integer in 1…604800 (got ${expiresIn}).`);
+    throw new WebcommError(
+      ERROR_CODES.INVALID_OPTION,
+      `expiresInSeconds must be an integer in 1…604800 (got ${expiresIn}).`,
+    );
   }
   for (const name of ['region', 'service'] as const) {
     if (typeof options[name] !== 'string' || options[name] === '') {
@@ -94,7 +105,8 @@ export async function presignUrl(url: string | URL, options: PresignUrlOptions):
   // Serialise in a stable order: the caller's parameters, AWS's, the signature, then the token.
   const parts: string[] = [];
   const add = (key: string, value: string | string[] | null | undefined): void => {
-    for (const v of Array.isArray(value) ? value : value == null ? [] : [value]) parts.push(`${uriEscape(key)}=${uriEscape(v)}`);
+    for (const v of Array.isArray(value) ? value : value == null ? [] : [value])
+      parts.push(`${uriEscape(key)}=${uriEscape(v)}`);
   };
   for (const key of Object.keys(query)) add(key, query[key]);
   for (const key of AMZ_ORDER) add(key, signedQuery[key]);

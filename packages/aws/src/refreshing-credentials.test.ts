@@ -47,7 +47,11 @@ describe('credentialsFromFunction', () => {
     const error = await provider().catch((e: unknown) => e);
     expect(isWebcommError(error, 'WEBCOMM_BAD_CREDENTIALS')).toBe(true);
     expect((error as Error).message).toContain('secretAccessKey');
-    expect(() => credentialsFromFunction(() => ({ accessKeyId: 'A', secretAccessKey: 's' }), { refreshMarginMs: -1 })).toThrow(/refreshMarginMs/);
-    expect(() => staticCredentials({ accessKeyId: 'A', secretAccessKey: 's', expiration: new Date('x') })).toThrow(/expiration/);
+    expect(() =>
+      credentialsFromFunction(() => ({ accessKeyId: 'A', secretAccessKey: 's' }), { refreshMarginMs: -1 }),
+    ).toThrow(/refreshMarginMs/);
+    expect(() => staticCredentials({ accessKeyId: 'A', secretAccessKey: 's', expiration: new Date('x') })).toThrow(
+      /expiration/,
+    );
   });
 });

@@ -156,7 +156,13 @@ export class WebSocketByteStream extends EventEmitter<ByteStreamEvents> implemen
     const { data } = event;
     if (data instanceof ArrayBuffer) this.emit('data', new Uint8Array(data));
     else if (ArrayBuffer.isView(data)) this.emit('data', new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    else this.destroy(new WebSocketLinkError('WEBSOCKET_TEXT_FRAME', 'The server sent a non-binary WebSocket frame; MQTT needs binary frames.'));
+    else
+      this.destroy(
+        new WebSocketLinkError(
+          'WEBSOCKET_TEXT_FRAME',
+          'The server sent a non-binary WebSocket frame; MQTT needs binary frames.',
+        ),
+      );
   };
 
   readonly #onError = (event: WebSocketEventLike): void => {
@@ -171,13 +177,24 @@ export class WebSocketByteStream extends EventEmitter<ByteStreamEvents> implemen
       const detail = this.#lastErrorMessage ?? `close code ${code}${reason === '' ? '' : `, ${reason}`}`;
       const status = /\b([1-5]\d\d)\b/.exec(this.#lastErrorMessage ?? '')?.[1];
       this.destroy(
-        new WebSocketLinkError('WEBSOCKET_UPGRADE_FAILED', `WebSocket connection failed before opening (${detail}).`, code, status === undefined ? undefined : Number(status)),
+        new WebSocketLinkError(
+          'WEBSOCKET_UPGRADE_FAILED',
+          `WebSocket connection failed before opening (${detail}).`,
+          code,
+          status === undefined ? undefined : Number(status),
+        ),
       );
     } else if (code === 1000 || code === 1005) {
       // Normal close (1005: a close frame without a code).
       this.destroy();
     } else {
-      this.destroy(new WebSocketLinkError('WEBSOCKET_CLOSED', `WebSocket closed with code ${code}${reason === '' ? '' : ` (${reason})`}.`, code));
+      this.destroy(
+        new WebSocketLinkError(
+          'WEBSOCKET_CLOSED',
+          `WebSocket closed with code ${code}${reason === '' ? '' : ` (${reason})`}.`,
+          code,
+        ),
+      );
     }
   };
 }

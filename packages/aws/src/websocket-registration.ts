@@ -4,7 +4,14 @@
  * for the identity it made, and work out the channels, the endpoint and the ban check. The
  * browser's `connectToService` builds its client from this; so can a Node bot over `ws`.
  */
-import { registerClient, servicePublisher, serviceStatusCheck, type ChannelConfig, type RegistrationResponse, type StatusCheck } from '@webcomm/core';
+import {
+  registerClient,
+  servicePublisher,
+  serviceStatusCheck,
+  type ChannelConfig,
+  type RegistrationResponse,
+  type StatusCheck,
+} from '@webcomm/core';
 import { cognitoCredentials, type CognitoCredentialsProvider } from './cognito-credentials.js';
 import { defaultIdentityStorage, type IdentityStorage } from './identity-storage.js';
 
@@ -56,8 +63,16 @@ export async function registerWebSocketClient(options: WebSocketRegistrationOpti
   const withFetch = options.fetch === undefined ? {} : { fetch: options.fetch };
   const registrationKey = `webcomm:registration:${options.serviceUrl}`;
   const register = async (previous: StoredRegistration | undefined): Promise<RegistrationResponse> => {
-    const answer = await registerClient({ serviceUrl: options.serviceUrl, type: 'WEBSOCKET', ...(previous ?? {}), ...withFetch });
-    await storage.setItem(registrationKey, JSON.stringify({ clientId: answer.clientId, serviceToken: answer.serviceToken }));
+    const answer = await registerClient({
+      serviceUrl: options.serviceUrl,
+      type: 'WEBSOCKET',
+      ...(previous ?? {}),
+      ...withFetch,
+    });
+    await storage.setItem(
+      registrationKey,
+      JSON.stringify({ clientId: answer.clientId, serviceToken: answer.serviceToken }),
+    );
     return answer;
   };
   const registration = await register(parseStored(await storage.getItem(registrationKey)));
@@ -75,7 +90,8 @@ export async function registerWebSocketClient(options: WebSocketRegistrationOpti
         };
   const identityPoolId = registration.identityPoolId ?? '';
   // The service made the Cognito identity for this client: use it rather than a new one.
-  if (registration.identityId !== undefined) await storage.setItem(`webcomm:cognito-identity-id:${identityPoolId}`, registration.identityId);
+  if (registration.identityId !== undefined)
+    await storage.setItem(`webcomm:cognito-identity-id:${identityPoolId}`, registration.identityId);
   const credentials = cognitoCredentials({
     identityPoolId,
     region: registration.region,
@@ -109,7 +125,9 @@ function parseStored(text: string | null): StoredRegistration | undefined {
   if (text === null) return undefined;
   try {
     const value = JSON.parse(text) as { clientId?: unknown; serviceToken?: unknown };
-    return typeof value.clientId === 'string' && typeof value.serviceToken === 'string' ? { clientId: value.clientId, serviceToken: value.serviceToken } : undefined;
+    return typeof value.clientId === 'string' && typeof value.serviceToken === 'string'
+      ? { clientId: value.clientId, serviceToken: value.serviceToken }
+      : undefined;
   } catch {
     return undefined;
   }

@@ -150,7 +150,13 @@ export class WebSocketStream extends Duplex {
     if (data instanceof Uint8Array) this.push(data);
     else if (data instanceof ArrayBuffer) this.push(new Uint8Array(data));
     else if (ArrayBuffer.isView(data)) this.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    else this.destroy(new WebSocketLinkError('WEBSOCKET_TEXT_FRAME', 'The server sent a non-binary WebSocket frame; MQTT needs binary frames.'));
+    else
+      this.destroy(
+        new WebSocketLinkError(
+          'WEBSOCKET_TEXT_FRAME',
+          'The server sent a non-binary WebSocket frame; MQTT needs binary frames.',
+        ),
+      );
   };
 
   private readonly onError = (event: WebSocketEventLike): void => {
@@ -165,14 +171,24 @@ export class WebSocketStream extends Duplex {
       const detail = this.lastErrorMessage ?? `close code ${code}${reason === '' ? '' : `, ${reason}`}`;
       const status = /\b([1-5]\d\d)\b/.exec(this.lastErrorMessage ?? '')?.[1];
       this.destroy(
-        new WebSocketLinkError('WEBSOCKET_UPGRADE_FAILED', `WebSocket connection failed before opening (${detail}).`, code,
-          status === undefined ? undefined : Number(status)),
+        new WebSocketLinkError(
+          'WEBSOCKET_UPGRADE_FAILED',
+          `WebSocket connection failed before opening (${detail}).`,
+          code,
+          status === undefined ? undefined : Number(status),
+        ),
       );
     } else if (code === 1000 || code === 1005) {
       // Normal close (1005: a close frame without a code).
       this.push(null);
     } else {
-      this.destroy(new WebSocketLinkError('WEBSOCKET_CLOSED', `WebSocket closed with code ${code}${reason === '' ? '' : ` (${reason})`}.`, code));
+      this.destroy(
+        new WebSocketLinkError(
+          'WEBSOCKET_CLOSED',
+          `WebSocket closed with code ${code}${reason === '' ? '' : ` (${reason})`}.`,
+          code,
+        ),
+      );
     }
   };
 }

@@ -31,7 +31,12 @@ async function broker(options?: Parameters<typeof startWsBroker>[0]): Promise<Ws
 const duplex = (stream: TransportLink['stream'] | WebSocketStream): WebSocketStream => stream as WebSocketStream;
 
 function mqttOver(stream: TransportLink['stream'], clientId = 'tester'): Promise<MqttClient> {
-  const client = new MqttClient(() => duplex(stream as TransportLink['stream']), { reconnectPeriod: 0, protocolVersion: 4, clientId, keepalive: 0 });
+  const client = new MqttClient(() => duplex(stream as TransportLink['stream']), {
+    reconnectPeriod: 0,
+    protocolVersion: 4,
+    clientId,
+    keepalive: 0,
+  });
   cleanups.push(() => new Promise<void>((resolve) => client.end(true, {}, () => resolve())));
   return new Promise((resolve, reject) => {
     client.once('connect', () => resolve(client));
@@ -66,24 +71,38 @@ function linkError(link: TransportLink): Promise<Error> {
 describe('webSocketTransport over a real ws server + aedes', () => {
   it('connects with a SigV4 URL (token appended last, subprotocol mqtt); MQTT.js publishes and receives', async () => {
     const b = await broker();
-    const transport = webSocketTransport({ endpoint: b.url, auth: { type: 'sigv4', credentials, region: 'local-1' }, WebSocket });
+    const transport = webSocketTransport({
+      endpoint: b.url,
+      auth: { type: 'sigv4', credentials, region: 'local-1' },
+      WebSocket,
+    });
     const link = await transport.open(context());
     expect(link.endpoint).toBe(`ws://127.0.0.1:${b.port}/mqtt`);
     const client = await mqttOver(link.stream);
     expect(await roundTrip(client, 20, false)).toEqual(Array.from({ length: 20 }, (_, i) => `m${i}`));
     const upgrade = b.upgrades[0];
     expect(upgrade?.protocols).toBe('mqtt');
-    expect(upgrade?.url).toMatch(/^\/mqtt\?X-Amz-Algorithm=AWS4-HMAC-SHA256&.*&X-Amz-Signature=[0-9a-f]{64}&X-Amz-Security-Token=tok%2Ben%2F%3D$/);
+    expect(upgrade?.url).toMatch(
+      /^\/mqtt\?X-Amz-Algorithm=AWS4-HMAC-SHA256&.*&X-Amz-Signature=[0-9a-f]{64}&X-Amz-Security-Token=tok%2Ben%2F%3D$/,
+    );
   });
 
   it('reaches a broker that serves WebSocket MQTT at "/" when the endpoint says "/" (and /mqtt when it names no path)', async () => {
     const b = await broker({ refuse: (request) => ((request.url ?? '').split('?')[0] === '/' ? undefined : 404) });
-    const atRoot = webSocketTransport({ endpoint: `${b.url}/`, auth: { type: 'sigv4', credentials, region: 'local-1' }, WebSocket });
+    const atRoot = webSocketTransport({
+      endpoint: `${b.url}/`,
+      auth: { type: 'sigv4', credentials, region: 'local-1' },
+      WebSocket,
+    });
     const link = await atRoot.open(context());
     expect(link.endpoint).toBe(`${b.url}/`);
     const client = await mqttOver(link.stream);
     expect(await roundTrip(client, 3, false)).toEqual(['m0', 'm1', 'm2']);
-    const noPath = webSocketTransport({ endpoint: b.url, auth: { type: 'sigv4', credentials, region: 'local-1' }, WebSocket });
+    const noPath = webSocketTransport({
+      endpoint: b.url,
+      auth: { type: 'sigv4', credentials, region: 'local-1' },
+      WebSocket,
+    });
     const refused = await noPath.open(context(2));
     expect(refused.endpoint).toBe(`${b.url}/mqtt`);
     expect((await linkError(refused)).message).toMatch(/404|upgrade|Unexpected/i);
@@ -123,7 +142,11 @@ describe('webSocketTransport over a real ws server + aedes', () => {
     });
     expect(sequential).toBe(100);
     // Written in one tick: the stream joins them into fewer frames.
-    const burst = await framesFor(() => Promise.all(Array.from({ length: 100 }, (_, i) => client.publish('news', { i }, { qos: 0 }))).then(() => undefined));
+    const burst = await framesFor(() =>
+      Promise.all(Array.from({ length: 100 }, (_, i) => client.publish('news', { i }, { qos: 0 }))).then(
+        () => undefined,
+      ),
+    );
     expect(burst).toBeGreaterThan(0);
     expect(burst).toBeLessThan(50);
   });
@@ -132,7 +155,10 @@ describe('webSocketTransport over a real ws server + aedes', () => {
     const b = await broker({ raw: true });
     let t = Date.parse('2026-11-24T18:00:00Z');
     const transport = webSocketTransport({
-      endpoint: b.url, auth: { type: 'sigv4', credentials, region: 'local-1' }, WebSocket, now: () => new Date((t += 1000)),
+      endpoint: b.url,
+      auth: { type: 'sigv4', credentials, region: 'local-1' },
+      WebSocket,
+      now: () => new Date((t += 1000)),
     });
     for (const attempt of [1, 2]) {
       const link = await transport.open(context(attempt));
@@ -148,14 +174,20 @@ describe('webSocketTransport over a real ws server + aedes', () => {
     let n = 0;
     const transport = webSocketTransport({
       endpoint: b.url,
-      auth: { type: 'custom-authorizer', authorizerName: 'GameAuth', token: () => ({ tokenKeyName: 'gameToken', token: `t${++n}`, signature: 'c2ln+/=' }) },
+      auth: {
+        type: 'custom-authorizer',
+        authorizerName: 'GameAuth',
+        token: () => ({ tokenKeyName: 'gameToken', token: `t${++n}`, signature: 'c2ln+/=' }),
+      },
       WebSocket,
     });
     expect(transport.name).toBe('wss-custom-auth');
     const client = await mqttOver((await transport.open(context())).stream);
     expect(await roundTrip(client, 3, false)).toHaveLength(3);
     const second = await transport.open(context(2));
-    expect(b.upgrades[0]?.url).toBe('/mqtt?x-amz-customauthorizer-name=GameAuth&gameToken=t1&x-amz-customauthorizer-signature=c2ln%2B%2F%3D');
+    expect(b.upgrades[0]?.url).toBe(
+      '/mqtt?x-amz-customauthorizer-name=GameAuth&gameToken=t1&x-amz-customauthorizer-signature=c2ln%2B%2F%3D',
+    );
     await expect.poll(() => b.upgrades.length).toBe(2);
     second.stream.destroy();
     expect(b.upgrades[1]?.url).toContain('gameToken=t2');
@@ -167,7 +199,11 @@ describe('webSocketTransport failures, classified', () => {
 
   it('a refused upgrade (403) becomes a fatal NOT_AUTHORIZED when the runtime shows the status', async () => {
     const b = await broker({ refuse: () => 403 });
-    const transport = webSocketTransport({ endpoint: b.url, auth: { type: 'sigv4', credentials, region: 'local-1' }, WebSocket });
+    const transport = webSocketTransport({
+      endpoint: b.url,
+      auth: { type: 'sigv4', credentials, region: 'local-1' },
+      WebSocket,
+    });
     const error = await linkError(await transport.open(context()));
     const typed = classify(transport, error);
     expect(typed?.code).toBe('WEBCOMM_NOT_AUTHORIZED');
@@ -195,7 +231,11 @@ describe('webSocketTransport failures, classified', () => {
       (s) => s.close(4403, 'banned'),
       (s) => s.send('text'),
     ];
-    const expected = [['WEBCOMM_NETWORK', false], ['WEBCOMM_NOT_AUTHORIZED', true], ['WEBCOMM_PROTOCOL', false]];
+    const expected = [
+      ['WEBCOMM_NETWORK', false],
+      ['WEBCOMM_NOT_AUTHORIZED', true],
+      ['WEBCOMM_PROTOCOL', false],
+    ];
     for (const [i, behave] of behaviours.entries()) {
       const b = await broker({ raw: true, onSocket: (s) => setImmediate(() => behave(s)) });
       const transport = webSocketTransport({ endpoint: b.url, auth: { type: 'none' }, WebSocket });
@@ -217,8 +257,17 @@ describe('webSocketTransport failures, classified', () => {
 
   it('refuses to sign with credentials that have already expired, saying so', async () => {
     const transport = webSocketTransport({
-      endpoint: 'ws://127.0.0.1:1', WebSocket,
-      auth: { type: 'sigv4', region: 'local-1', credentials: staticCredentials({ accessKeyId: 'A', secretAccessKey: 's', expiration: new Date('2020-01-01T00:00:00Z') }) },
+      endpoint: 'ws://127.0.0.1:1',
+      WebSocket,
+      auth: {
+        type: 'sigv4',
+        region: 'local-1',
+        credentials: staticCredentials({
+          accessKeyId: 'A',
+          secretAccessKey: 's',
+          expiration: new Date('2020-01-01T00:00:00Z'),
+        }),
+      },
     });
     const error = await transport.open(context()).catch((e: unknown) => e);
     expect(isWebcommError(error, 'WEBCOMM_BAD_CREDENTIALS')).toBe(true);
@@ -240,7 +289,9 @@ describe('webSocketTransport failures, classified', () => {
       const { stream } = await transport.open(context(i + 1));
       stream.destroy();
     }
-    await Promise.all(sockets.map((s) => (s.readyState === WebSocket.CLOSED ? undefined : new Promise((r) => s.once('close', r)))));
+    await Promise.all(
+      sockets.map((s) => (s.readyState === WebSocket.CLOSED ? undefined : new Promise((r) => s.once('close', r)))),
+    );
     expect(sockets).toHaveLength(5);
   });
 
@@ -248,7 +299,9 @@ describe('webSocketTransport failures, classified', () => {
     const transport = webSocketTransport({ endpoint: 'ws://127.0.0.1:1', auth: { type: 'none' }, WebSocket });
     const controller = new AbortController();
     controller.abort();
-    const error = await transport.open({ attempt: 1, clientId: 'x', signal: controller.signal }).catch((e: unknown) => e);
+    const error = await transport
+      .open({ attempt: 1, clientId: 'x', signal: controller.signal })
+      .catch((e: unknown) => e);
     expect(isWebcommError(error, 'WEBCOMM_ABORTED')).toBe(true);
     // A runtime without a global WebSocket (Node 20; Node 22+ has one): hide it for this check.
     const global = globalThis as { WebSocket?: unknown };
@@ -266,8 +319,19 @@ describe('WebSocketStream backpressure', () => {
   it('write() returns false while bufferedAmount is high, then drains, delivering every byte once', async () => {
     type Paused = { _socket: { pause(): void; resume(): void } };
     let serverSocket: Paused | undefined;
-    const b = await broker({ raw: true, onSocket: (s) => { serverSocket = s as unknown as Paused; serverSocket._socket.pause(); } });
-    const transport = webSocketTransport({ endpoint: b.url, auth: { type: 'none' }, WebSocket, maxBufferedBytes: 64 * 1024 });
+    const b = await broker({
+      raw: true,
+      onSocket: (s) => {
+        serverSocket = s as unknown as Paused;
+        serverSocket._socket.pause();
+      },
+    });
+    const transport = webSocketTransport({
+      endpoint: b.url,
+      auth: { type: 'none' },
+      WebSocket,
+      maxBufferedBytes: 64 * 1024,
+    });
     const { stream } = await transport.open(context());
     stream.on('error', (e) => expect.fail(String(e)));
     await expect.poll(() => serverSocket).toBeDefined();
@@ -299,7 +363,15 @@ describe('WebSocketStream frames in', () => {
     expect([...chunk]).toEqual([0x20, 0x02, 0x00, 0x00]);
 
     // A browser's WebSocket keeps its binaryType when given a value it does not know.
-    const browserLike = { binaryType: 'blob', bufferedAmount: 0, readyState: 0, send: () => undefined, close: () => undefined, addEventListener: () => undefined, removeEventListener: () => undefined };
+    const browserLike = {
+      binaryType: 'blob',
+      bufferedAmount: 0,
+      readyState: 0,
+      send: () => undefined,
+      close: () => undefined,
+      addEventListener: () => undefined,
+      removeEventListener: () => undefined,
+    };
     Object.defineProperty(browserLike, 'binaryType', {
       get: () => kind,
       set: (value: string) => void (['blob', 'arraybuffer'].includes(value) && (kind = value)),

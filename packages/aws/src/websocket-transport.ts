@@ -82,26 +82,42 @@ const AUTH_KEYS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Refuses unknown keys of the transport options and of `auth` (per auth type), naming `where`. */
-export function assertWebSocketTransportKeys(options: unknown, where: string, keys: readonly string[] = WEB_SOCKET_TRANSPORT_KEYS): void {
+export function assertWebSocketTransportKeys(
+  options: unknown,
+  where: string,
+  keys: readonly string[] = WEB_SOCKET_TRANSPORT_KEYS,
+): void {
   assertKnownOptions(options, keys, where);
   const auth = (options as { auth?: { type?: unknown; token?: unknown } } | null)?.auth;
   const authKeys = AUTH_KEYS[String(auth?.type)];
   if (authKeys !== undefined) assertKnownOptions(auth, authKeys, where, 'auth');
-  if (auth?.type === 'custom-authorizer' && typeof auth.token === 'object') assertKnownOptions(auth.token, ['tokenKeyName', 'token', 'signature'], where, 'auth.token');
+  if (auth?.type === 'custom-authorizer' && typeof auth.token === 'object')
+    assertKnownOptions(auth.token, ['tokenKeyName', 'token', 'signature'], where, 'auth.token');
 }
 
-function resolveOptions(options: WebSocketTransportOptions): Required<Pick<WebSocketTransportOptions, 'WebSocket' | 'now'>> {
+function resolveOptions(
+  options: WebSocketTransportOptions,
+): Required<Pick<WebSocketTransportOptions, 'WebSocket' | 'now'>> {
   assertWebSocketTransportKeys(options, 'webSocketTransport()');
   const WebSocketClass = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   if (typeof WebSocketClass !== 'function') {
-    throw new WebcommErrorClass(ERROR_CODES.INVALID_OPTION, 'No WebSocket in this runtime: pass options.WebSocket (in Node: `import { WebSocket } from "ws"`).');
+    throw new WebcommErrorClass(
+      ERROR_CODES.INVALID_OPTION,
+      'No WebSocket in this runtime: pass options.WebSocket (in Node: `import { WebSocket } from "ws"`).',
+    );
   }
   const auth = options.auth as { type?: unknown } | undefined;
   if (auth === undefined || !['sigv4', 'custom-authorizer', 'none'].includes(String(auth.type))) {
-    throw new WebcommErrorClass(ERROR_CODES.INVALID_OPTION, 'auth must be {type: "sigv4", credentials} or {type: "custom-authorizer", authorizerName, token?} or {type: "none"}.');
+    throw new WebcommErrorClass(
+      ERROR_CODES.INVALID_OPTION,
+      'auth must be {type: "sigv4", credentials} or {type: "custom-authorizer", authorizerName, token?} or {type: "none"}.',
+    );
   }
   if (options.auth.type === 'sigv4' && typeof options.auth.credentials !== 'function') {
-    throw new WebcommErrorClass(ERROR_CODES.INVALID_OPTION, 'auth.credentials must be a credentials provider, e.g. cognitoCredentials({...}) or staticCredentials({...}).');
+    throw new WebcommErrorClass(
+      ERROR_CODES.INVALID_OPTION,
+      'auth.credentials must be a credentials provider, e.g. cognitoCredentials({...}) or staticCredentials({...}).',
+    );
   }
   webSocketUrl(options.endpoint); // validates, names the option
   return { WebSocket: WebSocketClass, now: options.now ?? (() => new Date()) };
@@ -151,7 +167,8 @@ export function webSocketTransport(options: WebSocketTransportOptions): Transpor
     }
   }
 
-  const aborted = (): WebcommError => new WebcommErrorClass(ERROR_CODES.ABORTED, 'The connection attempt was abandoned.');
+  const aborted = (): WebcommError =>
+    new WebcommErrorClass(ERROR_CODES.ABORTED, 'The connection attempt was abandoned.');
 
   return {
     name: auth.type === 'sigv4' ? 'wss-sigv4' : auth.type === 'custom-authorizer' ? 'wss-custom-auth' : 'wss',
@@ -164,7 +181,11 @@ export function webSocketTransport(options: WebSocketTransportOptions): Transpor
         socket = new WebSocketClass(target, protocols);
       } catch (cause) {
         // Constructors throw synchronously for malformed URLs or blocked ports.
-        throw new WebcommErrorClass(ERROR_CODES.INVALID_OPTION, `Cannot open a WebSocket to ${safeEndpoint}: ${(cause as Error).message}`, { cause, fatal: true });
+        throw new WebcommErrorClass(
+          ERROR_CODES.INVALID_OPTION,
+          `Cannot open a WebSocket to ${safeEndpoint}: ${(cause as Error).message}`,
+          { cause, fatal: true },
+        );
       }
       return { stream: openWebSocketStream(socket, streamOptions), endpoint: safeEndpoint };
     },

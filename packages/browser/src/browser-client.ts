@@ -1,7 +1,19 @@
 import { ERROR_CODES, WebcommClient, WebcommError, type TimerHandle, type WebcommClientOptions } from '@webcomm/core';
-import { assertClientOptionKeys, assertKnownOptions, CLIENT_OPTION_KEYS, optionKeys, pickOptions, systemClock } from '@webcomm/core/internal'; // internal: assertClientOptionKeys, assertKnownOptions, CLIENT_OPTION_KEYS, optionKeys, pickOptions
+import {
+  assertClientOptionKeys,
+  assertKnownOptions,
+  CLIENT_OPTION_KEYS,
+  optionKeys,
+  pickOptions,
+  systemClock,
+} from '@webcomm/core/internal'; // internal: assertClientOptionKeys, assertKnownOptions, CLIENT_OPTION_KEYS, optionKeys, pickOptions
 import { WATCH_NETWORK_KEYS, watchNetwork, type WatchNetworkOptions } from './watch-network.js';
-import { assertWebSocketTransportKeys, WEB_SOCKET_TRANSPORT_KEYS, webSocketTransport, type WebSocketTransportOptions } from '@webcomm/aws';
+import {
+  assertWebSocketTransportKeys,
+  WEB_SOCKET_TRANSPORT_KEYS,
+  webSocketTransport,
+  type WebSocketTransportOptions,
+} from '@webcomm/aws';
 
 /** What the client does while the page is hidden (background tab, minimised window). */
 export type HiddenPolicy =
@@ -11,7 +23,8 @@ export type HiddenPolicy =
   | 'reconnect-on-visible';
 
 /** Options of {@link createBrowserClient}: the core client's, minus `transport`, plus the WebSocket's. */
-export interface BrowserClientOptions extends Omit<WebcommClientOptions, 'transport'>, Omit<WebSocketTransportOptions, 'now'> {
+export interface BrowserClientOptions
+  extends Omit<WebcommClientOptions, 'transport'>, Omit<WebSocketTransportOptions, 'now'> {
   /**
    * Replace the link with a freshly signed one before it reaches this age (AWS IoT Core closes
    * WebSocket connections after 24 hours). 0 turns renewal off.
@@ -40,11 +53,20 @@ export const BROWSER_CLIENT_DEFAULTS = {
 export const BROWSER_CLIENT_KEYS: readonly string[] = [
   ...CLIENT_OPTION_KEYS.filter((k) => k !== 'transport'),
   ...WEB_SOCKET_TRANSPORT_KEYS.filter((k) => k !== 'now'),
-  ...optionKeys<Omit<BrowserClientOptions, keyof WebcommClientOptions | keyof WebSocketTransportOptions>>({ maxLinkAgeMs: true, whileHidden: true, watchNetwork: true, network: true }),
+  ...optionKeys<Omit<BrowserClientOptions, keyof WebcommClientOptions | keyof WebSocketTransportOptions>>({
+    maxLinkAgeMs: true,
+    whileHidden: true,
+    watchNetwork: true,
+    network: true,
+  }),
 ];
 
 /** Refuses unknown keys of browser client options and their nested objects, naming `where`. */
-export function assertBrowserClientKeys(options: unknown, where: string, keys: readonly string[] = BROWSER_CLIENT_KEYS): void {
+export function assertBrowserClientKeys(
+  options: unknown,
+  where: string,
+  keys: readonly string[] = BROWSER_CLIENT_KEYS,
+): void {
   assertClientOptionKeys(options, where, keys);
   assertWebSocketTransportKeys(options, where, keys);
   assertKnownOptions((options as { network?: unknown } | null)?.network, WATCH_NETWORK_KEYS, where, 'network');
@@ -73,10 +95,16 @@ export function createBrowserClient(options: BrowserClientOptions): WebcommClien
   const maxLinkAgeMs = options.maxLinkAgeMs ?? BROWSER_CLIENT_DEFAULTS.maxLinkAgeMs;
   const whileHidden = options.whileHidden ?? BROWSER_CLIENT_DEFAULTS.whileHidden;
   if (!Number.isFinite(maxLinkAgeMs) || maxLinkAgeMs < 0) {
-    throw new WebcommError(ERROR_CODES.INVALID_OPTION, `Option "maxLinkAgeMs" must be 0 (off) or a positive number of ms (got ${String(maxLinkAgeMs)}).`);
+    throw new WebcommError(
+      ERROR_CODES.INVALID_OPTION,
+      `Option "maxLinkAgeMs" must be 0 (off) or a positive number of ms (got ${String(maxLinkAgeMs)}).`,
+    );
   }
   if (whileHidden !== 'stay' && whileHidden !== 'reconnect-on-visible') {
-    throw new WebcommError(ERROR_CODES.INVALID_OPTION, `Option "whileHidden" must be "stay" or "reconnect-on-visible" (got ${String(whileHidden)}).`);
+    throw new WebcommError(
+      ERROR_CODES.INVALID_OPTION,
+      `Option "whileHidden" must be "stay" or "reconnect-on-visible" (got ${String(whileHidden)}).`,
+    );
   }
   const transport = webSocketTransport({
     endpoint,
@@ -86,7 +114,10 @@ export function createBrowserClient(options: BrowserClientOptions): WebcommClien
     ...(maxBufferedBytes === undefined ? {} : { maxBufferedBytes }),
     ...(drainPollMs === undefined ? {} : { drainPollMs }),
   });
-  const client = new WebcommClient({ ...(pickOptions(options, CLIENT_OPTION_KEYS) as Omit<WebcommClientOptions, 'transport'>), transport });
+  const client = new WebcommClient({
+    ...(pickOptions(options, CLIENT_OPTION_KEYS) as Omit<WebcommClientOptions, 'transport'>),
+    transport,
+  });
   const clock = options.clock ?? systemClock;
 
   let renewTimer: TimerHandle | undefined;

@@ -1,14 +1,29 @@
 import type { RegistrationResponse, WebcommClient } from '@webcomm/core';
 import { optionKeys, pickOptions, validateUrl } from '@webcomm/core/internal'; // internal: optionKeys, pickOptions, validateUrl
-import { assertBrowserClientKeys, BROWSER_CLIENT_KEYS, createBrowserClient, type BrowserClientOptions } from './browser-client.js';
-import { registerWebSocketClient, type CognitoCredentialsProvider, type WebSocketRegistrationOptions } from '@webcomm/aws';
+import {
+  assertBrowserClientKeys,
+  BROWSER_CLIENT_KEYS,
+  createBrowserClient,
+  type BrowserClientOptions,
+} from './browser-client.js';
+import {
+  registerWebSocketClient,
+  type CognitoCredentialsProvider,
+  type WebSocketRegistrationOptions,
+} from '@webcomm/aws';
 
 /** Options of {@link connectToService}. */
-export interface ConnectToServiceOptions extends Omit<BrowserClientOptions, 'endpoint' | 'auth' | 'clientId' | 'channels'>, WebSocketRegistrationOptions {}
+export interface ConnectToServiceOptions
+  extends Omit<BrowserClientOptions, 'endpoint' | 'auth' | 'clientId' | 'channels'>, WebSocketRegistrationOptions {}
 
 const TAKEN_FROM_REGISTRATION = new Set(['endpoint', 'auth', 'clientId', 'channels']);
 const PASSED_ON = BROWSER_CLIENT_KEYS.filter((k) => !TAKEN_FROM_REGISTRATION.has(k));
-const SERVICE_KEYS = optionKeys<WebSocketRegistrationOptions>({ serviceUrl: true, storage: true, publishChannels: true, fetch: true });
+const SERVICE_KEYS = optionKeys<WebSocketRegistrationOptions>({
+  serviceUrl: true,
+  storage: true,
+  publishChannels: true,
+  fetch: true,
+});
 const KEYS = [...PASSED_ON, ...SERVICE_KEYS];
 
 /** What {@link connectToService} returns: a client (not yet connected) and where it came from. */
@@ -38,7 +53,9 @@ export interface ServiceConnection {
 export async function connectToService(options: ConnectToServiceOptions): Promise<ServiceConnection> {
   assertBrowserClientKeys(options, 'connectToService()', KEYS);
   validateUrl(options.serviceUrl, 'serviceUrl', ['https:', 'http:']);
-  const { registration, credentials, endpointUrl, channels, statusCheck } = await registerWebSocketClient(pickOptions(options, SERVICE_KEYS) as WebSocketRegistrationOptions);
+  const { registration, credentials, endpointUrl, channels, statusCheck } = await registerWebSocketClient(
+    pickOptions(options, SERVICE_KEYS) as WebSocketRegistrationOptions,
+  );
   const client = createBrowserClient({
     // On a refusal (CONNACK 5, a refused upgrade) the client asks the service whether it is banned.
     statusCheck,

@@ -59,8 +59,19 @@ export {
   type WebSocketLike,
 } from '@webcomm/aws';
 
-export { watchNetwork, WATCH_NETWORK_DEFAULTS, type NetworkTimer, type NetworkHooks, type WatchNetworkOptions } from './watch-network.js';
-export { createBrowserClient, BROWSER_CLIENT_DEFAULTS, type BrowserClientOptions, type HiddenPolicy } from './browser-client.js';
+export {
+  watchNetwork,
+  WATCH_NETWORK_DEFAULTS,
+  type NetworkTimer,
+  type NetworkHooks,
+  type WatchNetworkOptions,
+} from './watch-network.js';
+export {
+  createBrowserClient,
+  BROWSER_CLIENT_DEFAULTS,
+  type BrowserClientOptions,
+  type HiddenPolicy,
+} from './browser-client.js';
 export { connectToService, type ConnectToServiceOptions, type ServiceConnection } from './connect-to-service.js';
 export {
   shareConnectionAcrossTabs,

@@ -11,7 +11,11 @@ import { assertKnownOptions, describeThrown, optionKeys, toDecoder, TopicTrie } 
 
 /** The Web Locks API slice used (navigator.locks). */
 export interface LockManagerLike {
-  request(name: string, options: { mode: 'exclusive'; signal?: AbortSignal }, callback: () => Promise<void>): Promise<unknown>;
+  request(
+    name: string,
+    options: { mode: 'exclusive'; signal?: AbortSignal },
+    callback: () => Promise<void>,
+  ): Promise<unknown>;
 }
 
 /** The BroadcastChannel slice used. */
@@ -66,13 +70,22 @@ export class SharedTabConnection extends EventEmitter<SharedTabEvents> {
   /** Use {@link shareConnectionAcrossTabs}. */
   constructor(create: () => WebcommClient | Promise<WebcommClient>, options: SharedTabOptions = {}) {
     super();
-    assertKnownOptions(options, optionKeys<SharedTabOptions>({ name: true, locks: true, BroadcastChannel: true }), 'shareConnectionAcrossTabs()');
+    assertKnownOptions(
+      options,
+      optionKeys<SharedTabOptions>({ name: true, locks: true, BroadcastChannel: true }),
+      'shareConnectionAcrossTabs()',
+    );
     this.#create = create;
     const name = options.name ?? 'webcomm';
-    const Channel = options.BroadcastChannel ?? (globalThis as { BroadcastChannel?: new (name: string) => BroadcastChannelLike }).BroadcastChannel;
+    const Channel =
+      options.BroadcastChannel ??
+      (globalThis as { BroadcastChannel?: new (name: string) => BroadcastChannelLike }).BroadcastChannel;
     const locks = options.locks ?? (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks;
     if (Channel === undefined || locks === undefined) {
-      throw new WebcommError(ERROR_CODES.INVALID_OPTION, 'Sharing a connection across tabs needs BroadcastChannel and navigator.locks (Web Locks); use createBrowserClient directly where they are missing.');
+      throw new WebcommError(
+        ERROR_CODES.INVALID_OPTION,
+        'Sharing a connection across tabs needs BroadcastChannel and navigator.locks (Web Locks); use createBrowserClient directly where they are missing.',
+      );
     }
     this.#channel = new Channel(`webcomm:${name}`);
     this.#channel.addEventListener('message', (event) => this.#onWire(event.data as Wire));
@@ -81,7 +94,13 @@ export class SharedTabConnection extends EventEmitter<SharedTabEvents> {
     locks
       .request(`webcomm:${name}`, { mode: 'exclusive', signal: this.#release.signal }, () => this.#lead())
       .catch((error: unknown) => {
-        if (!this.#release.signal.aborted) this.emit('error', new WebcommError(ERROR_CODES.PROTOCOL, `Tab leadership failed: ${(error as Error).message}`, { cause: error }));
+        if (!this.#release.signal.aborted)
+          this.emit(
+            'error',
+            new WebcommError(ERROR_CODES.PROTOCOL, `Tab leadership failed: ${(error as Error).message}`, {
+              cause: error,
+            }),
+          );
       });
   }
 
@@ -91,8 +110,16 @@ export class SharedTabConnection extends EventEmitter<SharedTabEvents> {
   }
 
   /** Subscribes on the shared connection; resolves to an unsubscribe function (local only). */
-  async subscribe<T = unknown>(filter: string, handler: (message: T, topic: string) => void, options: { decode?: DecodeOption<T> } = {}): Promise<() => void> {
-    const subscription: LocalSubscription = { filter, handler: handler as (message: unknown, topic: string) => void, decode: toDecoder(options.decode) };
+  async subscribe<T = unknown>(
+    filter: string,
+    handler: (message: T, topic: string) => void,
+    options: { decode?: DecodeOption<T> } = {},
+  ): Promise<() => void> {
+    const subscription: LocalSubscription = {
+      filter,
+      handler: handler as (message: unknown, topic: string) => void,
+      decode: toDecoder(options.decode),
+    };
     this.#routes.add(filter, subscription);
     if (!this.#filters.has(filter)) {
       this.#filters.add(filter);
@@ -148,8 +175,10 @@ export class SharedTabConnection extends EventEmitter<SharedTabEvents> {
   #onWire(message: Wire): void {
     if (message.type === 'message') this.#deliver(message.topic, message.payload);
     else if (message.type === 'state') this.emit('state', message.state);
-    else if (message.type === 'subscribe') void this.#subscribeAsLeader(message.filter).catch((error: unknown) => this.emit('error', error as WebcommError));
-    else if (message.type === 'leader') for (const filter of this.#filters) this.#channel.postMessage({ type: 'subscribe', filter } satisfies Wire);
+    else if (message.type === 'subscribe')
+      void this.#subscribeAsLeader(message.filter).catch((error: unknown) => this.emit('error', error as WebcommError));
+    else if (message.type === 'leader')
+      for (const filter of this.#filters) this.#channel.postMessage({ type: 'subscribe', filter } satisfies Wire);
   }
 
   #deliver(topic: string, payload: Uint8Array): void {
@@ -157,7 +186,14 @@ export class SharedTabConnection extends EventEmitter<SharedTabEvents> {
       try {
         subscription.handler(subscription.decode(payload, topic), topic);
       } catch (error) {
-        this.emit('error', new WebcommError(ERROR_CODES.HANDLER_FAILED, `A handler for "${subscription.filter}" failed on "${topic}": ${describeThrown(error)}`, { cause: error, topic }));
+        this.emit(
+          'error',
+          new WebcommError(
+            ERROR_CODES.HANDLER_FAILED,
+            `A handler for "${subscription.filter}" failed on "${topic}": ${describeThrown(error)}`,
+            { cause: error, topic },
+          ),
+        );
       }
     }
   }
@@ -174,6 +210,9 @@ export class SharedTabConnection extends EventEmitter<SharedTabEvents> {
  * await shared.subscribe('webcomm/prod/content-updates', (update) => show(update));
  * ```
  */
-export function shareConnectionAcrossTabs(create: () => WebcommClient | Promise<WebcommClient>, options: SharedTabOptions = {}): SharedTabConnection {
+export function shareConnectionAcrossTabs(
+  create: () => WebcommClient | Promise<WebcommClient>,
+  options: SharedTabOptions = {},
+): SharedTabConnection {
   return new SharedTabConnection(create, options);
 }

@@ -17,7 +17,11 @@ function manualTime() {
     /** Jumps the wall clock without running timers (a frozen tab), then runs what is due once. */
     jump(ms: number) {
       t += ms;
-      for (const entry of intervals.values()) if (entry.next <= t) { entry.next = t + entry.ms; entry.callback(); }
+      for (const entry of intervals.values())
+        if (entry.next <= t) {
+          entry.next = t + entry.ms;
+          entry.callback();
+        }
     },
     /** Advances time in steps, running timers on schedule. */
     advance(ms: number) {
@@ -44,7 +48,12 @@ describe('watchNetwork', () => {
     const document = new FakeDocument();
     const seen: string[] = [];
     const dispose = watchNetwork(
-      { onOnline: () => seen.push('online'), onOffline: () => seen.push('offline'), onVisible: () => seen.push('visible'), onHidden: () => seen.push('hidden') },
+      {
+        onOnline: () => seen.push('online'),
+        onOffline: () => seen.push('offline'),
+        onVisible: () => seen.push('visible'),
+        onHidden: () => seen.push('hidden'),
+      },
       { window, document, wakeCheckMs: 0 },
     );
     window.dispatchEvent(new Event('offline'));
@@ -61,7 +70,10 @@ describe('watchNetwork', () => {
   it('reports a wake when the wall clock jumped past the check, not when timers run on time', () => {
     const time = manualTime();
     const wakes: number[] = [];
-    const dispose = watchNetwork({ onWake: (gap) => wakes.push(gap) }, { window: new EventTarget(), document: new FakeDocument(), now: time.now, timer: time.timer });
+    const dispose = watchNetwork(
+      { onWake: (gap) => wakes.push(gap) },
+      { window: new EventTarget(), document: new FakeDocument(), now: time.now, timer: time.timer },
+    );
     time.advance(60_000);
     expect(wakes).toEqual([]);
     time.jump(5_000 + 45_000); // the tab was frozen for 45 s beyond the period

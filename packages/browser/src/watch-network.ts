@@ -54,7 +54,14 @@ export interface WatchNetworkOptions {
 }
 
 /** Every key of {@link WatchNetworkOptions}. */
-export const WATCH_NETWORK_KEYS = optionKeys<WatchNetworkOptions>({ window: true, document: true, wakeCheckMs: true, wakeThresholdMs: true, now: true, timer: true });
+export const WATCH_NETWORK_KEYS = optionKeys<WatchNetworkOptions>({
+  window: true,
+  document: true,
+  wakeCheckMs: true,
+  wakeThresholdMs: true,
+  now: true,
+  timer: true,
+});
 
 /** Defaults of {@link WatchNetworkOptions}. */
 export const WATCH_NETWORK_DEFAULTS = { wakeCheckMs: 5_000, wakeThresholdMs: 10_000 } as const;
@@ -66,13 +73,22 @@ export const WATCH_NETWORK_DEFAULTS = { wakeCheckMs: 5_000, wakeThresholdMs: 10_
  */
 export function watchNetwork(hooks: NetworkHooks, options: WatchNetworkOptions = {}): () => void {
   assertKnownOptions(options, WATCH_NETWORK_KEYS, 'watchNetwork()');
-  assertKnownOptions(hooks, optionKeys<NetworkHooks>({ onOnline: true, onOffline: true, onVisible: true, onHidden: true, onWake: true }), 'watchNetwork()', 'hooks');
+  assertKnownOptions(
+    hooks,
+    optionKeys<NetworkHooks>({ onOnline: true, onOffline: true, onVisible: true, onHidden: true, onWake: true }),
+    'watchNetwork()',
+    'hooks',
+  );
   const g = globalThis as { addEventListener?: unknown; document?: WatchNetworkOptions['document'] };
-  const win = options.window ?? (typeof g.addEventListener === 'function' ? (globalThis as unknown as EventTarget) : undefined);
+  const win =
+    options.window ?? (typeof g.addEventListener === 'function' ? (globalThis as unknown as EventTarget) : undefined);
   const doc = options.document ?? g.document;
   const wakeCheckMs = options.wakeCheckMs ?? WATCH_NETWORK_DEFAULTS.wakeCheckMs;
   const wakeThresholdMs = options.wakeThresholdMs ?? WATCH_NETWORK_DEFAULTS.wakeThresholdMs;
-  for (const [name, value] of [['wakeCheckMs', wakeCheckMs], ['wakeThresholdMs', wakeThresholdMs]] as const) {
+  for (const [name, value] of [
+    ['wakeCheckMs', wakeCheckMs],
+    ['wakeThresholdMs', wakeThresholdMs],
+  ] as const) {
     if (!Number.isFinite(value) || value < 0) {
       throw new WebcommError(ERROR_CODES.INVALID_OPTION, `${name} must be a finite number ≥ 0 (got ${value}).`);
     }

@@ -39,9 +39,20 @@ export const CLIENT_OPTION_KEYS = optionKeys<WebcommClientOptions>({
   random: true,
 });
 
-const BACKOFF_KEYS = optionKeys<BackoffOptions>({ initialDelayMs: true, maxDelayMs: true, multiplier: true, strategy: true, throttledMaxDelayMs: true });
+const BACKOFF_KEYS = optionKeys<BackoffOptions>({
+  initialDelayMs: true,
+  maxDelayMs: true,
+  multiplier: true,
+  strategy: true,
+  throttledMaxDelayMs: true,
+});
 const QUEUE_KEYS = optionKeys<OfflineQueueOptions>({ maxCount: true, maxBytes: true, ttlMs: true, overflow: true });
-const LIMITS_KEYS = optionKeys<TopicLimits>({ maxTopicBytes: true, maxTopicLevels: true, maxPayloadBytes: true, maxFiltersPerSubscribe: true });
+const LIMITS_KEYS = optionKeys<TopicLimits>({
+  maxTopicBytes: true,
+  maxTopicLevels: true,
+  maxPayloadBytes: true,
+  maxFiltersPerSubscribe: true,
+});
 /** A channel is one the user declares or one from registration (passed on as it came). */
 const CHANNEL_KEYS = [
   ...new Set([
@@ -52,9 +63,21 @@ const CHANNEL_KEYS = [
 /** Keys of `connect()`'s options. */
 export const OPERATION_OPTION_KEYS = optionKeys<OperationOptions>({ signal: true, timeoutMs: true });
 /** Keys of `subscribe()`'s options. */
-export const SUBSCRIBE_OPTION_KEYS = optionKeys<SubscribeOptions<unknown>>({ signal: true, timeoutMs: true, decode: true, qos: true });
+export const SUBSCRIBE_OPTION_KEYS = optionKeys<SubscribeOptions<unknown>>({
+  signal: true,
+  timeoutMs: true,
+  decode: true,
+  qos: true,
+});
 /** Keys of `publish()`'s options. */
-export const PUBLISH_OPTION_KEYS = optionKeys<PublishOptions>({ signal: true, timeoutMs: true, qos: true, retain: true, expirySeconds: true, userProperties: true });
+export const PUBLISH_OPTION_KEYS = optionKeys<PublishOptions>({
+  signal: true,
+  timeoutMs: true,
+  qos: true,
+  retain: true,
+  expirySeconds: true,
+  userProperties: true,
+});
 
 /**
  * Refuses unknown keys in client options and their nested `backoff`, `queue`, `limits` and
@@ -62,7 +85,11 @@ export const PUBLISH_OPTION_KEYS = optionKeys<PublishOptions>({ signal: true, ti
  * they take plus their own), so a typo is reported against the function the user called, with
  * suggestions from every key valid there.
  */
-export function assertClientOptionKeys(options: unknown, where: string, topLevelKeys: readonly string[] = CLIENT_OPTION_KEYS): void {
+export function assertClientOptionKeys(
+  options: unknown,
+  where: string,
+  topLevelKeys: readonly string[] = CLIENT_OPTION_KEYS,
+): void {
   assertKnownOptions(options, topLevelKeys, where);
   if (options === null || typeof options !== 'object') return;
   const o = options as Partial<Record<'backoff' | 'queue' | 'limits' | 'channels', unknown>>;
@@ -80,6 +107,7 @@ export function assertClientOptionKeys(options: unknown, where: string, topLevel
 export function assertChannelKeys(list: unknown, where: string, path: string): void {
   if (!Array.isArray(list)) return;
   list.forEach((channel: unknown, i) => {
-    if (typeof (channel as Partial<ChannelInfo> | null)?.clientPublish !== 'boolean') assertKnownOptions(channel, CHANNEL_KEYS, where, `${path}[${i}]`);
+    if (typeof (channel as Partial<ChannelInfo> | null)?.clientPublish !== 'boolean')
+      assertKnownOptions(channel, CHANNEL_KEYS, where, `${path}[${i}]`);
   });
 }

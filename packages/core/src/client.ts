@@ -59,7 +59,14 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     this.#registry = new SubscriptionRegistry(this.#o.hashMatchesParent);
     this.#outbox = new BrokerOutbox(this.#o.queue, this.#o.clock, this.#o.logger);
     this.#sync = new SubscriptionSync(this.#o, this.#registry, () => this.#supervisor.link);
-    this.#supervisor = new LinkSupervisor({ options: this.#o, registry: this.#registry, outbox: this.#outbox, sync: this.#sync, closing: this.#closing, events: this });
+    this.#supervisor = new LinkSupervisor({
+      options: this.#o,
+      registry: this.#registry,
+      outbox: this.#outbox,
+      sync: this.#sync,
+      closing: this.#closing,
+      events: this,
+    });
   }
 
   /** The current connection state. */
@@ -79,7 +86,12 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
 
   /** What `JSON.stringify` shows: identity and state; credentials and keys stay in private fields. */
   toJSON(): Record<string, unknown> {
-    return { clientId: this.#o.clientId, state: this.#supervisor.state, transport: this.#o.transport.name, channels: [...this.#o.channels.keys()] };
+    return {
+      clientId: this.#o.clientId,
+      state: this.#supervisor.state,
+      transport: this.#o.transport.name,
+      channels: [...this.#o.channels.keys()],
+    };
   }
 
   /** What `console.log`/`util.inspect` show (Node): the class name and {@link WebcommClient.toJSON}. */
@@ -108,7 +120,11 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
    * share a filter. While connected it resolves after SUBACK; while offline it resolves at once
    * and the subscription is sent on connect. Every reconnect restores all subscriptions.
    */
-  async subscribe<T = unknown>(nameOrFilter: string, handler: MessageHandler<T>, options: SubscribeOptions<T> = {}): Promise<Unsubscribe> {
+  async subscribe<T = unknown>(
+    nameOrFilter: string,
+    handler: MessageHandler<T>,
+    options: SubscribeOptions<T> = {},
+  ): Promise<Unsubscribe> {
     if (this.#supervisor.state === 'closed') throw closedError();
     assertKnownOptions(options, SUBSCRIBE_OPTION_KEYS, `subscribe("${nameOrFilter}")`);
     const channel = this.#o.channels.get(nameOrFilter);
@@ -140,11 +156,13 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
         // The link dropped mid-SUBSCRIBE: perhaps the broker's way of refusing it (IoT Core on
         // MQTT 3.1.1). Wait for its fate on the next links; still unknown at the deadline (the
         // broker is away), it stays registered and an `error` event reports a refusal later.
-        await withDeadline('Subscribing', (signal) => this.#sync.outcome(filter, signal), deadline).catch((outcome: unknown) => {
-          if ((outcome as WebcommError).code === ERROR_CODES.TIMEOUT) return;
-          this.#registry.remove(record);
-          throw outcome;
-        });
+        await withDeadline('Subscribing', (signal) => this.#sync.outcome(filter, signal), deadline).catch(
+          (outcome: unknown) => {
+            if ((outcome as WebcommError).code === ERROR_CODES.TIMEOUT) return;
+            this.#registry.remove(record);
+            throw outcome;
+          },
+        );
       }
     }
     return () => this.#unsubscribe(record, options);
@@ -157,8 +175,23 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
    */
   async publish(channelName: string, message: unknown, options: PublishOptions = {}): Promise<void> {
     if (this.#supervisor.state === 'closed') throw closedError();
-    const { mode, outgoing } = preparePublish(channelName, this.#o.channels, this.#publishModes?.get(channelName) ?? this.#o.channels.get(channelName)?.publish ?? false, message, options, this.#o.limits, this.#o.protocolVersion);
-    if (mode === 'broker' && outgoing.qos === 0 && outgoing.properties === undefined && this.#supervisor.state === 'connected' && options.signal === undefined && options.timeoutMs === undefined) {
+    const { mode, outgoing } = preparePublish(
+      channelName,
+      this.#o.channels,
+      this.#publishModes?.get(channelName) ?? this.#o.channels.get(channelName)?.publish ?? false,
+      message,
+      options,
+      this.#o.limits,
+      this.#o.protocolVersion,
+    );
+    if (
+      mode === 'broker' &&
+      outgoing.qos === 0 &&
+      outgoing.properties === undefined &&
+      this.#supervisor.state === 'connected' &&
+      options.signal === undefined &&
+      options.timeoutMs === undefined
+    ) {
       // Fast path (measured: the deadline's AbortController and timer cost ~10 µs a call): a QoS 0
       // write on a live link settles on its own: written, requeued then expired, or closed.
       return this.#outbox.submit(outgoing.topic, outgoing.payload, 0, outgoing.retain);
@@ -166,7 +199,11 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
     const deadline = { ...this.#deadline(options, this.#o.publishTimeoutMs), topic: outgoing.topic };
     if (mode === 'broker') {
       const { topic, payload, qos, retain, properties } = outgoing;
-      return withDeadline('Publishing', (signal) => this.#outbox.submit(topic, payload, qos, retain, signal, properties), deadline);
+      return withDeadline(
+        'Publishing',
+        (signal) => this.#outbox.submit(topic, payload, qos, retain, signal, properties),
+        deadline,
+      );
     }
     return withDeadline('Publishing', (signal) => mode.publish(outgoing, { signal }), deadline);
   }
@@ -174,7 +211,10 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   /** Opts a channel in for publishing, straight to the broker or through a {@link ChannelPublisher}. */
   enablePublish(channelName: string, mode: Exclude<PublishMode, false> = 'broker'): void {
     if (!this.#o.channels.has(channelName)) {
-      throw new WebcommError(ERROR_CODES.INVALID_OPTION, `enablePublish(): no channel "${channelName}" (${suggestChannel(channelName, this.#o.channels.keys())}); declare it in options.channels.`);
+      throw new WebcommError(
+        ERROR_CODES.INVALID_OPTION,
+        `enablePublish(): no channel "${channelName}" (${suggestChannel(channelName, this.#o.channels.keys())}); declare it in options.channels.`,
+      );
     }
     (this.#publishModes ??= new Map()).set(channelName, mode);
   }
@@ -206,11 +246,19 @@ export class WebcommClient extends EventEmitter<WebcommClientEvents> {
   }
 
   #deadline(options: OperationOptions, defaultTimeoutMs: number): Parameters<typeof withDeadline>[2] {
-    return { clock: this.#o.clock, timeoutMs: options.timeoutMs ?? defaultTimeoutMs, signals: [options.signal], closing: this.#closing };
+    return {
+      clock: this.#o.clock,
+      timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
+      signals: [options.signal],
+      closing: this.#closing,
+    };
   }
 
   async #unsubscribe(record: HandlerRecord, options: OperationOptions): Promise<void> {
     if (!this.#registry.remove(record)) return;
-    await this.#sync.unsubscribe(record.filter, this.#supervisor.link, { ...this.#deadline(options, this.#o.subscribeTimeoutMs), topic: record.filter });
+    await this.#sync.unsubscribe(record.filter, this.#supervisor.link, {
+      ...this.#deadline(options, this.#o.subscribeTimeoutMs),
+      topic: record.filter,
+    });
   }
 }

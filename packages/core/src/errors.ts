@@ -109,7 +109,6 @@ const BRAND = Symbol.for('webcomm.error');
  * bundled), through a `Symbol.for` brand.
  */
 export class WebcommError extends Error {
-
   /** Stable machine-readable code; see {@link ERROR_CODES}. */
   readonly code: WebcommErrorCode;
   /** True when retrying cannot help; the client stops in state `failed`. */
@@ -139,4 +138,5 @@ export function isWebcommError(error: unknown, code?: WebcommErrorCode): error i
 }
 
 /** The error of every call on, and every wait cut by, a closed client. */
-export const closedError = (): WebcommError => new WebcommError(ERROR_CODES.CLOSED, 'The client was closed; create a new client to connect again.');
+export const closedError = (): WebcommError =>
+  new WebcommError(ERROR_CODES.CLOSED, 'The client was closed; create a new client to connect again.');

@@ -14,7 +14,15 @@ export { WebcommClient } from './client.js';
 export type { PublishOptions, SubscribeOptions, Unsubscribe } from './client-calls.js';
 export type { OperationOptions } from './util/deadline.js';
 export type { MessageHandler, MessageMeta } from './inbound/subscriptions.js';
-export type { ConnectedInfo, DisconnectedInfo, ReceivedMessage, ReconnectingInfo, StateChange, TakenOverInfo, WebcommClientEvents } from './events.js';
+export type {
+  ConnectedInfo,
+  DisconnectedInfo,
+  ReceivedMessage,
+  ReconnectingInfo,
+  StateChange,
+  TakenOverInfo,
+  WebcommClientEvents,
+} from './events.js';
 export type { ConnectionState } from './connection/state.js';
 
 // Options and the types they take.
@@ -27,7 +35,13 @@ export type { Clock, TimerHandle } from './util/clock.js';
 export { IOT_CORE_LIMITS, type TopicLimits } from './inbound/topic-rules.js';
 
 // Errors users match on.
-export { ERROR_CODES, WebcommError, isWebcommError, type WebcommErrorCode, type WebcommErrorOptions } from './errors.js';
+export {
+  ERROR_CODES,
+  WebcommError,
+  isWebcommError,
+  type WebcommErrorCode,
+  type WebcommErrorOptions,
+} from './errors.js';
 
 // The seam an adapter (or a user's own transport) implements.
 export type { ConnectContext, MqttStream, Transport, TransportLink } from './transport.js';

@@ -50,7 +50,15 @@ describe('resolveOptions', () => {
     expect(badOption({ ...base, clock: {} })).toBe('clock');
     expect(badOption({ ...base, channels: [{ name: '', topic: 'a' }] })).toBe('channels[0].name');
     expect(badOption({ ...base, channels: [{ name: 'a', topic: 'a/#/b' }] })).toBe('channels[0].topic');
-    expect(badOption({ ...base, channels: [{ name: 'a', topic: 'a' }, { name: 'a', topic: 'b' }] })).toBe('channels[1].name');
+    expect(
+      badOption({
+        ...base,
+        channels: [
+          { name: 'a', topic: 'a' },
+          { name: 'a', topic: 'b' },
+        ],
+      }),
+    ).toBe('channels[1].name');
     expect(badOption({ ...base, channels: [{ name: 'a', topic: 'a', publish: 'http' }] })).toBe('channels[0].publish');
   });
 

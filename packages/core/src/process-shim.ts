@@ -4,7 +4,8 @@
  * `process.nextTick` to uncork). Injected module-scoped by esbuild (`inject`), not set globally.
  */
 export const process = {
-  nextTick: (callback: (...args: unknown[]) => void, ...args: unknown[]): void => queueMicrotask(() => callback(...args)),
+  nextTick: (callback: (...args: unknown[]) => void, ...args: unknown[]): void =>
+    queueMicrotask(() => callback(...args)),
   env: {},
   version: '',
   versions: {},

@@ -19,7 +19,8 @@ function bad(option: string, problem: string): WebcommError {
 
 function oneOf<T extends string>(option: string, value: T | undefined, fallback: T, allowed: readonly T[]): T {
   const v = value ?? fallback;
-  if (!allowed.includes(v)) throw bad(option, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}; got ${String(value)}.`);
+  if (!allowed.includes(v))
+    throw bad(option, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}; got ${String(value)}.`);
   return v;
 }
 
@@ -39,9 +40,13 @@ function resolveChannels(list: WebcommClientOptions['channels'], limits: TopicLi
     try {
       assertFilter(c.topic, limits);
     } catch (error) {
-      throw new WebcommError(ERROR_CODES.INVALID_OPTION, `Option "channels[${i}].topic" is invalid: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw new WebcommError(
+        ERROR_CODES.INVALID_OPTION,
+        `Option "channels[${i}].topic" is invalid: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     }
     const publish = 'publish' in c ? (c.publish ?? false) : false;
     if (publish !== false && publish !== 'broker' && typeof publish?.publish !== 'function') {
@@ -76,24 +81,57 @@ export function resolveOptions(options: WebcommClientOptions): ResolvedOptions {
   const protocolVersion = options.protocolVersion ?? DEFAULTS.protocolVersion;
   if (protocolVersion !== 4 && protocolVersion !== 5) throw bad('protocolVersion', 'must be 4 (MQTT 3.1.1) or 5.');
 
-  const limits: TopicLimits = options.limits === undefined ? SHARED_LIMITS : {
-    maxTopicBytes: number('limits.maxTopicBytes', options.limits?.maxTopicBytes, DEFAULTS.limits.maxTopicBytes, 1, 65_535),
-    maxTopicLevels: number('limits.maxTopicLevels', options.limits?.maxTopicLevels, DEFAULTS.limits.maxTopicLevels, 1),
-    maxPayloadBytes: number('limits.maxPayloadBytes', options.limits?.maxPayloadBytes, DEFAULTS.limits.maxPayloadBytes, 0, 268_435_455),
-    maxFiltersPerSubscribe: number(
-      'limits.maxFiltersPerSubscribe',
-      options.limits?.maxFiltersPerSubscribe,
-      DEFAULTS.limits.maxFiltersPerSubscribe,
-      1,
-    ),
-  };
-  const backoff: BackoffOptions = options.backoff === undefined ? SHARED_BACKOFF : {
-    initialDelayMs: number('backoff.initialDelayMs', options.backoff?.initialDelayMs, DEFAULTS.backoff.initialDelayMs, 0),
-    maxDelayMs: number('backoff.maxDelayMs', options.backoff?.maxDelayMs, DEFAULTS.backoff.maxDelayMs, 0),
-    multiplier: number('backoff.multiplier', options.backoff?.multiplier, DEFAULTS.backoff.multiplier, 1),
-    strategy: options.backoff?.strategy ?? DEFAULTS.backoff.strategy,
-    throttledMaxDelayMs: number('backoff.throttledMaxDelayMs', options.backoff?.throttledMaxDelayMs, DEFAULTS.backoff.throttledMaxDelayMs, 0),
-  };
+  const limits: TopicLimits =
+    options.limits === undefined
+      ? SHARED_LIMITS
+      : {
+          maxTopicBytes: number(
+            'limits.maxTopicBytes',
+            options.limits?.maxTopicBytes,
+            DEFAULTS.limits.maxTopicBytes,
+            1,
+            65_535,
+          ),
+          maxTopicLevels: number(
+            'limits.maxTopicLevels',
+            options.limits?.maxTopicLevels,
+            DEFAULTS.limits.maxTopicLevels,
+            1,
+          ),
+          maxPayloadBytes: number(
+            'limits.maxPayloadBytes',
+            options.limits?.maxPayloadBytes,
+            DEFAULTS.limits.maxPayloadBytes,
+            0,
+            268_435_455,
+          ),
+          maxFiltersPerSubscribe: number(
+            'limits.maxFiltersPerSubscribe',
+            options.limits?.maxFiltersPerSubscribe,
+            DEFAULTS.limits.maxFiltersPerSubscribe,
+            1,
+          ),
+        };
+  const backoff: BackoffOptions =
+    options.backoff === undefined
+      ? SHARED_BACKOFF
+      : {
+          initialDelayMs: number(
+            'backoff.initialDelayMs',
+            options.backoff?.initialDelayMs,
+            DEFAULTS.backoff.initialDelayMs,
+            0,
+          ),
+          maxDelayMs: number('backoff.maxDelayMs', options.backoff?.maxDelayMs, DEFAULTS.backoff.maxDelayMs, 0),
+          multiplier: number('backoff.multiplier', options.backoff?.multiplier, DEFAULTS.backoff.multiplier, 1),
+          strategy: options.backoff?.strategy ?? DEFAULTS.backoff.strategy,
+          throttledMaxDelayMs: number(
+            'backoff.throttledMaxDelayMs',
+            options.backoff?.throttledMaxDelayMs,
+            DEFAULTS.backoff.throttledMaxDelayMs,
+            0,
+          ),
+        };
   if (backoff.strategy !== 'full-jitter' && backoff.strategy !== 'decorrelated-jitter') {
     throw bad('backoff.strategy', "must be 'full-jitter' or 'decorrelated-jitter'.");
   }
@@ -101,29 +139,40 @@ export function resolveOptions(options: WebcommClientOptions): ResolvedOptions {
   if (!['drop-oldest', 'drop-newest', 'reject'].includes(overflow)) {
     throw bad('queue.overflow', "must be 'drop-oldest', 'drop-newest' or 'reject'.");
   }
-  const queue: OfflineQueueOptions = options.queue === undefined ? SHARED_QUEUE : {
-    maxCount: number('queue.maxCount', options.queue?.maxCount, DEFAULTS.queue.maxCount, 0),
-    maxBytes: number('queue.maxBytes', options.queue?.maxBytes, DEFAULTS.queue.maxBytes, 0),
-    ttlMs: number('queue.ttlMs', options.queue?.ttlMs, DEFAULTS.queue.ttlMs, 0),
-    overflow,
-  };
+  const queue: OfflineQueueOptions =
+    options.queue === undefined
+      ? SHARED_QUEUE
+      : {
+          maxCount: number('queue.maxCount', options.queue?.maxCount, DEFAULTS.queue.maxCount, 0),
+          maxBytes: number('queue.maxBytes', options.queue?.maxBytes, DEFAULTS.queue.maxBytes, 0),
+          ttlMs: number('queue.ttlMs', options.queue?.ttlMs, DEFAULTS.queue.ttlMs, 0),
+          overflow,
+        };
   const logLevel = options.logLevel ?? DEFAULTS.logLevel;
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
     throw bad('logLevel', "must be one of 'debug', 'info', 'warn', 'error', 'silent'.");
   }
   const clock = options.clock ?? systemClock;
-  if (typeof clock.now !== 'function' || typeof clock.setTimeout !== 'function' || typeof clock.clearTimeout !== 'function') {
+  if (
+    typeof clock.now !== 'function' ||
+    typeof clock.setTimeout !== 'function' ||
+    typeof clock.clearTimeout !== 'function'
+  ) {
     throw bad('clock', 'must have now(), setTimeout() and clearTimeout().');
   }
   const random = options.random ?? Math.random;
   if (typeof random !== 'function') throw bad('random', 'must be a function returning a number in [0, 1).');
-  if (options.statusCheck !== undefined && typeof options.statusCheck !== 'function') throw bad('statusCheck', 'must be a function (e.g. serviceStatusCheck({...})).');
+  if (options.statusCheck !== undefined && typeof options.statusCheck !== 'function')
+    throw bad('statusCheck', 'must be a function (e.g. serviceStatusCheck({...})).');
 
   const sessionExpirySeconds = options.sessionExpirySeconds;
   if (sessionExpirySeconds !== undefined) {
     if (protocolVersion !== 5) throw bad('sessionExpirySeconds', 'needs protocolVersion: 5.');
     if (!Number.isInteger(sessionExpirySeconds) || sessionExpirySeconds < 0 || sessionExpirySeconds > 0xffff_ffff) {
-      throw bad('sessionExpirySeconds', `must be whole seconds in [0, 4294967295]; got ${String(sessionExpirySeconds)}.`);
+      throw bad(
+        'sessionExpirySeconds',
+        `must be whole seconds in [0, 4294967295]; got ${String(sessionExpirySeconds)}.`,
+      );
     }
   }
 

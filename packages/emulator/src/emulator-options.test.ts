@@ -5,7 +5,13 @@ import { DEFAULTS, resolveOptions } from './emulator-options.js';
 describe('resolveOptions', () => {
   it('applies IoT Core defaults', () => {
     const resolved = resolveOptions({ dataDir: '/tmp/x' });
-    expect(resolved).toMatchObject({ host: '127.0.0.1', region: DEFAULTS.region, credentialTtlMs: 3_600_000, sessionExpiryMs: 3_600_000, ports: { mqtt: 0, mqtts: 0, http: 0, https: 0 } });
+    expect(resolved).toMatchObject({
+      host: '127.0.0.1',
+      region: DEFAULTS.region,
+      credentialTtlMs: 3_600_000,
+      sessionExpiryMs: 3_600_000,
+      ports: { mqtt: 0, mqtts: 0, http: 0, https: 0 },
+    });
     expect(resolved.limits.maxPayloadBytes).toBe(131_072);
   });
 

@@ -114,7 +114,9 @@ export interface EmulatorOptions {
 }
 
 /** Options after defaults. */
-export interface ResolvedEmulatorOptions extends Required<Omit<EmulatorOptions, 'users' | 'channels' | 'routes' | 'limits' | 'ports' | 'authorizers' | 'rules'>> {
+export interface ResolvedEmulatorOptions extends Required<
+  Omit<EmulatorOptions, 'users' | 'channels' | 'routes' | 'limits' | 'ports' | 'authorizers' | 'rules'>
+> {
   /** The rules with their SQL parsed. */
   readonly rules: readonly CompiledRule[];
   readonly registrationRateLimit: RateLimit;
@@ -151,7 +153,8 @@ function bad(option: string, problem: string): WebcommError {
 }
 
 function positive(option: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0) throw bad(option, `must be a positive number of milliseconds or days (got ${String(value)})`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw bad(option, `must be a positive number of milliseconds or days (got ${String(value)})`);
   return value;
 }
 
@@ -162,7 +165,8 @@ function count(option: string, value: number): number {
 
 function port(option: string, value: number | undefined): number {
   const resolved = value ?? 0;
-  if (!Number.isInteger(resolved) || resolved < 0 || resolved > 65_535) throw bad(option, `must be an integer port in 0-65535, 0 letting the OS choose (got ${String(value)})`);
+  if (!Number.isInteger(resolved) || resolved < 0 || resolved > 65_535)
+    throw bad(option, `must be an integer port in 0-65535, 0 letting the OS choose (got ${String(value)})`);
   return resolved;
 }
 
@@ -199,11 +203,26 @@ const KEYS = optionKeys<EmulatorOptions>({
 function assertKnownKeys(options: EmulatorOptions): void {
   const where = 'startEmulator()';
   assertKnownOptions(options, KEYS, where);
-  assertKnownOptions(options.ports, optionKeys<EmulatorPorts>({ mqtt: true, mqtts: true, http: true, https: true }), where, 'ports');
+  assertKnownOptions(
+    options.ports,
+    optionKeys<EmulatorPorts>({ mqtt: true, mqtts: true, http: true, https: true }),
+    where,
+    'ports',
+  );
   assertKnownOptions(options.limits, Object.keys(IOT_LIMITS), where, 'limits');
-  assertKnownOptions(options.registrationRateLimit, optionKeys<RateLimit>({ burst: true, perSecond: true }), where, 'registrationRateLimit');
+  assertKnownOptions(
+    options.registrationRateLimit,
+    optionKeys<RateLimit>({ burst: true, perSecond: true }),
+    where,
+    'registrationRateLimit',
+  );
   for (const [name, config] of Object.entries(options.authorizers ?? {})) {
-    assertKnownOptions(config, optionKeys<CustomAuthorizerConfig>({ handler: true, tokenKeyName: true }), where, `authorizers.${name}`);
+    assertKnownOptions(
+      config,
+      optionKeys<CustomAuthorizerConfig>({ handler: true, tokenKeyName: true }),
+      where,
+      `authorizers.${name}`,
+    );
   }
 }
 
@@ -211,9 +230,11 @@ function assertKnownKeys(options: EmulatorOptions): void {
 export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorOptions {
   assertKnownKeys(options);
   const region = options.region ?? DEFAULTS.region;
-  if (!/^[a-z0-9-]{1,32}$/.test(region)) throw bad('region', 'must be lower-case letters, digits and dashes, like "local-1"');
+  if (!/^[a-z0-9-]{1,32}$/.test(region))
+    throw bad('region', 'must be lower-case letters, digits and dashes, like "local-1"');
   const limits = { ...IOT_LIMITS, ...options.limits };
-  if (limits.minKeepaliveSeconds > limits.maxKeepaliveSeconds) throw bad('limits.minKeepaliveSeconds', 'must not exceed limits.maxKeepaliveSeconds');
+  if (limits.minKeepaliveSeconds > limits.maxKeepaliveSeconds)
+    throw bad('limits.minKeepaliveSeconds', 'must not exceed limits.maxKeepaliveSeconds');
   for (const [name, value] of Object.entries(limits)) {
     if (!Number.isInteger(value) || value < 1) throw bad(`limits.${name}`, 'must be a positive integer');
   }
@@ -223,7 +244,12 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
   }
   const host = options.host ?? DEFAULTS.host;
   const registrationRateLimit = options.registrationRateLimit ?? DEFAULTS.registrationRateLimit;
-  if (!Number.isInteger(registrationRateLimit.burst) || registrationRateLimit.burst < 1 || !(registrationRateLimit.perSecond > 0) || !Number.isFinite(registrationRateLimit.perSecond)) {
+  if (
+    !Number.isInteger(registrationRateLimit.burst) ||
+    registrationRateLimit.burst < 1 ||
+    !(registrationRateLimit.perSecond > 0) ||
+    !Number.isFinite(registrationRateLimit.perSecond)
+  ) {
     throw bad('registrationRateLimit', 'must be {burst: integer ≥ 1, perSecond: number > 0}');
   }
   return {
@@ -242,11 +268,17 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
     openIdTokenTtlMs: positive('openIdTokenTtlMs', options.openIdTokenTtlMs ?? DEFAULTS.openIdTokenTtlMs),
     sessionExpiryMs: positive('sessionExpiryMs', options.sessionExpiryMs ?? DEFAULTS.sessionExpiryMs),
     webSocketTtlMs: positive('webSocketTtlMs', options.webSocketTtlMs ?? DEFAULTS.webSocketTtlMs),
-    certificateValidityDays: positive('certificateValidityDays', options.certificateValidityDays ?? DEFAULTS.certificateValidityDays),
+    certificateValidityDays: positive(
+      'certificateValidityDays',
+      options.certificateValidityDays ?? DEFAULTS.certificateValidityDays,
+    ),
     authorizers,
     allowAnonymous: options.allowAnonymous ?? DEFAULTS.allowAnonymous,
     connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs),
-    maxPendingConnectionsPerAddress: count('maxPendingConnectionsPerAddress', options.maxPendingConnectionsPerAddress ?? DEFAULTS.maxPendingConnectionsPerAddress),
+    maxPendingConnectionsPerAddress: count(
+      'maxPendingConnectionsPerAddress',
+      options.maxPendingConnectionsPerAddress ?? DEFAULTS.maxPendingConnectionsPerAddress,
+    ),
     presenceInDefaultPolicy: options.presenceInDefaultPolicy ?? DEFAULTS.presenceInDefaultPolicy,
     secureWebSocket: options.secureWebSocket ?? DEFAULTS.secureWebSocket,
     registrationRateLimit,

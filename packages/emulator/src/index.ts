@@ -12,14 +12,26 @@ export type { ConnectionInfo } from './broker/live-sessions.js';
 export { IOT_LIMITS } from './broker/iot-limits.js';
 export type { IotLimits } from './broker/iot-limits.js';
 export type { DisconnectReason, ConnectedEvent, DisconnectedEvent } from './broker/presence-events.js';
-export type { AuthorizerEvent, AuthorizerRefusal, AuthorizerResponse, CustomAuthorizer, CustomAuthorizerConfig } from './auth/custom-authorizer.js';
+export type {
+  AuthorizerEvent,
+  AuthorizerRefusal,
+  AuthorizerResponse,
+  CustomAuthorizer,
+  CustomAuthorizerConfig,
+} from './auth/custom-authorizer.js';
 export type { SigV4Check } from './auth/sigv4-verifier.js';
 export type { CredentialCheck } from './cognito/local-identity-issuer.js';
 export type { Clock, ClockTimer } from './clock.js';
 export { systemClock } from './clock.js';
 export type { Logger } from './logger.js';
 export type {
-  ConnectRefusalReason, PacketRefusalReason, Refusal, RefusalAction, RefusalListener, RefusalReason, UpgradeRefusalReason,
+  ConnectRefusalReason,
+  PacketRefusalReason,
+  Refusal,
+  RefusalAction,
+  RefusalListener,
+  RefusalReason,
+  UpgradeRefusalReason,
 } from './refusal-events.js';
 export type { SigningCredentials } from './auth/header-signature.js';
 export { consoleLogger, silentLogger } from './logger.js';

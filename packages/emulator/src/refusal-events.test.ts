@@ -2,12 +2,25 @@ import { describe, expect, it } from 'vitest';
 import type { Refusal } from './refusal-events.js';
 import { RefusalEvents } from './refusal-events.js';
 
-const refusal: Refusal = { action: 'subscribe', reason: 'policy-denied', transport: 'tls', ipAddress: '127.0.0.1', clientId: 'alice', topic: 'a/b', linkKept: false, detail: 'words' };
+const refusal: Refusal = {
+  action: 'subscribe',
+  reason: 'policy-denied',
+  transport: 'tls',
+  ipAddress: '127.0.0.1',
+  clientId: 'alice',
+  topic: 'a/b',
+  linkKept: false,
+  detail: 'words',
+};
 
 describe('RefusalEvents', () => {
   it('hands each refusal to every listener until its remover is called', () => {
     const warnings: string[] = [];
-    const events = new RefusalEvents({ info: () => undefined, warn: (line) => warnings.push(line), error: () => undefined });
+    const events = new RefusalEvents({
+      info: () => undefined,
+      warn: (line) => warnings.push(line),
+      error: () => undefined,
+    });
     const first: Refusal[] = [];
     const second: Refusal[] = [];
     const removeFirst = events.on((r) => first.push(r));
@@ -35,7 +48,11 @@ describe('RefusalEvents', () => {
 
   it('a listener that throws is logged; the others still hear the refusal', () => {
     const warnings: string[] = [];
-    const events = new RefusalEvents({ info: () => undefined, warn: (line) => warnings.push(line), error: () => undefined });
+    const events = new RefusalEvents({
+      info: () => undefined,
+      warn: (line) => warnings.push(line),
+      error: () => undefined,
+    });
     const seen: Refusal[] = [];
     events.on(() => {
       throw new Error('listener bug');

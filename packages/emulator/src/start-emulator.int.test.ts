@@ -20,7 +20,10 @@ afterEach(async () => {
 const CONNECT_ONLY = {
   ok: {
     handler: async () => ({
-      isAuthenticated: true, principalId: 'p1', disconnectAfterInSeconds: 3600, refreshAfterInSeconds: 3600,
+      isAuthenticated: true,
+      principalId: 'p1',
+      disconnectAfterInSeconds: 3600,
+      refreshAfterInSeconds: 3600,
       policyDocuments: [JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'iot:Connect', Resource: '*' }] })],
     }),
   },
@@ -73,7 +76,12 @@ describe('startEmulator', () => {
       connect(endpoints.mqtt, { clientId: 'tcp-1', username: AUTHORIZER_USERNAME }),
       connect(endpoints.ws, { clientId: 'ws-1', username: AUTHORIZER_USERNAME }),
       connect(`${endpoints.wss}?x-amz-customauthorizer-name=ok&token=t`, { clientId: 'wss-1', ca: caPem }),
-      connect(endpoints.mqtts, { clientId: 'device-1', ca: caPem, cert: issued.certificatePem, key: issued.privateKeyPem }),
+      connect(endpoints.mqtts, {
+        clientId: 'device-1',
+        ca: caPem,
+        cert: issued.certificatePem,
+        key: issued.privateKeyPem,
+      }),
     ]);
     const allClosed = Promise.all(live.map((c) => closed(c)));
     await fixture.stop();
@@ -83,13 +91,19 @@ describe('startEmulator', () => {
   });
 
   it('drops a client that stops sending with MQTT_KEEP_ALIVE_TIMEOUT (1.5 × keepalive)', async () => {
-    fixture = await startFixture({ presenceInDefaultPolicy: true, limits: { minKeepaliveSeconds: 1 }, authorizers: CONNECT_ONLY });
+    fixture = await startFixture({
+      presenceInDefaultPolicy: true,
+      limits: { minKeepaliveSeconds: 1 },
+      authorizers: CONNECT_ONLY,
+    });
     const login = await certificateLogin(fixture.emulator, 'watcher');
     const watcher = await connect(login.url, login.options);
     clients.push(watcher);
     await subscribe(watcher, '$aws/events/presence/disconnected/+');
     const event = nextMessage(watcher);
-    const silent = netConnect(fixture.emulator.endpoints.ports.mqtt, '127.0.0.1', () => silent.write(connectPacket('silent', 1)));
+    const silent = netConnect(fixture.emulator.endpoints.ports.mqtt, '127.0.0.1', () =>
+      silent.write(connectPacket('silent', 1)),
+    );
     silent.on('error', () => undefined);
     silent.resume();
     const payload = JSON.parse((await event).payload.toString()) as Record<string, unknown>;

@@ -31,7 +31,13 @@ import { createWebSocketUpgrade, MQTT_WS_PATH } from './listeners/websocket-upgr
 import { guardRequest } from './http/fail-closed.js';
 import { parseRequestTarget } from './http/request-target.js';
 import { HttpProblem, sendProblem } from './service/http-io.js';
-import type { BrokerControl, CertificateAuthority, IdentityIssuer, RouteHandler, ServiceDeps } from './service/contracts.js';
+import type {
+  BrokerControl,
+  CertificateAuthority,
+  IdentityIssuer,
+  RouteHandler,
+  ServiceDeps,
+} from './service/contracts.js';
 import { secureDataDirectory } from './store/secure-data-directory.js';
 import { randomToken, readOrCreateSecretFile, StateStore } from './store/state-store.js';
 import { createDefaultService } from './default-service.js';
@@ -174,10 +180,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const ca = await LocalCertificateAuthority.open(dataDir, store, resolved.certificateValidityDays);
     const identityPoolId = `${resolved.region}:00000000-0000-4000-8000-00000000e1e1`;
     const openIdTokens = await OpenIdTokens.open(dataDir, { identityPoolId, ttlMs: resolved.openIdTokenTtlMs, clock });
-    const identities = new LocalIdentityIssuer(store, { region: resolved.region, identityPoolId, credentialTtlMs: resolved.credentialTtlMs, clock, credentialKey, openIdTokens });
+    const identities = new LocalIdentityIssuer(store, {
+      region: resolved.region,
+      identityPoolId,
+      credentialTtlMs: resolved.credentialTtlMs,
+      clock,
+      credentialKey,
+      openIdTokens,
+    });
     await identities.purgeExpired();
     const service = await createDefaultService(dataDir, resolved.users, resolved.channels, {
-      registrationRateLimit: resolved.registrationRateLimit, certificateSelfRegistration: resolved.certificateSelfRegistration, now: () => clock.now(),
+      registrationRateLimit: resolved.registrationRateLimit,
+      certificateSelfRegistration: resolved.certificateSelfRegistration,
+      now: () => clock.now(),
     });
     cleanups.push(() => service.close());
     await secureDataDirectory(dataDir);
@@ -186,14 +201,28 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const sessions = new LiveSessions();
     const refusals = new RefusalEvents(logger);
     const rules = new IotBrokerRules({
-      sessions, users, channels, authorizers: resolved.authorizers, limits: resolved.limits, clock, logger, refusals,
-      region: resolved.region, account: resolved.accountId, allowAnonymous: resolved.allowAnonymous,
-      presenceInDefaultPolicy: resolved.presenceInDefaultPolicy, sessionExpiryMs: resolved.sessionExpiryMs, webSocketTtlMs: resolved.webSocketTtlMs,
+      sessions,
+      users,
+      channels,
+      authorizers: resolved.authorizers,
+      limits: resolved.limits,
+      clock,
+      logger,
+      refusals,
+      region: resolved.region,
+      account: resolved.accountId,
+      allowAnonymous: resolved.allowAnonymous,
+      presenceInDefaultPolicy: resolved.presenceInDefaultPolicy,
+      sessionExpiryMs: resolved.sessionExpiryMs,
+      webSocketTtlMs: resolved.webSocketTtlMs,
       // The gate is built below; connections arrive only once the listeners are up.
       onAuthenticated: (stream) => gate.admitted(stream),
     });
     // aedes' connectTimeout stops at the first CONNECT byte; the gate's deadline runs until the CONNECT is authenticated.
-    const broker = await Aedes.createBroker({ heartbeatInterval: 3_600_000, connectTimeout: resolved.connectTimeoutMs });
+    const broker = await Aedes.createBroker({
+      heartbeatInterval: 3_600_000,
+      connectTimeout: resolved.connectTimeoutMs,
+    });
     rules.install(broker);
     const topicRules = new TopicRuleEngine(resolved.rules, logger, () => clock.now());
     forwardClientPublishes(broker, sessions, topicRules);
@@ -202,8 +231,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     cleanups.push(() => new Promise<void>((done) => broker.close(() => done())));
     cleanups.push(() => rules.dispose());
     const gate = new ConnectionGate({
-      broker, clock, logger, refusals,
-      limits: { connectTimeoutMs: resolved.connectTimeoutMs, maxPendingPerAddress: resolved.maxPendingConnectionsPerAddress, maxPacketBytes: resolved.limits.maxPacketBytes },
+      broker,
+      clock,
+      logger,
+      refusals,
+      limits: {
+        connectTimeoutMs: resolved.connectTimeoutMs,
+        maxPendingPerAddress: resolved.maxPendingConnectionsPerAddress,
+        maxPacketBytes: resolved.limits.maxPacketBytes,
+      },
       onOversized: (stream, problem) => rules.clientError(stream, problem),
     });
     cleanups.push(() => gate.dispose());
@@ -212,7 +248,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const mqttServer = createMqttTcpServer({ gate, sessions, logger });
     const mqttsServer = createMutualTlsServer({ gate, sessions, ca, serverCertificate, logger, refusals });
 
-    const upgradeDeps = { broker, sessions, gate, identities, users, authorizers: resolved.authorizers, region: resolved.region, clock, logger, refusals };
+    const upgradeDeps = {
+      broker,
+      sessions,
+      gate,
+      identities,
+      users,
+      authorizers: resolved.authorizers,
+      region: resolved.region,
+      clock,
+      logger,
+      refusals,
+    };
     const routeList: RouteHandler[] = [
       createCorsRoute(),
       createCognitoRoutes({ identities, users, logger }),
@@ -221,14 +268,31 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const handleRequest = guardRequest(async (request: IncomingMessage, response: ServerResponse) => {
       request.socket.setNoDelay(true);
       if (parseRequestTarget(request.url) === undefined) {
-        sendProblem(response, new HttpProblem(400, 'BAD_PATH', 'The request target must be a path like /register: no empty or dot segments, no control characters.'));
+        sendProblem(
+          response,
+          new HttpProblem(
+            400,
+            'BAD_PATH',
+            'The request target must be a path like /register: no empty or dot segments, no control characters.',
+          ),
+        );
         return;
       }
       for (const route of routeList) if (await route(request, response)) return;
-      sendProblem(response, new HttpProblem(404, 'NOT_FOUND', `No route for ${request.method ?? 'GET'} ${(request.url ?? '/').split('?')[0] ?? '/'}; see docs/emulator.md for the API.`));
+      sendProblem(
+        response,
+        new HttpProblem(
+          404,
+          'NOT_FOUND',
+          `No route for ${request.method ?? 'GET'} ${(request.url ?? '/').split('?')[0] ?? '/'}; see docs/emulator.md for the API.`,
+        ),
+      );
     }, logger);
     const httpServer = createHttpServer({ noDelay: true }, handleRequest);
-    const httpsServer = createHttpsServer({ noDelay: true, key: serverCertificate.privateKeyPem, cert: serverCertificate.certificatePem }, handleRequest);
+    const httpsServer = createHttpsServer(
+      { noDelay: true, key: serverCertificate.privateKeyPem, cert: serverCertificate.certificatePem },
+      handleRequest,
+    );
     const upgradeWs = createWebSocketUpgrade(upgradeDeps, 'ws');
     const upgradeWss = createWebSocketUpgrade(upgradeDeps, 'wss');
     httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -240,10 +304,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       upgradeWss(request, socket, head);
     });
 
-    const servers = [mqttServer, mqttsServer, httpServer, httpsServer].map((server) => ({ server, sockets: trackSockets(server) }));
+    const servers = [mqttServer, mqttsServer, httpServer, httpsServer].map((server) => ({
+      server,
+      sockets: trackSockets(server),
+    }));
     // Listeners and their sockets close before the broker (cleanups run in reverse); pushed before
     // listening, so a port in use closes the listeners already bound (else the process never exits).
-    cleanups.push(() => Promise.all(servers.map(({ server, sockets }) => close(server, sockets))).then(() => undefined));
+    cleanups.push(() =>
+      Promise.all(servers.map(({ server, sockets }) => close(server, sockets))).then(() => undefined),
+    );
     const ports = {
       mqtt: await listen(mqttServer, resolved.ports.mqtt, host),
       mqtts: await listen(mqttsServer, resolved.ports.mqtts, host),
@@ -266,7 +335,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       ports,
     };
     const deps: ServiceDeps = {
-      users, channels, ca, identities, broker: control, adminToken,
+      users,
+      channels,
+      ca,
+      identities,
+      broker: control,
+      adminToken,
       endpoints: {
         // Plain ws by default: a browser page cannot trust the local CA without setup; wss stays available.
         websocket: resolved.secureWebSocket
@@ -280,15 +354,32 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     if (routes !== undefined) routeList.push(routes(deps));
     routeList.push(createPortalRoutes(deps));
     // Last, so a tool that finds the file finds every listener up.
-    await writeEndpointsFile(dataDir, { ...endpoints, identityPoolId: identities.identityPoolId, region: identities.region, dataDir, pid: process.pid, backendCredentials });
+    await writeEndpointsFile(dataDir, {
+      ...endpoints,
+      identityPoolId: identities.identityPoolId,
+      region: identities.region,
+      dataDir,
+      pid: process.pid,
+      backendCredentials,
+    });
     cleanups.push(() => removeEndpointsFile(dataDir));
-    logger.info(`started: ${endpoints.mqtt} ${endpoints.mqtts} ${endpoints.ws} ${endpoints.wss} ${endpoints.http} (data ${dataDir})`);
+    logger.info(
+      `started: ${endpoints.mqtt} ${endpoints.mqtts} ${endpoints.ws} ${endpoints.wss} ${endpoints.http} (data ${dataDir})`,
+    );
 
     let stopping: Promise<void> | undefined;
     // Printing the handle (console.log, JSON.stringify) shows the admin token and the backend secret as [REDACTED].
     return hideSecrets({
-      endpoints, caPem: ca.caPem, adminToken, backendCredentials, dataDir, region: identities.region, identityPoolId: identities.identityPoolId,
-      ca, identities, broker: control,
+      endpoints,
+      caPem: ca.caPem,
+      adminToken,
+      backendCredentials,
+      dataDir,
+      region: identities.region,
+      identityPoolId: identities.identityPoolId,
+      ca,
+      identities,
+      broker: control,
       onRefusal: (listener: RefusalListener) => refusals.on(listener),
       stop: () => (stopping ??= stopAll()),
     });

@@ -31,7 +31,11 @@ export interface EmulatorFixture {
 export async function startFixture(options: EmulatorOptions = {}): Promise<EmulatorFixture> {
   const dataDir = await mkdtemp(join(tmpdir(), 'webcomm-emu-'));
   const logs: string[] = [];
-  const logger: Logger = { info: (line: string) => logs.push(line), warn: (line: string) => logs.push(line), error: (line: string) => logs.push(line) };
+  const logger: Logger = {
+    info: (line: string) => logs.push(line),
+    warn: (line: string) => logs.push(line),
+    error: (line: string) => logs.push(line),
+  };
   options = { users: new MemoryUsers(), channels: new TestChannels(), ...options };
   const refusals: Refusal[] = [];
   const start = async (more: EmulatorOptions): Promise<RunningEmulator> => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from './manual-clock.js';
 
-describe('emulator ManualClock (core\'s, epoch-based)', () => {
+describe("emulator ManualClock (core's, epoch-based)", () => {
   it('starts at the current epoch time', () => {
     const before = Date.now();
     const now = new ManualClock().now();

@@ -13,7 +13,11 @@ import { MemoryUsers, TestChannels } from './memory-service.js';
 const POLICY = JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'iot:*', Resource: '*' }] });
 
 async function measure(url: string, count: number): Promise<number[]> {
-  const client = await mqtt.connectAsync(url, { clientId: `bench-${Math.random()}`, username: '?x-amz-customauthorizer-name=all&token=t', reconnectPeriod: 0 });
+  const client = await mqtt.connectAsync(url, {
+    clientId: `bench-${Math.random()}`,
+    username: '?x-amz-customauthorizer-name=all&token=t',
+    reconnectPeriod: 0,
+  });
   (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
   await client.subscribeAsync('bench/echo', { qos: 0 });
   const samples: number[] = [];
@@ -29,17 +33,36 @@ async function measure(url: string, count: number): Promise<number[]> {
   return samples.sort((a, b) => a - b);
 }
 
-const pct = (sorted: number[], p: number): string => (sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0).toFixed(3);
+const pct = (sorted: number[], p: number): string =>
+  (sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0).toFixed(3);
 
 const dataDir = await mkdtemp(join(tmpdir(), 'webcomm-bench-'));
 const emulator = await startEmulator({
-  dataDir, logger: silentLogger, users: new MemoryUsers(), channels: new TestChannels(),
-  authorizers: { all: { handler: async () => ({ isAuthenticated: true, principalId: 'bench', policyDocuments: [POLICY], disconnectAfterInSeconds: 3600, refreshAfterInSeconds: 3600 }) } },
+  dataDir,
+  logger: silentLogger,
+  users: new MemoryUsers(),
+  channels: new TestChannels(),
+  authorizers: {
+    all: {
+      handler: async () => ({
+        isAuthenticated: true,
+        principalId: 'bench',
+        policyDocuments: [POLICY],
+        disconnectAfterInSeconds: 3600,
+        refreshAfterInSeconds: 3600,
+      }),
+    },
+  },
 });
-for (const [name, url] of [['tcp', emulator.endpoints.mqtt], ['ws', emulator.endpoints.ws]] as const) {
+for (const [name, url] of [
+  ['tcp', emulator.endpoints.mqtt],
+  ['ws', emulator.endpoints.ws],
+] as const) {
   await measure(url, 500);
   const samples = await measure(url, 5000);
-  console.log(`${name}: n=${samples.length} p50=${pct(samples, 0.5)} ms p99=${pct(samples, 0.99)} ms p99.9=${pct(samples, 0.999)} ms max=${pct(samples, 1)} ms`);
+  console.log(
+    `${name}: n=${samples.length} p50=${pct(samples, 0.5)} ms p99=${pct(samples, 0.99)} ms p99.9=${pct(samples, 0.999)} ms max=${pct(samples, 1)} ms`,
+  );
 }
 await emulator.stop();
 await rm(dataDir, { recursive: true, force: true });

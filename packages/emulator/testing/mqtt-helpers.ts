@@ -20,7 +20,10 @@ export function connect(url: string, options: IClientOptions = {}): Promise<Mqtt
 }
 
 /** Connects and expects a refusal; resolves with the CONNACK return code or the error. */
-export function connectRefused(url: string, options: IClientOptions = {}): Promise<{ code: number | undefined; error: Error }> {
+export function connectRefused(
+  url: string,
+  options: IClientOptions = {},
+): Promise<{ code: number | undefined; error: Error }> {
   return connect(url, options).then(
     (client) => {
       client.end(true);
@@ -42,7 +45,10 @@ export function closed(client: MqttClient): Promise<void> {
 }
 
 /** Resolves with the next message on a topic matching `predicate`. */
-export function nextMessage(client: MqttClient, predicate: (topic: string) => boolean = () => true): Promise<{ topic: string; payload: Buffer; packet: Packet }> {
+export function nextMessage(
+  client: MqttClient,
+  predicate: (topic: string) => boolean = () => true,
+): Promise<{ topic: string; payload: Buffer; packet: Packet }> {
   return new Promise((resolve) => {
     const onMessage = (topic: string, payload: Buffer, packet: Packet): void => {
       if (!predicate(topic)) return;

@@ -19,7 +19,10 @@ export async function presignMqttUrl(
   wsUrl: string,
   credentials: TestCredentials,
   options: {
-    region: string; tokenMode: 'appended' | 'signed'; signingDate?: Date; signHostWithPort?: boolean;
+    region: string;
+    tokenMode: 'appended' | 'signed';
+    signingDate?: Date;
+    signHostWithPort?: boolean;
     /** `X-Amz-Expires`, seconds (IoT Core honours at most 900 whatever it says). @default 900 */
     expiresIn?: number;
   },
@@ -29,7 +32,10 @@ export async function presignMqttUrl(
     service: IOT_SIGNING_SERVICE,
     region: options.region,
     sha256: Sha256,
-    credentials: options.tokenMode === 'signed' ? credentials : { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
+    credentials:
+      options.tokenMode === 'signed'
+        ? credentials
+        : { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
   });
   const request = new HttpRequest({
     method: 'GET',
@@ -39,8 +45,14 @@ export async function presignMqttUrl(
     path: url.pathname,
     headers: { host: options.signHostWithPort === false ? url.hostname : url.host },
   });
-  const signed = await signer.presign(request, { expiresIn: options.expiresIn ?? 900, ...(options.signingDate ? { signingDate: options.signingDate } : {}) });
-  const query = Object.entries(signed.query ?? {}).map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`);
-  if (options.tokenMode === 'appended') query.push(`X-Amz-Security-Token=${encodeURIComponent(credentials.sessionToken)}`);
+  const signed = await signer.presign(request, {
+    expiresIn: options.expiresIn ?? 900,
+    ...(options.signingDate ? { signingDate: options.signingDate } : {}),
+  });
+  const query = Object.entries(signed.query ?? {}).map(
+    ([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`,
+  );
+  if (options.tokenMode === 'appended')
+    query.push(`X-Amz-Security-Token=${encodeURIComponent(credentials.sessionToken)}`);
   return `${url.protocol}//${url.host}${url.pathname}?${query.join('&')}`;
 }

@@ -8,9 +8,15 @@ export interface UpgradeRefusal {
 }
 
 /** Opens a WebSocket to `url` expecting a refusal; resolves with its status and body, rejects if accepted. */
-export function upgradeRefusal(url: string, options: { ca?: string; headers?: Record<string, string> } = {}): Promise<UpgradeRefusal> {
+export function upgradeRefusal(
+  url: string,
+  options: { ca?: string; headers?: Record<string, string> } = {},
+): Promise<UpgradeRefusal> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, ['mqtt'], { ...(options.ca ? { ca: options.ca } : {}), ...(options.headers ? { headers: options.headers } : {}) });
+    const socket = new WebSocket(url, ['mqtt'], {
+      ...(options.ca ? { ca: options.ca } : {}),
+      ...(options.headers ? { headers: options.headers } : {}),
+    });
     socket.on('open', () => {
       socket.close();
       reject(new Error('upgrade was accepted'));
@@ -19,7 +25,12 @@ export function upgradeRefusal(url: string, options: { ca?: string; headers?: Re
     socket.on('unexpected-response', (_request, response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString() || '{}') as UpgradeRefusal['body'] }));
+      response.on('end', () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          body: JSON.parse(Buffer.concat(chunks).toString() || '{}') as UpgradeRefusal['body'],
+        }),
+      );
     });
   });
 }

@@ -63,7 +63,17 @@ export interface EnsuredIdentity {
   release(): Promise<void>;
 }
 
-const ENSURE_IDENTITY_KEYS = optionKeys<EnsureIdentityOptions>({ serviceUrl: true, type: true, cacheDir: true, onIdentityInUse: true, renew: true, adminToken: true, publish: true, fetch: true, now: true });
+const ENSURE_IDENTITY_KEYS = optionKeys<EnsureIdentityOptions>({
+  serviceUrl: true,
+  type: true,
+  cacheDir: true,
+  onIdentityInUse: true,
+  renew: true,
+  adminToken: true,
+  publish: true,
+  fetch: true,
+  now: true,
+});
 
 /** Identity slots per cache directory: more processes than this on one host is a mistake. */
 export const MAX_IDENTITY_SLOTS = 64;
@@ -91,7 +101,10 @@ export async function ensureIdentity(options: EnsureIdentityOptions): Promise<En
   assertKnownOptions(options, ENSURE_IDENTITY_KEYS, 'ensureIdentity()');
   const policy = options.onIdentityInUse ?? 'next-slot';
   if (policy !== 'next-slot' && policy !== 'error') {
-    throw new WebcommError(ERROR_CODES.INVALID_OPTION, `Option "onIdentityInUse" must be 'next-slot' or 'error' (got ${String(policy)}).`);
+    throw new WebcommError(
+      ERROR_CODES.INVALID_OPTION,
+      `Option "onIdentityInUse" must be 'next-slot' or 'error' (got ${String(policy)}).`,
+    );
   }
   const base = options.cacheDir ?? defaultCacheDir(options.serviceUrl);
   let first: LockHolder | undefined;
@@ -115,11 +128,15 @@ export async function ensureIdentity(options: EnsureIdentityOptions): Promise<En
 }
 
 /** The cached identity in `dir` if usable, else a registration cached there. No locking: the caller holds the lock. */
-export async function loadOrRegister(dir: string, options: Omit<EnsureIdentityOptions, 'cacheDir' | 'onIdentityInUse'>): Promise<{ registration: RegistrationResponse; fromCache: boolean }> {
+export async function loadOrRegister(
+  dir: string,
+  options: Omit<EnsureIdentityOptions, 'cacheDir' | 'onIdentityInUse'>,
+): Promise<{ registration: RegistrationResponse; fromCache: boolean }> {
   const type = options.type ?? 'OPENSSL';
   const cached = await readCachedIdentity(dir);
   const now = (options.now ?? (() => new Date()))();
-  const usable = cached !== undefined && cached.connectionType === type && !options.renew && !certificateExpired(cached, now);
+  const usable =
+    cached !== undefined && cached.connectionType === type && !options.renew && !certificateExpired(cached, now);
   if (usable) return { registration: cached, fromCache: true };
   const registration = await registerClient({
     serviceUrl: options.serviceUrl,

@@ -24,7 +24,9 @@ export async function readCachedIdentity(dir: string): Promise<RegistrationRespo
   try {
     const answer = JSON.parse(await readFile(join(dir, ANSWER), 'utf8')) as RegistrationResponse;
     if (answer.connectionType !== 'OPENSSL') return hideSecrets(answer);
-    const [certificatePem, privateKeyPem, caPem] = await Promise.all([CERT, KEY, CA].map((f) => readFile(join(dir, f), 'utf8')));
+    const [certificatePem, privateKeyPem, caPem] = await Promise.all(
+      [CERT, KEY, CA].map((f) => readFile(join(dir, f), 'utf8')),
+    );
     return hideSecrets({ ...answer, certificatePem, privateKeyPem, caPem });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' || error instanceof SyntaxError) return undefined;
@@ -54,6 +56,16 @@ export async function clearCachedIdentity(dir: string): Promise<void> {
 }
 
 /** Paths of the cached files, e.g. for a tool that wants the certificate on disk. */
-export function cachedIdentityFiles(dir: string): { certificate: string; privateKey: string; ca: string; registration: string } {
-  return { certificate: join(dir, CERT), privateKey: join(dir, KEY), ca: join(dir, CA), registration: join(dir, ANSWER) };
+export function cachedIdentityFiles(dir: string): {
+  certificate: string;
+  privateKey: string;
+  ca: string;
+  registration: string;
+} {
+  return {
+    certificate: join(dir, CERT),
+    privateKey: join(dir, KEY),
+    ca: join(dir, CA),
+    registration: join(dir, ANSWER),
+  };
 }

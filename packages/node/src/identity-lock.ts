@@ -53,13 +53,17 @@ function releaseAllSync(): void {
 async function readHolder(file: string): Promise<LockFileContent | undefined> {
   try {
     const content = JSON.parse(await readFile(file, 'utf8')) as Partial<LockFileContent>;
-    if (typeof content.pid === 'number' && typeof content.token === 'string' && typeof content.host === 'string') return content as LockFileContent;
+    if (typeof content.pid === 'number' && typeof content.token === 'string' && typeof content.host === 'string')
+      return content as LockFileContent;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
   }
   // Unreadable or half-written (another process is writing it right now): treat as held by
   // pid 0 ("unknown"), unless it is old enough to be a leftover.
-  const age = await stat(file).then((s) => Date.now() - s.mtimeMs, () => Infinity);
+  const age = await stat(file).then(
+    (s) => Date.now() - s.mtimeMs,
+    () => Infinity,
+  );
   return { pid: age > 10_000 ? -1 : 0, host: hostname(), token: '', since: '' };
 }
 
@@ -107,13 +111,17 @@ async function createExclusive(file: string, content: string): Promise<boolean> 
 async function reap(file: string, judged: LockFileContent): Promise<boolean> {
   const guard = `${file}.reap`;
   if (!(await createExclusive(guard, String(process.pid)))) {
-    const age = await stat(guard).then((s) => Date.now() - s.mtimeMs, () => 0);
+    const age = await stat(guard).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
     if (age > 10_000) await unlink(guard).catch(() => undefined); // a reaper that died mid-way
     return false;
   }
   try {
     const now = await readHolder(file);
-    if (now !== undefined && now.token === judged.token && now.pid === judged.pid) await unlink(file).catch(() => undefined);
+    if (now !== undefined && now.token === judged.token && now.pid === judged.pid)
+      await unlink(file).catch(() => undefined);
     return true;
   } finally {
     await unlink(guard).catch(() => undefined);
@@ -124,11 +132,18 @@ async function reap(file: string, judged: LockFileContent): Promise<boolean> {
  * Takes the lock of identity directory `dir`, or reports who holds it. Creates the parent
  * directory (0700) if needed.
  */
-export async function lockIdentity(dir: string): Promise<{ readonly lock: IdentityLock } | { readonly heldBy: LockHolder }> {
+export async function lockIdentity(
+  dir: string,
+): Promise<{ readonly lock: IdentityLock } | { readonly heldBy: LockHolder }> {
   await mkdir(dirname(dir), { recursive: true, mode: 0o700 });
   const file = `${dir}.lock`;
   const token = randomUUID();
-  const content = JSON.stringify({ pid: process.pid, host: hostname(), token, since: new Date().toISOString() } satisfies LockFileContent);
+  const content = JSON.stringify({
+    pid: process.pid,
+    host: hostname(),
+    token,
+    since: new Date().toISOString(),
+  } satisfies LockFileContent);
   for (let tries = 0; tries < 3; tries += 1) {
     if (await createExclusive(file, content)) {
       held.set(token, file);

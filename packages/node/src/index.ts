@@ -38,8 +38,20 @@ export {
 } from '@webcomm/aws';
 
 export { createNodeClient, NodeClient, type NodeClientOptions, type NodePublishRoute } from './node-client.js';
-export { ensureIdentity, MAX_IDENTITY_SLOTS, type EnsureIdentityOptions, type EnsuredIdentity, type IdentityInUsePolicy } from './ensure-identity.js';
-export { cachedIdentityFiles, clearCachedIdentity, defaultCacheDir, readCachedIdentity, writeCachedIdentity } from './identity-cache.js';
+export {
+  ensureIdentity,
+  MAX_IDENTITY_SLOTS,
+  type EnsureIdentityOptions,
+  type EnsuredIdentity,
+  type IdentityInUsePolicy,
+} from './ensure-identity.js';
+export {
+  cachedIdentityFiles,
+  clearCachedIdentity,
+  defaultCacheDir,
+  readCachedIdentity,
+  writeCachedIdentity,
+} from './identity-cache.js';
 export { mutualTlsTransport, ALPN_MQTT, ALPN_MQTT_CA, type MutualTlsTransportOptions } from './mutual-tls-transport.js';
 export { tcpTransport, type TcpTransportOptions } from './tcp-transport.js';
 export { nodeWebSocketTransport, type NodeWebSocketTransportOptions } from './websocket-transport.js';

@@ -45,8 +45,24 @@ export interface MutualTlsTransportOptions {
   readonly logger?: Logger;
 }
 
-const KEYS = optionKeys<MutualTlsTransportOptions>({ host: true, port: true, cert: true, key: true, ca: true, alpn: true, customAuthorizer: true, rejectUnauthorized: true, logger: true });
-const AUTHORIZER_KEYS = optionKeys<NonNullable<MutualTlsTransportOptions['customAuthorizer']>>({ authorizerName: true, token: true, signature: true, user: true, password: true });
+const KEYS = optionKeys<MutualTlsTransportOptions>({
+  host: true,
+  port: true,
+  cert: true,
+  key: true,
+  ca: true,
+  alpn: true,
+  customAuthorizer: true,
+  rejectUnauthorized: true,
+  logger: true,
+});
+const AUTHORIZER_KEYS = optionKeys<NonNullable<MutualTlsTransportOptions['customAuthorizer']>>({
+  authorizerName: true,
+  token: true,
+  signature: true,
+  user: true,
+  password: true,
+});
 
 /**
  * MQTT over TLS with a client certificate (AWS IoT Core's device auth), or with a custom
@@ -57,20 +73,35 @@ const AUTHORIZER_KEYS = optionKeys<NonNullable<MutualTlsTransportOptions['custom
 export function mutualTlsTransport(options: MutualTlsTransportOptions): Transport {
   assertKnownOptions(options, KEYS, 'mutualTlsTransport()');
   assertKnownOptions(options.customAuthorizer, AUTHORIZER_KEYS, 'mutualTlsTransport()', 'customAuthorizer');
-  assertKnownOptions(options.customAuthorizer?.token, ['keyName', 'value'], 'mutualTlsTransport()', 'customAuthorizer.token');
+  assertKnownOptions(
+    options.customAuthorizer?.token,
+    ['keyName', 'value'],
+    'mutualTlsTransport()',
+    'customAuthorizer.token',
+  );
   const port = options.port ?? 8883;
   const authorizer = options.customAuthorizer;
   if (authorizer === undefined && (options.cert === undefined || options.key === undefined)) {
-    throw new WebcommError(ERROR_CODES.INVALID_OPTION, 'mutualTlsTransport: pass "cert" and "key" (or "customAuthorizer").');
+    throw new WebcommError(
+      ERROR_CODES.INVALID_OPTION,
+      'mutualTlsTransport: pass "cert" and "key" (or "customAuthorizer").',
+    );
   }
   const alpn = options.alpn ?? (port === 443 ? (authorizer === undefined ? ALPN_MQTT_CA : ALPN_MQTT) : undefined);
   const rejectUnauthorized = options.rejectUnauthorized ?? true;
   if (!rejectUnauthorized) {
-    (options.logger ?? silentLogger).warn('TLS server verification is OFF (rejectUnauthorized: false): anyone can impersonate the broker. Never do this in production.', { host: options.host });
+    (options.logger ?? silentLogger).warn(
+      'TLS server verification is OFF (rejectUnauthorized: false): anyone can impersonate the broker. Never do this in production.',
+      { host: options.host },
+    );
   }
   const load = (): { cert?: string; key?: string; ca?: string } => {
     if (options.cert !== undefined && options.key !== undefined) {
-      const material = loadTlsMaterial({ cert: options.cert, key: options.key, ...(options.ca === undefined ? {} : { ca: options.ca }) });
+      const material = loadTlsMaterial({
+        cert: options.cert,
+        key: options.key,
+        ...(options.ca === undefined ? {} : { ca: options.ca }),
+      });
       return { cert: material.cert, key: material.key, ...(material.ca === undefined ? {} : { ca: material.ca }) };
     }
     return options.ca === undefined ? {} : { ca: readPem(options.ca, 'ca') };
@@ -93,7 +124,10 @@ export function mutualTlsTransport(options: MutualTlsTransportOptions): Transpor
       await socketReady(socket, 'secureConnect', context.signal);
       if (alpn !== undefined && socket.alpnProtocol !== alpn) {
         socket.destroy();
-        throw new WebcommError(ERROR_CODES.NETWORK, `${endpoint} did not accept ALPN "${alpn}" (got ${String(socket.alpnProtocol)}).`);
+        throw new WebcommError(
+          ERROR_CODES.NETWORK,
+          `${endpoint} did not accept ALPN "${alpn}" (got ${String(socket.alpnProtocol)}).`,
+        );
       }
       return {
         stream: socket,

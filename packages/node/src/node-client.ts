@@ -1,5 +1,25 @@
-import { ERROR_CODES, servicePublisher, serviceStatusCheck, WebcommClient, type ChannelConfig, type OperationOptions, type RegistrationResponse, type StatusCheck, type Transport, type WebcommClientOptions, type WebcommError } from '@webcomm/core';
-import { assertChannelKeys, assertClientOptionKeys, assertKnownOptions, CLIENT_OPTION_KEYS, optionKeys, pickOptions, validateUrl } from '@webcomm/core/internal'; // internal: assertChannelKeys, assertClientOptionKeys, assertKnownOptions, CLIENT_OPTION_KEYS, optionKeys, pickOptions, validateUrl
+import {
+  ERROR_CODES,
+  servicePublisher,
+  serviceStatusCheck,
+  WebcommClient,
+  type ChannelConfig,
+  type OperationOptions,
+  type RegistrationResponse,
+  type StatusCheck,
+  type Transport,
+  type WebcommClientOptions,
+  type WebcommError,
+} from '@webcomm/core';
+import {
+  assertChannelKeys,
+  assertClientOptionKeys,
+  assertKnownOptions,
+  CLIENT_OPTION_KEYS,
+  optionKeys,
+  pickOptions,
+  validateUrl,
+} from '@webcomm/core/internal'; // internal: assertChannelKeys, assertClientOptionKeys, assertKnownOptions, CLIENT_OPTION_KEYS, optionKeys, pickOptions, validateUrl
 import { ensureIdentity, loadOrRegister, type EnsureIdentityOptions } from './ensure-identity.js';
 import { mutualTlsTransport } from './mutual-tls-transport.js';
 
@@ -8,7 +28,8 @@ export type NodePublishRoute = 'broker' | 'service';
 
 /** Options of {@link createNodeClient}. */
 export interface NodeClientOptions
-  extends Omit<WebcommClientOptions, 'transport' | 'clientId' | 'channels'>,
+  extends
+    Omit<WebcommClientOptions, 'transport' | 'clientId' | 'channels'>,
     Pick<EnsureIdentityOptions, 'serviceUrl' | 'cacheDir' | 'onIdentityInUse' | 'fetch' | 'adminToken'> {
   /** Channels to publish on, by name, and how. Everything else is receive-only. @default {} */
   readonly publish?: Readonly<Record<string, NodePublishRoute>>;
@@ -19,8 +40,21 @@ export interface NodeClientOptions
 }
 
 /** The keys {@link NodeClientOptions} adds to the core client's. */
-const NODE_KEYS = optionKeys<Omit<NodeClientOptions, keyof WebcommClientOptions>>({ serviceUrl: true, cacheDir: true, onIdentityInUse: true, adminToken: true, fetch: true, publish: true, extraChannels: true, tls: true });
-const TLS_KEYS = optionKeys<NonNullable<NodeClientOptions['tls']>>({ port: true, alpn: true, rejectUnauthorized: true });
+const NODE_KEYS = optionKeys<Omit<NodeClientOptions, keyof WebcommClientOptions>>({
+  serviceUrl: true,
+  cacheDir: true,
+  onIdentityInUse: true,
+  adminToken: true,
+  fetch: true,
+  publish: true,
+  extraChannels: true,
+  tls: true,
+});
+const TLS_KEYS = optionKeys<NonNullable<NodeClientOptions['tls']>>({
+  port: true,
+  alpn: true,
+  rejectUnauthorized: true,
+});
 /** The core keys the node client sets itself from the registration. */
 const SET_FROM_REGISTRATION = new Set(['transport', 'clientId', 'channels']);
 const KEYS = [...CLIENT_OPTION_KEYS.filter((k) => !SET_FROM_REGISTRATION.has(k)), ...NODE_KEYS];
@@ -33,7 +67,12 @@ function checkOptions(options: NodeClientOptions, where: string): void {
   validateUrl(options.serviceUrl, 'serviceUrl', ['https:', 'http:']);
 }
 
-const CERTIFICATE_REFUSALS = new Set<string>([ERROR_CODES.CERTIFICATE_REJECTED, ERROR_CODES.CERTIFICATE_EXPIRED, ERROR_CODES.NOT_AUTHORIZED, ERROR_CODES.BAD_CREDENTIALS]);
+const CERTIFICATE_REFUSALS = new Set<string>([
+  ERROR_CODES.CERTIFICATE_REJECTED,
+  ERROR_CODES.CERTIFICATE_EXPIRED,
+  ERROR_CODES.NOT_AUTHORIZED,
+  ERROR_CODES.BAD_CREDENTIALS,
+]);
 
 /**
  * A {@link WebcommClient} for dedicated servers and tools: registers with the service once
@@ -54,7 +93,15 @@ export class NodeClient extends WebcommClient {
   #workedBefore = false;
 
   /** Use {@link createNodeClient}; this constructor takes an identity already ensured. */
-  constructor(options: NodeClientOptions, identity: { registration: RegistrationResponse; fromCache: boolean; cacheDir: string; release?: () => Promise<void> }) {
+  constructor(
+    options: NodeClientOptions,
+    identity: {
+      registration: RegistrationResponse;
+      fromCache: boolean;
+      cacheDir: string;
+      release?: () => Promise<void>;
+    },
+  ) {
     checkOptions(options, 'NodeClient');
     const holder = { current: transportFor(identity.registration, options) };
     const delegate: Transport = {
@@ -65,7 +112,11 @@ export class NodeClient extends WebcommClient {
     // On a refusal the client asks the service whether it is banned, with the current token.
     const current = { registration: identity.registration };
     const statusCheck: StatusCheck = (signal) =>
-      serviceStatusCheck({ serviceUrl: options.serviceUrl, serviceToken: current.registration.serviceToken, ...(options.fetch ? { fetch: options.fetch } : {}) })(signal);
+      serviceStatusCheck({
+        serviceUrl: options.serviceUrl,
+        serviceToken: current.registration.serviceToken,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      })(signal);
     super({
       statusCheck,
       ...pickOptions(options, CLIENT_OPTION_KEYS),
@@ -160,12 +211,16 @@ export async function createNodeClient(options: NodeClientOptions): Promise<Node
 }
 
 function identityOptions(options: NodeClientOptions): EnsureIdentityOptions {
-  const brokerChannels = Object.entries(options.publish ?? {}).filter(([, route]) => route === 'broker').map(([name]) => name);
+  const brokerChannels = Object.entries(options.publish ?? {})
+    .filter(([, route]) => route === 'broker')
+    .map(([name]) => name);
   return {
     serviceUrl: options.serviceUrl,
     type: 'OPENSSL',
     ...(options.fetch ? { fetch: options.fetch } : {}),
-    ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken, ...(brokerChannels.length > 0 ? { publish: brokerChannels } : {}) }),
+    ...(options.adminToken === undefined
+      ? {}
+      : { adminToken: options.adminToken, ...(brokerChannels.length > 0 ? { publish: brokerChannels } : {}) }),
   };
 }
 
@@ -185,11 +240,21 @@ function transportFor(registration: RegistrationResponse, options: NodeClientOpt
 
 function channelsFor(registration: RegistrationResponse, options: NodeClientOptions): ChannelConfig[] {
   const routes = options.publish ?? {};
-  const known = [...registration.channels.map((c) => ({ name: c.name, topic: c.topic })), ...(options.extraChannels ?? [])];
+  const known = [
+    ...registration.channels.map((c) => ({ name: c.name, topic: c.topic })),
+    ...(options.extraChannels ?? []),
+  ];
   return known.map((channel) => {
     const route = routes[channel.name] ?? ('publish' in channel ? channel.publish : undefined);
     if (route === 'service') {
-      return { ...channel, publish: servicePublisher({ serviceUrl: options.serviceUrl, serviceToken: registration.serviceToken, ...(options.fetch ? { fetch: options.fetch } : {}) }) };
+      return {
+        ...channel,
+        publish: servicePublisher({
+          serviceUrl: options.serviceUrl,
+          serviceToken: registration.serviceToken,
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+        }),
+      };
     }
     return route === undefined ? channel : { ...channel, publish: route };
   });

@@ -7,7 +7,11 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 
 /** Resolves on `readyEvent`; rejects on `error` or abort (destroying the socket). */
-export function socketReady<S extends Socket | TLSSocket>(socket: S, readyEvent: 'connect' | 'secureConnect', signal: AbortSignal): Promise<S> {
+export function socketReady<S extends Socket | TLSSocket>(
+  socket: S,
+  readyEvent: 'connect' | 'secureConnect',
+  signal: AbortSignal,
+): Promise<S> {
   return new Promise<S>((resolve, reject) => {
     const cleanup = (): void => {
       socket.off(readyEvent, onReady);

@@ -19,7 +19,11 @@ export interface TcpTransportOptions {
  * encrypted. TCP_NODELAY is on (with Nagle, small publishes wait for ACKs: a 38 ms p99.9 tail).
  */
 export function tcpTransport(options: TcpTransportOptions): Transport {
-  assertKnownOptions(options, optionKeys<TcpTransportOptions>({ host: true, port: true, username: true, password: true }), 'tcpTransport()');
+  assertKnownOptions(
+    options,
+    optionKeys<TcpTransportOptions>({ host: true, port: true, username: true, password: true }),
+    'tcpTransport()',
+  );
   const endpoint = `mqtt://${options.host}:${options.port}`;
   return {
     name: 'tcp',

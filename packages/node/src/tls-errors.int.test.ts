@@ -40,14 +40,24 @@ async function makeCa(name: string): Promise<{ cert: x509.X509Certificate; keys:
     notAfter: new Date(Date.now() + DAY),
     keys,
     signingAlgorithm: ALG,
-    extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true)],
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true),
+    ],
   });
   return { cert, keys, pem: cert.toString('pem') };
 }
 
-async function issue(ca: Awaited<ReturnType<typeof makeCa>>, subject: string, options: { from?: number; to?: number; ip?: string; dns?: string } = {}): Promise<Issued> {
+async function issue(
+  ca: Awaited<ReturnType<typeof makeCa>>,
+  subject: string,
+  options: { from?: number; to?: number; ip?: string; dns?: string } = {},
+): Promise<Issued> {
   const keys = (await crypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
-  const names = [...(options.ip ? [{ type: 'ip' as const, value: options.ip }] : []), ...(options.dns ? [{ type: 'dns' as const, value: options.dns }] : [])];
+  const names = [
+    ...(options.ip ? [{ type: 'ip' as const, value: options.ip }] : []),
+    ...(options.dns ? [{ type: 'dns' as const, value: options.dns }] : []),
+  ];
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: Math.floor(Math.random() * 1e9).toString(16),
     subject: `CN=${subject}`,
@@ -86,14 +96,21 @@ beforeAll(async () => {
   broker = await Aedes.createBroker();
   const server = await issue(ca, 'broker', { ip: '127.0.0.1' });
   const wrongName = await issue(ca, 'broker', { dns: 'other.example' });
-  const tlsOptions = { ca: ca.pem, requestCert: true, rejectUnauthorized: true, ALPNProtocols: ['x-amzn-mqtt-ca', 'mqtt'] };
+  const tlsOptions = {
+    ca: ca.pem,
+    requestCert: true,
+    rejectUnauthorized: true,
+    ALPNProtocols: ['x-amzn-mqtt-ca', 'mqtt'],
+  };
   const handle = (socket: TLSSocket): void => {
     negotiated.push(socket.alpnProtocol);
     broker.handle(socket);
   };
   goodPort = await listen(createTlsServer({ ...tlsOptions, key: server.key, cert: server.cert }, handle));
   wrongNamePort = await listen(createTlsServer({ ...tlsOptions, key: wrongName.key, cert: wrongName.cert }, handle));
-  tls12Port = await listen(createTlsServer({ ...tlsOptions, key: server.key, cert: server.cert, maxVersion: 'TLSv1.2' }, handle));
+  tls12Port = await listen(
+    createTlsServer({ ...tlsOptions, key: server.key, cert: server.cert, maxVersion: 'TLSv1.2' }, handle),
+  );
 });
 
 afterAll(async () => {
@@ -119,7 +136,17 @@ async function connectError(transport: ReturnType<typeof mutualTlsTransport>): P
 describe('mutual TLS transport (real TLS, certificates made here)', () => {
   it('connects with a good certificate and negotiates ALPN x-amzn-mqtt-ca on request', async () => {
     negotiated = [];
-    const c = new WebcommClient({ transport: mutualTlsTransport({ host: '127.0.0.1', port: goodPort, cert: client.cert, key: client.key, ca: ca.pem, alpn: 'x-amzn-mqtt-ca' }), clientId: 'good' });
+    const c = new WebcommClient({
+      transport: mutualTlsTransport({
+        host: '127.0.0.1',
+        port: goodPort,
+        cert: client.cert,
+        key: client.key,
+        ca: ca.pem,
+        alpn: 'x-amzn-mqtt-ca',
+      }),
+      clientId: 'good',
+    });
     await c.connect();
     expect(negotiated).toEqual(['x-amzn-mqtt-ca']);
     await c.close();
@@ -128,19 +155,32 @@ describe('mutual TLS transport (real TLS, certificates made here)', () => {
   it('reads certificate files by path', async () => {
     await writeFile(join(dir, 'c.pem'), client.cert);
     await writeFile(join(dir, 'k.pem'), client.key, { mode: 0o600 });
-    const c = new WebcommClient({ transport: mutualTlsTransport({ host: '127.0.0.1', port: goodPort, cert: { path: join(dir, 'c.pem') }, key: { path: join(dir, 'k.pem') }, ca: ca.pem }), clientId: 'files' });
+    const c = new WebcommClient({
+      transport: mutualTlsTransport({
+        host: '127.0.0.1',
+        port: goodPort,
+        cert: { path: join(dir, 'c.pem') },
+        key: { path: join(dir, 'k.pem') },
+        ca: ca.pem,
+      }),
+      clientId: 'files',
+    });
     await c.connect();
     await c.close();
   });
 
   it('a server signed by an unknown CA is SERVER_UNTRUSTED (fatal)', async () => {
-    const error = await connectError(mutualTlsTransport({ host: '127.0.0.1', port: goodPort, cert: client.cert, key: client.key, ca: otherCa.pem }));
+    const error = await connectError(
+      mutualTlsTransport({ host: '127.0.0.1', port: goodPort, cert: client.cert, key: client.key, ca: otherCa.pem }),
+    );
     expect([error.code, error.fatal]).toEqual([ERROR_CODES.SERVER_UNTRUSTED, true]);
     expect(error.message).toMatch(/CA we do not trust/);
   });
 
   it('a server certificate for another host name is SERVER_UNTRUSTED naming the host problem', async () => {
-    const error = await connectError(mutualTlsTransport({ host: '127.0.0.1', port: wrongNamePort, cert: client.cert, key: client.key, ca: ca.pem }));
+    const error = await connectError(
+      mutualTlsTransport({ host: '127.0.0.1', port: wrongNamePort, cert: client.cert, key: client.key, ca: ca.pem }),
+    );
     expect(error.code).toBe(ERROR_CODES.SERVER_UNTRUSTED);
     expect(error.message).toMatch(/host name/);
   });
@@ -151,13 +191,17 @@ describe('mutual TLS transport (real TLS, certificates made here)', () => {
   // alert (here: "certificate required", when none was sent) is classified as a rejection. The
   // emulator answers a revoked certificate with CONNACK "not authorized", which is fatal.
   it('a TLS alert rejecting our certificate is CERTIFICATE_REJECTED (fatal), not a network fault', async () => {
-    const error = await connectError(mutualTlsTransport({ host: '127.0.0.1', port: goodPort, ca: ca.pem, customAuthorizer: { authorizerName: 'x' } }));
+    const error = await connectError(
+      mutualTlsTransport({ host: '127.0.0.1', port: goodPort, ca: ca.pem, customAuthorizer: { authorizerName: 'x' } }),
+    );
     expect([error.code, error.fatal]).toEqual([ERROR_CODES.CERTIFICATE_REJECTED, true]);
   });
 
   it('a certificate from a foreign CA is refused by the server and the client keeps retrying (no alert to go on)', async () => {
     const stranger = await issue(otherCa, 'stranger');
-    const error = await connectError(mutualTlsTransport({ host: '127.0.0.1', port: tls12Port, cert: stranger.cert, key: stranger.key, ca: ca.pem }));
+    const error = await connectError(
+      mutualTlsTransport({ host: '127.0.0.1', port: tls12Port, cert: stranger.cert, key: stranger.key, ca: ca.pem }),
+    );
     expect([error.code, error.fatal]).toEqual([ERROR_CODES.NETWORK, false]);
   });
 
@@ -177,23 +221,34 @@ describe('mutual TLS transport (real TLS, certificates made here)', () => {
 describe('TLS material checks before connecting', () => {
   it('a key that does not match the certificate is CERTIFICATE_KEY_MISMATCH', async () => {
     const other = await issue(ca, 'other');
-    expect(() => loadTlsMaterial({ cert: client.cert, key: other.key })).toThrow(expect.objectContaining({ code: ERROR_CODES.CERTIFICATE_KEY_MISMATCH }));
+    expect(() => loadTlsMaterial({ cert: client.cert, key: other.key })).toThrow(
+      expect.objectContaining({ code: ERROR_CODES.CERTIFICATE_KEY_MISMATCH }),
+    );
   });
 
   it('an expired certificate is CERTIFICATE_EXPIRED with its dates', async () => {
     const expired = await issue(ca, 'old', { from: Date.now() - 10 * DAY, to: Date.now() - DAY });
-    expect(() => mutualTlsTransport({ host: '127.0.0.1', port: goodPort, cert: expired.cert, key: expired.key })).toThrow(
-      expect.objectContaining({ code: ERROR_CODES.CERTIFICATE_EXPIRED, message: expect.stringMatching(/expired: valid from .* to /) }),
+    expect(() =>
+      mutualTlsTransport({ host: '127.0.0.1', port: goodPort, cert: expired.cert, key: expired.key }),
+    ).toThrow(
+      expect.objectContaining({
+        code: ERROR_CODES.CERTIFICATE_EXPIRED,
+        message: expect.stringMatching(/expired: valid from .* to /),
+      }),
     );
   });
 
   it('a missing or non-PEM file is CERTIFICATE_UNREADABLE naming the path', () => {
     const missing = join(dir, 'nope.pem');
-    expect(() => loadTlsMaterial({ cert: { path: missing }, key: client.key })).toThrow(expect.objectContaining({ code: ERROR_CODES.CERTIFICATE_UNREADABLE, message: expect.stringContaining(missing) }));
+    expect(() => loadTlsMaterial({ cert: { path: missing }, key: client.key })).toThrow(
+      expect.objectContaining({ code: ERROR_CODES.CERTIFICATE_UNREADABLE, message: expect.stringContaining(missing) }),
+    );
     expect(() => loadTlsMaterial({ cert: 'cert.pem', key: client.key })).toThrow(/pass \{ path:/);
   });
 
   it('asks for cert and key unless a custom authorizer is used', () => {
-    expect(() => mutualTlsTransport({ host: 'h' })).toThrow(expect.objectContaining({ code: ERROR_CODES.INVALID_OPTION }));
+    expect(() => mutualTlsTransport({ host: 'h' })).toThrow(
+      expect.objectContaining({ code: ERROR_CODES.INVALID_OPTION }),
+    );
   });
 });

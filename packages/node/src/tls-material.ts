@@ -27,7 +27,10 @@ const fatal = (code: (typeof ERROR_CODES)[keyof typeof ERROR_CODES], message: st
 export function readPem(source: PemSource, option: string): string {
   if (typeof source === 'string') {
     if (source.includes('-----BEGIN ')) return source;
-    throw fatal(ERROR_CODES.CERTIFICATE_UNREADABLE, `Option "${option}" is not PEM text; to read a file pass { path: "${source.slice(0, 80)}" }.`);
+    throw fatal(
+      ERROR_CODES.CERTIFICATE_UNREADABLE,
+      `Option "${option}" is not PEM text; to read a file pass { path: "${source.slice(0, 80)}" }.`,
+    );
   }
   if (source instanceof Uint8Array) return Buffer.from(source).toString('utf8');
   try {
@@ -35,8 +38,15 @@ export function readPem(source: PemSource, option: string): string {
     if (!text.includes('-----BEGIN ')) throw new Error('no PEM block in the file');
     return text;
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(error as Error).message})`;
-    throw fatal(ERROR_CODES.CERTIFICATE_UNREADABLE, `The ${option} file ${source.path} ${reason}. Check the path, or re-register to get a new identity.`, error);
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'does not exist'
+        : `cannot be read (${(error as Error).message})`;
+    throw fatal(
+      ERROR_CODES.CERTIFICATE_UNREADABLE,
+      `The ${option} file ${source.path} ${reason}. Check the path, or re-register to get a new identity.`,
+      error,
+    );
   }
 }
 
@@ -44,7 +54,10 @@ export function readPem(source: PemSource, option: string): string {
  * Loads certificate, key and CA and checks that the key belongs to the certificate and that the
  * certificate is valid now.
  */
-export function loadTlsMaterial(sources: { cert: PemSource; key: PemSource; ca?: PemSource }, now: Date = new Date()): TlsMaterial {
+export function loadTlsMaterial(
+  sources: { cert: PemSource; key: PemSource; ca?: PemSource },
+  now: Date = new Date(),
+): TlsMaterial {
   assertKnownOptions(sources, ['cert', 'key', 'ca'], 'loadTlsMaterial()');
   const cert = readPem(sources.cert, 'cert');
   const key = readPem(sources.key, 'key');
@@ -53,22 +66,36 @@ export function loadTlsMaterial(sources: { cert: PemSource; key: PemSource; ca?:
   try {
     certificate = new X509Certificate(cert);
   } catch (error) {
-    throw fatal(ERROR_CODES.CERTIFICATE_UNREADABLE, `Option "cert" is not a valid X.509 certificate: ${(error as Error).message}.`, error);
+    throw fatal(
+      ERROR_CODES.CERTIFICATE_UNREADABLE,
+      `Option "cert" is not a valid X.509 certificate: ${(error as Error).message}.`,
+      error,
+    );
   }
   let privateKey;
   try {
     privateKey = createPrivateKey(key);
   } catch (error) {
-    throw fatal(ERROR_CODES.CERTIFICATE_UNREADABLE, `Option "key" is not a valid private key: ${(error as Error).message}.`, error);
+    throw fatal(
+      ERROR_CODES.CERTIFICATE_UNREADABLE,
+      `Option "key" is not a valid private key: ${(error as Error).message}.`,
+      error,
+    );
   }
   if (!certificate.checkPrivateKey(privateKey)) {
-    throw fatal(ERROR_CODES.CERTIFICATE_KEY_MISMATCH, `The private key does not belong to the certificate for "${certificate.subject.replace(/\n/g, ', ')}": pass the key issued with it.`);
+    throw fatal(
+      ERROR_CODES.CERTIFICATE_KEY_MISMATCH,
+      `The private key does not belong to the certificate for "${certificate.subject.replace(/\n/g, ', ')}": pass the key issued with it.`,
+    );
   }
   const validFrom = new Date(certificate.validFrom);
   const validTo = new Date(certificate.validTo);
   if (now < validFrom || now > validTo) {
     const state = now > validTo ? 'expired' : 'is not valid yet';
-    throw fatal(ERROR_CODES.CERTIFICATE_EXPIRED, `The client certificate ${state}: valid from ${validFrom.toISOString()} to ${validTo.toISOString()} (now ${now.toISOString()}). Re-register, or check this machine's clock.`);
+    throw fatal(
+      ERROR_CODES.CERTIFICATE_EXPIRED,
+      `The client certificate ${state}: valid from ${validFrom.toISOString()} to ${validTo.toISOString()} (now ${now.toISOString()}). Re-register, or check this machine's clock.`,
+    );
   }
   return hideSecrets({ cert, key, ca, validTo });
 }

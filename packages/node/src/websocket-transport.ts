@@ -1,5 +1,10 @@
 import { WebSocket, type ClientOptions } from 'ws';
-import { WEB_SOCKET_TRANSPORT_KEYS, webSocketTransport, type WebSocketConstructor, type WebSocketTransportOptions } from '@webcomm/aws';
+import {
+  WEB_SOCKET_TRANSPORT_KEYS,
+  webSocketTransport,
+  type WebSocketConstructor,
+  type WebSocketTransportOptions,
+} from '@webcomm/aws';
 import { type Transport } from '@webcomm/core';
 import { assertKnownOptions } from '@webcomm/core/internal'; // internal: assertKnownOptions
 import { readPem, type PemSource } from './tls-material.js';
@@ -17,7 +22,11 @@ export interface NodeWebSocketTransportOptions extends Omit<WebSocketTransportOp
  * credentials.
  */
 export function nodeWebSocketTransport(options: NodeWebSocketTransportOptions): Transport {
-  assertKnownOptions(options, [...WEB_SOCKET_TRANSPORT_KEYS.filter((k) => k !== 'WebSocket'), 'ca'], 'nodeWebSocketTransport()');
+  assertKnownOptions(
+    options,
+    [...WEB_SOCKET_TRANSPORT_KEYS.filter((k) => k !== 'WebSocket'), 'ca'],
+    'nodeWebSocketTransport()',
+  );
   const { ca, ...rest } = options;
   const tls: ClientOptions = ca === undefined ? {} : { ca: readPem(ca, 'ca') };
   class TrustingWebSocket extends WebSocket {

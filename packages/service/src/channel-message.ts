@@ -20,10 +20,17 @@ export function jsonBytes(value: unknown): number {
  */
 export function encodeChannelMessage(message: unknown): Uint8Array {
   const json = message === undefined ? undefined : JSON.stringify(message);
-  if (json === undefined) throw new WebcommError(ERROR_CODES.INVALID_PAYLOAD, 'A channel message must be a JSON value (got undefined or a function).');
+  if (json === undefined)
+    throw new WebcommError(
+      ERROR_CODES.INVALID_PAYLOAD,
+      'A channel message must be a JSON value (got undefined or a function).',
+    );
   const bytes = Buffer.from(json, 'utf8');
   if (bytes.length > MAX_MESSAGE_BYTES) {
-    throw new WebcommError(ERROR_CODES.INVALID_PAYLOAD, `The message is ${bytes.length} bytes as JSON, over IoT Core's ${MAX_MESSAGE_BYTES}; send less (e.g. a URL to the content).`);
+    throw new WebcommError(
+      ERROR_CODES.INVALID_PAYLOAD,
+      `The message is ${bytes.length} bytes as JSON, over IoT Core's ${MAX_MESSAGE_BYTES}; send less (e.g. a URL to the content).`,
+    );
   }
   return bytes;
 }

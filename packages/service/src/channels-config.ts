@@ -53,35 +53,50 @@ function invalid(field: string, problem: string): WebcommError {
 /** Validates a parsed configuration (defaults filled in); throws a WebcommError naming the bad field. */
 export function validateChannelsConfig(value: unknown): ChannelsConfig {
   const config = value as Partial<ChannelsConfig> | null;
-  if (typeof config !== 'object' || config === null) throw invalid('(root)', 'must be an object {project, deployment, channels}');
+  if (typeof config !== 'object' || config === null)
+    throw invalid('(root)', 'must be an object {project, deployment, channels}');
   const project = config.project ?? DEFAULT_CHANNELS.project;
   const deployment = config.deployment ?? DEFAULT_CHANNELS.deployment;
-  if (typeof project !== 'string' || !NAME.test(project)) throw invalid('project', 'must be 1-64 letters, digits, "_" or "-"');
-  if (typeof deployment !== 'string' || !NAME.test(deployment)) throw invalid('deployment', 'must be 1-64 letters, digits, "_" or "-"');
+  if (typeof project !== 'string' || !NAME.test(project))
+    throw invalid('project', 'must be 1-64 letters, digits, "_" or "-"');
+  if (typeof deployment !== 'string' || !NAME.test(deployment))
+    throw invalid('deployment', 'must be 1-64 letters, digits, "_" or "-"');
   if (!Array.isArray(config.channels)) throw invalid('channels', 'must be an array');
   const seen = new Set<string>();
   config.channels.forEach((channel: ChannelConfig, index) => {
     const at = `channels[${index}]`;
-    if (typeof channel?.name !== 'string' || !NAME.test(channel.name)) throw invalid(`${at}.name`, 'must be 1-64 letters, digits, "_" or "-"');
+    if (typeof channel?.name !== 'string' || !NAME.test(channel.name))
+      throw invalid(`${at}.name`, 'must be 1-64 letters, digits, "_" or "-"');
     if (seen.has(channel.name)) throw invalid(`${at}.name`, `repeats "${channel.name}"`);
     seen.add(channel.name);
-    if (!['broadcast', 'private', 'custom'].includes(channel.type)) throw invalid(`${at}.type`, 'must be "broadcast", "private" or "custom"');
+    if (!['broadcast', 'private', 'custom'].includes(channel.type))
+      throw invalid(`${at}.type`, 'must be "broadcast", "private" or "custom"');
     if (channel.type === 'custom') {
-      if (typeof channel.topic !== 'string' || channel.topic === '' || /[+#]/.test(channel.topic) || channel.topic.startsWith('$')) {
+      if (
+        typeof channel.topic !== 'string' ||
+        channel.topic === '' ||
+        /[+#]/.test(channel.topic) ||
+        channel.topic.startsWith('$')
+      ) {
         throw invalid(`${at}.topic`, 'must be a topic without wildcards or a leading "$" (custom channels need one)');
       }
     } else if (channel.topic !== undefined) {
       throw invalid(`${at}.topic`, 'is only for custom channels (broadcast and private topics are derived)');
     }
     for (const flag of ['clientPublish', 'retainLatest', 'trustedPublish'] as const) {
-      if (channel[flag] !== undefined && typeof channel[flag] !== 'boolean') throw invalid(`${at}.${flag}`, 'must be true or false');
+      if (channel[flag] !== undefined && typeof channel[flag] !== 'boolean')
+        throw invalid(`${at}.${flag}`, 'must be true or false');
     }
   });
   return { project, deployment, channels: config.channels };
 }
 
 /** The topic of `channel` for one client (`{clientId}` stays literal when given as the client id). */
-export function channelTopic(config: Pick<ChannelsConfig, 'project' | 'deployment'>, channel: ChannelConfig, clientId: string): string {
+export function channelTopic(
+  config: Pick<ChannelsConfig, 'project' | 'deployment'>,
+  channel: ChannelConfig,
+  clientId: string,
+): string {
   const base = `${config.project}/${config.deployment}/${channel.name}`;
   if (channel.type === 'broadcast') return base;
   if (channel.type === 'private') return `${base}/client/${clientId}`;

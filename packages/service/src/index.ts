@@ -10,11 +10,29 @@ export { MAX_MESSAGE_BYTES, encodeChannelMessage, jsonBytes } from './channel-me
 export { createServiceApi } from './service-api.js';
 export type { ServiceApi, ServiceApiOptions } from './service-api.js';
 export { HttpProblem } from './http-problem.js';
-export { assertJsonContentType, bearerToken, parseJsonBody, parseJsonText, problemResponse, secretMatches } from './service-request.js';
+export {
+  assertJsonContentType,
+  bearerToken,
+  parseJsonBody,
+  parseJsonText,
+  problemResponse,
+  secretMatches,
+} from './service-request.js';
 export type { ServiceRequest, ServiceResponse } from './service-request.js';
 export type {
-  BrokerAdminPort, CertificatePort, ChannelDirectory, ClientCertificate, IdentityPort, IdentityToken, LiveConnection, MessagePublisher, PublishPort,
-  ServiceEndpoints, ServicePorts, TokenStore, UserStore,
+  BrokerAdminPort,
+  CertificatePort,
+  ChannelDirectory,
+  ClientCertificate,
+  IdentityPort,
+  IdentityToken,
+  LiveConnection,
+  MessagePublisher,
+  PublishPort,
+  ServiceEndpoints,
+  ServicePorts,
+  TokenStore,
+  UserStore,
 } from './ports.js';
 export { DEFAULT_RATE_LIMIT, RateLimiter } from './rate-limiter.js';
 export type { RateDecision, RateLimit } from './rate-limiter.js';

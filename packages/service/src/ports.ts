@@ -116,7 +116,11 @@ export interface MessagePublisher {
 
 /** Publishes as the service (no client policy applies). */
 export interface PublishPort {
-  publish(topic: string, payload: Uint8Array, options: { qos: 0 | 1; retain?: boolean; publisher?: MessagePublisher }): Promise<void>;
+  publish(
+    topic: string,
+    payload: Uint8Array,
+    options: { qos: 0 | 1; retain?: boolean; publisher?: MessagePublisher },
+  ): Promise<void>;
 }
 
 /** Where the registration answer points clients. */

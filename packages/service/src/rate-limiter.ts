@@ -29,7 +29,8 @@ export class RateLimiter {
   readonly #buckets = new Map<string, Bucket>();
 
   constructor(limit: RateLimit = DEFAULT_RATE_LIMIT, now: () => number = Date.now) {
-    if (!(limit.burst >= 1) || !(limit.perSecond > 0)) throw new RangeError('rate limit: burst must be ≥ 1 and perSecond > 0');
+    if (!(limit.burst >= 1) || !(limit.perSecond > 0))
+      throw new RangeError('rate limit: burst must be ≥ 1 and perSecond > 0');
     this.#limit = limit;
     this.#now = now;
   }

@@ -43,7 +43,10 @@ export function sourceAddress(remoteAddress: string | undefined): string {
 }
 
 /** Builds the `POST /register` handler. */
-export function createRegisterHandler(ports: ServicePorts, options: RegisterOptions): (request: ServiceRequest) => Promise<ServiceResponse> {
+export function createRegisterHandler(
+  ports: ServicePorts,
+  options: RegisterOptions,
+): (request: ServiceRequest) => Promise<ServiceResponse> {
   const { users, channels, certificates, identities, endpoints, tokens } = ports;
   const limiter = new RateLimiter(options.rateLimit ?? DEFAULT_REGISTRATION_RATE_LIMIT, options.now);
   const perClient = new KeyedLock();
@@ -55,39 +58,67 @@ export function createRegisterHandler(ports: ServicePorts, options: RegisterOpti
       const decision = limiter.take(request.sourceAddress);
       if (!decision.allowed) {
         const seconds = String(Math.ceil(decision.retryAfterMs / 1000));
-        throw new HttpProblem(429, 'RATE_LIMITED', `Too many registrations from this address; retry after ${seconds} s.`, { 'retry-after': seconds });
+        throw new HttpProblem(
+          429,
+          'RATE_LIMITED',
+          `Too many registrations from this address; retry after ${seconds} s.`,
+          { 'retry-after': seconds },
+        );
       }
     }
     const body = (await request.readJson(MAX_BODY_BYTES)) as Partial<RegistrationRequest> | null;
     const type = body?.type;
-    if (type !== 'WEBSOCKET' && type !== 'OPENSSL') throw new HttpProblem(400, 'BAD_REQUEST', 'Field "type" must be "WEBSOCKET" or "OPENSSL".');
+    if (type !== 'WEBSOCKET' && type !== 'OPENSSL')
+      throw new HttpProblem(400, 'BAD_REQUEST', 'Field "type" must be "WEBSOCKET" or "OPENSSL".');
     if (body?.clientId !== undefined && (typeof body.clientId !== 'string' || !CLIENT_ID.test(body.clientId))) {
       throw new HttpProblem(400, 'BAD_REQUEST', 'Field "clientId" must be 1-128 letters, digits, ":", "_" or "-".');
     }
     const publish = grantsOf(body?.publish, operator);
-    const clientId = body?.clientId ?? (type === 'WEBSOCKET' ? ((await identities.allocateClientId?.()) ?? `${identities.region}:${randomUUID()}`) : randomUUID());
+    const clientId =
+      body?.clientId ??
+      (type === 'WEBSOCKET'
+        ? ((await identities.allocateClientId?.()) ?? `${identities.region}:${randomUUID()}`)
+        : randomUUID());
     for (const name of publish ?? []) {
       const channel = channels.find(name, clientId);
       if (channel === undefined || !(channels.trustedPublishTopics?.(clientId) ?? []).includes(channel.topic)) {
-        throw new HttpProblem(400, 'CHANNEL_NOT_GRANTABLE', `Channel "${name}" does not allow direct broker publish; mark it "trustedPublish": true in channels.json first.`);
+        throw new HttpProblem(
+          400,
+          'CHANNEL_NOT_GRANTABLE',
+          `Channel "${name}" does not allow direct broker publish; mark it "trustedPublish": true in channels.json first.`,
+        );
       }
     }
 
     const answer = await perClient.run(clientId, async (): Promise<RegistrationResponse> => {
       const existing = await users.get(clientId);
-      if (existing?.status === 'banned') throw new HttpProblem(403, 'BANNED', `Client "${clientId}" is banned; registration is refused.`);
+      if (existing?.status === 'banned')
+        throw new HttpProblem(403, 'BANNED', `Client "${clientId}" is banned; registration is refused.`);
       if (existing !== undefined && !operator) {
         // Re-registering an existing id needs proof of owning it, or anyone could take it over.
         const owner = presented === undefined ? undefined : await tokens.resolve(presented);
-        if (owner !== clientId) throw new HttpProblem(403, 'IDENTITY_TAKEN', `Client id "${clientId}" is registered already; send its service token, or omit clientId for a new one.`);
+        if (owner !== clientId)
+          throw new HttpProblem(
+            403,
+            'IDENTITY_TAKEN',
+            `Client id "${clientId}" is registered already; send its service token, or omit clientId for a new one.`,
+          );
       }
       // A guest's identity id (from GetId, seen in presence events) is not free to claim: registering
       // it would make its credentials, private channel and client id the registrant's.
       if (existing === undefined && !operator && (await identities.hasIdentity(clientId))) {
-        throw new HttpProblem(403, 'IDENTITY_TAKEN', `Client id "${clientId}" is a Cognito identity already; omit clientId for a new one.`);
+        throw new HttpProblem(
+          403,
+          'IDENTITY_TAKEN',
+          `Client id "${clientId}" is a Cognito identity already; omit clientId for a new one.`,
+        );
       }
       if (existing !== undefined && existing.kind !== type) {
-        throw new HttpProblem(409, 'CONNECTION_TYPE_FIXED', `Client "${clientId}" is registered as ${existing.kind}; an identity keeps its connection type. Register a new identity for ${type}.`);
+        throw new HttpProblem(
+          409,
+          'CONNECTION_TYPE_FIXED',
+          `Client "${clientId}" is registered as ${existing.kind}; an identity keeps its connection type. Register a new identity for ${type}.`,
+        );
       }
       // Certificates: the operator's, the open emulator's, or an owner renewing its own.
       if (type === 'OPENSSL' && !operator && options.certificateSelfRegistration !== true && existing === undefined) {
@@ -102,7 +133,11 @@ export function createRegisterHandler(ports: ServicePorts, options: RegisterOpti
       const brokerPublish = user?.brokerPublish ?? [];
       const serviceToken = await tokens.issue(clientId);
       const base = {
-        connectionType: type, clientId, region: identities.region, channels: channels.forClient(clientId), serviceToken,
+        connectionType: type,
+        clientId,
+        region: identities.region,
+        channels: channels.forClient(clientId),
+        serviceToken,
         ...(certificates.caPem === undefined ? {} : { caPem: certificates.caPem }),
         ...(brokerPublish.length === 0 ? {} : { brokerPublish }),
       };
@@ -110,9 +145,13 @@ export function createRegisterHandler(ports: ServicePorts, options: RegisterOpti
         const identityId = await identities.ensureIdentity(clientId);
         const openId = await identities.openIdToken(identityId);
         return {
-          ...base, endpoint: endpoints.websocket, identityPoolId: identities.identityPoolId, identityId,
+          ...base,
+          endpoint: endpoints.websocket,
+          identityPoolId: identities.identityPoolId,
+          identityId,
           ...(endpoints.cognito === undefined ? {} : { cognitoEndpoint: endpoints.cognito }),
-          openIdToken: openId.token, openIdTokenExpiresAt: openId.expiresAt.toISOString(),
+          openIdToken: openId.token,
+          openIdTokenExpiresAt: openId.expiresAt.toISOString(),
         };
       }
       const issued = await certificates.issueClientCertificate(clientId);
@@ -132,7 +171,12 @@ export function createRegisterHandler(ports: ServicePorts, options: RegisterOpti
 /** The `publish` field: channel names, from the operator only; undefined when absent. */
 function grantsOf(value: unknown, operator: boolean): readonly string[] | undefined {
   if (value === undefined) return undefined;
-  if (!operator) throw new HttpProblem(401, 'ADMIN_TOKEN_REQUIRED', 'Field "publish" grants direct broker publish: only the operator (admin token) may send it.');
+  if (!operator)
+    throw new HttpProblem(
+      401,
+      'ADMIN_TOKEN_REQUIRED',
+      'Field "publish" grants direct broker publish: only the operator (admin token) may send it.',
+    );
   if (!Array.isArray(value) || value.length > 64 || !value.every((name) => typeof name === 'string' && name !== '')) {
     throw new HttpProblem(400, 'BAD_REQUEST', 'Field "publish" must be a list of channel names.');
   }

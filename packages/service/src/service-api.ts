@@ -60,15 +60,21 @@ export function createServiceApi(ports: ServicePorts, options: ServiceApiOptions
   const limiter = new RateLimiter(options.rateLimit, options.now);
 
   const requireOperator = (request: ServiceRequest): void => {
-    if (!options.isOperator(request)) throw new HttpProblem(401, 'ADMIN_TOKEN_REQUIRED', options.operatorHint ?? 'This route is for the operator.');
+    if (!options.isOperator(request))
+      throw new HttpProblem(401, 'ADMIN_TOKEN_REQUIRED', options.operatorHint ?? 'This route is for the operator.');
   };
   const requireClient = async (request: ServiceRequest): Promise<string> => {
     const token = bearerToken(request.headers.authorization);
     const clientId = token === undefined ? undefined : await tokens.resolve(token);
     if (clientId === undefined) {
-      throw new HttpProblem(401, 'SERVICE_TOKEN_REQUIRED', 'Send "Authorization: Bearer <serviceToken>" from your POST /register answer.');
+      throw new HttpProblem(
+        401,
+        'SERVICE_TOKEN_REQUIRED',
+        'Send "Authorization: Bearer <serviceToken>" from your POST /register answer.',
+      );
     }
-    if ((await users.get(clientId))?.status === 'banned') throw new HttpProblem(403, 'BANNED', `Client "${clientId}" is banned.`);
+    if ((await users.get(clientId))?.status === 'banned')
+      throw new HttpProblem(403, 'BANNED', `Client "${clientId}" is banned.`);
     return clientId;
   };
   const knownUser = async (id: string): Promise<void> => {
@@ -78,7 +84,9 @@ export function createServiceApi(ports: ServicePorts, options: ServiceApiOptions
   const register: Handler = createRegisterHandler(ports, {
     isOperator: options.isOperator,
     ...(options.registrationRateLimit ? { rateLimit: options.registrationRateLimit } : {}),
-    ...(options.certificateSelfRegistration === undefined ? {} : { certificateSelfRegistration: options.certificateSelfRegistration }),
+    ...(options.certificateSelfRegistration === undefined
+      ? {}
+      : { certificateSelfRegistration: options.certificateSelfRegistration }),
     ...(options.now ? { now: options.now } : {}),
   });
 
@@ -89,33 +97,48 @@ export function createServiceApi(ports: ServicePorts, options: ServiceApiOptions
     const decision = limiter.take(clientId);
     if (!decision.allowed) {
       const seconds = String(Math.ceil(decision.retryAfterMs / 1000));
-      throw new HttpProblem(429, 'RATE_LIMITED', `Too many publishes; retry after ${seconds} s.`, { 'retry-after': seconds });
+      throw new HttpProblem(429, 'RATE_LIMITED', `Too many publishes; retry after ${seconds} s.`, {
+        'retry-after': seconds,
+      });
     }
     const body = (await request.readJson(MAX_MESSAGE_BYTES + 4_096)) as Partial<PublishRequest> | null;
     const { channelName, message } = publishFields(body);
     const channel = channels.find(channelName, clientId);
-    if (channel === undefined) throw new HttpProblem(404, 'UNKNOWN_CHANNEL', `No channel "${channelName}"; GET /channels lists yours.`);
-    if (!channel.clientPublish) throw new HttpProblem(403, 'CHANNEL_NOT_PUBLISHABLE', `Channel "${channelName}" does not accept client publishes.`);
-    await publisher.publish(channel.topic, encodeChannelMessage(message), { qos: 1, publisher: { clientId, principalId: clientId } });
+    if (channel === undefined)
+      throw new HttpProblem(404, 'UNKNOWN_CHANNEL', `No channel "${channelName}"; GET /channels lists yours.`);
+    if (!channel.clientPublish)
+      throw new HttpProblem(
+        403,
+        'CHANNEL_NOT_PUBLISHABLE',
+        `Channel "${channelName}" does not accept client publishes.`,
+      );
+    await publisher.publish(channel.topic, encodeChannelMessage(message), {
+      qos: 1,
+      publisher: { clientId, principalId: clientId },
+    });
     return ok({ published: true, channel: channel.name, topic: channel.topic });
   };
 
   const liveConnections = async (): Promise<readonly LiveConnection[]> =>
-    (await broker.connections?.()) ?? ((await broker.connectedClients?.()) ?? []).map((clientId) => ({ clientId, principalId: clientId }));
+    (await broker.connections?.()) ??
+    ((await broker.connectedClients?.()) ?? []).map((clientId) => ({ clientId, principalId: clientId }));
 
   const adminUsers: Handler = async (request) => ok(userPage(await users.list(), request.query));
 
   const adminUser: Handler = async (_request, [id = '']) => {
     const user = await users.get(id);
     if (user === undefined) throw new HttpProblem(404, 'UNKNOWN_USER', `No user "${id}".`);
-    const connections = (await liveConnections()).filter((connection) => connection.clientId === id || connection.principalId === id);
+    const connections = (await liveConnections()).filter(
+      (connection) => connection.clientId === id || connection.principalId === id,
+    );
     return ok({ user, connections });
   };
 
   const adminSetStatus: Handler = async (request, [id = '']) => {
     const body = (await request.readJson(4_096)) as { status?: UserStatus } | null;
     const status = body?.status;
-    if (status !== 'active' && status !== 'banned') throw new HttpProblem(400, 'BAD_REQUEST', 'Field "status" must be "active" or "banned".');
+    if (status !== 'active' && status !== 'banned')
+      throw new HttpProblem(400, 'BAD_REQUEST', 'Field "status" must be "active" or "banned".');
     await knownUser(id);
     const user = await users.setStatus(id, status);
     let disconnected = 0;
@@ -135,14 +158,22 @@ export function createServiceApi(ports: ServicePorts, options: ServiceApiOptions
     const body = (await request.readJson(4_096)) as { channels?: unknown } | null;
     const names = body?.channels;
     if (!Array.isArray(names) || names.length > 64 || !names.every((name) => typeof name === 'string' && name !== '')) {
-      throw new HttpProblem(400, 'BAD_REQUEST', 'Field "channels" must be a list of channel names ([] revokes every grant).');
+      throw new HttpProblem(
+        400,
+        'BAD_REQUEST',
+        'Field "channels" must be a list of channel names ([] revokes every grant).',
+      );
     }
     await knownUser(id);
     const grantable = channels.trustedPublishTopics?.(id) ?? [];
     for (const name of names as string[]) {
       const channel = channels.find(name, id);
       if (channel === undefined || !grantable.includes(channel.topic)) {
-        throw new HttpProblem(400, 'CHANNEL_NOT_GRANTABLE', `Channel "${name}" does not allow direct broker publish; mark it "trustedPublish": true in channels.json first.`);
+        throw new HttpProblem(
+          400,
+          'CHANNEL_NOT_GRANTABLE',
+          `Channel "${name}" does not allow direct broker publish; mark it "trustedPublish": true in channels.json first.`,
+        );
       }
     }
     const user = await users.setBrokerPublish(id, names as string[]);
@@ -156,14 +187,16 @@ export function createServiceApi(ports: ServicePorts, options: ServiceApiOptions
     const { channelName, message } = publishFields(body);
     const clientId = body?.clientId;
     const channel = channels.find(channelName, clientId ?? '{clientId}');
-    if (channel === undefined) throw new HttpProblem(404, 'UNKNOWN_CHANNEL', `No channel "${channelName}"; GET /admin/channels lists them.`);
+    if (channel === undefined)
+      throw new HttpProblem(404, 'UNKNOWN_CHANNEL', `No channel "${channelName}"; GET /admin/channels lists them.`);
     if (channel.topic.includes('{clientId}') || (channel.type === 'private' && clientId === undefined)) {
       throw new HttpProblem(400, 'CLIENT_ID_REQUIRED', `Channel "${channelName}" is per client: add "clientId".`);
     }
     // Content channels keep their latest message, so a client that was offline catches up on subscribe.
     const retain = body?.retain ?? channel.retainLatest === true;
     const qos = (body as { qos?: unknown } | null)?.qos ?? 1;
-    if (qos !== 0 && qos !== 1) throw new HttpProblem(400, 'BAD_REQUEST', 'Field "qos" must be 0 or 1 (IoT Core has no QoS 2).');
+    if (qos !== 0 && qos !== 1)
+      throw new HttpProblem(400, 'BAD_REQUEST', 'Field "qos" must be 0 or 1 (IoT Core has no QoS 2).');
     await publisher.publish(channel.topic, encodeChannelMessage(message), { qos, retain });
     return ok({ published: true, channel: channel.name, topic: channel.topic });
   };
@@ -171,11 +204,20 @@ export function createServiceApi(ports: ServicePorts, options: ServiceApiOptions
   const adminChannels: Handler = async () => {
     // Who may publish: clients (POST /publish), trusted tools (straight to the broker), or the service only.
     const trusted = new Set(channels.trustedPublishTopics?.('{clientId}') ?? []);
-    return ok({ channels: channels.forClient('{clientId}').map((channel) => (trusted.has(channel.topic) ? { ...channel, trustedPublish: true } : channel)) });
+    return ok({
+      channels: channels
+        .forClient('{clientId}')
+        .map((channel) => (trusted.has(channel.topic) ? { ...channel, trustedPublish: true } : channel)),
+    });
   };
 
   const adminKick: Handler = async (_request, [clientId = '']) => {
-    if (!(await broker.disconnectClient(clientId))) throw new HttpProblem(404, 'NOT_CONNECTED', `Client "${clientId}" is not connected; GET /admin/clients lists who is.`);
+    if (!(await broker.disconnectClient(clientId)))
+      throw new HttpProblem(
+        404,
+        'NOT_CONNECTED',
+        `Client "${clientId}" is not connected; GET /admin/clients lists who is.`,
+      );
     return ok({ clientId, disconnected: 1 });
   };
 
@@ -204,12 +246,18 @@ export function createServiceApi(ports: ServicePorts, options: ServiceApiOptions
     if (matches.length === 0) return undefined;
     const match = matches.find(([method]) => method === request.method);
     try {
-      if (match === undefined) throw new HttpProblem(405, 'METHOD_NOT_ALLOWED', `Use ${matches.map(([m]) => m).join(' or ')} for ${path}.`);
+      if (match === undefined)
+        throw new HttpProblem(405, 'METHOD_NOT_ALLOWED', `Use ${matches.map(([m]) => m).join(' or ')} for ${path}.`);
       // Authentication comes before anything in the path is parsed.
       if (path.startsWith('/admin/')) requireOperator(request);
       const params = (match[1].exec(path) ?? []).slice(1).map((raw) => {
         const param = decodeParameter(raw);
-        if (param === undefined) throw new HttpProblem(400, 'BAD_PATH', `Path segment "${raw.slice(0, 64)}" has a malformed percent escape; encode it with encodeURIComponent.`);
+        if (param === undefined)
+          throw new HttpProblem(
+            400,
+            'BAD_PATH',
+            `Path segment "${raw.slice(0, 64)}" has a malformed percent escape; encode it with encodeURIComponent.`,
+          );
         return param;
       });
       return await match[2](request, params);
@@ -229,10 +277,16 @@ function decodeParameter(raw: string): string | undefined {
 }
 
 function publishFields(body: Partial<PublishRequest> | null): { channelName: string; message: unknown } {
-  if (typeof body?.channel !== 'string' || body.channel === '') throw new HttpProblem(400, 'BAD_REQUEST', 'Field "channel" must name a channel.');
-  if (!('message' in body) || body.message === undefined) throw new HttpProblem(400, 'BAD_REQUEST', 'Field "message" must be a JSON value.');
+  if (typeof body?.channel !== 'string' || body.channel === '')
+    throw new HttpProblem(400, 'BAD_REQUEST', 'Field "channel" must name a channel.');
+  if (!('message' in body) || body.message === undefined)
+    throw new HttpProblem(400, 'BAD_REQUEST', 'Field "message" must be a JSON value.');
   if (jsonBytes(body.message) > MAX_MESSAGE_BYTES) {
-    throw new HttpProblem(413, 'PAYLOAD_TOO_LARGE', `"message" is over ${MAX_MESSAGE_BYTES} bytes as JSON; send less (e.g. a URL to the content).`);
+    throw new HttpProblem(
+      413,
+      'PAYLOAD_TOO_LARGE',
+      `"message" is over ${MAX_MESSAGE_BYTES} bytes as JSON; send less (e.g. a URL to the content).`,
+    );
   }
   return { channelName: body.channel, message: body.message };
 }

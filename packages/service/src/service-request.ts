@@ -66,14 +66,23 @@ const JSON_TYPE = /^application\/(?:[\w.+-]*\+)?json\b/i;
  */
 export function assertJsonContentType(contentType: string | undefined, accept: RegExp = JSON_TYPE): void {
   if (contentType !== undefined && !accept.test(contentType)) {
-    throw new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', `Send JSON with content-type application/json (got ${contentType.slice(0, 64)}).`);
+    throw new HttpProblem(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      `Send JSON with content-type application/json (got ${contentType.slice(0, 64)}).`,
+    );
   }
 }
 
 /** Parses a body text within the size limit: `{}` when empty, 400 `JSON_TOO_DEEP` past {@link MAX_JSON_DEPTH} levels, 400 `BAD_JSON` when it does not parse. */
 export function parseJsonText(text: string): unknown {
   if (text.trim() === '') return {};
-  if (jsonDeeperThan(text, MAX_JSON_DEPTH)) throw new HttpProblem(400, 'JSON_TOO_DEEP', `The request body nests deeper than ${MAX_JSON_DEPTH} levels; flatten it.`);
+  if (jsonDeeperThan(text, MAX_JSON_DEPTH))
+    throw new HttpProblem(
+      400,
+      'JSON_TOO_DEEP',
+      `The request body nests deeper than ${MAX_JSON_DEPTH} levels; flatten it.`,
+    );
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -87,6 +96,11 @@ export function parseJsonText(text: string): unknown {
  */
 export function parseJsonBody(text: string, contentType: string | undefined, maxBytes: number): unknown {
   assertJsonContentType(contentType);
-  if (Buffer.byteLength(text, 'utf8') > maxBytes) throw new HttpProblem(413, 'PAYLOAD_TOO_LARGE', `The request body is over ${maxBytes} bytes; send less (e.g. a URL to the content).`);
+  if (Buffer.byteLength(text, 'utf8') > maxBytes)
+    throw new HttpProblem(
+      413,
+      'PAYLOAD_TOO_LARGE',
+      `The request body is over ${maxBytes} bytes; send less (e.g. a URL to the content).`,
+    );
   return parseJsonText(text);
 }

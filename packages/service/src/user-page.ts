@@ -25,17 +25,25 @@ function integer(params: URLSearchParams, name: string, fallback: number, min: n
   const raw = params.get(name);
   if (raw === null || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new HttpProblem(400, 'BAD_REQUEST', `Query parameter "${name}" must be a whole number ${min}-${max} (got "${raw.slice(0, 32)}").`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new HttpProblem(
+      400,
+      'BAD_REQUEST',
+      `Query parameter "${name}" must be a whole number ${min}-${max} (got "${raw.slice(0, 32)}").`,
+    );
   return n;
 }
 
 /** The page `params` asks for. */
 export function userPage(all: readonly UserRecord[], params: URLSearchParams): UserPage {
   const search = (params.get('search') ?? '').trim();
-  if (search.length > 128) throw new HttpProblem(400, 'BAD_REQUEST', 'Query parameter "search" must be at most 128 characters.');
+  if (search.length > 128)
+    throw new HttpProblem(400, 'BAD_REQUEST', 'Query parameter "search" must be at most 128 characters.');
   const offset = integer(params, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
   const limit = integer(params, 'limit', DEFAULT_USER_PAGE, 1, MAX_USER_PAGE);
   const needle = search.toLowerCase();
-  const matching = (needle === '' ? [...all] : all.filter((user) => user.id.toLowerCase().includes(needle))).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const matching = (needle === '' ? [...all] : all.filter((user) => user.id.toLowerCase().includes(needle))).sort(
+    (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
   return { users: matching.slice(offset, offset + limit), total: matching.length, offset, limit, search };
 }

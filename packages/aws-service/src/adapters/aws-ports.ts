@@ -8,7 +8,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeEndpointCommand, IoTClient } from '@aws-sdk/client-iot';
 import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import { ERROR_CODES, WebcommError } from '@webcomm/core';
-import { channelsForClient, channelTopic, validateChannelsConfig, type ChannelsConfig, type ServicePorts } from '@webcomm/service';
+import {
+  channelsForClient,
+  channelTopic,
+  validateChannelsConfig,
+  type ChannelsConfig,
+  type ServicePorts,
+} from '@webcomm/service';
 import { CognitoIdentityPort } from './cognito-identity-port.js';
 import { DataPlaneBrokerAdmin, DataPlanePublisher } from './data-plane-ports.js';
 import { DynamoUserStore } from './dynamo-user-store.js';
@@ -34,7 +40,11 @@ export interface AwsServiceSettings {
 export function settingsFromEnvironment(env: Readonly<Record<string, string | undefined>>): AwsServiceSettings {
   const need = (name: string): string => {
     const value = env[name];
-    if (value === undefined || value === '') throw new WebcommError(ERROR_CODES.INVALID_OPTION, `Environment variable ${name} is not set; deploy the function with the WebCommunicator construct, which sets it.`);
+    if (value === undefined || value === '')
+      throw new WebcommError(
+        ERROR_CODES.INVALID_OPTION,
+        `Environment variable ${name} is not set; deploy the function with the WebCommunicator construct, which sets it.`,
+      );
     return value;
   };
   return {
@@ -55,7 +65,10 @@ export function channelDirectory(config: ChannelsConfig): ServicePorts['channels
   return {
     forClient: (clientId) => channelsForClient(config, clientId),
     find: (name, clientId) => channelsForClient(config, clientId).find((channel) => channel.name === name),
-    trustedPublishTopics: (clientId) => config.channels.filter((channel) => channel.trustedPublish === true).map((channel) => channelTopic(config, channel, clientId)),
+    trustedPublishTopics: (clientId) =>
+      config.channels
+        .filter((channel) => channel.trustedPublish === true)
+        .map((channel) => channelTopic(config, channel, clientId)),
   };
 }
 
@@ -63,7 +76,9 @@ export function channelDirectory(config: ChannelsConfig): ServicePorts['channels
 export async function createAwsPorts(settings: AwsServiceSettings): Promise<ServicePorts> {
   const { region } = settings;
   const iot = new IoTClient({ region });
-  const endpoint = settings.iotDataEndpoint ?? `https://${(await iot.send(new DescribeEndpointCommand({ endpointType: 'iot:Data-ATS' }))).endpointAddress ?? ''}`;
+  const endpoint =
+    settings.iotDataEndpoint ??
+    `https://${(await iot.send(new DescribeEndpointCommand({ endpointType: 'iot:Data-ATS' }))).endpointAddress ?? ''}`;
   const dataPlane = new IoTDataPlaneClient({ region, endpoint });
   const table = new DynamoUserStore(new DynamoDBClient({ region }), settings.tableName);
   const host = new URL(endpoint).hostname;

@@ -6,8 +6,12 @@
  * (authenticated identities need it besides their role); a ban detaches it, an unban attaches it.
  */
 import { randomUUID } from 'node:crypto';
-import type { CognitoIdentityClient} from '@aws-sdk/client-cognito-identity';
-import { DescribeIdentityCommand, GetOpenIdTokenForDeveloperIdentityCommand, LookupDeveloperIdentityCommand } from '@aws-sdk/client-cognito-identity';
+import type { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
+import {
+  DescribeIdentityCommand,
+  GetOpenIdTokenForDeveloperIdentityCommand,
+  LookupDeveloperIdentityCommand,
+} from '@aws-sdk/client-cognito-identity';
 import { AttachPolicyCommand, DetachPolicyCommand, type IoTClient } from '@aws-sdk/client-iot';
 import { HttpProblem, type IdentityPort, type IdentityToken } from '@webcomm/service';
 
@@ -39,7 +43,10 @@ export class CognitoIdentityPort implements IdentityPort {
 
   async allocateClientId(): Promise<string> {
     const answer = await this.#cognito.send(
-      new GetOpenIdTokenForDeveloperIdentityCommand({ IdentityPoolId: this.identityPoolId, Logins: { [this.#settings.developerProvider]: randomUUID() } }),
+      new GetOpenIdTokenForDeveloperIdentityCommand({
+        IdentityPoolId: this.identityPoolId,
+        Logins: { [this.#settings.developerProvider]: randomUUID() },
+      }),
     );
     if (answer.IdentityId === undefined) throw new Error('Cognito returned no IdentityId');
     return answer.IdentityId;
@@ -47,7 +54,11 @@ export class CognitoIdentityPort implements IdentityPort {
 
   async ensureIdentity(clientId: string): Promise<string> {
     if (!(await this.hasIdentity(clientId))) {
-      throw new HttpProblem(400, 'BAD_REQUEST', `Client id "${clientId}" is no identity of this pool; omit clientId on the first registration (Cognito assigns the id).`);
+      throw new HttpProblem(
+        400,
+        'BAD_REQUEST',
+        `Client id "${clientId}" is no identity of this pool; omit clientId on the first registration (Cognito assigns the id).`,
+      );
     }
     await this.restoreIdentity(clientId);
     return clientId;
@@ -64,11 +75,26 @@ export class CognitoIdentityPort implements IdentityPort {
   }
 
   async openIdToken(identityId: string): Promise<IdentityToken> {
-    const lookup = await this.#cognito.send(new LookupDeveloperIdentityCommand({ IdentityPoolId: this.identityPoolId, IdentityId: identityId, MaxResults: 1 }));
+    const lookup = await this.#cognito.send(
+      new LookupDeveloperIdentityCommand({
+        IdentityPoolId: this.identityPoolId,
+        IdentityId: identityId,
+        MaxResults: 1,
+      }),
+    );
     const developerUser = lookup.DeveloperUserIdentifierList?.[0];
-    if (developerUser === undefined) throw new HttpProblem(403, 'IDENTITY_TAKEN', `Identity "${identityId}" is not a registered client's; omit clientId for a new one.`);
+    if (developerUser === undefined)
+      throw new HttpProblem(
+        403,
+        'IDENTITY_TAKEN',
+        `Identity "${identityId}" is not a registered client's; omit clientId for a new one.`,
+      );
     const answer = await this.#cognito.send(
-      new GetOpenIdTokenForDeveloperIdentityCommand({ IdentityPoolId: this.identityPoolId, IdentityId: identityId, Logins: { [this.#settings.developerProvider]: developerUser } }),
+      new GetOpenIdTokenForDeveloperIdentityCommand({
+        IdentityPoolId: this.identityPoolId,
+        IdentityId: identityId,
+        Logins: { [this.#settings.developerProvider]: developerUser },
+      }),
     );
     // Cognito's default token lifetime is 15 minutes (TokenDuration).
     return { token: answer.Token ?? '', expiresAt: new Date(Date.now() + 15 * 60_000) };

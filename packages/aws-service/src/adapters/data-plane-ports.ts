@@ -18,7 +18,9 @@ export class DataPlanePublisher implements PublishPort {
 
   async publish(topic: string, payload: Uint8Array, options: { qos: 0 | 1; retain?: boolean }): Promise<void> {
     try {
-      await this.#client.send(new PublishCommand({ topic, payload, qos: options.qos, ...(options.retain === true ? { retain: true } : {}) }));
+      await this.#client.send(
+        new PublishCommand({ topic, payload, qos: options.qos, ...(options.retain === true ? { retain: true } : {}) }),
+      );
     } catch (error) {
       throw dataPlaneError(error, `Publish on ${topic}`);
     }

@@ -20,10 +20,19 @@ afterAll(async () => {
 
 describe('DynamoUserStore (dynalite)', () => {
   it('ensure creates one REGISTERED record; concurrent ensures of one id agree on it', async () => {
-    const all = await Promise.all(Array.from({ length: 10 }, (_, i) => store.ensure('eu-west-1:race', i % 2 === 0 ? 'WEBSOCKET' : 'OPENSSL')));
+    const all = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => store.ensure('eu-west-1:race', i % 2 === 0 ? 'WEBSOCKET' : 'OPENSSL')),
+    );
     expect(new Set(all.map((u) => u.kind)).size).toBe(1);
-    expect(all[0]).toEqual({ id: 'eu-west-1:race', kind: all[0]?.kind, status: 'active', createdAt: '2026-12-01T22:00:00.000Z' });
-    const raw = await db.client.send(new GetItemCommand({ TableName: db.tableName, Key: { ClientID: { S: 'eu-west-1:race' } } }));
+    expect(all[0]).toEqual({
+      id: 'eu-west-1:race',
+      kind: all[0]?.kind,
+      status: 'active',
+      createdAt: '2026-12-01T22:00:00.000Z',
+    });
+    const raw = await db.client.send(
+      new GetItemCommand({ TableName: db.tableName, Key: { ClientID: { S: 'eu-west-1:race' } } }),
+    );
     expect(raw.Item?.RegistrationStatus?.S).toBe('REGISTERED');
     expect(await store.get('nobody')).toBeUndefined();
   });
@@ -31,7 +40,9 @@ describe('DynamoUserStore (dynalite)', () => {
   it('status, grants, last seen and the certificate ARN are updated in place; unknown ids are refused', async () => {
     await store.ensure('dev-1', 'OPENSSL');
     expect((await store.setStatus('dev-1', 'banned')).status).toBe('banned');
-    const raw = await db.client.send(new GetItemCommand({ TableName: db.tableName, Key: { ClientID: { S: 'dev-1' } } }));
+    const raw = await db.client.send(
+      new GetItemCommand({ TableName: db.tableName, Key: { ClientID: { S: 'dev-1' } } }),
+    );
     expect(raw.Item?.RegistrationStatus?.S).toBe('BANNED');
     expect((await store.setStatus('dev-1', 'active')).status).toBe('active');
     expect((await store.setBrokerPublish('dev-1', ['tools'])).brokerPublish).toEqual(['tools']);

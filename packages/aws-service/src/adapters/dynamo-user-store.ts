@@ -7,8 +7,15 @@
  * with `#`), holding only the hash, never a usable token.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { DynamoDBClient} from '@aws-sdk/client-dynamodb';
-import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  PutItemCommand,
+  ScanCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
 import type { ConnectionType, UserStatus } from '@webcomm/core';
 import type { UserRecord } from '@webcomm/core/internal';
 import type { TokenStore, UserStore } from '@webcomm/service';
@@ -41,7 +48,12 @@ export class DynamoUserStore implements UserStore, TokenStore {
    * `table` is the table name (the construct passes it as `TABLE_NAME`); `pageSize` caps the
    * items one scan page reads (@default DynamoDB's 1 MB page).
    */
-  constructor(db: DynamoDBClient, table: string, now: () => Date = () => new Date(), options: { readonly pageSize?: number } = {}) {
+  constructor(
+    db: DynamoDBClient,
+    table: string,
+    now: () => Date = () => new Date(),
+    options: { readonly pageSize?: number } = {},
+  ) {
     this.#db = db;
     this.#table = table;
     this.#now = now;
@@ -54,9 +66,20 @@ export class DynamoUserStore implements UserStore, TokenStore {
   }
 
   async ensure(id: string, kind: ConnectionType): Promise<UserRecord> {
-    const item: Item = { ClientID: { S: id }, Kind: { S: kind }, RegistrationStatus: { S: 'REGISTERED' }, CreatedAt: { S: this.#now().toISOString() } };
+    const item: Item = {
+      ClientID: { S: id },
+      Kind: { S: kind },
+      RegistrationStatus: { S: 'REGISTERED' },
+      CreatedAt: { S: this.#now().toISOString() },
+    };
     try {
-      await this.#db.send(new PutItemCommand({ TableName: this.#table, Item: item, ConditionExpression: 'attribute_not_exists(ClientID)' }));
+      await this.#db.send(
+        new PutItemCommand({
+          TableName: this.#table,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(ClientID)',
+        }),
+      );
       return toRecord(item);
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
@@ -70,7 +93,8 @@ export class DynamoUserStore implements UserStore, TokenStore {
     do {
       const page = await this.#db.send(
         new ScanCommand({
-          TableName: this.#table, FilterExpression: 'attribute_exists(Kind)',
+          TableName: this.#table,
+          FilterExpression: 'attribute_exists(Kind)',
           ...(this.#pageSize === undefined ? {} : { Limit: this.#pageSize }),
           ...(start === undefined ? {} : { ExclusiveStartKey: start }),
         }),
@@ -82,7 +106,9 @@ export class DynamoUserStore implements UserStore, TokenStore {
   }
 
   async setStatus(id: string, status: UserStatus): Promise<UserRecord> {
-    return this.#update(id, 'SET RegistrationStatus = :v', { ':v': { S: status === 'banned' ? 'BANNED' : 'REGISTERED' } });
+    return this.#update(id, 'SET RegistrationStatus = :v', {
+      ':v': { S: status === 'banned' ? 'BANNED' : 'REGISTERED' },
+    });
   }
 
   async setBrokerPublish(id: string, channels: readonly string[]): Promise<UserRecord> {
@@ -106,7 +132,12 @@ export class DynamoUserStore implements UserStore, TokenStore {
 
   async issue(clientId: string): Promise<string> {
     const token = randomBytes(32).toString('base64url');
-    await this.#db.send(new PutItemCommand({ TableName: this.#table, Item: { ClientID: { S: `${TOKEN_PREFIX}${digest(token)}` }, TokenOf: { S: clientId } } }));
+    await this.#db.send(
+      new PutItemCommand({
+        TableName: this.#table,
+        Item: { ClientID: { S: `${TOKEN_PREFIX}${digest(token)}` }, TokenOf: { S: clientId } },
+      }),
+    );
     return token;
   }
 
@@ -115,15 +146,21 @@ export class DynamoUserStore implements UserStore, TokenStore {
   }
 
   async #item(key: string): Promise<Item | undefined> {
-    const answer = await this.#db.send(new GetItemCommand({ TableName: this.#table, Key: { ClientID: { S: key } }, ConsistentRead: true }));
+    const answer = await this.#db.send(
+      new GetItemCommand({ TableName: this.#table, Key: { ClientID: { S: key } }, ConsistentRead: true }),
+    );
     return answer.Item;
   }
 
   async #update(id: string, expression: string, values: Item): Promise<UserRecord> {
     const answer = await this.#db.send(
       new UpdateItemCommand({
-        TableName: this.#table, Key: { ClientID: { S: id } }, UpdateExpression: expression, ExpressionAttributeValues: values,
-        ConditionExpression: 'attribute_exists(ClientID)', ReturnValues: 'ALL_NEW',
+        TableName: this.#table,
+        Key: { ClientID: { S: id } },
+        UpdateExpression: expression,
+        ExpressionAttributeValues: values,
+        ConditionExpression: 'attribute_exists(ClientID)',
+        ReturnValues: 'ALL_NEW',
       }),
     );
     return toRecord(answer.Attributes ?? {});

@@ -8,7 +8,13 @@
  */
 import { X509Certificate } from 'node:crypto';
 import {
-  AttachPolicyCommand, AttachThingPrincipalCommand, CreateKeysAndCertificateCommand, CreateThingCommand, DetachPolicyCommand, UpdateCertificateCommand, type IoTClient,
+  AttachPolicyCommand,
+  AttachThingPrincipalCommand,
+  CreateKeysAndCertificateCommand,
+  CreateThingCommand,
+  DetachPolicyCommand,
+  UpdateCertificateCommand,
+  type IoTClient,
 } from '@aws-sdk/client-iot';
 import type { CertificatePort, ClientCertificate } from '@webcomm/service';
 
@@ -42,7 +48,11 @@ export class IotCertificatePort implements CertificatePort {
     await this.#iot.send(new AttachPolicyCommand({ policyName: this.#devicePolicy, target: arn }));
     await this.#arns.setCertificateArn(clientId, arn);
     const certificatePem = created.certificatePem ?? '';
-    return { certificatePem, privateKeyPem: created.keyPair?.PrivateKey ?? '', expiresAt: new Date(new X509Certificate(certificatePem).validTo) };
+    return {
+      certificatePem,
+      privateKeyPem: created.keyPair?.PrivateKey ?? '',
+      expiresAt: new Date(new X509Certificate(certificatePem).validTo),
+    };
   }
 
   async revokeClient(clientId: string): Promise<void> {

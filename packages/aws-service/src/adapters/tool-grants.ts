@@ -47,11 +47,13 @@ export class ToolGrantingUsers implements UserStore {
     if (arn !== undefined) {
       for (const channel of after) {
         const policyName = this.#toolPolicies[channel];
-        if (policyName !== undefined && !before.has(channel)) await this.#iot.send(new AttachPolicyCommand({ policyName, target: arn }));
+        if (policyName !== undefined && !before.has(channel))
+          await this.#iot.send(new AttachPolicyCommand({ policyName, target: arn }));
       }
       for (const channel of before) {
         const policyName = this.#toolPolicies[channel];
-        if (policyName !== undefined && !after.has(channel)) await this.#iot.send(new DetachPolicyCommand({ policyName, target: arn }));
+        if (policyName !== undefined && !after.has(channel))
+          await this.#iot.send(new DetachPolicyCommand({ policyName, target: arn }));
       }
     }
     return this.#users.setBrokerPublish(id, channels);

@@ -20,14 +20,22 @@ let resources: Record<string, Resource>;
 const ofType = (type: string): Resource[] => Object.values(resources).filter((r) => r.Type === type);
 /** A CloudFormation value with its intrinsics flattened to text (`Fn::Join` parts, `Ref` names). */
 const text = (value: unknown): string => JSON.stringify(value);
-const statements = (document: unknown): { Action: string | string[]; Resource: unknown; Effect: string }[] => (document as { Statement: never[] }).Statement;
+const statements = (document: unknown): { Action: string | string[]; Resource: unknown; Effect: string }[] =>
+  (document as { Statement: never[] }).Statement;
 const actionsOf = (document: unknown): string[] => statements(document).flatMap((s) => [s.Action].flat());
 
 beforeAll(() => {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
-  const onChat = new LambdaFunction(stack, 'ChatRule', { runtime: Runtime.NODEJS_24_X, handler: 'index.handler', code: Code.fromInline('exports.handler = async () => {};') });
-  Validations.of(onChat).acknowledge({ id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'test fixture, not part of the construct' });
+  const onChat = new LambdaFunction(stack, 'ChatRule', {
+    runtime: Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: Code.fromInline('exports.handler = async () => {};'),
+  });
+  Validations.of(onChat).acknowledge({
+    id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    reason: 'test fixture, not part of the construct',
+  });
   new WebCommunicator(stack, 'WebComm', {
     channels: DEFAULT_CHANNELS,
     customAuthorizer: true,
@@ -44,36 +52,79 @@ describe('WebCommunicator (synthesized, cdk-nag AwsSolutions clean)', () => {
     const counts: Record<string, number> = {};
     for (const r of Object.values(resources)) counts[r.Type] = (counts[r.Type] ?? 0) + 1;
     expect(counts).toEqual({
-      'AWS::ApiGatewayV2::Api': 1, 'AWS::ApiGatewayV2::Integration': 1, 'AWS::ApiGatewayV2::Route': 5, 'AWS::ApiGatewayV2::Stage': 1,
-      'AWS::Cognito::IdentityPool': 1, 'AWS::Cognito::IdentityPoolRoleAttachment': 1, 'AWS::DynamoDB::Table': 1,
-      'AWS::IAM::Policy': 2, 'AWS::IAM::Role': 5, 'AWS::IoT::Authorizer': 1, 'AWS::IoT::Policy': 3, 'AWS::IoT::TopicRule': 1,
-      'AWS::Lambda::Function': 3, 'AWS::Lambda::Permission': 7, 'AWS::Logs::LogGroup': 3,
+      'AWS::ApiGatewayV2::Api': 1,
+      'AWS::ApiGatewayV2::Integration': 1,
+      'AWS::ApiGatewayV2::Route': 5,
+      'AWS::ApiGatewayV2::Stage': 1,
+      'AWS::Cognito::IdentityPool': 1,
+      'AWS::Cognito::IdentityPoolRoleAttachment': 1,
+      'AWS::DynamoDB::Table': 1,
+      'AWS::IAM::Policy': 2,
+      'AWS::IAM::Role': 5,
+      'AWS::IoT::Authorizer': 1,
+      'AWS::IoT::Policy': 3,
+      'AWS::IoT::TopicRule': 1,
+      'AWS::Lambda::Function': 3,
+      'AWS::Lambda::Permission': 7,
+      'AWS::Logs::LogGroup': 3,
     });
   });
 
   it('the user table: ClientID hash key, on demand, encrypted, point-in-time recovery, kept on delete', () => {
     template.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Retain',
-      Properties: { KeySchema: [{ AttributeName: 'ClientID', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST', PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, SSESpecification: { SSEEnabled: true } },
+      Properties: {
+        KeySchema: [{ AttributeName: 'ClientID', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+      },
     });
   });
 
   it('the identity pool allows guests and developer-authenticated identities, with a role for each', () => {
-    template.hasResourceProperties('AWS::Cognito::IdentityPool', { AllowUnauthenticatedIdentities: true, DeveloperProviderName: 'webcomm.webcomm.local' });
-    template.hasResourceProperties('AWS::Cognito::IdentityPoolRoleAttachment', { Roles: { authenticated: Match.anyValue(), unauthenticated: Match.anyValue() } });
+    template.hasResourceProperties('AWS::Cognito::IdentityPool', {
+      AllowUnauthenticatedIdentities: true,
+      DeveloperProviderName: 'webcomm.webcomm.local',
+    });
+    template.hasResourceProperties('AWS::Cognito::IdentityPoolRoleAttachment', {
+      Roles: { authenticated: Match.anyValue(), unauthenticated: Match.anyValue() },
+    });
     for (const amr of ['authenticated', 'unauthenticated']) {
       template.hasResourceProperties('AWS::IAM::Role', {
-        AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Action: 'sts:AssumeRoleWithWebIdentity', Condition: { 'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': amr }, StringEquals: Match.anyValue() } })] },
+        AssumeRolePolicyDocument: {
+          Statement: [
+            Match.objectLike({
+              Action: 'sts:AssumeRoleWithWebIdentity',
+              Condition: {
+                'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': amr },
+                StringEquals: Match.anyValue(),
+              },
+            }),
+          ],
+        },
       });
     }
   });
 
   it('no player, guest or device policy may publish on any topic; the tool policy publishes on its one channel only', () => {
-    const iotPolicies = Object.fromEntries(ofType('AWS::IoT::Policy').map((p) => [p.Properties.PolicyName as string, p.Properties.PolicyDocument]));
-    expect(Object.keys(iotPolicies).sort()).toEqual(['webcomm-local-device', 'webcomm-local-player', 'webcomm-local-tool-tools']);
-    const identityRoles = ofType('AWS::IAM::Role').filter((r) => text(r.Properties.AssumeRolePolicyDocument).includes('cognito-identity.amazonaws.com'));
+    const iotPolicies = Object.fromEntries(
+      ofType('AWS::IoT::Policy').map((p) => [p.Properties.PolicyName as string, p.Properties.PolicyDocument]),
+    );
+    expect(Object.keys(iotPolicies).sort()).toEqual([
+      'webcomm-local-device',
+      'webcomm-local-player',
+      'webcomm-local-tool-tools',
+    ]);
+    const identityRoles = ofType('AWS::IAM::Role').filter((r) =>
+      text(r.Properties.AssumeRolePolicyDocument).includes('cognito-identity.amazonaws.com'),
+    );
     expect(identityRoles).toHaveLength(2);
-    const receiveOnly = [iotPolicies['webcomm-local-player'], iotPolicies['webcomm-local-device'], ...identityRoles.map((r) => (r.Properties.Policies as { PolicyDocument: unknown }[])[0]?.PolicyDocument)];
+    const receiveOnly = [
+      iotPolicies['webcomm-local-player'],
+      iotPolicies['webcomm-local-device'],
+      ...identityRoles.map((r) => (r.Properties.Policies as { PolicyDocument: unknown }[])[0]?.PolicyDocument),
+    ];
     for (const document of receiveOnly) {
       expect(actionsOf(document).sort()).toEqual(['iot:Connect', 'iot:Receive', 'iot:Subscribe']);
       expect(text(document)).not.toMatch(/iot:\*|"\*"|topic\/\*|topic\/webcomm\/local\/\*/);
@@ -85,7 +136,8 @@ describe('WebCommunicator (synthesized, cdk-nag AwsSolutions clean)', () => {
   });
 
   it('players connect as their identity and receive broadcast + their own private channel; guests get no private channel; devices connect as their thing', () => {
-    const policy = (name: string): string => text(ofType('AWS::IoT::Policy').find((p) => p.Properties.PolicyName === name)?.Properties.PolicyDocument);
+    const policy = (name: string): string =>
+      text(ofType('AWS::IoT::Policy').find((p) => p.Properties.PolicyName === name)?.Properties.PolicyDocument);
     const player = policy('webcomm-local-player');
     expect(player).toContain(':client/${cognito-identity.amazonaws.com:sub}');
     expect(player).toContain(':topicfilter/webcomm/local/announcements');
@@ -93,21 +145,30 @@ describe('WebCommunicator (synthesized, cdk-nag AwsSolutions clean)', () => {
     const device = policy('webcomm-local-device');
     expect(device).toContain(':client/${iot:Connection.Thing.ThingName}');
     expect(device).toContain('"iot:Connection.Thing.IsAttached":"true"');
-    const guestRole = ofType('AWS::IAM::Role').find((r) => text(r.Properties.AssumeRolePolicyDocument).includes('"unauthenticated"'));
+    const guestRole = ofType('AWS::IAM::Role').find((r) =>
+      text(r.Properties.AssumeRolePolicyDocument).includes('"unauthenticated"'),
+    );
     const guest = text(guestRole?.Properties.Policies);
     expect(guest).toContain(':topic/webcomm/local/announcements');
     expect(guest).not.toContain('/client/');
   });
 
-  it("the service role holds exactly the grants it needs (least privilege), each on named resources where AWS has one", () => {
+  it('the service role holds exactly the grants it needs (least privilege), each on named resources where AWS has one', () => {
     const policies = ofType('AWS::IAM::Policy');
     const service = policies.find((p) => text(p.Properties.Roles).includes('ServiceRole'));
-    const grants = statements(service?.Properties.PolicyDocument).map((s) => `${[s.Action].flat().sort().join(',')} -> ${text(s.Resource).replace(/\{"Fn::Join":\["",\[|\]\]\}|\{"Ref":"AWS::Partition"\}|"/g, '').replace(/\{Fn::GetAtt:\[(\w+?)[A-F0-9]{8},Arn\]\}/g, '$1')}`);
+    const grants = statements(service?.Properties.PolicyDocument).map(
+      (s) =>
+        `${[s.Action].flat().sort().join(',')} -> ${text(s.Resource)
+          .replace(/\{"Fn::Join":\["",\[|\]\]\}|\{"Ref":"AWS::Partition"\}|"/g, '')
+          .replace(/\{Fn::GetAtt:\[(\w+?)[A-F0-9]{8},Arn\]\}/g, '$1')}`,
+    );
     expect(grants).toEqual([
       'logs:CreateLogStream,logs:PutLogEvents -> WebCommServiceLogs',
       'dynamodb:BatchGetItem,dynamodb:BatchWriteItem,dynamodb:ConditionCheckItem,dynamodb:DeleteItem,dynamodb:DescribeTable,dynamodb:GetItem,dynamodb:PutItem,dynamodb:Query,dynamodb:Scan,dynamodb:UpdateItem -> [WebCommUsers]',
       'dynamodb:GetRecords,dynamodb:GetShardIterator -> [WebCommUsers]',
-      'cognito-identity:DescribeIdentity,cognito-identity:GetOpenIdTokenForDeveloperIdentity,cognito-identity:LookupDeveloperIdentity -> arn:,,:cognito-identity:eu-west-1:123456789012:identitypool/,{Ref:WebCommIdentityPool' + (grantsRef(service) ?? '') + '}',
+      'cognito-identity:DescribeIdentity,cognito-identity:GetOpenIdTokenForDeveloperIdentity,cognito-identity:LookupDeveloperIdentity -> arn:,,:cognito-identity:eu-west-1:123456789012:identitypool/,{Ref:WebCommIdentityPool' +
+        (grantsRef(service) ?? '') +
+        '}',
       'iot:AttachPolicy,iot:DetachPolicy -> [arn:,,:iot:eu-west-1:123456789012:policy/webcomm-local-player,arn:,,:iot:eu-west-1:123456789012:policy/webcomm-local-device,arn:,,:iot:eu-west-1:123456789012:policy/webcomm-local-tool-tools]',
       'iot:UpdateCertificate -> arn:,,:iot:eu-west-1:123456789012:cert/*',
       'iot:AttachThingPrincipal,iot:CreateThing -> arn:,,:iot:eu-west-1:123456789012:thing/*',
@@ -116,14 +177,35 @@ describe('WebCommunicator (synthesized, cdk-nag AwsSolutions clean)', () => {
       'iot:DeleteConnection -> arn:,,:iot:eu-west-1:123456789012:client/*',
     ]);
     const authorizer = policies.find((p) => text(p.Properties.Roles).includes('AuthorizerRole'));
-    expect(actionsOf(authorizer?.Properties.PolicyDocument).filter((a) => !a.startsWith('logs:')).sort()).toEqual(
-      ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:Query', 'dynamodb:Scan'],
-    );
+    expect(
+      actionsOf(authorizer?.Properties.PolicyDocument)
+        .filter((a) => !a.startsWith('logs:'))
+        .sort(),
+    ).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:DescribeTable',
+      'dynamodb:GetItem',
+      'dynamodb:GetRecords',
+      'dynamodb:GetShardIterator',
+      'dynamodb:Query',
+      'dynamodb:Scan',
+    ]);
   });
 
   it('the HTTP API: four client routes without IAM, /admin/{proxy+} with IAM; throttled, registrations more so; access logs', () => {
-    const routes = ofType('AWS::ApiGatewayV2::Route').map((r) => `${r.Properties.RouteKey as string} ${(r.Properties.AuthorizationType as string | undefined) ?? 'NONE'}`).sort();
-    expect(routes).toEqual(['ANY /admin/{proxy+} AWS_IAM', 'GET /channels NONE', 'GET /status NONE', 'POST /publish NONE', 'POST /register NONE']);
+    const routes = ofType('AWS::ApiGatewayV2::Route')
+      .map(
+        (r) => `${r.Properties.RouteKey as string} ${(r.Properties.AuthorizationType as string | undefined) ?? 'NONE'}`,
+      )
+      .sort();
+    expect(routes).toEqual([
+      'ANY /admin/{proxy+} AWS_IAM',
+      'GET /channels NONE',
+      'GET /status NONE',
+      'POST /publish NONE',
+      'POST /register NONE',
+    ]);
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
       RouteSettings: { 'POST /register': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 } },
@@ -134,26 +216,58 @@ describe('WebCommunicator (synthesized, cdk-nag AwsSolutions clean)', () => {
   it('Lambda functions run Node 24 with their own log groups; the service function gets the construct settings', () => {
     for (const fn of ofType('AWS::Lambda::Function')) expect(fn.Properties.Runtime).toBe('nodejs24.x');
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ PLAYER_POLICY: 'webcomm-local-player', DEVICE_POLICY: 'webcomm-local-device', DEVELOPER_PROVIDER: 'webcomm.webcomm.local', CHANNELS: JSON.stringify(DEFAULT_CHANNELS) }) },
+      Environment: {
+        Variables: Match.objectLike({
+          PLAYER_POLICY: 'webcomm-local-player',
+          DEVICE_POLICY: 'webcomm-local-device',
+          DEVELOPER_PROVIDER: 'webcomm.webcomm.local',
+          CHANNELS: JSON.stringify(DEFAULT_CHANNELS),
+        }),
+      },
     });
   });
 
   it('the custom authorizer and the topic rule: each invocable by IoT only, from its own ARN', () => {
-    template.hasResourceProperties('AWS::IoT::Authorizer', { AuthorizerName: 'webcomm-local-token', Status: 'ACTIVE', SigningDisabled: true });
+    template.hasResourceProperties('AWS::IoT::Authorizer', {
+      AuthorizerName: 'webcomm-local-token',
+      Status: 'ACTIVE',
+      SigningDisabled: true,
+    });
     template.hasResourceProperties('AWS::IoT::TopicRule', {
       RuleName: 'chat_moderation',
-      TopicRulePayload: { Sql: "SELECT * FROM 'webcomm/local/chat'", AwsIotSqlVersion: '2016-03-23', Actions: [{ Lambda: { FunctionArn: Match.anyValue() } }] },
+      TopicRulePayload: {
+        Sql: "SELECT * FROM 'webcomm/local/chat'",
+        AwsIotSqlVersion: '2016-03-23',
+        Actions: [{ Lambda: { FunctionArn: Match.anyValue() } }],
+      },
     });
     const iotInvokes = ofType('AWS::Lambda::Permission').filter((p) => p.Properties.Principal === 'iot.amazonaws.com');
     expect(iotInvokes).toHaveLength(2);
-    for (const permission of iotInvokes) expect(text(permission.Properties.SourceArn)).toMatch(/"Fn::GetAtt":\["WebComm(Authorizer|Rulechatmoderation)[A-F0-9]{8}","Arn"\]/);
+    for (const permission of iotInvokes)
+      expect(text(permission.Properties.SourceArn)).toMatch(
+        /"Fn::GetAtt":\["WebComm(Authorizer|Rulechatmoderation)[A-F0-9]{8}","Arn"\]/,
+      );
   });
 
   it('refuses bad props with INVALID_OPTION naming the field', () => {
     const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Bad');
-    expect(() => new WebCommunicator(stack, 'A', { channels: { project: 'a/b', deployment: 'x', channels: [] } })).toThrow(expect.objectContaining({ code: ERROR_CODES.INVALID_OPTION, message: expect.stringContaining('"project"') }));
-    const fn = new LambdaFunction(stack, 'F', { runtime: Runtime.NODEJS_24_X, handler: 'i.h', code: Code.fromInline('exports.h = 1;') });
-    expect(() => new WebCommunicator(stack, 'B', { channels: DEFAULT_CHANNELS, rules: [{ name: 'bad-name', sql: 'SELECT 1', function: fn }] })).toThrow(/letters, digits or "_"/);
+    expect(
+      () => new WebCommunicator(stack, 'A', { channels: { project: 'a/b', deployment: 'x', channels: [] } }),
+    ).toThrow(
+      expect.objectContaining({ code: ERROR_CODES.INVALID_OPTION, message: expect.stringContaining('"project"') }),
+    );
+    const fn = new LambdaFunction(stack, 'F', {
+      runtime: Runtime.NODEJS_24_X,
+      handler: 'i.h',
+      code: Code.fromInline('exports.h = 1;'),
+    });
+    expect(
+      () =>
+        new WebCommunicator(stack, 'B', {
+          channels: DEFAULT_CHANNELS,
+          rules: [{ name: 'bad-name', sql: 'SELECT 1', function: fn }],
+        }),
+    ).toThrow(/letters, digits or "_"/);
   });
 });
 

@@ -19,13 +19,20 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations, type CfnResource } from 'aws-cdk-lib';
-import type { CfnStage} from 'aws-cdk-lib/aws-apigatewayv2';
+import type { CfnStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { CfnIdentityPool, CfnIdentityPoolRoleAttachment } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { Effect, FederatedPrincipal, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  Effect,
+  FederatedPrincipal,
+  PolicyDocument,
+  PolicyStatement,
+  Role,
+  ServicePrincipal,
+} from 'aws-cdk-lib/aws-iam';
 import { CfnAuthorizer, CfnPolicy, CfnTopicRule } from 'aws-cdk-lib/aws-iot';
 import { CfnPermission, Runtime, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -84,17 +91,29 @@ const BUNDLING: BundlingOptions = {
 
 function checkRule(rule: TopicRuleProps): void {
   if (typeof rule?.name !== 'string' || !/^[a-zA-Z0-9_]{1,128}$/.test(rule.name)) {
-    throw new WebcommError(ERROR_CODES.INVALID_OPTION, `WebCommunicator rules: "${String(rule?.name)}" must be 1-128 letters, digits or "_" (IoT rule names).`);
+    throw new WebcommError(
+      ERROR_CODES.INVALID_OPTION,
+      `WebCommunicator rules: "${String(rule?.name)}" must be 1-128 letters, digits or "_" (IoT rule names).`,
+    );
   }
-  if (typeof rule.sql !== 'string' || !/^\s*SELECT\s/i.test(rule.sql)) throw new WebcommError(ERROR_CODES.INVALID_OPTION, `WebCommunicator rules: "${rule.name}".sql must be IoT SQL starting with SELECT.`);
+  if (typeof rule.sql !== 'string' || !/^\s*SELECT\s/i.test(rule.sql))
+    throw new WebcommError(
+      ERROR_CODES.INVALID_OPTION,
+      `WebCommunicator rules: "${rule.name}".sql must be IoT SQL starting with SELECT.`,
+    );
 }
 
 /** The names of the Lambda entry files, next to this module (src: .ts, dist: .js). */
 function entryFile(name: string): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, '..', 'lambda', `${name}.ts`), join(here, '..', 'lambda', `${name}.js`), join(here, 'lambda', `${name}.js`)];
+  const candidates = [
+    join(here, '..', 'lambda', `${name}.ts`),
+    join(here, '..', 'lambda', `${name}.js`),
+    join(here, 'lambda', `${name}.js`),
+  ];
   const found = candidates.find((file) => existsSync(file));
-  if (found === undefined) throw new Error(`@webcomm/aws-service: Lambda entry ${name} not found (looked in ${candidates.join(', ')})`);
+  if (found === undefined)
+    throw new Error(`@webcomm/aws-service: Lambda entry ${name} not found (looked in ${candidates.join(', ')})`);
   return found;
 }
 
@@ -111,7 +130,11 @@ export class WebCommunicator extends Construct {
   /** The function serving the API. */
   readonly serviceFunction: NodejsFunction;
   /** The IoT policy names: player, device, and the tool policy of each trustedPublish channel. */
-  readonly policyNames: { readonly player: string; readonly device: string; readonly tools: Readonly<Record<string, string>> };
+  readonly policyNames: {
+    readonly player: string;
+    readonly device: string;
+    readonly tools: Readonly<Record<string, string>>;
+  };
 
   constructor(scope: Construct, id: string, props: WebCommunicatorProps) {
     super(scope, id);
@@ -119,7 +142,11 @@ export class WebCommunicator extends Construct {
     try {
       config = validateChannelsConfig(props?.channels);
     } catch (error) {
-      throw new WebcommError(ERROR_CODES.INVALID_OPTION, `WebCommunicator "${id}": ${(error as Error).message} Pass channels: { project, deployment, channels: [...] }.`, { cause: error });
+      throw new WebcommError(
+        ERROR_CODES.INVALID_OPTION,
+        `WebCommunicator "${id}": ${(error as Error).message} Pass channels: { project, deployment, channels: [...] }.`,
+        { cause: error },
+      );
     }
     for (const rule of props.rules ?? []) checkRule(rule);
     const stack = Stack.of(this);
@@ -136,34 +163,55 @@ export class WebCommunicator extends Construct {
     });
 
     // IoT policies
-    const player = new CfnPolicy(this, 'PlayerPolicy', { policyName: `${prefix}-player`, policyDocument: playerPolicy(config, iotArn) });
-    const device = new CfnPolicy(this, 'DevicePolicy', { policyName: `${prefix}-device`, policyDocument: devicePolicy(config, iotArn) });
+    const player = new CfnPolicy(this, 'PlayerPolicy', {
+      policyName: `${prefix}-player`,
+      policyDocument: playerPolicy(config, iotArn),
+    });
+    const device = new CfnPolicy(this, 'DevicePolicy', {
+      policyName: `${prefix}-device`,
+      policyDocument: devicePolicy(config, iotArn),
+    });
     const tools: Record<string, string> = {};
     for (const channel of config.channels.filter((c) => c.trustedPublish === true)) {
-      const policy = new CfnPolicy(this, `ToolPolicy-${channel.name}`, { policyName: `${prefix}-tool-${channel.name}`, policyDocument: toolPublishPolicy(config, iotArn, channel) });
+      const policy = new CfnPolicy(this, `ToolPolicy-${channel.name}`, {
+        policyName: `${prefix}-tool-${channel.name}`,
+        policyDocument: toolPublishPolicy(config, iotArn, channel),
+      });
       tools[channel.name] = policy.policyName as string;
     }
     this.policyNames = { player: player.policyName as string, device: device.policyName as string, tools };
 
     // Identities
     this.developerProvider = `webcomm.${config.project}.${config.deployment}`;
-    const pool = new CfnIdentityPool(this, 'IdentityPool', { allowUnauthenticatedIdentities: true, developerProviderName: this.developerProvider });
+    const pool = new CfnIdentityPool(this, 'IdentityPool', {
+      allowUnauthenticatedIdentities: true,
+      developerProviderName: this.developerProvider,
+    });
     this.identityPoolId = pool.ref;
     const identityRole = (kind: 'authenticated' | 'unauthenticated', document: ReturnType<typeof playerPolicy>): Role =>
       new Role(this, kind === 'authenticated' ? 'PlayerRole' : 'GuestRole', {
         assumedBy: new FederatedPrincipal(
           'cognito-identity.amazonaws.com',
-          { StringEquals: { 'cognito-identity.amazonaws.com:aud': pool.ref }, 'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': kind } },
+          {
+            StringEquals: { 'cognito-identity.amazonaws.com:aud': pool.ref },
+            'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': kind },
+          },
           'sts:AssumeRoleWithWebIdentity',
         ),
         inlinePolicies: { iot: PolicyDocument.fromJson(document) },
       });
     const guestRole = identityRole('unauthenticated', playerPolicy(config, iotArn, { guest: true }));
     const playerRole = identityRole('authenticated', playerPolicy(config, iotArn));
-    new CfnIdentityPoolRoleAttachment(this, 'IdentityPoolRoles', { identityPoolId: pool.ref, roles: { unauthenticated: guestRole.roleArn, authenticated: playerRole.roleArn } });
+    new CfnIdentityPoolRoleAttachment(this, 'IdentityPoolRoles', {
+      identityPoolId: pool.ref,
+      roles: { unauthenticated: guestRole.roleArn, authenticated: playerRole.roleArn },
+    });
 
     // The service function
-    const logGroup = new LogGroup(this, 'ServiceLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const logGroup = new LogGroup(this, 'ServiceLogs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     const serviceRole = new Role(this, 'ServiceRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     this.serviceFunction = new NodejsFunction(this, 'ServiceFunction', {
       entry: entryFile('service-function'),
@@ -190,10 +238,24 @@ export class WebCommunicator extends Construct {
     const allow = (actions: string[], resources: string[]): void => {
       serviceRole.addToPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions, resources }));
     };
-    allow(['cognito-identity:GetOpenIdTokenForDeveloperIdentity', 'cognito-identity:LookupDeveloperIdentity', 'cognito-identity:DescribeIdentity'], [
-      stack.formatArn({ service: 'cognito-identity', resource: 'identitypool', resourceName: pool.ref, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
-    ]);
-    const policyArns = [player, device].map((p) => `${iotArn}:policy/${p.policyName as string}`).concat(Object.values(tools).map((name) => `${iotArn}:policy/${name}`));
+    allow(
+      [
+        'cognito-identity:GetOpenIdTokenForDeveloperIdentity',
+        'cognito-identity:LookupDeveloperIdentity',
+        'cognito-identity:DescribeIdentity',
+      ],
+      [
+        stack.formatArn({
+          service: 'cognito-identity',
+          resource: 'identitypool',
+          resourceName: pool.ref,
+          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+        }),
+      ],
+    );
+    const policyArns = [player, device]
+      .map((p) => `${iotArn}:policy/${p.policyName as string}`)
+      .concat(Object.values(tools).map((name) => `${iotArn}:policy/${name}`));
     allow(['iot:AttachPolicy', 'iot:DetachPolicy'], policyArns);
     allow(['iot:UpdateCertificate'], [`${iotArn}:cert/*`]);
     allow(['iot:CreateThing', 'iot:AttachThingPrincipal'], [`${iotArn}:thing/*`]);
@@ -204,40 +266,79 @@ export class WebCommunicator extends Construct {
     // exact finding, so a new wildcard still fails the check (and the construct test lists the role's statements).
     const nagIot = `arn:<AWS::Partition>:iot:${Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region}:${Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account}`;
     const wildcards: [finding: string, reason: string][] = [
-      ['*', 'iot:CreateKeysAndCertificate and iot:DescribeEndpoint have no resource to name (AWS documents "*" for both).'],
-      [`${nagIot}:cert/*`, 'Certificates are created at registration, so their ids are unknown at deploy time; only iot:UpdateCertificate (ban: INACTIVE, unban: ACTIVE).'],
-      [`${nagIot}:thing/*`, 'Things (one per certificate client, named after its client id) are created at registration; only iot:CreateThing and iot:AttachThingPrincipal.'],
-      [`${nagIot}:topic/${config.project}/${config.deployment}/*`, "The service publishes (validated client publish, admin publish) on this deployment's own channel topics only."],
-      [`${nagIot}:client/*`, 'A ban drops the banned client\'s live connection (iot:DeleteConnection), whichever client id it has.'],
+      [
+        '*',
+        'iot:CreateKeysAndCertificate and iot:DescribeEndpoint have no resource to name (AWS documents "*" for both).',
+      ],
+      [
+        `${nagIot}:cert/*`,
+        'Certificates are created at registration, so their ids are unknown at deploy time; only iot:UpdateCertificate (ban: INACTIVE, unban: ACTIVE).',
+      ],
+      [
+        `${nagIot}:thing/*`,
+        'Things (one per certificate client, named after its client id) are created at registration; only iot:CreateThing and iot:AttachThingPrincipal.',
+      ],
+      [
+        `${nagIot}:topic/${config.project}/${config.deployment}/*`,
+        "The service publishes (validated client publish, admin publish) on this deployment's own channel topics only.",
+      ],
+      [
+        `${nagIot}:client/*`,
+        "A ban drops the banned client's live connection (iot:DeleteConnection), whichever client id it has.",
+      ],
     ];
-    for (const [finding, reason] of wildcards) Validations.of(serviceRole).acknowledge({ id: `AwsSolutions::AwsSolutions-IAM5[Resource::${finding}]`, reason });
+    for (const [finding, reason] of wildcards)
+      Validations.of(serviceRole).acknowledge({ id: `AwsSolutions::AwsSolutions-IAM5[Resource::${finding}]`, reason });
     // The HTTP API
     const integration = new HttpLambdaIntegration('Service', this.serviceFunction);
     const api = new HttpApi(this, 'Api', { createDefaultStage: true });
-    const publicRoute = (path: string, method: HttpMethod): void => void api.addRoutes({ path, methods: [method], integration });
+    const publicRoute = (path: string, method: HttpMethod): void =>
+      void api.addRoutes({ path, methods: [method], integration });
     publicRoute('/register', HttpMethod.POST);
     publicRoute('/channels', HttpMethod.GET);
     publicRoute('/status', HttpMethod.GET);
     publicRoute('/publish', HttpMethod.POST);
-    const adminRoutes = api.addRoutes({ path: '/admin/{proxy+}', methods: [HttpMethod.ANY], integration, authorizer: new HttpIamAuthorizer() });
+    const adminRoutes = api.addRoutes({
+      path: '/admin/{proxy+}',
+      methods: [HttpMethod.ANY],
+      integration,
+      authorizer: new HttpIamAuthorizer(),
+    });
     const stage = api.defaultStage?.node.defaultChild as CfnStage;
-    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     stage.accessLogSettings = {
       destinationArn: accessLogs.logGroupArn,
-      format: JSON.stringify({ requestId: '$context.requestId', ip: '$context.identity.sourceIp', route: '$context.routeKey', status: '$context.status', latency: '$context.responseLatency' }),
+      format: JSON.stringify({
+        requestId: '$context.requestId',
+        ip: '$context.identity.sourceIp',
+        route: '$context.routeKey',
+        status: '$context.status',
+        latency: '$context.responseLatency',
+      }),
     };
     const rateLimit = props.rateLimit ?? 50;
     const burstLimit = props.burstLimit ?? 100;
     stage.defaultRouteSettings = { throttlingRateLimit: rateLimit, throttlingBurstLimit: burstLimit };
     // Registrations are the costly route (a Cognito identity or a certificate each): a tenth of the rate.
     // routeSettings is a raw JSON map: CloudFormation's own (PascalCase) keys.
-    stage.routeSettings = { 'POST /register': { ThrottlingRateLimit: Math.max(1, Math.floor(rateLimit / 10)), ThrottlingBurstLimit: Math.max(1, Math.floor(burstLimit / 10)) } };
+    stage.routeSettings = {
+      'POST /register': {
+        ThrottlingRateLimit: Math.max(1, Math.floor(rateLimit / 10)),
+        ThrottlingBurstLimit: Math.max(1, Math.floor(burstLimit / 10)),
+      },
+    };
     this.apiUrl = api.apiEndpoint;
-    for (const route of api.node.findAll().filter((c) => (c as CfnResource).cfnResourceType === 'AWS::ApiGatewayV2::Route')) {
+    for (const route of api.node
+      .findAll()
+      .filter((c) => (c as CfnResource).cfnResourceType === 'AWS::ApiGatewayV2::Route')) {
       if (adminRoutes.some((admin) => route.node.scope === admin)) continue;
       Validations.of(route).acknowledge({
         id: 'AwsSolutions::AwsSolutions-APIG4',
-        reason: 'Client routes authenticate in the function: /register is open by design (rate-limited per address and throttled), the others need the service token issued by /register.',
+        reason:
+          'Client routes authenticate in the function: /register is open by design (rate-limited per address and throttled), the others need the service token issued by /register.',
       });
     }
 
@@ -246,13 +347,17 @@ export class WebCommunicator extends Construct {
 
     Validations.of(pool).acknowledge({
       id: 'AwsSolutions::AwsSolutions-COG7',
-      reason: 'Guests are part of the design: the unauthenticated role only connects as its own identity and receives broadcast channels (no publish, no private channel).',
+      reason:
+        'Guests are part of the design: the unauthenticated role only connects as its own identity and receives broadcast channels (no publish, no private channel).',
     });
   }
 
   #customAuthorizer(config: ChannelsConfig, prefix: string, bundling: BundlingOptions | undefined): void {
     const role = new Role(this, 'AuthorizerRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-    const logGroup = new LogGroup(this, 'AuthorizerLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const logGroup = new LogGroup(this, 'AuthorizerLogs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     const fn = new NodejsFunction(this, 'AuthorizerFunction', {
       entry: entryFile('authorizer-function'),
       handler: 'handler',
@@ -266,7 +371,11 @@ export class WebCommunicator extends Construct {
     });
     logGroup.grantWrite(role);
     this.table.grantReadData(role);
-    Validations.of(role).acknowledge({ id: 'AwsSolutions::AwsSolutions-IAM5', reason: 'grantReadData and the log group grant add the table index and log stream wildcards of exactly these resources.' });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5',
+      reason:
+        'grantReadData and the log group grant add the table index and log stream wildcards of exactly these resources.',
+    });
     const authorizer = new CfnAuthorizer(this, 'Authorizer', {
       authorizerName: `${prefix}-token`,
       authorizerFunctionArn: fn.functionArn,
@@ -274,14 +383,29 @@ export class WebCommunicator extends Construct {
       status: 'ACTIVE',
       enableCachingForHttp: false,
     });
-    new CfnPermission(this, 'AuthorizerInvoke', { action: 'lambda:InvokeFunction', functionName: fn.functionArn, principal: 'iot.amazonaws.com', sourceArn: authorizer.attrArn });
+    new CfnPermission(this, 'AuthorizerInvoke', {
+      action: 'lambda:InvokeFunction',
+      functionName: fn.functionArn,
+      principal: 'iot.amazonaws.com',
+      sourceArn: authorizer.attrArn,
+    });
   }
 
   #topicRule(rule: TopicRuleProps): void {
     const topicRule = new CfnTopicRule(this, `Rule-${rule.name}`, {
       ruleName: rule.name,
-      topicRulePayload: { sql: rule.sql, awsIotSqlVersion: rule.sqlVersion ?? '2016-03-23', ruleDisabled: false, actions: [{ lambda: { functionArn: rule.function.functionArn } }] },
+      topicRulePayload: {
+        sql: rule.sql,
+        awsIotSqlVersion: rule.sqlVersion ?? '2016-03-23',
+        ruleDisabled: false,
+        actions: [{ lambda: { functionArn: rule.function.functionArn } }],
+      },
     });
-    new CfnPermission(this, `RuleInvoke-${rule.name}`, { action: 'lambda:InvokeFunction', functionName: rule.function.functionArn, principal: 'iot.amazonaws.com', sourceArn: topicRule.attrArn });
+    new CfnPermission(this, `RuleInvoke-${rule.name}`, {
+      action: 'lambda:InvokeFunction',
+      functionName: rule.function.functionArn,
+      principal: 'iot.amazonaws.com',
+      sourceArn: topicRule.attrArn,
+    });
   }
 }

@@ -10,7 +10,9 @@ import { authorizedClientPolicy } from '../iot-policies.js';
 /** The parts of IoT's authorizer event this authorizer reads. */
 export interface IotAuthorizerEvent {
   readonly token?: string;
-  readonly protocolData?: { readonly mqtt?: { readonly username?: string; readonly password?: string; readonly clientId?: string } };
+  readonly protocolData?: {
+    readonly mqtt?: { readonly username?: string; readonly password?: string; readonly clientId?: string };
+  };
 }
 
 /** IoT's authorizer answer. */
@@ -31,13 +33,22 @@ export interface AuthorizerDeps {
   readonly iotArn: string;
 }
 
-const DENY: IotAuthorizerResult = { isAuthenticated: false, principalId: 'denied', disconnectAfterInSeconds: 300, refreshAfterInSeconds: 300, policyDocuments: [] };
+const DENY: IotAuthorizerResult = {
+  isAuthenticated: false,
+  principalId: 'denied',
+  disconnectAfterInSeconds: 300,
+  refreshAfterInSeconds: 300,
+  policyDocuments: [],
+};
 
 /** Builds the authorizer handler. */
-export function createAuthorizerHandler(deps: AuthorizerDeps): (event: IotAuthorizerEvent) => Promise<IotAuthorizerResult> {
+export function createAuthorizerHandler(
+  deps: AuthorizerDeps,
+): (event: IotAuthorizerEvent) => Promise<IotAuthorizerResult> {
   return async (event) => {
     const password = event.protocolData?.mqtt?.password;
-    const token = event.token ?? (password === undefined ? undefined : Buffer.from(password, 'base64').toString('utf8'));
+    const token =
+      event.token ?? (password === undefined ? undefined : Buffer.from(password, 'base64').toString('utf8'));
     if (token === undefined || token === '') return DENY;
     const clientId = await deps.tokens.resolve(token);
     if (clientId === undefined || (await deps.users.get(clientId))?.status !== 'active') return DENY;

@@ -16,7 +16,9 @@ export interface HttpApiEvent {
   readonly requestContext: {
     readonly http: { readonly method: string; readonly path: string; readonly sourceIp: string };
     /** Present when the route has an IAM authorizer (the `/admin` routes): who signed the request. */
-    readonly authorizer?: { readonly iam?: { readonly accessKey?: string; readonly userArn?: string; readonly accountId?: string } };
+    readonly authorizer?: {
+      readonly iam?: { readonly accessKey?: string; readonly userArn?: string; readonly accountId?: string };
+    };
     readonly requestId?: string;
   };
 }

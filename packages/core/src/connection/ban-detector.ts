@@ -4,7 +4,11 @@ import { ERROR_CODES, WebcommError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 
 /** Refusals that a ban also causes; worth asking the service about. */
-const REFUSALS = new Set<string>([ERROR_CODES.NOT_AUTHORIZED, ERROR_CODES.BAD_CREDENTIALS, ERROR_CODES.CERTIFICATE_REJECTED]);
+const REFUSALS = new Set<string>([
+  ERROR_CODES.NOT_AUTHORIZED,
+  ERROR_CODES.BAD_CREDENTIALS,
+  ERROR_CODES.CERTIFICATE_REJECTED,
+]);
 
 /** How long the service may take to answer before the refusal is reported as it was. */
 const CHECK_TIMEOUT_MS = 5_000;
@@ -21,7 +25,10 @@ export class BanDetector {
   readonly #closing: CloseSignal<WebcommError>;
   #askedThisOutage = false;
 
-  constructor(options: Pick<ResolvedOptions, 'statusCheck' | 'clientId' | 'clock' | 'logger'>, closing: CloseSignal<WebcommError>) {
+  constructor(
+    options: Pick<ResolvedOptions, 'statusCheck' | 'clientId' | 'clock' | 'logger'>,
+    closing: CloseSignal<WebcommError>,
+  ) {
     this.#o = options;
     this.#closing = closing;
   }
@@ -41,7 +48,12 @@ export class BanDetector {
     if (!visible && !hidden) return error;
     if (hidden) this.#askedThisOutage = true;
     try {
-      const status = await withDeadline('Checking the client status', check, { clock: this.#o.clock, timeoutMs: CHECK_TIMEOUT_MS, signals: [], closing: this.#closing });
+      const status = await withDeadline('Checking the client status', check, {
+        clock: this.#o.clock,
+        timeoutMs: CHECK_TIMEOUT_MS,
+        signals: [],
+        closing: this.#closing,
+      });
       if (status !== 'banned') return error;
       return new WebcommError(
         ERROR_CODES.BANNED,

@@ -15,10 +15,18 @@ export const DISCONNECT_REASONS = {
 
 const MAPPED: Readonly<Record<number, readonly [code: WebcommErrorCode, fatal: boolean, text: string]>> = {
   [DISCONNECT_REASONS.NORMAL]: [ERROR_CODES.NETWORK, false, 'closed'],
-  [DISCONNECT_REASONS.SESSION_TAKEN_OVER]: [ERROR_CODES.TAKEN_OVER, false, 'session taken over by another connection with this client ID; give each process its own'],
+  [DISCONNECT_REASONS.SESSION_TAKEN_OVER]: [
+    ERROR_CODES.TAKEN_OVER,
+    false,
+    'session taken over by another connection with this client ID; give each process its own',
+  ],
   [DISCONNECT_REASONS.ADMINISTRATIVE_ACTION]: [ERROR_CODES.KICKED, false, 'administrative action (a kick or ban)'],
   [DISCONNECT_REASONS.QUOTA_EXCEEDED]: [ERROR_CODES.THROTTLED, false, 'quota exceeded; backing off further'],
-  [DISCONNECT_REASONS.CONNECTION_RATE_EXCEEDED]: [ERROR_CODES.THROTTLED, false, 'connection rate exceeded; backing off further'],
+  [DISCONNECT_REASONS.CONNECTION_RATE_EXCEEDED]: [
+    ERROR_CODES.THROTTLED,
+    false,
+    'connection rate exceeded; backing off further',
+  ],
   [DISCONNECT_REASONS.NOT_AUTHORIZED]: [ERROR_CODES.NOT_AUTHORIZED, true, 'not authorized; check the policy'],
   [DISCONNECT_REASONS.SERVER_SHUTTING_DOWN]: [ERROR_CODES.NETWORK, false, 'server shutting down'],
   [DISCONNECT_REASONS.KEEP_ALIVE_TIMEOUT]: [ERROR_CODES.DEAD_LINK, false, 'keep-alive timeout'],

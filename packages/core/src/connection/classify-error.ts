@@ -6,11 +6,11 @@ const FATAL_CONNACK: Readonly<Record<number, [code: WebcommError['code'], text: 
   1: [ERROR_CODES.PROTOCOL, 'the broker does not accept this MQTT protocol version; set protocolVersion.'],
   2: [ERROR_CODES.NOT_AUTHORIZED, 'the broker rejected the client ID; use the client ID from registration.'],
   4: [ERROR_CODES.BAD_CREDENTIALS, 'bad user name or password; obtain fresh credentials (register again).'],
-  5: [ERROR_CODES.NOT_AUTHORIZED, 'not authorized; check the identity\'s policy or registration.'],
+  5: [ERROR_CODES.NOT_AUTHORIZED, "not authorized; check the identity's policy or registration."],
   0x84: [ERROR_CODES.PROTOCOL, 'unsupported protocol version; set protocolVersion.'],
   0x85: [ERROR_CODES.NOT_AUTHORIZED, 'client identifier not valid; use the client ID from registration.'],
   0x86: [ERROR_CODES.BAD_CREDENTIALS, 'bad user name or password; obtain fresh credentials (register again).'],
-  0x87: [ERROR_CODES.NOT_AUTHORIZED, 'not authorized; check the identity\'s policy or registration.'],
+  0x87: [ERROR_CODES.NOT_AUTHORIZED, "not authorized; check the identity's policy or registration."],
   0x8a: [ERROR_CODES.BANNED, 'this identity is banned; contact the service operator.'],
 };
 
@@ -35,19 +35,28 @@ export function classifyError(error: unknown, transport: Transport): WebcommErro
   if (typeof code === 'number') {
     const fatal = FATAL_CONNACK[code];
     if (fatal !== undefined) {
-      return new WebcommError(fatal[0], `Connection refused (CONNACK ${code}): ${fatal[1]}`, { cause: error, fatal: true });
+      return new WebcommError(fatal[0], `Connection refused (CONNACK ${code}): ${fatal[1]}`, {
+        cause: error,
+        fatal: true,
+      });
     }
     if (THROTTLED_CONNACK.has(code)) {
-      return new WebcommError(ERROR_CODES.THROTTLED, `Connection refused (CONNACK ${code}, over quota): ${message}; backing off further.`, {
-        cause: error,
-      });
+      return new WebcommError(
+        ERROR_CODES.THROTTLED,
+        `Connection refused (CONNACK ${code}, over quota): ${message}; backing off further.`,
+        {
+          cause: error,
+        },
+      );
     }
     return new WebcommError(ERROR_CODES.PROTOCOL, `Connection refused (CONNACK ${code}): ${message}; will retry.`, {
       cause: error,
     });
   }
   if (/keepalive timeout/i.test(message)) {
-    return new WebcommError(ERROR_CODES.DEAD_LINK, 'The broker stopped answering pings; replacing the link.', { cause: error });
+    return new WebcommError(ERROR_CODES.DEAD_LINK, 'The broker stopped answering pings; replacing the link.', {
+      cause: error,
+    });
   }
   return new WebcommError(ERROR_CODES.NETWORK, `Network failure: ${message}; will retry.`, { cause: error });
 }

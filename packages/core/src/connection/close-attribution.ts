@@ -15,9 +15,16 @@ export interface CloseAttribution extends DetachCause {
  * and not taken for a takeover. Never when the server said why (`explained`: an MQTT 5
  * DISCONNECT), when the error is fatal, or when the link was declared dead.
  */
-export function attributeClose(error: WebcommError, explained: boolean, sync: SubscriptionSync, outbox: BrokerOutbox, now: number): CloseAttribution {
+export function attributeClose(
+  error: WebcommError,
+  explained: boolean,
+  sync: SubscriptionSync,
+  outbox: BrokerOutbox,
+  now: number,
+): CloseAttribution {
   const subscribesInFlight = sync.inFlight(now);
   const publishesInFlight = outbox.awaitingAck(REFUSAL_WINDOW_MS);
-  const attributed = !explained && !error.fatal && error.code !== ERROR_CODES.DEAD_LINK && subscribesInFlight + publishesInFlight > 0;
+  const attributed =
+    !explained && !error.fatal && error.code !== ERROR_CODES.DEAD_LINK && subscribesInFlight + publishesInFlight > 0;
   return { attributed, windowMs: REFUSAL_WINDOW_MS, subscribesInFlight, publishesInFlight };
 }

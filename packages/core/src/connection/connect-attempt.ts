@@ -21,10 +21,19 @@ export interface OpenLink {
  * aborts with a `TIMEOUT` error and the attempt tears down what it opened. Aborting `controller`
  * earlier (close, a newer attempt) ends it too.
  */
-export async function connectWithin(options: ResolvedOptions, attempt: number, controller: AbortController): Promise<OpenLink> {
+export async function connectWithin(
+  options: ResolvedOptions,
+  attempt: number,
+  controller: AbortController,
+): Promise<OpenLink> {
   const { clock, connectTimeoutMs } = options;
   const timer = clock.setTimeout(() => {
-    controller.abort(new WebcommError(ERROR_CODES.TIMEOUT, `Connection attempt ${attempt} got no CONNACK within ${connectTimeoutMs} ms.`));
+    controller.abort(
+      new WebcommError(
+        ERROR_CODES.TIMEOUT,
+        `Connection attempt ${attempt} got no CONNACK within ${connectTimeoutMs} ms.`,
+      ),
+    );
   }, connectTimeoutMs);
   const stopTimer = (): void => clock.clearTimeout(timer);
   controller.signal.addEventListener('abort', stopTimer, { once: true });
@@ -44,7 +53,11 @@ export async function connectWithin(options: ResolvedOptions, attempt: number, c
  * Every attempt is a new link on a new stream, so the client owns reconnect, backoff and
  * resubscription.
  */
-export async function connectAttempt(options: ResolvedOptions, attempt: number, signal: AbortSignal): Promise<OpenLink> {
+export async function connectAttempt(
+  options: ResolvedOptions,
+  attempt: number,
+  signal: AbortSignal,
+): Promise<OpenLink> {
   const { transport, logger } = options;
   let link;
   try {
@@ -56,7 +69,12 @@ export async function connectAttempt(options: ResolvedOptions, attempt: number, 
     link.stream.destroy();
     throw abortError(signal, 'Connecting');
   }
-  logger.debug('mqtt connect', { endpoint: link.endpoint, attempt, transport: transport.name, engine: options.engine.name });
+  logger.debug('mqtt connect', {
+    endpoint: link.endpoint,
+    attempt,
+    transport: transport.name,
+    engine: options.engine.name,
+  });
   const stream = link.stream;
   const mqtt = options.engine.open(stream, {
     protocolVersion: options.protocolVersion,
@@ -65,7 +83,9 @@ export async function connectAttempt(options: ResolvedOptions, attempt: number, 
     clean: options.clean,
     connectTimeoutMs: options.connectTimeoutMs,
     clock: options.clock,
-    ...(options.sessionExpirySeconds === undefined ? {} : { properties: { sessionExpiryInterval: options.sessionExpirySeconds } }),
+    ...(options.sessionExpirySeconds === undefined
+      ? {}
+      : { properties: { sessionExpiryInterval: options.sessionExpirySeconds } }),
     ...(link.username === undefined ? {} : { username: link.username }),
     ...(link.password === undefined ? {} : { password: link.password }),
   });

@@ -16,8 +16,12 @@ export function explainConnectTimeout(error: unknown, lastFailure: WebcommError 
       { cause: error },
     );
   }
-  return new WebcommError(ERROR_CODES.TIMEOUT, `${error.message.replace(/\.$/, '')}; the last attempt failed: ${lastFailure.message}`, {
-    cause: lastFailure,
-    ...(error.topic === undefined ? {} : { topic: error.topic }),
-  });
+  return new WebcommError(
+    ERROR_CODES.TIMEOUT,
+    `${error.message.replace(/\.$/, '')}; the last attempt failed: ${lastFailure.message}`,
+    {
+      cause: lastFailure,
+      ...(error.topic === undefined ? {} : { topic: error.topic }),
+    },
+  );
 }

@@ -41,7 +41,12 @@ export class ConnectWaiters {
         waiting.add(waiter);
         aborted.addEventListener('abort', () => waiting.delete(waiter), { once: true });
       });
-    return withDeadline('Connecting', waitFor, { clock: this.#clock, timeoutMs, signals: [signal], closing: this.#closing });
+    return withDeadline('Connecting', waitFor, {
+      clock: this.#clock,
+      timeoutMs,
+      signals: [signal],
+      closing: this.#closing,
+    });
   }
 
   /** A link came up: every waiting caller is connected. */

@@ -32,7 +32,13 @@ export class CurrentLink {
   /** Makes `open` the current link: its messages go to delivery, its end to `onDown` (at most once). */
   start({ mqtt, endpoint, sessionPresent, held }: OpenLink, onDown: (error: WebcommError) => void): void {
     this.#mqtt = mqtt;
-    this.#session = startLinkSession(mqtt, endpoint, this.#o, { onMessage: this.#delivery.linkStarted(mqtt, sessionPresent), onDown }, held);
+    this.#session = startLinkSession(
+      mqtt,
+      endpoint,
+      this.#o,
+      { onMessage: this.#delivery.linkStarted(mqtt, sessionPresent), onDown },
+      held,
+    );
   }
 
   /** Detaches the current link's session and returns the link (for the caller to end), if there was one. */

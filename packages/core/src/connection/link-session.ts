@@ -54,13 +54,23 @@ class LiveLinkSession implements LinkSession {
   /** The server's own word on why it closes (MQTT 5 DISCONNECT): it beats any error after it. */
   #serverSaid: WebcommError | undefined;
 
-  constructor(mqtt: MqttLink, endpoint: string, options: Pick<ResolvedOptions, 'keepaliveSeconds' | 'clock' | 'logger' | 'transport'>, callbacks: LinkCallbacks) {
+  constructor(
+    mqtt: MqttLink,
+    endpoint: string,
+    options: Pick<ResolvedOptions, 'keepaliveSeconds' | 'clock' | 'logger' | 'transport'>,
+    callbacks: LinkCallbacks,
+  ) {
     this.#mqtt = mqtt;
     this.#endpoint = endpoint;
     this.#options = options;
     this.#callbacks = callbacks;
     this.#watchdog = new DeadLinkWatchdog(options.clock, options.keepaliveSeconds * 1500, (silentFor) =>
-      this.#fail(new WebcommError(ERROR_CODES.DEAD_LINK, `No data from ${endpoint} for ${silentFor} ms (1.5 × keepalive); replacing the link.`)),
+      this.#fail(
+        new WebcommError(
+          ERROR_CODES.DEAD_LINK,
+          `No data from ${endpoint} for ${silentFor} ms (1.5 × keepalive); replacing the link.`,
+        ),
+      ),
     );
     // Never removed: an EventEmitter 'error' without a listener would throw.
     mqtt.on('error', this.#onError);
@@ -124,7 +134,12 @@ class LiveLinkSession implements LinkSession {
  * a QoS 0 message on MQTT 3.1.1 (the common case) is one four-property literal.
  */
 function toReceived(message: EngineMessage): ReceivedMessage {
-  const received: { -readonly [K in keyof ReceivedMessage]: ReceivedMessage[K] } = { topic: message.topic, payload: message.payload, qos: message.qos, retain: message.retain };
+  const received: { -readonly [K in keyof ReceivedMessage]: ReceivedMessage[K] } = {
+    topic: message.topic,
+    payload: message.payload,
+    qos: message.qos,
+    retain: message.retain,
+  };
   if (message.messageId !== undefined) received.messageId = message.messageId;
   if (message.dup) received.dup = true;
   if (message.properties !== undefined) received.properties = message.properties;

@@ -34,7 +34,7 @@ describe('ReconnectSchedule', () => {
   it('herd safety under repeated restarts: 1,000 clients up 3 s between 10 restarts stay within 15 % per 100 ms', () => {
     // A seeded generator (LCG): the same draw every run.
     let seed = 12345;
-    const random = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const random = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const fleet = Array.from({ length: 1_000 }, () => new ReconnectSchedule(DEFAULT_BACKOFF, random));
     for (let restart = 0; restart < 10; restart++) {
       const delays = fleet.map((s) => s.linkLost(3_000, 2_000).delayMs).sort((a, b) => a - b);
@@ -50,7 +50,10 @@ describe('ReconnectSchedule', () => {
   });
 
   it('THROTTLED backs off further than a failure: [maxDelay/2, maxDelay] doubling to the throttled cap, reset by a stable link', () => {
-    const s = new ReconnectSchedule({ ...DEFAULT_BACKOFF, initialDelayMs: 100, maxDelayMs: 1_000, throttledMaxDelayMs: 3_000 }, () => 0.999);
+    const s = new ReconnectSchedule(
+      { ...DEFAULT_BACKOFF, initialDelayMs: 100, maxDelayMs: 1_000, throttledMaxDelayMs: 3_000 },
+      () => 0.999,
+    );
     expect(s.fail()).toEqual({ attempt: 2, delayMs: 99 });
     expect(s.throttled()).toEqual({ attempt: 3, delayMs: 999 });
     expect(s.throttled()).toEqual({ attempt: 4, delayMs: 1_999 });

@@ -68,7 +68,10 @@ export class LinkSupervisor {
     this.#closing = parts.closing;
     this.#events = parts.events;
     this.#state = new StateDoor((change) => {
-      this.#o.logger.info('state', { ...change, ...(change.error === undefined ? {} : { error: change.error.message }) });
+      this.#o.logger.info('state', {
+        ...change,
+        ...(change.error === undefined ? {} : { error: change.error.message }),
+      });
       this.#events.emit('state', change);
     });
     this.#waiters = new ConnectWaiters(this.#o.clock, this.#closing);
@@ -201,7 +204,8 @@ export class LinkSupervisor {
     }
     const verdict = close.attributed ? this.#sync.linkClosed(now, close.publishesInFlight) : undefined;
     this.#dropLink(close)?.destroy();
-    for (const { filter, drops } of verdict?.refused ?? []) this.#events.emit('error', this.#sync.refuse(filter, drops));
+    for (const { filter, drops } of verdict?.refused ?? [])
+      this.#events.emit('error', this.#sync.refuse(filter, drops));
     if (wasConnected) this.#events.emit('disconnected', { reason: error.code, error });
     if (wasConnected && !error.fatal) {
       this.#state.move('link-lost', 'link-lost', error);
@@ -274,7 +278,8 @@ export class LinkSupervisor {
     const mqtt = this.#current.end();
     this.#sync.linkReplaced();
     // The attempt that made this link may still be restoring subscriptions: stop it.
-    if (mqtt !== undefined) this.#attemptController?.abort(new WebcommError(ERROR_CODES.NETWORK, 'The link was dropped.'));
+    if (mqtt !== undefined)
+      this.#attemptController?.abort(new WebcommError(ERROR_CODES.NETWORK, 'The link was dropped.'));
     this.#timers.clear('stable');
     this.#outbox.detach(cause);
     return mqtt;

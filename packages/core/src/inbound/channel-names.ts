@@ -9,7 +9,9 @@ export function suggestChannel(name: string, channels: Iterable<string>): string
   const names = [...channels];
   const closest = closestOption(name, names);
   if (closest !== undefined) return `did you mean "${closest}"?`;
-  return names.length === 0 ? 'no channels are configured' : `the channels are ${names.map((n) => `"${n}"`).join(', ')}`;
+  return names.length === 0
+    ? 'no channels are configured'
+    : `the channels are ${names.map((n) => `"${n}"`).join(', ')}`;
 }
 
 /**

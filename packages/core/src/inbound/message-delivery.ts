@@ -42,7 +42,8 @@ export class MessageDelivery {
       }
       // Made with the link's first QoS 1 delivery (a link that gets only QoS 0 never needs one),
       // and only for the current link, as a stopped confirmer ignored deliveries before.
-      if (message.qos === 1 && this.#link === mqtt) (this.#confirmer ??= new AckConfirmer(mqtt, this.#o.clock, this.#redeliveries, this.#o.logger)).delivered();
+      if (message.qos === 1 && this.#link === mqtt)
+        (this.#confirmer ??= new AckConfirmer(mqtt, this.#o.clock, this.#redeliveries, this.#o.logger)).delivered();
       this.#events.emit('message', message);
       const handled = this.#registry.dispatch(message, this.#onError);
       // Still visible through the `message` event; e.g. a message racing an unsubscribe.

@@ -91,7 +91,8 @@ export class RedeliveryFilter {
    */
   pingAnswered(): number {
     let forgotten = 0;
-    for (const key of this.#confirming) if (this.#seen?.get(key) === this.#link && this.#seen.delete(key)) forgotten += 1;
+    for (const key of this.#confirming)
+      if (this.#seen?.get(key) === this.#link && this.#seen.delete(key)) forgotten += 1;
     this.#confirming = [];
     return forgotten;
   }

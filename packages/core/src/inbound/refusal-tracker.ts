@@ -79,7 +79,9 @@ export class RefusalTracker {
    * on it (QoS 1 publishes): a SUBSCRIBE is alone only when nothing else was waiting.
    */
   linkClosed(now: number, otherInFlight: number): CloseVerdict {
-    const filters = [...(this.#inFlight ?? [])].filter(([, { sentAt }]) => now - sentAt <= REFUSAL_WINDOW_MS).map(([f]) => f);
+    const filters = [...(this.#inFlight ?? [])]
+      .filter(([, { sentAt }]) => now - sentAt <= REFUSAL_WINDOW_MS)
+      .map(([f]) => f);
     this.#inFlight?.clear();
     const alone = filters.length === 1 && otherInFlight === 0;
     const refused: { filter: string; drops: number }[] = [];

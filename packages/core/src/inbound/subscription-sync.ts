@@ -88,7 +88,11 @@ export class SubscriptionSync {
   }
 
   /** UNSUBSCRIBE `filter` on `link` (none when offline); forgets its strikes once no handler is left on it. */
-  async unsubscribe(filter: string, link: MqttLink | undefined, deadline: Parameters<typeof withDeadline>[2]): Promise<void> {
+  async unsubscribe(
+    filter: string,
+    link: MqttLink | undefined,
+    deadline: Parameters<typeof withDeadline>[2],
+  ): Promise<void> {
     if (this.#registry.qosOf(filter) === undefined) this.#refusals.forget(filter);
     if (link === undefined) return;
     await withDeadline('Unsubscribing', () => sendUnsubscribe(link, [filter]), deadline);

@@ -3,7 +3,12 @@ import { ERROR_CODES, type WebcommError } from '../errors.js';
 import type { ReceivedMessage } from '../events.js';
 import { SubscriptionRegistry, type MessageMeta } from './subscriptions.js';
 
-const message = (topic: string, text: string): ReceivedMessage => ({ topic, payload: new TextEncoder().encode(text), qos: 0, retain: false });
+const message = (topic: string, text: string): ReceivedMessage => ({
+  topic,
+  payload: new TextEncoder().encode(text),
+  qos: 0,
+  retain: false,
+});
 
 describe('SubscriptionRegistry.dispatch', () => {
   it('decodes once per decoder, delivers to every matching handler with its own meta', () => {
@@ -14,9 +19,15 @@ describe('SubscriptionRegistry.dispatch', () => {
       return new TextDecoder().decode(payload).toUpperCase();
     };
     const seen: [string, unknown, MessageMeta][] = [];
-    registry.add(SubscriptionRegistry.record('game/news', 'news', 0, upper, (v, meta) => void seen.push(['exact', v, meta])));
-    registry.add(SubscriptionRegistry.record('game/+', undefined, 0, upper, (v, meta) => void seen.push(['plus', v, meta])));
-    registry.add(SubscriptionRegistry.record('game/#', undefined, 0, 'json', (v, meta) => void seen.push(['json', v, meta])));
+    registry.add(
+      SubscriptionRegistry.record('game/news', 'news', 0, upper, (v, meta) => void seen.push(['exact', v, meta])),
+    );
+    registry.add(
+      SubscriptionRegistry.record('game/+', undefined, 0, upper, (v, meta) => void seen.push(['plus', v, meta])),
+    );
+    registry.add(
+      SubscriptionRegistry.record('game/#', undefined, 0, 'json', (v, meta) => void seen.push(['json', v, meta])),
+    );
     const errors: WebcommError[] = [];
     expect(registry.dispatch(message('game/news', '"hi"'), (e) => errors.push(e))).toBe(3);
     expect(decodes).toBe(1);
@@ -27,7 +38,14 @@ describe('SubscriptionRegistry.dispatch', () => {
       ['plus', '"HI"'],
     ]);
     const exact = seen.find(([who]) => who === 'exact')?.[2];
-    expect(exact).toEqual({ topic: 'game/news', payload: new TextEncoder().encode('"hi"'), qos: 0, retain: false, filter: 'game/news', channel: 'news' });
+    expect(exact).toEqual({
+      topic: 'game/news',
+      payload: new TextEncoder().encode('"hi"'),
+      qos: 0,
+      retain: false,
+      filter: 'game/news',
+      channel: 'news',
+    });
     expect(seen.find(([who]) => who === 'plus')?.[2].filter).toBe('game/+');
   });
 
@@ -36,9 +54,11 @@ describe('SubscriptionRegistry.dispatch', () => {
     const got: string[] = [];
     registry.add(SubscriptionRegistry.record('t', undefined, 0, 'json', () => void got.push('json')));
     registry.add(SubscriptionRegistry.record('+', undefined, 0, 'json', () => void got.push('json2')));
-    registry.add(SubscriptionRegistry.record('t', undefined, 0, 'raw', () => {
-      throw new Error('boom');
-    }));
+    registry.add(
+      SubscriptionRegistry.record('t', undefined, 0, 'raw', () => {
+        throw new Error('boom');
+      }),
+    );
     registry.add(SubscriptionRegistry.record('#', undefined, 0, 'raw', () => Promise.reject(new Error('later'))));
     registry.add(SubscriptionRegistry.record('t', undefined, 0, 'raw', () => void got.push('raw')));
     const errors: WebcommError[] = [];
@@ -46,7 +66,9 @@ describe('SubscriptionRegistry.dispatch', () => {
     await Promise.resolve();
     await Promise.resolve();
     expect(got).toEqual(['raw']);
-    expect(errors.map((e) => e.code).sort()).toEqual([ERROR_CODES.DECODE_FAILED, ERROR_CODES.HANDLER_FAILED, ERROR_CODES.HANDLER_FAILED].sort());
+    expect(errors.map((e) => e.code).sort()).toEqual(
+      [ERROR_CODES.DECODE_FAILED, ERROR_CODES.HANDLER_FAILED, ERROR_CODES.HANDLER_FAILED].sort(),
+    );
     expect(errors.every((e) => e.topic === 't')).toBe(true);
   });
 });

@@ -51,7 +51,13 @@ export class SubscriptionRegistry {
     decode: Parameters<typeof toDecoder<T>>[0],
     handler: MessageHandler<T>,
   ): HandlerRecord {
-    return { filter, channel, qos, decoder: toDecoder(decode) as Decoder<unknown>, handler: handler as MessageHandler<never> };
+    return {
+      filter,
+      channel,
+      qos,
+      decoder: toDecoder(decode) as Decoder<unknown>,
+      handler: handler as MessageHandler<never>,
+    };
   }
 
   /** Adds a handler. Returns the filter request to send when the broker needs to hear of it. */
@@ -167,7 +173,12 @@ function decode(decoder: Decoder<unknown>, message: ReceivedMessage, onError: (e
   }
 }
 
-function deliver(record: HandlerRecord, value: unknown, message: ReceivedMessage, onError: (error: WebcommError) => void): void {
+function deliver(
+  record: HandlerRecord,
+  value: unknown,
+  message: ReceivedMessage,
+  onError: (error: WebcommError) => void,
+): void {
   // Spelled out rather than spread: one object shape for every message.
   const meta: MessageMeta = {
     topic: message.topic,

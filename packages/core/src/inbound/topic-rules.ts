@@ -50,7 +50,11 @@ function checkCommon(topic: string, limits: TopicLimits, what: string): void {
   if (topic.includes('\u0000')) throw invalid(topic, 'no-null', `a ${what} must not contain U+0000.`);
   const bytes = encoder.encode(topic).byteLength;
   if (bytes > limits.maxTopicBytes) {
-    throw invalid(topic, 'max-bytes', `it is ${bytes} bytes; the limit is ${limits.maxTopicBytes} (option limits.maxTopicBytes).`);
+    throw invalid(
+      topic,
+      'max-bytes',
+      `it is ${bytes} bytes; the limit is ${limits.maxTopicBytes} (option limits.maxTopicBytes).`,
+    );
   }
   const levels = topic.split('/').length;
   if (levels > limits.maxTopicLevels) {

@@ -107,14 +107,18 @@ describe('TopicTrie', () => {
   for (const hashMatchesParent of [true, false]) {
     it(`agrees with the reference matcher (hashMatchesParent=${hashMatchesParent})`, () => {
       fc.assert(
-        fc.property(fc.uniqueArray(filterArb, { maxLength: 30 }), fc.array(topicArb, { minLength: 1, maxLength: 10 }), (filters, topics) => {
-          const trie = new TopicTrie<string>({ hashMatchesParent });
-          for (const f of filters) trie.add(f, f);
-          for (const topic of topics) {
-            const expected = filters.filter((f) => referenceMatches(f, topic, hashMatchesParent)).sort();
-            expect(trie.match(topic).sort()).toEqual(expected);
-          }
-        }),
+        fc.property(
+          fc.uniqueArray(filterArb, { maxLength: 30 }),
+          fc.array(topicArb, { minLength: 1, maxLength: 10 }),
+          (filters, topics) => {
+            const trie = new TopicTrie<string>({ hashMatchesParent });
+            for (const f of filters) trie.add(f, f);
+            for (const topic of topics) {
+              const expected = filters.filter((f) => referenceMatches(f, topic, hashMatchesParent)).sort();
+              expect(trie.match(topic).sort()).toEqual(expected);
+            }
+          },
+        ),
         { numRuns: 300 },
       );
     });
@@ -122,12 +126,17 @@ describe('TopicTrie', () => {
 
   it('stays consistent with the reference after random removals', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(filterArb, { minLength: 1, maxLength: 20 }), fc.array(fc.boolean(), { minLength: 20, maxLength: 20 }), topicArb, (filters, drop, topic) => {
-        const trie = new TopicTrie<string>();
-        for (const f of filters) trie.add(f, f);
-        const kept = filters.filter((f, i) => !(drop[i] && trie.remove(f, f)));
-        expect(trie.match(topic).sort()).toEqual(kept.filter((f) => referenceMatches(f, topic, true)).sort());
-      }),
+      fc.property(
+        fc.uniqueArray(filterArb, { minLength: 1, maxLength: 20 }),
+        fc.array(fc.boolean(), { minLength: 20, maxLength: 20 }),
+        topicArb,
+        (filters, drop, topic) => {
+          const trie = new TopicTrie<string>();
+          for (const f of filters) trie.add(f, f);
+          const kept = filters.filter((f, i) => !(drop[i] && trie.remove(f, f)));
+          expect(trie.match(topic).sort()).toEqual(kept.filter((f) => referenceMatches(f, topic, true)).sort());
+        },
+      ),
     );
   });
 });

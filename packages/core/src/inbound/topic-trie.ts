@@ -163,7 +163,8 @@ export class TopicTrie<T> {
     const found: T[] = exact === undefined ? [] : exact.slice();
     // charCode 36 is `$`: wildcards in the first level do not match `$` topics.
     const root = this.#root;
-    if (root !== undefined && root.children.size > 0) this.#walk(root, topic.split('/'), 0, topic.charCodeAt(0) === 36, found);
+    if (root !== undefined && root.children.size > 0)
+      this.#walk(root, topic.split('/'), 0, topic.charCodeAt(0) === 36, found);
     // No Set unless a value could appear twice (one value under several matching filters).
     return found.length > 1 ? [...new Set(found)] : found;
   }

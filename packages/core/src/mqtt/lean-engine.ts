@@ -69,7 +69,8 @@ class LeanLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
     stream.on('data', this.#onData);
     stream.on('error', this.#onError);
     stream.on('close', this.#onClose);
-    const password = typeof options.password === 'string' ? new TextEncoder().encode(options.password) : options.password;
+    const password =
+      typeof options.password === 'string' ? new TextEncoder().encode(options.password) : options.password;
     this.#write({
       cmd: 'connect',
       protocolId: 'MQTT',
@@ -81,7 +82,9 @@ class LeanLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
       ...(password === undefined ? {} : { password }),
       ...(options.properties === undefined ? {} : { properties: options.properties as Properties }),
     });
-    this.#arm(options.connectTimeoutMs, () => this.#fail(new Error(`No CONNACK within ${options.connectTimeoutMs} ms (connack timeout)`)));
+    this.#arm(options.connectTimeoutMs, () =>
+      this.#fail(new Error(`No CONNACK within ${options.connectTimeoutMs} ms (connack timeout)`)),
+    );
   }
 
   get connected(): boolean {
@@ -89,20 +92,36 @@ class LeanLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
   }
 
   subscribe(filters: readonly SubscribeRequest[]): Promise<SubackEntry[]> {
-    return this.#request((messageId) => ({ cmd: 'subscribe', messageId, subscriptions: filters.map((f) => ({ topic: f.filter, qos: f.qos })) })).then((packet) => {
+    return this.#request((messageId) => ({
+      cmd: 'subscribe',
+      messageId,
+      subscriptions: filters.map((f) => ({ topic: f.filter, qos: f.qos })),
+    })).then((packet) => {
       const granted = packet.cmd === 'suback' ? packet.granted : [];
       return filters.map((f, i) => ({ filter: f.filter, reasonCode: granted[i] ?? 0x80 }));
     });
   }
 
   unsubscribe(filters: readonly string[]): Promise<number[]> {
-    return this.#request((messageId) => ({ cmd: 'unsubscribe', messageId, unsubscriptions: [...filters] })).then((packet) =>
-      packet.cmd === 'unsuback' ? (packet.granted ?? []) : [],
+    return this.#request((messageId) => ({ cmd: 'unsubscribe', messageId, unsubscriptions: [...filters] })).then(
+      (packet) => (packet.cmd === 'unsuback' ? (packet.granted ?? []) : []),
     );
   }
 
-  publish(topic: string, payload: Uint8Array, options: { qos: 0 | 1; retain: boolean; properties?: PublishProperties }): Promise<PublishResult> {
-    const base = { cmd: 'publish' as const, topic, payload, qos: options.qos, dup: false, retain: options.retain, ...(options.properties === undefined ? {} : { properties: options.properties as Properties }) };
+  publish(
+    topic: string,
+    payload: Uint8Array,
+    options: { qos: 0 | 1; retain: boolean; properties?: PublishProperties },
+  ): Promise<PublishResult> {
+    const base = {
+      cmd: 'publish' as const,
+      topic,
+      payload,
+      qos: options.qos,
+      dup: false,
+      retain: options.retain,
+      ...(options.properties === undefined ? {} : { properties: options.properties as Properties }),
+    };
     if (options.qos === 0) {
       if (!this.#connected) return Promise.reject(new Error('Not connected'));
       this.#write(base);
@@ -126,7 +145,11 @@ class LeanLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
     // Unacknowledged operations are dropped first, so the close waits for nothing.
     this.#pending.rejectAll(new Error('Message removed: the link is ending'));
     const closed = new Promise<void>((resolve) => this.once('close', () => resolve()));
-    if (this.#connected) this.#write({ cmd: 'disconnect', ...(options.reasonCode === undefined ? {} : { reasonCode: options.reasonCode }) });
+    if (this.#connected)
+      this.#write({
+        cmd: 'disconnect',
+        ...(options.reasonCode === undefined ? {} : { reasonCode: options.reasonCode }),
+      });
     this.#connected = false;
     this.#stream.end();
     return closed;
@@ -184,12 +207,17 @@ class LeanLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
         }
         this.#connected = true;
         this.#keepalive();
-        const info: ConnackInfo = { sessionPresent: packet.sessionPresent, reasonCode: 0, ...(packet.properties === undefined ? {} : { properties: packet.properties as ConnackInfo['properties'] }) };
+        const info: ConnackInfo = {
+          sessionPresent: packet.sessionPresent,
+          reasonCode: 0,
+          ...(packet.properties === undefined ? {} : { properties: packet.properties as ConnackInfo['properties'] }),
+        };
         this.emit('connack', info);
         return;
       }
       case 'publish':
-        if (packet.qos === 2) throw new ProtocolFault('QoS 2 PUBLISH received; this client subscribes at QoS 1 at most');
+        if (packet.qos === 2)
+          throw new ProtocolFault('QoS 2 PUBLISH received; this client subscribes at QoS 1 at most');
         try {
           this.emit('message', {
             topic: packet.topic,
@@ -202,7 +230,8 @@ class LeanLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
           });
         } finally {
           // Acknowledged even when a listener threw: the message was delivered.
-          if (packet.qos === 1 && packet.messageId !== undefined) this.#write({ cmd: 'puback', messageId: packet.messageId });
+          if (packet.qos === 1 && packet.messageId !== undefined)
+            this.#write({ cmd: 'puback', messageId: packet.messageId });
         }
         return;
       case 'puback':
@@ -219,8 +248,12 @@ class LeanLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
         this.emit('disconnect', {
           reasonCode: packet.reasonCode ?? 0,
           ...(packet.properties?.reasonString === undefined ? {} : { reasonString: packet.properties.reasonString }),
-          ...(packet.properties?.userProperties === undefined ? {} : { userProperties: packet.properties.userProperties }),
-          ...(packet.properties?.serverReference === undefined ? {} : { serverReference: packet.properties.serverReference }),
+          ...(packet.properties?.userProperties === undefined
+            ? {}
+            : { userProperties: packet.properties.userProperties }),
+          ...(packet.properties?.serverReference === undefined
+            ? {}
+            : { serverReference: packet.properties.serverReference }),
         });
         this.destroy();
         return;

@@ -16,7 +16,10 @@ describe('LinkEmitter (the event emitter of an MQTT link)', () => {
     });
     emitter.on('message', (text) => seen.push(['second', text]));
     expect(emitter.emit('message', 'a')).toBe(true);
-    expect(seen).toEqual([['first', 'a', true], ['second', 'a']]);
+    expect(seen).toEqual([
+      ['first', 'a', true],
+      ['second', 'a'],
+    ]);
   });
 
   it('passes no argument to an event that has none', () => {

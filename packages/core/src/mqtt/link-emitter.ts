@@ -17,7 +17,8 @@ export class LinkEmitter<Events extends { [E in keyof Events]: unknown[] }> {
 
   on<E extends keyof Events>(event: E, listener: Listener<Events, E>): this {
     const current = this.#listeners[event] as Listener<Events, E> | readonly Listener<Events, E>[] | undefined;
-    this.#listeners[event] = current === undefined ? listener : typeof current === 'function' ? [current, listener] : [...current, listener];
+    this.#listeners[event] =
+      current === undefined ? listener : typeof current === 'function' ? [current, listener] : [...current, listener];
     return this;
   }
 
@@ -26,13 +27,15 @@ export class LinkEmitter<Events extends { [E in keyof Events]: unknown[] }> {
     const current = this.#listeners[event] as Listener<Events, E> | readonly Listener<Events, E>[] | undefined;
     if (current === undefined) return this;
     // A `once` registration is removed by its listener too, as in eventemitter3.
-    const matches = (l: Listener<Events, E>): boolean => l === listener || (l as { listener?: unknown }).listener === listener;
+    const matches = (l: Listener<Events, E>): boolean =>
+      l === listener || (l as { listener?: unknown }).listener === listener;
     if (typeof current === 'function') {
       if (matches(current)) this.#listeners[event] = undefined;
       return this;
     }
     const rest = current.filter((l) => !matches(l));
-    if (rest.length !== current.length) this.#listeners[event] = rest.length === 0 ? undefined : rest.length === 1 ? rest[0] : rest;
+    if (rest.length !== current.length)
+      this.#listeners[event] = rest.length === 0 ? undefined : rest.length === 1 ? rest[0] : rest;
     return this;
   }
 

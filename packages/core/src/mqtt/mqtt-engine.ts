@@ -165,7 +165,11 @@ export interface MqttLink {
    * Sends PUBLISH. QoS 0 resolves once written; QoS 1 on PUBACK, with its reason code. Rejects
    * when the link closes first or the engine cannot send it.
    */
-  publish(topic: string, payload: Uint8Array, options: { readonly qos: 0 | 1; readonly retain: boolean; readonly properties?: PublishProperties }): Promise<PublishResult>;
+  publish(
+    topic: string,
+    payload: Uint8Array,
+    options: { readonly qos: 0 | 1; readonly retain: boolean; readonly properties?: PublishProperties },
+  ): Promise<PublishResult>;
   /** Sends PINGREQ now (its PINGRESP is the `pingresp` event). */
   ping(): void;
   /**

@@ -20,20 +20,30 @@ export interface SubscribeOutcome {
  * Sends SUBSCRIBE for `filters` on `link` in packets of at most `batchSize` filters (IoT Core
  * disconnects a client that sends more than 8), resolving with the filters the broker refused.
  */
-export async function sendSubscribe(link: MqttLink, filters: readonly FilterRequest[], batchSize: number): Promise<SubscribeOutcome> {
+export async function sendSubscribe(
+  link: MqttLink,
+  filters: readonly FilterRequest[],
+  batchSize: number,
+): Promise<SubscribeOutcome> {
   const batches: FilterRequest[][] = [];
   for (let i = 0; i < filters.length; i += batchSize) batches.push(filters.slice(i, i + batchSize));
   const results = (await Promise.all(batches.map((batch) => subscribeBatch(link, batch)))).flat();
   return { refused: results.map((a) => a.filter), codes: new Map(results.map((a) => [a.filter, a.reasonCode])) };
 }
 
-async function subscribeBatch(link: MqttLink, batch: readonly FilterRequest[]): Promise<{ filter: string; reasonCode: number }[]> {
+async function subscribeBatch(
+  link: MqttLink,
+  batch: readonly FilterRequest[],
+): Promise<{ filter: string; reasonCode: number }[]> {
   let answers;
   try {
     answers = await link.subscribe(batch);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new WebcommError(ERROR_CODES.PROTOCOL, `SUBSCRIBE failed: ${message}`, { cause: error, topic: batch[0]?.filter });
+    throw new WebcommError(ERROR_CODES.PROTOCOL, `SUBSCRIBE failed: ${message}`, {
+      cause: error,
+      topic: batch[0]?.filter,
+    });
   }
   return answers.filter((a) => a.reasonCode >= SUBACK_FAILURE);
 }
@@ -53,7 +63,10 @@ export async function sendUnsubscribe(link: MqttLink, filters: readonly string[]
  * by closing the link each time it was sent.
  */
 export function subscribeRefused(filter: string, linkDrops = 0, reasonCode?: number): WebcommError {
-  const code = reasonCode === undefined ? '' : ` (SUBACK 0x${reasonCode.toString(16).toUpperCase()}${SUBACK_REASONS[reasonCode] === undefined ? '' : `: ${SUBACK_REASONS[reasonCode]}`})`;
+  const code =
+    reasonCode === undefined
+      ? ''
+      : ` (SUBACK 0x${reasonCode.toString(16).toUpperCase()}${SUBACK_REASONS[reasonCode] === undefined ? '' : `: ${SUBACK_REASONS[reasonCode]}`})`;
   const how =
     linkDrops > 0
       ? `The broker closed the connection each time this client subscribed to "${filter}" (${linkDrops} link drops): it refuses the subscription`

@@ -67,7 +67,9 @@ class MqttJsLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
       ...(options.clock === systemClock ? {} : { timerVariant: intervalTimerFrom(options.clock) }),
       ...(options.username === undefined ? {} : { username: options.username }),
       ...(options.password === undefined ? {} : { password: toPassword(options.password) }),
-      ...(options.properties === undefined || options.protocolVersion !== 5 ? {} : { properties: options.properties as IClientOptions['properties'] }),
+      ...(options.properties === undefined || options.protocolVersion !== 5
+        ? {}
+        : { properties: options.properties as IClientOptions['properties'] }),
     };
     const duplex = asDuplex(stream);
     const mqtt = new MqttClient(() => duplex, mqttOptions);
@@ -87,7 +89,13 @@ class MqttJsLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
     });
     mqtt.on('message', (topic: string, payload: Buffer, packet: MqttJsPublish) => {
       // Per message: one literal, optional fields added only when present (no object spreads).
-      const message: { -readonly [K in keyof EngineMessage]: EngineMessage[K] } = { topic, payload: fromMqttBytes(payload), qos: packet.qos, retain: packet.retain, dup: packet.dup === true };
+      const message: { -readonly [K in keyof EngineMessage]: EngineMessage[K] } = {
+        topic,
+        payload: fromMqttBytes(payload),
+        qos: packet.qos,
+        retain: packet.retain,
+        dup: packet.dup === true,
+      };
       if (packet.messageId !== undefined) message.messageId = packet.messageId;
       if (packet.properties !== undefined) message.properties = packet.properties;
       this.emit('message', message);
@@ -137,7 +145,9 @@ class MqttJsLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
         // MQTT.js reports any failure code in SUBACK as an error carrying the SUBACK packet.
         const codes = (error as { packet?: { granted?: unknown[] } } | null)?.packet?.granted;
         if (error && Array.isArray(codes)) {
-          resolve(filters.map((f, i) => ({ filter: f.filter, reasonCode: typeof codes[i] === 'number' ? codes[i] : 0x80 })));
+          resolve(
+            filters.map((f, i) => ({ filter: f.filter, reasonCode: typeof codes[i] === 'number' ? codes[i] : 0x80 })),
+          );
         } else if (error) {
           reject(error);
         } else {
@@ -157,7 +167,11 @@ class MqttJsLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
     });
   }
 
-  publish(topic: string, payload: Uint8Array, options: { qos: 0 | 1; retain: boolean; properties?: PublishProperties }): Promise<PublishResult> {
+  publish(
+    topic: string,
+    payload: Uint8Array,
+    options: { qos: 0 | 1; retain: boolean; properties?: PublishProperties },
+  ): Promise<PublishResult> {
     return new Promise((resolve, reject) => {
       const publishOptions = {
         qos: options.qos,
@@ -168,7 +182,8 @@ class MqttJsLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
         const reasonCode = (packet as { reasonCode?: number } | undefined)?.reasonCode;
         // MQTT.js turns a PUBACK reason code of 0x80 or more into an error with that `code`.
         const refused = (error as { code?: unknown } | null | undefined)?.code;
-        if (error && typeof refused === 'number' && refused >= 0x80) resolve({ reasonCode: refused, reasonString: error.message });
+        if (error && typeof refused === 'number' && refused >= 0x80)
+          resolve({ reasonCode: refused, reasonString: error.message });
         else if (error) reject(error);
         else resolve({ reasonCode: reasonCode ?? 0 });
       });
@@ -202,7 +217,9 @@ const noop = (): void => undefined;
 
 function unsubackCodes(packet: unknown): number[] {
   // mqtt-packet puts an MQTT 5 UNSUBACK's reason codes in `granted`.
-  const codes = (packet as { granted?: unknown; reasonCode?: unknown } | undefined)?.granted ?? (packet as { reasonCode?: unknown } | undefined)?.reasonCode;
+  const codes =
+    (packet as { granted?: unknown; reasonCode?: unknown } | undefined)?.granted ??
+    (packet as { reasonCode?: unknown } | undefined)?.reasonCode;
   if (Array.isArray(codes)) return codes.filter((c): c is number => typeof c === 'number');
   return typeof codes === 'number' ? [codes] : [];
 }

@@ -77,19 +77,49 @@ export class BrokerOutbox {
    * Publishes (or queues) one message; `signal` cancels it while it is still queued. Without a
    * signal it still settles: on write (QoS 0), PUBACK (QoS 1), queue expiry or close.
    */
-  submit(topic: string, payload: Uint8Array, qos: 0 | 1, retain: boolean, signal?: AbortSignal, properties?: PublishProperties): Promise<void> {
+  submit(
+    topic: string,
+    payload: Uint8Array,
+    qos: 0 | 1,
+    retain: boolean,
+    signal?: AbortSignal,
+    properties?: PublishProperties,
+  ): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const pending: Pending = { topic, payload, qos, retain, properties, resolve, reject, sentOn: undefined, settled: false, strikes: 0, sentAt: 0 };
+      const pending: Pending = {
+        topic,
+        payload,
+        qos,
+        retain,
+        properties,
+        resolve,
+        reject,
+        sentOn: undefined,
+        settled: false,
+        strikes: 0,
+        sentAt: 0,
+      };
       signal?.addEventListener('abort', () => this.#cancel(pending), { once: true });
       if (this.#link !== undefined && this.#probing === 0) {
         this.#send(pending, this.#link);
         return;
       }
       // A message with an MQTT 5 expiry is stale after it, here as at the broker: dropped, not sent late.
-      const expiryMs = properties?.messageExpiryInterval === undefined ? this.#ttlMs : Math.min(this.#ttlMs, properties.messageExpiryInterval * 1000);
-      const { accepted, evicted } = this.#queue.push(pending, payload.byteLength + topic.length, this.#clock.now(), expiryMs);
+      const expiryMs =
+        properties?.messageExpiryInterval === undefined
+          ? this.#ttlMs
+          : Math.min(this.#ttlMs, properties.messageExpiryInterval * 1000);
+      const { accepted, evicted } = this.#queue.push(
+        pending,
+        payload.byteLength + topic.length,
+        this.#clock.now(),
+        expiryMs,
+      );
       for (const old of evicted) {
-        this.#settle(old, queueFull(old.topic, 'it was the oldest message in a full offline queue (policy drop-oldest)'));
+        this.#settle(
+          old,
+          queueFull(old.topic, 'it was the oldest message in a full offline queue (policy drop-oldest)'),
+        );
       }
       if (!accepted) {
         this.#settle(pending, queueFull(topic, 'the offline queue is full or the message exceeds queue.maxBytes'));
@@ -207,8 +237,10 @@ export class BrokerOutbox {
       return;
     }
     sent.then(
-      ({ reasonCode, reasonString }) => answered(reasonCode < 0x80 ? undefined : pubackRefusal(pending.topic, reasonCode, reasonString)),
-      (error: unknown) => answered(publishFailed(pending.topic, error instanceof Error ? error.message : String(error), error)),
+      ({ reasonCode, reasonString }) =>
+        answered(reasonCode < 0x80 ? undefined : pubackRefusal(pending.topic, reasonCode, reasonString)),
+      (error: unknown) =>
+        answered(publishFailed(pending.topic, error instanceof Error ? error.message : String(error), error)),
     );
   }
 
@@ -216,7 +248,8 @@ export class BrokerOutbox {
     // The deadline wrapper already rejected the caller's promise; just stop sending it.
     this.#queue.remove(pending);
     this.#inFlight?.delete(pending);
-    if (this.#probes?.delete(pending) === true && this.#probing === 0 && this.#link !== undefined) this.#pump(this.#link);
+    if (this.#probes?.delete(pending) === true && this.#probing === 0 && this.#link !== undefined)
+      this.#pump(this.#link);
     pending.sentOn = undefined;
     pending.settled = true;
   }
@@ -293,7 +326,7 @@ function publishRefused(topic: string, drops: number): WebcommError {
   return new WebcommError(
     ERROR_CODES.PUBLISH_REFUSED,
     `The broker closed the connection each time this message to "${topic}" was sent (${drops} link drops): it refuses it. ` +
-      'Likely causes: the identity\'s policy does not allow publishing to this topic (iot:Publish), or the channel\'s topic has a typo. ' +
+      "Likely causes: the identity's policy does not allow publishing to this topic (iot:Publish), or the channel's topic has a typo. " +
       'Only this message was dropped; the others are sent.',
     { topic },
   );

@@ -25,7 +25,12 @@ export function preparePublish(
   channels: ReadonlyMap<string, ResolvedChannel>,
   mode: PublishMode,
   message: unknown,
-  options: { readonly qos?: number; readonly retain?: boolean; readonly expirySeconds?: number; readonly userProperties?: UserProperties },
+  options: {
+    readonly qos?: number;
+    readonly retain?: boolean;
+    readonly expirySeconds?: number;
+    readonly userProperties?: UserProperties;
+  },
   limits: TopicLimits,
   protocolVersion: 4 | 5 = 4,
 ): PreparedPublish {
@@ -43,24 +48,40 @@ export function preparePublish(
   assertPublishTopic(channel.topic, limits);
   const qos = options.qos ?? 0;
   if (qos !== 0 && qos !== 1) {
-    throw new WebcommError(ERROR_CODES.INVALID_OPTION, `Option "qos" must be 0 or 1 (IoT Core has no QoS 2); got ${String(qos)}.`, {
-      topic: channel.topic,
-    });
+    throw new WebcommError(
+      ERROR_CODES.INVALID_OPTION,
+      `Option "qos" must be 0 or 1 (IoT Core has no QoS 2); got ${String(qos)}.`,
+      {
+        topic: channel.topic,
+      },
+    );
   }
   let payload: Uint8Array;
   try {
     payload = encodePayload(message);
   } catch (cause) {
-    throw new WebcommError(ERROR_CODES.INVALID_PAYLOAD, `Cannot encode the message for "${channelName}": ${describeThrown(cause)}`, {
-      cause,
-      topic: channel.topic,
-    });
+    throw new WebcommError(
+      ERROR_CODES.INVALID_PAYLOAD,
+      `Cannot encode the message for "${channelName}": ${describeThrown(cause)}`,
+      {
+        cause,
+        topic: channel.topic,
+      },
+    );
   }
   assertPayloadSize(channel.topic, payload, limits);
   const properties = publishProperties(channel.topic, options, mode === 'broker' && protocolVersion === 5);
   return {
     mode,
-    outgoing: { channel: channel.name, topic: channel.topic, message, payload, qos, retain: options.retain ?? false, ...(properties === undefined ? {} : { properties }) },
+    outgoing: {
+      channel: channel.name,
+      topic: channel.topic,
+      message,
+      payload,
+      qos,
+      retain: options.retain ?? false,
+      ...(properties === undefined ? {} : { properties }),
+    },
   };
 }
 
@@ -72,17 +93,23 @@ function publishProperties(
 ): PublishProperties | undefined {
   const { expirySeconds, userProperties } = options;
   if (expirySeconds === undefined && userProperties === undefined) return undefined;
-  const bad = (option: string, problem: string): WebcommError => new WebcommError(ERROR_CODES.INVALID_OPTION, `Option "${option}" ${problem}`, { topic });
+  const bad = (option: string, problem: string): WebcommError =>
+    new WebcommError(ERROR_CODES.INVALID_OPTION, `Option "${option}" ${problem}`, { topic });
   const given = expirySeconds === undefined ? 'userProperties' : 'expirySeconds';
   if (!canCarry) throw bad(given, "needs publish: 'broker' and protocolVersion: 5.");
-  if (expirySeconds !== undefined && (!Number.isInteger(expirySeconds) || expirySeconds < 1 || expirySeconds > 0xffff_ffff)) {
+  if (
+    expirySeconds !== undefined &&
+    (!Number.isInteger(expirySeconds) || expirySeconds < 1 || expirySeconds > 0xffff_ffff)
+  ) {
     throw bad('expirySeconds', `must be whole seconds ≥ 1; got ${String(expirySeconds)}.`);
   }
   if (userProperties !== undefined) {
     const valid =
       typeof userProperties === 'object' &&
       userProperties !== null &&
-      Object.values(userProperties).every((v) => typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string')));
+      Object.values(userProperties).every(
+        (v) => typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string')),
+      );
     if (!valid) throw bad('userProperties', 'must map names to strings or string arrays.');
   }
   return {

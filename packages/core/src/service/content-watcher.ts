@@ -70,7 +70,11 @@ export class ContentWatcher<T = unknown> extends EventEmitter<ContentWatcherEven
   /** Use {@link watchContent}. */
   constructor(client: WebcommClient, options: WatchContentOptions<T>) {
     super();
-    assertKnownOptions(options, optionKeys<WatchContentOptions>({ channel: true, store: true, fetchLatest: true }), 'watchContent()');
+    assertKnownOptions(
+      options,
+      optionKeys<WatchContentOptions>({ channel: true, store: true, fetchLatest: true }),
+      'watchContent()',
+    );
     this.#client = client;
     this.#options = options;
     const memory = new Map<string, number>();
@@ -86,7 +90,11 @@ export class ContentWatcher<T = unknown> extends EventEmitter<ContentWatcherEven
   async start(): Promise<void> {
     this.#current = await this.#store.load(this.#options.channel);
     this.#client.on('connected', this.#onConnected);
-    this.#unsubscribe = await this.#client.subscribe<unknown>(this.#options.channel, (message) => this.#offer(message), { decode: 'json' });
+    this.#unsubscribe = await this.#client.subscribe<unknown>(
+      this.#options.channel,
+      (message) => this.#offer(message),
+      { decode: 'json' },
+    );
     if (this.#client.state === 'connected') this.#onConnected();
   }
 
@@ -102,15 +110,32 @@ export class ContentWatcher<T = unknown> extends EventEmitter<ContentWatcherEven
     if (fetchLatest === undefined) return; // the retained message arrives with the re-subscription
     fetchLatest(this.#options.channel).then(
       (latest) => latest !== undefined && this.#offer(latest),
-      (error: unknown) => this.emit('error', new WebcommError(ERROR_CODES.NETWORK, `Fetching the latest "${this.#options.channel}" failed: ${describeThrown(error)}`, { cause: error, topic: this.#options.channel })),
+      (error: unknown) =>
+        this.emit(
+          'error',
+          new WebcommError(
+            ERROR_CODES.NETWORK,
+            `Fetching the latest "${this.#options.channel}" failed: ${describeThrown(error)}`,
+            { cause: error, topic: this.#options.channel },
+          ),
+        ),
     );
   };
 
   /** Serialised so a slow store never lets an older update overtake a newer one. */
   #offer(message: unknown): void {
-    this.#chain = this.#chain.then(() => this.#apply(message)).catch((error: unknown) => {
-      this.emit('error', error instanceof WebcommError ? error : new WebcommError(ERROR_CODES.HANDLER_FAILED, `Content store failed: ${describeThrown(error)}`, { cause: error }));
-    });
+    this.#chain = this.#chain
+      .then(() => this.#apply(message))
+      .catch((error: unknown) => {
+        this.emit(
+          'error',
+          error instanceof WebcommError
+            ? error
+            : new WebcommError(ERROR_CODES.HANDLER_FAILED, `Content store failed: ${describeThrown(error)}`, {
+                cause: error,
+              }),
+        );
+      });
   }
 
   async #apply(message: unknown): Promise<void> {
@@ -119,7 +144,10 @@ export class ContentWatcher<T = unknown> extends EventEmitter<ContentWatcherEven
     if (from !== undefined && update.version <= from) return; // stale, duplicate or out of order
     this.#current = update.version;
     await this.#store.save(this.#options.channel, update.version);
-    const missed = from === undefined || !Number.isInteger(from) || !Number.isInteger(update.version) ? 0 : Math.max(0, update.version - from - 1);
+    const missed =
+      from === undefined || !Number.isInteger(from) || !Number.isInteger(update.version)
+        ? 0
+        : Math.max(0, update.version - from - 1);
     this.emit('contentChanged', { channel: this.#options.channel, from, to: update.version, missed, update });
   }
 }
@@ -127,19 +155,36 @@ export class ContentWatcher<T = unknown> extends EventEmitter<ContentWatcherEven
 /** Validates a content update; throws `INVALID_PAYLOAD` naming what is wrong. */
 export function parseUpdate<T>(message: unknown, channel: string): ContentUpdate<T> {
   const candidate = message as Partial<ContentUpdate<T>> | null;
-  if (typeof candidate !== 'object' || candidate === null || typeof candidate.version !== 'number' || !Number.isFinite(candidate.version) || candidate.version < 0) {
-    throw new WebcommError(ERROR_CODES.INVALID_PAYLOAD, `A content update on "${channel}" must be {"version": <non-negative number>, ...}; ignored.`, { topic: channel });
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    typeof candidate.version !== 'number' ||
+    !Number.isFinite(candidate.version) ||
+    candidate.version < 0
+  ) {
+    throw new WebcommError(
+      ERROR_CODES.INVALID_PAYLOAD,
+      `A content update on "${channel}" must be {"version": <non-negative number>, ...}; ignored.`,
+      { topic: channel },
+    );
   }
   for (const field of ['etag', 'url'] as const) {
     if (candidate[field] !== undefined && typeof candidate[field] !== 'string') {
-      throw new WebcommError(ERROR_CODES.INVALID_PAYLOAD, `A content update on "${channel}" has a non-string "${field}"; ignored.`, { topic: channel });
+      throw new WebcommError(
+        ERROR_CODES.INVALID_PAYLOAD,
+        `A content update on "${channel}" has a non-string "${field}"; ignored.`,
+        { topic: channel },
+      );
     }
   }
   return candidate as ContentUpdate<T>;
 }
 
 /** Starts a {@link ContentWatcher} on `client`. */
-export async function watchContent<T = unknown>(client: WebcommClient, options: WatchContentOptions<T>): Promise<ContentWatcher<T>> {
+export async function watchContent<T = unknown>(
+  client: WebcommClient,
+  options: WatchContentOptions<T>,
+): Promise<ContentWatcher<T>> {
   const watcher = new ContentWatcher<T>(client, options);
   await watcher.start();
   return watcher;

@@ -21,7 +21,16 @@ export interface RegisterClientOptions extends RegistrationRequest {
   readonly signal?: AbortSignal;
 }
 
-const KEYS = optionKeys<RegisterClientOptions>({ serviceUrl: true, type: true, clientId: true, serviceToken: true, adminToken: true, publish: true, fetch: true, signal: true });
+const KEYS = optionKeys<RegisterClientOptions>({
+  serviceUrl: true,
+  type: true,
+  clientId: true,
+  serviceToken: true,
+  adminToken: true,
+  publish: true,
+  fetch: true,
+  signal: true,
+});
 
 /** The service's base URL as a directory, so `new URL('register', base)` keeps any path. */
 export function serviceBaseUrl(serviceUrl: unknown, optionName = 'serviceUrl'): URL {
@@ -47,21 +56,38 @@ export async function registerClient(options: RegisterClientOptions): Promise<Re
   try {
     response = await (options.fetch ?? fetch)(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(bearer === undefined ? {} : { authorization: `Bearer ${bearer}` }) },
+      headers: {
+        'content-type': 'application/json',
+        ...(bearer === undefined ? {} : { authorization: `Bearer ${bearer}` }),
+      },
       body: JSON.stringify(body),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
   } catch (error) {
-    throw new WebcommError(ERROR_CODES.REGISTRATION_FAILED, `The registration service at ${url.origin} cannot be reached: ${(error as Error).message}. Check serviceUrl.`, { cause: error });
+    throw new WebcommError(
+      ERROR_CODES.REGISTRATION_FAILED,
+      `The registration service at ${url.origin} cannot be reached: ${(error as Error).message}. Check serviceUrl.`,
+      { cause: error },
+    );
   }
   const answer = (await response.json().catch(() => undefined)) as RegistrationResponse | ServiceErrorBody | undefined;
   if (response.ok && answer !== undefined && 'clientId' in answer) return hideSecrets(answer);
   const code = answer !== undefined && 'error' in answer ? answer.error.code : `HTTP_${response.status}`;
   const message = answer !== undefined && 'error' in answer ? answer.error.message : response.statusText;
-  if (code === 'BANNED') throw new WebcommError(ERROR_CODES.BANNED, `Registration refused: this client is banned (${message}).`, { fatal: true });
+  if (code === 'BANNED')
+    throw new WebcommError(ERROR_CODES.BANNED, `Registration refused: this client is banned (${message}).`, {
+      fatal: true,
+    });
   if (response.status === 429) {
     const retryAfter = response.headers.get('retry-after') ?? '1';
-    throw new WebcommError(ERROR_CODES.RATE_LIMITED, `Registration rate-limited by the service (${message}); try again in ${retryAfter} s.`);
+    throw new WebcommError(
+      ERROR_CODES.RATE_LIMITED,
+      `Registration rate-limited by the service (${message}); try again in ${retryAfter} s.`,
+    );
   }
-  throw new WebcommError(ERROR_CODES.REGISTRATION_FAILED, `Registration failed with ${response.status} ${code}: ${message}`, { fatal: response.status < 500 });
+  throw new WebcommError(
+    ERROR_CODES.REGISTRATION_FAILED,
+    `Registration failed with ${response.status} ${code}: ${message}`,
+    { fatal: response.status < 500 },
+  );
 }

@@ -28,7 +28,11 @@ const FATAL_CODES: Readonly<Record<string, (typeof ERROR_CODES)[keyof typeof ERR
  * Opt a channel in with `client.enablePublish(name, servicePublisher({...}))`.
  */
 export function servicePublisher(options: ServicePublisherOptions): ChannelPublisher {
-  assertKnownOptions(options, optionKeys<ServicePublisherOptions>({ serviceUrl: true, serviceToken: true, fetch: true }), 'servicePublisher()');
+  assertKnownOptions(
+    options,
+    optionKeys<ServicePublisherOptions>({ serviceUrl: true, serviceToken: true, fetch: true }),
+    'servicePublisher()',
+  );
   const url = new URL('publish', serviceBaseUrl(options.serviceUrl));
   return {
     name: 'service-api',
@@ -44,14 +48,19 @@ export function servicePublisher(options: ServicePublisherOptions): ChannelPubli
         });
       } catch (error) {
         if (signal.aborted) throw signal.reason;
-        throw new WebcommError(ERROR_CODES.NETWORK, `The publish API at ${url.origin} cannot be reached: ${(error as Error).message}.`, { cause: error, topic: message.topic });
+        throw new WebcommError(
+          ERROR_CODES.NETWORK,
+          `The publish API at ${url.origin} cannot be reached: ${(error as Error).message}.`,
+          { cause: error, topic: message.topic },
+        );
       }
       if (response.ok) return;
       const problem = (await response.json().catch(() => undefined)) as ServiceErrorBody | undefined;
       const code = problem?.error.code ?? `HTTP_${response.status}`;
       const text = `The publish API refused "${message.channel}": ${response.status} ${code} (${problem?.error.message ?? response.statusText}).`;
       const mapped = FATAL_CODES[code];
-      if (response.status === 429) throw new WebcommError(ERROR_CODES.RATE_LIMITED, `${text} Slow down.`, { topic: message.topic });
+      if (response.status === 429)
+        throw new WebcommError(ERROR_CODES.RATE_LIMITED, `${text} Slow down.`, { topic: message.topic });
       throw new WebcommError(mapped ?? ERROR_CODES.PROTOCOL, text, { topic: message.topic });
     },
   };

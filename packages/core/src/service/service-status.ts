@@ -24,11 +24,19 @@ export function serviceStatusCheck(options: ServiceStatusOptions): StatusCheck {
   return async (signal) => {
     let response: Response;
     try {
-      response = await (options.fetch ?? fetch)(url, { headers: { authorization: `Bearer ${options.serviceToken}` }, signal });
+      response = await (options.fetch ?? fetch)(url, {
+        headers: { authorization: `Bearer ${options.serviceToken}` },
+        signal,
+      });
     } catch (error) {
-      throw new WebcommError(ERROR_CODES.NETWORK, `The status API at ${url.origin} cannot be reached: ${describeThrown(error)}.`, { cause: error });
+      throw new WebcommError(
+        ERROR_CODES.NETWORK,
+        `The status API at ${url.origin} cannot be reached: ${describeThrown(error)}.`,
+        { cause: error },
+      );
     }
-    const answer = (await response.json().catch(() => undefined)) as ClientStatusResponse | ServiceErrorBody | undefined;
+    const answer = (await response.json().catch(() => undefined)) as
+      ClientStatusResponse | ServiceErrorBody | undefined;
     if (response.ok && answer !== undefined && 'status' in answer) return answer.status;
     const code = answer !== undefined && 'error' in answer ? answer.error.code : `HTTP_${response.status}`;
     throw new WebcommError(ERROR_CODES.PROTOCOL, `The status API answered ${response.status} ${code}.`);

@@ -4,7 +4,11 @@ import { describeThrown } from './describe-thrown.js';
 describe('describeThrown', () => {
   it('describes every kind of thrown value without throwing', () => {
     const hostile = Object.create(null) as Record<string, unknown>;
-    const trap = { get message(): string { throw new Error('trap'); } };
+    const trap = {
+      get message(): string {
+        throw new Error('trap');
+      },
+    };
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     expect(describeThrown(new Error('boom'))).toBe('boom');

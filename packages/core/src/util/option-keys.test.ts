@@ -68,7 +68,12 @@ describe('closestOption', () => {
 
   it('a one-edit typo of any client option is traced back to an option at most one edit away', () => {
     const typo = fc
-      .tuple(fc.constantFrom(...CLIENT_OPTION_KEYS), fc.nat(), fc.constantFrom('delete', 'insert', 'swap', 'replace'), fc.constantFrom(...'qxzj'))
+      .tuple(
+        fc.constantFrom(...CLIENT_OPTION_KEYS),
+        fc.nat(),
+        fc.constantFrom('delete', 'insert', 'swap', 'replace'),
+        fc.constantFrom(...'qxzj'),
+      )
       .map(([key, at, kind, char]) => {
         const i = at % key.length;
         const typoed =
@@ -87,7 +92,9 @@ describe('closestOption', () => {
         const suggestion = closestOption(typoed, CLIENT_OPTION_KEYS);
         expect(suggestion).toBeDefined();
         expect(editDistance(typoed, suggestion as string)).toBeLessThanOrEqual(editDistance(typoed, key));
-        expect(thrown(() => assertKnownOptions({ [typoed]: 1 }, CLIENT_OPTION_KEYS, 'X')).message).toContain(`did you mean "${suggestion}"?`);
+        expect(thrown(() => assertKnownOptions({ [typoed]: 1 }, CLIENT_OPTION_KEYS, 'X')).message).toContain(
+          `did you mean "${suggestion}"?`,
+        );
       }),
     );
   });
@@ -98,9 +105,9 @@ describe('assertKnownOptions', () => {
     const error = thrown(() => assertKnownOptions({ publsh: {} }, ['publish', 'tls'], 'createNodeClient()'));
     expect(error.code).toBe(ERROR_CODES.INVALID_OPTION);
     expect(error.message).toBe('createNodeClient(): unknown option "publsh"; did you mean "publish"?');
-    expect(thrown(() => assertKnownOptions({ initalDelayMs: 1 }, ['initialDelayMs'], 'WebcommClient', 'backoff')).message).toBe(
-      'WebcommClient: unknown option "backoff.initalDelayMs"; did you mean "backoff.initialDelayMs"?',
-    );
+    expect(
+      thrown(() => assertKnownOptions({ initalDelayMs: 1 }, ['initialDelayMs'], 'WebcommClient', 'backoff')).message,
+    ).toBe('WebcommClient: unknown option "backoff.initalDelayMs"; did you mean "backoff.initialDelayMs"?');
     expect(thrown(() => assertKnownOptions({ color: 'red' }, ['host', 'port'], 'tcpTransport()')).message).toBe(
       'tcpTransport(): unknown option "color"; valid options are "host", "port".',
     );
@@ -109,7 +116,9 @@ describe('assertKnownOptions', () => {
   it('accepts every valid key (even undefined), ignores non-objects and inherited keys', () => {
     fc.assert(
       fc.property(fc.subarray([...CLIENT_OPTION_KEYS]), (keys) => {
-        expect(() => assertKnownOptions(Object.fromEntries(keys.map((k) => [k, undefined])), CLIENT_OPTION_KEYS, 'X')).not.toThrow();
+        expect(() =>
+          assertKnownOptions(Object.fromEntries(keys.map((k) => [k, undefined])), CLIENT_OPTION_KEYS, 'X'),
+        ).not.toThrow();
       }),
     );
     expect(() => assertKnownOptions(undefined, [], 'X')).not.toThrow();
@@ -119,11 +128,14 @@ describe('assertKnownOptions', () => {
 
   it('refuses any key outside the valid set', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 20 }).filter((k) => !CLIENT_OPTION_KEYS.includes(k) && k !== '__proto__'), (key) => {
-        const error = thrown(() => assertKnownOptions({ clientId: 'a', [key]: 1 }, CLIENT_OPTION_KEYS, 'X'));
-        expect(error.code).toBe(ERROR_CODES.INVALID_OPTION);
-        expect(error.message).toContain(`unknown option "${key}"`);
-      }),
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 20 }).filter((k) => !CLIENT_OPTION_KEYS.includes(k) && k !== '__proto__'),
+        (key) => {
+          const error = thrown(() => assertKnownOptions({ clientId: 'a', [key]: 1 }, CLIENT_OPTION_KEYS, 'X'));
+          expect(error.code).toBe(ERROR_CODES.INVALID_OPTION);
+          expect(error.message).toContain(`unknown option "${key}"`);
+        },
+      ),
     );
   });
 
@@ -142,10 +154,16 @@ describe('validateUrl', () => {
     expect(thrown(() => validateUrl('localhost:8080', 'serviceUrl', web)).message).toBe(
       'Option "serviceUrl" must be a URL starting with https:// or http:// (got "localhost:8080"); did you mean "http://localhost:8080"?',
     );
-    expect(thrown(() => validateUrl('api.example.com', 'serviceUrl', web)).message).toContain('did you mean "https://api.example.com"?');
-    expect(thrown(() => validateUrl('ftp://h', 'serviceUrl', web)).message).toContain('(got "ftp://h"); ftp:// is not one of them.');
+    expect(thrown(() => validateUrl('api.example.com', 'serviceUrl', web)).message).toContain(
+      'did you mean "https://api.example.com"?',
+    );
+    expect(thrown(() => validateUrl('ftp://h', 'serviceUrl', web)).message).toContain(
+      '(got "ftp://h"); ftp:// is not one of them.',
+    );
     expect(thrown(() => validateUrl('http://h:99999', 'serviceUrl', web)).message).toContain('does not parse as a URL');
-    expect(thrown(() => validateUrl(undefined, 'serviceUrl', web)).message).toContain('(got undefined); pass a string like "https://host:port"');
+    expect(thrown(() => validateUrl(undefined, 'serviceUrl', web)).message).toContain(
+      '(got undefined); pass a string like "https://host:port"',
+    );
     const error = thrown(() => validateUrl('http://exa mple.com', 'endpoint', web));
     expect(error.code).toBe(ERROR_CODES.INVALID_OPTION);
     expect(error.fatal).toBe(true);

@@ -19,15 +19,21 @@ import { ERROR_CODES, WebcommError } from '../errors.js';
 export function validateUrl(value: unknown, optionName: string, allowedProtocols: readonly string[]): URL {
   const schemes = allowedProtocols.map((p) => `${p}//`).join(' or ');
   const fail = (why: string, cause?: unknown): never => {
-    throw new WebcommError(ERROR_CODES.INVALID_OPTION, `Option "${optionName}" must be a URL starting with ${schemes} (got ${JSON.stringify(value) ?? String(value)}); ${why}`, {
-      ...(cause === undefined ? {} : { cause }),
-      fatal: true,
-    });
+    throw new WebcommError(
+      ERROR_CODES.INVALID_OPTION,
+      `Option "${optionName}" must be a URL starting with ${schemes} (got ${JSON.stringify(value) ?? String(value)}); ${why}`,
+      {
+        ...(cause === undefined ? {} : { cause }),
+        fatal: true,
+      },
+    );
   };
-  if (typeof value !== 'string' || value.trim() === '') return fail(`pass a string like "${allowedProtocols[0] ?? 'https:'}//host:port".`);
+  if (typeof value !== 'string' || value.trim() === '')
+    return fail(`pass a string like "${allowedProtocols[0] ?? 'https:'}//host:port".`);
   const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value);
   // "localhost:8080" parses as scheme "localhost:"; say what was probably meant.
-  const withScheme = (): string => `${allowedProtocols.includes('http:') && /^(localhost|127\.|\[::1\])/i.test(value) ? 'http:' : (allowedProtocols[0] ?? 'https:')}//${value}`;
+  const withScheme = (): string =>
+    `${allowedProtocols.includes('http:') && /^(localhost|127\.|\[::1\])/i.test(value) ? 'http:' : (allowedProtocols[0] ?? 'https:')}//${value}`;
   if (!hasScheme) return fail(`did you mean "${withScheme()}"?`);
   let url: URL;
   try {

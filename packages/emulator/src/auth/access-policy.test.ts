@@ -5,7 +5,11 @@ import { DocumentPolicy, FilterPolicy, isAllowed, resourcePattern } from './acce
 const vars = { clientId: 'c1', region: 'local-1', account: '000000000000' };
 
 describe('FilterPolicy (default, receive-only)', () => {
-  const policy = new FilterPolicy({ topics: ['game/broadcast', 'game/private/c1'], filters: ['game/news/#'], publish: [] });
+  const policy = new FilterPolicy({
+    topics: ['game/broadcast', 'game/private/c1'],
+    filters: ['game/news/#'],
+    publish: [],
+  });
   it('allows subscribe and receive on granted topics and filters only, never publish', () => {
     expect(isAllowed([policy], 'iot:Subscribe', 'game/private/c1')).toBe(true);
     expect(isAllowed([policy], 'iot:Subscribe', 'game/private/c2')).toBe(false);
@@ -50,7 +54,11 @@ describe('DocumentPolicy (IoT policy grammar)', () => {
   const document = JSON.stringify({
     Version: '2012-10-17',
     Statement: [
-      { Effect: 'Allow', Action: ['iot:Connect'], Resource: ['arn:aws:iot:local-1:000000000000:client/${iot:ClientId}'] },
+      {
+        Effect: 'Allow',
+        Action: ['iot:Connect'],
+        Resource: ['arn:aws:iot:local-1:000000000000:client/${iot:ClientId}'],
+      },
       { Effect: 'Allow', Action: 'iot:*', Resource: 'arn:aws:iot:*:*:topic*/tools/*' },
       { Effect: 'Deny', Action: 'iot:Publish', Resource: 'arn:aws:iot:*:*:topic/tools/secret' },
     ],
@@ -70,28 +78,58 @@ describe('DocumentPolicy (IoT policy grammar)', () => {
     expect(isAllowed([policy], 'iot:Receive', 'tools/secret')).toBe(true);
   });
 
-  it.each(['*', '?', '#', '+', '.*', 'a*', '[a-z]*', '\\', '$'])('substitutes client id %s literally, never as a glob', (clientId) => {
-    const own = new DocumentPolicy(
-      [JSON.stringify({ Statement: [{ Effect: 'Allow', Action: ['iot:Subscribe', 'iot:Receive'], Resource: ['arn:aws:iot:*:*:topicfilter/game/private/${iot:ClientId}', 'arn:aws:iot:*:*:topic/game/private/${iot:ClientId}'] }] })],
-      { ...vars, clientId },
-    );
-    expect(isAllowed([own], 'iot:Receive', 'game/private/alice')).toBe(false);
-    expect(isAllowed([own], 'iot:Subscribe', 'game/private/#')).toBe(clientId === '#');
-    expect(isAllowed([own], 'iot:Receive', `game/private/${clientId}`)).toBe(true);
-  });
+  it.each(['*', '?', '#', '+', '.*', 'a*', '[a-z]*', '\\', '$'])(
+    'substitutes client id %s literally, never as a glob',
+    (clientId) => {
+      const own = new DocumentPolicy(
+        [
+          JSON.stringify({
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: ['iot:Subscribe', 'iot:Receive'],
+                Resource: [
+                  'arn:aws:iot:*:*:topicfilter/game/private/${iot:ClientId}',
+                  'arn:aws:iot:*:*:topic/game/private/${iot:ClientId}',
+                ],
+              },
+            ],
+          }),
+        ],
+        { ...vars, clientId },
+      );
+      expect(isAllowed([own], 'iot:Receive', 'game/private/alice')).toBe(false);
+      expect(isAllowed([own], 'iot:Subscribe', 'game/private/#')).toBe(clientId === '#');
+      expect(isAllowed([own], 'iot:Receive', `game/private/${clientId}`)).toBe(true);
+    },
+  );
 
   it('matches a substituted variable only against exactly its value (property)', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 12 }), (clientId, other) => {
-        const pattern = resourcePattern('topic/p/${iot:ClientId}/${cognito-identity.amazonaws.com:sub}', { ...vars, clientId, cognitoSub: clientId });
-        expect(pattern.test(`topic/p/${clientId}/${clientId}`)).toBe(true);
-        if (other !== clientId) expect(pattern.test(`topic/p/${other}/${other}`)).toBe(false);
-      }),
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 12 }),
+        fc.string({ unit: 'binary', maxLength: 12 }),
+        (clientId, other) => {
+          const pattern = resourcePattern('topic/p/${iot:ClientId}/${cognito-identity.amazonaws.com:sub}', {
+            ...vars,
+            clientId,
+            cognitoSub: clientId,
+          });
+          expect(pattern.test(`topic/p/${clientId}/${clientId}`)).toBe(true);
+          if (other !== clientId) expect(pattern.test(`topic/p/${other}/${other}`)).toBe(false);
+        },
+      ),
     );
   });
 
   it('names the problem in a malformed document', () => {
-    expect(() => new DocumentPolicy([JSON.stringify({ Statement: [{ Effect: 'Maybe', Action: 'iot:*', Resource: '*' }] })], vars)).toThrow(/Effect must be Allow or Deny/);
+    expect(
+      () =>
+        new DocumentPolicy(
+          [JSON.stringify({ Statement: [{ Effect: 'Maybe', Action: 'iot:*', Resource: '*' }] })],
+          vars,
+        ),
+    ).toThrow(/Effect must be Allow or Deny/);
     expect(() => new DocumentPolicy(['{not json'], vars)).toThrow();
   });
 });

@@ -46,7 +46,9 @@ export class FilterPolicy implements AccessPolicy {
     switch (action) {
       case 'iot:Subscribe':
         // A granted topic covers only the identical filter: as in IoT Core, where `+`/`#` in a policy resource are literal.
-        return this.#topics.has(target) || this.#filters.some((filter) => filterCovers(filter, target)) ? 'allow' : 'none';
+        return this.#topics.has(target) || this.#filters.some((filter) => filterCovers(filter, target))
+          ? 'allow'
+          : 'none';
       case 'iot:Receive':
         return this.#topics.has(target) || this.#receive.match(target).length > 0 ? 'allow' : 'none';
       case 'iot:Publish':
@@ -66,7 +68,11 @@ interface Statement {
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** IAM-style glob (`*` any run, `?` one character) as RegExp source. */
-const globSource = (glob: string): string => glob.split('*').map((run) => run.split('?').map(escapeRegExp).join('.')).join('.*');
+const globSource = (glob: string): string =>
+  glob
+    .split('*')
+    .map((run) => run.split('?').map(escapeRegExp).join('.'))
+    .join('.*');
 
 /** Policy variables a resource may name, and the value each stands for on this connection. */
 export interface PolicyVariables {
@@ -88,7 +94,9 @@ export function resourcePattern(resource: string, variables: PolicyVariables): R
   let last = 0;
   for (const match of resource.matchAll(VARIABLE)) {
     source += globSource(resource.slice(last, match.index));
-    source += escapeRegExp(match[1] === 'iot:ClientId' ? variables.clientId : (variables.cognitoSub ?? variables.clientId));
+    source += escapeRegExp(
+      match[1] === 'iot:ClientId' ? variables.clientId : (variables.cognitoSub ?? variables.clientId),
+    );
     last = match.index + match[0].length;
   }
   return new RegExp(`^${source}${globSource(resource.slice(last))}$`);
@@ -120,7 +128,8 @@ export class DocumentPolicy implements AccessPolicy {
       const list = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
       return list.map((raw: unknown): Statement => {
         const statement = raw as { Effect?: unknown; Action?: unknown; Resource?: unknown };
-        if (statement.Effect !== 'Allow' && statement.Effect !== 'Deny') throw new Error(`policy document ${index}: Effect must be Allow or Deny`);
+        if (statement.Effect !== 'Allow' && statement.Effect !== 'Deny')
+          throw new Error(`policy document ${index}: Effect must be Allow or Deny`);
         return {
           effect: statement.Effect,
           actions: asList(statement.Action).map((action) => new RegExp(`^${globSource(action)}$`)),

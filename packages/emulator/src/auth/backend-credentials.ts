@@ -31,8 +31,16 @@ export async function backendCredentials(dataDir: string): Promise<SigningCreden
   } catch {
     parsed = undefined;
   }
-  if (typeof parsed?.accessKeyId !== 'string' || typeof parsed.secretAccessKey !== 'string' || parsed.accessKeyId === '' || parsed.secretAccessKey === '') {
-    throw new WebcommError(ERROR_CODES.INVALID_OPTION, `${path} is not {"accessKeyId", "secretAccessKey"} JSON; delete it and the emulator makes new backend credentials on start.`);
+  if (
+    typeof parsed?.accessKeyId !== 'string' ||
+    typeof parsed.secretAccessKey !== 'string' ||
+    parsed.accessKeyId === '' ||
+    parsed.secretAccessKey === ''
+  ) {
+    throw new WebcommError(
+      ERROR_CODES.INVALID_OPTION,
+      `${path} is not {"accessKeyId", "secretAccessKey"} JSON; delete it and the emulator makes new backend credentials on start.`,
+    );
   }
   return { accessKeyId: parsed.accessKeyId, secretAccessKey: parsed.secretAccessKey };
 }

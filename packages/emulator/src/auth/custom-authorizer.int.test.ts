@@ -40,7 +40,12 @@ async function authorizer(event: AuthorizerEvent): Promise<AuthorizerResponse> {
 beforeEach(async () => {
   events.length = 0;
   clock = new ManualClock();
-  fixture = await startFixture({ clock, allowAnonymous: false, presenceInDefaultPolicy: true, authorizers: { tools: { handler: authorizer, tokenKeyName: 'X-Tool-Token' } } });
+  fixture = await startFixture({
+    clock,
+    allowAnonymous: false,
+    presenceInDefaultPolicy: true,
+    authorizers: { tools: { handler: authorizer, tokenKeyName: 'X-Tool-Token' } },
+  });
 });
 
 afterEach(async () => {
@@ -48,7 +53,8 @@ afterEach(async () => {
   await fixture.close();
 });
 
-const username = (token: string): string => `user?x-amz-customauthorizer-name=tools&X-Tool-Token=${token}&SDK=JavaScript&Version=1.2.3&Platform=node`;
+const username = (token: string): string =>
+  `user?x-amz-customauthorizer-name=tools&X-Tool-Token=${token}&SDK=JavaScript&Version=1.2.3&Platform=node`;
 
 describe('parseAuthorizerUsername', () => {
   it('reads the name and token and tolerates SDK metrics parameters', () => {
@@ -63,9 +69,17 @@ describe('parseAuthorizerUsername', () => {
 
 describe('custom authorizer, MQTT username form', () => {
   it('connects with the policy documents the authorizer returned', async () => {
-    const tool = await connect(fixture.emulator.endpoints.mqtt, { clientId: 'tool-1', username: username('good'), password: 'pw' });
+    const tool = await connect(fixture.emulator.endpoints.mqtt, {
+      clientId: 'tool-1',
+      username: username('good'),
+      password: 'pw',
+    });
     clients.push(tool);
-    expect(events[0]).toMatchObject({ token: 'good', signatureVerified: false, protocolData: { mqtt: { clientId: 'tool-1', password: Buffer.from('pw').toString('base64') } } });
+    expect(events[0]).toMatchObject({
+      token: 'good',
+      signatureVerified: false,
+      protocolData: { mqtt: { clientId: 'tool-1', password: Buffer.from('pw').toString('base64') } },
+    });
     expect(fixture.emulator.broker.connections()[0]).toMatchObject({ clientId: 'tool-1', principalId: 'toolUser1' });
     await subscribe(tool, 'tools/+');
     const echo = nextMessage(tool);
@@ -74,12 +88,20 @@ describe('custom authorizer, MQTT username form', () => {
   });
 
   it('authorizer says no → CONNACK 5; authorizer throws → CONNACK 5; unknown name → CONNACK 5', async () => {
-    expect((await connectRefused(fixture.emulator.endpoints.mqtt, { clientId: 'tool-1', username: username('bad') })).code).toBe(5);
-    expect((await connectRefused(fixture.emulator.endpoints.mqtt, { clientId: 'tool-1', username: username('throw') })).code).toBe(5);
+    expect(
+      (await connectRefused(fixture.emulator.endpoints.mqtt, { clientId: 'tool-1', username: username('bad') })).code,
+    ).toBe(5);
+    expect(
+      (await connectRefused(fixture.emulator.endpoints.mqtt, { clientId: 'tool-1', username: username('throw') })).code,
+    ).toBe(5);
     const unknown = 'u?x-amz-customauthorizer-name=nope&x-tool-token=good';
-    expect((await connectRefused(fixture.emulator.endpoints.mqtt, { clientId: 'tool-1', username: unknown })).code).toBe(5);
+    expect(
+      (await connectRefused(fixture.emulator.endpoints.mqtt, { clientId: 'tool-1', username: unknown })).code,
+    ).toBe(5);
     expect(fixture.refusals.map((r) => `${r.action} ${r.reason} ${r.clientId ?? '?'}`)).toEqual([
-      'connect not-authenticated tool-1', 'connect authorizer-failed tool-1', 'connect unknown-authorizer tool-1',
+      'connect not-authenticated tool-1',
+      'connect authorizer-failed tool-1',
+      'connect unknown-authorizer tool-1',
     ]);
   });
 
@@ -95,7 +117,14 @@ describe('custom authorizer, MQTT username form', () => {
     expect(settled).toBe(false);
     clock.advance(1);
     expect((await refused).code).toBe(5);
-    expect(fixture.refusals).toEqual([expect.objectContaining({ action: 'connect', reason: 'authorizer-timeout', clientId: 'tool-1', transport: 'tcp' })]);
+    expect(fixture.refusals).toEqual([
+      expect.objectContaining({
+        action: 'connect',
+        reason: 'authorizer-timeout',
+        clientId: 'tool-1',
+        transport: 'tcp',
+      }),
+    ]);
   });
 
   it('an explicit Deny in the policy disconnects the publisher; its message reaches no subscriber', async () => {
@@ -108,7 +137,15 @@ describe('custom authorizer, MQTT username form', () => {
     await closed(tool);
     await fixture.emulator.broker.publish('tools/after', Buffer.from('after'));
     expect(await next).toMatchObject({ topic: 'tools/after' });
-    expect(fixture.refusals).toEqual([expect.objectContaining({ action: 'publish', reason: 'policy-denied', clientId: 'tool-1', topic: 'tools/locked', linkKept: false })]);
+    expect(fixture.refusals).toEqual([
+      expect.objectContaining({
+        action: 'publish',
+        reason: 'policy-denied',
+        clientId: 'tool-1',
+        topic: 'tools/locked',
+        linkKept: false,
+      }),
+    ]);
   });
 
   it('enforces disconnectAfterInSeconds: the link closes at the deadline, presence says CUSTOMAUTH_TTL_EXPIRATION', async () => {
@@ -126,13 +163,23 @@ describe('custom authorizer, MQTT username form', () => {
     expect(await subscribe(tool, 'tools/still', 1)).toEqual([1]);
     clock.advance(1_000);
     await closed(tool);
-    expect(JSON.parse((await event).payload.toString())).toMatchObject({ clientId: 'tool-1', disconnectReason: 'CUSTOMAUTH_TTL_EXPIRATION', clientInitiatedDisconnect: false });
+    expect(JSON.parse((await event).payload.toString())).toMatchObject({
+      clientId: 'tool-1',
+      disconnectReason: 'CUSTOMAUTH_TTL_EXPIRATION',
+      clientInitiatedDisconnect: false,
+    });
   });
 
   it('an MQTT 5 client hears DISCONNECT 0xA0 (maximum connect time) at disconnectAfterInSeconds', async () => {
-    const tool = await connect(fixture.emulator.endpoints.mqtt, { clientId: 'tool-5', username: username('good'), protocolVersion: 5 });
+    const tool = await connect(fixture.emulator.endpoints.mqtt, {
+      clientId: 'tool-5',
+      username: username('good'),
+      protocolVersion: 5,
+    });
     clients.push(tool);
-    const reason = new Promise<number | undefined>((resolve) => tool.once('disconnect', (packet) => resolve(packet.reasonCode)));
+    const reason = new Promise<number | undefined>((resolve) =>
+      tool.once('disconnect', (packet) => resolve(packet.reasonCode)),
+    );
     clock.advance(3_600_000);
     expect(await reason).toBe(0xa0);
   });
@@ -151,7 +198,8 @@ describe('custom authorizer, WebSocket query and headers', () => {
 
   it('accepts the token in headers (wss)', async () => {
     const client = await connect(fixture.emulator.endpoints.wss, {
-      clientId: 'tool-3', ca: fixture.emulator.caPem,
+      clientId: 'tool-3',
+      ca: fixture.emulator.caPem,
       wsOptions: { headers: { 'x-amz-customauthorizer-name': 'tools', 'x-tool-token': 'good' } },
     });
     clients.push(client);
@@ -159,9 +207,19 @@ describe('custom authorizer, WebSocket query and headers', () => {
   });
 
   it('refuses at the upgrade with 403 when the authorizer says no', async () => {
-    const refusal = await upgradeRefusal(`${fixture.emulator.endpoints.ws}?x-amz-customauthorizer-name=tools&X-Tool-Token=bad`);
+    const refusal = await upgradeRefusal(
+      `${fixture.emulator.endpoints.ws}?x-amz-customauthorizer-name=tools&X-Tool-Token=bad`,
+    );
     expect(refusal.status).toBe(403);
-    expect(fixture.refusals).toEqual([expect.objectContaining({ action: 'upgrade', reason: 'not-authenticated', transport: 'ws', status: 403, traceId: refusal.body.traceId })]);
+    expect(fixture.refusals).toEqual([
+      expect.objectContaining({
+        action: 'upgrade',
+        reason: 'not-authenticated',
+        transport: 'ws',
+        status: 403,
+        traceId: refusal.body.traceId,
+      }),
+    ]);
     // The token is a secret: neither the log nor the refusal holds it.
     expect(fixture.logs.join('\n')).not.toContain('X-Tool-Token=bad');
     expect(JSON.stringify(fixture.refusals)).not.toContain('X-Tool-Token=bad');

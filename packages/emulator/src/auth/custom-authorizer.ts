@@ -64,11 +64,15 @@ export function parseAuthorizerUsername(username: string | undefined): Authorize
 }
 
 /** Finds authorizer fields in a WebSocket upgrade's query string, else in its headers. */
-export function parseAuthorizerHttp(url: URL, headers: Readonly<Record<string, string | string[] | undefined>>): AuthorizerRequest | undefined {
+export function parseAuthorizerHttp(
+  url: URL,
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+): AuthorizerRequest | undefined {
   const fromQuery = fromParams(url.searchParams);
   if (fromQuery !== undefined) return fromQuery;
   const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(headers)) if (typeof value === 'string') params.set(name.toLowerCase(), value);
+  for (const [name, value] of Object.entries(headers))
+    if (typeof value === 'string') params.set(name.toLowerCase(), value);
   return fromParams(params);
 }
 
@@ -79,7 +83,8 @@ function fromParams(params: URLSearchParams): AuthorizerRequest | undefined {
 }
 
 /** Why an authorizer refused (logged). */
-export type AuthorizerRefusal = 'unknown-authorizer' | 'not-authenticated' | 'authorizer-failed' | 'authorizer-timeout' | 'bad-response';
+export type AuthorizerRefusal =
+  'unknown-authorizer' | 'not-authenticated' | 'authorizer-failed' | 'authorizer-timeout' | 'bad-response';
 
 /** The outcome of running an authorizer. */
 export type AuthorizerOutcome =
@@ -93,9 +98,12 @@ function validateResponse(response: AuthorizerResponse): string | undefined {
   if (typeof response !== 'object' || response === null) return 'response is not an object';
   if (typeof response.isAuthenticated !== 'boolean') return 'isAuthenticated must be a boolean';
   if (!response.isAuthenticated) return undefined;
-  if (typeof response.principalId !== 'string' || !/^[a-zA-Z0-9]{1,128}$/.test(response.principalId)) return 'principalId must match [a-zA-Z0-9]{1,128}';
-  if (!Array.isArray(response.policyDocuments) || response.policyDocuments.length > 10) return 'policyDocuments must be a list of at most 10';
-  if (response.policyDocuments.some((document) => typeof document !== 'string' || document.length > 2048)) return 'each policy document must be a string of at most 2,048 characters';
+  if (typeof response.principalId !== 'string' || !/^[a-zA-Z0-9]{1,128}$/.test(response.principalId))
+    return 'principalId must match [a-zA-Z0-9]{1,128}';
+  if (!Array.isArray(response.policyDocuments) || response.policyDocuments.length > 10)
+    return 'policyDocuments must be a list of at most 10';
+  if (response.policyDocuments.some((document) => typeof document !== 'string' || document.length > 2048))
+    return 'each policy document must be a string of at most 2,048 characters';
   for (const key of ['disconnectAfterInSeconds', 'refreshAfterInSeconds'] as const) {
     const value = response[key];
     if (!Number.isInteger(value) || value < 300 || value > 86_400) return `${key} must be an integer in 300-86400`;
@@ -112,7 +120,8 @@ export async function runAuthorizer(
   timeoutMs = AUTHORIZER_TIMEOUT_MS,
 ): Promise<AuthorizerOutcome> {
   const config = authorizers.get(request.name);
-  if (config === undefined) return { ok: false, refusal: 'unknown-authorizer', detail: `no authorizer named "${request.name}"` };
+  if (config === undefined)
+    return { ok: false, refusal: 'unknown-authorizer', detail: `no authorizer named "${request.name}"` };
   const tokenKey = config.tokenKeyName ?? 'token';
   // Header names arrive lower-cased.
   const token = request.params.get(tokenKey) ?? request.params.get(tokenKey.toLowerCase());
@@ -126,11 +135,16 @@ export async function runAuthorizer(
     ]);
     const problem = validateResponse(response);
     if (problem !== undefined) return { ok: false, refusal: 'bad-response', detail: problem };
-    if (!response.isAuthenticated) return { ok: false, refusal: 'not-authenticated', detail: 'authorizer answered isAuthenticated=false' };
+    if (!response.isAuthenticated)
+      return { ok: false, refusal: 'not-authenticated', detail: 'authorizer answered isAuthenticated=false' };
     return { ok: true, response };
   } catch (error) {
     const timedOut = (error as Error).message === 'timeout';
-    return { ok: false, refusal: timedOut ? 'authorizer-timeout' : 'authorizer-failed', detail: timedOut ? `no answer within ${timeoutMs} ms` : 'authorizer threw' };
+    return {
+      ok: false,
+      refusal: timedOut ? 'authorizer-timeout' : 'authorizer-failed',
+      detail: timedOut ? `no answer within ${timeoutMs} ms` : 'authorizer threw',
+    };
   } finally {
     if (timer !== undefined) clock.clearTimeout(timer);
   }

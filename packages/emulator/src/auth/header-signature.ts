@@ -28,7 +28,15 @@ export interface SignedRequest {
 }
 
 /** Which check refused a request. */
-export type HeaderSignatureCheck = 'missing-authorization' | 'malformed-authorization' | 'bad-credential-scope' | 'unknown-access-key' | 'bad-date' | 'request-expired' | 'bad-payload-hash' | 'bad-signature';
+export type HeaderSignatureCheck =
+  | 'missing-authorization'
+  | 'malformed-authorization'
+  | 'bad-credential-scope'
+  | 'unknown-access-key'
+  | 'bad-date'
+  | 'request-expired'
+  | 'bad-payload-hash'
+  | 'bad-signature';
 
 /** Outcome of {@link verifyHeaderSignature}. */
 export type HeaderSignatureResult =
@@ -38,7 +46,8 @@ export type HeaderSignatureResult =
 /** AWS refuses a request whose `X-Amz-Date` is more than 15 minutes off. */
 export const MAX_REQUEST_SKEW_MS = 15 * 60_000;
 
-const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^,\s]+),\s*SignedHeaders=([a-z0-9;-]+),\s*Signature=([0-9a-f]{64})$/;
+const AUTHORIZATION =
+  /^AWS4-HMAC-SHA256 Credential=([^,\s]+),\s*SignedHeaders=([a-z0-9;-]+),\s*Signature=([0-9a-f]{64})$/;
 
 function header(headers: SignedRequest['headers'], name: string): string | undefined {
   const value = headers[name];
@@ -62,22 +71,41 @@ function fail(check: HeaderSignatureCheck, message: string): HeaderSignatureResu
  */
 export async function verifyHeaderSignature(
   request: SignedRequest,
-  deps: { readonly credentials: SigningCredentials; readonly region: string; readonly service: string; readonly now: number },
+  deps: {
+    readonly credentials: SigningCredentials;
+    readonly region: string;
+    readonly service: string;
+    readonly now: number;
+  },
 ): Promise<HeaderSignatureResult> {
   const authorization = header(request.headers, 'authorization');
-  if (authorization === undefined) return fail('missing-authorization', 'Missing Authentication Token: sign the request with SigV4 (the AWS SDK does).');
+  if (authorization === undefined)
+    return fail(
+      'missing-authorization',
+      'Missing Authentication Token: sign the request with SigV4 (the AWS SDK does).',
+    );
   const match = AUTHORIZATION.exec(authorization);
-  if (match === null) return fail('malformed-authorization', 'The Authorization header is not a SigV4 AWS4-HMAC-SHA256 header.');
+  if (match === null)
+    return fail('malformed-authorization', 'The Authorization header is not a SigV4 AWS4-HMAC-SHA256 header.');
   const [, credential = '', signedList = '', given = ''] = match;
   const [accessKeyId = '', day = '', region = '', service = '', terminator = '', ...rest] = credential.split('/');
   if (rest.length > 0 || terminator !== 'aws4_request' || region !== deps.region || service !== deps.service) {
-    return fail('bad-credential-scope', `Credential should be scoped to a valid region and service: KEY/DATE/${deps.region}/${deps.service}/aws4_request.`);
+    return fail(
+      'bad-credential-scope',
+      `Credential should be scoped to a valid region and service: KEY/DATE/${deps.region}/${deps.service}/aws4_request.`,
+    );
   }
-  if (!sameSecret(accessKeyId, deps.credentials.accessKeyId)) return fail('unknown-access-key', 'The security token included in the request is invalid (unknown access key id).');
+  if (!sameSecret(accessKeyId, deps.credentials.accessKeyId))
+    return fail('unknown-access-key', 'The security token included in the request is invalid (unknown access key id).');
   const longDate = header(request.headers, 'x-amz-date') ?? '';
   const signedAt = parseAmzDate(longDate);
-  if (signedAt === undefined || longDate.slice(0, 8) !== day) return fail('bad-date', 'X-Amz-Date is missing, malformed or not the credential scope date.');
-  if (Math.abs(deps.now - signedAt) > MAX_REQUEST_SKEW_MS) return fail('request-expired', 'Signature expired: X-Amz-Date is more than 15 minutes from the server time; sign each request as it is sent.');
+  if (signedAt === undefined || longDate.slice(0, 8) !== day)
+    return fail('bad-date', 'X-Amz-Date is missing, malformed or not the credential scope date.');
+  if (Math.abs(deps.now - signedAt) > MAX_REQUEST_SKEW_MS)
+    return fail(
+      'request-expired',
+      'Signature expired: X-Amz-Date is more than 15 minutes from the server time; sign each request as it is sent.',
+    );
 
   const signedNames = signedList.split(';');
   if (!signedNames.includes('host')) return fail('malformed-authorization', 'SignedHeaders must include host.');
@@ -90,7 +118,10 @@ export async function verifyHeaderSignature(
   // A declared payload hash must be the body's: a signature over a wrong hash would not cover the body.
   const declaredHash = headers['x-amz-content-sha256'];
   if (declaredHash !== undefined && declaredHash !== createHash('sha256').update(request.body).digest('hex')) {
-    return fail('bad-payload-hash', 'x-amz-content-sha256 is not the SHA-256 of the body (unsigned payloads are not accepted).');
+    return fail(
+      'bad-payload-hash',
+      'x-amz-content-sha256 is not the SHA-256 of the body (unsigned payloads are not accepted).',
+    );
   }
   const query: Record<string, string | string[]> = {};
   for (const name of new Set(request.query.keys())) {
@@ -107,13 +138,23 @@ export async function verifyHeaderSignature(
     // Add x-amz-content-sha256 only when the client signed one, so the header lists agree.
     applyChecksum: false,
   });
-  const rebuilt = new HttpRequest({ method: request.method, protocol: 'http:', hostname: headers.host ?? '', path: request.path, query, headers, body: request.body });
+  const rebuilt = new HttpRequest({
+    method: request.method,
+    protocol: 'http:',
+    hostname: headers.host ?? '',
+    path: request.path,
+    query,
+    headers,
+    body: request.body,
+  });
   const signed = await signer.sign(rebuilt, { signingDate: new Date(signedAt), signableHeaders: new Set(signedNames) });
   const expected = /Signature=([0-9a-f]{64})$/.exec(String(signed.headers.authorization ?? ''))?.[1] ?? '';
   const expectedList = /SignedHeaders=([^,]+),/.exec(String(signed.headers.authorization ?? ''))?.[1] ?? '';
   if (expectedList !== signedList || !sameSecret(expected, given)) {
-    return fail('bad-signature', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.');
+    return fail(
+      'bad-signature',
+      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
+    );
   }
   return { ok: true, accessKeyId };
 }
-

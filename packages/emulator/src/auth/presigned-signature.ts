@@ -43,11 +43,29 @@ async function sha256Hex(data: string, key?: Uint8Array): Promise<string> {
 
 /** The hex signature SigV4 gives `request` under `scope`. */
 export async function presignedSignature(request: PresignedGet, scope: SigningScope): Promise<string> {
-  const query = getCanonicalQuery(new HttpRequest({ method: 'GET', hostname: request.host, path: request.path, query: { ...request.query } }));
-  const canonicalRequest = ['GET', canonicalPath(request.path), query, `host:${request.host.trim()}`, '', 'host', EMPTY_SHA256].join('\n');
+  const query = getCanonicalQuery(
+    new HttpRequest({ method: 'GET', hostname: request.host, path: request.path, query: { ...request.query } }),
+  );
+  const canonicalRequest = [
+    'GET',
+    canonicalPath(request.path),
+    query,
+    `host:${request.host.trim()}`,
+    '',
+    'host',
+    EMPTY_SHA256,
+  ].join('\n');
   const shortDate = scope.longDate.slice(0, 8);
   const credentialScope = `${shortDate}/${scope.region}/${scope.service}/aws4_request`;
-  const stringToSign = ['AWS4-HMAC-SHA256', scope.longDate, credentialScope, await sha256Hex(canonicalRequest)].join('\n');
-  const key = await getSigningKey(Sha256, { accessKeyId: scope.accessKeyId, secretAccessKey: scope.secretAccessKey }, shortDate, scope.region, scope.service);
+  const stringToSign = ['AWS4-HMAC-SHA256', scope.longDate, credentialScope, await sha256Hex(canonicalRequest)].join(
+    '\n',
+  );
+  const key = await getSigningKey(
+    Sha256,
+    { accessKeyId: scope.accessKeyId, secretAccessKey: scope.secretAccessKey },
+    shortDate,
+    scope.region,
+    scope.service,
+  );
   return sha256Hex(stringToSign, key);
 }

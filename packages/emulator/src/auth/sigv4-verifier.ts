@@ -21,7 +21,12 @@ export type SigV4Check =
 
 /** Outcome of {@link verifyPresignedRequest}. */
 export type SigV4Result =
-  | { readonly ok: true; readonly identityId: string; readonly accessKeyId: string; readonly credentialsExpireAt: number }
+  | {
+      readonly ok: true;
+      readonly identityId: string;
+      readonly accessKeyId: string;
+      readonly credentialsExpireAt: number;
+    }
   | { readonly ok: false; readonly check: SigV4Check; readonly detail: string };
 
 /** IoT Core honours a presigned URL for about 15 minutes, whatever `X-Amz-Expires` says. */
@@ -59,16 +64,19 @@ export async function verifyPresignedRequest(
   for (const name of ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-SignedHeaders', 'X-Amz-Signature']) {
     if (params.getAll(name).length !== 1) return fail('malformed-query', `${name} missing or repeated`);
   }
-  if (params.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256') return fail('bad-algorithm', 'X-Amz-Algorithm is not AWS4-HMAC-SHA256');
+  if (params.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256')
+    return fail('bad-algorithm', 'X-Amz-Algorithm is not AWS4-HMAC-SHA256');
   const credential = params.get('X-Amz-Credential') ?? '';
   const [accessKeyId = '', day = '', region = '', service = '', terminator = '', ...rest] = credential.split('/');
   if (rest.length > 0 || terminator !== 'aws4_request' || service !== SERVICE || region !== deps.region) {
     return fail('bad-credential-scope', `credential scope must be KEY/DATE/${deps.region}/${SERVICE}/aws4_request`);
   }
-  if (params.get('X-Amz-SignedHeaders') !== 'host') return fail('bad-signed-headers', 'X-Amz-SignedHeaders must be "host"');
+  if (params.get('X-Amz-SignedHeaders') !== 'host')
+    return fail('bad-signed-headers', 'X-Amz-SignedHeaders must be "host"');
   const longDate = params.get('X-Amz-Date') ?? '';
   const signingDate = parseAmzDate(longDate);
-  if (signingDate === undefined || longDate.slice(0, 8) !== day) return fail('bad-date', 'X-Amz-Date malformed or not the credential scope date');
+  if (signingDate === undefined || longDate.slice(0, 8) !== day)
+    return fail('bad-date', 'X-Amz-Date malformed or not the credential scope date');
   const expiresParam = params.get('X-Amz-Expires');
   const expires = expiresParam === null ? MAX_URL_AGE_S : Number(expiresParam);
   if (!/^\d{1,6}$/.test(expiresParam ?? '1') || !Number.isInteger(expires) || expires < 1 || expires > MAX_EXPIRES_S) {
@@ -76,7 +84,8 @@ export async function verifyPresignedRequest(
   }
   const now = deps.clock.now();
   if (signingDate.getTime() > now + MAX_SKEW_MS) return fail('bad-date', 'X-Amz-Date is in the future');
-  if (now > signingDate.getTime() + Math.min(expires, MAX_URL_AGE_S) * 1000) return fail('url-expired', 'presigned URL expired; sign a new URL for every connection attempt');
+  if (now > signingDate.getTime() + Math.min(expires, MAX_URL_AGE_S) * 1000)
+    return fail('url-expired', 'presigned URL expired; sign a new URL for every connection attempt');
 
   const token = params.get('X-Amz-Security-Token') ?? undefined;
   const lookup = await deps.identities.lookup(accessKeyId, token);
@@ -94,7 +103,12 @@ export async function verifyPresignedRequest(
     for (const signedQuery of token === undefined ? [query] : [withoutToken, query]) {
       const expected = await presignedSignature({ path: url.pathname, host, query: signedQuery }, scope);
       if (sameSecret(expected, given)) {
-        return { ok: true, identityId: credentials.identityId, accessKeyId, credentialsExpireAt: Date.parse(credentials.expiresAt) };
+        return {
+          ok: true,
+          identityId: credentials.identityId,
+          accessKeyId,
+          credentialsExpireAt: Date.parse(credentials.expiresAt),
+        };
       }
     }
   }

@@ -4,7 +4,14 @@ import { Aedes, type Client } from 'aedes';
 import type { MqttClient } from 'mqtt';
 import { closed, connect, subscribe } from '../../testing/mqtt-helpers.js';
 import type { ParsedPacket } from './aedes-internals.js';
-import { beforeEachPacket, cleanStoredSubscriptions, clientOfStream, clientSentDisconnect, heldFilters, isClientClosed } from './aedes-internals.js';
+import {
+  beforeEachPacket,
+  cleanStoredSubscriptions,
+  clientOfStream,
+  clientSentDisconnect,
+  heldFilters,
+  isClientClosed,
+} from './aedes-internals.js';
 
 // Guards the aedes fields the IoT rules read (see aedes-internals.ts). A failure here after an
 // aedes upgrade means a field moved: fix the accessor, not this test.
@@ -54,10 +61,12 @@ describe('aedes internals the IoT rules depend on', () => {
   it('client._parser shows a whole SUBSCRIBE before aedes handles it, and may change its QoS', async () => {
     const seen: ParsedPacket[] = [];
     broker.preConnect = (client, _packet, done) => {
-      expect(beforeEachPacket(client, (packet) => {
-        seen.push(packet);
-        for (const subscription of packet.subscriptions ?? []) subscription.qos = 0;
-      })).toBe(true);
+      expect(
+        beforeEachPacket(client, (packet) => {
+          seen.push(packet);
+          for (const subscription of packet.subscriptions ?? []) subscription.qos = 0;
+        }),
+      ).toBe(true);
       done(null, true);
     };
     const { mqtt } = await connected('a');
@@ -93,7 +102,7 @@ describe('aedes internals the IoT rules depend on', () => {
     expect(isClientClosed(rude.client)).toBe(true);
   });
 
-  it('broker.persistence.cleanSubscriptions forgets a persistent session\'s subscriptions', async () => {
+  it("broker.persistence.cleanSubscriptions forgets a persistent session's subscriptions", async () => {
     const first = await connected('keeper', false);
     await subscribe(first.mqtt, 'kept/topic', 1);
     const gone = nextClient('clientDisconnect');

@@ -48,6 +48,8 @@ export function heldFilters(client: Client): Readonly<Record<string, unknown>> {
 
 /** Forgets a persistent session's subscriptions (`broker.persistence.cleanSubscriptions`). */
 export function cleanStoredSubscriptions(broker: Aedes, clientId: string): Promise<void> {
-  const persistence = (broker as unknown as { persistence: { cleanSubscriptions(client: { id: string }): Promise<void> } }).persistence;
+  const persistence = (
+    broker as unknown as { persistence: { cleanSubscriptions(client: { id: string }): Promise<void> } }
+  ).persistence;
   return persistence.cleanSubscriptions({ id: clientId });
 }

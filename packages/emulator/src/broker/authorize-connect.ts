@@ -57,16 +57,29 @@ const PRESENCE_FILTER = '$aws/events/presence/+/+';
  * (`granted`), and only where the channel allows such grants. The connection type grants nothing.
  * The client's own topics are granted exactly, so a client id such as `#` stays a plain name.
  */
-export function defaultPolicy(clientId: string, deps: Pick<ConnectAuthorizerDeps, 'channels' | 'presenceInDefaultPolicy'>, granted: readonly string[] = []): AccessPolicy {
+export function defaultPolicy(
+  clientId: string,
+  deps: Pick<ConnectAuthorizerDeps, 'channels' | 'presenceInDefaultPolicy'>,
+  granted: readonly string[] = [],
+): AccessPolicy {
   const filters = deps.channels.sharedReceiveFilters?.() ?? [];
   const grantable = new Set(deps.channels.trustedPublishTopics?.(clientId) ?? []);
-  const publish = granted.map((name) => deps.channels.find(name, clientId)?.topic).filter((topic): topic is string => topic !== undefined && grantable.has(topic));
-  return new FilterPolicy({ topics: deps.channels.receiveTopics(clientId), filters: deps.presenceInDefaultPolicy ? [...filters, PRESENCE_FILTER] : filters, publish });
+  const publish = granted
+    .map((name) => deps.channels.find(name, clientId)?.topic)
+    .filter((topic): topic is string => topic !== undefined && grantable.has(topic));
+  return new FilterPolicy({
+    topics: deps.channels.receiveTopics(clientId),
+    filters: deps.presenceInDefaultPolicy ? [...filters, PRESENCE_FILTER] : filters,
+    publish,
+  });
 }
 
 /** What an anonymous link may do: receive the broadcast channels, nothing else. */
 export function anonymousPolicy(clientId: string, deps: Pick<ConnectAuthorizerDeps, 'channels'>): AccessPolicy {
-  const topics = deps.channels.forClient(clientId).filter((channel) => channel.type === 'broadcast').map((channel) => channel.topic);
+  const topics = deps.channels
+    .forClient(clientId)
+    .filter((channel) => channel.type === 'broadcast')
+    .map((channel) => channel.topic);
   return new FilterPolicy({ topics, publish: [] });
 }
 
@@ -95,30 +108,46 @@ export async function authorizeConnect(
   if (auth.kind === 'none') {
     const authorizer = parseAuthorizerUsername(username);
     if (authorizer !== undefined) {
-      const outcome = await runAuthorizer(deps.authorizers, authorizer, {
-        protocols: auth.http === undefined ? ['mqtt'] : ['mqtt', 'http'],
-        protocolData: {
-          ...(auth.http === undefined ? {} : { http: auth.http }),
-          mqtt: { username, password: password?.toString('base64'), clientId },
+      const outcome = await runAuthorizer(
+        deps.authorizers,
+        authorizer,
+        {
+          protocols: auth.http === undefined ? ['mqtt'] : ['mqtt', 'http'],
+          protocolData: {
+            ...(auth.http === undefined ? {} : { http: auth.http }),
+            mqtt: { username, password: password?.toString('base64'), clientId },
+          },
+          connectionMetadata: { id: randomUUID() },
         },
-        connectionMetadata: { id: randomUUID() },
-      }, deps.clock);
+        deps.clock,
+      );
       if (!outcome.ok) return refusal(outcome.refusal, `custom authorizer: ${outcome.refusal} (${outcome.detail})`);
       principalId = outcome.response.principalId;
       documents = outcome.response.policyDocuments;
       disconnectAt = deps.clock.now() + outcome.response.disconnectAfterInSeconds * 1000;
       disconnectReason = 'CUSTOMAUTH_TTL_EXPIRATION';
     } else if (!deps.allowAnonymous || (auth.transport !== 'tcp' && auth.transport !== 'ws')) {
-      return refusal('no-credentials', 'no credentials (sign the WebSocket URL, use a client certificate or a custom authorizer)');
+      return refusal(
+        'no-credentials',
+        'no credentials (sign the WebSocket URL, use a client certificate or a custom authorizer)',
+      );
     } else {
       // An anonymous link must not pass for a known client: it would take over its session.
-      if (request.liveAs === 'authenticated') return refusal('client-id-in-use', 'anonymous connect with the client id of a live authenticated connection');
-      if ((await deps.users.get(clientId)) !== undefined) return refusal('client-id-registered', 'anonymous connect with the client id of a registered client (authenticate as it instead)');
+      if (request.liveAs === 'authenticated')
+        return refusal('client-id-in-use', 'anonymous connect with the client id of a live authenticated connection');
+      if ((await deps.users.get(clientId)) !== undefined)
+        return refusal(
+          'client-id-registered',
+          'anonymous connect with the client id of a registered client (authenticate as it instead)',
+        );
       anonymous = true;
     }
   }
   if (auth.clientIdMustBe !== undefined && auth.clientIdMustBe !== clientId) {
-    return refusal('client-id-mismatch', `client id does not match the credential (${auth.kind} is for another client id)`);
+    return refusal(
+      'client-id-mismatch',
+      `client id does not match the credential (${auth.kind} is for another client id)`,
+    );
   }
   if (deps.users.isBanned(clientId) || deps.users.isBanned(principalId)) return refusal('banned', 'banned');
 
@@ -133,9 +162,13 @@ export async function authorizeConnect(
         ? [defaultPolicy(clientId, deps, granted)]
         : [new DocumentPolicy(documents, { clientId, region: deps.region, account: deps.account })];
   } catch (error) {
-    return refusal('bad-policy-document', `custom authorizer returned a bad policy document: ${(error as Error).message}`);
+    return refusal(
+      'bad-policy-document',
+      `custom authorizer returned a bad policy document: ${(error as Error).message}`,
+    );
   }
-  if (documents !== undefined && !isAllowed(policies, 'iot:Connect', clientId)) return refusal('policy-denied', 'policy does not allow iot:Connect for this client id');
+  if (documents !== undefined && !isAllowed(policies, 'iot:Connect', clientId))
+    return refusal('policy-denied', 'policy does not allow iot:Connect for this client id');
 
   // IoT Core ends WebSocket connections after 24 h at most.
   if (auth.transport === 'ws' || auth.transport === 'wss') {

@@ -67,13 +67,23 @@ export class ConnectionGate {
     const label = LABELS[transport];
     const count = this.#perAddress.get(address) ?? 0;
     if (count >= limits.maxPendingPerAddress) {
-      this.#refuse(transport, address, 'too-many-pending', `${label} connection from ${address} refused: ${count} connections from this address have not completed CONNECT (maxPendingConnectionsPerAddress ${limits.maxPendingPerAddress})`);
+      this.#refuse(
+        transport,
+        address,
+        'too-many-pending',
+        `${label} connection from ${address} refused: ${count} connections from this address have not completed CONNECT (maxPendingConnectionsPerAddress ${limits.maxPendingPerAddress})`,
+      );
       stream.destroy();
       return false;
     }
     this.#perAddress.set(address, count + 1);
     const timer = clock.setTimeout(() => {
-      this.#refuse(transport, address, 'connect-timeout', `${label} connection from ${address} closed: no CONNECT completed within ${limits.connectTimeoutMs} ms (connectTimeoutMs)`);
+      this.#refuse(
+        transport,
+        address,
+        'connect-timeout',
+        `${label} connection from ${address} closed: no CONNECT completed within ${limits.connectTimeoutMs} ms (connectTimeoutMs)`,
+      );
       this.#settle(stream);
       stream.destroy();
     }, limits.connectTimeoutMs);
@@ -111,7 +121,8 @@ export class ConnectionGate {
   /** Wraps the aedes client's parser so every byte is checked before mqtt-packet buffers it. */
   #guard(stream: Duplex, transport: TransportKind, address: string): void {
     const parser = (stream as Duplex & { client?: { _parser?: { parse(chunk: Buffer): unknown } } }).client?._parser;
-    if (parser === undefined) throw new Error('aedes client parser not found: the packet-size guard cannot be installed');
+    if (parser === undefined)
+      throw new Error('aedes client parser not found: the packet-size guard cannot be installed');
     const guard = new PacketSizeGuard(this.#deps.limits.maxPacketBytes);
     const parse = parser.parse.bind(parser);
     parser.parse = (chunk: Buffer) => {
@@ -120,7 +131,15 @@ export class ConnectionGate {
       const detail = `${LABELS[transport]} connection from ${address} closed: ${verdict.problem} (limits.maxPacketBytes)`;
       this.#deps.logger.info(detail);
       const clientId = this.#deps.onOversized?.(stream, verdict.problem);
-      this.#deps.refusals.emit({ action: 'packet', reason: 'packet-too-large', transport, ipAddress: address, ...(clientId === undefined ? {} : { clientId }), linkKept: false, detail });
+      this.#deps.refusals.emit({
+        action: 'packet',
+        reason: 'packet-too-large',
+        transport,
+        ipAddress: address,
+        ...(clientId === undefined ? {} : { clientId }),
+        linkKept: false,
+        detail,
+      });
       stream.destroy();
       return 0;
     };

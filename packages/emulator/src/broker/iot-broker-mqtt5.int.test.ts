@@ -42,32 +42,55 @@ afterEach(async () => {
 describe('MQTT 5 clients (aedes 2)', () => {
   it('a forbidden SUBSCRIBE gets SUBACK 0x87 for that filter; the link stays and the granted filter delivers', async () => {
     const alice = await client('alice');
-    const granted = await alice.subscribeAsync({ 'game/private/alice': { qos: 1 }, 'game/private/bob': { qos: 1 } }).catch((error: { packet?: { granted?: number[] } }) => error.packet?.granted);
+    const granted = await alice
+      .subscribeAsync({ 'game/private/alice': { qos: 1 }, 'game/private/bob': { qos: 1 } })
+      .catch((error: { packet?: { granted?: number[] } }) => error.packet?.granted);
     const codes = Array.isArray(granted) ? granted.map((g) => (typeof g === 'number' ? g : g.qos)) : granted;
     expect(codes).toEqual([1, 0x87]);
     const received = nextMessage(alice);
     await fixture.emulator.broker.publish('game/private/alice', Buffer.from('still here'), { qos: 1 });
     expect((await received).payload.toString()).toBe('still here');
     expect(alice.connected).toBe(true);
-    expect(fixture.refusals).toEqual([expect.objectContaining({ action: 'subscribe', reason: 'policy-denied', clientId: 'alice', topic: 'game/private/bob', linkKept: true })]);
+    expect(fixture.refusals).toEqual([
+      expect.objectContaining({
+        action: 'subscribe',
+        reason: 'policy-denied',
+        clientId: 'alice',
+        topic: 'game/private/bob',
+        linkKept: true,
+      }),
+    ]);
   });
 
   it('a forbidden QoS 1 PUBLISH gets PUBACK 0x87; the link stays', async () => {
     const alice = await client('alice');
-    const error = await alice.publishAsync('game/broadcast', 'nope', { qos: 1 }).then(() => undefined, (e: { code?: number }) => e);
+    const error = await alice.publishAsync('game/broadcast', 'nope', { qos: 1 }).then(
+      () => undefined,
+      (e: { code?: number }) => e,
+    );
     expect(error?.code).toBe(0x87);
     // The link still answers: a SUBSCRIBE it may make is granted.
     expect((await alice.subscribeAsync('game/broadcast', { qos: 1 })).map((g) => g.qos)).toEqual([1]);
     expect(alice.connected).toBe(true);
-    expect(fixture.refusals).toEqual([expect.objectContaining({ action: 'publish', reason: 'policy-denied', clientId: 'alice', topic: 'game/broadcast', linkKept: true })]);
+    expect(fixture.refusals).toEqual([
+      expect.objectContaining({
+        action: 'publish',
+        reason: 'policy-denied',
+        clientId: 'alice',
+        topic: 'game/broadcast',
+        linkKept: true,
+      }),
+    ]);
   });
 
-  it('a violation of IoT Core\'s limits (a filter with 8 slashes) ends the link with DISCONNECT 0x82', async () => {
+  it("a violation of IoT Core's limits (a filter with 8 slashes) ends the link with DISCONNECT 0x82", async () => {
     const alice = await client('alice');
     const ended = serverEnd(alice);
     alice.subscribe('game/private/alice/3/4/5/6/7/8', { qos: 1 });
     expect(await ended).toBe(0x82);
-    expect(fixture.refusals).toEqual([expect.objectContaining({ action: 'subscribe', reason: 'topic-too-deep', linkKept: false })]);
+    expect(fixture.refusals).toEqual([
+      expect.objectContaining({ action: 'subscribe', reason: 'topic-too-deep', linkKept: false }),
+    ]);
   });
 
   it('a second connection with the client id: the older link hears DISCONNECT 0x8E (session taken over)', async () => {

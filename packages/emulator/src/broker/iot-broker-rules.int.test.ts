@@ -23,7 +23,10 @@ async function client(clientId: string, options: Parameters<typeof connect>[1] =
 
 /** A client whose custom-authorizer policy allows everything: only IoT Core's limits stop it. */
 async function publisher(clientId: string): Promise<MqttClient> {
-  const c = await connect(fixture.emulator.endpoints.mqtt, { clientId, username: '?x-amz-customauthorizer-name=open&token=t' });
+  const c = await connect(fixture.emulator.endpoints.mqtt, {
+    clientId,
+    username: '?x-amz-customauthorizer-name=open&token=t',
+  });
   clients.push(c);
   return c;
 }
@@ -31,8 +34,17 @@ async function publisher(clientId: string): Promise<MqttClient> {
 const OPEN_AUTHORIZER = {
   open: {
     handler: async (): Promise<AuthorizerResponse> => ({
-      isAuthenticated: true, principalId: 'publisher', disconnectAfterInSeconds: 3600, refreshAfterInSeconds: 3600,
-      policyDocuments: [JSON.stringify({ Statement: [{ Effect: 'Allow', Action: ['iot:Connect', 'iot:Publish', 'iot:Subscribe', 'iot:Receive'], Resource: '*' }] })],
+      isAuthenticated: true,
+      principalId: 'publisher',
+      disconnectAfterInSeconds: 3600,
+      refreshAfterInSeconds: 3600,
+      policyDocuments: [
+        JSON.stringify({
+          Statement: [
+            { Effect: 'Allow', Action: ['iot:Connect', 'iot:Publish', 'iot:Subscribe', 'iot:Receive'], Resource: '*' },
+          ],
+        }),
+      ],
     }),
   },
 };
@@ -62,7 +74,11 @@ async function presenceWatcher(): Promise<{ next(topicPart: string): Promise<Rec
   const watcher = await client('watcher');
   await subscribe(watcher, '$aws/events/presence/+/+');
   return {
-    next: async (topicPart) => JSON.parse((await nextMessage(watcher, (topic) => topic.includes(topicPart))).payload.toString()) as Record<string, unknown>,
+    next: async (topicPart) =>
+      JSON.parse((await nextMessage(watcher, (topic) => topic.includes(topicPart))).payload.toString()) as Record<
+        string,
+        unknown
+      >,
   };
 }
 
@@ -89,7 +105,7 @@ afterEach(async () => {
   await fixture.close();
 });
 
-describe('default policy (receive-only on the client\'s channels)', () => {
+describe("default policy (receive-only on the client's channels)", () => {
   it('lets a client subscribe to its channels and receive service publishes', async () => {
     const alice = await client('alice');
     expect(await subscribe(alice, ['game/broadcast', 'game/private/alice'], 1)).toEqual([1, 1]);
@@ -104,8 +120,21 @@ describe('default policy (receive-only on the client\'s channels)', () => {
     const event = presence.next('disconnected/alice');
     alice.subscribe('game/private/bob');
     await closed(alice);
-    expect(await event).toMatchObject({ clientId: 'alice', disconnectReason: 'FORBIDDEN_ACCESS', clientInitiatedDisconnect: false });
-    expect(fixture.refusals).toContainEqual(expect.objectContaining({ action: 'subscribe', reason: 'policy-denied', clientId: 'alice', topic: 'game/private/bob', linkKept: false, transport: 'tls' }));
+    expect(await event).toMatchObject({
+      clientId: 'alice',
+      disconnectReason: 'FORBIDDEN_ACCESS',
+      clientInitiatedDisconnect: false,
+    });
+    expect(fixture.refusals).toContainEqual(
+      expect.objectContaining({
+        action: 'subscribe',
+        reason: 'policy-denied',
+        clientId: 'alice',
+        topic: 'game/private/bob',
+        linkKept: false,
+        transport: 'tls',
+      }),
+    );
   });
 
   it('disconnects on any client PUBLISH (receive-only) and on $aws topics', async () => {
@@ -140,7 +169,11 @@ describe('bans and failed connects', () => {
     await users.setStatus('mallory', 'banned');
     const event = presence.next('connect_failed/mallory');
     await refused('mallory');
-    expect(await event).toMatchObject({ clientId: 'mallory', eventType: 'connect_failed', connectFailureReason: 'AUTHORIZATION_FAILED' });
+    expect(await event).toMatchObject({
+      clientId: 'mallory',
+      eventType: 'connect_failed',
+      connectFailureReason: 'AUTHORIZATION_FAILED',
+    });
   });
 
   it('checks the ban on every SUBSCRIBE: a client banned while connected is dropped with AUTH_ERROR', async () => {
@@ -177,11 +210,19 @@ describe('QoS', () => {
     const watcher = await client('watcher');
     expect(await subscribe(watcher, 'game/news/qos', 2)).toEqual([1]);
     const pub = await publisher('pub');
-    expect(await nextAfter(watcher, 'game/news/qos', () => pub.publishAsync('game/news/qos', 'qos 1', { qos: 1 }).then(() => undefined))).toBe('qos 1');
+    expect(
+      await nextAfter(watcher, 'game/news/qos', () =>
+        pub.publishAsync('game/news/qos', 'qos 1', { qos: 1 }).then(() => undefined),
+      ),
+    ).toBe('qos 1');
     const gone = closed(pub);
     pub.publish('game/news/qos', 'qos 2', { qos: 2 });
     await gone;
-    expect(await nextAfter(watcher, 'game/news/qos', () => fixture.emulator.broker.publish('game/news/qos', Buffer.from('after')))).toBe('after');
+    expect(
+      await nextAfter(watcher, 'game/news/qos', () =>
+        fixture.emulator.broker.publish('game/news/qos', Buffer.from('after')),
+      ),
+    ).toBe('after');
     expect(refusalsOf('pub')).toEqual(['publish qos2-unsupported']);
   });
 });
@@ -200,14 +241,19 @@ describe('IoT Core limits (each at the limit and one over)', () => {
     pub.publish('game/news/big', Buffer.alloc(131_073, 2), { qos: 1 });
     await gone;
     expect(await event).toMatchObject({ disconnectReason: 'CLIENT_ERROR' });
-    expect(await nextAfter(watcher, 'game/news/big', () => fixture.emulator.broker.publish('game/news/big', Buffer.from('after')))).toBe('after');
+    expect(
+      await nextAfter(watcher, 'game/news/big', () =>
+        fixture.emulator.broker.publish('game/news/big', Buffer.from('after')),
+      ),
+    ).toBe('after');
     expect(refusalsOf('pub')).toEqual(['publish payload-too-large']);
   });
 
   it('grants a SUBSCRIBE with 8 filters; drops the link on one with 9 (CLIENT_ERROR)', async () => {
     const presence = await presenceWatcher();
     const alice = await client('alice');
-    const filters = (n: number, batch: string): string[] => Array.from({ length: n }, (_, i) => `game/news/${batch}/${i}`);
+    const filters = (n: number, batch: string): string[] =>
+      Array.from({ length: n }, (_, i) => `game/news/${batch}/${i}`);
     expect(await subscribe(alice, filters(8, 'a'), 1)).toEqual(Array.from({ length: 8 }, () => 1));
     const event = presence.next('disconnected/alice');
     const gone = closed(alice);
@@ -221,12 +267,19 @@ describe('IoT Core limits (each at the limit and one over)', () => {
   it('holds 50 subscriptions on a connection (and re-subscribes one of them); drops the link on the 51st', async () => {
     const alice = await client('alice');
     for (let batch = 0; batch < 50; batch += 10) {
-      await subscribe(alice, Array.from({ length: 8 }, (_, i) => `game/news/${batch + i}`));
+      await subscribe(
+        alice,
+        Array.from({ length: 8 }, (_, i) => `game/news/${batch + i}`),
+      );
       await subscribe(alice, [`game/news/${batch + 8}`, `game/news/${batch + 9}`]);
     }
     // A filter it already holds is not a new subscription.
     expect(await subscribe(alice, 'game/news/0', 1)).toEqual([1]);
-    expect(await nextAfter(alice, 'game/news/49', () => fixture.emulator.broker.publish('game/news/49', Buffer.from('fiftieth')))).toBe('fiftieth');
+    expect(
+      await nextAfter(alice, 'game/news/49', () =>
+        fixture.emulator.broker.publish('game/news/49', Buffer.from('fiftieth')),
+      ),
+    ).toBe('fiftieth');
     const gone = closed(alice);
     alice.subscribe('game/news/50');
     await gone;
@@ -236,7 +289,11 @@ describe('IoT Core limits (each at the limit and one over)', () => {
   it('grants a filter with 7 slashes; drops the link on 8', async () => {
     const alice = await client('alice');
     expect(await subscribe(alice, 'game/news/3/4/5/6/7/8', 1)).toEqual([1]);
-    expect(await nextAfter(alice, 'game/news/3/4/5/6/7/8', () => fixture.emulator.broker.publish('game/news/3/4/5/6/7/8', Buffer.from('deep')))).toBe('deep');
+    expect(
+      await nextAfter(alice, 'game/news/3/4/5/6/7/8', () =>
+        fixture.emulator.broker.publish('game/news/3/4/5/6/7/8', Buffer.from('deep')),
+      ),
+    ).toBe('deep');
     const gone = closed(alice);
     alice.subscribe('game/news/3/4/5/6/7/8/9');
     await gone;
@@ -261,16 +318,27 @@ describe('IoT Core limits (each at the limit and one over)', () => {
     const long = `game/news/${'y'.repeat(246)}`;
     const pub = await publisher('pub');
     for (const topic of [deep, long]) {
-      expect(await nextAfter(watcher, topic, () => pub.publishAsync(topic, topic.length.toString(), { qos: 1 }).then(() => undefined))).toBe(topic.length.toString());
+      expect(
+        await nextAfter(watcher, topic, () =>
+          pub.publishAsync(topic, topic.length.toString(), { qos: 1 }).then(() => undefined),
+        ),
+      ).toBe(topic.length.toString());
     }
-    for (const [topic, reason] of [[`${deep}/9`, 'topic-too-deep'], [`${long}y`, 'topic-too-long']] as const) {
+    for (const [topic, reason] of [
+      [`${deep}/9`, 'topic-too-deep'],
+      [`${long}y`, 'topic-too-long'],
+    ] as const) {
       const over = await publisher(`pub-${reason}`);
       const gone = closed(over);
       over.publish(topic, 'over', { qos: 1 });
       await gone;
       expect(refusalsOf(`pub-${reason}`)).toEqual([`publish ${reason}`]);
     }
-    expect(await nextAfter(watcher, 'game/news/marker', () => fixture.emulator.broker.publish('game/news/marker', Buffer.from('after')))).toBe('after');
+    expect(
+      await nextAfter(watcher, 'game/news/marker', () =>
+        fixture.emulator.broker.publish('game/news/marker', Buffer.from('after')),
+      ),
+    ).toBe('after');
   });
 
   it('clamps keepalive to 30-1200 s (0 and >1200 become 1200)', async () => {
@@ -279,19 +347,32 @@ describe('IoT Core limits (each at the limit and one over)', () => {
     await client('k3000', { keepalive: 3000 });
     await client('k60', { keepalive: 60 });
     const byId = new Map(fixture.emulator.broker.connections().map((c) => [c.clientId, c.keepalive]));
-    expect(Object.fromEntries(['k5', 'k0', 'k3000', 'k60'].map((id) => [id, byId.get(id)]))).toEqual({ k5: 30, k0: 1200, k3000: 1200, k60: 60 });
+    expect(Object.fromEntries(['k5', 'k0', 'k3000', 'k60'].map((id) => [id, byId.get(id)]))).toEqual({
+      k5: 30,
+      k0: 1200,
+      k3000: 1200,
+      k60: 60,
+    });
   });
 
   it('refuses a client id starting with $ (CONNACK 5); a $ further on is a plain character', async () => {
     expect((await refused('$bad')).code).toBe(5);
-    expect(fixture.refusals).toEqual([expect.objectContaining({ action: 'connect', reason: 'client-id-reserved', clientId: '$bad', transport: 'tls', linkKept: false })]);
+    expect(fixture.refusals).toEqual([
+      expect.objectContaining({
+        action: 'connect',
+        reason: 'client-id-reserved',
+        clientId: '$bad',
+        transport: 'tls',
+        linkKept: false,
+      }),
+    ]);
     await client('good$');
     expect(fixture.emulator.broker.connectedClients()).toContain('good$');
   });
 });
 
 describe('presence events', () => {
-  it('publishes connected and disconnected with IoT Core\'s fields', async () => {
+  it("publishes connected and disconnected with IoT Core's fields", async () => {
     const presence = await presenceWatcher();
     const connected = presence.next('connected/alice');
     const login = await certificateLogin(fixture.emulator, 'alice');
@@ -300,17 +381,39 @@ describe('presence events', () => {
     const c = await connected;
     // A certificate's principal is its serial number (IoT Core: the certificate id).
     const principalIdentifier = login.certificate.serialNumber.toLowerCase();
-    expect(Object.keys(c).sort()).toEqual(['clientId', 'eventType', 'ipAddress', 'principalIdentifier', 'sessionIdentifier', 'timestamp', 'versionNumber']);
+    expect(Object.keys(c).sort()).toEqual([
+      'clientId',
+      'eventType',
+      'ipAddress',
+      'principalIdentifier',
+      'sessionIdentifier',
+      'timestamp',
+      'versionNumber',
+    ]);
     expect(c).toMatchObject({ clientId: 'alice', eventType: 'connected', principalIdentifier });
     expect(typeof c.timestamp).toBe('number');
     expect(c.ipAddress).toMatch(/127\.0\.0\.1/);
     const disconnected = presence.next('disconnected/alice');
     await end(alice);
     const d = await disconnected;
-    expect(Object.keys(d).sort()).toEqual(['clientId', 'clientInitiatedDisconnect', 'disconnectReason', 'eventType', 'principalIdentifier', 'sessionIdentifier', 'timestamp', 'versionNumber']);
+    expect(Object.keys(d).sort()).toEqual([
+      'clientId',
+      'clientInitiatedDisconnect',
+      'disconnectReason',
+      'eventType',
+      'principalIdentifier',
+      'sessionIdentifier',
+      'timestamp',
+      'versionNumber',
+    ]);
     expect(d).toMatchObject({
-      clientId: 'alice', eventType: 'disconnected', clientInitiatedDisconnect: true, disconnectReason: 'CLIENT_INITIATED_DISCONNECT',
-      sessionIdentifier: c.sessionIdentifier, versionNumber: c.versionNumber, principalIdentifier,
+      clientId: 'alice',
+      eventType: 'disconnected',
+      clientInitiatedDisconnect: true,
+      disconnectReason: 'CLIENT_INITIATED_DISCONNECT',
+      sessionIdentifier: c.sessionIdentifier,
+      versionNumber: c.versionNumber,
+      principalIdentifier,
     });
   });
 

@@ -9,7 +9,13 @@ import type { Aedes, AuthenticateError, Client, ConnectPacket, PublishPacket, Su
 import { isAllowed } from '../auth/access-policy.js';
 import type { Logger } from '../logger.js';
 import type { PacketRefusalReason, RefusalEvents } from '../refusal-events.js';
-import { beforeEachPacket, clientOfStream, clientSentDisconnect, heldFilters, isClientClosed } from './aedes-internals.js';
+import {
+  beforeEachPacket,
+  clientOfStream,
+  clientSentDisconnect,
+  heldFilters,
+  isClientClosed,
+} from './aedes-internals.js';
 import type { ConnectAuthorizerDeps } from './authorize-connect.js';
 import { authorizeConnect } from './authorize-connect.js';
 import { clampKeepalive, topicProblem } from './iot-limits.js';
@@ -81,7 +87,10 @@ export class IotBrokerRules {
     this.#broker = broker;
     broker.preConnect = (client, packet, done) => done(null, this.#preConnect(client, packet));
     broker.authenticate = (client, username, password, done) => {
-      this.#authenticate(client, username, password).then(() => done(null, true), (error: AuthenticateError) => done(error, false));
+      this.#authenticate(client, username, password).then(
+        () => done(null, true),
+        (error: AuthenticateError) => done(error, false),
+      );
     };
     // MQTT 3.1.1 clients are refused by closing the link (IoT Core's way); aedes 2 answers an MQTT 5
     // client's refused QoS 1 PUBLISH with PUBACK 0x87 and keeps the link, as IoT Core does for a
@@ -89,17 +98,20 @@ export class IotBrokerRules {
     broker.authorizePublish = (client, packet, done) => {
       const error = client === null ? null : this.#checkPublish(client, packet);
       done(error);
-      if (error !== null && client !== null && client.version === 5 && !this.#toldByReasonCode.has(error)) client.disconnect({ reasonCode: MQTT5_PROTOCOL_ERROR }, () => undefined);
+      if (error !== null && client !== null && client.version === 5 && !this.#toldByReasonCode.has(error))
+        client.disconnect({ reasonCode: MQTT5_PROTOCOL_ERROR }, () => undefined);
     };
     broker.authorizeSubscribe = (client, subscription, done) => {
       const error = this.#checkSubscribe(client, subscription);
       // A negative grant: aedes 2 answers SUBACK 0x87 for that filter (v5), the link stays up.
       if (error !== null && this.#toldByReasonCode.has(error)) done(null, null);
       // aedes closes the link on an error without a word: tell a v5 client why first, as for PUBLISH.
-      else if (error !== null && client.version === 5) client.disconnect({ reasonCode: MQTT5_PROTOCOL_ERROR }, () => done(error, null));
+      else if (error !== null && client.version === 5)
+        client.disconnect({ reasonCode: MQTT5_PROTOCOL_ERROR }, () => done(error, null));
       else done(error, error === null ? subscription : null);
     };
-    broker.authorizeForward = (client, packet) => (this.#mayReceive(client, packet.topic) && this.#retainedAllowed(client, packet) ? packet : null);
+    broker.authorizeForward = (client, packet) =>
+      this.#mayReceive(client, packet.topic) && this.#retainedAllowed(client, packet) ? packet : null;
     broker.on('clientReady', (client) => this.#onReady(client));
     broker.on('clientDisconnect', (client) => this.#onDisconnect(client));
     broker.on('keepaliveTimeout', (client) => this.#setReason(client, 'MQTT_KEEP_ALIVE_TIMEOUT'));
@@ -116,7 +128,8 @@ export class IotBrokerRules {
       if (incoming.cmd !== 'subscribe' || incoming.subscriptions === undefined) return;
       for (const subscription of incoming.subscriptions) subscription.qos = Math.min(subscription.qos, 1);
       const session = this.#sessions.of(client);
-      if (session !== undefined && incoming.subscriptions.length > this.#deps.limits.maxFiltersPerSubscribe) session.tooManyFilters = true;
+      if (session !== undefined && incoming.subscriptions.length > this.#deps.limits.maxFiltersPerSubscribe)
+        session.tooManyFilters = true;
     });
     return true;
   }
@@ -131,8 +144,17 @@ export class IotBrokerRules {
     if ('check' in grant) {
       const detail = `connect refused for client "${clientId}" via ${auth.transport}: ${grant.check}`;
       this.#deps.logger.info(detail);
-      this.#deps.refusals.emit({ action: 'connect', reason: grant.reason, transport: auth.transport, ipAddress: auth.ipAddress, clientId, linkKept: false, detail });
-      if (hasPresence(clientId)) this.#publishEvent(connectFailedEvent(clientId, this.#deps.clock.now(), auth.ipAddress));
+      this.#deps.refusals.emit({
+        action: 'connect',
+        reason: grant.reason,
+        transport: auth.transport,
+        ipAddress: auth.ipAddress,
+        clientId,
+        linkKept: false,
+        detail,
+      });
+      if (hasPresence(clientId))
+        this.#publishEvent(connectFailedEvent(clientId, this.#deps.clock.now(), auth.ipAddress));
       throw authError(grant.check);
     }
     // aedes drops a client that closed while it was being authenticated without a clientDisconnect:
@@ -162,7 +184,10 @@ export class IotBrokerRules {
     };
     const { disconnectAt, disconnectReason } = grant;
     if (disconnectAt !== undefined) {
-      session.timer = this.#deps.clock.setTimeout(() => this.#sessions.drop(session, disconnectReason, MQTT5_MAXIMUM_CONNECT_TIME), Math.max(0, disconnectAt - this.#deps.clock.now()));
+      session.timer = this.#deps.clock.setTimeout(
+        () => this.#sessions.drop(session, disconnectReason, MQTT5_MAXIMUM_CONNECT_TIME),
+        Math.max(0, disconnectAt - this.#deps.clock.now()),
+      );
     }
     this.#sessions.add(session);
     this.#deps.onAuthenticated?.(client.conn);
@@ -173,14 +198,26 @@ export class IotBrokerRules {
 
   #checkPublish(client: Client, packet: PublishPacket): Error | null {
     const topic = packet.topic;
-    const refused = (reason: PacketRefusalReason, problem: string): Error => this.#violation(client, 'CLIENT_ERROR', { action: 'publish', reason, topic }, `publish to "${topic}" refused: ${problem}`);
+    const refused = (reason: PacketRefusalReason, problem: string): Error =>
+      this.#violation(
+        client,
+        'CLIENT_ERROR',
+        { action: 'publish', reason, topic },
+        `publish to "${topic}" refused: ${problem}`,
+      );
     const { limits } = this.#deps;
     const topicBroken = topicProblem(topic, limits);
     if (topicBroken !== undefined) return refused(topicBroken.reason, topicBroken.message);
-    if (packet.payload.length > limits.maxPayloadBytes) return refused('payload-too-large', `payload of ${packet.payload.length} bytes over ${limits.maxPayloadBytes}`);
+    if (packet.payload.length > limits.maxPayloadBytes)
+      return refused('payload-too-large', `payload of ${packet.payload.length} bytes over ${limits.maxPayloadBytes}`);
     if (packet.qos === 2) return refused('qos2-unsupported', 'QoS 2 is not supported');
     if (ALWAYS_FORBIDDEN_PUBLISH.some((prefix) => topic.startsWith(prefix))) {
-      return this.#violation(client, 'FORBIDDEN_ACCESS', { action: 'publish', reason: 'reserved-topic', topic }, `publish to reserved topic "${topic}" refused`);
+      return this.#violation(
+        client,
+        'FORBIDDEN_ACCESS',
+        { action: 'publish', reason: 'reserved-topic', topic },
+        `publish to reserved topic "${topic}" refused`,
+      );
     }
     return this.#authorize(client, 'iot:Publish', topic);
   }
@@ -190,25 +227,48 @@ export class IotBrokerRules {
     const topic = subscription.topic;
     const { limits } = this.#deps;
     if (session?.tooManyFilters === true) {
-      return this.#violation(client, 'CLIENT_ERROR', { action: 'subscribe', reason: 'too-many-filters', topic }, `SUBSCRIBE with more than ${limits.maxFiltersPerSubscribe} filters refused`);
+      return this.#violation(
+        client,
+        'CLIENT_ERROR',
+        { action: 'subscribe', reason: 'too-many-filters', topic },
+        `SUBSCRIBE with more than ${limits.maxFiltersPerSubscribe} filters refused`,
+      );
     }
     const held = heldFilters(client);
     if (!(topic in held) && Object.keys(held).length >= limits.maxSubscriptionsPerConnection) {
-      return this.#violation(client, 'CLIENT_ERROR', { action: 'subscribe', reason: 'too-many-subscriptions', topic }, `more than ${limits.maxSubscriptionsPerConnection} subscriptions on one connection`);
+      return this.#violation(
+        client,
+        'CLIENT_ERROR',
+        { action: 'subscribe', reason: 'too-many-subscriptions', topic },
+        `more than ${limits.maxSubscriptionsPerConnection} subscriptions on one connection`,
+      );
     }
     const problem = topicProblem(topic, limits);
-    if (problem !== undefined) return this.#violation(client, 'CLIENT_ERROR', { action: 'subscribe', reason: problem.reason, topic }, `subscribe to "${topic}" refused: ${problem.message}`);
+    if (problem !== undefined)
+      return this.#violation(
+        client,
+        'CLIENT_ERROR',
+        { action: 'subscribe', reason: problem.reason, topic },
+        `subscribe to "${topic}" refused: ${problem.message}`,
+      );
     return this.#authorize(client, 'iot:Subscribe', topic);
   }
 
   #authorize(client: Client, action: 'iot:Publish' | 'iot:Subscribe', target: string): Error | null {
     const what = { action: action === 'iot:Publish' ? 'publish' : 'subscribe', topic: target } as const;
     const session = this.#sessions.of(client);
-    if (session === undefined) return this.#violation(client, 'AUTH_ERROR', { ...what, reason: 'no-session' }, 'no session');
+    if (session === undefined)
+      return this.#violation(client, 'AUTH_ERROR', { ...what, reason: 'no-session' }, 'no session');
     if (this.#deps.users.isBanned(session.clientId) || this.#deps.users.isBanned(session.principalIdentifier)) {
       return this.#violation(client, 'AUTH_ERROR', { ...what, reason: 'banned' }, `${action} by banned client refused`);
     }
-    if (!isAllowed(session.policies, action, target)) return this.#violation(client, 'FORBIDDEN_ACCESS', { ...what, reason: 'policy-denied' }, `${action} on "${target}" not allowed by policy`);
+    if (!isAllowed(session.policies, action, target))
+      return this.#violation(
+        client,
+        'FORBIDDEN_ACCESS',
+        { ...what, reason: 'policy-denied' },
+        `${action} on "${target}" not allowed by policy`,
+      );
     return null;
   }
 
@@ -231,15 +291,29 @@ export class IotBrokerRules {
    * Records why the client is about to be disconnected (aedes closes it on the returned error),
    * or, for an MQTT 5 policy refusal, that it is told by reason code and keeps its link.
    */
-  #violation(client: Client, reason: DisconnectReason, refusal: { action: 'publish' | 'subscribe'; reason: PacketRefusalReason; topic: string }, message: string): Error {
+  #violation(
+    client: Client,
+    reason: DisconnectReason,
+    refusal: { action: 'publish' | 'subscribe'; reason: PacketRefusalReason; topic: string },
+    message: string,
+  ): Error {
     const error = new Error(message);
     const linkKept = client.version === 5 && KEEPS_MQTT5_LINK.includes(reason);
-    const detail = linkKept ? `client "${client.id}" refused with 0x87 (${reason}), link kept: ${message}` : `client "${client.id}" disconnected (${reason}): ${message}`;
+    const detail = linkKept
+      ? `client "${client.id}" refused with 0x87 (${reason}), link kept: ${message}`
+      : `client "${client.id}" disconnected (${reason}): ${message}`;
     if (linkKept) this.#toldByReasonCode.add(error);
     else this.#setReason(client, reason);
     this.#deps.logger.info(detail);
     const auth = this.#sessions.transportOf(client.conn);
-    this.#deps.refusals.emit({ ...refusal, transport: auth?.transport ?? 'tcp', ipAddress: auth?.ipAddress ?? 'unknown', clientId: this.#sessions.of(client)?.clientId ?? client.id, linkKept, detail });
+    this.#deps.refusals.emit({
+      ...refusal,
+      transport: auth?.transport ?? 'tcp',
+      ipAddress: auth?.ipAddress ?? 'unknown',
+      clientId: this.#sessions.of(client)?.clientId ?? client.id,
+      linkKept,
+      detail,
+    });
     return error;
   }
 
@@ -264,16 +338,33 @@ export class IotBrokerRules {
     if (session.timer !== undefined) this.#deps.clock.clearTimeout(session.timer);
     const wasLive = this.#sessions.remove(session);
     const clientSaidBye = clientSentDisconnect(client);
-    const reason = session.reason ?? (clientSaidBye ? 'CLIENT_INITIATED_DISCONNECT' : this.#shuttingDown ? 'SERVER_INITIATED_DISCONNECT' : 'CONNECTION_LOST');
+    const reason =
+      session.reason ??
+      (clientSaidBye
+        ? 'CLIENT_INITIATED_DISCONNECT'
+        : this.#shuttingDown
+          ? 'SERVER_INITIATED_DISCONNECT'
+          : 'CONNECTION_LOST');
     this.#deps.logger.info(`client "${session.clientId}" disconnected: ${reason}`);
-    if (session.ready && hasPresence(session.clientId)) this.#publishEvent(disconnectedEvent(session, reason, this.#deps.clock.now()));
+    if (session.ready && hasPresence(session.clientId))
+      this.#publishEvent(disconnectedEvent(session, reason, this.#deps.clock.now()));
     if (!session.clean && wasLive && !this.#shuttingDown) this.#expiry.schedule(session.clientId, this.#broker);
   }
 
   #publishEvent(message: { topic: string; event: object }): void {
-    this.#broker?.publish({ cmd: 'publish', topic: message.topic, payload: Buffer.from(JSON.stringify(message.event)), qos: 0, retain: false, dup: false }, (error) => {
-      if (error) this.#deps.logger.warn(`presence event on ${message.topic} not published: ${error.message}`);
-    });
+    this.#broker?.publish(
+      {
+        cmd: 'publish',
+        topic: message.topic,
+        payload: Buffer.from(JSON.stringify(message.event)),
+        qos: 0,
+        retain: false,
+        dup: false,
+      },
+      (error) => {
+        if (error) this.#deps.logger.warn(`presence event on ${message.topic} not published: ${error.message}`);
+      },
+    );
   }
 
   /** From now on, connections end because the server stops. */
@@ -284,6 +375,7 @@ export class IotBrokerRules {
   /** Clears every timer (called on stop). */
   dispose(): void {
     this.#expiry.dispose();
-    for (const session of this.#sessions.all()) if (session.timer !== undefined) this.#deps.clock.clearTimeout(session.timer);
+    for (const session of this.#sessions.all())
+      if (session.timer !== undefined) this.#deps.clock.clearTimeout(session.timer);
   }
 }

@@ -16,12 +16,18 @@ describe('IoT Core limits', () => {
 
   it('checks topic length and slashes, exempting the reserved prefix', () => {
     expect(topicProblem('a/b/c/d/e/f/g/h', IOT_LIMITS)).toBeUndefined();
-    expect(topicProblem('a/b/c/d/e/f/g/h/i', IOT_LIMITS)).toEqual({ reason: 'topic-too-deep', message: 'topic has more than 7 slashes' });
+    expect(topicProblem('a/b/c/d/e/f/g/h/i', IOT_LIMITS)).toEqual({
+      reason: 'topic-too-deep',
+      message: 'topic has more than 7 slashes',
+    });
     expect(topicProblem('$aws/things/t/shadow/name/n/update/accepted/x/y', IOT_LIMITS)).toBeUndefined();
     expect(topicProblem('x'.repeat(256), IOT_LIMITS)).toBeUndefined();
     expect(topicProblem('é'.repeat(128), IOT_LIMITS)).toBeUndefined();
     expect(topicProblem('x'.repeat(257), IOT_LIMITS)?.reason).toBe('topic-too-long');
-    expect(topicProblem('é'.repeat(129), IOT_LIMITS)).toEqual({ reason: 'topic-too-long', message: 'topic longer than 256 bytes' });
+    expect(topicProblem('é'.repeat(129), IOT_LIMITS)).toEqual({
+      reason: 'topic-too-long',
+      message: 'topic longer than 256 bytes',
+    });
     expect(topicProblem('', IOT_LIMITS)?.reason).toBe('topic-empty');
   });
 

@@ -56,17 +56,20 @@ export interface LimitProblem<R extends string> {
 /** How a topic or filter breaks the limits, or undefined when it is fine. */
 export function topicProblem(topic: string, limits: IotLimits): LimitProblem<PacketRefusalReason> | undefined {
   if (topic.length === 0) return { reason: 'topic-empty', message: 'empty topic' };
-  if (Buffer.byteLength(topic) > limits.maxTopicBytes) return { reason: 'topic-too-long', message: `topic longer than ${limits.maxTopicBytes} bytes` };
+  if (Buffer.byteLength(topic) > limits.maxTopicBytes)
+    return { reason: 'topic-too-long', message: `topic longer than ${limits.maxTopicBytes} bytes` };
   // Reserved topics do not count their `$aws/things/NAME/`-style prefix; IoT exempts up to 3 slashes.
   const slashes = topic.split('/').length - 1 - (topic.startsWith('$aws/') ? 3 : 0);
-  if (slashes > limits.maxTopicSlashes) return { reason: 'topic-too-deep', message: `topic has more than ${limits.maxTopicSlashes} slashes` };
+  if (slashes > limits.maxTopicSlashes)
+    return { reason: 'topic-too-deep', message: `topic has more than ${limits.maxTopicSlashes} slashes` };
   return undefined;
 }
 
 /** Why a client id is refused, or undefined. */
 export function clientIdProblem(clientId: string, limits: IotLimits): LimitProblem<ConnectRefusalReason> | undefined {
   if (clientId.length === 0) return { reason: 'client-id-empty', message: 'empty client id' };
-  if (Buffer.byteLength(clientId) > limits.maxClientIdBytes) return { reason: 'client-id-too-long', message: `client id longer than ${limits.maxClientIdBytes} bytes` };
+  if (Buffer.byteLength(clientId) > limits.maxClientIdBytes)
+    return { reason: 'client-id-too-long', message: `client id longer than ${limits.maxClientIdBytes} bytes` };
   if (clientId.startsWith('$')) return { reason: 'client-id-reserved', message: 'client id starts with $' };
   // MQTT 3.1.1 §1.5.3: a string must not hold U+0000.
   if (clientId.includes('\u0000')) return { reason: 'client-id-invalid', message: 'client id contains U+0000' };

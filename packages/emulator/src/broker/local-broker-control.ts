@@ -9,7 +9,12 @@ import type { BrokerControl, MessagePublisher } from '../service/contracts.js';
 import type { ConnectionInfo, LiveSessions } from './live-sessions.js';
 import type { DisconnectReason } from './presence-events.js';
 
-const PRESENCE_REASONS: readonly string[] = ['SERVER_INITIATED_DISCONNECT', 'API_INITIATED_DISCONNECT', 'AUTH_ERROR', 'FORBIDDEN_ACCESS'];
+const PRESENCE_REASONS: readonly string[] = [
+  'SERVER_INITIATED_DISCONNECT',
+  'API_INITIATED_DISCONNECT',
+  'AUTH_ERROR',
+  'FORBIDDEN_ACCESS',
+];
 
 /** {@link BrokerControl} over one aedes broker and its sessions. */
 export class LocalBrokerControl implements BrokerControl {
@@ -26,16 +31,33 @@ export class LocalBrokerControl implements BrokerControl {
     this.#rules = rules;
   }
 
-  async publish(topic: string, payload: Uint8Array, options: { qos?: 0 | 1; retain?: boolean; publisher?: MessagePublisher } = {}): Promise<void> {
+  async publish(
+    topic: string,
+    payload: Uint8Array,
+    options: { qos?: 0 | 1; retain?: boolean; publisher?: MessagePublisher } = {},
+  ): Promise<void> {
     await new Promise<void>((resolve, reject) => {
-      this.#broker.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: options.qos ?? 0, retain: options.retain ?? false, dup: false }, (error) => (error ? reject(error) : resolve()));
+      this.#broker.publish(
+        {
+          cmd: 'publish',
+          topic,
+          payload: Buffer.from(payload),
+          qos: options.qos ?? 0,
+          retain: options.retain ?? false,
+          dup: false,
+        },
+        (error) => (error ? reject(error) : resolve()),
+      );
     });
     // A client's message sent through the service (POST /publish) is a client message to the rules too.
-    if (options.publisher !== undefined) this.#rules?.dispatch({ topic, payload, ...options.publisher, via: 'service-api' });
+    if (options.publisher !== undefined)
+      this.#rules?.dispatch({ topic, payload, ...options.publisher, via: 'service-api' });
   }
 
   disconnectPrincipal(principalId: string, reason: string): number {
-    const presenceReason = (PRESENCE_REASONS.includes(reason) ? reason : 'API_INITIATED_DISCONNECT') as DisconnectReason;
+    const presenceReason = (
+      PRESENCE_REASONS.includes(reason) ? reason : 'API_INITIATED_DISCONNECT'
+    ) as DisconnectReason;
     let dropped = 0;
     for (const session of this.#sessions.all()) {
       if (session.principalIdentifier !== principalId && session.clientId !== principalId) continue;

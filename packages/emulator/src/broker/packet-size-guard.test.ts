@@ -34,30 +34,44 @@ function feedInChunks(guard: PacketSizeGuard, bytes: Buffer, sizes: number[]): b
 describe('PacketSizeGuard', () => {
   it('passes streams of packets up to the cap, however they are split (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 2_000 }), { minLength: 1, maxLength: 6 }), fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1 }), (payloads, sizes) => {
-        const stream = Buffer.concat(payloads.map(publish));
-        const largest = Math.max(...payloads.map((bytes) => publish(bytes).length));
-        expect(feedInChunks(new PacketSizeGuard(largest), stream, sizes)).toBe(true);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 2_000 }), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1 }),
+        (payloads, sizes) => {
+          const stream = Buffer.concat(payloads.map(publish));
+          const largest = Math.max(...payloads.map((bytes) => publish(bytes).length));
+          expect(feedInChunks(new PacketSizeGuard(largest), stream, sizes)).toBe(true);
+        },
+      ),
     );
   });
 
   it('refuses the first packet over the cap from its header alone, split anywhere (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 3 }), fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1 }), (before, sizes) => {
-        const small = Buffer.concat(Array.from({ length: before }, () => publish(10)));
-        // Only the fixed header of a 256 MB CONNECT: refused before any body arrives.
-        const header = Buffer.from([0x10, 0xff, 0xff, 0xff, 0x7f]);
-        expect(feedInChunks(new PacketSizeGuard(1_024), Buffer.concat([small, header]), sizes)).toBe(false);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 3 }),
+        fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1 }),
+        (before, sizes) => {
+          const small = Buffer.concat(Array.from({ length: before }, () => publish(10)));
+          // Only the fixed header of a 256 MB CONNECT: refused before any body arrives.
+          const header = Buffer.from([0x10, 0xff, 0xff, 0xff, 0x7f]);
+          expect(feedInChunks(new PacketSizeGuard(1_024), Buffer.concat([small, header]), sizes)).toBe(false);
+        },
+      ),
     );
   });
 
   it('names the problem and keeps refusing', () => {
     const guard = new PacketSizeGuard(100);
-    expect(guard.feed(Buffer.from([0x30, 0x65]))).toEqual({ ok: false, problem: 'packet declares 101+ bytes, over the 100-byte limit' });
+    expect(guard.feed(Buffer.from([0x30, 0x65]))).toEqual({
+      ok: false,
+      problem: 'packet declares 101+ bytes, over the 100-byte limit',
+    });
     expect(guard.feed(Buffer.from([0xc0, 0x00])).ok).toBe(false);
-    expect(new PacketSizeGuard(1 << 30).feed(Buffer.from([0x30, 0xff, 0xff, 0xff, 0xff]))).toEqual({ ok: false, problem: 'malformed remaining length (more than 4 bytes)' });
+    expect(new PacketSizeGuard(1 << 30).feed(Buffer.from([0x30, 0xff, 0xff, 0xff, 0xff]))).toEqual({
+      ok: false,
+      problem: 'malformed remaining length (more than 4 bytes)',
+    });
   });
 
   it('accepts a packet of exactly the cap and zero-length packets', () => {

@@ -50,7 +50,10 @@ export class PacketSizeGuard {
       this.#multiplier *= 128;
       this.#lengthBytes++;
       // The sum so far is a lower bound of the length: refuse as soon as it is over.
-      if (this.#declared > this.#maxRemainingLength) return this.#refuse(`packet declares ${this.#declared}+ bytes, over the ${this.#maxRemainingLength}-byte limit`);
+      if (this.#declared > this.#maxRemainingLength)
+        return this.#refuse(
+          `packet declares ${this.#declared}+ bytes, over the ${this.#maxRemainingLength}-byte limit`,
+        );
       if ((byte & 0x80) !== 0) {
         if (this.#lengthBytes === 4) return this.#refuse('malformed remaining length (more than 4 bytes)');
         continue;

@@ -72,7 +72,11 @@ export function connectedEvent(subject: PresenceSubject, timestamp: number): { t
 }
 
 /** The disconnected event and its topic. */
-export function disconnectedEvent(subject: PresenceSubject, reason: DisconnectReason, timestamp: number): { topic: string; event: DisconnectedEvent } {
+export function disconnectedEvent(
+  subject: PresenceSubject,
+  reason: DisconnectReason,
+  timestamp: number,
+): { topic: string; event: DisconnectedEvent } {
   return {
     topic: `$aws/events/presence/disconnected/${subject.clientId}`,
     event: {
@@ -89,9 +93,19 @@ export function disconnectedEvent(subject: PresenceSubject, reason: DisconnectRe
 }
 
 /** `$aws/events/presence/connect_failed/{clientId}` payload. */
-export function connectFailedEvent(clientId: string, timestamp: number, ipAddress: string): { topic: string; event: Record<string, string | number> } {
+export function connectFailedEvent(
+  clientId: string,
+  timestamp: number,
+  ipAddress: string,
+): { topic: string; event: Record<string, string | number> } {
   return {
     topic: `$aws/events/presence/connect_failed/${clientId}`,
-    event: { clientId, timestamp, eventType: 'connect_failed', connectFailureReason: 'AUTHORIZATION_FAILED', ipAddress },
+    event: {
+      clientId,
+      timestamp,
+      eventType: 'connect_failed',
+      connectFailureReason: 'AUTHORIZATION_FAILED',
+      ipAddress,
+    },
   };
 }

@@ -45,7 +45,9 @@ export class SessionExpiry {
       if (this.#deps.isLive(clientId)) return;
       this.#expired.add(clientId);
       if (broker === undefined) return;
-      cleanStoredSubscriptions(broker, clientId).catch((error: unknown) => this.#deps.logger.warn(`session expiry of "${clientId}": ${(error as Error).message}`));
+      cleanStoredSubscriptions(broker, clientId).catch((error: unknown) =>
+        this.#deps.logger.warn(`session expiry of "${clientId}": ${(error as Error).message}`),
+      );
     }, this.#deps.sessionExpiryMs);
     this.#timers.set(clientId, timer);
   }

@@ -16,6 +16,12 @@ export function forwardClientPublishes(broker: Aedes, sessions: LiveSessions, en
     const session = sessions.of(client);
     if (session === undefined) return;
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-    engine.dispatch({ topic: packet.topic, payload, clientId: session.clientId, principalId: session.principalIdentifier, via: 'mqtt' });
+    engine.dispatch({
+      topic: packet.topic,
+      payload,
+      clientId: session.clientId,
+      principalId: session.principalIdentifier,
+      via: 'mqtt',
+    });
   });
 }

@@ -36,7 +36,7 @@ async function importPrivateKeyPem(pem: string): Promise<CryptoKey> {
 function randomSerial(): string {
   // Positive 128-bit serial (first bit cleared), as RFC 5280 asks.
   const bytes = randomBytes(16);
-  bytes[0] = (bytes[0] ?? 0) & 0x7f | 0x10;
+  bytes[0] = ((bytes[0] ?? 0) & 0x7f) | 0x10;
   return bytes.toString('hex');
 }
 
@@ -49,7 +49,13 @@ export class LocalCertificateAuthority implements CertificateAuthority {
   readonly #revoked: Set<string>;
   readonly #validityDays: number;
 
-  private constructor(caCert: x509.X509Certificate, caKey: CryptoKey, store: StateStore, revoked: Set<string>, validityDays: number) {
+  private constructor(
+    caCert: x509.X509Certificate,
+    caKey: CryptoKey,
+    store: StateStore,
+    revoked: Set<string>,
+    validityDays: number,
+  ) {
     this.#caCert = caCert;
     this.#caKey = caKey;
     this.caPem = caCert.toString('pem');
@@ -59,7 +65,11 @@ export class LocalCertificateAuthority implements CertificateAuthority {
   }
 
   /** Loads the CA from `<dataDir>/ca/`, creating it on first start. */
-  static async open(dataDir: string, store: StateStore, clientValidityDays: number): Promise<LocalCertificateAuthority> {
+  static async open(
+    dataDir: string,
+    store: StateStore,
+    clientValidityDays: number,
+  ): Promise<LocalCertificateAuthority> {
     const certPath = join(dataDir, 'ca', 'ca.crt.pem');
     const keyPath = join(dataDir, 'ca', 'ca.key.pem');
     let certPem: string;
@@ -77,7 +87,13 @@ export class LocalCertificateAuthority implements CertificateAuthority {
     for await (const certificate of store.certificates.values()) {
       if (certificate.revoked) revoked.add(certificate.serialNumber);
     }
-    return new LocalCertificateAuthority(new x509.X509Certificate(certPem), await importPrivateKeyPem(keyPem), store, revoked, clientValidityDays);
+    return new LocalCertificateAuthority(
+      new x509.X509Certificate(certPem),
+      await importPrivateKeyPem(keyPem),
+      store,
+      revoked,
+      clientValidityDays,
+    );
   }
 
   /** Issues a certificate for the TLS listeners (`localhost`, `127.0.0.1` and the given hosts). */
@@ -85,7 +101,9 @@ export class LocalCertificateAuthority implements CertificateAuthority {
     const names = [...new Set(['localhost', '127.0.0.1', ...hosts])];
     const extensions = [
       new x509.SubjectAlternativeNameExtension(
-        names.map((name) => (/^[\d.]+$|:/.test(name) ? { type: 'ip' as const, value: name } : { type: 'dns' as const, value: name })),
+        names.map((name) =>
+          /^[\d.]+$|:/.test(name) ? { type: 'ip' as const, value: name } : { type: 'dns' as const, value: name },
+        ),
       ),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
     ];
@@ -97,12 +115,23 @@ export class LocalCertificateAuthority implements CertificateAuthority {
     // A typed value, never parsed: as a string, a leading `#` would be read as hex and quotes
     // stripped, so the certificate could name another client than the one asked for.
     // (@peculiar/x509 accepts typed values at run time; its JsonName type lists strings only.)
-    const subject = [{ CN: [{ utf8String: clientId }] }, { O: ['webcomm emulator client'] }] as unknown as x509.JsonName;
-    const issued = await this.#issue(subject, this.#validityDays, [
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
-    ], serialNumber);
+    const subject = [
+      { CN: [{ utf8String: clientId }] },
+      { O: ['webcomm emulator client'] },
+    ] as unknown as x509.JsonName;
+    const issued = await this.#issue(
+      subject,
+      this.#validityDays,
+      [new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth])],
+      serialNumber,
+    );
     const expiresAt = new Date(Date.now() + this.#validityDays * DAY_MS);
-    await this.#store.certificates.put(serialNumber, { serialNumber, clientId, expiresAt: expiresAt.toISOString(), revoked: false });
+    await this.#store.certificates.put(serialNumber, {
+      serialNumber,
+      clientId,
+      expiresAt: expiresAt.toISOString(),
+      revoked: false,
+    });
     return { ...issued, caPem: this.caPem, serialNumber, expiresAt };
   }
 
@@ -118,7 +147,12 @@ export class LocalCertificateAuthority implements CertificateAuthority {
     return this.#revoked.has(normalizeSerial(serialNumber));
   }
 
-  async #issue(subject: string | x509.JsonName, days: number, extensions: x509.Extension[], serialNumber: string): Promise<ServerCertificate> {
+  async #issue(
+    subject: string | x509.JsonName,
+    days: number,
+    extensions: x509.Extension[],
+    serialNumber: string,
+  ): Promise<ServerCertificate> {
     const keys = await crypto.subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify']);
     const certificate = await x509.X509CertificateGenerator.create(
       {

@@ -25,7 +25,11 @@ export async function serviceUrl(flags: ConnectionFlags): Promise<string> {
   if (url !== undefined) return url;
   const record = await readEndpointsFile(resolve(flags.dataDir));
   if (record === undefined) {
-    throw new CliError('NO_EMULATOR', `No running emulator found for data directory ${resolve(flags.dataDir)}: start one with "webcomm serve", or pass --data-dir or --url.`, EXIT.usage);
+    throw new CliError(
+      'NO_EMULATOR',
+      `No running emulator found for data directory ${resolve(flags.dataDir)}: start one with "webcomm serve", or pass --data-dir or --url.`,
+      EXIT.usage,
+    );
   }
   return record.http;
 }
@@ -37,21 +41,36 @@ export async function adminToken(flags: ConnectionFlags): Promise<string> {
   try {
     return (await readFile(join(resolve(flags.dataDir), 'admin-token'), 'utf8')).trim();
   } catch {
-    throw new CliError('NO_ADMIN_TOKEN', 'No admin token: pass --admin-token, set WEBCOMM_ADMIN_TOKEN, or point --data-dir at the emulator\'s data directory.', EXIT.usage);
+    throw new CliError(
+      'NO_ADMIN_TOKEN',
+      "No admin token: pass --admin-token, set WEBCOMM_ADMIN_TOKEN, or point --data-dir at the emulator's data directory.",
+      EXIT.usage,
+    );
   }
 }
 
 /** Calls the service API; throws a {@link CliError} with the service's error code on failure. */
-export async function callApi(url: string, path: string, init: { method?: string; token?: string; body?: unknown } = {}): Promise<unknown> {
+export async function callApi(
+  url: string,
+  path: string,
+  init: { method?: string; token?: string; body?: unknown } = {},
+): Promise<unknown> {
   let response: Response;
   try {
     response = await fetch(new URL(path, url.endsWith('/') ? url : `${url}/`), {
       method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-      headers: { 'content-type': 'application/json', ...(init.token === undefined ? {} : { authorization: `Bearer ${init.token}` }) },
+      headers: {
+        'content-type': 'application/json',
+        ...(init.token === undefined ? {} : { authorization: `Bearer ${init.token}` }),
+      },
       ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
     });
   } catch (error) {
-    throw new CliError('UNREACHABLE', `Cannot reach the emulator at ${url} (${describeFetchFailure(error)}): is "webcomm serve" running?`, EXIT.unreachable);
+    throw new CliError(
+      'UNREACHABLE',
+      `Cannot reach the emulator at ${url} (${describeFetchFailure(error)}): is "webcomm serve" running?`,
+      EXIT.unreachable,
+    );
   }
   const body = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string } };
   if (!response.ok) {

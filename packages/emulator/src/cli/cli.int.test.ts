@@ -23,7 +23,10 @@ const cli = fileURLToPath(new URL('./main.ts', import.meta.url));
 const anyPorts = ['--http-port', '0', '--https-port', '0', '--mqtt-port', '0', '--mqtts-port', '0'];
 
 function start(args: string[]): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: root, env: { ...process.env, WEBCOMM_URL: '', WEBCOMM_ADMIN_TOKEN: '' } });
+  return spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
+    cwd: root,
+    env: { ...process.env, WEBCOMM_URL: '', WEBCOMM_ADMIN_TOKEN: '' },
+  });
 }
 
 interface Outcome {
@@ -69,7 +72,12 @@ function finished(child: ChildProcessWithoutNullStreams): Promise<Outcome> {
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
-const lines = (text: string): unknown[] => text.trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as unknown);
+const lines = (text: string): unknown[] =>
+  text
+    .trim()
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as unknown);
 
 let dataDir = '';
 let outDir = '';
@@ -97,9 +105,16 @@ describe('webcomm serve', slow, () => {
   it('documents the fixed default ports and takes 0 for any free port', async () => {
     const help = await run(['serve', '--help']);
     expect(help.code).toBe(0);
-    for (const [flag, port] of [['--http-port', 8080], ['--https-port', 8443], ['--mqtts-port', 8883], ['--mqtt-port', 1883]] as const) {
+    for (const [flag, port] of [
+      ['--http-port', 8080],
+      ['--https-port', 8443],
+      ['--mqtts-port', 8883],
+      ['--mqtt-port', 1883],
+    ] as const) {
       expect(help.stdout.replace(/\s+/g, ' ')).toContain(`${flag} <port>`);
-      expect(help.stdout.replace(/\s+/g, ' ')).toMatch(new RegExp(`${flag} <port> [^(]*\\(0: any free port\\) \\(default: "${port}"\\)`));
+      expect(help.stdout.replace(/\s+/g, ' ')).toMatch(
+        new RegExp(`${flag} <port> [^(]*\\(0: any free port\\) \\(default: "${port}"\\)`),
+      );
     }
     expect(help.stdout).toContain('(default: ".webcomm-data")');
   });
@@ -117,12 +132,20 @@ describe('webcomm serve', slow, () => {
     const otherDir = await mkdtemp(join(tmpdir(), 'webcomm-cli-busy-'));
     try {
       const busy = await run(['serve', '--data-dir', otherDir, ...anyPorts, '--https-port', String(port)]);
-      expect([busy.code, busy.stderr.trim()]).toEqual([1, `webcomm: port ${port} is in use: pass --https-port 0 or another port (is another "webcomm serve" running?).`]);
+      expect([busy.code, busy.stderr.trim()]).toEqual([
+        1,
+        `webcomm: port ${port} is in use: pass --https-port 0 or another port (is another "webcomm serve" running?).`,
+      ]);
       const asJson = await run(['serve', '--data-dir', otherDir, '--json', ...anyPorts, '--mqtt-port', String(port)]);
       expect(asJson.code).toBe(1);
-      expect(JSON.parse(asJson.stderr)).toEqual({ error: { code: 'PORT_IN_USE', message: expect.stringContaining(`port ${port} is in use: pass --mqtt-port 0`) } });
+      expect(JSON.parse(asJson.stderr)).toEqual({
+        error: { code: 'PORT_IN_USE', message: expect.stringContaining(`port ${port} is in use: pass --mqtt-port 0`) },
+      });
       const sameDir = await run(['serve', '--data-dir', dataDir, '--json', ...anyPorts]);
-      expect([sameDir.code, (JSON.parse(sameDir.stderr) as { error: { code: string } }).error.code]).toEqual([1, 'DATA_DIR_IN_USE']);
+      expect([sameDir.code, (JSON.parse(sameDir.stderr) as { error: { code: string } }).error.code]).toEqual([
+        1,
+        'DATA_DIR_IN_USE',
+      ]);
     } finally {
       holder.close();
       await rm(otherDir, { recursive: true, force: true });
@@ -132,7 +155,9 @@ describe('webcomm serve', slow, () => {
 
 describe('webcomm conventions', slow, () => {
   it('--version prints the package version', async () => {
-    const { version } = JSON.parse(await readFile(join(root, 'packages/emulator/package.json'), 'utf8')) as { version: string };
+    const { version } = JSON.parse(await readFile(join(root, 'packages/emulator/package.json'), 'utf8')) as {
+      version: string;
+    };
     expect(await run(['--version'])).toMatchObject({ code: 0, stdout: `${version}\n` });
   });
 
@@ -145,17 +170,27 @@ describe('webcomm conventions', slow, () => {
     ]);
     expect([unknownOption.code, unknownOption.stderr]).toEqual([2, expect.stringContaining("unknown option '--nope'")]);
     expect(missing.code).toBe(2);
-    expect(JSON.parse(missing.stderr)).toEqual({ error: { code: 'USAGE', message: "missing required argument 'channel'" } });
-    expect([unknownCommand.code, (JSON.parse(unknownCommand.stderr) as { error: { code: string } }).error.code]).toEqual([2, 'USAGE']);
+    expect(JSON.parse(missing.stderr)).toEqual({
+      error: { code: 'USAGE', message: "missing required argument 'channel'" },
+    });
+    expect([
+      unknownCommand.code,
+      (JSON.parse(unknownCommand.stderr) as { error: { code: string } }).error.code,
+    ]).toEqual([2, 'USAGE']);
     expect(badQos.code).toBe(2);
     const badCount = await run(['listen', 'chat', '-C', 'x', '--data-dir', dataDir, '--json']);
-    expect([badCount.code, JSON.parse(badCount.stderr)]).toEqual([2, { error: { code: 'USAGE', message: expect.stringContaining('--count') } }]);
+    expect([badCount.code, JSON.parse(badCount.stderr)]).toEqual([
+      2,
+      { error: { code: 'USAGE', message: expect.stringContaining('--count') } },
+    ]);
   });
 
   it('an API refusal is a JSON error with the service code under --json', async () => {
     const unknown = await run(['publish', 'nope', '{}', '--data-dir', dataDir, '--json']);
     expect(unknown.code).toBe(4);
-    expect(JSON.parse(unknown.stderr)).toEqual({ error: { code: 'UNKNOWN_CHANNEL', message: expect.stringContaining('No channel "nope"') } });
+    expect(JSON.parse(unknown.stderr)).toEqual({
+      error: { code: 'UNKNOWN_CHANNEL', message: expect.stringContaining('No channel "nope"') },
+    });
   });
 });
 
@@ -166,19 +201,34 @@ describe('webcomm admin commands', slow, () => {
     expect(channels.stdout).toMatch(/announcements\s+broadcast\s+service only\s+webcomm\/local\/announcements/);
     expect(channels.stdout).toMatch(/chat\s+broadcast\s+service, clients\s+webcomm\/local\/chat/);
     expect(channels.stdout).toMatch(/tools\s+broadcast\s+service, trusted tools\s+webcomm\/local\/tools/);
-    const asJson = JSON.parse((await run(['channels', '--data-dir', dataDir, '--json'])).stdout) as { name: string; trustedPublish?: boolean }[];
+    const asJson = JSON.parse((await run(['channels', '--data-dir', dataDir, '--json'])).stdout) as {
+      name: string;
+      trustedPublish?: boolean;
+    }[];
     expect(asJson.find((c) => c.name === 'tools')?.trustedPublish).toBe(true);
     expect(asJson.find((c) => c.name === 'chat')?.trustedPublish).toBeUndefined();
   });
 
   it('register-client writes the identity with the key at mode 0600; users shows it; set-status bans it', async () => {
-    const registered = await run(['register-client', '--data-dir', dataDir, '--out', outDir, '--publish', 'tools', '--json']);
+    const registered = await run([
+      'register-client',
+      '--data-dir',
+      dataDir,
+      '--out',
+      outDir,
+      '--publish',
+      'tools',
+      '--json',
+    ]);
     expect(registered.code).toBe(0);
     const { clientId, brokerPublish } = JSON.parse(registered.stdout) as { clientId: string; brokerPublish: string[] };
     expect(brokerPublish).toEqual(['tools']);
     expect((await stat(join(outDir, 'private-key.pem'))).mode & 0o777).toBe(0o600);
     expect(await readFile(join(outDir, 'certificate.pem'), 'utf8')).toMatch(/BEGIN CERTIFICATE/);
-    const users = JSON.parse((await run(['users', '--data-dir', dataDir, '--json'])).stdout) as { id: string; status: string }[];
+    const users = JSON.parse((await run(['users', '--data-dir', dataDir, '--json'])).stdout) as {
+      id: string;
+      status: string;
+    }[];
     expect(users.find((u) => u.id === clientId)?.status).toBe('active');
     const banned = await run(['set-status', clientId, 'banned', '--data-dir', dataDir]);
     expect(banned.stdout).toContain(`${clientId} is now banned`);
@@ -221,7 +271,10 @@ describe('webcomm publish + listen', slow, () => {
 
   it('publish with no argument reads piped stdin; --retain keeps the message for the next listener', async () => {
     const published = await run(['publish', 'chat', '--retain', '--data-dir', dataDir, '--json'], '{"kept": true}');
-    expect([published.code, JSON.parse(published.stdout)]).toEqual([0, expect.objectContaining({ topic: 'webcomm/local/chat' })]);
+    expect([published.code, JSON.parse(published.stdout)]).toEqual([
+      0,
+      expect.objectContaining({ topic: 'webcomm/local/chat' }),
+    ]);
     const late = await run(['listen', 'chat', '--data-dir', dataDir, '--json', '-C', '1', '-W', '20']);
     expect(late.code).toBe(0);
     expect(lines(late.stdout)).toEqual([expect.objectContaining({ message: { kept: true }, retain: true })]);
@@ -229,10 +282,15 @@ describe('webcomm publish + listen', slow, () => {
 
   it('listen -W exits 27 when the time passes first, and runs reuse one listener identity', async () => {
     const first = await run(['listen', 'announcements', '--data-dir', dataDir, '-W', '1']);
-    expect([first.code, first.stderr]).toEqual([27, expect.stringContaining('--timeout 1 s passed after 0 message(s)')]);
+    expect([first.code, first.stderr]).toEqual([
+      27,
+      expect.stringContaining('--timeout 1 s passed after 0 message(s)'),
+    ]);
     const second = await run(['listen', 'announcements', '--data-dir', dataDir, '-W', '1', '--json']);
     expect(second.code).toBe(27);
-    expect(JSON.parse(second.stderr.trim().split('\n').at(-1) ?? '')).toEqual({ error: { code: 'TIMEOUT', message: expect.any(String) } });
+    expect(JSON.parse(second.stderr.trim().split('\n').at(-1) ?? '')).toEqual({
+      error: { code: 'TIMEOUT', message: expect.any(String) },
+    });
     const after = JSON.parse((await run(['users', '--data-dir', dataDir, '--json'])).stdout) as { id: string }[];
     // Four listen runs so far in this file, one user for all of them (the other is register-client's).
     expect(after.filter((u) => u.id.startsWith('webcomm-listen-')).map((u) => u.id)).toEqual(['webcomm-listen-1']);
@@ -243,10 +301,12 @@ describe('webcomm publish + listen', slow, () => {
     const a = start(['listen', 'announcements', '--data-dir', dataDir, '--json', '-C', '1']);
     const b = start(['listen', 'announcements', '--data-dir', dataDir, '--json', '-C', '1']);
     const [doneA, doneB] = [finished(a), finished(b)];
-    const ids = await Promise.all([a, b].map(async (child) => {
-      const text = await waitFor(child.stderr, (t) => t.includes('"status":"listening"'));
-      return (JSON.parse(text.trim().split('\n')[0] ?? '') as { clientId: string }).clientId;
-    }));
+    const ids = await Promise.all(
+      [a, b].map(async (child) => {
+        const text = await waitFor(child.stderr, (t) => t.includes('"status":"listening"'));
+        return (JSON.parse(text.trim().split('\n')[0] ?? '') as { clientId: string }).clientId;
+      }),
+    );
     expect(ids.sort()).toEqual(['webcomm-listen-1', 'webcomm-listen-2']);
     expect((await run(['publish', 'announcements', '{"n": 1}', '--data-dir', dataDir])).code).toBe(0);
     expect((await doneA).code).toBe(0);

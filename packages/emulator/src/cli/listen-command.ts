@@ -17,7 +17,8 @@ export interface ListenFlags extends ConnectionFlags {
 function positiveInteger(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new CliError('USAGE', `${flag} must be a whole number ≥ 1 (got "${value}").`, EXIT.usage);
+  if (!Number.isInteger(n) || n < 1)
+    throw new CliError('USAGE', `${flag} must be a whole number ≥ 1 (got "${value}").`, EXIT.usage);
   return n;
 }
 
@@ -59,25 +60,39 @@ export async function runListen(channels: string[], flags: ListenFlags): Promise
     received += 1;
     const text = payload.toString('utf8');
     const at = new Date().toISOString();
-    console.log(flags.json ? JSON.stringify({ topic, message: safeJson(text), retain: packet.retain, at }) : `${at} ${topic} ${text}`);
+    console.log(
+      flags.json
+        ? JSON.stringify({ topic, message: safeJson(text), retain: packet.retain, at })
+        : `${at} ${topic} ${text}`,
+    );
     if (count !== undefined && received >= count) finish('done');
   });
-  const end = (): Promise<void> => new Promise<void>((done) => link.end(true, {}, () => done())).finally(() => identity.release());
+  const end = (): Promise<void> =>
+    new Promise<void>((done) => link.end(true, {}, () => done())).finally(() => identity.release());
   try {
     await new Promise<void>((ready, fail) => {
-      link.once('connect', () => link.subscribe(filters, { qos: 1 }, (error, granted) => {
-        const refused = granted?.find((grant) => grant.qos === 128);
-        if (error || refused) fail(error ?? new Error(`the broker refused ${refused?.topic ?? 'a filter'}`));
-        else ready();
-      }));
+      link.once('connect', () =>
+        link.subscribe(filters, { qos: 1 }, (error, granted) => {
+          const refused = granted?.find((grant) => grant.qos === 128);
+          if (error || refused) fail(error ?? new Error(`the broker refused ${refused?.topic ?? 'a filter'}`));
+          else ready();
+        }),
+      );
       link.once('error', fail);
       link.once('close', () => fail(new Error(`${broker} closed the connection`)));
     });
   } catch (error) {
     await end();
-    throw new CliError('UNREACHABLE', `cannot listen on ${filters.join(', ')}: ${(error as Error).message}.`, EXIT.unreachable);
+    throw new CliError(
+      'UNREACHABLE',
+      `cannot listen on ${filters.join(', ')}: ${(error as Error).message}.`,
+      EXIT.unreachable,
+    );
   }
-  status(flags, 'listening', `listening on ${filters.join(', ')} as ${registration.clientId} (Ctrl-C to stop)`, { filters, clientId: registration.clientId });
+  status(flags, 'listening', `listening on ${filters.join(', ')} as ${registration.clientId} (Ctrl-C to stop)`, {
+    filters,
+    clientId: registration.clientId,
+  });
 
   let lost = false;
   link.on('error', () => undefined); // reconnect errors: the close below reports them once
@@ -102,6 +117,10 @@ export async function runListen(channels: string[], flags: ListenFlags): Promise
   process.off('SIGTERM', stop);
   await end();
   if (result === 'timeout') {
-    throw new CliError('TIMEOUT', `--timeout ${String(timeoutSeconds)} s passed after ${received} message(s)${count === undefined ? '' : ` of ${count}`}.`, EXIT.timeout);
+    throw new CliError(
+      'TIMEOUT',
+      `--timeout ${String(timeoutSeconds)} s passed after ${received} message(s)${count === undefined ? '' : ` of ${count}`}.`,
+      EXIT.timeout,
+    );
   }
 }

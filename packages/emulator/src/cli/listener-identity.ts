@@ -60,12 +60,19 @@ export async function acquireListenerIdentity(flags: ConnectionFlags): Promise<L
     if (!(await take(lock))) continue;
     const release = (): Promise<void> => rm(lock, { force: true });
     try {
-      const registration = (await callApi(url, 'register', { token, body: { type: 'OPENSSL', clientId: `webcomm-listen-${n}` } })) as RegistrationResponse;
+      const registration = (await callApi(url, 'register', {
+        token,
+        body: { type: 'OPENSSL', clientId: `webcomm-listen-${n}` },
+      })) as RegistrationResponse;
       return { registration, release };
     } catch (error) {
       await release();
       throw error;
     }
   }
-  throw new CliError('TOO_MANY_LISTENERS', `${MAX_LISTENERS} listeners are running on ${dir}: stop one first.`, EXIT.failed);
+  throw new CliError(
+    'TOO_MANY_LISTENERS',
+    `${MAX_LISTENERS} listeners are running on ${dir}: stop one first.`,
+    EXIT.failed,
+  );
 }

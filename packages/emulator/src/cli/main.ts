@@ -14,7 +14,9 @@ import { SERVE_PORTS } from './serve-ports.js';
 const commands = () => import('./commands.js');
 
 // src/cli/main.ts and dist/cli/main.js both sit two levels below the package root.
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 const json = process.argv.includes('--json');
 
 const program = new Command('webcomm')
@@ -44,22 +46,49 @@ program
   .option('--host <address>', 'address to bind', '127.0.0.1')
   .option('--http-port <port>', 'HTTP API and ws:// (0: any free port)', String(SERVE_PORTS['http-port']))
   .option('--https-port <port>', 'HTTPS API and wss:// (0: any free port)', String(SERVE_PORTS['https-port']))
-  .option('--mqtts-port <port>', 'MQTT over TLS, client certificates (0: any free port)', String(SERVE_PORTS['mqtts-port']))
+  .option(
+    '--mqtts-port <port>',
+    'MQTT over TLS, client certificates (0: any free port)',
+    String(SERVE_PORTS['mqtts-port']),
+  )
   .option('--mqtt-port <port>', 'MQTT over TCP, for development (0: any free port)', String(SERVE_PORTS['mqtt-port']))
   .option('-q, --quiet', 'no log lines on stderr (the endpoints are still printed)')
   .option('--json', 'print the endpoints as JSON (errors too, on stderr)')
   .action(async (flags) => (await import('./serve-command.js')).runServe(flags));
 
-client(program.command('channels').description('list the channels and who may publish on each')).action(async (flags) => (await commands()).runShowChannels(flags));
-client(program.command('users').description('list users with their status and last connection').option('--search <text>', 'only ids containing this text')).action(async (flags) => (await commands()).runShowUsers(flags));
-client(program.command('kick').description('drop a live client without banning it (it may reconnect)').argument('<clientId>', 'the connected client id')).action(async (clientId, flags) => (await commands()).runKick(clientId, flags));
-client(program.command('set-status').description('ban or unban a user').argument('<id>', 'user (client) id').argument('<status>', 'active or banned')).action(async (id, status, flags) => (await commands()).runSetStatus(id, status, flags));
+client(program.command('channels').description('list the channels and who may publish on each')).action(async (flags) =>
+  (await commands()).runShowChannels(flags),
+);
+client(
+  program
+    .command('users')
+    .description('list users with their status and last connection')
+    .option('--search <text>', 'only ids containing this text'),
+).action(async (flags) => (await commands()).runShowUsers(flags));
+client(
+  program
+    .command('kick')
+    .description('drop a live client without banning it (it may reconnect)')
+    .argument('<clientId>', 'the connected client id'),
+).action(async (clientId, flags) => (await commands()).runKick(clientId, flags));
+client(
+  program
+    .command('set-status')
+    .description('ban or unban a user')
+    .argument('<id>', 'user (client) id')
+    .argument('<status>', 'active or banned'),
+).action(async (id, status, flags) => (await commands()).runSetStatus(id, status, flags));
 client(
   program
     .command('register-client')
-    .description('register a client as the operator (admin token) and write its identity files (private key with mode 0600)')
+    .description(
+      'register a client as the operator (admin token) and write its identity files (private key with mode 0600)',
+    )
     .addOption(new Option('--type <type>', 'connection type').choices(['OPENSSL', 'WEBSOCKET']).default('OPENSSL'))
-    .requiredOption('--out <dir>', 'directory to write certificate.pem, private-key.pem, ca.pem, registration.json (a createNodeClient cacheDir)')
+    .requiredOption(
+      '--out <dir>',
+      'directory to write certificate.pem, private-key.pem, ca.pem, registration.json (a createNodeClient cacheDir)',
+    )
     .option('--publish <channels...>', 'grant direct broker publish on these channels (they must be "trustedPublish")'),
 ).action(async (flags) => (await commands()).runRegisterClient(flags));
 client(

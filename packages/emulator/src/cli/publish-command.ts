@@ -23,29 +23,50 @@ async function readStdin(): Promise<string> {
 /** The message text, from wherever the flags say. */
 async function messageText(message: string | undefined, flags: PublishFlags): Promise<string> {
   if (flags.file !== undefined) {
-    if (message !== undefined) throw new CliError('USAGE', 'give the message as an argument or with -f FILE, not both.', EXIT.usage);
+    if (message !== undefined)
+      throw new CliError('USAGE', 'give the message as an argument or with -f FILE, not both.', EXIT.usage);
     return readFile(flags.file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      throw new CliError('FILE_UNREADABLE', `cannot read ${flags.file ?? ''}: ${error.code ?? error.message}.`, EXIT.failed);
+      throw new CliError(
+        'FILE_UNREADABLE',
+        `cannot read ${flags.file ?? ''}: ${error.code ?? error.message}.`,
+        EXIT.failed,
+      );
     });
   }
   if (message === '-' || (message === undefined && !process.stdin.isTTY)) return readStdin();
-  if (message === undefined) throw new CliError('USAGE', "missing the message: pass JSON text ('{\"version\": 3}'), - for stdin, or -f FILE.", EXIT.usage);
+  if (message === undefined)
+    throw new CliError(
+      'USAGE',
+      'missing the message: pass JSON text (\'{"version": 3}\'), - for stdin, or -f FILE.',
+      EXIT.usage,
+    );
   return message;
 }
 
 /** Publishes one message. */
 export async function runPublish(channel: string, message: string | undefined, flags: PublishFlags): Promise<void> {
-  if (flags.qos !== '0' && flags.qos !== '1') throw new CliError('USAGE', `--qos must be 0 or 1 (IoT Core has no QoS 2; got "${flags.qos}").`, EXIT.usage);
+  if (flags.qos !== '0' && flags.qos !== '1')
+    throw new CliError('USAGE', `--qos must be 0 or 1 (IoT Core has no QoS 2; got "${flags.qos}").`, EXIT.usage);
   const text = await messageText(message, flags);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new CliError('BAD_JSON', `the message must be JSON text, e.g. '{"version": 3}' (got ${JSON.stringify(text.slice(0, 40))}).`, EXIT.usage);
+    throw new CliError(
+      'BAD_JSON',
+      `the message must be JSON text, e.g. '{"version": 3}' (got ${JSON.stringify(text.slice(0, 40))}).`,
+      EXIT.usage,
+    );
   }
   const answer = (await callApi(await serviceUrl(flags), 'admin/publish', {
     token: await adminToken(flags),
-    body: { channel, message: parsed, qos: Number(flags.qos), ...(flags.clientId ? { clientId: flags.clientId } : {}), ...(flags.retain ? { retain: true } : {}) },
+    body: {
+      channel,
+      message: parsed,
+      qos: Number(flags.qos),
+      ...(flags.clientId ? { clientId: flags.clientId } : {}),
+      ...(flags.retain ? { retain: true } : {}),
+    },
   })) as { topic: string };
   console.log(flags.json ? JSON.stringify(answer) : `published on ${channel} (${answer.topic})`);
 }

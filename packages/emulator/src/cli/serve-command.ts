@@ -22,15 +22,30 @@ export interface ServeFlags {
 
 function port(flag: string, value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < 0 || n > 65_535) throw new CliError('USAGE', `--${flag} must be a port number 0-65535, 0 for any free port (got "${value}").`, EXIT.usage);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0 || n > 65_535)
+    throw new CliError(
+      'USAGE',
+      `--${flag} must be a port number 0-65535, 0 for any free port (got "${value}").`,
+      EXIT.usage,
+    );
   return n;
 }
 
 /** Runs the emulator until SIGINT/SIGTERM. */
 export async function runServe(flags: ServeFlags): Promise<void> {
   const dataDir = resolve(flags.dataDir);
-  const ports = { http: port('http-port', flags.httpPort), https: port('https-port', flags.httpsPort), mqtt: port('mqtt-port', flags.mqttPort), mqtts: port('mqtts-port', flags.mqttsPort) };
-  const emulator = await startEmulator({ dataDir, host: flags.host, ports, logger: flags.quiet ? silentLogger : consoleLogger }).catch((error: unknown) => {
+  const ports = {
+    http: port('http-port', flags.httpPort),
+    https: port('https-port', flags.httpsPort),
+    mqtt: port('mqtt-port', flags.mqttPort),
+    mqtts: port('mqtts-port', flags.mqttsPort),
+  };
+  const emulator = await startEmulator({
+    dataDir,
+    host: flags.host,
+    ports,
+    logger: flags.quiet ? silentLogger : consoleLogger,
+  }).catch((error: unknown) => {
     throw explainStartFailure(error, ports, dataDir);
   });
   const { endpoints } = emulator;
@@ -61,14 +76,31 @@ export async function runServe(flags: ServeFlags): Promise<void> {
 }
 
 /** A port in use becomes one line naming the flag that changes it. */
-function explainStartFailure(error: unknown, ports: Record<'http' | 'https' | 'mqtt' | 'mqtts', number>, dataDir: string): unknown {
+function explainStartFailure(
+  error: unknown,
+  ports: Record<'http' | 'https' | 'mqtt' | 'mqtts', number>,
+  dataDir: string,
+): unknown {
   const { code, port: busy, cause } = error as NodeJS.ErrnoException & { port?: number; cause?: { code?: string } };
   if (code === 'LEVEL_DATABASE_NOT_OPEN' && cause?.code === 'LEVEL_LOCKED') {
-    return new CliError('DATA_DIR_IN_USE', `data directory ${dataDir} is in use by another emulator: stop it, or pass --data-dir another directory.`, EXIT.failed);
+    return new CliError(
+      'DATA_DIR_IN_USE',
+      `data directory ${dataDir} is in use by another emulator: stop it, or pass --data-dir another directory.`,
+      EXIT.failed,
+    );
   }
   if (code !== 'EADDRINUSE' && code !== 'EACCES') return error;
   const listener = (Object.keys(ports) as (keyof typeof ports)[]).find((name) => ports[name] === busy);
   const flag = listener === undefined ? 'the matching --*-port flag' : `--${listener}-port`;
-  if (code === 'EACCES') return new CliError('PORT_FORBIDDEN', `port ${String(busy)} needs privileges: pass ${flag} 0 or a port above 1023.`, EXIT.failed);
-  return new CliError('PORT_IN_USE', `port ${String(busy)} is in use: pass ${flag} 0 or another port (is another "webcomm serve" running?).`, EXIT.failed);
+  if (code === 'EACCES')
+    return new CliError(
+      'PORT_FORBIDDEN',
+      `port ${String(busy)} needs privileges: pass ${flag} 0 or a port above 1023.`,
+      EXIT.failed,
+    );
+  return new CliError(
+    'PORT_IN_USE',
+    `port ${String(busy)} is in use: pass ${flag} 0 or another port (is another "webcomm serve" running?).`,
+    EXIT.failed,
+  );
 }

@@ -16,7 +16,11 @@ export const COGNITO_PATH = '/cognito';
 const TARGET_PREFIX = 'AWSCognitoIdentityService.';
 
 class CognitoError extends Error {
-  constructor(readonly type: string, message: string, readonly status = 400) {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status = 400,
+  ) {
     super(message);
   }
 }
@@ -24,12 +28,17 @@ class CognitoError extends Error {
 /** A `Logins` map, validated: provider name to non-empty token. */
 function parseLogins(logins: unknown): Map<string, string> {
   if (logins === undefined || logins === null) return new Map();
-  if (typeof logins !== 'object' || Array.isArray(logins)) throw new CognitoError('InvalidParameterException', 'Logins must be a map of provider name to token.');
+  if (typeof logins !== 'object' || Array.isArray(logins))
+    throw new CognitoError('InvalidParameterException', 'Logins must be a map of provider name to token.');
   const entries = Object.entries(logins);
   if (entries.length > 10) throw new CognitoError('InvalidParameterException', 'Logins may name at most 10 providers.');
   return new Map(
     entries.map(([provider, token]) => {
-      if (typeof token !== 'string' || token.length === 0) throw new CognitoError('InvalidParameterException', `Logins["${provider.slice(0, 64)}"] must be a non-empty token.`);
+      if (typeof token !== 'string' || token.length === 0)
+        throw new CognitoError(
+          'InvalidParameterException',
+          `Logins["${provider.slice(0, 64)}"] must be a non-empty token.`,
+        );
       return [provider, token];
     }),
   );
@@ -42,7 +51,9 @@ function parseLogins(logins: unknown): Map<string, string> {
  */
 function loginKeys(logins: Map<string, string>): string[] {
   // Only a hash is stored and compared: a login token is a secret that only needs verifying.
-  return [...logins].filter(([provider]) => provider !== COGNITO_LOGIN).map((pair) => createHash('sha256').update(JSON.stringify(pair)).digest('hex'));
+  return [...logins]
+    .filter(([provider]) => provider !== COGNITO_LOGIN)
+    .map((pair) => createHash('sha256').update(JSON.stringify(pair)).digest('hex'));
 }
 
 /** Cognito's largest request is far below this. */
@@ -59,12 +70,19 @@ function sendAwsJson(response: ServerResponse, status: number, body: unknown, er
 }
 
 /** Builds the route handler for the Cognito endpoint. */
-export function createCognitoRoutes(deps: { identities: LocalIdentityIssuer; users: UserDirectory; logger: Logger }): RouteHandler {
+export function createCognitoRoutes(deps: {
+  identities: LocalIdentityIssuer;
+  users: UserDirectory;
+  logger: Logger;
+}): RouteHandler {
   const { identities, users, logger } = deps;
 
   async function getId(body: Record<string, unknown>): Promise<unknown> {
     if (body.IdentityPoolId !== identities.identityPoolId) {
-      throw new CognitoError('ResourceNotFoundException', `IdentityPool '${String(body.IdentityPoolId)}' not found; this emulator serves '${identities.identityPoolId}'.`);
+      throw new CognitoError(
+        'ResourceNotFoundException',
+        `IdentityPool '${String(body.IdentityPoolId)}' not found; this emulator serves '${identities.identityPoolId}'.`,
+      );
     }
     const logins = parseLogins(body.Logins);
     const openId = logins.get(COGNITO_LOGIN);
@@ -75,32 +93,50 @@ export function createCognitoRoutes(deps: { identities: LocalIdentityIssuer; use
   /** The developer-authenticated identity an OpenID token proves. */
   async function provenIdentity(token: string): Promise<{ identityId: string }> {
     const verified = identities.verifyOpenIdToken(token);
-    if (!verified.ok) throw new CognitoError('NotAuthorizedException', `Invalid login token (${verified.check}): get a fresh one by registering again with your service token.`);
-    if ((await identities.getIdentity(verified.identityId)) === undefined) throw new CognitoError('ResourceNotFoundException', `Identity '${verified.identityId}' not found.`);
+    if (!verified.ok)
+      throw new CognitoError(
+        'NotAuthorizedException',
+        `Invalid login token (${verified.check}): get a fresh one by registering again with your service token.`,
+      );
+    if ((await identities.getIdentity(verified.identityId)) === undefined)
+      throw new CognitoError('ResourceNotFoundException', `Identity '${verified.identityId}' not found.`);
     return verified;
   }
 
   async function getCredentials(body: Record<string, unknown>): Promise<unknown> {
     const identityId = typeof body.IdentityId === 'string' ? body.IdentityId : '';
     const identity = await identities.getIdentity(identityId);
-    if (identity === undefined) throw new CognitoError('ResourceNotFoundException', `Identity '${identityId}' not found.`);
+    if (identity === undefined)
+      throw new CognitoError('ResourceNotFoundException', `Identity '${identityId}' not found.`);
     const logins = parseLogins(body.Logins);
     const given = loginKeys(logins);
     const openId = logins.get(COGNITO_LOGIN);
     if (identity.developer === true) {
       // Registered by the service: its OpenID token, for this very identity, and nothing less.
-      if (openId === undefined) throw new CognitoError('NotAuthorizedException', `Invalid login token: this identity is developer-authenticated; send Logins {"${COGNITO_LOGIN}": <openIdToken from the registration>}.`);
-      if ((await provenIdentity(openId)).identityId !== identityId) throw new CognitoError('NotAuthorizedException', 'Invalid login token: the token is for another identity.');
+      if (openId === undefined)
+        throw new CognitoError(
+          'NotAuthorizedException',
+          `Invalid login token: this identity is developer-authenticated; send Logins {"${COGNITO_LOGIN}": <openIdToken from the registration>}.`,
+        );
+      if ((await provenIdentity(openId)).identityId !== identityId)
+        throw new CognitoError('NotAuthorizedException', 'Invalid login token: the token is for another identity.');
     } else if (openId !== undefined) {
-      throw new CognitoError('NotAuthorizedException', 'Invalid login token: this identity is not developer-authenticated.');
+      throw new CognitoError(
+        'NotAuthorizedException',
+        'Invalid login token: this identity is not developer-authenticated.',
+      );
     } else if (identity.logins.length > 0 && !given.some((key) => identity.logins.includes(key))) {
       // An identity bound to developer logins needs one of them; a guest identity takes none.
-      throw new CognitoError('NotAuthorizedException', 'Invalid login token: this identity requires one of its Logins.');
+      throw new CognitoError(
+        'NotAuthorizedException',
+        'Invalid login token: this identity requires one of its Logins.',
+      );
     }
     if (identity.logins.length === 0 && given.length > 0) {
       throw new CognitoError('NotAuthorizedException', 'Logins do not belong to this unauthenticated identity.');
     }
-    if (users.isBanned(identityId)) throw new CognitoError('NotAuthorizedException', 'Access to Identity is forbidden.');
+    if (users.isBanned(identityId))
+      throw new CognitoError('NotAuthorizedException', 'Access to Identity is forbidden.');
     const credentials = await identities.issueCredentials(identityId);
     return {
       IdentityId: identityId,
@@ -125,12 +161,21 @@ export function createCognitoRoutes(deps: { identities: LocalIdentityIssuer; use
       if (request.method !== 'POST') throw new CognitoError('UnknownOperationException', 'Use POST.', 405);
       const target = String(request.headers['x-amz-target'] ?? '');
       const operation = target.startsWith(TARGET_PREFIX) ? operations[target.slice(TARGET_PREFIX.length)] : undefined;
-      if (operation === undefined) throw new CognitoError('UnknownOperationException', `Unsupported operation '${target}'; supported: GetId, GetCredentialsForIdentity.`);
+      if (operation === undefined)
+        throw new CognitoError(
+          'UnknownOperationException',
+          `Unsupported operation '${target}'; supported: GetId, GetCredentialsForIdentity.`,
+        );
       const body = await readJson(request, MAX_BODY_BYTES, { contentType: AMZ_JSON }).catch((cause: unknown) => {
         if (!(cause instanceof HttpProblem)) throw cause;
-        throw new CognitoError('SerializationException', `Body refused (${cause.code}): ${cause.message}`, cause.status);
+        throw new CognitoError(
+          'SerializationException',
+          `Body refused (${cause.code}): ${cause.message}`,
+          cause.status,
+        );
       });
-      if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new CognitoError('SerializationException', 'Body must be a JSON object.');
+      if (body === null || typeof body !== 'object' || Array.isArray(body))
+        throw new CognitoError('SerializationException', 'Body must be a JSON object.');
       sendAwsJson(response, 200, await operation(body as Record<string, unknown>));
     } catch (error) {
       if (error instanceof CognitoError) {
@@ -138,7 +183,12 @@ export function createCognitoRoutes(deps: { identities: LocalIdentityIssuer; use
         sendAwsJson(response, error.status, { __type: error.type, message: error.message }, error.type);
       } else {
         logger.error(`cognito: ${(error as Error).message}`);
-        sendAwsJson(response, 500, { __type: 'InternalErrorException', message: 'Internal error.' }, 'InternalErrorException');
+        sendAwsJson(
+          response,
+          500,
+          { __type: 'InternalErrorException', message: 'Internal error.' },
+          'InternalErrorException',
+        );
       }
     }
     return true;

@@ -49,7 +49,17 @@ export class LocalIdentityIssuer implements IdentityIssuer {
   readonly #credentialKey: string;
   readonly #openIdTokens: OpenIdTokens;
 
-  constructor(store: StateStore, options: { region: string; identityPoolId: string; credentialTtlMs: number; clock: Clock; credentialKey: string; openIdTokens: OpenIdTokens }) {
+  constructor(
+    store: StateStore,
+    options: {
+      region: string;
+      identityPoolId: string;
+      credentialTtlMs: number;
+      clock: Clock;
+      credentialKey: string;
+      openIdTokens: OpenIdTokens;
+    },
+  ) {
     this.#store = store;
     this.#credentialKey = options.credentialKey;
     this.#openIdTokens = options.openIdTokens;
@@ -63,7 +73,12 @@ export class LocalIdentityIssuer implements IdentityIssuer {
     const existing = await this.#store.identities.get(clientId);
     // An identity registered before tokens existed becomes developer-authenticated on its next registration.
     if (existing?.developer !== true) {
-      await this.#store.identities.put(clientId, { identityId: clientId, logins: [], createdAt: existing?.createdAt ?? new Date(this.#clock.now()).toISOString(), developer: true });
+      await this.#store.identities.put(clientId, {
+        identityId: clientId,
+        logins: [],
+        createdAt: existing?.createdAt ?? new Date(this.#clock.now()).toISOString(),
+        developer: true,
+      });
     }
     return clientId;
   }
@@ -77,7 +92,9 @@ export class LocalIdentityIssuer implements IdentityIssuer {
   }
 
   /** The identity a Cognito OpenID token proves, or why it does not. */
-  verifyOpenIdToken(token: string): { readonly ok: true; readonly identityId: string } | { readonly ok: false; readonly check: OpenIdCheck } {
+  verifyOpenIdToken(
+    token: string,
+  ): { readonly ok: true; readonly identityId: string } | { readonly ok: false; readonly check: OpenIdCheck } {
     return this.#openIdTokens.verify(token);
   }
 
@@ -93,7 +110,11 @@ export class LocalIdentityIssuer implements IdentityIssuer {
       if (known !== undefined) return known;
     }
     const identityId = `${this.region}:${randomUUID()}`;
-    await this.#store.identities.put(identityId, { identityId, logins: [...loginKeys], createdAt: new Date(this.#clock.now()).toISOString() });
+    await this.#store.identities.put(identityId, {
+      identityId,
+      logins: [...loginKeys],
+      createdAt: new Date(this.#clock.now()).toISOString(),
+    });
     for (const key of loginKeys) await this.#store.loginIndex.put(key, identityId);
     return identityId;
   }
@@ -103,7 +124,12 @@ export class LocalIdentityIssuer implements IdentityIssuer {
     const accessKeyId = randomKey('ASIA', 16);
     const sessionToken = randomBytes(96).toString('base64');
     const expiresAt = new Date(this.#clock.now() + this.#credentialTtlMs).toISOString();
-    await this.#store.credentials.put(accessKeyId, { accessKeyId, sessionTokenSha256: sha256(sessionToken), identityId, expiresAt });
+    await this.#store.credentials.put(accessKeyId, {
+      accessKeyId,
+      sessionTokenSha256: sha256(sessionToken),
+      identityId,
+      expiresAt,
+    });
     return { accessKeyId, secretAccessKey: this.#secretFor(accessKeyId), sessionToken, identityId, expiresAt };
   }
 
@@ -112,9 +138,13 @@ export class LocalIdentityIssuer implements IdentityIssuer {
     const credentials = await this.#store.credentials.get(accessKeyId);
     if (credentials?.sessionTokenSha256 === undefined) return { ok: false, check: 'unknown-access-key' };
     if (Date.parse(credentials.expiresAt) <= this.#clock.now()) return { ok: false, check: 'expired-credentials' };
-    if (sessionToken === undefined || !sameSecret(sha256(sessionToken), credentials.sessionTokenSha256)) return { ok: false, check: 'bad-session-token' };
+    if (sessionToken === undefined || !sameSecret(sha256(sessionToken), credentials.sessionTokenSha256))
+      return { ok: false, check: 'bad-session-token' };
     const { identityId, expiresAt } = credentials;
-    return { ok: true, credentials: { accessKeyId, secretAccessKey: this.#secretFor(accessKeyId), identityId, expiresAt } };
+    return {
+      ok: true,
+      credentials: { accessKeyId, secretAccessKey: this.#secretFor(accessKeyId), identityId, expiresAt },
+    };
   }
 
   /** The secret access key of an access key id (40 characters, like AWS's). */

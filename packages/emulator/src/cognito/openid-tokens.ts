@@ -20,7 +20,6 @@ import { sameSecret } from './local-identity-issuer.js';
 export const COGNITO_LOGIN = 'cognito-identity.amazonaws.com';
 const ISSUER = 'https://cognito-identity.amazonaws.com';
 
-
 /** Why a token was refused (logged; never the token). */
 export type OpenIdCheck = 'malformed' | 'bad-signature' | 'wrong-pool' | 'expired';
 
@@ -41,7 +40,10 @@ export class OpenIdTokens {
   }
 
   /** Loads the signing key from `<dataDir>/openid-key` (created on first start, mode 0600). */
-  static async open(dataDir: string, options: { identityPoolId: string; ttlMs: number; clock: Clock }): Promise<OpenIdTokens> {
+  static async open(
+    dataDir: string,
+    options: { identityPoolId: string; ttlMs: number; clock: Clock },
+  ): Promise<OpenIdTokens> {
     const key = await readOrCreateSecretFile(join(dataDir, 'openid-key'), () => randomBytes(32).toString('base64url'));
     return new OpenIdTokens(Buffer.from(key, 'base64url'), options.identityPoolId, options.ttlMs, options.clock);
   }
@@ -52,14 +54,20 @@ export class OpenIdTokens {
     const expiresAt = new Date(now + this.#ttlMs);
     const header = b64({ alg: 'HS256', typ: 'JWT', kid: 'webcomm-emulator' });
     const payload = b64({
-      iss: ISSUER, sub: identityId, aud: this.#poolId, amr: ['authenticated', 'webcomm-emulator', `webcomm-emulator:${this.#poolId}:${identityId}`],
-      iat: Math.floor(now / 1000), exp: Math.floor(expiresAt.getTime() / 1000),
+      iss: ISSUER,
+      sub: identityId,
+      aud: this.#poolId,
+      amr: ['authenticated', 'webcomm-emulator', `webcomm-emulator:${this.#poolId}:${identityId}`],
+      iat: Math.floor(now / 1000),
+      exp: Math.floor(expiresAt.getTime() / 1000),
     });
     return { token: `${header}.${payload}.${this.#sign(`${header}.${payload}`)}`, expiresAt };
   }
 
   /** The identity id a token is for, or why it is refused. */
-  verify(token: string): { readonly ok: true; readonly identityId: string } | { readonly ok: false; readonly check: OpenIdCheck } {
+  verify(
+    token: string,
+  ): { readonly ok: true; readonly identityId: string } | { readonly ok: false; readonly check: OpenIdCheck } {
     const parts = token.split('.');
     if (parts.length !== 3 || token.length > 4_096) return { ok: false, check: 'malformed' };
     const [header = '', payload = '', signature = ''] = parts;
@@ -70,7 +78,8 @@ export class OpenIdTokens {
     } catch {
       return { ok: false, check: 'malformed' };
     }
-    if (claims.iss !== ISSUER || typeof claims.sub !== 'string' || typeof claims.exp !== 'number') return { ok: false, check: 'malformed' };
+    if (claims.iss !== ISSUER || typeof claims.sub !== 'string' || typeof claims.exp !== 'number')
+      return { ok: false, check: 'malformed' };
     if (claims.aud !== this.#poolId) return { ok: false, check: 'wrong-pool' };
     if (claims.exp * 1000 <= this.#clock.now()) return { ok: false, check: 'expired' };
     return { ok: true, identityId: claims.sub };

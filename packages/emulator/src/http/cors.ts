@@ -13,7 +13,8 @@ export function createCorsRoute(): RouteHandler {
     if (request.method !== 'OPTIONS') return Promise.resolve(false);
     response.writeHead(204, {
       'access-control-allow-methods': 'GET, POST, PUT, DELETE, OPTIONS',
-      'access-control-allow-headers': request.headers['access-control-request-headers'] ?? 'content-type, authorization',
+      'access-control-allow-headers':
+        request.headers['access-control-request-headers'] ?? 'content-type, authorization',
       'access-control-max-age': '600',
     });
     response.end();

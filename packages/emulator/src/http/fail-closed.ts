@@ -19,7 +19,10 @@ function describe(request: IncomingMessage): string {
 }
 
 /** Wraps a request handler so a failure answers 500 `INTERNAL` on that request only. */
-export function guardRequest(handler: RequestHandler, logger: Logger): (request: IncomingMessage, response: ServerResponse) => void {
+export function guardRequest(
+  handler: RequestHandler,
+  logger: Logger,
+): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
     const fail = (error: unknown): void => {
       logger.error(`http ${describe(request)}: ${(error as Error)?.message ?? String(error)}`);
@@ -28,7 +31,10 @@ export function guardRequest(handler: RequestHandler, logger: Logger): (request:
           response.destroy();
           return;
         }
-        sendProblem(response, new HttpProblem(500, 'INTERNAL', 'Internal error; the emulator log says more.', { connection: 'close' }));
+        sendProblem(
+          response,
+          new HttpProblem(500, 'INTERNAL', 'Internal error; the emulator log says more.', { connection: 'close' }),
+        );
       } catch {
         response.destroy();
       }
@@ -55,7 +61,11 @@ export function answerSocket(socket: Duplex, status: number, body: object): void
 }
 
 /** Wraps an upgrade handler so a failure answers 500 on that socket only and closes it. */
-export function guardUpgrade(handler: UpgradeHandler, logger: Logger, transport: string): (request: IncomingMessage, socket: Duplex, head: Buffer) => void {
+export function guardUpgrade(
+  handler: UpgradeHandler,
+  logger: Logger,
+  transport: string,
+): (request: IncomingMessage, socket: Duplex, head: Buffer) => void {
   return (request, socket, head) => {
     socket.on('error', () => socket.destroy());
     const fail = (error: unknown): void => {
@@ -71,7 +81,11 @@ export function guardUpgrade(handler: UpgradeHandler, logger: Logger, transport:
 }
 
 /** Wraps a raw connection handler (MQTT over TCP or TLS) so a throw closes that socket only. */
-export function guardConnection<S extends { destroy(): void }>(handler: (socket: S) => void, logger: Logger, listener: string): (socket: S) => void {
+export function guardConnection<S extends { destroy(): void }>(
+  handler: (socket: S) => void,
+  logger: Logger,
+  listener: string,
+): (socket: S) => void {
   return (socket) => {
     try {
       handler(socket);

@@ -66,18 +66,26 @@ function flag(query: URLSearchParams, name: string): boolean {
 
 function pathParameter(raw: string, what: string): string {
   const value = decodePathParameter(raw);
-  if (value === undefined || value === '') throw invalid(`The ${what} in the path is empty or has a malformed percent escape.`);
+  if (value === undefined || value === '')
+    throw invalid(`The ${what} in the path is empty or has a malformed percent escape.`);
   return value;
 }
 
 /** Builds the data-plane routes; they answer `/topics/*` and `/connections/*` only. */
 export function createIotDataRoutes(deps: IotDataDeps): RouteHandler {
-  const publish = async (topic: string, query: URLSearchParams, body: Buffer, response: ServerResponse): Promise<void> => {
+  const publish = async (
+    topic: string,
+    query: URLSearchParams,
+    body: Buffer,
+    response: ServerResponse,
+  ): Promise<void> => {
     const problem = topicProblem(topic, IOT_LIMITS);
     if (problem !== undefined) throw invalid(`Topic "${topic.slice(0, 64)}": ${problem.message}.`);
-    if (/[+#]/.test(topic) || topic.startsWith('$')) throw invalid(`Topic "${topic.slice(0, 64)}" has a wildcard or a leading "$"; publish to a concrete topic.`);
+    if (/[+#]/.test(topic) || topic.startsWith('$'))
+      throw invalid(`Topic "${topic.slice(0, 64)}" has a wildcard or a leading "$"; publish to a concrete topic.`);
     const qosText = query.get('qos') ?? '0';
-    if (qosText !== '0' && qosText !== '1') throw invalid('Query parameter "qos" must be 0 or 1 (IoT Core has no QoS 2).');
+    if (qosText !== '0' && qosText !== '1')
+      throw invalid('Query parameter "qos" must be 0 or 1 (IoT Core has no QoS 2).');
     const retain = flag(query, 'retain');
     await deps.broker.publish(topic, body, { qos: qosText === '1' ? 1 : 0, retain });
     sendAws(response, 200, {});
@@ -88,7 +96,8 @@ export function createIotDataRoutes(deps: IotDataDeps): RouteHandler {
     // (its sessions are clean) and sends no will, so both flags have nothing more to change.
     flag(query, 'cleanSession');
     flag(query, 'preventWillMessage');
-    if (!deps.broker.disconnectClient(clientId)) throw new AwsError(404, 'ResourceNotFoundException', `No connection with client id "${clientId.slice(0, 128)}".`);
+    if (!deps.broker.disconnectClient(clientId))
+      throw new AwsError(404, 'ResourceNotFoundException', `No connection with client id "${clientId.slice(0, 128)}".`);
     deps.logger.info(`iotdata: DeleteConnection dropped "${clientId}"`);
     sendAws(response, 200, {});
   };
@@ -101,27 +110,46 @@ export function createIotDataRoutes(deps: IotDataDeps): RouteHandler {
     if (url === undefined || (topicMatch === null && connectionMatch === null)) return false;
     try {
       const method = topicMatch === null ? 'DELETE' : 'POST';
-      if (request.method !== method) throw new AwsError(405, 'MethodNotAllowedException', `Use ${method} for ${topicMatch === null ? '/connections/{clientId}' : '/topics/{topic}'}.`);
+      if (request.method !== method)
+        throw new AwsError(
+          405,
+          'MethodNotAllowedException',
+          `Use ${method} for ${topicMatch === null ? '/connections/{clientId}' : '/topics/{topic}'}.`,
+        );
       let body: Buffer;
       try {
         body = await readBody(request, IOT_LIMITS.maxPayloadBytes);
       } catch (error) {
-        if (error instanceof HttpProblem && error.status === 413) throw new AwsError(413, 'RequestEntityTooLargeException', `The payload is over ${IOT_LIMITS.maxPayloadBytes} bytes.`);
+        if (error instanceof HttpProblem && error.status === 413)
+          throw new AwsError(
+            413,
+            'RequestEntityTooLargeException',
+            `The payload is over ${IOT_LIMITS.maxPayloadBytes} bytes.`,
+          );
         throw error;
       }
       const verdict = await verifyHeaderSignature(
         { method: request.method, path: path, query: url.searchParams, headers: request.headers, body },
-        { credentials: deps.credentials, region: deps.region, service: IOT_DATA_SIGNING_SERVICE, now: deps.clock.now() },
+        {
+          credentials: deps.credentials,
+          region: deps.region,
+          service: IOT_DATA_SIGNING_SERVICE,
+          now: deps.clock.now(),
+        },
       );
       if (!verdict.ok) {
-        deps.logger.warn(`iotdata: ${request.method} ${topicMatch === null ? '/connections' : '/topics'} refused (${verdict.check})`);
+        deps.logger.warn(
+          `iotdata: ${request.method} ${topicMatch === null ? '/connections' : '/topics'} refused (${verdict.check})`,
+        );
         throw new AwsError(403, 'ForbiddenException', verdict.message);
       }
-      if (topicMatch !== null) await publish(pathParameter(topicMatch[1] ?? '', 'topic'), url.searchParams, body, response);
+      if (topicMatch !== null)
+        await publish(pathParameter(topicMatch[1] ?? '', 'topic'), url.searchParams, body, response);
       else deleteConnection(pathParameter(connectionMatch?.[1] ?? '', 'client id'), url.searchParams, response);
     } catch (error) {
       if (error instanceof AwsError) sendAws(response, error.status, { message: error.message }, error.type);
-      else if (error instanceof HttpProblem) sendAws(response, error.status, { message: error.message }, 'InvalidRequestException');
+      else if (error instanceof HttpProblem)
+        sendAws(response, error.status, { message: error.message }, 'InvalidRequestException');
       else throw error;
     }
     return true;

@@ -20,7 +20,12 @@ export function parseRequestTarget(target: string | undefined): URL | undefined 
   const path = target.split('?')[0] ?? '';
   const segments = path.split('/').slice(1);
   // A trailing slash (`/portal/`) leaves one empty last segment; any other empty segment is malformed.
-  if (segments.some((segment, index) => (segment === '' && index < segments.length - 1) || segment === '.' || segment === '..')) return undefined;
+  if (
+    segments.some(
+      (segment, index) => (segment === '' && index < segments.length - 1) || segment === '.' || segment === '..',
+    )
+  )
+    return undefined;
   try {
     const url = new URL(target, BASE);
     return url.pathname === path ? url : undefined;

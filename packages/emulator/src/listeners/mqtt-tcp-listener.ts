@@ -12,11 +12,18 @@ import type { Logger } from '../logger.js';
 /** Creates the TCP server; it is not listening yet. */
 export function createMqttTcpServer(deps: { gate: ConnectionGate; sessions: LiveSessions; logger: Logger }): Server {
   const { gate, sessions, logger } = deps;
-  return createServer({ noDelay: true }, guardConnection((socket: Socket) => {
-    socket.setNoDelay(true);
-    socket.on('error', () => socket.destroy());
-    const ipAddress = socket.remoteAddress ?? 'unknown';
-    sessions.attach(socket, { transport: 'tcp', ipAddress, kind: 'none' });
-    gate.handle(socket, ipAddress, 'tcp');
-  }, logger, 'mqtt'));
+  return createServer(
+    { noDelay: true },
+    guardConnection(
+      (socket: Socket) => {
+        socket.setNoDelay(true);
+        socket.on('error', () => socket.destroy());
+        const ipAddress = socket.remoteAddress ?? 'unknown';
+        sessions.attach(socket, { transport: 'tcp', ipAddress, kind: 'none' });
+        gate.handle(socket, ipAddress, 'tcp');
+      },
+      logger,
+      'mqtt',
+    ),
+  );
 }

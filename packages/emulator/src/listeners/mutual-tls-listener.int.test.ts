@@ -43,7 +43,10 @@ describe('MQTT over mutual TLS', () => {
     it(`connects with an issued certificate (ALPN ${alpn?.[0] ?? 'none'})`, async () => {
       const issued = await fixture.emulator.ca.issueClientCertificate('device-1');
       expect(issued.caPem).toBe(fixture.emulator.caPem);
-      const client = await connect(fixture.emulator.endpoints.mqtts, { clientId: 'device-1', ...tlsOptions(issued, alpn) });
+      const client = await connect(fixture.emulator.endpoints.mqtts, {
+        clientId: 'device-1',
+        ...tlsOptions(issued, alpn),
+      });
       clients.push(client);
       const [connection] = fixture.emulator.broker.connections();
       expect(connection).toMatchObject({ clientId: 'device-1', transport: 'tls', principalId: issued.serialNumber });
@@ -55,9 +58,13 @@ describe('MQTT over mutual TLS', () => {
   }
 
   it('refuses a connection without a client certificate (ALPN x-amzn-mqtt-ca)', async () => {
-    expect(await rawTlsOutcome({ ca: fixture.emulator.caPem, servername: 'localhost', ALPNProtocols: ['x-amzn-mqtt-ca'] })).toBe('closed');
+    expect(
+      await rawTlsOutcome({ ca: fixture.emulator.caPem, servername: 'localhost', ALPNProtocols: ['x-amzn-mqtt-ca'] }),
+    ).toBe('closed');
     // The server records the refusal before it closes the socket.
-    expect(fixture.refusals).toEqual([expect.objectContaining({ action: 'connect', reason: 'certificate-required', transport: 'tls', linkKept: false })]);
+    expect(fixture.refusals).toEqual([
+      expect.objectContaining({ action: 'connect', reason: 'certificate-required', transport: 'tls', linkKept: false }),
+    ]);
   });
 
   it('refuses a certificate from another CA during the handshake', async () => {
@@ -66,7 +73,9 @@ describe('MQTT over mutual TLS', () => {
       const foreign = await other.emulator.ca.issueClientCertificate('device-1');
       const outcome = await rawTlsOutcome({ ...tlsOptions(foreign, ['x-amzn-mqtt-ca']) });
       expect(outcome).toBe('closed');
-      expect(fixture.refusals).toEqual([expect.objectContaining({ action: 'connect', reason: 'certificate-required', transport: 'tls' })]);
+      expect(fixture.refusals).toEqual([
+        expect.objectContaining({ action: 'connect', reason: 'certificate-required', transport: 'tls' }),
+      ]);
     } finally {
       await other.close();
     }
@@ -77,31 +86,54 @@ describe('MQTT over mutual TLS', () => {
       authorizers: {
         game: {
           handler: async (event) => ({
-            isAuthenticated: event.token === 'ok', principalId: 'server1', disconnectAfterInSeconds: 3600, refreshAfterInSeconds: 3600,
-            policyDocuments: [JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'iot:Connect', Resource: '*' }] })],
+            isAuthenticated: event.token === 'ok',
+            principalId: 'server1',
+            disconnectAfterInSeconds: 3600,
+            refreshAfterInSeconds: 3600,
+            policyDocuments: [
+              JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'iot:Connect', Resource: '*' }] }),
+            ],
           }),
         },
       },
     });
     const client = await connect(fixture.emulator.endpoints.mqtts, {
-      clientId: 'server-1', ca: fixture.emulator.caPem, servername: 'localhost', ALPNProtocols: ['mqtt'],
+      clientId: 'server-1',
+      ca: fixture.emulator.caPem,
+      servername: 'localhost',
+      ALPNProtocols: ['mqtt'],
       username: '?x-amz-customauthorizer-name=game&token=ok&SDK=Test',
     });
     clients.push(client);
-    expect(fixture.emulator.broker.connections()[0]).toMatchObject({ clientId: 'server-1', principalId: 'server1', transport: 'tls' });
+    expect(fixture.emulator.broker.connections()[0]).toMatchObject({
+      clientId: 'server-1',
+      principalId: 'server1',
+      transport: 'tls',
+    });
   });
 
   it('refuses a client id other than the certificate CN (CONNACK 5)', async () => {
     const issued = await fixture.emulator.ca.issueClientCertificate('device-1');
-    expect((await connectRefused(fixture.emulator.endpoints.mqtts, { clientId: 'device-2', ...tlsOptions(issued) })).code).toBe(5);
+    expect(
+      (await connectRefused(fixture.emulator.endpoints.mqtts, { clientId: 'device-2', ...tlsOptions(issued) })).code,
+    ).toBe(5);
   });
 
   it('answers a revoked certificate with CONNACK 5 (not authorized) after TLS, not a cut socket', async () => {
     const issued = await fixture.emulator.ca.issueClientCertificate('device-1');
     await fixture.emulator.ca.revokeClient('device-1');
     expect(fixture.emulator.ca.isRevoked(issued.serialNumber)).toBe(true);
-    expect((await connectRefused(fixture.emulator.endpoints.mqtts, { clientId: 'device-1', ...tlsOptions(issued) })).code).toBe(5);
-    expect(fixture.refusals).toEqual([expect.objectContaining({ action: 'connect', reason: 'certificate-revoked', clientId: 'device-1', transport: 'tls' })]);
+    expect(
+      (await connectRefused(fixture.emulator.endpoints.mqtts, { clientId: 'device-1', ...tlsOptions(issued) })).code,
+    ).toBe(5);
+    expect(fixture.refusals).toEqual([
+      expect.objectContaining({
+        action: 'connect',
+        reason: 'certificate-revoked',
+        clientId: 'device-1',
+        transport: 'tls',
+      }),
+    ]);
   });
 
   it('disconnectPrincipal drops a live certificate client', async () => {

@@ -17,7 +17,12 @@ export const MQTT_ALPN = ['x-amzn-mqtt-ca', 'mqtt'];
 
 /** Creates the TLS server; it is not listening yet. */
 export function createMutualTlsServer(deps: {
-  gate: ConnectionGate; sessions: LiveSessions; ca: CertificateAuthority; serverCertificate: ServerCertificate; logger: Logger; refusals: RefusalEvents;
+  gate: ConnectionGate;
+  sessions: LiveSessions;
+  ca: CertificateAuthority;
+  serverCertificate: ServerCertificate;
+  logger: Logger;
+  refusals: RefusalEvents;
 }) {
   const { gate, sessions, ca, logger, refusals } = deps;
   const server = createServer({
@@ -31,37 +36,69 @@ export function createMutualTlsServer(deps: {
     // The handshake gets the same deadline as the CONNECT after it (Node's default is 120 s).
     handshakeTimeout: gate.limits.connectTimeoutMs,
   });
-  server.on('secureConnection', guardConnection((socket: TLSSocket) => {
-    socket.setNoDelay(true);
-    socket.on('error', () => socket.destroy());
-    const ipAddress = socket.remoteAddress ?? 'unknown';
-    const refuse = (reason: ConnectRefusalReason, check: string): void => {
-      const detail = `mqtts connection from ${ipAddress} refused: ${check}`;
-      logger.info(detail);
-      refusals.emit({ action: 'connect', reason, transport: 'tls', ipAddress, linkKept: false, detail });
-      socket.destroy();
-    };
-    if (socket.authorized) {
-      const peer = socket.getPeerCertificate();
-      const commonName = peer.subject.CN;
-      const clientId = Array.isArray(commonName) ? commonName[0] : commonName;
-      if (clientId === undefined || clientId === '') return refuse('certificate-without-cn', 'certificate has no CN');
-      // A revoked certificate still completes TLS, then gets CONNACK "not authorized": a client
-      // can tell that apart from a network fault and stop retrying (or re-register once).
-      const revoked = ca.isRevoked(peer.serialNumber) ? { refusal: { reason: 'certificate-revoked' as const, check: `certificate ${peer.serialNumber} is revoked` } } : {};
-      sessions.attach(socket, { transport: 'tls', ipAddress, kind: 'certificate', principalId: peer.serialNumber.toLowerCase(), clientIdMustBe: clientId, ...revoked });
-    } else if (socket.alpnProtocol === 'mqtt') {
-      sessions.attach(socket, { transport: 'tls', ipAddress, kind: 'none' });
-    } else {
-      return refuse('certificate-required', `client certificate required (${String(socket.authorizationError ?? 'none sent')})`);
-    }
-    gate.handle(socket, ipAddress, 'tls');
-  }, logger, 'mqtts'));
+  server.on(
+    'secureConnection',
+    guardConnection(
+      (socket: TLSSocket) => {
+        socket.setNoDelay(true);
+        socket.on('error', () => socket.destroy());
+        const ipAddress = socket.remoteAddress ?? 'unknown';
+        const refuse = (reason: ConnectRefusalReason, check: string): void => {
+          const detail = `mqtts connection from ${ipAddress} refused: ${check}`;
+          logger.info(detail);
+          refusals.emit({ action: 'connect', reason, transport: 'tls', ipAddress, linkKept: false, detail });
+          socket.destroy();
+        };
+        if (socket.authorized) {
+          const peer = socket.getPeerCertificate();
+          const commonName = peer.subject.CN;
+          const clientId = Array.isArray(commonName) ? commonName[0] : commonName;
+          if (clientId === undefined || clientId === '')
+            return refuse('certificate-without-cn', 'certificate has no CN');
+          // A revoked certificate still completes TLS, then gets CONNACK "not authorized": a client
+          // can tell that apart from a network fault and stop retrying (or re-register once).
+          const revoked = ca.isRevoked(peer.serialNumber)
+            ? {
+                refusal: {
+                  reason: 'certificate-revoked' as const,
+                  check: `certificate ${peer.serialNumber} is revoked`,
+                },
+              }
+            : {};
+          sessions.attach(socket, {
+            transport: 'tls',
+            ipAddress,
+            kind: 'certificate',
+            principalId: peer.serialNumber.toLowerCase(),
+            clientIdMustBe: clientId,
+            ...revoked,
+          });
+        } else if (socket.alpnProtocol === 'mqtt') {
+          sessions.attach(socket, { transport: 'tls', ipAddress, kind: 'none' });
+        } else {
+          return refuse(
+            'certificate-required',
+            `client certificate required (${String(socket.authorizationError ?? 'none sent')})`,
+          );
+        }
+        gate.handle(socket, ipAddress, 'tls');
+      },
+      logger,
+      'mqtts',
+    ),
+  );
   // Node leaves the socket open after a failed or timed-out handshake once this is listened to.
   server.on('tlsClientError', (error, socket) => {
     const detail = `mqtts handshake failed: ${error.message}`;
     logger.info(detail);
-    refusals.emit({ action: 'connect', reason: 'tls-handshake-failed', transport: 'tls', ipAddress: socket.remoteAddress ?? 'unknown', linkKept: false, detail });
+    refusals.emit({
+      action: 'connect',
+      reason: 'tls-handshake-failed',
+      transport: 'tls',
+      ipAddress: socket.remoteAddress ?? 'unknown',
+      linkKept: false,
+      detail,
+    });
     socket.destroy();
   });
   return server;

@@ -9,13 +9,30 @@ let fixture: EmulatorFixture;
 const POLICY = JSON.stringify({
   Statement: [
     { Effect: 'Allow', Action: 'iot:Connect', Resource: '*' },
-    { Effect: 'Allow', Action: ['iot:Subscribe', 'iot:Receive'], Resource: ['arn:aws:iot:*:*:topicfilter/game/private/${iot:ClientId}', 'arn:aws:iot:*:*:topic/game/private/${iot:ClientId}'] },
+    {
+      Effect: 'Allow',
+      Action: ['iot:Subscribe', 'iot:Receive'],
+      Resource: [
+        'arn:aws:iot:*:*:topicfilter/game/private/${iot:ClientId}',
+        'arn:aws:iot:*:*:topic/game/private/${iot:ClientId}',
+      ],
+    },
   ],
 });
 
 beforeEach(async () => {
   fixture = await startFixture({
-    authorizers: { ok: { handler: async () => ({ isAuthenticated: true, principalId: 'p1', policyDocuments: [POLICY], disconnectAfterInSeconds: 3600, refreshAfterInSeconds: 3600 }) } },
+    authorizers: {
+      ok: {
+        handler: async () => ({
+          isAuthenticated: true,
+          principalId: 'p1',
+          policyDocuments: [POLICY],
+          disconnectAfterInSeconds: 3600,
+          refreshAfterInSeconds: 3600,
+        }),
+      },
+    },
   });
 });
 
@@ -23,13 +40,21 @@ afterEach(async () => {
   await fixture.close();
 });
 
-const CONNECT = Buffer.from([0x10, 0x0f, 0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x04, 0x02, 0x00, 0x3c, 0x00, 0x03, 0x77, 0x73, 0x31]); // client id "ws1"
+const CONNECT = Buffer.from([
+  0x10, 0x0f, 0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x04, 0x02, 0x00, 0x3c, 0x00, 0x03, 0x77, 0x73, 0x31,
+]); // client id "ws1"
 const topic = Buffer.from('game/private/ws1');
-const SUBSCRIBE = Buffer.concat([Buffer.from([0x82, 2 + 2 + topic.length + 1, 0x00, 0x01, 0x00, topic.length]), topic, Buffer.from([0x00])]);
+const SUBSCRIBE = Buffer.concat([
+  Buffer.from([0x82, 2 + 2 + topic.length + 1, 0x00, 0x01, 0x00, topic.length]),
+  topic,
+  Buffer.from([0x00]),
+]);
 
 describe('MQTT over WebSocket framing', () => {
   it('delivers one PUBLISH as one WebSocket frame', async () => {
-    const socket = new WebSocket(`${fixture.emulator.endpoints.ws}?x-amz-customauthorizer-name=ok&token=t`, ['mqttv3.1']);
+    const socket = new WebSocket(`${fixture.emulator.endpoints.ws}?x-amz-customauthorizer-name=ok&token=t`, [
+      'mqttv3.1',
+    ]);
     const frames: Buffer[] = [];
     const waiters: (() => void)[] = [];
     socket.on('message', (data: Buffer) => {

@@ -1,5 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
+import {
+  CognitoIdentityClient,
+  GetCredentialsForIdentityCommand,
+  GetIdCommand,
+} from '@aws-sdk/client-cognito-identity';
 import type { MqttClient } from 'mqtt';
 import type { EmulatorFixture } from '../../testing/emulator-fixture.js';
 import { startFixture } from '../../testing/emulator-fixture.js';
@@ -15,18 +19,43 @@ let clock: ManualClock;
 const clients: MqttClient[] = [];
 
 async function guest(): Promise<{ identityId: string; credentials: TestCredentials }> {
-  const cognito = new CognitoIdentityClient({ region: fixture.emulator.region, endpoint: fixture.emulator.endpoints.cognito });
+  const cognito = new CognitoIdentityClient({
+    region: fixture.emulator.region,
+    endpoint: fixture.emulator.endpoints.cognito,
+  });
   const { IdentityId } = await cognito.send(new GetIdCommand({ IdentityPoolId: fixture.emulator.identityPoolId }));
   const { Credentials } = await cognito.send(new GetCredentialsForIdentityCommand({ IdentityId }));
   cognito.destroy();
-  if (IdentityId === undefined || Credentials?.AccessKeyId === undefined || Credentials.SecretKey === undefined || Credentials.SessionToken === undefined) {
+  if (
+    IdentityId === undefined ||
+    Credentials?.AccessKeyId === undefined ||
+    Credentials.SecretKey === undefined ||
+    Credentials.SessionToken === undefined
+  ) {
     throw new Error('incomplete Cognito answer');
   }
-  return { identityId: IdentityId, credentials: { accessKeyId: Credentials.AccessKeyId, secretAccessKey: Credentials.SecretKey, sessionToken: Credentials.SessionToken } };
+  return {
+    identityId: IdentityId,
+    credentials: {
+      accessKeyId: Credentials.AccessKeyId,
+      secretAccessKey: Credentials.SecretKey,
+      sessionToken: Credentials.SessionToken,
+    },
+  };
 }
 
-function sign(url: string, credentials: TestCredentials, tokenMode: 'appended' | 'signed' = 'appended', extra: { signHostWithPort?: boolean; expiresIn?: number } = {}): Promise<string> {
-  return presignMqttUrl(url, credentials, { region: fixture.emulator.region, tokenMode, signingDate: new Date(clock.now()), ...extra });
+function sign(
+  url: string,
+  credentials: TestCredentials,
+  tokenMode: 'appended' | 'signed' = 'appended',
+  extra: { signHostWithPort?: boolean; expiresIn?: number } = {},
+): Promise<string> {
+  return presignMqttUrl(url, credentials, {
+    region: fixture.emulator.region,
+    tokenMode,
+    signingDate: new Date(clock.now()),
+    ...extra,
+  });
 }
 
 /** The reason the emulator gives for the refusal this client got, found by the body's traceId. */
@@ -52,7 +81,11 @@ describe('SigV4 presigned WebSocket URLs', () => {
     for (const secure of [false, true]) {
       it(`accepts a ${secure ? 'wss' : 'ws'} URL with the session token ${tokenMode}`, async () => {
         const { identityId, credentials } = await guest();
-        const url = await sign(secure ? fixture.emulator.endpoints.wss : fixture.emulator.endpoints.ws, credentials, tokenMode);
+        const url = await sign(
+          secure ? fixture.emulator.endpoints.wss : fixture.emulator.endpoints.ws,
+          credentials,
+          tokenMode,
+        );
         const client = await connect(url, { clientId: identityId, ca: fixture.emulator.caPem, protocolVersion: 4 });
         clients.push(client);
         await subscribe(client, `game/private/${identityId}`);
@@ -74,7 +107,10 @@ describe('SigV4 presigned WebSocket URLs', () => {
     const { credentials } = await guest();
     const url = await sign(fixture.emulator.endpoints.ws, credentials);
     const signature = /X-Amz-Signature=([0-9a-f]+)/.exec(url)?.[1] ?? '';
-    const tampered = url.replace(`X-Amz-Signature=${signature}`, `X-Amz-Signature=${signature.slice(0, -1)}${signature.endsWith('0') ? '1' : '0'}`);
+    const tampered = url.replace(
+      `X-Amz-Signature=${signature}`,
+      `X-Amz-Signature=${signature.slice(0, -1)}${signature.endsWith('0') ? '1' : '0'}`,
+    );
     const refusal = await upgradeRefusal(tampered);
     expect(refusal.status).toBe(403);
     expect(refusal.body.message).toBe('Forbidden');
@@ -82,7 +118,13 @@ describe('SigV4 presigned WebSocket URLs', () => {
     expect(reasonOf(refusal)).toBe('bad-signature');
     expect(fixture.refusals[0]).toMatchObject({ transport: 'ws', status: 403, linkKept: false });
     const all = `${fixture.logs.join('\n')}\n${JSON.stringify(fixture.refusals)}`;
-    for (const secret of [signature, credentials.secretAccessKey, credentials.sessionToken, encodeURIComponent(credentials.sessionToken)]) expect(all).not.toContain(secret);
+    for (const secret of [
+      signature,
+      credentials.secretAccessKey,
+      credentials.sessionToken,
+      encodeURIComponent(credentials.sessionToken),
+    ])
+      expect(all).not.toContain(secret);
   });
 
   it('refuses an unknown access key', async () => {
@@ -130,13 +172,17 @@ describe('SigV4 presigned WebSocket URLs', () => {
   });
 
   it('refuses a ws or wss connection without credentials (CONNACK 5): anonymous access is off by default', async () => {
-    expect((await connectRefused(fixture.emulator.endpoints.wss, { clientId: 'anon', ca: fixture.emulator.caPem })).code).toBe(5);
+    expect(
+      (await connectRefused(fixture.emulator.endpoints.wss, { clientId: 'anon', ca: fixture.emulator.caPem })).code,
+    ).toBe(5);
     expect((await connectRefused(fixture.emulator.endpoints.ws, { clientId: 'anon' })).code).toBe(5);
   });
 
   it('answers 404 {message, traceId} on another path', async () => {
     const refusal = await upgradeRefusal(fixture.emulator.endpoints.ws.replace('/mqtt', '/other'));
     expect(refusal.status).toBe(404);
-    expect(fixture.refusals).toEqual([expect.objectContaining({ action: 'upgrade', reason: 'wrong-path', status: 404, traceId: refusal.body.traceId })]);
+    expect(fixture.refusals).toEqual([
+      expect.objectContaining({ action: 'upgrade', reason: 'wrong-path', status: 404, traceId: refusal.body.traceId }),
+    ]);
   });
 });

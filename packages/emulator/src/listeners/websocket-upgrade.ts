@@ -41,7 +41,12 @@ export interface WebSocketUpgradeDeps {
   readonly refusals: RefusalEvents;
 }
 
-type Refusal = { readonly status: number; readonly reason: UpgradeRefusalReason; readonly check: string; readonly message: string };
+type Refusal = {
+  readonly status: number;
+  readonly reason: UpgradeRefusalReason;
+  readonly check: string;
+  readonly message: string;
+};
 
 function flatHeaders(request: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -49,11 +54,26 @@ function flatHeaders(request: IncomingMessage): Record<string, string> {
   return headers;
 }
 
-function refuse(socket: Duplex, refusal: Refusal, deps: WebSocketUpgradeDeps, transport: TransportKind, ipAddress: string): void {
+function refuse(
+  socket: Duplex,
+  refusal: Refusal,
+  deps: WebSocketUpgradeDeps,
+  transport: TransportKind,
+  ipAddress: string,
+): void {
   const traceId = randomUUID();
   const detail = `${transport} upgrade refused (${refusal.status}, traceId ${traceId}): ${refusal.check}`;
   deps.logger.info(detail);
-  deps.refusals.emit({ action: 'upgrade', reason: refusal.reason, transport, ipAddress, status: refusal.status, traceId, linkKept: false, detail });
+  deps.refusals.emit({
+    action: 'upgrade',
+    reason: refusal.reason,
+    transport,
+    ipAddress,
+    status: refusal.status,
+    traceId,
+    linkKept: false,
+    detail,
+  });
   answerSocket(socket, refusal.status, { message: refusal.message, traceId });
 }
 
@@ -72,23 +92,59 @@ export function createWebSocketUpgrade(deps: WebSocketUpgradeDeps, transport: 'w
     const http = { headers: flatHeaders(request), queryString: url.search.replace(/^\?/, '') };
     if (url.searchParams.has('X-Amz-Signature')) {
       const result = await verifyPresignedRequest(url, request.headers.host ?? '', deps);
-      if (!result.ok) return { status: 403, reason: result.check, check: `sigv4 ${result.check}: ${result.detail}`, message: 'Forbidden' };
-      if (deps.users.isBanned(result.identityId)) return { status: 403, reason: 'banned', check: `identity ${result.identityId} is banned`, message: 'Forbidden' };
+      if (!result.ok)
+        return {
+          status: 403,
+          reason: result.check,
+          check: `sigv4 ${result.check}: ${result.detail}`,
+          message: 'Forbidden',
+        };
+      if (deps.users.isBanned(result.identityId))
+        return {
+          status: 403,
+          reason: 'banned',
+          check: `identity ${result.identityId} is banned`,
+          message: 'Forbidden',
+        };
       return {
         // IoT Core keeps a WebSocket open past its credentials' expiry (up to 24 h); so do we.
-        transport, ipAddress, kind: 'sigv4', principalId: result.identityId, clientIdMustBe: result.identityId, http,
+        transport,
+        ipAddress,
+        kind: 'sigv4',
+        principalId: result.identityId,
+        clientIdMustBe: result.identityId,
+        http,
       };
     }
     const authorizer = parseAuthorizerHttp(url, request.headers);
     if (authorizer !== undefined) {
-      const outcome = await runAuthorizer(deps.authorizers, authorizer, {
-        protocols: ['http'], protocolData: { http }, connectionMetadata: { id: randomUUID() },
-      }, deps.clock);
-      if (!outcome.ok) return { status: 403, reason: outcome.refusal, check: `custom authorizer ${outcome.refusal}: ${outcome.detail}`, message: 'Forbidden' };
+      const outcome = await runAuthorizer(
+        deps.authorizers,
+        authorizer,
+        {
+          protocols: ['http'],
+          protocolData: { http },
+          connectionMetadata: { id: randomUUID() },
+        },
+        deps.clock,
+      );
+      if (!outcome.ok)
+        return {
+          status: 403,
+          reason: outcome.refusal,
+          check: `custom authorizer ${outcome.refusal}: ${outcome.detail}`,
+          message: 'Forbidden',
+        };
       const { response } = outcome;
       return {
-        transport, ipAddress, kind: 'authorizer', principalId: response.principalId, policyDocuments: response.policyDocuments,
-        disconnectAt: deps.clock.now() + response.disconnectAfterInSeconds * 1000, disconnectReason: 'CUSTOMAUTH_TTL_EXPIRATION', http,
+        transport,
+        ipAddress,
+        kind: 'authorizer',
+        principalId: response.principalId,
+        policyDocuments: response.policyDocuments,
+        disconnectAt: deps.clock.now() + response.disconnectAfterInSeconds * 1000,
+        disconnectReason: 'CUSTOMAUTH_TTL_EXPIRATION',
+        http,
       };
     }
     // No credentials on the URL: the MQTT CONNECT may still carry an authorizer username.
@@ -99,11 +155,33 @@ export function createWebSocketUpgrade(deps: WebSocketUpgradeDeps, transport: 'w
     const ipAddress = request.socket.remoteAddress ?? 'unknown';
     const url = parseRequestTarget(request.url);
     if (url === undefined) {
-      refuse(socket, { status: 400, reason: 'bad-request-target', check: 'malformed request target', message: `Bad request: connect to ${MQTT_WS_PATH}` }, deps, transport, ipAddress);
+      refuse(
+        socket,
+        {
+          status: 400,
+          reason: 'bad-request-target',
+          check: 'malformed request target',
+          message: `Bad request: connect to ${MQTT_WS_PATH}`,
+        },
+        deps,
+        transport,
+        ipAddress,
+      );
       return;
     }
     if (url.pathname !== MQTT_WS_PATH) {
-      refuse(socket, { status: 404, reason: 'wrong-path', check: `path ${url.pathname} is not ${MQTT_WS_PATH}`, message: `Not found: MQTT over WebSocket is at ${MQTT_WS_PATH}` }, deps, transport, ipAddress);
+      refuse(
+        socket,
+        {
+          status: 404,
+          reason: 'wrong-path',
+          check: `path ${url.pathname} is not ${MQTT_WS_PATH}`,
+          message: `Not found: MQTT over WebSocket is at ${MQTT_WS_PATH}`,
+        },
+        deps,
+        transport,
+        ipAddress,
+      );
       return;
     }
     const auth = await authenticate(request, url, ipAddress);

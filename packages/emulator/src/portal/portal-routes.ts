@@ -27,7 +27,8 @@ export function createPortalRoutes(deps: Pick<ServiceDeps, 'adminToken' | 'broke
     }
     if (url.pathname !== '/admin/tail') return false;
     try {
-      if (!secretMatches(bearerToken(request), deps.adminToken)) throw new HttpProblem(401, 'ADMIN_TOKEN_REQUIRED', 'Send "Authorization: Bearer <admin token>".');
+      if (!secretMatches(bearerToken(request), deps.adminToken))
+        throw new HttpProblem(401, 'ADMIN_TOKEN_REQUIRED', 'Send "Authorization: Bearer <admin token>".');
       const name = url.searchParams.get('channel') ?? '';
       const clientId = url.searchParams.get('clientId') ?? '';
       // '+' as the client id: the private channel of every client.
@@ -35,7 +36,9 @@ export function createPortalRoutes(deps: Pick<ServiceDeps, 'adminToken' | 'broke
       if (channel === undefined) throw new HttpProblem(404, 'UNKNOWN_CHANNEL', `No channel "${name}".`);
       response.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
       const stop = deps.broker.tap(channel.topic, (topic, payload) => {
-        response.write(`${JSON.stringify({ at: new Date().toISOString(), topic, message: parsedOrText(Buffer.from(payload).toString('utf8')) })}\n`);
+        response.write(
+          `${JSON.stringify({ at: new Date().toISOString(), topic, message: parsedOrText(Buffer.from(payload).toString('utf8')) })}\n`,
+        );
       });
       request.on('close', stop);
     } catch (error) {

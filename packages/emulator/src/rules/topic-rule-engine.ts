@@ -67,15 +67,35 @@ const RULE_KEYS = optionKeys<TopicRule>({ name: true, sql: true, handler: true }
 /** Validates the `rules` option; throws `WEBCOMM_INVALID_RULE` naming the rule and the problem. */
 export function compileTopicRules(rules: readonly TopicRule[] | undefined): readonly CompiledRule[] {
   if (rules === undefined) return [];
-  if (!Array.isArray(rules)) throw new WebcommError(ERROR_CODES.INVALID_RULE, 'startEmulator: option "rules" must be a list of {name, sql, handler}.', { fatal: true });
+  if (!Array.isArray(rules))
+    throw new WebcommError(
+      ERROR_CODES.INVALID_RULE,
+      'startEmulator: option "rules" must be a list of {name, sql, handler}.',
+      { fatal: true },
+    );
   const names = new Set<string>();
   return rules.map((rule: TopicRule, index) => {
     assertKnownOptions(rule, RULE_KEYS, 'startEmulator()', `rules[${index}]`);
     const name = typeof rule?.name === 'string' ? rule.name : '';
-    if (!RULE_NAME.test(name)) throw new WebcommError(ERROR_CODES.INVALID_RULE, `startEmulator: rules[${index}].name must be 1-128 of A-Z a-z 0-9 _ (IoT's rule names; got ${JSON.stringify(rule?.name)}).`, { fatal: true });
-    if (names.has(name)) throw new WebcommError(ERROR_CODES.INVALID_RULE, `startEmulator: rule name "${name}" is used twice; rule names are unique.`, { fatal: true });
+    if (!RULE_NAME.test(name))
+      throw new WebcommError(
+        ERROR_CODES.INVALID_RULE,
+        `startEmulator: rules[${index}].name must be 1-128 of A-Z a-z 0-9 _ (IoT's rule names; got ${JSON.stringify(rule?.name)}).`,
+        { fatal: true },
+      );
+    if (names.has(name))
+      throw new WebcommError(
+        ERROR_CODES.INVALID_RULE,
+        `startEmulator: rule name "${name}" is used twice; rule names are unique.`,
+        { fatal: true },
+      );
     names.add(name);
-    if (typeof rule.handler !== 'function') throw new WebcommError(ERROR_CODES.INVALID_RULE, `startEmulator: rule "${name}" needs a handler: async (message, context) => {...}.`, { fatal: true });
+    if (typeof rule.handler !== 'function')
+      throw new WebcommError(
+        ERROR_CODES.INVALID_RULE,
+        `startEmulator: rule "${name}" needs a handler: async (message, context) => {...}.`,
+        { fatal: true },
+      );
     return { rule, parsed: parseRuleSql(rule.sql, name) };
   });
 }
@@ -105,7 +125,15 @@ export class TopicRuleEngine {
     const payload = Uint8Array.from(message.payload);
     setImmediate(() => {
       for (const { rule, parsed } of matched) {
-        const context: TopicRuleContext = { rule: rule.name, topic: message.topic, clientId: message.clientId, principalId: message.principalId, payload, via: message.via, receivedAt };
+        const context: TopicRuleContext = {
+          rule: rule.name,
+          topic: message.topic,
+          clientId: message.clientId,
+          principalId: message.principalId,
+          payload,
+          via: message.via,
+          receivedAt,
+        };
         this.#run(rule, selectMessage(parsed, { topic: message.topic, clientId: message.clientId, payload }), context);
       }
     });
@@ -113,7 +141,9 @@ export class TopicRuleEngine {
 
   #run(rule: TopicRule, selected: unknown, context: TopicRuleContext): void {
     const failed = (error: unknown): void => {
-      this.#logger.warn(`rule "${rule.name}" failed on ${context.topic} from "${context.clientId}": ${describeThrown(error)}`);
+      this.#logger.warn(
+        `rule "${rule.name}" failed on ${context.topic} from "${context.clientId}": ${describeThrown(error)}`,
+      );
     };
     try {
       const result = rule.handler(selected, context);

@@ -10,9 +10,21 @@ describe('parseRuleSql', () => {
     ["select * from 'game/#';", { filter: 'game/#', select: [{ kind: 'all' }] }],
     [
       "SELECT *, topic() AS topic, clientid() AS clientId FROM 'webcomm/local/scores/+'",
-      { filter: 'webcomm/local/scores/+', select: [{ kind: 'all' }, { kind: 'topic', as: 'topic' }, { kind: 'clientid', as: 'clientId' }] },
+      {
+        filter: 'webcomm/local/scores/+',
+        select: [{ kind: 'all' }, { kind: 'topic', as: 'topic' }, { kind: 'clientid', as: 'clientId' }],
+      },
     ],
-    ["SELECT topic(4) as player, CLIENTID() As who FROM 'a/b/c/+'", { filter: 'a/b/c/+', select: [{ kind: 'topic', as: 'player', segment: 4 }, { kind: 'clientid', as: 'who' }] }],
+    [
+      "SELECT topic(4) as player, CLIENTID() As who FROM 'a/b/c/+'",
+      {
+        filter: 'a/b/c/+',
+        select: [
+          { kind: 'topic', as: 'player', segment: 4 },
+          { kind: 'clientid', as: 'who' },
+        ],
+      },
+    ],
   ])('accepts %s', (sql, parsed) => {
     expect(parseRuleSql(sql, 'r')).toEqual(parsed);
   });
@@ -48,8 +60,16 @@ describe('selectMessage', () => {
   const message = { topic: 'webcomm/local/scores/p1', clientId: 'p1', payload: bytes('{"score":42}') };
 
   it('with *, is the JSON payload with the selected functions added', () => {
-    const parsed = parseRuleSql("SELECT *, topic() AS topic, topic(4) AS player, clientid() AS clientId FROM 'webcomm/local/scores/+'", 'r');
-    expect(selectMessage(parsed, message)).toEqual({ score: 42, topic: 'webcomm/local/scores/p1', player: 'p1', clientId: 'p1' });
+    const parsed = parseRuleSql(
+      "SELECT *, topic() AS topic, topic(4) AS player, clientid() AS clientId FROM 'webcomm/local/scores/+'",
+      'r',
+    );
+    expect(selectMessage(parsed, message)).toEqual({
+      score: 42,
+      topic: 'webcomm/local/scores/p1',
+      player: 'p1',
+      clientId: 'p1',
+    });
   });
 
   it('without *, is the selected functions alone', () => {

@@ -32,14 +32,19 @@ function filterProblem(filter: string): string | undefined {
   if (filter.startsWith('$aws/')) return undefined;
   const levels = filter.split('/');
   for (const [index, level] of levels.entries()) {
-    if (level.includes('#') && (level !== '#' || index !== levels.length - 1)) return `"#" must be a whole last level in "${filter}"`;
+    if (level.includes('#') && (level !== '#' || index !== levels.length - 1))
+      return `"#" must be a whole last level in "${filter}"`;
     if (level.includes('+') && level !== '+') return `"+" must be a whole level in "${filter}"`;
   }
   return undefined;
 }
 
 function refused(ruleName: string, problem: string): WebcommError {
-  return new WebcommError(ERROR_CODES.INVALID_RULE, `startEmulator: rule "${ruleName}": ${problem}. Supported: ${SUPPORTED_RULE_SQL}.`, { fatal: true });
+  return new WebcommError(
+    ERROR_CODES.INVALID_RULE,
+    `startEmulator: rule "${ruleName}": ${problem}. Supported: ${SUPPORTED_RULE_SQL}.`,
+    { fatal: true },
+  );
 }
 
 /** Parses one rule's SQL; throws `WEBCOMM_INVALID_RULE` naming the problem and the supported forms. */
@@ -47,7 +52,9 @@ export function parseRuleSql(sql: unknown, ruleName: string): ParsedRuleSql {
   if (typeof sql !== 'string') throw refused(ruleName, 'sql must be a string');
   const statement = STATEMENT.exec(sql);
   if (statement === null) {
-    const where = /'\s+WHERE\s/i.test(sql) ? 'WHERE is not supported (filter in the handler)' : `"${sql.slice(0, 120)}" is not SELECT <items> FROM '<topic filter>'`;
+    const where = /'\s+WHERE\s/i.test(sql)
+      ? 'WHERE is not supported (filter in the handler)'
+      : `"${sql.slice(0, 120)}" is not SELECT <items> FROM '<topic filter>'`;
     throw refused(ruleName, where);
   }
   const [, list = '', filter = ''] = statement;
@@ -58,7 +65,11 @@ export function parseRuleSql(sql: unknown, ruleName: string): ParsedRuleSql {
     const item = raw.trim();
     if (item === '*') return { kind: 'all' };
     const call = FUNCTION_ITEM.exec(item);
-    if (call === null) throw refused(ruleName, `select item "${item.slice(0, 60)}" is not *, topic() AS name, topic(N) AS name or clientid() AS name`);
+    if (call === null)
+      throw refused(
+        ruleName,
+        `select item "${item.slice(0, 60)}" is not *, topic() AS name, topic(N) AS name or clientid() AS name`,
+      );
     const [, fn = '', arg = '', as = ''] = call;
     if (names.has(as)) throw refused(ruleName, `"${as}" is selected twice`);
     names.add(as);
@@ -80,11 +91,15 @@ export function parseRuleSql(sql: unknown, ruleName: string): ParsedRuleSql {
  * payload, the selected functions added as fields when it is an object; without `*`, an object of
  * the selected functions alone. `undefined` when `*` is selected and the payload is not UTF-8 JSON.
  */
-export function selectMessage(parsed: ParsedRuleSql, message: { topic: string; clientId: string; payload: Uint8Array }): unknown {
+export function selectMessage(
+  parsed: ParsedRuleSql,
+  message: { topic: string; clientId: string; payload: Uint8Array },
+): unknown {
   const fields: Record<string, string | undefined> = {};
   for (const item of parsed.select) {
     if (item.kind === 'clientid') fields[item.as] = message.clientId;
-    else if (item.kind === 'topic') fields[item.as] = item.segment === undefined ? message.topic : message.topic.split('/')[item.segment - 1];
+    else if (item.kind === 'topic')
+      fields[item.as] = item.segment === undefined ? message.topic : message.topic.split('/')[item.segment - 1];
   }
   if (!parsed.select.some((item) => item.kind === 'all')) return fields;
   let value: unknown;

@@ -6,7 +6,14 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ERROR_CODES, WebcommError, type ChannelInfo } from '@webcomm/core';
-import { channelsForClient, channelTopic, DEFAULT_CHANNELS, validateChannelsConfig, type ChannelConfig, type ChannelsConfig } from '@webcomm/service';
+import {
+  channelsForClient,
+  channelTopic,
+  DEFAULT_CHANNELS,
+  validateChannelsConfig,
+  type ChannelConfig,
+  type ChannelsConfig,
+} from '@webcomm/service';
 import type { ChannelCatalog } from './contracts.js';
 
 export { DEFAULT_CHANNELS, validateChannelsConfig };
@@ -35,7 +42,9 @@ export class ConfiguredChannelCatalog implements ChannelCatalog {
     try {
       parsed = JSON.parse(text);
     } catch (error) {
-      throw new WebcommError(ERROR_CODES.INVALID_OPTION, `${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
+      throw new WebcommError(ERROR_CODES.INVALID_OPTION, `${path} is not valid JSON: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     return new ConfiguredChannelCatalog(validateChannelsConfig(parsed));
   }
@@ -58,6 +67,8 @@ export class ConfiguredChannelCatalog implements ChannelCatalog {
   }
 
   trustedPublishTopics(clientId: string): string[] {
-    return this.config.channels.filter((channel) => channel.trustedPublish === true).map((channel) => this.topicOf(channel, clientId));
+    return this.config.channels
+      .filter((channel) => channel.trustedPublish === true)
+      .map((channel) => this.topicOf(channel, clientId));
   }
 }

@@ -106,7 +106,11 @@ export interface BrokerControl {
    * Publishes as the service (bypasses client policies). `publisher`: the client the service
    * publishes for (`POST /publish`), so server-side rules see who sent it.
    */
-  publish(topic: string, payload: Uint8Array, options?: { qos?: 0 | 1; retain?: boolean; publisher?: MessagePublisher }): Promise<void>;
+  publish(
+    topic: string,
+    payload: Uint8Array,
+    options?: { qos?: 0 | 1; retain?: boolean; publisher?: MessagePublisher },
+  ): Promise<void>;
   /** Drops every live connection of this principal; returns how many were dropped. */
   disconnectPrincipal(principalId: string, reason: string): number;
   /**
@@ -117,7 +121,13 @@ export interface BrokerControl {
   /** Client ids currently connected. */
   connectedClients(): string[];
   /** Live connections with how they connected (the portal's user detail). */
-  connections?(): readonly { readonly clientId: string; readonly principalId: string; readonly transport?: string; readonly keepalive?: number; readonly clean?: boolean }[];
+  connections?(): readonly {
+    readonly clientId: string;
+    readonly principalId: string;
+    readonly transport?: string;
+    readonly keepalive?: number;
+    readonly clean?: boolean;
+  }[];
   /** Calls `listener` for every message on `filter` (the portal's live tail); returns a stop function. */
   tap(filter: string, listener: (topic: string, payload: Uint8Array) => void): () => void;
 }

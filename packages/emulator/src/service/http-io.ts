@@ -1,13 +1,24 @@
 /** The emulator's HTTP helpers (service, admin, portal and Cognito routes): JSON bodies with limits, JSON answers, bearer tokens. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServiceErrorBody } from '@webcomm/core';
-import { assertJsonContentType, bearerToken as bearerOf, HttpProblem, parseJsonText, secretMatches } from '@webcomm/service';
+import {
+  assertJsonContentType,
+  bearerToken as bearerOf,
+  HttpProblem,
+  parseJsonText,
+  secretMatches,
+} from '@webcomm/service';
 
 // The service's own problem class and secret comparison: one of each for both homes of the routes.
 export { HttpProblem, secretMatches };
 
 /** Sends `body` as JSON. */
-export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
   response.end(JSON.stringify(body));
 }
@@ -45,10 +56,19 @@ function tooLarge(request: IncomingMessage, maxBytes: number): HttpProblem {
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > DISCARD_LIMIT_BYTES) {
     // Too much to drain: answer, then close once the answer is out.
-    return new HttpProblem(413, 'PAYLOAD_TOO_LARGE', `The request body is over ${maxBytes} bytes; send less (e.g. a URL to the content).`, { connection: 'close' });
+    return new HttpProblem(
+      413,
+      'PAYLOAD_TOO_LARGE',
+      `The request body is over ${maxBytes} bytes; send less (e.g. a URL to the content).`,
+      { connection: 'close' },
+    );
   }
   discardRest(request);
-  return new HttpProblem(413, 'PAYLOAD_TOO_LARGE', `The request body is over ${maxBytes} bytes; send less (e.g. a URL to the content).`);
+  return new HttpProblem(
+    413,
+    'PAYLOAD_TOO_LARGE',
+    `The request body is over ${maxBytes} bytes; send less (e.g. a URL to the content).`,
+  );
 }
 
 /** The raw body, or a 413 problem once it passes `maxBytes` (checked as bytes arrive, drained as {@link readJson} does). */
@@ -102,7 +122,11 @@ export function readBody(request: IncomingMessage, maxBytes: number): Promise<Bu
  * `UNSUPPORTED_MEDIA_TYPE` when declared as something else; 400 `JSON_TOO_DEEP` past
  * 64 levels (`MAX_JSON_DEPTH`); 400 `BAD_JSON` when it does not parse. An empty body is `{}`.
  */
-export async function readJson(request: IncomingMessage, maxBytes: number, options: ReadJsonOptions = {}): Promise<unknown> {
+export async function readJson(
+  request: IncomingMessage,
+  maxBytes: number,
+  options: ReadJsonOptions = {},
+): Promise<unknown> {
   try {
     assertJsonContentType(request.headers['content-type'], options.contentType);
   } catch (problem) {

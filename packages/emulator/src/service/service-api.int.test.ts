@@ -16,15 +16,23 @@ afterEach(async () => {
   await fixture?.close();
 });
 
-const start = async (): Promise<EmulatorFixture> => (fixture = await startFixture({ users: undefined, channels: undefined }));
+const start = async (): Promise<EmulatorFixture> =>
+  (fixture = await startFixture({ users: undefined, channels: undefined }));
 
-async function call(path: string, init: { method?: string; token?: string; body?: unknown; raw?: string } = {}): Promise<{ status: number; body: unknown; headers: Headers }> {
+async function call(
+  path: string,
+  init: { method?: string; token?: string; body?: unknown; raw?: string } = {},
+): Promise<{ status: number; body: unknown; headers: Headers }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (init.token !== undefined) headers.authorization = `Bearer ${init.token}`;
   const response = await fetch(`${fixture.emulator.endpoints.http}${path}`, {
     method: init.method ?? (init.body === undefined && init.raw === undefined ? 'GET' : 'POST'),
     headers,
-    ...(init.raw !== undefined ? { body: init.raw } : init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+    ...(init.raw !== undefined
+      ? { body: init.raw }
+      : init.body !== undefined
+        ? { body: JSON.stringify(init.body) }
+        : {}),
   });
   return { status: response.status, body: await response.json(), headers: response.headers };
 }
@@ -42,10 +50,16 @@ async function refusedAs(clientId: string): Promise<{ code: number | undefined }
   return connectRefused(login.url, login.options);
 }
 
-async function register(type: 'WEBSOCKET' | 'OPENSSL', extra: { clientId?: string; token?: string } = {}): Promise<RegistrationResponse> {
+async function register(
+  type: 'WEBSOCKET' | 'OPENSSL',
+  extra: { clientId?: string; token?: string } = {},
+): Promise<RegistrationResponse> {
   // Certificates come from the operator (admin token).
   const token = extra.token ?? (type === 'OPENSSL' ? fixture.emulator.adminToken : undefined);
-  const { status, body } = await call('/register', { body: { type, ...(extra.clientId ? { clientId: extra.clientId } : {}) }, ...(token ? { token } : {}) });
+  const { status, body } = await call('/register', {
+    body: { type, ...(extra.clientId ? { clientId: extra.clientId } : {}) },
+    ...(token ? { token } : {}),
+  });
   expect(status).toBe(200);
   return body as RegistrationResponse;
 }
@@ -121,13 +135,16 @@ describe('service API (real emulator, real HTTP)', () => {
     const a = await register('WEBSOCKET');
     const b = await register('WEBSOCKET');
     const statuses: number[] = [];
-    for (let i = 0; i < 11; i++) statuses.push((await call('/publish', { token: a.serviceToken, body: { channel: 'chat', message: i } })).status);
+    for (let i = 0; i < 11; i++)
+      statuses.push((await call('/publish', { token: a.serviceToken, body: { channel: 'chat', message: i } })).status);
     expect(statuses.slice(0, 10).every((s) => s === 200)).toBe(true);
     const limited = await call('/publish', { token: a.serviceToken, body: { channel: 'chat', message: 'more' } });
     expect([limited.status, errorCode(limited.body)]).toEqual([429, 'RATE_LIMITED']);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     // Another identity has its own bucket.
-    expect((await call('/publish', { token: b.serviceToken, body: { channel: 'chat', message: 'b' } })).status).toBe(200);
+    expect((await call('/publish', { token: b.serviceToken, body: { channel: 'chat', message: 'b' } })).status).toBe(
+      200,
+    );
   });
 
   it('a validated client publish and an admin publish reach subscribers', async () => {
@@ -136,13 +153,21 @@ describe('service API (real emulator, real HTTP)', () => {
     const listener = await connectAs(reg.clientId);
     await subscribe(listener, ['webcomm/local/chat', `webcomm/local/private/client/${reg.clientId}`]);
     const chat = nextMessage(listener, (t) => t.endsWith('/chat'));
-    expect((await call('/publish', { token: reg.serviceToken, body: { channel: 'chat', message: { text: 'hi' } } })).status).toBe(200);
+    expect(
+      (await call('/publish', { token: reg.serviceToken, body: { channel: 'chat', message: { text: 'hi' } } })).status,
+    ).toBe(200);
     expect(JSON.parse((await chat).payload.toString())).toEqual({ text: 'hi' });
     const own = nextMessage(listener, (t) => t.includes('/private/'));
-    const admin = await call('/admin/publish', { token: fixture.emulator.adminToken, body: { channel: 'private', clientId: reg.clientId, message: { gift: 1 } } });
+    const admin = await call('/admin/publish', {
+      token: fixture.emulator.adminToken,
+      body: { channel: 'private', clientId: reg.clientId, message: { gift: 1 } },
+    });
     expect(admin.status).toBe(200);
     expect(JSON.parse((await own).payload.toString())).toEqual({ gift: 1 });
-    const needsId = await call('/admin/publish', { token: fixture.emulator.adminToken, body: { channel: 'private', message: 1 } });
+    const needsId = await call('/admin/publish', {
+      token: fixture.emulator.adminToken,
+      body: { channel: 'private', message: 1 },
+    });
     expect([needsId.status, errorCode(needsId.body)]).toEqual([400, 'CLIENT_ID_REQUIRED']);
     listener.end(true);
   });
@@ -153,18 +178,29 @@ describe('service API (real emulator, real HTTP)', () => {
     const live = await connectAs(reg.clientId);
     const gone = closed(live);
     const bannedAt = Date.now();
-    const ban = await call(`/admin/users/${encodeURIComponent(reg.clientId)}/status`, { method: 'PUT', token: fixture.emulator.adminToken, body: { status: 'banned' } });
+    const ban = await call(`/admin/users/${encodeURIComponent(reg.clientId)}/status`, {
+      method: 'PUT',
+      token: fixture.emulator.adminToken,
+      body: { status: 'banned' },
+    });
     expect(ban.status).toBe(200);
     expect((ban.body as { disconnected: number }).disconnected).toBe(1);
     await gone;
     expect(Date.now() - bannedAt).toBeLessThan(1_000);
     const refused = await refusedAs(reg.clientId);
     expect(refused.code).toBe(5);
-    const again = await call('/register', { body: { type: 'WEBSOCKET', clientId: reg.clientId }, token: reg.serviceToken });
+    const again = await call('/register', {
+      body: { type: 'WEBSOCKET', clientId: reg.clientId },
+      token: reg.serviceToken,
+    });
     expect([again.status, errorCode(again.body)]).toEqual([403, 'BANNED']);
     const publish = await call('/publish', { token: reg.serviceToken, body: { channel: 'chat', message: 1 } });
     expect([publish.status, errorCode(publish.body)]).toEqual([403, 'BANNED']);
-    const unban = await call(`/admin/users/${encodeURIComponent(reg.clientId)}/status`, { method: 'PUT', token: fixture.emulator.adminToken, body: { status: 'active' } });
+    const unban = await call(`/admin/users/${encodeURIComponent(reg.clientId)}/status`, {
+      method: 'PUT',
+      token: fixture.emulator.adminToken,
+      body: { status: 'active' },
+    });
     expect(unban.status).toBe(200);
     const back = await connectAs(reg.clientId);
     back.end(true);
@@ -174,7 +210,11 @@ describe('service API (real emulator, real HTTP)', () => {
     await start();
     const a = await register('WEBSOCKET');
     const b = await register('OPENSSL');
-    await call(`/admin/users/${encodeURIComponent(b.clientId)}/status`, { method: 'PUT', token: fixture.emulator.adminToken, body: { status: 'banned' } });
+    await call(`/admin/users/${encodeURIComponent(b.clientId)}/status`, {
+      method: 'PUT',
+      token: fixture.emulator.adminToken,
+      body: { status: 'banned' },
+    });
     const channelsFile = join(fixture.emulator.dataDir, 'channels.json');
     const config = JSON.parse(await readFile(channelsFile, 'utf8')) as { channels: unknown[] };
     expect(config.channels.length).toBe(5);
@@ -186,7 +226,13 @@ describe('service API (real emulator, real HTTP)', () => {
     expect(byId.get(b.clientId)?.status).toBe('banned');
     const channels = await call('/channels', { token: a.serviceToken });
     expect(channels.status).toBe(200);
-    expect((channels.body as { channels: { name: string }[] }).channels.map((c) => c.name)).toEqual(['announcements', 'content-updates', 'chat', 'private', 'tools']);
+    expect((channels.body as { channels: { name: string }[] }).channels.map((c) => c.name)).toEqual([
+      'announcements',
+      'content-updates',
+      'chat',
+      'private',
+      'tools',
+    ]);
     const refused = await refusedAs(b.clientId);
     expect(refused.code).toBe(5);
   });

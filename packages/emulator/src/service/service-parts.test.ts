@@ -37,7 +37,13 @@ describe('LevelUserDirectory (real classic-level)', () => {
     const reopened = await LevelUserDirectory.open(dir);
     expect(reopened.isBanned('b')).toBe(true);
     expect(reopened.isBanned('a')).toBe(false);
-    expect(await reopened.get('a')).toEqual({ id: 'a', kind: 'WEBSOCKET', status: 'active', createdAt: '2026-01-01T00:00:00.000Z', lastSeenAt: '2026-01-02T00:00:00.000Z' });
+    expect(await reopened.get('a')).toEqual({
+      id: 'a',
+      kind: 'WEBSOCKET',
+      status: 'active',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      lastSeenAt: '2026-01-02T00:00:00.000Z',
+    });
     expect((await reopened.list()).map((u) => u.id).sort()).toEqual(['a', 'b']);
     await reopened.setStatus('b', 'active');
     expect(reopened.isBanned('b')).toBe(false);
@@ -90,7 +96,15 @@ describe('channel catalog', () => {
     [{ channels: 'x' }, '"channels"'],
     [{ project: 'a/b', channels: [] }, '"project"'],
     [{ channels: [{ name: 'a b', type: 'broadcast' }] }, '"channels[0].name"'],
-    [{ channels: [{ name: 'a', type: 'broadcast' }, { name: 'a', type: 'private' }] }, 'repeats "a"'],
+    [
+      {
+        channels: [
+          { name: 'a', type: 'broadcast' },
+          { name: 'a', type: 'private' },
+        ],
+      },
+      'repeats "a"',
+    ],
     [{ channels: [{ name: 'a', type: 'radio' }] }, '"channels[0].type"'],
     [{ channels: [{ name: 'a', type: 'custom', topic: 'x/#' }] }, '"channels[0].topic"'],
     [{ channels: [{ name: 'a', type: 'broadcast', topic: 'x' }] }, 'only for custom'],
@@ -104,8 +118,13 @@ describe('channel catalog', () => {
     const dir = await tempDir();
     const first = await ConfiguredChannelCatalog.open(dir);
     expect(first.config).toEqual(DEFAULT_CHANNELS);
-    await writeFile(join(dir, 'channels.json'), JSON.stringify({ project: 'p', deployment: 'd', channels: [{ name: 'news', type: 'broadcast' }] }));
-    expect((await ConfiguredChannelCatalog.open(dir)).forClient('x')).toEqual([{ name: 'news', type: 'broadcast', topic: 'p/d/news', clientPublish: false }]);
+    await writeFile(
+      join(dir, 'channels.json'),
+      JSON.stringify({ project: 'p', deployment: 'd', channels: [{ name: 'news', type: 'broadcast' }] }),
+    );
+    expect((await ConfiguredChannelCatalog.open(dir)).forClient('x')).toEqual([
+      { name: 'news', type: 'broadcast', topic: 'p/d/news', clientPublish: false },
+    ]);
     await writeFile(join(dir, 'channels.json'), '{ nope');
     await expect(ConfiguredChannelCatalog.open(dir)).rejects.toThrow(/channels.json is not valid JSON/);
   });

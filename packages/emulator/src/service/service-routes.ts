@@ -6,7 +6,15 @@
  * packages/service/src/service-api.ts.
  */
 import type { IncomingMessage } from 'node:http';
-import { bearerToken, createServiceApi, MAX_MESSAGE_BYTES, sourceAddress, type RateLimit, type ServicePorts, type ServiceRequest } from '@webcomm/service';
+import {
+  bearerToken,
+  createServiceApi,
+  MAX_MESSAGE_BYTES,
+  sourceAddress,
+  type RateLimit,
+  type ServicePorts,
+  type ServiceRequest,
+} from '@webcomm/service';
 import type { RouteHandler, ServiceDeps } from './contracts.js';
 import { readJson, secretMatches, sendJson } from './http-io.js';
 import type { ServiceTokens } from './service-tokens.js';
@@ -52,7 +60,8 @@ export function toServiceRequest(request: IncomingMessage): ServiceRequest {
   const target = request.url ?? '/';
   const question = target.indexOf('?');
   const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(request.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  for (const [name, value] of Object.entries(request.headers))
+    headers[name] = Array.isArray(value) ? value.join(', ') : value;
   return {
     method: request.method ?? 'GET',
     path: question < 0 ? target : target.slice(0, question),
@@ -70,7 +79,9 @@ export function createServiceRoutes(deps: ServiceDeps, options: ServiceRouteOpti
     operatorHint: 'Send "Authorization: Bearer <admin token>"; the token is in the data directory (admin-token).',
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     ...(options.registrationRateLimit ? { registrationRateLimit: options.registrationRateLimit } : {}),
-    ...(options.certificateSelfRegistration === undefined ? {} : { certificateSelfRegistration: options.certificateSelfRegistration }),
+    ...(options.certificateSelfRegistration === undefined
+      ? {}
+      : { certificateSelfRegistration: options.certificateSelfRegistration }),
     ...(options.now ? { now: options.now } : {}),
   });
   return async (request, response) => {

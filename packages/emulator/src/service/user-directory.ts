@@ -53,10 +53,14 @@ export class LevelUserDirectory implements UserDirectory {
 
   async setStatus(id: string, status: UserStatus): Promise<UserRecord> {
     if (!STATUSES.includes(status)) {
-      throw new WebcommError(ERROR_CODES.INVALID_OPTION, `Unknown user status "${String(status)}": use "active" or "banned".`);
+      throw new WebcommError(
+        ERROR_CODES.INVALID_OPTION,
+        `Unknown user status "${String(status)}": use "active" or "banned".`,
+      );
     }
     const existing = await this.#db.get(id);
-    if (existing === undefined) throw new WebcommError(ERROR_CODES.INVALID_OPTION, `No user "${id}": list users with \`webcomm users\`.`);
+    if (existing === undefined)
+      throw new WebcommError(ERROR_CODES.INVALID_OPTION, `No user "${id}": list users with \`webcomm users\`.`);
     const updated: UserRecord = { ...existing, status };
     await this.#db.put(id, updated);
     if (status === 'banned') this.#banned.add(id);
@@ -67,7 +71,8 @@ export class LevelUserDirectory implements UserDirectory {
 
   async setBrokerPublish(id: string, channels: readonly string[]): Promise<UserRecord> {
     const existing = await this.#db.get(id);
-    if (existing === undefined) throw new WebcommError(ERROR_CODES.INVALID_OPTION, `No user "${id}": list users with \`webcomm users\`.`);
+    if (existing === undefined)
+      throw new WebcommError(ERROR_CODES.INVALID_OPTION, `No user "${id}": list users with \`webcomm users\`.`);
     const { brokerPublish: _previous, ...rest } = existing;
     const updated: UserRecord = channels.length === 0 ? rest : { ...rest, brokerPublish: [...new Set(channels)] };
     await this.#db.put(id, updated);

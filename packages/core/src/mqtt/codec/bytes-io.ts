@@ -25,7 +25,8 @@ export class ByteWriter {
 
   /** Variable byte integer (up to 268,435,455). */
   varint(n: number): this {
-    if (!Number.isInteger(n) || n < 0 || n > 268_435_455) throw new RangeError(`MQTT variable byte integer out of range: ${n}`);
+    if (!Number.isInteger(n) || n < 0 || n > 268_435_455)
+      throw new RangeError(`MQTT variable byte integer out of range: ${n}`);
     do {
       let byte = n % 128;
       n = Math.floor(n / 128);
@@ -46,7 +47,8 @@ export class ByteWriter {
 
   /** Two-byte length, then the bytes. */
   binary(bytes: Uint8Array): this {
-    if (bytes.byteLength > 0xffff) throw new RangeError(`MQTT binary field longer than 65,535 bytes (${bytes.byteLength})`);
+    if (bytes.byteLength > 0xffff)
+      throw new RangeError(`MQTT binary field longer than 65,535 bytes (${bytes.byteLength})`);
     return this.u16(bytes.byteLength).raw(bytes);
   }
 

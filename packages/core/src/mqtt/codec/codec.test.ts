@@ -19,8 +19,14 @@ const RUNS = { numRuns: 300 };
 const SUBACK_V5 = [0, 1, 2, 0x80, 0x83, 0x87, 0x8f, 0x91, 0x97, 0x9e, 0xa1, 0xa2];
 const PUBACK_V5 = [0, 0x10, 0x80, 0x83, 0x87, 0x90, 0x91, 0x97, 0x99];
 const UNSUBACK_V5 = [0, 0x11, 0x80, 0x83, 0x87, 0x8f, 0x91];
-const DISCONNECT_V5 = [0, 4, 0x80, 0x81, 0x82, 0x83, 0x87, 0x89, 0x8b, 0x8d, 0x8e, 0x8f, 0x90, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9a, 0x9b, 0x9c, 0x9d, 0x9e, 0x9f, 0xa0, 0xa1, 0xa2];
-const CONNACK_V5 = [0, 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8c, 0x90, 0x95, 0x97, 0x99, 0x9a, 0x9b, 0x9c, 0x9d, 0x9f];
+const DISCONNECT_V5 = [
+  0, 4, 0x80, 0x81, 0x82, 0x83, 0x87, 0x89, 0x8b, 0x8d, 0x8e, 0x8f, 0x90, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99,
+  0x9a, 0x9b, 0x9c, 0x9d, 0x9e, 0x9f, 0xa0, 0xa1, 0xa2,
+];
+const CONNACK_V5 = [
+  0, 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8c, 0x90, 0x95, 0x97, 0x99, 0x9a, 0x9b, 0x9c,
+  0x9d, 0x9f,
+];
 
 const text = fc.string({ unit: 'grapheme', maxLength: 20 });
 const topic = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 });
@@ -69,7 +75,10 @@ const propertyArbs = {
 /** Optional MQTT 5 properties drawn from `names`. */
 function properties(names: (keyof typeof propertyArbs)[]): fc.Arbitrary<Properties | undefined> {
   const record = Object.fromEntries(names.map((n) => [n, propertyArbs[n]])) as Record<string, fc.Arbitrary<unknown>>;
-  return fc.option(fc.record(record, { requiredKeys: [] }).filter((p) => Object.keys(p).length > 0) as fc.Arbitrary<Properties>, { nil: undefined });
+  return fc.option(
+    fc.record(record, { requiredKeys: [] }).filter((p) => Object.keys(p).length > 0) as fc.Arbitrary<Properties>,
+    { nil: undefined },
+  );
 }
 
 /** An arbitrary of every packet type for `version`. */
@@ -77,15 +86,28 @@ function packets(version: Version): Record<string, fc.Arbitrary<Packet>> {
   const v5 = version === 5;
   const props = (names: (keyof typeof propertyArbs)[]): fc.Arbitrary<{ properties?: Properties }> =>
     v5 ? properties(names).map((p) => (p === undefined ? {} : { properties: p })) : fc.constant({});
-  const code = (v4: readonly number[], v5codes: readonly number[]): fc.Arbitrary<number> => fc.constantFrom(...(v5 ? v5codes : v4));
+  const code = (v4: readonly number[], v5codes: readonly number[]): fc.Arbitrary<number> =>
+    fc.constantFrom(...(v5 ? v5codes : v4));
   return {
     connect: fc
       .record({
         clean: fc.boolean(),
         keepalive: u16,
         clientId: text.filter((c) => c.length > 0),
-        credentials: fc.option(fc.record({ username: text, password: fc.option(bytes, { nil: undefined }) }), { nil: undefined }),
-        p: props(['sessionExpiryInterval', 'receiveMaximum', 'maximumPacketSize', 'topicAliasMaximum', 'requestResponseInformation', 'requestProblemInformation', 'userProperties', 'authenticationMethod', 'authenticationData']),
+        credentials: fc.option(fc.record({ username: text, password: fc.option(bytes, { nil: undefined }) }), {
+          nil: undefined,
+        }),
+        p: props([
+          'sessionExpiryInterval',
+          'receiveMaximum',
+          'maximumPacketSize',
+          'topicAliasMaximum',
+          'requestResponseInformation',
+          'requestProblemInformation',
+          'userProperties',
+          'authenticationMethod',
+          'authenticationData',
+        ]),
       })
       .map(({ clean, keepalive, clientId, credentials, p }) => ({
         cmd: 'connect' as const,
@@ -102,9 +124,30 @@ function packets(version: Version): Record<string, fc.Arbitrary<Packet>> {
       .record({
         sessionPresent: fc.boolean(),
         c: code([0, 1, 2, 3, 4, 5], CONNACK_V5),
-        p: props(['sessionExpiryInterval', 'receiveMaximum', 'maximumQoS', 'retainAvailable', 'maximumPacketSize', 'assignedClientIdentifier', 'topicAliasMaximum', 'reasonString', 'userProperties', 'wildcardSubscriptionAvailable', 'subscriptionIdentifiersAvailable', 'sharedSubscriptionAvailable', 'serverKeepAlive', 'responseInformation', 'serverReference']),
+        p: props([
+          'sessionExpiryInterval',
+          'receiveMaximum',
+          'maximumQoS',
+          'retainAvailable',
+          'maximumPacketSize',
+          'assignedClientIdentifier',
+          'topicAliasMaximum',
+          'reasonString',
+          'userProperties',
+          'wildcardSubscriptionAvailable',
+          'subscriptionIdentifiersAvailable',
+          'sharedSubscriptionAvailable',
+          'serverKeepAlive',
+          'responseInformation',
+          'serverReference',
+        ]),
       })
-      .map(({ sessionPresent, c, p }) => ({ cmd: 'connack' as const, sessionPresent, ...(v5 ? { reasonCode: c } : { returnCode: c }), ...p })),
+      .map(({ sessionPresent, c, p }) => ({
+        cmd: 'connack' as const,
+        sessionPresent,
+        ...(v5 ? { reasonCode: c } : { returnCode: c }),
+        ...p,
+      })),
     publish: fc
       .record({
         topic,
@@ -113,9 +156,25 @@ function packets(version: Version): Record<string, fc.Arbitrary<Packet>> {
         dup: fc.boolean(),
         retain: fc.boolean(),
         messageId: id,
-        p: props(['payloadFormatIndicator', 'messageExpiryInterval', 'contentType', 'responseTopic', 'correlationData', 'userProperties', 'topicAlias', 'subscriptionIdentifier']),
+        p: props([
+          'payloadFormatIndicator',
+          'messageExpiryInterval',
+          'contentType',
+          'responseTopic',
+          'correlationData',
+          'userProperties',
+          'topicAlias',
+          'subscriptionIdentifier',
+        ]),
       })
-      .map(({ qos, dup, messageId, p, ...rest }) => ({ cmd: 'publish' as const, ...rest, qos, dup: qos > 0 && dup, ...(qos > 0 ? { messageId } : {}), ...p })),
+      .map(({ qos, dup, messageId, p, ...rest }) => ({
+        cmd: 'publish' as const,
+        ...rest,
+        qos,
+        dup: qos > 0 && dup,
+        ...(qos > 0 ? { messageId } : {}),
+        ...p,
+      })),
     puback: fc
       .record({ messageId: id, c: code([0], PUBACK_V5), p: props(['reasonString', 'userProperties']) })
       .map(({ messageId, c, p }) => ({ cmd: 'puback' as const, messageId, ...(v5 ? { reasonCode: c } : {}), ...p })),
@@ -123,7 +182,13 @@ function packets(version: Version): Record<string, fc.Arbitrary<Packet>> {
       .record({
         messageId: id,
         subscriptions: fc.array(
-          fc.record({ topic, qos: fc.constantFrom(0, 1, 2) as fc.Arbitrary<0 | 1 | 2>, nl: fc.boolean(), rap: fc.boolean(), rh: fc.integer({ min: 0, max: 2 }) }),
+          fc.record({
+            topic,
+            qos: fc.constantFrom(0, 1, 2) as fc.Arbitrary<0 | 1 | 2>,
+            nl: fc.boolean(),
+            rap: fc.boolean(),
+            rh: fc.integer({ min: 0, max: 2 }),
+          }),
           { minLength: 1, maxLength: 8 },
         ),
         p: props(['subscriptionIdentifier', 'userProperties']),
@@ -135,18 +200,33 @@ function packets(version: Version): Record<string, fc.Arbitrary<Packet>> {
         ...p,
       })),
     suback: fc
-      .record({ messageId: id, granted: fc.array(code([0, 1, 2, 0x80], SUBACK_V5), { minLength: 1, maxLength: 8 }), p: props(['reasonString', 'userProperties']) })
+      .record({
+        messageId: id,
+        granted: fc.array(code([0, 1, 2, 0x80], SUBACK_V5), { minLength: 1, maxLength: 8 }),
+        p: props(['reasonString', 'userProperties']),
+      })
       .map(({ messageId, granted, p }) => ({ cmd: 'suback' as const, messageId, granted, ...p })),
     unsubscribe: fc
-      .record({ messageId: id, unsubscriptions: fc.array(topic, { minLength: 1, maxLength: 8 }), p: props(['userProperties']) })
+      .record({
+        messageId: id,
+        unsubscriptions: fc.array(topic, { minLength: 1, maxLength: 8 }),
+        p: props(['userProperties']),
+      })
       .map(({ messageId, unsubscriptions, p }) => ({ cmd: 'unsubscribe' as const, messageId, unsubscriptions, ...p })),
     unsuback: fc
-      .record({ messageId: id, granted: fc.array(code([0], UNSUBACK_V5), { minLength: 1, maxLength: 8 }), p: props(['reasonString', 'userProperties']) })
+      .record({
+        messageId: id,
+        granted: fc.array(code([0], UNSUBACK_V5), { minLength: 1, maxLength: 8 }),
+        p: props(['reasonString', 'userProperties']),
+      })
       .map(({ messageId, granted, p }) => ({ cmd: 'unsuback' as const, messageId, ...(v5 ? { granted, ...p } : {}) })),
     pingreq: fc.constant({ cmd: 'pingreq' as const }),
     pingresp: fc.constant({ cmd: 'pingresp' as const }),
     disconnect: fc
-      .record({ c: code([0], DISCONNECT_V5), p: props(['sessionExpiryInterval', 'reasonString', 'userProperties', 'serverReference']) })
+      .record({
+        c: code([0], DISCONNECT_V5),
+        p: props(['sessionExpiryInterval', 'reasonString', 'userProperties', 'serverReference']),
+      })
       .map(({ c, p }) => ({ cmd: 'disconnect' as const, ...(v5 ? { reasonCode: c, ...p } : {}) })),
   };
 }
@@ -193,7 +273,8 @@ function forReference(value: unknown): mqttPacket.Packet {
   const convert = (v: unknown): unknown => {
     if (v instanceof Uint8Array) return Buffer.from(v);
     if (Array.isArray(v)) return v.map(convert);
-    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, convert(x)]));
+    if (v !== null && typeof v === 'object')
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, convert(x)]));
     return v;
   };
   return convert(value) as mqttPacket.Packet;
@@ -227,7 +308,9 @@ for (const version of [4, 5] as const) {
           fc.property(arbitrary, (packet) => {
             const parsed = parseWithReference(encodePacket(packet, version), version);
             expect(parsed).toHaveLength(1);
-            expect(comparable(parsed[0] as Record<string, unknown>, version)).toEqual(comparable(packet as unknown as Record<string, unknown>, version));
+            expect(comparable(parsed[0] as Record<string, unknown>, version)).toEqual(
+              comparable(packet as unknown as Record<string, unknown>, version),
+            );
           }),
           RUNS,
         );
@@ -239,7 +322,9 @@ for (const version of [4, 5] as const) {
             const generated = mqttPacket.generate(forReference(packet), { protocolVersion: version });
             const decoded = decodeAll([new Uint8Array(generated)], version);
             expect(decoded).toHaveLength(1);
-            expect(comparable(decoded[0] as unknown as Record<string, unknown>, version)).toEqual(comparable(packet as unknown as Record<string, unknown>, version));
+            expect(comparable(decoded[0] as unknown as Record<string, unknown>, version)).toEqual(
+              comparable(packet as unknown as Record<string, unknown>, version),
+            );
           }),
           RUNS,
         );
@@ -249,18 +334,26 @@ for (const version of [4, 5] as const) {
     it('a stream of packets cut at any points frames into the same packets, in order', () => {
       const any = fc.oneof(...Object.values(packets(version)));
       fc.assert(
-        fc.property(fc.array(any, { minLength: 1, maxLength: 8 }), fc.array(fc.nat(), { maxLength: 6 }), (list, cuts) => {
-          const stream = Buffer.concat(list.map((p) => mqttPacket.generate(forReference(p), { protocolVersion: version })));
-          const points = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
-          const chunks: Uint8Array[] = [];
-          let at = 0;
-          for (const point of [...points, stream.length]) {
-            chunks.push(new Uint8Array(stream.subarray(at, point)));
-            at = point;
-          }
-          const decoded = decodeAll(chunks, version);
-          expect(decoded.map((p) => comparable(p as unknown as Record<string, unknown>, version))).toEqual(list.map((p) => comparable(p as unknown as Record<string, unknown>, version)));
-        }),
+        fc.property(
+          fc.array(any, { minLength: 1, maxLength: 8 }),
+          fc.array(fc.nat(), { maxLength: 6 }),
+          (list, cuts) => {
+            const stream = Buffer.concat(
+              list.map((p) => mqttPacket.generate(forReference(p), { protocolVersion: version })),
+            );
+            const points = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
+            const chunks: Uint8Array[] = [];
+            let at = 0;
+            for (const point of [...points, stream.length]) {
+              chunks.push(new Uint8Array(stream.subarray(at, point)));
+              at = point;
+            }
+            const decoded = decodeAll(chunks, version);
+            expect(decoded.map((p) => comparable(p as unknown as Record<string, unknown>, version))).toEqual(
+              list.map((p) => comparable(p as unknown as Record<string, unknown>, version)),
+            );
+          },
+        ),
         RUNS,
       );
     });
@@ -277,7 +370,11 @@ describe('malformed input', () => {
   });
 
   it('a remaining length over four bytes or over the limit fails the framing', () => {
-    expect(() => new PacketFramer(() => undefined).push(new Uint8Array([0x30, 0xff, 0xff, 0xff, 0xff, 0x01]))).toThrow(/more than 4 bytes/);
-    expect(() => new PacketFramer(() => undefined, 10).push(new Uint8Array([0x30, 11]))).toThrow(/exceeds the limit of 10/);
+    expect(() => new PacketFramer(() => undefined).push(new Uint8Array([0x30, 0xff, 0xff, 0xff, 0xff, 0x01]))).toThrow(
+      /more than 4 bytes/,
+    );
+    expect(() => new PacketFramer(() => undefined, 10).push(new Uint8Array([0x30, 11]))).toThrow(
+      /exceeds the limit of 10/,
+    );
   });
 });

@@ -52,7 +52,16 @@ export function decodePacket(header: number, body: Uint8Array, version: 4 | 5): 
       const topic = r.string();
       const messageId = qos > 0 ? { messageId: id() } : {};
       const properties = props();
-      return { cmd: 'publish', topic, qos: qos as 0 | 1 | 2, dup: (flags & 0x08) !== 0, retain: (flags & 0x01) !== 0, ...messageId, ...properties, payload: r.rest() };
+      return {
+        cmd: 'publish',
+        topic,
+        qos: qos as 0 | 1 | 2,
+        dup: (flags & 0x08) !== 0,
+        retain: (flags & 0x01) !== 0,
+        ...messageId,
+        ...properties,
+        payload: r.rest(),
+      };
     }
     case 4: {
       const messageId = id();
@@ -68,7 +77,11 @@ export function decodePacket(header: number, body: Uint8Array, version: 4 | 5): 
         const topic = r.string();
         const options = r.u8();
         const qos = (options & 0x03) as 0 | 1 | 2;
-        subscriptions.push(v5 ? { topic, qos, nl: (options & 0x04) !== 0, rap: (options & 0x08) !== 0, rh: (options >> 4) & 0x03 } : { topic, qos });
+        subscriptions.push(
+          v5
+            ? { topic, qos, nl: (options & 0x04) !== 0, rap: (options & 0x08) !== 0, rh: (options >> 4) & 0x03 }
+            : { topic, qos },
+        );
       }
       return { cmd: 'subscribe', messageId, ...properties, subscriptions };
     }

@@ -15,7 +15,10 @@ export function encodePacket(packet: Packet, version: 4 | 5): Uint8Array {
     case 'connect': {
       const userFlag = packet.username === undefined ? 0 : 0x80;
       const passwordFlag = packet.password === undefined ? 0 : 0x40;
-      w.string(packet.protocolId).u8(packet.protocolVersion).u8(userFlag | passwordFlag | (packet.clean ? 0x02 : 0)).u16(packet.keepalive);
+      w.string(packet.protocolId)
+        .u8(packet.protocolVersion)
+        .u8(userFlag | passwordFlag | (packet.clean ? 0x02 : 0))
+        .u16(packet.keepalive);
       if (v5) writeProperties(w, packet.properties);
       w.string(packet.clientId);
       if (packet.username !== undefined) w.string(packet.username);
@@ -79,10 +82,15 @@ export function encodePacket(packet: Packet, version: 4 | 5): Uint8Array {
       break;
   }
   const body = w.finish();
-  return new ByteWriter().u8((PACKET_TYPES[packet.cmd] << 4) | flags).varint(body.byteLength).raw(body).finish();
+  return new ByteWriter()
+    .u8((PACKET_TYPES[packet.cmd] << 4) | flags)
+    .varint(body.byteLength)
+    .raw(body)
+    .finish();
 }
 
 function messageId(id: number | undefined): number {
-  if (id === undefined || !Number.isInteger(id) || id < 1 || id > 0xffff) throw new RangeError(`MQTT packet identifier must be 1–65535, got ${id}`);
+  if (id === undefined || !Number.isInteger(id) || id < 1 || id > 0xffff)
+    throw new RangeError(`MQTT packet identifier must be 1–65535, got ${id}`);
   return id;
 }

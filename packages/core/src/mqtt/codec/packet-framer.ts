@@ -59,7 +59,8 @@ export class PacketFramer {
       multiplier *= 128;
       if (i - at > 4) throw new RangeError('Malformed MQTT remaining length (more than 4 bytes)');
     }
-    if (length > this.#maxPacketBytes) throw new RangeError(`MQTT packet of ${length} bytes exceeds the limit of ${this.#maxPacketBytes}`);
+    if (length > this.#maxPacketBytes)
+      throw new RangeError(`MQTT packet of ${length} bytes exceeds the limit of ${this.#maxPacketBytes}`);
     return i + length <= bytes.byteLength ? [i, i + length] : i - at + length;
   }
 }

@@ -34,7 +34,9 @@ const TABLE: Readonly<Record<keyof Properties, readonly [id: number, kind: Kind]
   sharedSubscriptionAvailable: [42, 'bool'],
 } as Record<keyof Properties, readonly [number, Kind]>;
 
-const BY_ID = new Map<number, [keyof Properties, Kind]>(Object.entries(TABLE).map(([name, [id, kind]]) => [id, [name as keyof Properties, kind]]));
+const BY_ID = new Map<number, [keyof Properties, Kind]>(
+  Object.entries(TABLE).map(([name, [id, kind]]) => [id, [name as keyof Properties, kind]]),
+);
 
 function writeValue(w: ByteWriter, kind: Kind, value: unknown): void {
   switch (kind) {
