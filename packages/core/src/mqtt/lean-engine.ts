@@ -134,6 +134,10 @@ class LeanLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
     });
   }
 
+  acknowledge(messageId: number): void {
+    if (this.#connected) this.#write({ cmd: 'puback', messageId });
+  }
+
   ping(): void {
     if (!this.#connected) return;
     this.#pingOut = true;
@@ -218,21 +222,16 @@ class LeanLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
       case 'publish':
         if (packet.qos === 2)
           throw new ProtocolFault('QoS 2 PUBLISH received; this client subscribes at QoS 1 at most');
-        try {
-          this.emit('message', {
-            topic: packet.topic,
-            payload: packet.payload,
-            qos: packet.qos,
-            retain: packet.retain,
-            dup: packet.dup,
-            ...(packet.messageId === undefined ? {} : { messageId: packet.messageId }),
-            ...(packet.properties === undefined ? {} : { properties: packet.properties as PublishProperties }),
-          });
-        } finally {
-          // Acknowledged even when a listener threw: the message was delivered.
-          if (packet.qos === 1 && packet.messageId !== undefined)
-            this.#write({ cmd: 'puback', messageId: packet.messageId });
-        }
+        // Not acknowledged here: the consumer calls acknowledge() once it has the message.
+        this.emit('message', {
+          topic: packet.topic,
+          payload: packet.payload,
+          qos: packet.qos,
+          retain: packet.retain,
+          dup: packet.dup,
+          ...(packet.messageId === undefined ? {} : { messageId: packet.messageId }),
+          ...(packet.properties === undefined ? {} : { properties: packet.properties as PublishProperties }),
+        });
         return;
       case 'puback':
       case 'suback':

@@ -42,6 +42,14 @@ export const mqttJsEngine: MqttEngine = {
 /** One MQTT.js client as an {@link MqttLink}. */
 class MqttJsLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
   readonly #mqtt: MqttClientType;
+  /**
+   * QoS 1 acknowledgements: MQTT.js emits `message`, then calls `handleMessage` and writes the
+   * PUBACK only when that calls back. Ids acknowledged during `message` (the usual case) wait
+   * here for their `handleMessage`; a `handleMessage` whose message nobody took yet waits for
+   * `acknowledge()` (MQTT.js reads no further packet until then).
+   */
+  readonly #ackedEarly = new Set<number>();
+  readonly #awaitingAck = new Map<number, () => void>();
   #pingOut = false;
   #closed = false;
   readonly #onPacket = (packet: { cmd: string }): void => {
@@ -100,6 +108,11 @@ class MqttJsLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
       if (packet.properties !== undefined) message.properties = packet.properties;
       this.emit('message', message);
     });
+    mqtt.handleMessage = (packet, callback) => {
+      const id = packet.messageId;
+      if (packet.qos !== 1 || id === undefined || this.#ackedEarly.delete(id)) callback();
+      else this.#awaitingAck.set(id, () => callback());
+    };
     mqtt.on('disconnect', (packet) => {
       const properties = packet.properties;
       this.emit('disconnect', {
@@ -112,6 +125,8 @@ class MqttJsLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
     mqtt.on('error', (error) => this.emit('error', error));
     mqtt.on('close', () => {
       this.#closed = true;
+      this.#ackedEarly.clear();
+      this.#awaitingAck.clear();
       this.emit('close');
     });
     mqtt.stream.on('data', this.#onRead);
@@ -188,6 +203,17 @@ class MqttJsLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
         else resolve({ reasonCode: reasonCode ?? 0 });
       });
     });
+  }
+
+  acknowledge(messageId: number): void {
+    if (this.#closed) return;
+    const release = this.#awaitingAck.get(messageId);
+    if (release === undefined) {
+      this.#ackedEarly.add(messageId);
+      return;
+    }
+    this.#awaitingAck.delete(messageId);
+    release();
   }
 
   ping(): void {
