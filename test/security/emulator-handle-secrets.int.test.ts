@@ -26,4 +26,27 @@ describe('the running emulator handle', () => {
     expect(JSON.stringify(emulator)).toContain('[REDACTED]');
     expect(emulator.endpoints.http).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/); // the data itself is untouched
   });
+
+  it('shows no backend secret: the handle, its backendCredentials, and the credentials nested anywhere', () => {
+    const { emulator } = running;
+    const secret = emulator.backendCredentials.secretAccessKey;
+    expect(secret.length).toBeGreaterThan(20);
+    const nested = { config: { credentials: emulator.backendCredentials }, list: [emulator.backendCredentials] };
+    for (const value of [emulator, emulator.backendCredentials, nested]) {
+      for (const shown of [
+        inspect(value, { depth: 6 }),
+        inspect(value, { depth: 6, showHidden: true }),
+        JSON.stringify(value),
+        String(value),
+      ]) {
+        expect(shown).not.toContain(secret);
+      }
+    }
+    expect(JSON.parse(JSON.stringify(emulator.backendCredentials))).toEqual({
+      accessKeyId: emulator.backendCredentials.accessKeyId,
+      secretAccessKey: '[REDACTED]',
+    });
+    // The data is untouched: a client built from the credentials still signs with the secret.
+    expect({ ...emulator.backendCredentials }.secretAccessKey).toBe(secret);
+  });
 });

@@ -5,6 +5,7 @@
  */
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { shownRedacted } from './auth/backend-credentials.js';
 import type { SigningCredentials } from './auth/header-signature.js';
 import type { EmulatorEndpoints } from './start-emulator.js';
 
@@ -25,17 +26,23 @@ export interface EndpointsRecord extends EmulatorEndpoints {
 /** Writes the record (mode 0600). */
 export async function writeEndpointsFile(dataDir: string, record: EndpointsRecord): Promise<void> {
   const path = join(dataDir, ENDPOINTS_FILE);
-  await writeFile(path, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+  // The file is where the secret belongs: write the fields, not the redacted view.
+  const written = { ...record, backendCredentials: { ...record.backendCredentials } };
+  await writeFile(path, `${JSON.stringify(written, null, 2)}\n`, { mode: 0o600 });
   await chmod(path, 0o600);
 }
 
-/** Reads the record, or undefined when there is none. */
+/** Reads the record, or undefined when there is none; its backend secret prints as `[REDACTED]`. */
 export async function readEndpointsFile(dataDir: string): Promise<EndpointsRecord | undefined> {
+  let record: EndpointsRecord;
   try {
-    return JSON.parse(await readFile(join(dataDir, ENDPOINTS_FILE), 'utf8')) as EndpointsRecord;
+    record = JSON.parse(await readFile(join(dataDir, ENDPOINTS_FILE), 'utf8')) as EndpointsRecord;
   } catch {
     return undefined;
   }
+  const credentials = record.backendCredentials as SigningCredentials | undefined;
+  if (credentials === undefined) return record;
+  return { ...record, backendCredentials: shownRedacted(credentials) };
 }
 
 /** Removes the record if this process wrote it (another emulator may have started on the directory since). */

@@ -25,6 +25,8 @@ export async function presignMqttUrl(
     signHostWithPort?: boolean;
     /** `X-Amz-Expires`, seconds (IoT Core honours at most 900 whatever it says). @default 900 */
     expiresIn?: number;
+    /** Headers signed besides `host` (aws-crt signs `connection: Upgrade`). @default none */
+    alsoSign?: Record<string, string>;
   },
 ): Promise<string> {
   const url = new URL(wsUrl);
@@ -43,10 +45,11 @@ export async function presignMqttUrl(
     hostname: url.hostname,
     port: Number(url.port),
     path: url.pathname,
-    headers: { host: options.signHostWithPort === false ? url.hostname : url.host },
+    headers: { ...options.alsoSign, host: options.signHostWithPort === false ? url.hostname : url.host },
   });
   const signed = await signer.presign(request, {
     expiresIn: options.expiresIn ?? 900,
+    signableHeaders: new Set(Object.keys(options.alsoSign ?? {})),
     ...(options.signingDate ? { signingDate: options.signingDate } : {}),
   });
   const query = Object.entries(signed.query ?? {}).map(

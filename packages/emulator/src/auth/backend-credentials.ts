@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ERROR_CODES, WebcommError } from '@webcomm/core';
+import { hideSecrets } from '@webcomm/core/internal';
 import { readOrCreateSecretFile } from '../store/state-store.js';
 import type { SigningCredentials } from './header-signature.js';
 
@@ -21,7 +22,16 @@ function newCredentials(): SigningCredentials {
   return { accessKeyId: `AKIA${id}`, secretAccessKey: randomBytes(30).toString('base64') };
 }
 
-/** Reads the backend credentials of `dataDir`, creating them on first use. */
+/**
+ * The credentials as a value users hold and print: `util.inspect`, `console.log` and
+ * `JSON.stringify` show the secret as `[REDACTED]`, wherever the object is nested; spreading
+ * copies the real fields (what a signer or the endpoints file needs).
+ */
+export function shownRedacted(credentials: SigningCredentials): SigningCredentials {
+  return hideSecrets({ accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey });
+}
+
+/** Reads the backend credentials of `dataDir`, creating them on first use (secret hidden from printing). */
 export async function backendCredentials(dataDir: string): Promise<SigningCredentials> {
   const path = join(dataDir, BACKEND_CREDENTIALS_FILE);
   const text = await readOrCreateSecretFile(path, () => JSON.stringify(newCredentials()));
@@ -42,5 +52,5 @@ export async function backendCredentials(dataDir: string): Promise<SigningCreden
       `${path} is not {"accessKeyId", "secretAccessKey"} JSON; delete it and the emulator makes new backend credentials on start.`,
     );
   }
-  return { accessKeyId: parsed.accessKeyId, secretAccessKey: parsed.secretAccessKey };
+  return shownRedacted({ accessKeyId: parsed.accessKeyId, secretAccessKey: parsed.secretAccessKey });
 }

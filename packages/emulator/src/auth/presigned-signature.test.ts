@@ -20,6 +20,7 @@ async function smithyPresign(
   host: string,
   query: Record<string, string>,
   withToken: boolean,
+  alsoSign: Record<string, string> = {},
 ): Promise<URLSearchParams> {
   const signer = new SignatureV4({
     service: IOT_SIGNING_SERVICE,
@@ -35,16 +36,26 @@ async function smithyPresign(
     hostname: host.replace(/:\d+$/, ''),
     path: '/mqtt',
     query,
-    headers: { host },
+    headers: { ...alsoSign, host },
   });
-  const signed = await signer.presign(request, { signingDate, expiresIn: 300 });
+  const signed = await signer.presign(request, {
+    signingDate,
+    expiresIn: 300,
+    signableHeaders: new Set(Object.keys(alsoSign)),
+  });
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(signed.query ?? {})) params.set(name, String(value));
   return params;
 }
 
 describe('presignedSignature', () => {
-  const cases: { name: string; host: string; query: Record<string, string>; withToken: boolean }[] = [
+  const cases: {
+    name: string;
+    host: string;
+    query: Record<string, string>;
+    withToken: boolean;
+    alsoSign?: Record<string, string>;
+  }[] = [
     { name: 'no session token', host: 'localhost', query: {}, withToken: false },
     { name: 'session token signed', host: 'localhost', query: {}, withToken: true },
     {
@@ -53,15 +64,22 @@ describe('presignedSignature', () => {
       query: { 'x-amz-customauthorizer-name': 'a b', z: '~*!' },
       withToken: true,
     },
+    {
+      name: 'connection;host signed (aws-crt), values with spaces to collapse',
+      host: 'localhost:8443',
+      query: {},
+      withToken: false,
+      alsoSign: { connection: '  Upgrade,   keep-alive ' },
+    },
   ];
-  for (const { name, host, query, withToken } of cases) {
+  for (const { name, host, query, withToken, alsoSign = {} } of cases) {
     it(`equals smithy's presign() signature: ${name}`, async () => {
-      const params = await smithyPresign(host, query, withToken);
+      const params = await smithyPresign(host, query, withToken, alsoSign);
       const given = params.get('X-Amz-Signature');
       expect(given).toMatch(/^[0-9a-f]{64}$/);
       params.delete('X-Amz-Signature');
       const signature = await presignedSignature(
-        { path: '/mqtt', host, query: Object.fromEntries(params) },
+        { path: '/mqtt', headers: { ...alsoSign, host }, query: Object.fromEntries(params) },
         {
           accessKeyId: credentials.accessKeyId,
           secretAccessKey: credentials.secretAccessKey,
@@ -87,12 +105,18 @@ describe('presignedSignature', () => {
     };
     const query = Object.fromEntries(params);
     expect(
-      await presignedSignature({ path: '/mqtt', host: 'localhost', query }, { ...scope, secretAccessKey: 'other' }),
+      await presignedSignature(
+        { path: '/mqtt', headers: { host: 'localhost' }, query },
+        { ...scope, secretAccessKey: 'other' },
+      ),
     ).not.toBe(given);
     expect(
-      await presignedSignature({ path: '/mqtt', host: 'localhost', query: { ...query, extra: '1' } }, scope),
+      await presignedSignature(
+        { path: '/mqtt', headers: { host: 'localhost' }, query: { ...query, extra: '1' } },
+        scope,
+      ),
     ).not.toBe(given);
-    expect(await presignedSignature({ path: '/mqtt', host: 'localhost:1', query }, scope)).not.toBe(given);
+    expect(await presignedSignature({ path: '/mqtt', headers: { host: 'localhost:1' }, query }, scope)).not.toBe(given);
   });
 });
 
@@ -111,7 +135,7 @@ describe('presignedSignature against the protocol doc vectors', () => {
     for (const [name, value] of url.searchParams)
       if (name !== 'X-Amz-Signature' && name !== 'X-Amz-Security-Token') query[name] = value;
     const signature = await presignedSignature(
-      { path: url.pathname, host: c.signedHost, query },
+      { path: url.pathname, headers: { host: c.signedHost }, query },
       {
         accessKeyId: file.credentials.accessKeyId,
         secretAccessKey: file.credentials.secretAccessKey,

@@ -7,15 +7,19 @@
  */
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
-import { getCanonicalQuery, getSigningKey } from '@smithy/signature-v4';
+import { getCanonicalHeaders, getCanonicalQuery, getSigningKey } from '@smithy/signature-v4';
 
 /** The SHA-256 of an empty payload: a WebSocket upgrade has no body. */
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
-/** What a presigned GET signed: everything but `X-Amz-Signature`, with `host` the only signed header. */
+/** What a presigned GET signed: everything but `X-Amz-Signature`, and the headers it lists as signed. */
 export interface PresignedGet {
   readonly path: string;
-  readonly host: string;
+  /**
+   * Exactly the signed headers (`X-Amz-SignedHeaders`), lower-case names, values as the request
+   * carried them: `{ host }` for the v1 SDK and smithy, `{ connection, host }` for aws-crt.
+   */
+  readonly headers: Readonly<Record<string, string>>;
   readonly query: Readonly<Record<string, string>>;
 }
 
@@ -43,16 +47,24 @@ async function sha256Hex(data: string, key?: Uint8Array): Promise<string> {
 
 /** The hex signature SigV4 gives `request` under `scope`. */
 export async function presignedSignature(request: PresignedGet, scope: SigningScope): Promise<string> {
-  const query = getCanonicalQuery(
-    new HttpRequest({ method: 'GET', hostname: request.host, path: request.path, query: { ...request.query } }),
-  );
+  const names = Object.keys(request.headers).sort();
+  const httpRequest = new HttpRequest({
+    method: 'GET',
+    hostname: request.headers.host ?? '',
+    path: request.path,
+    query: { ...request.query },
+    headers: { ...request.headers },
+  });
+  // smithy's own value normalisation (trimmed, inner spaces collapsed); naming the headers as
+  // signable keeps `connection`, which SigV4 signers otherwise leave out, when the client signed it.
+  const canonical = getCanonicalHeaders(httpRequest, undefined, new Set(names));
   const canonicalRequest = [
     'GET',
     canonicalPath(request.path),
-    query,
-    `host:${request.host.trim()}`,
+    getCanonicalQuery(httpRequest),
+    ...names.map((name) => `${name}:${canonical[name] ?? ''}`),
     '',
-    'host',
+    names.join(';'),
     EMPTY_SHA256,
   ].join('\n');
   const shortDate = scope.longDate.slice(0, 8);

@@ -1,6 +1,7 @@
 /**
- * Verifies SigV4-presigned WebSocket URLs as IoT Core does (service `iotdevicegateway`,
- * signed header `host`, empty payload). The expected signature is computed from
+ * Verifies SigV4-presigned WebSocket URLs as IoT Core does (service `iotdevicegateway`, any
+ * signed-header list that includes `host`, empty payload): the v1 SDK and smithy sign `host`,
+ * aws-crt (the v2 SDK) signs `connection;host`. The expected signature is computed from
  * `@smithy/signature-v4`'s canonicalisation and key derivation (see presigned-signature.ts).
  */
 import type { Clock } from '../clock.js';
@@ -50,14 +51,41 @@ function fail(check: SigV4Check, detail: string): SigV4Result {
   return { ok: false, check, detail };
 }
 
+/** The upgrade request's headers, each name's values in arrival order (Node's `headersDistinct`). */
+export type UpgradeHeaders = Readonly<Record<string, readonly string[] | undefined>>;
+
+/** More signed headers than any SigV4 client sends to IoT: bounds the work a forged URL causes. */
+const MAX_SIGNED_HEADERS = 16;
+
 /**
- * Verifies a presigned `GET /mqtt?...` request. `host` is the Host header; both `host` and
- * `host:port` as the signed host are accepted. The session token may be appended after
- * signing (AWS IoT SDKs) or signed with the query (`@smithy/signature-v4` `presign`).
+ * The signed headers' values as the request carried them, or why the list is unusable. SigV4's
+ * list is lower-case, sorted, `;`-separated; repeated headers are joined with `,`.
+ */
+function signedHeaderValues(list: string, headers: UpgradeHeaders): Record<string, string> | string {
+  const names = list.split(';');
+  if (names.length > MAX_SIGNED_HEADERS || !names.every((name) => /^[a-z0-9-]+$/.test(name)))
+    return `X-Amz-SignedHeaders must be up to ${MAX_SIGNED_HEADERS} lower-case header names separated by ";"`;
+  if (names.join(';') !== [...new Set(names)].sort().join(';'))
+    return 'X-Amz-SignedHeaders must be sorted and without repeats';
+  if (!names.includes('host')) return 'X-Amz-SignedHeaders must include "host"';
+  const values: Record<string, string> = {};
+  for (const name of names) {
+    const value = headers[name];
+    if (value === undefined || value.length === 0) return `signed header "${name}" is not on the request`;
+    values[name] = value.join(',');
+  }
+  return values;
+}
+
+/**
+ * Verifies a presigned `GET /mqtt?...` request against the headers it carries. The signed host
+ * may be the Host header as sent (`host:port`) or its name alone (aws-crt and the v1 SDK differ
+ * on a port other than 443). The session token may be appended after signing (AWS IoT SDKs) or
+ * signed with the query (`@smithy/signature-v4` `presign`, botocore).
  */
 export async function verifyPresignedRequest(
   url: URL,
-  hostHeader: string,
+  headers: UpgradeHeaders,
   deps: { identities: LocalIdentityIssuer; region: string; clock: Clock },
 ): Promise<SigV4Result> {
   const params = url.searchParams;
@@ -71,8 +99,8 @@ export async function verifyPresignedRequest(
   if (rest.length > 0 || terminator !== 'aws4_request' || service !== SERVICE || region !== deps.region) {
     return fail('bad-credential-scope', `credential scope must be KEY/DATE/${deps.region}/${SERVICE}/aws4_request`);
   }
-  if (params.get('X-Amz-SignedHeaders') !== 'host')
-    return fail('bad-signed-headers', 'X-Amz-SignedHeaders must be "host"');
+  const signedHeaders = signedHeaderValues(params.get('X-Amz-SignedHeaders') ?? '', headers);
+  if (typeof signedHeaders === 'string') return fail('bad-signed-headers', signedHeaders);
   const longDate = params.get('X-Amz-Date') ?? '';
   const signingDate = parseAmzDate(longDate);
   if (signingDate === undefined || longDate.slice(0, 8) !== day)
@@ -98,10 +126,11 @@ export async function verifyPresignedRequest(
   for (const [name, value] of params) if (name !== 'X-Amz-Signature') query[name] = value;
   const withoutToken = { ...query };
   delete withoutToken['X-Amz-Security-Token'];
-  const hostname = hostHeader.replace(/:\d+$/, '');
-  for (const host of new Set([hostname, hostHeader])) {
+  const hostHeader = signedHeaders.host ?? '';
+  for (const host of new Set([hostHeader, hostHeader.replace(/:\d+$/, '')])) {
     for (const signedQuery of token === undefined ? [query] : [withoutToken, query]) {
-      const expected = await presignedSignature({ path: url.pathname, host, query: signedQuery }, scope);
+      const request = { path: url.pathname, headers: { ...signedHeaders, host }, query: signedQuery };
+      const expected = await presignedSignature(request, scope);
       if (sameSecret(expected, given)) {
         return {
           ok: true,
@@ -112,5 +141,5 @@ export async function verifyPresignedRequest(
       }
     }
   }
-  return fail('bad-signature', 'signature does not match (signed host, path /mqtt, query and date checked)');
+  return fail('bad-signature', 'signature does not match (signed headers, path /mqtt, query and date checked)');
 }

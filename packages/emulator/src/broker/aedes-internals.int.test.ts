@@ -9,6 +9,7 @@ import {
   cleanStoredSubscriptions,
   clientOfStream,
   clientSentDisconnect,
+  forgetWill,
   heldFilters,
   isClientClosed,
 } from './aedes-internals.js';
@@ -123,5 +124,22 @@ describe('aedes internals the IoT rules depend on', () => {
     await gone;
     const again = await connected('keeper', false);
     expect(Object.keys(heldFilters(again.client))).toEqual(['kept/topic']);
+  });
+
+  it('forgetWill clears client.will and the will aedes persisted', async () => {
+    const ready = nextClient('clientReady');
+    const c = await connect(url, {
+      clientId: 'willing',
+      will: { topic: 'w', payload: Buffer.from('bye'), qos: 0, retain: false },
+    });
+    mqttClients.push(c);
+    const client = await ready;
+    const persistence = (broker as unknown as { persistence: { getWill(c: { id: string }): Promise<unknown> } })
+      .persistence;
+    expect((client as unknown as { will: unknown }).will).toMatchObject({ topic: 'w' });
+    expect(await persistence.getWill({ id: 'willing' })).toMatchObject({ topic: 'w' });
+    await forgetWill(broker, client);
+    expect((client as unknown as { will: unknown }).will).toBeNull();
+    expect(await persistence.getWill({ id: 'willing' })).toBeUndefined();
   });
 });

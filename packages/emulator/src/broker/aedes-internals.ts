@@ -53,3 +53,15 @@ export function cleanStoredSubscriptions(broker: Aedes, clientId: string): Promi
   ).persistence;
   return persistence.cleanSubscriptions({ id: clientId });
 }
+
+/**
+ * Makes a connection end without its last will (`client.will`, and the copy aedes persisted):
+ * aedes publishes `client.will` when a link closes without DISCONNECT.
+ */
+export async function forgetWill(broker: Aedes, client: Client): Promise<void> {
+  (client as unknown as { will: unknown }).will = null;
+  const persistence = (
+    broker as unknown as { persistence: { delWill(client: { id: string; brokerId: string }): Promise<unknown> } }
+  ).persistence;
+  await persistence.delWill({ id: client.id, brokerId: broker.id });
+}

@@ -348,7 +348,8 @@ export class IotBrokerRules {
     this.#deps.logger.info(`client "${session.clientId}" disconnected: ${reason}`);
     if (session.ready && hasPresence(session.clientId))
       this.#publishEvent(disconnectedEvent(session, reason, this.#deps.clock.now()));
-    if (!session.clean && wasLive && !this.#shuttingDown) this.#expiry.schedule(session.clientId, this.#broker);
+    if (session.endsSession === true && wasLive) this.#expiry.expireNow(session.clientId, this.#broker);
+    else if (!session.clean && wasLive && !this.#shuttingDown) this.#expiry.schedule(session.clientId, this.#broker);
   }
 
   #publishEvent(message: { topic: string; event: object }): void {

@@ -27,6 +27,8 @@ export interface Session extends PresenceSubject {
   ready: boolean;
   /** Cleaned up: by aedes' clientDisconnect, or by the stream closing before aedes registered it. */
   ended: boolean;
+  /** The stored session ends with this link, persistent or not (DeleteConnection `cleanSession=true`). */
+  endsSession?: boolean;
 }
 
 /** A connection as the emulator sees it (for tests and tools). */

@@ -6,6 +6,7 @@ import type { Aedes } from 'aedes';
 import type { Logger } from '../logger.js';
 import type { TopicRuleEngine } from '../rules/topic-rule-engine.js';
 import type { BrokerControl, MessagePublisher } from '../service/contracts.js';
+import { forgetWill } from './aedes-internals.js';
 import type { ConnectionInfo, LiveSessions } from './live-sessions.js';
 import type { DisconnectReason } from './presence-events.js';
 
@@ -15,6 +16,14 @@ const PRESENCE_REASONS: readonly string[] = [
   'AUTH_ERROR',
   'FORBIDDEN_ACCESS',
 ];
+
+/** How `DeleteConnection` ends a connection (the data plane's query parameters). */
+export interface DeleteConnectionOptions {
+  /** End the persistent session too: subscriptions and queued messages. @default false */
+  readonly cleanSession?: boolean;
+  /** Do not publish the client's last will. @default false */
+  readonly preventWillMessage?: boolean;
+}
 
 /** {@link BrokerControl} over one aedes broker and its sessions. */
 export class LocalBrokerControl implements BrokerControl {
@@ -69,9 +78,28 @@ export class LocalBrokerControl implements BrokerControl {
   }
 
   disconnectClient(clientId: string): boolean {
+    return this.deleteConnection(clientId);
+  }
+
+  /**
+   * The data plane's `DeleteConnection`: drops the live link of `clientId` (MQTT 5: DISCONNECT
+   * 0x98). As on IoT Core, a persistent session survives unless `cleanSession` (its
+   * subscriptions and queued messages go, the rejoin finds none), and the last will is
+   * published unless `preventWillMessage`.
+   * @returns false when `clientId` has no live connection
+   */
+  deleteConnection(clientId: string, options: DeleteConnectionOptions = {}): boolean {
     const session = this.#sessions.live(clientId);
     if (session === undefined) return false;
-    this.#logger.info(`dropping client "${clientId}": kicked by the admin API`);
+    const how = [options.cleanSession === true && 'session ended', options.preventWillMessage === true && 'no will']
+      .filter(Boolean)
+      .join(', ');
+    this.#logger.info(`dropping client "${clientId}": kicked by the admin API${how === '' ? '' : ` (${how})`}`);
+    if (options.cleanSession === true) session.endsSession = true;
+    if (options.preventWillMessage === true)
+      forgetWill(this.#broker, session.client).catch((error: unknown) =>
+        this.#logger.warn(`could not forget the will of "${clientId}": ${(error as Error).message}`),
+      );
     this.#sessions.drop(session, 'API_INITIATED_DISCONNECT');
     return true;
   }

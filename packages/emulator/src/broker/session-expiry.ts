@@ -43,13 +43,26 @@ export class SessionExpiry {
     const timer = this.#deps.clock.setTimeout(() => {
       this.#timers.delete(clientId);
       if (this.#deps.isLive(clientId)) return;
-      this.#expired.add(clientId);
-      if (broker === undefined) return;
-      cleanStoredSubscriptions(broker, clientId).catch((error: unknown) =>
-        this.#deps.logger.warn(`session expiry of "${clientId}": ${(error as Error).message}`),
-      );
+      this.#expire(clientId, broker);
     }, this.#deps.sessionExpiryMs);
     this.#timers.set(clientId, timer);
+  }
+
+  /**
+   * Ends `clientId`'s stored session now, whether or not it is due (DeleteConnection with
+   * `cleanSession=true`): its next CONNECT starts clean, whatever it was still holding.
+   */
+  expireNow(clientId: string, broker: Aedes | undefined): void {
+    this.resumed(clientId);
+    this.#expire(clientId, broker);
+  }
+
+  #expire(clientId: string, broker: Aedes | undefined): void {
+    this.#expired.add(clientId);
+    if (broker === undefined) return;
+    cleanStoredSubscriptions(broker, clientId).catch((error: unknown) =>
+      this.#deps.logger.warn(`session expiry of "${clientId}": ${(error as Error).message}`),
+    );
   }
 
   /** Clears every timer (called on stop). */

@@ -5,7 +5,7 @@
  * | method | path | does |
  * |---|---|---|
  * | POST | /topics/{topic}?qos=0\|1&retain= | `Publish`: the body is the payload, published as the service (no client policy applies) |
- * | DELETE | /connections/{clientId} | `DeleteConnection`: drops the live connection (`API_INITIATED_DISCONNECT`); a 3.1.1 client sees its socket close, as on IoT |
+ * | DELETE | /connections/{clientId}?cleanSession=&preventWillMessage= | `DeleteConnection`: drops the live connection (`API_INITIATED_DISCONNECT`; MQTT 5: DISCONNECT 0x98, 3.1.1: the socket closes), ends its persistent session when `cleanSession=true`, sends no will when `preventWillMessage=true` |
  *
  * Every request must carry a SigV4 `Authorization` header for service `iotdata`, signed with the
  * emulator's backend credentials; anything else gets 403 `ForbiddenException`. Errors are AWS's
@@ -18,6 +18,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { verifyHeaderSignature, type SigningCredentials } from '../auth/header-signature.js';
 import { IOT_LIMITS, topicProblem } from '../broker/iot-limits.js';
+import type { DeleteConnectionOptions } from '../broker/local-broker-control.js';
 import type { BrokerControl, RouteHandler } from '../service/contracts.js';
 import { HttpProblem, readBody } from '../service/http-io.js';
 import { decodePathParameter, parseRequestTarget } from './request-target.js';
@@ -25,9 +26,14 @@ import { decodePathParameter, parseRequestTarget } from './request-target.js';
 /** The SigV4 service name the IoT data plane SDK signs with. */
 export const IOT_DATA_SIGNING_SERVICE = 'iotdata';
 
+/** The broker as the data plane drives it (`LocalBrokerControl`). */
+export interface DataPlaneBroker extends Pick<BrokerControl, 'publish'> {
+  deleteConnection(clientId: string, options: DeleteConnectionOptions): boolean;
+}
+
 /** What the data plane needs. */
 export interface IotDataDeps {
-  readonly broker: Pick<BrokerControl, 'publish' | 'disconnectClient'>;
+  readonly broker: DataPlaneBroker;
   readonly credentials: SigningCredentials;
   readonly region: string;
   readonly clock: Clock;
@@ -92,11 +98,11 @@ export function createIotDataRoutes(deps: IotDataDeps): RouteHandler {
   };
 
   const deleteConnection = (clientId: string, query: URLSearchParams, response: ServerResponse): void => {
-    // Parsed so a malformed value is refused as IoT does; the emulator always ends the session
-    // (its sessions are clean) and sends no will, so both flags have nothing more to change.
-    flag(query, 'cleanSession');
-    flag(query, 'preventWillMessage');
-    if (!deps.broker.disconnectClient(clientId))
+    const options = {
+      cleanSession: flag(query, 'cleanSession'),
+      preventWillMessage: flag(query, 'preventWillMessage'),
+    };
+    if (!deps.broker.deleteConnection(clientId, options))
       throw new AwsError(404, 'ResourceNotFoundException', `No connection with client id "${clientId.slice(0, 128)}".`);
     deps.logger.info(`iotdata: DeleteConnection dropped "${clientId}"`);
     sendAws(response, 200, {});

@@ -48,7 +48,7 @@ function sign(
   url: string,
   credentials: TestCredentials,
   tokenMode: 'appended' | 'signed' = 'appended',
-  extra: { signHostWithPort?: boolean; expiresIn?: number } = {},
+  extra: { signHostWithPort?: boolean; expiresIn?: number; alsoSign?: Record<string, string> } = {},
 ): Promise<string> {
   return presignMqttUrl(url, credentials, {
     region: fixture.emulator.region,
@@ -101,6 +101,30 @@ describe('SigV4 presigned WebSocket URLs', () => {
     const { identityId, credentials } = await guest();
     const url = await sign(fixture.emulator.endpoints.ws, credentials, 'appended', { signHostWithPort: false });
     clients.push(await connect(url, { clientId: identityId }));
+  });
+
+  it('accepts any signed-header list that includes host, checked against the headers the upgrade carries (aws-crt signs connection;host)', async () => {
+    const { identityId, credentials } = await guest();
+    const url = await sign(fixture.emulator.endpoints.ws, credentials, 'appended', {
+      signHostWithPort: false,
+      alsoSign: { connection: 'Upgrade' },
+    });
+    expect(new URL(url).searchParams.get('X-Amz-SignedHeaders')).toBe('connection;host');
+    clients.push(await connect(url, { clientId: identityId }));
+  });
+
+  it('refuses a signed-header list without host, or naming a header the upgrade lacks or carries otherwise', async () => {
+    const { credentials } = await guest();
+    const ws = fixture.emulator.endpoints.ws;
+    const withoutHost = (await sign(ws, credentials)).replace(
+      'X-Amz-SignedHeaders=host',
+      'X-Amz-SignedHeaders=connection',
+    );
+    expect(reasonOf(await upgradeRefusal(withoutHost))).toBe('bad-signed-headers');
+    const absent = await sign(ws, credentials, 'appended', { alsoSign: { 'x-not-sent': '1' } });
+    expect(reasonOf(await upgradeRefusal(absent))).toBe('bad-signed-headers');
+    const otherValue = await sign(ws, credentials, 'appended', { alsoSign: { connection: 'close' } });
+    expect(reasonOf(await upgradeRefusal(otherValue))).toBe('bad-signature');
   });
 
   it('refuses a wrong signature with 403 {message, traceId}; the refusal names the check, and neither it nor the log holds a secret', async () => {

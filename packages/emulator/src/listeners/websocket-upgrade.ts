@@ -91,7 +91,7 @@ export function createWebSocketUpgrade(deps: WebSocketUpgradeDeps, transport: 'w
   async function authenticate(request: IncomingMessage, url: URL, ipAddress: string): Promise<TransportAuth | Refusal> {
     const http = { headers: flatHeaders(request), queryString: url.search.replace(/^\?/, '') };
     if (url.searchParams.has('X-Amz-Signature')) {
-      const result = await verifyPresignedRequest(url, request.headers.host ?? '', deps);
+      const result = await verifyPresignedRequest(url, request.headersDistinct, deps);
       if (!result.ok)
         return {
           status: 403,
