@@ -213,6 +213,22 @@ describe('WebCommunicator (synthesized, cdk-nag AwsSolutions clean)', () => {
     });
   });
 
+  it('the stage is created after every route its RouteSettings names (else "Unable to find Route by key")', () => {
+    const raw = template.toJSON().Resources as Record<
+      string,
+      { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] }
+    >;
+    const routeIds = Object.fromEntries(
+      Object.entries(raw)
+        .filter(([, r]) => r.Type === 'AWS::ApiGatewayV2::Route')
+        .map(([logicalId, r]) => [r.Properties.RouteKey as string, logicalId]),
+    );
+    const [stage] = Object.values(raw).filter((r) => r.Type === 'AWS::ApiGatewayV2::Stage');
+    const named = Object.keys((stage?.Properties.RouteSettings ?? {}) as Record<string, unknown>);
+    expect(named.length).toBeGreaterThan(0);
+    for (const key of named) expect(stage?.DependsOn ?? []).toContain(routeIds[key]);
+  });
+
   it('Lambda functions run Node 24 with their own log groups; the service function gets the construct settings', () => {
     for (const fn of ofType('AWS::Lambda::Function')) expect(fn.Properties.Runtime).toBe('nodejs24.x');
     template.hasResourceProperties('AWS::Lambda::Function', {

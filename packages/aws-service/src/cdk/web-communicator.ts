@@ -20,7 +20,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations, type CfnResource } from 'aws-cdk-lib';
 import type { CfnStage } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpApi, HttpMethod, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { CfnIdentityPool, CfnIdentityPoolRoleAttachment } from 'aws-cdk-lib/aws-cognito';
@@ -292,9 +292,9 @@ export class WebCommunicator extends Construct {
     // The HTTP API
     const integration = new HttpLambdaIntegration('Service', this.serviceFunction);
     const api = new HttpApi(this, 'Api', { createDefaultStage: true });
-    const publicRoute = (path: string, method: HttpMethod): void =>
-      void api.addRoutes({ path, methods: [method], integration });
-    publicRoute('/register', HttpMethod.POST);
+    const publicRoute = (path: string, method: HttpMethod): HttpRoute[] =>
+      api.addRoutes({ path, methods: [method], integration });
+    const registerRoutes = publicRoute('/register', HttpMethod.POST);
     publicRoute('/channels', HttpMethod.GET);
     publicRoute('/status', HttpMethod.GET);
     publicRoute('/publish', HttpMethod.POST);
@@ -324,6 +324,9 @@ export class WebCommunicator extends Construct {
     stage.defaultRouteSettings = { throttlingRateLimit: rateLimit, throttlingBurstLimit: burstLimit };
     // Registrations are the costly route (a Cognito identity or a certificate each): a tenth of the rate.
     // routeSettings is a raw JSON map: CloudFormation's own (PascalCase) keys.
+    // The stage must come after the routes its settings name, or API Gateway may create it first
+    // and answer "Unable to find Route by key POST /register".
+    for (const route of registerRoutes) stage.node.addDependency(route);
     stage.routeSettings = {
       'POST /register': {
         ThrottlingRateLimit: Math.max(1, Math.floor(rateLimit / 10)),
