@@ -164,16 +164,14 @@ describe('WebCommunicator (synthesized, cdk-nag AwsSolutions clean)', () => {
     );
     expect(grants).toEqual([
       'logs:CreateLogStream,logs:PutLogEvents -> WebCommServiceLogs',
-      'dynamodb:BatchGetItem,dynamodb:BatchWriteItem,dynamodb:ConditionCheckItem,dynamodb:DeleteItem,dynamodb:DescribeTable,dynamodb:GetItem,dynamodb:PutItem,dynamodb:Query,dynamodb:Scan,dynamodb:UpdateItem -> [WebCommUsers]',
-      'dynamodb:GetRecords,dynamodb:GetShardIterator -> [WebCommUsers]',
-      'cognito-identity:DescribeIdentity,cognito-identity:GetOpenIdTokenForDeveloperIdentity,cognito-identity:LookupDeveloperIdentity -> arn:,,:cognito-identity:eu-west-1:123456789012:identitypool/,{Ref:WebCommIdentityPool' +
+      'dynamodb:GetItem,dynamodb:PutItem,dynamodb:Scan,dynamodb:UpdateItem -> WebCommUsers',
+      'cognito-identity:GetOpenIdTokenForDeveloperIdentity,cognito-identity:LookupDeveloperIdentity -> arn:,,:cognito-identity:eu-west-1:123456789012:identitypool/,{Ref:WebCommIdentityPool' +
         (grantsRef(service) ?? '') +
         '}',
-      'iot:AttachPolicy,iot:DetachPolicy -> [arn:,,:iot:eu-west-1:123456789012:policy/webcomm-local-player,arn:,,:iot:eu-west-1:123456789012:policy/webcomm-local-device,arn:,,:iot:eu-west-1:123456789012:policy/webcomm-local-tool-tools]',
-      'iot:UpdateCertificate -> arn:,,:iot:eu-west-1:123456789012:cert/*',
-      'iot:AttachThingPrincipal,iot:CreateThing -> arn:,,:iot:eu-west-1:123456789012:thing/*',
-      'iot:CreateKeysAndCertificate,iot:DescribeEndpoint -> *',
-      'iot:Publish -> arn:,,:iot:eu-west-1:123456789012:topic/webcomm/local/*',
+      'iot:AttachThingPrincipal,iot:UpdateCertificate -> arn:,,:iot:eu-west-1:123456789012:cert/*',
+      'iot:CreateThing -> arn:,,:iot:eu-west-1:123456789012:thing/*',
+      'cognito-identity:DescribeIdentity,iot:AttachPolicy,iot:CreateKeysAndCertificate,iot:DescribeEndpoint,iot:DetachPolicy -> *',
+      'iot:Publish,iot:RetainPublish -> arn:,,:iot:eu-west-1:123456789012:topic/webcomm/local/*',
       'iot:DeleteConnection -> arn:,,:iot:eu-west-1:123456789012:client/*',
     ]);
     const authorizer = policies.find((p) => text(p.Properties.Roles).includes('AuthorizerRole'));
