@@ -227,6 +227,24 @@ describe('WebCommunicator (synthesized, cdk-nag AwsSolutions clean)', () => {
     for (const key of named) expect(stage?.DependsOn ?? []).toContain(routeIds[key]);
   });
 
+  it('a browser game on another origin can call the client routes (CORS), and the stack outputs what clients and operators need', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: {
+        AllowOrigins: ['*'],
+        AllowMethods: Match.arrayWith(['GET', 'POST']),
+        AllowHeaders: Match.arrayWith(['authorization', 'content-type']),
+        ExposeHeaders: ['retry-after'],
+      },
+    });
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown; Description?: string }>;
+    const byName = (suffix: string): string =>
+      text(Object.entries(outputs ?? {}).find(([name]) => name.includes(suffix))?.[1]?.Value);
+    expect(byName('ServiceUrl')).toContain('WebCommApi');
+    expect(byName('IdentityPoolId')).toContain('WebCommIdentityPool');
+    expect(byName('UserTableName')).toContain('WebCommUsers');
+    expect(byName('AuthorizerName')).toContain('webcomm-local-token');
+  });
+
   it('Lambda functions run Node 24 with their own log groups; the service function gets the construct settings', () => {
     for (const fn of ofType('AWS::Lambda::Function')) expect(fn.Properties.Runtime).toBe('nodejs24.x');
     template.hasResourceProperties('AWS::Lambda::Function', {

@@ -18,9 +18,18 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations, type CfnResource } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Token,
+  Validations,
+  type CfnResource,
+} from 'aws-cdk-lib';
 import type { CfnStage } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpApi, HttpMethod, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CorsHttpMethod, HttpApi, HttpMethod, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { CfnIdentityPool, CfnIdentityPoolRoleAttachment } from 'aws-cdk-lib/aws-cognito';
@@ -68,6 +77,11 @@ export interface WebCommunicatorProps {
   readonly rules?: readonly TopicRuleProps[];
   /** What happens to the user table when the stack is deleted. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Origins allowed to call the client routes from a browser (CORS), e.g. `['https://mygame.example']`.
+   * @default ['*'] (any origin: the client routes authenticate with a bearer token, not cookies)
+   */
+  readonly corsOrigins?: readonly string[];
   /**
    * esbuild settings merged over the construct's (e.g. `tsconfig`, so a workspace bundles
    * `@webcomm/*` from source through its path mapping). @default the construct's: ESM, minified, SDK bundled
@@ -294,7 +308,17 @@ export class WebCommunicator extends Construct {
       Validations.of(serviceRole).acknowledge({ id: `AwsSolutions::AwsSolutions-IAM5[Resource::${finding}]`, reason });
     // The HTTP API
     const integration = new HttpLambdaIntegration('Service', this.serviceFunction);
-    const api = new HttpApi(this, 'Api', { createDefaultStage: true });
+    const api = new HttpApi(this, 'Api', {
+      createDefaultStage: true,
+      // Browser games on their own origin call the client routes; API Gateway answers the preflight.
+      corsPreflight: {
+        allowOrigins: [...(props.corsOrigins ?? ['*'])],
+        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.OPTIONS],
+        allowHeaders: ['authorization', 'content-type'],
+        exposeHeaders: ['retry-after'],
+        maxAge: Duration.hours(1),
+      },
+    });
     const publicRoute = (path: string, method: HttpMethod): HttpRoute[] =>
       api.addRoutes({ path, methods: [method], integration });
     const registerRoutes = publicRoute('/register', HttpMethod.POST);
@@ -348,7 +372,19 @@ export class WebCommunicator extends Construct {
       });
     }
 
-    if (props.customAuthorizer === true) this.#customAuthorizer(config, prefix, props.bundling);
+    const output = (id: string, value: string, description: string): void =>
+      void new CfnOutput(this, id, { value, description });
+    output(
+      'ServiceUrl',
+      this.apiUrl,
+      'The service URL: clients pass it as serviceUrl (POST /register, GET /channels ...).',
+    );
+    output('IdentityPoolId', pool.ref, 'The Cognito identity pool of players and guests.');
+    output('UserTableName', this.table.tableName, 'The DynamoDB user table (ClientID hash key).');
+    if (props.customAuthorizer === true) {
+      const authorizerName = this.#customAuthorizer(config, prefix, props.bundling);
+      output('AuthorizerName', authorizerName, 'The IoT custom authorizer clients name (x-amz-customauthorizer-name).');
+    }
     for (const rule of props.rules ?? []) this.#topicRule(rule);
 
     Validations.of(pool).acknowledge({
@@ -358,7 +394,8 @@ export class WebCommunicator extends Construct {
     });
   }
 
-  #customAuthorizer(config: ChannelsConfig, prefix: string, bundling: BundlingOptions | undefined): void {
+  /** Deploys the custom authorizer; returns its name. */
+  #customAuthorizer(config: ChannelsConfig, prefix: string, bundling: BundlingOptions | undefined): string {
     const role = new Role(this, 'AuthorizerRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     const logGroup = new LogGroup(this, 'AuthorizerLogs', {
       retention: RetentionDays.ONE_MONTH,
@@ -395,6 +432,7 @@ export class WebCommunicator extends Construct {
       principal: 'iot.amazonaws.com',
       sourceArn: authorizer.attrArn,
     });
+    return authorizer.authorizerName as string;
   }
 
   #topicRule(rule: TopicRuleProps): void {
