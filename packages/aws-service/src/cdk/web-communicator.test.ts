@@ -164,16 +164,14 @@ describe('WebCommunicator (synthesized, cdk-nag AwsSolutions clean)', () => {
     );
     expect(grants).toEqual([
       'logs:CreateLogStream,logs:PutLogEvents -> WebCommServiceLogs',
-      'dynamodb:BatchGetItem,dynamodb:BatchWriteItem,dynamodb:ConditionCheckItem,dynamodb:DeleteItem,dynamodb:DescribeTable,dynamodb:GetItem,dynamodb:PutItem,dynamodb:Query,dynamodb:Scan,dynamodb:UpdateItem -> [WebCommUsers]',
-      'dynamodb:GetRecords,dynamodb:GetShardIterator -> [WebCommUsers]',
-      'cognito-identity:DescribeIdentity,cognito-identity:GetOpenIdTokenForDeveloperIdentity,cognito-identity:LookupDeveloperIdentity -> arn:,,:cognito-identity:eu-west-1:123456789012:identitypool/,{Ref:WebCommIdentityPool' +
+      'dynamodb:GetItem,dynamodb:PutItem,dynamodb:Scan,dynamodb:UpdateItem -> WebCommUsers',
+      'cognito-identity:GetOpenIdTokenForDeveloperIdentity,cognito-identity:LookupDeveloperIdentity -> arn:,,:cognito-identity:eu-west-1:123456789012:identitypool/,{Ref:WebCommIdentityPool' +
         (grantsRef(service) ?? '') +
         '}',
-      'iot:AttachPolicy,iot:DetachPolicy -> [arn:,,:iot:eu-west-1:123456789012:policy/webcomm-local-player,arn:,,:iot:eu-west-1:123456789012:policy/webcomm-local-device,arn:,,:iot:eu-west-1:123456789012:policy/webcomm-local-tool-tools]',
-      'iot:UpdateCertificate -> arn:,,:iot:eu-west-1:123456789012:cert/*',
-      'iot:AttachThingPrincipal,iot:CreateThing -> arn:,,:iot:eu-west-1:123456789012:thing/*',
-      'iot:CreateKeysAndCertificate,iot:DescribeEndpoint -> *',
-      'iot:Publish -> arn:,,:iot:eu-west-1:123456789012:topic/webcomm/local/*',
+      'iot:AttachThingPrincipal,iot:UpdateCertificate -> arn:,,:iot:eu-west-1:123456789012:cert/*',
+      'iot:CreateThing -> arn:,,:iot:eu-west-1:123456789012:thing/*',
+      'cognito-identity:DescribeIdentity,iot:AttachPolicy,iot:CreateKeysAndCertificate,iot:DescribeEndpoint,iot:DetachPolicy -> *',
+      'iot:Publish,iot:RetainPublish -> arn:,,:iot:eu-west-1:123456789012:topic/webcomm/local/*',
       'iot:DeleteConnection -> arn:,,:iot:eu-west-1:123456789012:client/*',
     ]);
     const authorizer = policies.find((p) => text(p.Properties.Roles).includes('AuthorizerRole'));
@@ -211,6 +209,40 @@ describe('WebCommunicator (synthesized, cdk-nag AwsSolutions clean)', () => {
       RouteSettings: { 'POST /register': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 } },
       AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
     });
+  });
+
+  it('the stage is created after every route its RouteSettings names (else "Unable to find Route by key")', () => {
+    const raw = template.toJSON().Resources as Record<
+      string,
+      { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] }
+    >;
+    const routeIds = Object.fromEntries(
+      Object.entries(raw)
+        .filter(([, r]) => r.Type === 'AWS::ApiGatewayV2::Route')
+        .map(([logicalId, r]) => [r.Properties.RouteKey as string, logicalId]),
+    );
+    const [stage] = Object.values(raw).filter((r) => r.Type === 'AWS::ApiGatewayV2::Stage');
+    const named = Object.keys((stage?.Properties.RouteSettings ?? {}) as Record<string, unknown>);
+    expect(named.length).toBeGreaterThan(0);
+    for (const key of named) expect(stage?.DependsOn ?? []).toContain(routeIds[key]);
+  });
+
+  it('a browser game on another origin can call the client routes (CORS), and the stack outputs what clients and operators need', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: {
+        AllowOrigins: ['*'],
+        AllowMethods: Match.arrayWith(['GET', 'POST']),
+        AllowHeaders: Match.arrayWith(['authorization', 'content-type']),
+        ExposeHeaders: ['retry-after'],
+      },
+    });
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown; Description?: string }>;
+    const byName = (suffix: string): string =>
+      text(Object.entries(outputs ?? {}).find(([name]) => name.includes(suffix))?.[1]?.Value);
+    expect(byName('ServiceUrl')).toContain('WebCommApi');
+    expect(byName('IdentityPoolId')).toContain('WebCommIdentityPool');
+    expect(byName('UserTableName')).toContain('WebCommUsers');
+    expect(byName('AuthorizerName')).toContain('webcomm-local-token');
   });
 
   it('Lambda functions run Node 24 with their own log groups; the service function gets the construct settings', () => {

@@ -18,9 +18,18 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations, type CfnResource } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Token,
+  Validations,
+  type CfnResource,
+} from 'aws-cdk-lib';
 import type { CfnStage } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CorsHttpMethod, HttpApi, HttpMethod, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { CfnIdentityPool, CfnIdentityPoolRoleAttachment } from 'aws-cdk-lib/aws-cognito';
@@ -68,6 +77,11 @@ export interface WebCommunicatorProps {
   readonly rules?: readonly TopicRuleProps[];
   /** What happens to the user table when the stack is deleted. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Origins allowed to call the client routes from a browser (CORS), e.g. `['https://mygame.example']`.
+   * @default ['*'] (any origin: the client routes authenticate with a bearer token, not cookies)
+   */
+  readonly corsOrigins?: readonly string[];
   /**
    * esbuild settings merged over the construct's (e.g. `tsconfig`, so a workspace bundles
    * `@webcomm/*` from source through its path mapping). @default the construct's: ESM, minified, SDK bundled
@@ -234,16 +248,14 @@ export class WebCommunicator extends Construct {
     });
     this.serviceFunction.node.addDependency(player, device);
     logGroup.grantWrite(serviceRole);
-    this.table.grantReadWriteData(serviceRole);
     const allow = (actions: string[], resources: string[]): void => {
       serviceRole.addToPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions, resources }));
     };
+    // Resource types as AWS's Service Authorization Reference gives them per action (service-iam.test.ts
+    // checks each statement against that table and evaluates every adapter call with iam-simulate).
+    allow(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Scan'], [this.table.tableArn]);
     allow(
-      [
-        'cognito-identity:GetOpenIdTokenForDeveloperIdentity',
-        'cognito-identity:LookupDeveloperIdentity',
-        'cognito-identity:DescribeIdentity',
-      ],
+      ['cognito-identity:GetOpenIdTokenForDeveloperIdentity', 'cognito-identity:LookupDeveloperIdentity'],
       [
         stack.formatArn({
           service: 'cognito-identity',
@@ -253,14 +265,19 @@ export class WebCommunicator extends Construct {
         }),
       ],
     );
-    const policyArns = [player, device]
-      .map((p) => `${iotArn}:policy/${p.policyName as string}`)
-      .concat(Object.values(tools).map((name) => `${iotArn}:policy/${name}`));
-    allow(['iot:AttachPolicy', 'iot:DetachPolicy'], policyArns);
-    allow(['iot:UpdateCertificate'], [`${iotArn}:cert/*`]);
-    allow(['iot:CreateThing', 'iot:AttachThingPrincipal'], [`${iotArn}:thing/*`]);
-    allow(['iot:CreateKeysAndCertificate', 'iot:DescribeEndpoint'], ['*']);
-    allow(['iot:Publish'], [`${iotArn}:topic/${config.project}/${config.deployment}/*`]);
+    allow(['iot:UpdateCertificate', 'iot:AttachThingPrincipal'], [`${iotArn}:cert/*`]);
+    allow(['iot:CreateThing'], [`${iotArn}:thing/*`]);
+    allow(
+      [
+        'iot:CreateKeysAndCertificate',
+        'iot:DescribeEndpoint',
+        'cognito-identity:DescribeIdentity',
+        'iot:AttachPolicy',
+        'iot:DetachPolicy',
+      ],
+      ['*'],
+    );
+    allow(['iot:Publish', 'iot:RetainPublish'], [`${iotArn}:topic/${config.project}/${config.deployment}/*`]);
     allow(['iot:DeleteConnection'], [`${iotArn}:client/*`]);
     // cdk-nag's IAM5 flags every wildcard; each one here is deliberate and acknowledged by its
     // exact finding, so a new wildcard still fails the check (and the construct test lists the role's statements).
@@ -268,19 +285,19 @@ export class WebCommunicator extends Construct {
     const wildcards: [finding: string, reason: string][] = [
       [
         '*',
-        'iot:CreateKeysAndCertificate and iot:DescribeEndpoint have no resource to name (AWS documents "*" for both).',
+        'iot:CreateKeysAndCertificate, iot:DescribeEndpoint and cognito-identity:DescribeIdentity have no resource type (only "*" matches them); iot:AttachPolicy/DetachPolicy target Cognito identity ids, which have no ARN, so AWS evaluates them against "*" (its own examples grant "*").',
       ],
       [
         `${nagIot}:cert/*`,
-        'Certificates are created at registration, so their ids are unknown at deploy time; only iot:UpdateCertificate (ban: INACTIVE, unban: ACTIVE).',
+        'Certificates are created at registration, so their ids are unknown at deploy time; only iot:UpdateCertificate (ban: INACTIVE, unban: ACTIVE) and iot:AttachThingPrincipal (its resource type is the certificate).',
       ],
       [
         `${nagIot}:thing/*`,
-        'Things (one per certificate client, named after its client id) are created at registration; only iot:CreateThing and iot:AttachThingPrincipal.',
+        'Things (one per certificate client, named after its client id) are created at registration; only iot:CreateThing.',
       ],
       [
         `${nagIot}:topic/${config.project}/${config.deployment}/*`,
-        "The service publishes (validated client publish, admin publish) on this deployment's own channel topics only.",
+        "The service publishes, retained or not (validated client publish, admin publish, content channels), on this deployment's own channel topics only.",
       ],
       [
         `${nagIot}:client/*`,
@@ -291,10 +308,20 @@ export class WebCommunicator extends Construct {
       Validations.of(serviceRole).acknowledge({ id: `AwsSolutions::AwsSolutions-IAM5[Resource::${finding}]`, reason });
     // The HTTP API
     const integration = new HttpLambdaIntegration('Service', this.serviceFunction);
-    const api = new HttpApi(this, 'Api', { createDefaultStage: true });
-    const publicRoute = (path: string, method: HttpMethod): void =>
-      void api.addRoutes({ path, methods: [method], integration });
-    publicRoute('/register', HttpMethod.POST);
+    const api = new HttpApi(this, 'Api', {
+      createDefaultStage: true,
+      // Browser games on their own origin call the client routes; API Gateway answers the preflight.
+      corsPreflight: {
+        allowOrigins: [...(props.corsOrigins ?? ['*'])],
+        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.OPTIONS],
+        allowHeaders: ['authorization', 'content-type'],
+        exposeHeaders: ['retry-after'],
+        maxAge: Duration.hours(1),
+      },
+    });
+    const publicRoute = (path: string, method: HttpMethod): HttpRoute[] =>
+      api.addRoutes({ path, methods: [method], integration });
+    const registerRoutes = publicRoute('/register', HttpMethod.POST);
     publicRoute('/channels', HttpMethod.GET);
     publicRoute('/status', HttpMethod.GET);
     publicRoute('/publish', HttpMethod.POST);
@@ -324,6 +351,9 @@ export class WebCommunicator extends Construct {
     stage.defaultRouteSettings = { throttlingRateLimit: rateLimit, throttlingBurstLimit: burstLimit };
     // Registrations are the costly route (a Cognito identity or a certificate each): a tenth of the rate.
     // routeSettings is a raw JSON map: CloudFormation's own (PascalCase) keys.
+    // The stage must come after the routes its settings name, or API Gateway may create it first
+    // and answer "Unable to find Route by key POST /register".
+    for (const route of registerRoutes) stage.node.addDependency(route);
     stage.routeSettings = {
       'POST /register': {
         ThrottlingRateLimit: Math.max(1, Math.floor(rateLimit / 10)),
@@ -342,7 +372,19 @@ export class WebCommunicator extends Construct {
       });
     }
 
-    if (props.customAuthorizer === true) this.#customAuthorizer(config, prefix, props.bundling);
+    const output = (id: string, value: string, description: string): void =>
+      void new CfnOutput(this, id, { value, description });
+    output(
+      'ServiceUrl',
+      this.apiUrl,
+      'The service URL: clients pass it as serviceUrl (POST /register, GET /channels ...).',
+    );
+    output('IdentityPoolId', pool.ref, 'The Cognito identity pool of players and guests.');
+    output('UserTableName', this.table.tableName, 'The DynamoDB user table (ClientID hash key).');
+    if (props.customAuthorizer === true) {
+      const authorizerName = this.#customAuthorizer(config, prefix, props.bundling);
+      output('AuthorizerName', authorizerName, 'The IoT custom authorizer clients name (x-amz-customauthorizer-name).');
+    }
     for (const rule of props.rules ?? []) this.#topicRule(rule);
 
     Validations.of(pool).acknowledge({
@@ -352,7 +394,8 @@ export class WebCommunicator extends Construct {
     });
   }
 
-  #customAuthorizer(config: ChannelsConfig, prefix: string, bundling: BundlingOptions | undefined): void {
+  /** Deploys the custom authorizer; returns its name. */
+  #customAuthorizer(config: ChannelsConfig, prefix: string, bundling: BundlingOptions | undefined): string {
     const role = new Role(this, 'AuthorizerRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     const logGroup = new LogGroup(this, 'AuthorizerLogs', {
       retention: RetentionDays.ONE_MONTH,
@@ -389,6 +432,7 @@ export class WebCommunicator extends Construct {
       principal: 'iot.amazonaws.com',
       sourceArn: authorizer.attrArn,
     });
+    return authorizer.authorizerName as string;
   }
 
   #topicRule(rule: TopicRuleProps): void {
