@@ -20,6 +20,8 @@ export interface ScriptedLink {
   readonly received: readonly Packet[];
   /** Writes `packets` in one socket write (a client reads them in one chunk). */
   send(...packets: Record<string, unknown>[]): void;
+  /** Writes bytes as they are (malformed packets, codes mqtt-packet will not generate). */
+  sendRaw(bytes: Uint8Array): void;
   /** Closes the connection without DISCONNECT. */
   destroy(): void;
   /** Resolves once the socket has closed (either side). */
@@ -80,6 +82,7 @@ export async function startScriptedServer(
         number: links.length + 1,
         received,
         send: (...packets) => void socket.write(encode(packets)),
+        sendRaw: (bytes) => void socket.write(bytes),
         destroy: () => socket.destroy(),
         closed,
       };

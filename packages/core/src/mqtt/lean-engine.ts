@@ -5,6 +5,7 @@ import { encodePacket } from './codec/encode-packet.js';
 import { PacketFramer } from './codec/packet-framer.js';
 import { LinkEmitter } from './link-emitter.js';
 import { PendingAcks } from './pending-acks.js';
+import { MqttProtocolError } from './protocol-error.js';
 import type { Packet, Properties } from './codec/packets.js';
 import type {
   ConnackInfo,
@@ -184,7 +185,7 @@ class LeanLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
       // A plain view: Node hands Buffers, and payloads should not differ by platform.
       this.#framer.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     } catch (error) {
-      this.#fail(new Error(`MQTT protocol error: ${(error as Error).message}`, { cause: error }));
+      this.#fail(new MqttProtocolError(`MQTT protocol error: ${(error as Error).message}`, { cause: error }));
     }
   };
 

@@ -16,6 +16,7 @@ import type {
 import { asDuplex } from './duplex-adapter.js';
 import { LinkEmitter } from './link-emitter.js';
 import { MqttClient } from './mqttjs-client.js';
+import { MqttProtocolError } from './protocol-error.js';
 import type { MqttStream } from '../transport.js';
 
 /** MQTT.js's `message` packet, as far as we read it. */
@@ -122,7 +123,16 @@ class MqttJsLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
         ...(properties?.serverReference === undefined ? {} : { serverReference: properties.serverReference }),
       });
     });
-    mqtt.on('error', (error) => this.emit('error', error));
+    mqtt.on('error', (error) => {
+      if (!isProtocolBreach(error)) {
+        this.emit('error', error);
+        return;
+      }
+      // mqtt-packet's parser, after an error, reads on from a stale position: the link would
+      // stay up and hear nothing more. Any such error ends the link.
+      this.emit('error', new MqttProtocolError(`MQTT protocol error: ${error.message}`, { cause: error }));
+      this.destroy();
+    });
     mqtt.on('close', () => {
       this.#closed = true;
       this.#ackedEarly.clear();
@@ -240,6 +250,17 @@ class MqttJsLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
 }
 
 const noop = (): void => undefined;
+
+/**
+ * An MQTT.js error that says the broker's bytes broke the protocol (mqtt-packet's parse errors,
+ * an ack of the wrong type). Those carry no `code`, unlike refused CONNACKs and reason codes
+ * (numeric) and socket errors (`ECONNRESET`, …); MQTT.js's own timeouts and a call made while
+ * it disconnects carry none either and are not breaches.
+ */
+function isProtocolBreach(error: Error): boolean {
+  if ((error as { code?: unknown }).code !== undefined) return false;
+  return !/keepalive timeout|connack timeout|client disconnecting/i.test(error.message);
+}
 
 function unsubackCodes(packet: unknown): number[] {
   // mqtt-packet puts an MQTT 5 UNSUBACK's reason codes in `granted`.
