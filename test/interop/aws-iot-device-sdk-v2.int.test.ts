@@ -214,6 +214,56 @@ describe('aws-iot-device-sdk-v2 against the emulator', () => {
   }
 });
 
+describe('presence as an operator watches it', () => {
+  it("the backend credentials watch presence over the SigV4 WebSocket; the SDK's stop() is CLIENT_INITIATED_DISCONNECT", async () => {
+    env = await startEmulatorUnderTest();
+    const { backendCredentials } = env.emulator;
+    // What a backend does on AWS with its IAM role: long-term credentials, no session token.
+    const builder = iot.AwsIotMqtt5ClientConfigBuilder.newWebsocketMqttBuilderWithSigv4Auth('localhost', {
+      region: env.emulator.region,
+      credentialsProvider: auth.AwsCredentialsProvider.newStatic(
+        backendCredentials.accessKeyId,
+        backendCredentials.secretAccessKey,
+      ),
+    });
+    builder.withPort(env.emulator.endpoints.ports.http);
+    builder.withConnectProperties({ clientId: 'operator-presence', keepAliveIntervalSeconds: 30 });
+    const config = builder.build();
+    config.tlsCtx = undefined;
+    const operator = new mqtt5.Mqtt5Client(config);
+    await started(operator);
+    const suback = await operator.subscribe({
+      subscriptions: [{ topicFilter: '$aws/events/presence/+/+', qos: mqtt5.QoS.AtMostOnce }],
+    });
+    expect(suback.reasonCodes).toEqual([mqtt5.SubackReasonCode.GrantedQoS0]);
+    const events: { eventType: string; clientId: string; disconnectReason?: string }[] = [];
+    const disconnected = new Promise<void>((resolve) =>
+      operator.on('messageReceived', ({ message }) => {
+        const event = JSON.parse(text(message.payload)) as (typeof events)[number];
+        events.push(event);
+        if (event.eventType === 'disconnected') resolve();
+      }),
+    );
+
+    const { identityId, client: player } = await sigv4Mqtt5(env, false);
+    await started(player);
+    const stopped = once(player, 'stopped');
+    player.stop();
+    await stopped;
+    clients.splice(clients.indexOf(player), 1);
+    player.close();
+    await disconnected;
+    expect(events).toEqual([
+      expect.objectContaining({ eventType: 'connected', clientId: identityId }),
+      expect.objectContaining({
+        eventType: 'disconnected',
+        clientId: identityId,
+        disconnectReason: 'CLIENT_INITIATED_DISCONNECT',
+      }),
+    ]);
+  });
+});
+
 const TOOL_POLICY = JSON.stringify({
   Version: '2012-10-17',
   Statement: [

@@ -253,6 +253,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       sessions,
       gate,
       identities,
+      backendCredentials,
       users,
       authorizers: resolved.authorizers,
       region: resolved.region,

@@ -11,6 +11,18 @@ import { hideSecrets } from '@webcomm/core/internal';
 import { readOrCreateSecretFile } from '../store/state-store.js';
 import type { SigningCredentials } from './header-signature.js';
 
+/**
+ * What the backend credentials may do over MQTT (a SigV4 WebSocket URL signed with them), as an
+ * IAM role with this policy could on AWS: connect as any client id, subscribe to and receive any
+ * topic, lifecycle events included, and publish (the reserved `$aws/events/` stay refused).
+ */
+export const BACKEND_POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [
+    { Effect: 'Allow', Action: ['iot:Connect', 'iot:Subscribe', 'iot:Receive', 'iot:Publish'], Resource: '*' },
+  ],
+});
+
 /** File name inside the data directory. */
 export const BACKEND_CREDENTIALS_FILE = 'backend-credentials';
 

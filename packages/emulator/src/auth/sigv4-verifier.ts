@@ -7,6 +7,7 @@
 import type { Clock } from '../clock.js';
 import type { CredentialCheck, LocalIdentityIssuer } from '../cognito/local-identity-issuer.js';
 import { sameSecret } from '../cognito/local-identity-issuer.js';
+import type { SigningCredentials } from './header-signature.js';
 import { presignedSignature } from './presigned-signature.js';
 
 /** Which check refused a presigned URL (logged; never the secret, signature or token). */
@@ -20,14 +21,16 @@ export type SigV4Check =
   | 'bad-signature'
   | CredentialCheck;
 
+/** Who signed an accepted URL. */
+export type SigV4Signer =
+  /** A Cognito identity's temporary credentials: it connects as its identity id. */
+  | { readonly kind: 'identity'; readonly identityId: string; readonly credentialsExpireAt: number }
+  /** The backend credentials (an IAM role's on AWS): an operator or backend tool. */
+  | { readonly kind: 'backend' };
+
 /** Outcome of {@link verifyPresignedRequest}. */
 export type SigV4Result =
-  | {
-      readonly ok: true;
-      readonly identityId: string;
-      readonly accessKeyId: string;
-      readonly credentialsExpireAt: number;
-    }
+  | { readonly ok: true; readonly accessKeyId: string; readonly signer: SigV4Signer }
   | { readonly ok: false; readonly check: SigV4Check; readonly detail: string };
 
 /** IoT Core honours a presigned URL for about 15 minutes, whatever `X-Amz-Expires` says. */
@@ -86,7 +89,13 @@ function signedHeaderValues(list: string, headers: UpgradeHeaders): Record<strin
 export async function verifyPresignedRequest(
   url: URL,
   headers: UpgradeHeaders,
-  deps: { identities: LocalIdentityIssuer; region: string; clock: Clock },
+  deps: {
+    identities: LocalIdentityIssuer;
+    region: string;
+    clock: Clock;
+    /** Long-term credentials also accepted (no session token), as IAM credentials are on AWS. */
+    backend?: SigningCredentials;
+  },
 ): Promise<SigV4Result> {
   const params = url.searchParams;
   for (const name of ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-SignedHeaders', 'X-Amz-Signature']) {
@@ -116,11 +125,24 @@ export async function verifyPresignedRequest(
     return fail('url-expired', 'presigned URL expired; sign a new URL for every connection attempt');
 
   const token = params.get('X-Amz-Security-Token') ?? undefined;
-  const lookup = await deps.identities.lookup(accessKeyId, token);
-  if (!lookup.ok) return fail(lookup.check, 'credentials not accepted');
-  const { credentials } = lookup;
+  let secretAccessKey: string;
+  let signer: SigV4Signer;
+  if (deps.backend !== undefined && token === undefined && sameSecret(accessKeyId, deps.backend.accessKeyId)) {
+    secretAccessKey = deps.backend.secretAccessKey;
+    signer = { kind: 'backend' };
+  } else {
+    const lookup = await deps.identities.lookup(accessKeyId, token);
+    if (!lookup.ok) return fail(lookup.check, 'credentials not accepted');
+    const { credentials } = lookup;
+    secretAccessKey = credentials.secretAccessKey;
+    signer = {
+      kind: 'identity',
+      identityId: credentials.identityId,
+      credentialsExpireAt: Date.parse(credentials.expiresAt),
+    };
+  }
 
-  const scope = { accessKeyId, secretAccessKey: credentials.secretAccessKey, longDate, region, service: SERVICE };
+  const scope = { accessKeyId, secretAccessKey, longDate, region, service: SERVICE };
   const given = params.get('X-Amz-Signature') ?? '';
   const query: Record<string, string> = {};
   for (const [name, value] of params) if (name !== 'X-Amz-Signature') query[name] = value;
@@ -131,14 +153,7 @@ export async function verifyPresignedRequest(
     for (const signedQuery of token === undefined ? [query] : [withoutToken, query]) {
       const request = { path: url.pathname, headers: { ...signedHeaders, host }, query: signedQuery };
       const expected = await presignedSignature(request, scope);
-      if (sameSecret(expected, given)) {
-        return {
-          ok: true,
-          identityId: credentials.identityId,
-          accessKeyId,
-          credentialsExpireAt: Date.parse(credentials.expiresAt),
-        };
-      }
+      if (sameSecret(expected, given)) return { ok: true, accessKeyId, signer };
     }
   }
   return fail('bad-signature', 'signature does not match (signed headers, path /mqtt, query and date checked)');

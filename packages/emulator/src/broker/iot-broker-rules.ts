@@ -21,6 +21,7 @@ import { authorizeConnect } from './authorize-connect.js';
 import { clampKeepalive, topicProblem } from './iot-limits.js';
 import { MQTT5_MAXIMUM_CONNECT_TIME, type LiveSessions, type Session } from './live-sessions.js';
 import type { DisconnectReason } from './presence-events.js';
+import { closedByPeer } from './peer-close.js';
 import { SessionExpiry } from './session-expiry.js';
 import { connectedEvent, connectFailedEvent, disconnectedEvent, hasPresence } from './presence-events.js';
 
@@ -337,7 +338,8 @@ export class IotBrokerRules {
     session.ended = true;
     if (session.timer !== undefined) this.#deps.clock.clearTimeout(session.timer);
     const wasLive = this.#sessions.remove(session);
-    const clientSaidBye = clientSentDisconnect(client);
+    // An MQTT DISCONNECT, or a WebSocket Close frame (IoT Core counts both as the client's own).
+    const clientSaidBye = clientSentDisconnect(client) || closedByPeer(client.conn);
     const reason =
       session.reason ??
       (clientSaidBye

@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import type { TopicRuleEngine } from '../rules/topic-rule-engine.js';
 import type { BrokerControl, MessagePublisher } from '../service/contracts.js';
 import { forgetWill } from './aedes-internals.js';
+import type { MessageProperties } from './message-properties.js';
 import type { ConnectionInfo, LiveSessions } from './live-sessions.js';
 import type { DisconnectReason } from './presence-events.js';
 
@@ -43,7 +44,7 @@ export class LocalBrokerControl implements BrokerControl {
   async publish(
     topic: string,
     payload: Uint8Array,
-    options: { qos?: 0 | 1; retain?: boolean; publisher?: MessagePublisher } = {},
+    options: { qos?: 0 | 1; retain?: boolean; publisher?: MessagePublisher; properties?: MessageProperties } = {},
   ): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       this.#broker.publish(
@@ -54,6 +55,10 @@ export class LocalBrokerControl implements BrokerControl {
           qos: options.qos ?? 0,
           retain: options.retain ?? false,
           dup: false,
+          // MQTT 5 subscribers get them; aedes leaves them out towards 3.1.1 clients.
+          ...(options.properties === undefined || Object.keys(options.properties).length === 0
+            ? {}
+            : { properties: { ...options.properties } }),
         },
         (error) => (error ? reject(error) : resolve()),
       );

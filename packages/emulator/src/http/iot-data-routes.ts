@@ -4,7 +4,7 @@
  *
  * | method | path | does |
  * |---|---|---|
- * | POST | /topics/{topic}?qos=0\|1&retain= | `Publish`: the body is the payload, published as the service (no client policy applies) |
+ * | POST | /topics/{topic}?qos=0\|1&retain=&contentType=&responseTopic=&messageExpiry= | `Publish`: the body is the payload, published as the service (no client policy applies), with its MQTT 5 properties (publish-properties.ts) |
  * | DELETE | /connections/{clientId}?cleanSession=&preventWillMessage= | `DeleteConnection`: drops the live connection (`API_INITIATED_DISCONNECT`; MQTT 5: DISCONNECT 0x98, 3.1.1: the socket closes), ends its persistent session when `cleanSession=true`, sends no will when `preventWillMessage=true` |
  *
  * Every request must carry a SigV4 `Authorization` header for service `iotdata`, signed with the
@@ -19,15 +19,22 @@ import type { Logger } from '../logger.js';
 import { verifyHeaderSignature, type SigningCredentials } from '../auth/header-signature.js';
 import { IOT_LIMITS, topicProblem } from '../broker/iot-limits.js';
 import type { DeleteConnectionOptions } from '../broker/local-broker-control.js';
-import type { BrokerControl, RouteHandler } from '../service/contracts.js';
+import type { MessageProperties } from '../broker/message-properties.js';
+import type { RouteHandler } from '../service/contracts.js';
 import { HttpProblem, readBody } from '../service/http-io.js';
+import { PublishPropertyProblem, publishProperties } from './publish-properties.js';
 import { decodePathParameter, parseRequestTarget } from './request-target.js';
 
 /** The SigV4 service name the IoT data plane SDK signs with. */
 export const IOT_DATA_SIGNING_SERVICE = 'iotdata';
 
 /** The broker as the data plane drives it (`LocalBrokerControl`). */
-export interface DataPlaneBroker extends Pick<BrokerControl, 'publish'> {
+export interface DataPlaneBroker {
+  publish(
+    topic: string,
+    payload: Uint8Array,
+    options: { qos: 0 | 1; retain: boolean; properties: MessageProperties },
+  ): Promise<void>;
   deleteConnection(clientId: string, options: DeleteConnectionOptions): boolean;
 }
 
@@ -81,10 +88,11 @@ function pathParameter(raw: string, what: string): string {
 export function createIotDataRoutes(deps: IotDataDeps): RouteHandler {
   const publish = async (
     topic: string,
-    query: URLSearchParams,
+    request: { query: URLSearchParams; headers: IncomingMessage['headers'] },
     body: Buffer,
     response: ServerResponse,
   ): Promise<void> => {
+    const { query } = request;
     const problem = topicProblem(topic, IOT_LIMITS);
     if (problem !== undefined) throw invalid(`Topic "${topic.slice(0, 64)}": ${problem.message}.`);
     if (/[+#]/.test(topic) || topic.startsWith('$'))
@@ -93,7 +101,14 @@ export function createIotDataRoutes(deps: IotDataDeps): RouteHandler {
     if (qosText !== '0' && qosText !== '1')
       throw invalid('Query parameter "qos" must be 0 or 1 (IoT Core has no QoS 2).');
     const retain = flag(query, 'retain');
-    await deps.broker.publish(topic, body, { qos: qosText === '1' ? 1 : 0, retain });
+    let properties: MessageProperties;
+    try {
+      properties = publishProperties(query, request.headers);
+    } catch (error) {
+      if (error instanceof PublishPropertyProblem) throw invalid(error.message);
+      throw error;
+    }
+    await deps.broker.publish(topic, body, { qos: qosText === '1' ? 1 : 0, retain, properties });
     sendAws(response, 200, {});
   };
 
@@ -150,7 +165,12 @@ export function createIotDataRoutes(deps: IotDataDeps): RouteHandler {
         throw new AwsError(403, 'ForbiddenException', verdict.message);
       }
       if (topicMatch !== null)
-        await publish(pathParameter(topicMatch[1] ?? '', 'topic'), url.searchParams, body, response);
+        await publish(
+          pathParameter(topicMatch[1] ?? '', 'topic'),
+          { query: url.searchParams, headers: request.headers },
+          body,
+          response,
+        );
       else deleteConnection(pathParameter(connectionMatch?.[1] ?? '', 'client id'), url.searchParams, response);
     } catch (error) {
       if (error instanceof AwsError) sendAws(response, error.status, { message: error.message }, error.type);

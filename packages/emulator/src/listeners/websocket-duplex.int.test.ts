@@ -78,4 +78,31 @@ describe('MQTT over WebSocket framing', () => {
     expect(frame.subarray(-300).toString()).toBe('x'.repeat(300));
     socket.close();
   });
+
+  for (const [how, reason] of [
+    ['a Close frame', 'CLIENT_INITIATED_DISCONNECT'],
+    ['a dropped socket', 'CONNECTION_LOST'],
+  ] as const) {
+    it(`reports ${reason} after ${how} without an MQTT DISCONNECT`, async () => {
+      const disconnected = new Promise<{ disconnectReason: string; clientInitiatedDisconnect: boolean }>((resolve) => {
+        const untap = fixture.emulator.broker.tap('$aws/events/presence/disconnected/ws1', (_topic, payload) => {
+          untap();
+          resolve(JSON.parse(Buffer.from(payload).toString()) as never);
+        });
+      });
+      const socket = new WebSocket(`${fixture.emulator.endpoints.ws}?x-amz-customauthorizer-name=ok&token=t`, [
+        'mqttv3.1',
+      ]);
+      await new Promise((resolve) => socket.once('open', resolve));
+      const connack = new Promise((resolve) => socket.once('message', resolve));
+      socket.send(CONNECT);
+      await connack;
+      if (reason === 'CLIENT_INITIATED_DISCONNECT') socket.close(1000);
+      else socket.terminate();
+      expect(await disconnected).toMatchObject({
+        disconnectReason: reason,
+        clientInitiatedDisconnect: reason === 'CLIENT_INITIATED_DISCONNECT',
+      });
+    });
+  }
 });

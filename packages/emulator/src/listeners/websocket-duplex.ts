@@ -5,10 +5,22 @@
  */
 import { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
+import type { PeerClosable } from '../broker/peer-close.js';
+
+/** `ws` reports 1006 when the connection ended without a Close frame. */
+const ABNORMAL_CLOSURE = 1006;
 
 /** Wraps an open WebSocket as a byte stream for aedes. */
-export class WebSocketDuplex extends Duplex {
+export class WebSocketDuplex extends Duplex implements PeerClosable {
   readonly #ws: WebSocket;
+  /** We started closing (aedes ended or destroyed the stream): a Close frame after it is an answer. */
+  #closingHere = false;
+  #closedByPeer = false;
+
+  /** True when the client sent a WebSocket Close frame first (presence: `CLIENT_INITIATED_DISCONNECT`). */
+  get closedByPeer(): boolean {
+    return this.#closedByPeer;
+  }
 
   constructor(ws: WebSocket) {
     super();
@@ -17,7 +29,8 @@ export class WebSocketDuplex extends Duplex {
       const chunk = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
       if (!this.push(chunk)) ws.pause();
     });
-    ws.once('close', () => {
+    ws.once('close', (code: number) => {
+      this.#closedByPeer = code !== ABNORMAL_CLOSURE && !this.#closingHere;
       this.push(null);
       this.destroy();
     });
@@ -37,12 +50,16 @@ export class WebSocketDuplex extends Duplex {
   }
 
   override _final(callback: (error?: Error | null) => void): void {
+    this.#closingHere = true;
     this.#ws.close();
     callback();
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    if (this.#ws.readyState !== this.#ws.CLOSED) this.#ws.terminate();
+    if (this.#ws.readyState !== this.#ws.CLOSED) {
+      this.#closingHere = true;
+      this.#ws.terminate();
+    }
     callback(error);
   }
 

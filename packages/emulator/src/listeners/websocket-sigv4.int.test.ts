@@ -127,6 +127,25 @@ describe('SigV4 presigned WebSocket URLs', () => {
     expect(reasonOf(await upgradeRefusal(otherValue))).toBe('bad-signature');
   });
 
+  it('accepts the backend credentials (no session token) as any client id; refuses them with a wrong secret or a token', async () => {
+    const backend = fixture.emulator.backendCredentials;
+    const asBackend = (secretAccessKey: string, sessionToken?: string): Promise<string> =>
+      sign(
+        fixture.emulator.endpoints.ws,
+        { accessKeyId: backend.accessKeyId, secretAccessKey, sessionToken } as never,
+        'signed',
+      );
+    const client = await connect(await asBackend(backend.secretAccessKey), { clientId: 'operator-tool' });
+    clients.push(client);
+    expect(await subscribe(client, '$aws/events/presence/+/+')).toEqual([0]);
+    expect(reasonOf(await upgradeRefusal(await asBackend(`x${backend.secretAccessKey.slice(1)}`)))).toBe(
+      'bad-signature',
+    );
+    expect(reasonOf(await upgradeRefusal(await asBackend(backend.secretAccessKey, 'a-token')))).toBe(
+      'unknown-access-key',
+    );
+  });
+
   it('refuses a wrong signature with 403 {message, traceId}; the refusal names the check, and neither it nor the log holds a secret', async () => {
     const { credentials } = await guest();
     const url = await sign(fixture.emulator.endpoints.ws, credentials);

@@ -13,6 +13,8 @@ import { parseRequestTarget } from '../http/request-target.js';
 import type { Aedes } from 'aedes';
 import type { CustomAuthorizerConfig } from '../auth/custom-authorizer.js';
 import { parseAuthorizerHttp, runAuthorizer } from '../auth/custom-authorizer.js';
+import { BACKEND_POLICY } from '../auth/backend-credentials.js';
+import type { SigningCredentials } from '../auth/header-signature.js';
 import { verifyPresignedRequest } from '../auth/sigv4-verifier.js';
 import type { ConnectionGate } from '../broker/connection-gate.js';
 import type { LiveSessions } from '../broker/live-sessions.js';
@@ -33,6 +35,8 @@ export interface WebSocketUpgradeDeps {
   /** Admission before CONNECT (per-address cap, deadline, packet-size limit). */
   readonly gate: ConnectionGate;
   readonly identities: LocalIdentityIssuer;
+  /** Accepted on the SigV4 URL too: an operator's MQTT connection (watching presence, say). */
+  readonly backendCredentials?: SigningCredentials;
   readonly users: UserDirectory;
   readonly authorizers: ReadonlyMap<string, CustomAuthorizerConfig>;
   readonly region: string;
@@ -91,7 +95,10 @@ export function createWebSocketUpgrade(deps: WebSocketUpgradeDeps, transport: 'w
   async function authenticate(request: IncomingMessage, url: URL, ipAddress: string): Promise<TransportAuth | Refusal> {
     const http = { headers: flatHeaders(request), queryString: url.search.replace(/^\?/, '') };
     if (url.searchParams.has('X-Amz-Signature')) {
-      const result = await verifyPresignedRequest(url, request.headersDistinct, deps);
+      const result = await verifyPresignedRequest(url, request.headersDistinct, {
+        ...deps,
+        ...(deps.backendCredentials === undefined ? {} : { backend: deps.backendCredentials }),
+      });
       if (!result.ok)
         return {
           status: 403,
@@ -99,11 +106,22 @@ export function createWebSocketUpgrade(deps: WebSocketUpgradeDeps, transport: 'w
           check: `sigv4 ${result.check}: ${result.detail}`,
           message: 'Forbidden',
         };
-      if (deps.users.isBanned(result.identityId))
+      const { signer } = result;
+      // The backend credentials are an operator's: any client id, the backend policy (presence too).
+      if (signer.kind === 'backend')
+        return {
+          transport,
+          ipAddress,
+          kind: 'sigv4',
+          principalId: result.accessKeyId,
+          policyDocuments: [BACKEND_POLICY],
+          http,
+        };
+      if (deps.users.isBanned(signer.identityId))
         return {
           status: 403,
           reason: 'banned',
-          check: `identity ${result.identityId} is banned`,
+          check: `identity ${signer.identityId} is banned`,
           message: 'Forbidden',
         };
       return {
@@ -111,8 +129,8 @@ export function createWebSocketUpgrade(deps: WebSocketUpgradeDeps, transport: 'w
         transport,
         ipAddress,
         kind: 'sigv4',
-        principalId: result.identityId,
-        clientIdMustBe: result.identityId,
+        principalId: signer.identityId,
+        clientIdMustBe: signer.identityId,
         http,
       };
     }
