@@ -15,7 +15,7 @@ export type { CertificateArnStore } from './adapters/iot-certificate-port.js';
 export { DataPlaneBrokerAdmin, DataPlanePublisher } from './adapters/data-plane-ports.js';
 export { ToolGrantingUsers } from './adapters/tool-grants.js';
 export { channelDirectory, createAwsPorts, settingsFromEnvironment } from './adapters/aws-ports.js';
-export type { AwsServiceSettings } from './adapters/aws-ports.js';
+export type { AwsServiceClients, AwsServiceSettings } from './adapters/aws-ports.js';
 export { createServiceHandler, serviceRequestOf } from './lambda/service-handler.js';
 export type { HttpApiHandler, ServiceHandlerOptions } from './lambda/service-handler.js';
 export type { HttpApiEvent, HttpApiResult } from './lambda/http-api-event.js';

@@ -10,7 +10,7 @@ import { AwsApiError } from './aws-api-error.js';
 /** An IAM policy document (identity policy). */
 export interface IamPolicyDocument {
   readonly Version: '2012-10-17';
-  readonly Statement: readonly Record<string, unknown>[];
+  readonly Statement: readonly object[];
 }
 
 /** A principal: who signs, and what IAM allows it. The secret is never logged. */
