@@ -4,7 +4,7 @@
  * evaluated against the service role synthesized by the construct (aws-stack.ts). One test per
  * defect of issue 26 that only running the adapters can show.
  */
-import { ListAttachedPoliciesCommand } from '@aws-sdk/client-iot';
+import { ListAttachedPoliciesCommand, ListThingPrincipalsCommand } from '@aws-sdk/client-iot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAwsStack, type AwsStack } from './aws-stack.js';
 
@@ -22,6 +22,10 @@ const attached = async (target: string): Promise<string[]> =>
     .map((policy) => policy.policyName ?? '')
     .sort();
 
+/** The certificate ARNs attached to the client's thing (every certificate it was issued). */
+const certificatesOf = async (clientId: string): Promise<string[]> =>
+  ((await stack.operatorIot.send(new ListThingPrincipalsCommand({ thingName: clientId }))).principals ?? []).sort();
+
 describe('the service on the emulated AWS APIs, IAM evaluated against the synthesized role', () => {
   it('a client registers itself as WEBSOCKET: Cognito assigns its id, the player policy is attached (#26, 3)', async () => {
     const answer = await stack.register({ type: 'WEBSOCKET' });
@@ -35,5 +39,17 @@ describe('the service on the emulated AWS APIs, IAM evaluated against the synthe
     const again = await stack.register({ type: 'WEBSOCKET', clientId }, String(answer.body.serviceToken));
     expect(again.status, JSON.stringify(again.body)).toBe(200);
     expect(again.body.clientId).toBe(clientId);
+  });
+
+  it('a publish grant given at registration attaches the tool policy to the certificate (#26, 4)', async () => {
+    const answer = await stack.admin('POST', '/admin/register', {
+      type: 'OPENSSL',
+      clientId: 'tool-4',
+      publish: ['tools'],
+    });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    expect(answer.body.brokerPublish).toEqual(['tools']);
+    const [certificate] = await certificatesOf('tool-4');
+    expect(await attached(String(certificate))).toEqual([stack.policies.device, stack.policies.tools.tools].sort());
   });
 });

@@ -101,7 +101,11 @@ export async function createAwsPorts(
     tokens: table,
     channels: channelDirectory(settings.channels),
     identities: new CognitoIdentityPort(clients.cognito ?? new CognitoIdentityClient({ region }), iot, settings),
-    certificates: new IotCertificatePort(iot, table, settings.devicePolicy),
+    certificates: new IotCertificatePort(iot, table, {
+      devicePolicy: settings.devicePolicy,
+      toolPolicies: settings.toolPolicies ?? {},
+      grantsOf: async (clientId) => (await table.get(clientId))?.brokerPublish ?? [],
+    }),
     broker: new DataPlaneBrokerAdmin(dataPlane),
     publisher: new DataPlanePublisher(dataPlane),
     endpoints: { websocket: { host, port: 443, url: `wss://${host}/mqtt` }, mutualTls: { host, port: 8883 } },
