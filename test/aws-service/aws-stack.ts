@@ -31,6 +31,7 @@ import {
   roleId,
   rolePolicies,
   type DeployTarget,
+  type ResolvedPolicy,
   type TemplateResource,
 } from '../../packages/aws-service/src/testing/template-iam.js';
 import { adminEvent, httpApiEvent } from '../helpers/http-api-gateway.js';
@@ -46,7 +47,7 @@ export interface AwsStack {
   /** The service function's principal: its `policies` are the template's role (replace them to remove a grant). */
   readonly service: AwsPrincipal;
   /** The role's policies as synthesized. */
-  readonly servicePolicies: AwsPrincipal['policies'];
+  readonly servicePolicies: readonly ResolvedPolicy[];
   /** An operator's IoT client (iot:* on everything), for looking at the registry. */
   readonly operatorIot: IoTClient;
   /** IoT policy names of the template: player, device, tool-CHANNEL. */
