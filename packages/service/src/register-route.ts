@@ -74,6 +74,9 @@ export function createRegisterHandler(
       throw new HttpProblem(400, 'BAD_REQUEST', 'Field "clientId" must be 1-128 letters, digits, ":", "_" or "-".');
     }
     const publish = grantsOf(body?.publish, operator);
+    // An id the platform allocated here (on AWS: the Cognito identity it just created) is the
+    // registrant's own; only an id the request names can be someone else's identity.
+    const allocated = body?.clientId === undefined;
     const clientId =
       body?.clientId ??
       (type === 'WEBSOCKET'
@@ -106,7 +109,7 @@ export function createRegisterHandler(
       }
       // A guest's identity id (from GetId, seen in presence events) is not free to claim: registering
       // it would make its credentials, private channel and client id the registrant's.
-      if (existing === undefined && !operator && (await identities.hasIdentity(clientId))) {
+      if (existing === undefined && !operator && !allocated && (await identities.hasIdentity(clientId))) {
         throw new HttpProblem(
           403,
           'IDENTITY_TAKEN',

@@ -72,22 +72,40 @@ export function channelDirectory(config: ChannelsConfig): ServicePorts['channels
   };
 }
 
-/** Builds the AWS ports (SDK clients use the function's role). */
-export async function createAwsPorts(settings: AwsServiceSettings): Promise<ServicePorts> {
+/** The SDK clients the ports use; each defaults to one for the region with the function's role. */
+export interface AwsServiceClients {
+  readonly iot?: IoTClient;
+  readonly cognito?: CognitoIdentityClient;
+  readonly dynamodb?: DynamoDBClient;
+  readonly dataPlane?: IoTDataPlaneClient;
+}
+
+/**
+ * Builds the AWS ports. The SDK clients use the function's role unless `clients` passes others
+ * (tests point them at the emulated AWS APIs through `endpoint`).
+ */
+export async function createAwsPorts(
+  settings: AwsServiceSettings,
+  clients: AwsServiceClients = {},
+): Promise<ServicePorts> {
   const { region } = settings;
-  const iot = new IoTClient({ region });
+  const iot = clients.iot ?? new IoTClient({ region });
   const endpoint =
     settings.iotDataEndpoint ??
     `https://${(await iot.send(new DescribeEndpointCommand({ endpointType: 'iot:Data-ATS' }))).endpointAddress ?? ''}`;
-  const dataPlane = new IoTDataPlaneClient({ region, endpoint });
-  const table = new DynamoUserStore(new DynamoDBClient({ region }), settings.tableName);
+  const dataPlane = clients.dataPlane ?? new IoTDataPlaneClient({ region, endpoint });
+  const table = new DynamoUserStore(clients.dynamodb ?? new DynamoDBClient({ region }), settings.tableName);
   const host = new URL(endpoint).hostname;
   return {
     users: new ToolGrantingUsers(table, iot, settings.toolPolicies ?? {}),
     tokens: table,
     channels: channelDirectory(settings.channels),
-    identities: new CognitoIdentityPort(new CognitoIdentityClient({ region }), iot, settings),
-    certificates: new IotCertificatePort(iot, table, settings.devicePolicy),
+    identities: new CognitoIdentityPort(clients.cognito ?? new CognitoIdentityClient({ region }), iot, settings),
+    certificates: new IotCertificatePort(iot, table, {
+      devicePolicy: settings.devicePolicy,
+      toolPolicies: settings.toolPolicies ?? {},
+      grantsOf: async (clientId) => (await table.get(clientId))?.brokerPublish ?? [],
+    }),
     broker: new DataPlaneBrokerAdmin(dataPlane),
     publisher: new DataPlanePublisher(dataPlane),
     endpoints: { websocket: { host, port: 443, url: `wss://${host}/mqtt` }, mutualTls: { host, port: 8883 } },

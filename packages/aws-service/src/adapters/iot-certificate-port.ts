@@ -2,7 +2,8 @@
  * Device certificates on AWS IoT (OPENSSL clients: dedicated servers, tools). Registration
  * creates a key pair and an ACTIVE certificate (`CreateKeysAndCertificate`), a thing named after
  * the client id with the certificate attached (the device policy's client id is
- * `${iot:Connection.Thing.ThingName}`), and attaches the device policy. A ban sets the
+ * `${iot:Connection.Thing.ThingName}`), and attaches the device policy and the tool policy of
+ * each channel the client is granted to publish on. A ban sets the
  * certificate INACTIVE (`UpdateCertificate`) and detaches the policy; an unban restores both.
  * The private key is returned once and never stored.
  */
@@ -24,16 +25,35 @@ export interface CertificateArnStore {
   setCertificateArn(clientId: string, arn: string): Promise<void>;
 }
 
+/** The IoT policies of certificate clients. */
+export interface CertificatePolicies {
+  /** The device policy, attached to every certificate. */
+  readonly devicePolicy: string;
+  /** Tool policy name per `trustedPublish` channel (the construct's `policyNames.tools`). @default none */
+  readonly toolPolicies?: Readonly<Record<string, string>>;
+  /** The channels the client is granted direct broker publish on (its user record). @default none */
+  readonly grantsOf?: (clientId: string) => Promise<readonly string[]>;
+}
+
 /** `CertificatePort` over AWS IoT. */
 export class IotCertificatePort implements CertificatePort {
   readonly #iot: IoTClient;
   readonly #arns: CertificateArnStore;
   readonly #devicePolicy: string;
+  readonly #policies: CertificatePolicies;
 
-  constructor(iot: IoTClient, arns: CertificateArnStore, devicePolicy: string) {
+  constructor(iot: IoTClient, arns: CertificateArnStore, policies: CertificatePolicies) {
     this.#iot = iot;
     this.#arns = arns;
-    this.#devicePolicy = devicePolicy;
+    this.#devicePolicy = policies.devicePolicy;
+    this.#policies = policies;
+  }
+
+  /** The policies a new certificate of `clientId` gets: the device policy and its grants' tool policies. */
+  async #policiesFor(clientId: string): Promise<string[]> {
+    const grants = (await this.#policies.grantsOf?.(clientId)) ?? [];
+    const tools = grants.flatMap((channel) => this.#policies.toolPolicies?.[channel] ?? []);
+    return [this.#devicePolicy, ...tools];
   }
 
   async issueClientCertificate(clientId: string): Promise<ClientCertificate> {
@@ -45,7 +65,9 @@ export class IotCertificatePort implements CertificatePort {
       if ((error as { name?: unknown })?.name !== 'ResourceAlreadyExistsException') throw error;
     }
     await this.#iot.send(new AttachThingPrincipalCommand({ thingName: clientId, principal: arn }));
-    await this.#iot.send(new AttachPolicyCommand({ policyName: this.#devicePolicy, target: arn }));
+    // Grants given before the certificate existed (registration with `publish`) hold from its first connect.
+    for (const policyName of await this.#policiesFor(clientId))
+      await this.#iot.send(new AttachPolicyCommand({ policyName, target: arn }));
     await this.#arns.setCertificateArn(clientId, arn);
     const certificatePem = created.certificatePem ?? '';
     return {

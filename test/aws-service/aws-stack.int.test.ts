@@ -1,0 +1,109 @@
+/**
+ * The service on its AWS adapters, offline, as the WebCommunicator template deploys it: every
+ * AWS call the adapters make goes through the real SDK v3 to the emulated AWS APIs and is
+ * evaluated against the service role synthesized by the construct (aws-stack.ts). One test per
+ * defect of issue 26 that only running the adapters can show.
+ */
+import {
+  DescribeCertificateCommand,
+  ListAttachedPoliciesCommand,
+  ListThingPrincipalsCommand,
+} from '@aws-sdk/client-iot';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAwsStack, type AwsStack } from './aws-stack.js';
+
+let stack: AwsStack;
+
+beforeAll(async () => {
+  stack = await startAwsStack();
+}, 120_000);
+afterAll(async () => {
+  await stack?.close();
+});
+
+const attached = async (target: string): Promise<string[]> =>
+  ((await stack.operatorIot.send(new ListAttachedPoliciesCommand({ target }))).policies ?? [])
+    .map((policy) => policy.policyName ?? '')
+    .sort();
+
+/** The certificate ARNs attached to the client's thing (every certificate it was issued). */
+const certificatesOf = async (clientId: string): Promise<string[]> =>
+  ((await stack.operatorIot.send(new ListThingPrincipalsCommand({ thingName: clientId }))).principals ?? []).sort();
+
+const statusOf = async (arn: string): Promise<string | undefined> =>
+  (await stack.operatorIot.send(new DescribeCertificateCommand({ certificateId: arn.slice(arn.lastIndexOf('/') + 1) })))
+    .certificateDescription?.status;
+
+/** The service role's policies without `action` (a grant removed from the synthesized role). */
+const without = (action: string): AwsStack['servicePolicies'] =>
+  stack.servicePolicies.map((policy) => ({
+    ...policy,
+    Statement: policy.Statement.map((statement) => ({
+      ...statement,
+      Action: statement.Action.filter((a) => a !== action),
+    })).filter((statement) => statement.Action.length > 0),
+  }));
+
+describe('the service on the emulated AWS APIs, IAM evaluated against the synthesized role', () => {
+  it('a client registers itself as WEBSOCKET: Cognito assigns its id, the player policy is attached (#26, 3)', async () => {
+    const answer = await stack.register({ type: 'WEBSOCKET' });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    const clientId = String(answer.body.clientId);
+    expect(clientId).toMatch(/^eu-west-1:[0-9a-f-]{36}$/);
+    expect(answer.body.identityId).toBe(clientId);
+    expect(String(answer.body.openIdToken).split('.')).toHaveLength(3);
+    expect(await attached(clientId)).toEqual([stack.policies.player]);
+    // Renewing with the service token keeps the id.
+    const again = await stack.register({ type: 'WEBSOCKET', clientId }, String(answer.body.serviceToken));
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    expect(again.body.clientId).toBe(clientId);
+  });
+
+  it('a publish grant given at registration attaches the tool policy to the certificate (#26, 4)', async () => {
+    const answer = await stack.admin('POST', '/admin/register', {
+      type: 'OPENSSL',
+      clientId: 'tool-4',
+      publish: ['tools'],
+    });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    expect(answer.body.brokerPublish).toEqual(['tools']);
+    const [certificate] = await certificatesOf('tool-4');
+    expect(await attached(String(certificate))).toEqual([stack.policies.device, stack.policies.tools.tools].sort());
+  });
+
+  it('banning a certificate client revokes its certificates only; a refused AWS call leaves it banned, and repeating the ban finishes it (#26, 6)', async () => {
+    const registered = await stack.admin('POST', '/admin/register', { type: 'OPENSSL', clientId: 'dev-6' });
+    expect(registered.status).toBe(200);
+    const ban = await stack.admin('PUT', '/admin/users/dev-6/status', { status: 'banned' });
+    expect(ban.status, JSON.stringify(ban.body)).toBe(200);
+    expect(ban.body.user).toMatchObject({ id: 'dev-6', status: 'banned' });
+    for (const arn of await certificatesOf('dev-6')) expect(await statusOf(arn)).toBe('INACTIVE');
+
+    const victim = await stack.admin('POST', '/admin/register', { type: 'OPENSSL', clientId: 'dev-6b' });
+    const [certificate = ''] = await certificatesOf('dev-6b');
+    stack.service.policies = without('iot:UpdateCertificate');
+    try {
+      const refused = await stack.admin('PUT', '/admin/users/dev-6b/status', { status: 'banned' });
+      expect(refused.status).toBe(502);
+      expect(refused.body).toMatchObject({
+        error: {
+          code: 'BAN_INCOMPLETE',
+          message: expect.stringContaining(`iot:UpdateCertificate on resource: ${certificate}`),
+        },
+      });
+      // Half a ban is still a ban: the client is refused by the service while the operator repeats it.
+      expect((await stack.admin('GET', '/admin/users/dev-6b')).body.user).toMatchObject({ status: 'banned' });
+      const registration = await stack.register(
+        { type: 'OPENSSL', clientId: 'dev-6b' },
+        String(victim.body.serviceToken),
+      );
+      expect(registration).toMatchObject({ status: 403, body: { error: { code: 'BANNED' } } });
+      expect(await statusOf(certificate)).toBe('ACTIVE');
+    } finally {
+      stack.service.policies = stack.servicePolicies;
+    }
+    const repeated = await stack.admin('PUT', '/admin/users/dev-6b/status', { status: 'banned' });
+    expect(repeated.status, JSON.stringify(repeated.body)).toBe(200);
+    expect(await statusOf(certificate)).toBe('INACTIVE');
+  });
+});
