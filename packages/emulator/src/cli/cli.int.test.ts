@@ -186,11 +186,28 @@ describe('webcomm conventions', slow, () => {
   });
 
   it('an API refusal is a JSON error with the service code under --json', async () => {
-    const unknown = await run(['publish', 'nope', '{}', '--data-dir', dataDir, '--json']);
-    expect(unknown.code).toBe(4);
-    expect(JSON.parse(unknown.stderr)).toEqual({
-      error: { code: 'UNKNOWN_CHANNEL', message: expect.stringContaining('No channel "nope"') },
+    const banned = await run(['set-status', 'nobody-registered-this', 'banned', '--data-dir', dataDir, '--json']);
+    expect(banned.code).toBe(4);
+    expect(JSON.parse(banned.stderr)).toEqual({
+      error: { code: 'UNKNOWN_USER', message: expect.stringContaining('No user "nobody-registered-this"') },
     });
+  });
+
+  it('a misspelt channel is bad usage (exit 2) with the library\'s "did you mean", for listen and publish', async () => {
+    const [listen, publish, listenJson, unlike] = await Promise.all([
+      run(['listen', 'content-update', '-W', '5', '--data-dir', dataDir]),
+      run(['publish', 'content-update', '{}', '--data-dir', dataDir]),
+      run(['listen', 'announcements', 'anouncements', '-W', '5', '--data-dir', dataDir, '--json']),
+      run(['publish', 'zzzzzzzz', '{}', '--data-dir', dataDir]),
+    ]);
+    const suggestion = 'no channel "content-update" (did you mean "content-updates"?); "webcomm channels" lists them.';
+    expect([listen.code, listen.stderr.trim()]).toEqual([2, `webcomm: ${suggestion}`]);
+    expect([publish.code, publish.stderr.trim()]).toEqual([2, `webcomm: ${suggestion}`]);
+    expect([listenJson.code, JSON.parse(listenJson.stderr)]).toEqual([
+      2,
+      { error: { code: 'UNKNOWN_CHANNEL', message: expect.stringContaining('did you mean "announcements"?') } },
+    ]);
+    expect([unlike.code, unlike.stderr]).toEqual([2, expect.stringContaining('the channels are "announcements"')]);
   });
 });
 
@@ -244,7 +261,7 @@ describe('webcomm admin commands', slow, () => {
       run(['publish', '--help']),
     ]);
     expect([badJson.code, badJson.stderr]).toEqual([2, expect.stringContaining('must be JSON text')]);
-    expect([unknown.code, unknown.stderr]).toEqual([4, expect.stringContaining('UNKNOWN_CHANNEL')]);
+    expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringContaining('no channel "nope"')]);
     expect([noServer.code, noServer.stderr]).toEqual([3, expect.stringContaining('is "webcomm serve" running?')]);
     expect([noDir.code, noDir.stderr]).toEqual([2, expect.stringContaining('start one with "webcomm serve"')]);
     expect(badStatus.code).toBe(2);

@@ -5,6 +5,7 @@
  * the broker went away, back again) go to stderr, so stdout stays data.
  */
 import { connect as mqttConnect, type MqttClient } from 'mqtt';
+import { listenFilters } from './channel-names.js';
 import { CliError, EXIT, type ConnectionFlags } from './cli-context.js';
 import { acquireListenerIdentity } from './listener-identity.js';
 
@@ -40,7 +41,13 @@ export async function runListen(channels: string[], flags: ListenFlags): Promise
   const timeoutSeconds = positiveInteger('--timeout', flags.timeout);
   const identity = await acquireListenerIdentity(flags);
   const { registration } = identity;
-  const filters = channels.map((name) => registration.channels.find((c) => c.name === name)?.topic ?? name);
+  let filters: string[];
+  try {
+    filters = listenFilters(channels, registration.channels);
+  } catch (error) {
+    await identity.release();
+    throw error;
+  }
   const broker = `mqtts://${registration.endpoint.host}:${registration.endpoint.port}`;
   const link: MqttClient = mqttConnect(broker, {
     clientId: registration.clientId,
