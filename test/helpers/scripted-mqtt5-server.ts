@@ -42,6 +42,8 @@ export interface Script {
   readonly behindConnack?: (link: ScriptedLink) => Record<string, unknown>[];
   /** Packets written in the same write as each SUBACK. */
   readonly behindSuback?: (link: ScriptedLink) => Record<string, unknown>[];
+  /** Answers a client packet instead of the default when it returns packets (e.g. a wrong ack). */
+  readonly answer?: (packet: Packet, link: ScriptedLink) => Record<string, unknown>[] | undefined;
 }
 
 export interface ScriptedServer {
@@ -104,6 +106,11 @@ export async function startScriptedServer(
       answer(packet, current);
     });
     const answer = (packet: Packet, current: ScriptedLink): void => {
+      const scripted = script.answer?.(packet, current);
+      if (scripted !== undefined) {
+        current.send(...scripted);
+        return;
+      }
       switch (packet.cmd) {
         case 'connect': {
           const sessionPresent = script.sessionPresent?.(current.number) ?? false;
