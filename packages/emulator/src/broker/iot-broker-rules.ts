@@ -11,14 +11,19 @@ import type { Logger } from '../logger.js';
 import type { PacketRefusalReason, RefusalEvents } from '../refusal-events.js';
 import {
   beforeEachPacket,
+  clientMaximumPacketSize,
   clientOfStream,
   clientSentDisconnect,
+  editNextConnack,
   heldFilters,
   isClientClosed,
+  setMqtt5Limits,
 } from './aedes-internals.js';
 import type { ConnectAuthorizerDeps } from './authorize-connect.js';
 import { authorizeConnect } from './authorize-connect.js';
 import { clampKeepalive, topicProblem } from './iot-limits.js';
+import { iotConnackProperties, MQTT5_SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED } from './mqtt5-connack.js';
+import { publishFits } from './outbound-size.js';
 import { MQTT5_MAXIMUM_CONNECT_TIME, type LiveSessions, type Session } from './live-sessions.js';
 import type { DisconnectReason } from './presence-events.js';
 import { closedByPeer } from './peer-close.js';
@@ -55,6 +60,8 @@ export class IotBrokerRules {
   readonly #sentClientIds = new WeakMap<Client, string>();
   /** Refusals told to an MQTT 5 client by reason code (SUBACK/PUBACK 0x87): its link stays up. */
   readonly #toldByReasonCode = new WeakSet<Error>();
+  /** The DISCONNECT reason code an MQTT 5 client hears for a refusal that ends its link (else 0x82). */
+  readonly #disconnectCodes = new WeakMap<Error, number>();
   readonly #expiry: SessionExpiry;
   #versionNumber = 0;
   #shuttingDown = false;
@@ -86,6 +93,11 @@ export class IotBrokerRules {
   /** Installs the hooks and event listeners on `broker`. */
   install(broker: Aedes): void {
     this.#broker = broker;
+    setMqtt5Limits(broker, {
+      topicAliasMaximum: this.#deps.limits.maxTopicAliases,
+      sessionExpiryIntervalLimit: Math.ceil(this.#deps.sessionExpiryMs / 1000),
+      pendingSessionsLimit: 0,
+    });
     broker.preConnect = (client, packet, done) => done(null, this.#preConnect(client, packet));
     broker.authenticate = (client, username, password, done) => {
       this.#authenticate(client, username, password).then(
@@ -108,11 +120,19 @@ export class IotBrokerRules {
       if (error !== null && this.#toldByReasonCode.has(error)) done(null, null);
       // aedes closes the link on an error without a word: tell a v5 client why first, as for PUBLISH.
       else if (error !== null && client.version === 5)
-        client.disconnect({ reasonCode: MQTT5_PROTOCOL_ERROR }, () => done(error, null));
+        client.disconnect({ reasonCode: this.#disconnectCodes.get(error) ?? MQTT5_PROTOCOL_ERROR }, () =>
+          done(error, null),
+        );
       else done(error, error === null ? subscription : null);
     };
+    // A message the client may not receive, or larger than its MQTT 5 Maximum Packet Size, is not
+    // sent (MQTT 5: dropped as if delivered; a queued QoS 1 copy is cleared).
     broker.authorizeForward = (client, packet) =>
-      this.#mayReceive(client, packet.topic) && this.#retainedAllowed(client, packet) ? packet : null;
+      this.#mayReceive(client, packet.topic) &&
+      this.#retainedAllowed(client, packet) &&
+      publishFits(packet, clientMaximumPacketSize(client))
+        ? packet
+        : null;
     broker.on('clientReady', (client) => this.#onReady(client));
     broker.on('clientDisconnect', (client) => this.#onDisconnect(client));
     broker.on('keepaliveTimeout', (client) => this.#setReason(client, 'MQTT_KEEP_ALIVE_TIMEOUT'));
@@ -120,17 +140,31 @@ export class IotBrokerRules {
 
   #preConnect(client: Client, packet: ConnectPacket): boolean {
     this.#sentClientIds.set(client, packet.clientId);
-    packet.keepalive = clampKeepalive(packet.keepalive ?? 0, this.#deps.limits);
+    const requestedKeepalive = packet.keepalive ?? 0;
+    packet.keepalive = clampKeepalive(requestedKeepalive, this.#deps.limits);
     this.#keepalives.set(client, packet.keepalive);
     if (this.#expiry.takeExpired(packet.clientId)) packet.clean = true;
+    if (packet.protocolVersion === 5) {
+      const properties = iotConnackProperties({
+        requestedKeepalive,
+        keepalive: packet.keepalive,
+        limits: this.#deps.limits,
+      });
+      // Only an accepted CONNECT's CONNACK says what the server offers.
+      editNextConnack(client.conn, (connack) => {
+        if (connack.reasonCode === 0) connack.properties = { ...connack.properties, ...properties };
+      });
+    }
     // See each SUBSCRIBE whole before aedes splits it into single authorizations: count its
-    // filters, and grant QoS 1 for QoS 2 as IoT Core does (aedes takes the SUBACK QoS from here).
+    // filters, note a subscription identifier, and grant QoS 1 for QoS 2 as IoT Core does (aedes
+    // takes the SUBACK QoS from here).
     beforeEachPacket(client, (incoming) => {
       if (incoming.cmd !== 'subscribe' || incoming.subscriptions === undefined) return;
       for (const subscription of incoming.subscriptions) subscription.qos = Math.min(subscription.qos, 1);
       const session = this.#sessions.of(client);
-      if (session !== undefined && incoming.subscriptions.length > this.#deps.limits.maxFiltersPerSubscribe)
-        session.tooManyFilters = true;
+      if (session === undefined) return;
+      if (incoming.subscriptions.length > this.#deps.limits.maxFiltersPerSubscribe) session.tooManyFilters = true;
+      if (incoming.properties?.subscriptionIdentifier !== undefined) session.subscriptionIdentifierSent = true;
     });
     return true;
   }
@@ -234,6 +268,16 @@ export class IotBrokerRules {
         { action: 'subscribe', reason: 'too-many-filters', topic },
         `SUBSCRIBE with more than ${limits.maxFiltersPerSubscribe} filters refused`,
       );
+    }
+    if (session?.subscriptionIdentifierSent === true) {
+      const error = this.#violation(
+        client,
+        'CLIENT_ERROR',
+        { action: 'subscribe', reason: 'subscription-identifier', topic },
+        'SUBSCRIBE with a subscription identifier refused: the CONNACK said Subscription Identifiers Available 0',
+      );
+      this.#disconnectCodes.set(error, MQTT5_SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED);
+      return error;
     }
     const held = heldFilters(client);
     if (!(topic in held) && Object.keys(held).length >= limits.maxSubscriptionsPerConnection) {
