@@ -268,6 +268,39 @@ describe("what the SDK hears in IoT Core's MQTT 5 CONNACK", () => {
   });
 });
 
+describe('shared subscriptions through the SDK', () => {
+  it('two SDK clients in $share/workers/... split the messages between them', async () => {
+    env = await startEmulatorUnderTest();
+    const members = await Promise.all(
+      [await registerTool(env), await registerTool(env)].map(async (registration) => {
+        const builder = iot.AwsIotMqtt5ClientConfigBuilder.newDirectMqttBuilderWithMtlsFromMemory(
+          'localhost',
+          registration.certificatePem,
+          registration.privateKeyPem,
+        );
+        builder.withPort(registration.endpoint.port);
+        builder.withCertificateAuthority(registration.caPem);
+        builder.withConnectProperties({ clientId: registration.clientId, keepAliveIntervalSeconds: 30 });
+        const client = new mqtt5.Mqtt5Client(builder.build());
+        await started(client);
+        const suback = await client.subscribe({
+          subscriptions: [{ topicFilter: '$share/workers/webcomm/local/tools', qos: mqtt5.QoS.AtLeastOnce }],
+        });
+        expect(suback.reasonCodes).toEqual([mqtt5.SubackReasonCode.GrantedQoS1]);
+        const got: string[] = [];
+        client.on('messageReceived', ({ message }) => got.push(text(message.payload)));
+        return { client, got };
+      }),
+    );
+    for (const n of [1, 2, 3, 4])
+      await env.emulator.broker.publish('webcomm/local/tools', Buffer.from(String(n)), { qos: 1 });
+    while (members.reduce((sum, m) => sum + m.got.length, 0) < 4)
+      await new Promise((resolve) => members.forEach((m) => m.client.once('messageReceived', resolve)));
+    expect(members.map((m) => m.got.length)).toEqual([2, 2]);
+    expect(members.flatMap((m) => m.got).sort()).toEqual(['1', '2', '3', '4']);
+  });
+});
+
 describe('presence as an operator watches it', () => {
   it("the backend credentials watch presence over the SigV4 WebSocket; the SDK's stop() is CLIENT_INITIATED_DISCONNECT", async () => {
     env = await startEmulatorUnderTest();

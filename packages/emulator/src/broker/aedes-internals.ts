@@ -14,7 +14,8 @@ import mqttPacket from 'mqtt-packet';
 /** A packet as aedes's parser emits it (only the fields the rules read or change). */
 export interface ParsedPacket {
   readonly cmd: string;
-  readonly subscriptions?: { qos: number }[];
+  readonly subscriptions?: { topic: string; qos: number }[];
+  readonly unsubscriptions?: string[];
   readonly properties?: { readonly subscriptionIdentifier?: number | number[] };
 }
 
@@ -32,6 +33,11 @@ export function beforeEachPacket(client: Client, listener: (packet: ParsedPacket
   if (parser === undefined) return false;
   parser.prependListener('packet', listener);
   return true;
+}
+
+/** The broker's number for a message (`packet.brokerCounter`, one per publish); 0 when absent. */
+export function messageCounter(packet: object): number {
+  return (packet as { brokerCounter?: number }).brokerCounter ?? 0;
 }
 
 /** Whether aedes has closed the client (`client.closed`). */

@@ -17,6 +17,7 @@ import {
   editNextConnack,
   heldFilters,
   isClientClosed,
+  messageCounter,
   setMqtt5Limits,
 } from './aedes-internals.js';
 import type { ConnectAuthorizerDeps } from './authorize-connect.js';
@@ -28,6 +29,7 @@ import { MQTT5_MAXIMUM_CONNECT_TIME, type LiveSessions, type Session } from './l
 import type { DisconnectReason } from './presence-events.js';
 import { closedByPeer } from './peer-close.js';
 import { SessionExpiry } from './session-expiry.js';
+import { SharedSubscriptions } from './shared-subscriptions.js';
 import { connectedEvent, connectFailedEvent, disconnectedEvent, hasPresence } from './presence-events.js';
 
 /** What the rules need. */
@@ -63,6 +65,7 @@ export class IotBrokerRules {
   /** The DISCONNECT reason code an MQTT 5 client hears for a refusal that ends its link (else 0x82). */
   readonly #disconnectCodes = new WeakMap<Error, number>();
   readonly #expiry: SessionExpiry;
+  readonly #shared: SharedSubscriptions;
   #versionNumber = 0;
   #shuttingDown = false;
   #broker: Aedes | undefined;
@@ -73,7 +76,17 @@ export class IotBrokerRules {
   constructor(deps: IotBrokerRulesDeps) {
     this.#deps = deps;
     this.#sessions = deps.sessions;
-    this.#expiry = new SessionExpiry({ ...deps, isLive: (clientId) => deps.sessions.live(clientId) !== undefined });
+    this.#shared = new SharedSubscriptions({
+      heldFilters: (clientId) => {
+        const live = deps.sessions.live(clientId);
+        return live === undefined ? undefined : heldFilters(live.client);
+      },
+    });
+    this.#expiry = new SessionExpiry({
+      ...deps,
+      isLive: (clientId) => deps.sessions.live(clientId) !== undefined,
+      onExpired: (clientId) => this.#shared.forget(clientId),
+    });
   }
 
   /**
@@ -130,6 +143,7 @@ export class IotBrokerRules {
     broker.authorizeForward = (client, packet) =>
       this.#mayReceive(client, packet.topic) &&
       this.#retainedAllowed(client, packet) &&
+      this.#shared.delivers(client.id, packet.topic, messageCounter(packet), packet.retain === true) &&
       publishFits(packet, clientMaximumPacketSize(client))
         ? packet
         : null;
@@ -144,11 +158,13 @@ export class IotBrokerRules {
     packet.keepalive = clampKeepalive(requestedKeepalive, this.#deps.limits);
     this.#keepalives.set(client, packet.keepalive);
     if (this.#expiry.takeExpired(packet.clientId)) packet.clean = true;
+    if (packet.clean === true) this.#shared.forget(packet.clientId);
     if (packet.protocolVersion === 5) {
       const properties = iotConnackProperties({
         requestedKeepalive,
         keepalive: packet.keepalive,
         limits: this.#deps.limits,
+        sharedSubscriptions: true,
       });
       // Only an accepted CONNECT's CONNACK says what the server offers.
       editNextConnack(client.conn, (connack) => {
@@ -159,10 +175,14 @@ export class IotBrokerRules {
     // filters, note a subscription identifier, and grant QoS 1 for QoS 2 as IoT Core does (aedes
     // takes the SUBACK QoS from here).
     beforeEachPacket(client, (incoming) => {
+      const session = this.#sessions.of(client);
+      // `$share/{group}/{filter}` becomes `filter` for aedes and the policy; the group is kept here.
+      if (incoming.cmd === 'unsubscribe' && incoming.unsubscriptions !== undefined && session !== undefined)
+        this.#shared.unsubscribe(session.clientId, incoming.unsubscriptions);
       if (incoming.cmd !== 'subscribe' || incoming.subscriptions === undefined) return;
       for (const subscription of incoming.subscriptions) subscription.qos = Math.min(subscription.qos, 1);
-      const session = this.#sessions.of(client);
       if (session === undefined) return;
+      this.#shared.subscribe(session.clientId, incoming.subscriptions);
       if (incoming.subscriptions.length > this.#deps.limits.maxFiltersPerSubscribe) session.tooManyFilters = true;
       if (incoming.properties?.subscriptionIdentifier !== undefined) session.subscriptionIdentifierSent = true;
     });
@@ -394,6 +414,7 @@ export class IotBrokerRules {
     this.#deps.logger.info(`client "${session.clientId}" disconnected: ${reason}`);
     if (session.ready && hasPresence(session.clientId))
       this.#publishEvent(disconnectedEvent(session, reason, this.#deps.clock.now()));
+    if (wasLive && (session.clean || session.endsSession === true)) this.#shared.forget(session.clientId);
     if (session.endsSession === true && wasLive) this.#expiry.expireNow(session.clientId, this.#broker);
     else if (!session.clean && wasLive && !this.#shuttingDown) this.#expiry.schedule(session.clientId, this.#broker);
   }

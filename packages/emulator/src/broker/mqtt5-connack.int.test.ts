@@ -88,7 +88,7 @@ describe('the MQTT 5 CONNACK', () => {
       sessionExpiryInterval: 3600,
       maximumQoS: 1,
       subscriptionIdentifiersAvailable: false,
-      sharedSubscriptionAvailable: false,
+      sharedSubscriptionAvailable: true,
       topicAliasMaximum: 8,
       maximumPacketSize: 1 + 3 + 147_456,
     });

@@ -10,6 +10,8 @@ export interface SessionExpiryDeps {
   readonly sessionExpiryMs: number;
   /** Whether `clientId` is connected now (then its session has not expired). */
   readonly isLive: (clientId: string) => boolean;
+  /** Called when a stored session ends, to drop what else the emulator keeps for it. */
+  readonly onExpired?: (clientId: string) => void;
 }
 
 /**
@@ -59,6 +61,7 @@ export class SessionExpiry {
 
   #expire(clientId: string, broker: Aedes | undefined): void {
     this.#expired.add(clientId);
+    this.#deps.onExpired?.(clientId);
     if (broker === undefined) return;
     cleanStoredSubscriptions(broker, clientId).catch((error: unknown) =>
       this.#deps.logger.warn(`session expiry of "${clientId}": ${(error as Error).message}`),
