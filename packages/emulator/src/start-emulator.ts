@@ -80,6 +80,8 @@ export interface EmulatorEndpoints {
 export interface EmulatorBroker extends BrokerControl {
   /** Live connections with their effective (clamped) settings. */
   connections(): ConnectionInfo[];
+  /** Messages queued for a client's stored (persistent) session; 0 when it has none. */
+  queuedMessages(clientId: string): Promise<number>;
 }
 
 /** A running emulator. */

@@ -55,6 +55,37 @@ export function heldFilters(client: Client): Readonly<Record<string, unknown>> {
   return (client as unknown as { subscriptions?: Record<string, unknown> }).subscriptions ?? {};
 }
 
+/** The slice of aedes's persistence the emulator uses to free a session's queued messages. */
+interface OutgoingQueue {
+  outgoingStream(client: { id: string }): AsyncIterable<{ messageId?: number }>;
+  outgoingClearMessageId(client: { id: string }, packet: { messageId?: number }): Promise<unknown>;
+}
+
+function outgoingQueue(broker: Aedes): OutgoingQueue {
+  return (broker as unknown as { persistence: OutgoingQueue }).persistence;
+}
+
+/** How many messages aedes holds queued for `clientId` (`persistence.outgoingStream`). */
+export async function queuedMessageCount(broker: Aedes, clientId: string): Promise<number> {
+  let count = 0;
+  for await (const packet of outgoingQueue(broker).outgoingStream({ id: clientId })) if (packet) count += 1;
+  return count;
+}
+
+/**
+ * Frees the messages queued for `clientId` (`persistence.outgoingClearMessageId` on each, as
+ * aedes's own `emptyOutgoingQueue` does for a connected client). Returns how many went.
+ */
+export async function discardQueuedMessages(broker: Aedes, clientId: string): Promise<number> {
+  const queue = outgoingQueue(broker);
+  let count = 0;
+  for await (const packet of queue.outgoingStream({ id: clientId })) {
+    await queue.outgoingClearMessageId({ id: clientId }, packet);
+    count += 1;
+  }
+  return count;
+}
+
 /** Forgets a persistent session's subscriptions (`broker.persistence.cleanSubscriptions`). */
 export function cleanStoredSubscriptions(broker: Aedes, clientId: string): Promise<void> {
   const persistence = (

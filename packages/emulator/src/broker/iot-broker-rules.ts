@@ -14,6 +14,7 @@ import {
   clientMaximumPacketSize,
   clientOfStream,
   clientSentDisconnect,
+  clientSessionExpiryInterval,
   editNextConnack,
   heldFilters,
   isClientClosed,
@@ -84,6 +85,7 @@ export class IotBrokerRules {
     });
     this.#expiry = new SessionExpiry({
       ...deps,
+      maxPendingSessions: deps.limits.maxPendingSessions,
       isLive: (clientId) => deps.sessions.live(clientId) !== undefined,
       onExpired: (clientId) => this.#shared.forget(clientId),
     });
@@ -109,7 +111,7 @@ export class IotBrokerRules {
     setMqtt5Limits(broker, {
       topicAliasMaximum: this.#deps.limits.maxTopicAliases,
       sessionExpiryIntervalLimit: Math.ceil(this.#deps.sessionExpiryMs / 1000),
-      pendingSessionsLimit: 0,
+      pendingSessionsLimit: this.#deps.limits.maxPendingSessions,
     });
     broker.preConnect = (client, packet, done) => done(null, this.#preConnect(client, packet));
     broker.authenticate = (client, username, password, done) => {
@@ -416,7 +418,13 @@ export class IotBrokerRules {
       this.#publishEvent(disconnectedEvent(session, reason, this.#deps.clock.now()));
     if (wasLive && (session.clean || session.endsSession === true)) this.#shared.forget(session.clientId);
     if (session.endsSession === true && wasLive) this.#expiry.expireNow(session.clientId, this.#broker);
-    else if (!session.clean && wasLive && !this.#shuttingDown) this.#expiry.schedule(session.clientId, this.#broker);
+    else if (!session.clean && wasLive && !this.#shuttingDown)
+      // MQTT 5: the interval the client asked for, as aedes clamped it; 3.1.1: IoT Core's default.
+      this.#expiry.schedule(
+        session.clientId,
+        this.#broker,
+        client.version === 5 ? clientSessionExpiryInterval(client) * 1000 : undefined,
+      );
   }
 
   #publishEvent(message: { topic: string; event: object }): void {

@@ -28,6 +28,11 @@ export interface IotLimits {
   readonly maxPacketBytes: number;
   /** MQTT 5: the highest topic alias a client may use (CONNACK Topic Alias Maximum). @default 8 */
   readonly maxTopicAliases: number;
+  /**
+   * Persistent sessions kept for clients that are away, at most (the emulator's own bound, so
+   * memory stays bounded whatever clients do); beyond it a leaving session ends at once. @default 10000
+   */
+  readonly maxPendingSessions: number;
 }
 
 /** IoT Core's values (the payload limit is the one the client library checks against). */
@@ -42,6 +47,7 @@ export const IOT_LIMITS: IotLimits = {
   maxSubscriptionsPerConnection: 50,
   maxPacketBytes: IOT_CORE_LIMITS.maxPayloadBytes + 16 * 1024,
   maxTopicAliases: 8,
+  maxPendingSessions: 10_000,
 };
 
 /**
