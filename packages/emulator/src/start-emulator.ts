@@ -265,7 +265,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     };
     const routeList: RouteHandler[] = [
       createCorsRoute(),
-      createCognitoRoutes({ identities, users, logger }),
+      createCognitoRoutes({ identities, users, logger, clock }),
       createIotDataRoutes({ broker: control, credentials: backendCredentials, region: resolved.region, clock, logger }),
     ];
     const handleRequest = guardRequest(async (request: IncomingMessage, response: ServerResponse) => {
