@@ -50,6 +50,23 @@ function text(payload: mqtt5.Payload | undefined): string {
   return Buffer.from(payload as ArrayBuffer).toString();
 }
 
+/** A certificate client the operator registered, with publish rights on the tools channel. */
+async function registerTool(e: EmulatorUnderTest): Promise<{
+  clientId: string;
+  certificatePem: string;
+  privateKeyPem: string;
+  caPem: string;
+  endpoint: { port: number };
+}> {
+  const response = await fetch(`${e.emulator.endpoints.http}/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${e.emulator.adminToken}` },
+    body: JSON.stringify({ type: 'OPENSSL', publish: ['tools'] }),
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as Awaited<ReturnType<typeof registerTool>>;
+}
+
 /** The MQTT 5 SigV4 WebSocket builder as AWS documents it, pointed at the emulator. */
 async function sigv4Mqtt5(e: EmulatorUnderTest, secure: boolean) {
   const { identityId, credentials } = await guestCredentials(e.emulator);
@@ -128,19 +145,7 @@ describe('aws-iot-device-sdk-v2 against the emulator', () => {
 
   it('MQTT 5 with an operator-issued certificate (mutual TLS) connects and publishes where granted', async () => {
     env = await startEmulatorUnderTest();
-    const response = await fetch(`${env.emulator.endpoints.http}/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${env.emulator.adminToken}` },
-      body: JSON.stringify({ type: 'OPENSSL', publish: ['tools'] }),
-    });
-    expect(response.status).toBe(200);
-    const registration = (await response.json()) as {
-      clientId: string;
-      certificatePem: string;
-      privateKeyPem: string;
-      caPem: string;
-      endpoint: { port: number };
-    };
+    const registration = await registerTool(env);
     const builder = iot.AwsIotMqtt5ClientConfigBuilder.newDirectMqttBuilderWithMtlsFromMemory(
       'localhost',
       registration.certificatePem,
@@ -212,6 +217,88 @@ describe('aws-iot-device-sdk-v2 against the emulator', () => {
       });
     });
   }
+});
+
+describe("what the SDK hears in IoT Core's MQTT 5 CONNACK", () => {
+  it('Server Keep Alive, the adjusted session expiry, Topic Alias Maximum 8 (the SDK then aliases), no subscription ids', async () => {
+    env = await startEmulatorUnderTest();
+    const registration = await registerTool(env);
+    const builder = iot.AwsIotMqtt5ClientConfigBuilder.newDirectMqttBuilderWithMtlsFromMemory(
+      'localhost',
+      registration.certificatePem,
+      registration.privateKeyPem,
+    );
+    builder.withPort(registration.endpoint.port);
+    builder.withCertificateAuthority(registration.caPem);
+    builder.withConnectProperties({
+      clientId: registration.clientId,
+      keepAliveIntervalSeconds: 10,
+      sessionExpiryIntervalSeconds: 604_800,
+    });
+    builder.withTopicAliasingOptions({
+      outboundBehavior: mqtt5.OutboundTopicAliasBehaviorType.LRU,
+      outboundCacheMaxSize: 8,
+    });
+    const client = new mqtt5.Mqtt5Client(builder.build());
+    const connack = await started(client);
+    expect(connack).toMatchObject({
+      reasonCode: mqtt5.ConnectReasonCode.Success,
+      serverKeepAlive: 30,
+      sessionExpiryInterval: 3600,
+      topicAliasMaximum: 8,
+      maximumQos: mqtt5.QoS.AtLeastOnce,
+      subscriptionIdentifiersAvailable: false,
+      maximumPacketSize: 147_460,
+    });
+    await client.subscribe({ subscriptions: [{ topicFilter: 'webcomm/local/tools', qos: mqtt5.QoS.AtLeastOnce }] });
+    const got: string[] = [];
+    const both = new Promise<void>((resolve) =>
+      client.on('messageReceived', ({ message }) => {
+        got.push(text(message.payload));
+        if (got.length === 2) resolve();
+      }),
+    );
+    // The second PUBLISH goes out as an alias only (LRU aliasing); the emulator resolves it.
+    for (const payload of ['first', 'second'])
+      expect((await client.publish({ topicName: 'webcomm/local/tools', payload, qos: 1 }))?.reasonCode).toBe(
+        mqtt5.PubackReasonCode.Success,
+      );
+    await both;
+    expect(got).toEqual(['first', 'second']);
+  });
+});
+
+describe('shared subscriptions through the SDK', () => {
+  it('two SDK clients in $share/workers/... split the messages between them', async () => {
+    env = await startEmulatorUnderTest();
+    const members = await Promise.all(
+      [await registerTool(env), await registerTool(env)].map(async (registration) => {
+        const builder = iot.AwsIotMqtt5ClientConfigBuilder.newDirectMqttBuilderWithMtlsFromMemory(
+          'localhost',
+          registration.certificatePem,
+          registration.privateKeyPem,
+        );
+        builder.withPort(registration.endpoint.port);
+        builder.withCertificateAuthority(registration.caPem);
+        builder.withConnectProperties({ clientId: registration.clientId, keepAliveIntervalSeconds: 30 });
+        const client = new mqtt5.Mqtt5Client(builder.build());
+        await started(client);
+        const suback = await client.subscribe({
+          subscriptions: [{ topicFilter: '$share/workers/webcomm/local/tools', qos: mqtt5.QoS.AtLeastOnce }],
+        });
+        expect(suback.reasonCodes).toEqual([mqtt5.SubackReasonCode.GrantedQoS1]);
+        const got: string[] = [];
+        client.on('messageReceived', ({ message }) => got.push(text(message.payload)));
+        return { client, got };
+      }),
+    );
+    for (const n of [1, 2, 3, 4])
+      await env.emulator.broker.publish('webcomm/local/tools', Buffer.from(String(n)), { qos: 1 });
+    while (members.reduce((sum, m) => sum + m.got.length, 0) < 4)
+      await new Promise((resolve) => members.forEach((m) => m.client.once('messageReceived', resolve)));
+    expect(members.map((m) => m.got.length)).toEqual([2, 2]);
+    expect(members.flatMap((m) => m.got).sort()).toEqual(['1', '2', '3', '4']);
+  });
 });
 
 describe('presence as an operator watches it', () => {

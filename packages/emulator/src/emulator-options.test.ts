@@ -20,6 +20,7 @@ describe('resolveOptions', () => {
     [{ credentialTtlMs: 0 }, 'credentialTtlMs'],
     [{ region: 'Not A Region' }, 'region'],
     [{ limits: { minKeepaliveSeconds: 2000 } }, 'limits.minKeepaliveSeconds'],
+    [{ sessionExpiryMs: 604_800_001 }, 'sessionExpiryMs'],
   ])('names the bad option %j', (options, name) => {
     let thrown: unknown;
     try {

@@ -48,7 +48,10 @@ export interface EmulatorOptions {
    * @default 900000 (15 min)
    */
   readonly openIdTokenTtlMs?: number;
-  /** How long a persistent session (`clean: false`) outlives its connection, ms. @default 3600000 (1 h) */
+  /**
+   * How long a persistent session (`clean: false`) outlives its connection, ms; at most 7 days, as on
+   * IoT Core. An MQTT 5 client's longer Session Expiry Interval is lowered to it. @default 3600000 (1 h)
+   */
   readonly sessionExpiryMs?: number;
   /** Longest life of a WebSocket connection, ms. @default 86400000 (24 h) */
   readonly webSocketTtlMs?: number;
@@ -155,6 +158,18 @@ function bad(option: string, problem: string): WebcommError {
 function positive(option: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0)
     throw bad(option, `must be a positive number of milliseconds or days (got ${String(value)})`);
+  return value;
+}
+
+/** IoT Core keeps a persistent session at most 7 days. */
+const MAX_SESSION_EXPIRY_MS = 604_800_000;
+
+function sessionExpiry(value: number): number {
+  if (positive('sessionExpiryMs', value) > MAX_SESSION_EXPIRY_MS)
+    throw bad(
+      'sessionExpiryMs',
+      `must be at most ${MAX_SESSION_EXPIRY_MS} (7 days, IoT Core's longest session expiry)`,
+    );
   return value;
 }
 
@@ -266,7 +281,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
     accountId: options.accountId ?? DEFAULTS.accountId,
     credentialTtlMs: positive('credentialTtlMs', options.credentialTtlMs ?? DEFAULTS.credentialTtlMs),
     openIdTokenTtlMs: positive('openIdTokenTtlMs', options.openIdTokenTtlMs ?? DEFAULTS.openIdTokenTtlMs),
-    sessionExpiryMs: positive('sessionExpiryMs', options.sessionExpiryMs ?? DEFAULTS.sessionExpiryMs),
+    sessionExpiryMs: sessionExpiry(options.sessionExpiryMs ?? DEFAULTS.sessionExpiryMs),
     webSocketTtlMs: positive('webSocketTtlMs', options.webSocketTtlMs ?? DEFAULTS.webSocketTtlMs),
     certificateValidityDays: positive(
       'certificateValidityDays',

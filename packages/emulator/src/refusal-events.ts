@@ -75,6 +75,8 @@ export type PacketRefusalReason =
   | 'too-many-subscriptions'
   /** A packet over `limits.maxPacketBytes`. */
   | 'packet-too-large'
+  /** An MQTT 5 SUBSCRIBE with a subscription identifier (IoT Core supports none). */
+  | 'subscription-identifier'
   | 'no-session'
   | 'banned'
   | 'policy-denied';

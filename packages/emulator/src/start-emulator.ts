@@ -80,6 +80,8 @@ export interface EmulatorEndpoints {
 export interface EmulatorBroker extends BrokerControl {
   /** Live connections with their effective (clamped) settings. */
   connections(): ConnectionInfo[];
+  /** Messages queued for a client's stored (persistent) session; 0 when it has none. */
+  queuedMessages(clientId: string): Promise<number>;
 }
 
 /** A running emulator. */
@@ -263,7 +265,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     };
     const routeList: RouteHandler[] = [
       createCorsRoute(),
-      createCognitoRoutes({ identities, users, logger }),
+      createCognitoRoutes({ identities, users, logger, clock }),
       createIotDataRoutes({ broker: control, credentials: backendCredentials, region: resolved.region, clock, logger }),
     ];
     const handleRequest = guardRequest(async (request: IncomingMessage, response: ServerResponse) => {

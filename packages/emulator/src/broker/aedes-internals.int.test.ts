@@ -8,10 +8,14 @@ import {
   beforeEachPacket,
   cleanStoredSubscriptions,
   clientOfStream,
+  clientMaximumPacketSize,
   clientSentDisconnect,
+  clientSessionExpiryInterval,
+  editNextConnack,
   forgetWill,
   heldFilters,
   isClientClosed,
+  setMqtt5Limits,
 } from './aedes-internals.js';
 
 // Guards the aedes fields the IoT rules read (see aedes-internals.ts). A failure here after an
@@ -141,5 +145,33 @@ describe('aedes internals the IoT rules depend on', () => {
     await forgetWill(broker, client);
     expect((client as unknown as { will: unknown }).will).toBeNull();
     expect(await persistence.getWill({ id: 'willing' })).toBeUndefined();
+  });
+
+  it("editNextConnack edits the CONNACK aedes writes; setMqtt5Limits and the client's CONNECT values are read", async () => {
+    setMqtt5Limits(broker, { topicAliasMaximum: 8, sessionExpiryIntervalLimit: 60, pendingSessionsLimit: 0 });
+    broker.preConnect = (client, _packet, done) => {
+      editNextConnack(client.conn, (connack) => {
+        connack.properties = { ...connack.properties, userProperties: { edited: 'yes' } };
+      });
+      done(null, true);
+    };
+    const ready = nextClient('clientReady');
+    const c = await connect(url, {
+      clientId: 'v5',
+      protocolVersion: 5,
+      properties: { maximumPacketSize: 2048, sessionExpiryInterval: 600 },
+    });
+    mqttClients.push(c);
+    const client = await ready;
+    // MQTT.js keeps the CONNACK it got (a private field; the 'connect' event has passed).
+    expect((c as unknown as { connackPacket: { properties?: object } }).connackPacket.properties).toMatchObject({
+      userProperties: { edited: 'yes' },
+      topicAliasMaximum: 8,
+      sessionExpiryInterval: 60,
+    });
+    expect(clientMaximumPacketSize(client)).toBe(2048);
+    expect(clientSessionExpiryInterval(client)).toBe(60);
+    // And the link still works after the rewritten CONNACK.
+    expect(await subscribe(c, 'x/1', 1)).toEqual([1]);
   });
 });

@@ -7,12 +7,16 @@
  * renames one fails there, loudly, instead of silently changing the rules' behaviour.
  */
 import type { EventEmitter } from 'node:events';
+import type { Writable } from 'node:stream';
 import type { Aedes, Client } from 'aedes';
+import mqttPacket from 'mqtt-packet';
 
 /** A packet as aedes's parser emits it (only the fields the rules read or change). */
 export interface ParsedPacket {
   readonly cmd: string;
-  readonly subscriptions?: { qos: number }[];
+  readonly subscriptions?: { topic: string; qos: number }[];
+  readonly unsubscriptions?: string[];
+  readonly properties?: { readonly subscriptionIdentifier?: number | number[] };
 }
 
 /** The aedes client bound to a connection's stream (`stream.client`), once aedes has it. */
@@ -31,6 +35,11 @@ export function beforeEachPacket(client: Client, listener: (packet: ParsedPacket
   return true;
 }
 
+/** The broker's number for a message (`packet.brokerCounter`, one per publish); 0 when absent. */
+export function messageCounter(packet: object): number {
+  return (packet as { brokerCounter?: number }).brokerCounter ?? 0;
+}
+
 /** Whether aedes has closed the client (`client.closed`). */
 export function isClientClosed(client: Client): boolean {
   return (client as unknown as { closed?: boolean }).closed === true;
@@ -44,6 +53,37 @@ export function clientSentDisconnect(client: Client): boolean {
 /** The filters the client holds on this connection (`client.subscriptions`, keyed by filter). */
 export function heldFilters(client: Client): Readonly<Record<string, unknown>> {
   return (client as unknown as { subscriptions?: Record<string, unknown> }).subscriptions ?? {};
+}
+
+/** The slice of aedes's persistence the emulator uses to free a session's queued messages. */
+interface OutgoingQueue {
+  outgoingStream(client: { id: string }): AsyncIterable<{ messageId?: number }>;
+  outgoingClearMessageId(client: { id: string }, packet: { messageId?: number }): Promise<unknown>;
+}
+
+function outgoingQueue(broker: Aedes): OutgoingQueue {
+  return (broker as unknown as { persistence: OutgoingQueue }).persistence;
+}
+
+/** How many messages aedes holds queued for `clientId` (`persistence.outgoingStream`). */
+export async function queuedMessageCount(broker: Aedes, clientId: string): Promise<number> {
+  let count = 0;
+  for await (const packet of outgoingQueue(broker).outgoingStream({ id: clientId })) if (packet) count += 1;
+  return count;
+}
+
+/**
+ * Frees the messages queued for `clientId` (`persistence.outgoingClearMessageId` on each, as
+ * aedes's own `emptyOutgoingQueue` does for a connected client). Returns how many went.
+ */
+export async function discardQueuedMessages(broker: Aedes, clientId: string): Promise<number> {
+  const queue = outgoingQueue(broker);
+  let count = 0;
+  for await (const packet of queue.outgoingStream({ id: clientId })) {
+    await queue.outgoingClearMessageId({ id: clientId }, packet);
+    count += 1;
+  }
+  return count;
 }
 
 /** Forgets a persistent session's subscriptions (`broker.persistence.cleanSubscriptions`). */
@@ -64,4 +104,86 @@ export async function forgetWill(broker: Aedes, client: Client): Promise<void> {
     broker as unknown as { persistence: { delWill(client: { id: string; brokerId: string }): Promise<unknown> } }
   ).persistence;
   await persistence.delWill({ id: client.id, brokerId: broker.id });
+}
+
+/** The MQTT 5 limits aedes reads from its own fields (`broker.topicAliasMaximum`, …). */
+export interface AedesMqtt5Limits {
+  /** Highest topic alias a client may use; advertised in CONNACK. */
+  readonly topicAliasMaximum: number;
+  /** Session expiry intervals above this (seconds) are lowered to it, and the CONNACK says so. */
+  readonly sessionExpiryIntervalLimit: number;
+  /** Most persistent sessions waiting for their client; beyond it a leaving session ends at once. */
+  readonly pendingSessionsLimit: number;
+}
+
+/** Sets aedes's MQTT 5 limits on a running broker (the fields its constructor copies options to). */
+export function setMqtt5Limits(broker: Aedes, limits: AedesMqtt5Limits): void {
+  Object.assign(broker, limits);
+}
+
+/** The Maximum Packet Size the client sent in CONNECT (`client.maximumPacketSize`), if any. */
+export function clientMaximumPacketSize(client: Client): number | undefined {
+  return (client as unknown as { maximumPacketSize?: number }).maximumPacketSize;
+}
+
+/** An MQTT 5 client's session expiry after aedes clamped it (`client.sessionExpiryInterval`), seconds. */
+export function clientSessionExpiryInterval(client: Client): number {
+  return (client as unknown as { sessionExpiryInterval?: number }).sessionExpiryInterval ?? 0;
+}
+
+/** A decoded CONNACK, as mqtt-packet parses it. */
+export interface ConnackPacket {
+  readonly reasonCode?: number;
+  properties?: Record<string, unknown>;
+}
+
+/**
+ * Lets `edit` change the next CONNACK aedes writes on `stream` (protocol level 5). aedes builds
+ * its CONNACK properties from broker-wide fields only, with no hook; mqtt-packet writes a CONNACK
+ * as a few synchronous `stream.write`s, so they are collected, decoded, edited and written again
+ * as one buffer. Later writes go straight through.
+ */
+export function editNextConnack(stream: Writable, edit: (connack: ConnackPacket) => void): void {
+  const own = Object.prototype.hasOwnProperty.call(stream, 'write');
+  const original = stream.write;
+  const chunks: Buffer[] = [];
+  const callbacks: ((error?: Error | null) => void)[] = [];
+  const restore = (): void => {
+    if (own) stream.write = original;
+    else delete (stream as Partial<Writable>).write;
+  };
+  stream.write = function collect(this: Writable, chunk: unknown, ...rest: unknown[]): boolean {
+    chunks.push(Buffer.from(chunk as Uint8Array));
+    const callback = rest.find((arg): arg is (error?: Error | null) => void => typeof arg === 'function');
+    if (callback !== undefined) callbacks.push(callback);
+    const held = Buffer.concat(chunks);
+    const size = wholePacketSize(held);
+    if (size === undefined || held.length < size) return true;
+    restore();
+    let decoded: ConnackPacket | undefined;
+    const parser = mqttPacket.parser({ protocolVersion: 5 });
+    parser.on('packet', (packet: ConnackPacket & { cmd: string }) => {
+      if (packet.cmd === 'connack') decoded = packet;
+    });
+    parser.parse(held.subarray(0, size));
+    let bytes: Buffer = held.subarray(0, size);
+    if (decoded !== undefined) {
+      edit(decoded);
+      bytes = mqttPacket.generate(decoded as mqttPacket.Packet, { protocolVersion: 5 });
+    }
+    const out = Buffer.concat([bytes, held.subarray(size)]);
+    const done = (error?: Error | null): void => callbacks.forEach((cb) => cb(error));
+    return Reflect.apply(original, this, [out, done]) as boolean;
+  } as Writable['write'];
+}
+
+/** The whole size of the MQTT packet at the start of `bytes`, once its length field is complete. */
+function wholePacketSize(bytes: Buffer): number | undefined {
+  let length = 0;
+  for (let i = 1; i <= 4 && i < bytes.length; i += 1) {
+    const byte = bytes[i] ?? 0;
+    length += (byte & 0x7f) * 128 ** (i - 1);
+    if ((byte & 0x80) === 0) return 1 + i + length;
+  }
+  return undefined;
 }

@@ -11,18 +11,26 @@ import type { Logger } from '../logger.js';
 import type { PacketRefusalReason, RefusalEvents } from '../refusal-events.js';
 import {
   beforeEachPacket,
+  clientMaximumPacketSize,
   clientOfStream,
   clientSentDisconnect,
+  clientSessionExpiryInterval,
+  editNextConnack,
   heldFilters,
   isClientClosed,
+  messageCounter,
+  setMqtt5Limits,
 } from './aedes-internals.js';
 import type { ConnectAuthorizerDeps } from './authorize-connect.js';
 import { authorizeConnect } from './authorize-connect.js';
 import { clampKeepalive, topicProblem } from './iot-limits.js';
+import { iotConnackProperties, MQTT5_SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED } from './mqtt5-connack.js';
+import { publishFits } from './outbound-size.js';
 import { MQTT5_MAXIMUM_CONNECT_TIME, type LiveSessions, type Session } from './live-sessions.js';
 import type { DisconnectReason } from './presence-events.js';
 import { closedByPeer } from './peer-close.js';
 import { SessionExpiry } from './session-expiry.js';
+import { SharedSubscriptions } from './shared-subscriptions.js';
 import { connectedEvent, connectFailedEvent, disconnectedEvent, hasPresence } from './presence-events.js';
 
 /** What the rules need. */
@@ -55,7 +63,10 @@ export class IotBrokerRules {
   readonly #sentClientIds = new WeakMap<Client, string>();
   /** Refusals told to an MQTT 5 client by reason code (SUBACK/PUBACK 0x87): its link stays up. */
   readonly #toldByReasonCode = new WeakSet<Error>();
+  /** The DISCONNECT reason code an MQTT 5 client hears for a refusal that ends its link (else 0x82). */
+  readonly #disconnectCodes = new WeakMap<Error, number>();
   readonly #expiry: SessionExpiry;
+  readonly #shared: SharedSubscriptions;
   #versionNumber = 0;
   #shuttingDown = false;
   #broker: Aedes | undefined;
@@ -66,7 +77,18 @@ export class IotBrokerRules {
   constructor(deps: IotBrokerRulesDeps) {
     this.#deps = deps;
     this.#sessions = deps.sessions;
-    this.#expiry = new SessionExpiry({ ...deps, isLive: (clientId) => deps.sessions.live(clientId) !== undefined });
+    this.#shared = new SharedSubscriptions({
+      heldFilters: (clientId) => {
+        const live = deps.sessions.live(clientId);
+        return live === undefined ? undefined : heldFilters(live.client);
+      },
+    });
+    this.#expiry = new SessionExpiry({
+      ...deps,
+      maxPendingSessions: deps.limits.maxPendingSessions,
+      isLive: (clientId) => deps.sessions.live(clientId) !== undefined,
+      onExpired: (clientId) => this.#shared.forget(clientId),
+    });
   }
 
   /**
@@ -86,6 +108,11 @@ export class IotBrokerRules {
   /** Installs the hooks and event listeners on `broker`. */
   install(broker: Aedes): void {
     this.#broker = broker;
+    setMqtt5Limits(broker, {
+      topicAliasMaximum: this.#deps.limits.maxTopicAliases,
+      sessionExpiryIntervalLimit: Math.ceil(this.#deps.sessionExpiryMs / 1000),
+      pendingSessionsLimit: this.#deps.limits.maxPendingSessions,
+    });
     broker.preConnect = (client, packet, done) => done(null, this.#preConnect(client, packet));
     broker.authenticate = (client, username, password, done) => {
       this.#authenticate(client, username, password).then(
@@ -108,11 +135,20 @@ export class IotBrokerRules {
       if (error !== null && this.#toldByReasonCode.has(error)) done(null, null);
       // aedes closes the link on an error without a word: tell a v5 client why first, as for PUBLISH.
       else if (error !== null && client.version === 5)
-        client.disconnect({ reasonCode: MQTT5_PROTOCOL_ERROR }, () => done(error, null));
+        client.disconnect({ reasonCode: this.#disconnectCodes.get(error) ?? MQTT5_PROTOCOL_ERROR }, () =>
+          done(error, null),
+        );
       else done(error, error === null ? subscription : null);
     };
+    // A message the client may not receive, or larger than its MQTT 5 Maximum Packet Size, is not
+    // sent (MQTT 5: dropped as if delivered; a queued QoS 1 copy is cleared).
     broker.authorizeForward = (client, packet) =>
-      this.#mayReceive(client, packet.topic) && this.#retainedAllowed(client, packet) ? packet : null;
+      this.#mayReceive(client, packet.topic) &&
+      this.#retainedAllowed(client, packet) &&
+      this.#shared.delivers(client.id, packet.topic, messageCounter(packet), packet.retain === true) &&
+      publishFits(packet, clientMaximumPacketSize(client))
+        ? packet
+        : null;
     broker.on('clientReady', (client) => this.#onReady(client));
     broker.on('clientDisconnect', (client) => this.#onDisconnect(client));
     broker.on('keepaliveTimeout', (client) => this.#setReason(client, 'MQTT_KEEP_ALIVE_TIMEOUT'));
@@ -120,17 +156,37 @@ export class IotBrokerRules {
 
   #preConnect(client: Client, packet: ConnectPacket): boolean {
     this.#sentClientIds.set(client, packet.clientId);
-    packet.keepalive = clampKeepalive(packet.keepalive ?? 0, this.#deps.limits);
+    const requestedKeepalive = packet.keepalive ?? 0;
+    packet.keepalive = clampKeepalive(requestedKeepalive, this.#deps.limits);
     this.#keepalives.set(client, packet.keepalive);
     if (this.#expiry.takeExpired(packet.clientId)) packet.clean = true;
+    if (packet.clean === true) this.#shared.forget(packet.clientId);
+    if (packet.protocolVersion === 5) {
+      const properties = iotConnackProperties({
+        requestedKeepalive,
+        keepalive: packet.keepalive,
+        limits: this.#deps.limits,
+        sharedSubscriptions: true,
+      });
+      // Only an accepted CONNECT's CONNACK says what the server offers.
+      editNextConnack(client.conn, (connack) => {
+        if (connack.reasonCode === 0) connack.properties = { ...connack.properties, ...properties };
+      });
+    }
     // See each SUBSCRIBE whole before aedes splits it into single authorizations: count its
-    // filters, and grant QoS 1 for QoS 2 as IoT Core does (aedes takes the SUBACK QoS from here).
+    // filters, note a subscription identifier, and grant QoS 1 for QoS 2 as IoT Core does (aedes
+    // takes the SUBACK QoS from here).
     beforeEachPacket(client, (incoming) => {
+      const session = this.#sessions.of(client);
+      // `$share/{group}/{filter}` becomes `filter` for aedes and the policy; the group is kept here.
+      if (incoming.cmd === 'unsubscribe' && incoming.unsubscriptions !== undefined && session !== undefined)
+        this.#shared.unsubscribe(session.clientId, incoming.unsubscriptions);
       if (incoming.cmd !== 'subscribe' || incoming.subscriptions === undefined) return;
       for (const subscription of incoming.subscriptions) subscription.qos = Math.min(subscription.qos, 1);
-      const session = this.#sessions.of(client);
-      if (session !== undefined && incoming.subscriptions.length > this.#deps.limits.maxFiltersPerSubscribe)
-        session.tooManyFilters = true;
+      if (session === undefined) return;
+      this.#shared.subscribe(session.clientId, incoming.subscriptions);
+      if (incoming.subscriptions.length > this.#deps.limits.maxFiltersPerSubscribe) session.tooManyFilters = true;
+      if (incoming.properties?.subscriptionIdentifier !== undefined) session.subscriptionIdentifierSent = true;
     });
     return true;
   }
@@ -234,6 +290,16 @@ export class IotBrokerRules {
         { action: 'subscribe', reason: 'too-many-filters', topic },
         `SUBSCRIBE with more than ${limits.maxFiltersPerSubscribe} filters refused`,
       );
+    }
+    if (session?.subscriptionIdentifierSent === true) {
+      const error = this.#violation(
+        client,
+        'CLIENT_ERROR',
+        { action: 'subscribe', reason: 'subscription-identifier', topic },
+        'SUBSCRIBE with a subscription identifier refused: the CONNACK said Subscription Identifiers Available 0',
+      );
+      this.#disconnectCodes.set(error, MQTT5_SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED);
+      return error;
     }
     const held = heldFilters(client);
     if (!(topic in held) && Object.keys(held).length >= limits.maxSubscriptionsPerConnection) {
@@ -350,8 +416,15 @@ export class IotBrokerRules {
     this.#deps.logger.info(`client "${session.clientId}" disconnected: ${reason}`);
     if (session.ready && hasPresence(session.clientId))
       this.#publishEvent(disconnectedEvent(session, reason, this.#deps.clock.now()));
+    if (wasLive && (session.clean || session.endsSession === true)) this.#shared.forget(session.clientId);
     if (session.endsSession === true && wasLive) this.#expiry.expireNow(session.clientId, this.#broker);
-    else if (!session.clean && wasLive && !this.#shuttingDown) this.#expiry.schedule(session.clientId, this.#broker);
+    else if (!session.clean && wasLive && !this.#shuttingDown)
+      // MQTT 5: the interval the client asked for, as aedes clamped it; 3.1.1: IoT Core's default.
+      this.#expiry.schedule(
+        session.clientId,
+        this.#broker,
+        client.version === 5 ? clientSessionExpiryInterval(client) * 1000 : undefined,
+      );
   }
 
   #publishEvent(message: { topic: string; event: object }): void {

@@ -26,6 +26,13 @@ export interface IotLimits {
    * packet over it closes the connection before it is buffered. @default 147456
    */
   readonly maxPacketBytes: number;
+  /** MQTT 5: the highest topic alias a client may use (CONNACK Topic Alias Maximum). @default 8 */
+  readonly maxTopicAliases: number;
+  /**
+   * Persistent sessions kept for clients that are away, at most (the emulator's own bound, so
+   * memory stays bounded whatever clients do); beyond it a leaving session ends at once. @default 10000
+   */
+  readonly maxPendingSessions: number;
 }
 
 /** IoT Core's values (the payload limit is the one the client library checks against). */
@@ -39,7 +46,19 @@ export const IOT_LIMITS: IotLimits = {
   maxClientIdBytes: 128,
   maxSubscriptionsPerConnection: 50,
   maxPacketBytes: IOT_CORE_LIMITS.maxPayloadBytes + 16 * 1024,
+  maxTopicAliases: 8,
+  maxPendingSessions: 10_000,
 };
+
+/**
+ * The MQTT 5 Maximum Packet Size that matches `maxPacketBytes`: MQTT counts the whole packet,
+ * the fixed header byte and the remaining-length field too.
+ */
+export function maximumPacketSize(limits: Pick<IotLimits, 'maxPacketBytes'>): number {
+  const lengthBytes =
+    limits.maxPacketBytes < 128 ? 1 : limits.maxPacketBytes < 16_384 ? 2 : limits.maxPacketBytes < 2_097_152 ? 3 : 4;
+  return 1 + lengthBytes + limits.maxPacketBytes;
+}
 
 /** The keepalive IoT Core applies: 0 or too high → max, too low → min. */
 export function clampKeepalive(requested: number, limits: IotLimits): number {

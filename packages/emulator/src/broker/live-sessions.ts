@@ -22,6 +22,8 @@ export interface Session extends PresenceSubject {
   readonly anonymous: boolean;
   reason: DisconnectReason | undefined;
   tooManyFilters: boolean;
+  /** An MQTT 5 SUBSCRIBE carried a subscription identifier (refused with DISCONNECT 0xA1). */
+  subscriptionIdentifierSent?: boolean;
   timer: ClockTimer | undefined;
   /** CONNACK went out (presence `connected` was published). */
   ready: boolean;

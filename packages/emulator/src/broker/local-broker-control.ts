@@ -6,7 +6,7 @@ import type { Aedes } from 'aedes';
 import type { Logger } from '../logger.js';
 import type { TopicRuleEngine } from '../rules/topic-rule-engine.js';
 import type { BrokerControl, MessagePublisher } from '../service/contracts.js';
-import { forgetWill } from './aedes-internals.js';
+import { forgetWill, queuedMessageCount } from './aedes-internals.js';
 import type { MessageProperties } from './message-properties.js';
 import type { ConnectionInfo, LiveSessions } from './live-sessions.js';
 import type { DisconnectReason } from './presence-events.js';
@@ -123,6 +123,11 @@ export class LocalBrokerControl implements BrokerControl {
     };
     this.#broker.subscribe(filter, deliver, () => undefined);
     return () => this.#broker.unsubscribe(filter, deliver, () => undefined);
+  }
+
+  /** How many messages are queued for `clientId`'s stored session (0 when it has none). */
+  queuedMessages(clientId: string): Promise<number> {
+    return queuedMessageCount(this.#broker, clientId);
   }
 
   /** Live connections with their effective settings. */

@@ -5,8 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RateLimiter, type RateLimit } from '@webcomm/service';
+import type { Clock } from '../clock.js';
 import type { RouteHandler, UserDirectory } from '../service/contracts.js';
-import type { LocalIdentityIssuer } from './local-identity-issuer.js';
+import { GuestIdentitiesFull, type LocalIdentityIssuer } from './local-identity-issuer.js';
 import { COGNITO_LOGIN } from './openid-tokens.js';
 import { HttpProblem, readJson, sendJson } from '../service/http-io.js';
 import type { Logger } from '../logger.js';
@@ -69,13 +71,25 @@ function sendAwsJson(response: ServerResponse, status: number, body: unknown, er
   });
 }
 
+/**
+ * `GetId` per source address: 50 at once, then 5 a second. Each guest `GetId` makes a stored
+ * identity, so this bounds how fast one machine can grow the data directory (AWS throttles
+ * GetId too, per account). The SDK retries a `TooManyRequestsException` itself.
+ */
+export const GET_ID_RATE_LIMIT: RateLimit = { burst: 50, perSecond: 5 };
+
 /** Builds the route handler for the Cognito endpoint. */
 export function createCognitoRoutes(deps: {
   identities: LocalIdentityIssuer;
   users: UserDirectory;
   logger: Logger;
+  clock: Clock;
+  /** @default GET_ID_RATE_LIMIT */
+  getIdRateLimit?: RateLimit;
 }): RouteHandler {
   const { identities, users, logger } = deps;
+  const getIdLimit = deps.getIdRateLimit ?? GET_ID_RATE_LIMIT;
+  const getIdLimiter = new RateLimiter(getIdLimit, () => deps.clock.now());
 
   async function getId(body: Record<string, unknown>): Promise<unknown> {
     if (body.IdentityPoolId !== identities.identityPoolId) {
@@ -87,7 +101,12 @@ export function createCognitoRoutes(deps: {
     const logins = parseLogins(body.Logins);
     const openId = logins.get(COGNITO_LOGIN);
     if (openId !== undefined) return { IdentityId: (await provenIdentity(openId)).identityId };
-    return { IdentityId: await identities.identityFor(loginKeys(logins)) };
+    try {
+      return { IdentityId: await identities.identityFor(loginKeys(logins)) };
+    } catch (error) {
+      if (error instanceof GuestIdentitiesFull) throw new CognitoError('LimitExceededException', error.message);
+      throw error;
+    }
   }
 
   /** The developer-authenticated identity an OpenID token proves. */
@@ -166,6 +185,15 @@ export function createCognitoRoutes(deps: {
           'UnknownOperationException',
           `Unsupported operation '${target}'; supported: GetId, GetCredentialsForIdentity.`,
         );
+      if (operation === getId) {
+        const decision = getIdLimiter.take(request.socket.remoteAddress ?? 'unknown');
+        if (!decision.allowed)
+          throw new CognitoError(
+            'TooManyRequestsException',
+            `Rate exceeded: GetId is limited to ${getIdLimit.perSecond}/s per address after ${getIdLimit.burst} at once; retry in ${decision.retryAfterMs} ms.`,
+            429,
+          );
+      }
       const body = await readJson(request, MAX_BODY_BYTES, { contentType: AMZ_JSON }).catch((cause: unknown) => {
         if (!(cause instanceof HttpProblem)) throw cause;
         throw new CognitoError(

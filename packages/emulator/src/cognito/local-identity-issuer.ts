@@ -28,6 +28,27 @@ export type CredentialLookup =
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
+/** How many guest identities are kept, and for how long without credentials. */
+export interface GuestIdentityLimits {
+  /** A guest identity older than this with no live credentials is purged. @default 604800000 (7 days) */
+  readonly ttlMs: number;
+  /** Most guest identities kept; at it, stale ones are purged first, then `GetId` is refused. @default 10000 */
+  readonly max: number;
+}
+
+/** The default {@link GuestIdentityLimits}. */
+export const GUEST_IDENTITY_LIMITS: GuestIdentityLimits = { ttlMs: 7 * 24 * 3_600_000, max: 10_000 };
+
+/** Thrown by {@link LocalIdentityIssuer.identityFor} when no more guest identities may be made. */
+export class GuestIdentitiesFull extends Error {
+  constructor(readonly max: number) {
+    super(`${max} guest identities exist and none is stale; reuse a cached identity id or try later.`);
+    this.name = 'GuestIdentitiesFull';
+  }
+}
+
+const isGuest = (identity: StoredIdentity): boolean => identity.developer !== true && identity.logins.length === 0;
+
 function randomKey(prefix: string, length: number): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
   const bytes = randomBytes(length);
@@ -48,6 +69,9 @@ export class LocalIdentityIssuer implements IdentityIssuer {
   readonly #credentialTtlMs: number;
   readonly #credentialKey: string;
   readonly #openIdTokens: OpenIdTokens;
+  readonly #guests: GuestIdentityLimits;
+  /** Guest identities stored, counted on first need. */
+  #guestCount: number | undefined;
 
   constructor(
     store: StateStore,
@@ -58,8 +82,11 @@ export class LocalIdentityIssuer implements IdentityIssuer {
       clock: Clock;
       credentialKey: string;
       openIdTokens: OpenIdTokens;
+      /** @default GUEST_IDENTITY_LIMITS */
+      guests?: GuestIdentityLimits;
     },
   ) {
+    this.#guests = options.guests ?? GUEST_IDENTITY_LIMITS;
     this.#store = store;
     this.#credentialKey = options.credentialKey;
     this.#openIdTokens = options.openIdTokens;
@@ -103,11 +130,19 @@ export class LocalIdentityIssuer implements IdentityIssuer {
     return this.#store.identities.get(identityId);
   }
 
-  /** A new guest identity, or the identity bound to these developer logins (created on first use). */
+  /**
+   * A new guest identity, or the identity bound to these developer logins (created on first use).
+   * @throws GuestIdentitiesFull when the guest limit is reached and no guest is stale
+   */
   async identityFor(loginKeys: readonly string[]): Promise<string> {
     for (const key of loginKeys) {
       const known = await this.#store.loginIndex.get(key);
       if (known !== undefined) return known;
+    }
+    if (loginKeys.length === 0) {
+      if ((await this.guestCount()) >= this.#guests.max) await this.purgeStaleGuests();
+      if ((this.#guestCount ?? 0) >= this.#guests.max) throw new GuestIdentitiesFull(this.#guests.max);
+      this.#guestCount = (this.#guestCount ?? 0) + 1;
     }
     const identityId = `${this.region}:${randomUUID()}`;
     await this.#store.identities.put(identityId, {
@@ -153,8 +188,9 @@ export class LocalIdentityIssuer implements IdentityIssuer {
   }
 
   /**
-   * Deletes credentials past their expiry (they can never verify again), and records from
-   * before secrets were kept out of the database (they held the secret key and token in clear).
+   * Deletes credentials past their expiry (they can never verify again), records from before
+   * secrets were kept out of the database (they held the secret key and token in clear), and
+   * stale guest identities ({@link purgeStaleGuests}). Run at start.
    */
   async purgeExpired(): Promise<number> {
     const doomed: string[] = [];
@@ -163,6 +199,38 @@ export class LocalIdentityIssuer implements IdentityIssuer {
       if (legacy || Date.parse(credentials.expiresAt) <= this.#clock.now()) doomed.push(credentials.accessKeyId);
     }
     await Promise.all(doomed.map((key) => this.#store.credentials.del(key)));
+    return doomed.length + (await this.purgeStaleGuests());
+  }
+
+  /** Guest identities stored now. */
+  async guestCount(): Promise<number> {
+    if (this.#guestCount === undefined) {
+      let count = 0;
+      for await (const identity of this.#store.identities.values()) if (isGuest(identity)) count += 1;
+      this.#guestCount = count;
+    }
+    return this.#guestCount;
+  }
+
+  /**
+   * Deletes guest identities older than the guest TTL that hold no live credentials (a guest in
+   * use gets new credentials at least hourly). A client whose cached id went asks `GetId` again.
+   */
+  async purgeStaleGuests(): Promise<number> {
+    const now = this.#clock.now();
+    const inUse = new Set<string>();
+    for await (const credentials of this.#store.credentials.values())
+      if (Date.parse(credentials.expiresAt) > now) inUse.add(credentials.identityId);
+    const doomed: string[] = [];
+    let kept = 0;
+    for await (const identity of this.#store.identities.values()) {
+      if (!isGuest(identity)) continue;
+      if (Date.parse(identity.createdAt) + this.#guests.ttlMs <= now && !inUse.has(identity.identityId))
+        doomed.push(identity.identityId);
+      else kept += 1;
+    }
+    await Promise.all(doomed.map((id) => this.#store.identities.del(id)));
+    this.#guestCount = kept;
     return doomed.length;
   }
 
