@@ -44,6 +44,21 @@ const without = (action: string): AwsStack['servicePolicies'] =>
     })).filter((statement) => statement.Action.length > 0),
   }));
 
+/** The operator registers a certificate client; its owner then renews it once with its service token. */
+async function certificateClientWithRenewal(clientId: string, publish?: string[]): Promise<string[]> {
+  const first = await stack.admin('POST', '/admin/register', {
+    type: 'OPENSSL',
+    clientId,
+    ...(publish === undefined ? {} : { publish }),
+  });
+  expect(first.status, JSON.stringify(first.body)).toBe(200);
+  const renewed = await stack.register({ type: 'OPENSSL', clientId }, String(first.body.serviceToken));
+  expect(renewed.status, JSON.stringify(renewed.body)).toBe(200);
+  const certificates = await certificatesOf(clientId);
+  expect(certificates).toHaveLength(2);
+  return certificates;
+}
+
 describe('the service on the emulated AWS APIs, IAM evaluated against the synthesized role', () => {
   it('a client registers itself as WEBSOCKET: Cognito assigns its id, the player policy is attached (#26, 3)', async () => {
     const answer = await stack.register({ type: 'WEBSOCKET' });
@@ -105,5 +120,29 @@ describe('the service on the emulated AWS APIs, IAM evaluated against the synthe
     const repeated = await stack.admin('PUT', '/admin/users/dev-6b/status', { status: 'banned' });
     expect(repeated.status, JSON.stringify(repeated.body)).toBe(200);
     expect(await statusOf(certificate)).toBe('INACTIVE');
+  });
+  it('a ban acts on every certificate of the client, a renewed one included; unban restores them (#26, 5)', async () => {
+    const certificates = await certificateClientWithRenewal('dev-5');
+    const ban = await stack.admin('PUT', '/admin/users/dev-5/status', { status: 'banned' });
+    expect(ban.status, JSON.stringify(ban.body)).toBe(200);
+    for (const arn of certificates) {
+      expect(await statusOf(arn)).toBe('INACTIVE');
+      expect(await attached(arn)).toEqual([]);
+    }
+    const unban = await stack.admin('PUT', '/admin/users/dev-5/status', { status: 'active' });
+    expect(unban.status, JSON.stringify(unban.body)).toBe(200);
+    for (const arn of certificates) {
+      expect(await statusOf(arn)).toBe('ACTIVE');
+      expect(await attached(arn)).toEqual([stack.policies.device]);
+    }
+  });
+
+  it('revoking a publish grant detaches the tool policy from every certificate of the client (#26, 5)', async () => {
+    const certificates = await certificateClientWithRenewal('tool-5', ['tools']);
+    for (const arn of certificates)
+      expect(await attached(arn)).toEqual([stack.policies.device, stack.policies.tools.tools].sort());
+    const revoke = await stack.admin('PUT', '/admin/users/tool-5/publish', { channels: [] });
+    expect(revoke.status, JSON.stringify(revoke.body)).toBe(200);
+    for (const arn of certificates) expect(await attached(arn)).toEqual([stack.policies.device]);
   });
 });

@@ -11,7 +11,7 @@ export { DynamoUserStore } from './adapters/dynamo-user-store.js';
 export { CognitoIdentityPort } from './adapters/cognito-identity-port.js';
 export type { CognitoIdentitySettings } from './adapters/cognito-identity-port.js';
 export { IotCertificatePort } from './adapters/iot-certificate-port.js';
-export type { CertificateArnStore, CertificatePolicies } from './adapters/iot-certificate-port.js';
+export type { CertificatePolicies, ClientCertificates } from './adapters/iot-certificate-port.js';
 export { DataPlaneBrokerAdmin, DataPlanePublisher } from './adapters/data-plane-ports.js';
 export { ToolGrantingUsers } from './adapters/tool-grants.js';
 export { channelDirectory, createAwsPorts, settingsFromEnvironment } from './adapters/aws-ports.js';

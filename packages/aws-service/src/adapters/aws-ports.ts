@@ -96,16 +96,17 @@ export async function createAwsPorts(
   const dataPlane = clients.dataPlane ?? new IoTDataPlaneClient({ region, endpoint });
   const table = new DynamoUserStore(clients.dynamodb ?? new DynamoDBClient({ region }), settings.tableName);
   const host = new URL(endpoint).hostname;
+  const certificates = new IotCertificatePort(iot, {
+    devicePolicy: settings.devicePolicy,
+    toolPolicies: settings.toolPolicies ?? {},
+    grantsOf: async (clientId) => (await table.get(clientId))?.brokerPublish ?? [],
+  });
   return {
-    users: new ToolGrantingUsers(table, iot, settings.toolPolicies ?? {}),
+    users: new ToolGrantingUsers(table, iot, settings.toolPolicies ?? {}, certificates),
     tokens: table,
     channels: channelDirectory(settings.channels),
     identities: new CognitoIdentityPort(clients.cognito ?? new CognitoIdentityClient({ region }), iot, settings),
-    certificates: new IotCertificatePort(iot, table, {
-      devicePolicy: settings.devicePolicy,
-      toolPolicies: settings.toolPolicies ?? {},
-      grantsOf: async (clientId) => (await table.get(clientId))?.brokerPublish ?? [],
-    }),
+    certificates,
     broker: new DataPlaneBrokerAdmin(dataPlane),
     publisher: new DataPlanePublisher(dataPlane),
     endpoints: { websocket: { host, port: 443, url: `wss://${host}/mqtt` }, mutualTls: { host, port: 8883 } },

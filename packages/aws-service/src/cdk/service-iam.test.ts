@@ -46,6 +46,7 @@ function serviceCalls(): [call: string, action: string, resource: string][] {
     ['certificate: create', 'iot:CreateKeysAndCertificate', '*'],
     ['certificate: thing', 'iot:CreateThing', `${iot}:thing/dev-1`],
     ['certificate: attach to thing', 'iot:AttachThingPrincipal', cert],
+    ['certificate: every one of a client', 'iot:ListThingPrincipals', `${iot}:thing/dev-1`],
     ['certificate: device or tool policy', 'iot:AttachPolicy', cert],
     ['certificate: ban / revoke grant', 'iot:DetachPolicy', cert],
     ['certificate: INACTIVE / ACTIVE', 'iot:UpdateCertificate', cert],

@@ -169,7 +169,7 @@ describe('WebCommunicator (synthesized, cdk-nag AwsSolutions clean)', () => {
         (grantsRef(service) ?? '') +
         '}',
       'iot:AttachThingPrincipal,iot:UpdateCertificate -> arn:,,:iot:eu-west-1:123456789012:cert/*',
-      'iot:CreateThing -> arn:,,:iot:eu-west-1:123456789012:thing/*',
+      'iot:CreateThing,iot:ListThingPrincipals -> arn:,,:iot:eu-west-1:123456789012:thing/*',
       'cognito-identity:DescribeIdentity,iot:AttachPolicy,iot:CreateKeysAndCertificate,iot:DescribeEndpoint,iot:DetachPolicy -> *',
       'iot:Publish,iot:RetainPublish -> arn:,,:iot:eu-west-1:123456789012:topic/webcomm/local/*',
       'iot:DeleteConnection -> arn:,,:iot:eu-west-1:123456789012:client/*',

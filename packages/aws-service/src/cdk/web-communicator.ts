@@ -266,7 +266,8 @@ export class WebCommunicator extends Construct {
       ],
     );
     allow(['iot:UpdateCertificate', 'iot:AttachThingPrincipal'], [`${iotArn}:cert/*`]);
-    allow(['iot:CreateThing'], [`${iotArn}:thing/*`]);
+    // ListThingPrincipals: a client's certificates are its thing's principals (ban, grants, renewals).
+    allow(['iot:CreateThing', 'iot:ListThingPrincipals'], [`${iotArn}:thing/*`]);
     allow(
       [
         'iot:CreateKeysAndCertificate',
@@ -293,7 +294,7 @@ export class WebCommunicator extends Construct {
       ],
       [
         `${nagIot}:thing/*`,
-        'Things (one per certificate client, named after its client id) are created at registration; only iot:CreateThing.',
+        'Things (one per certificate client, named after its client id) are created at registration; only iot:CreateThing and iot:ListThingPrincipals (the certificates of a client are the principals of its thing).',
       ],
       [
         `${nagIot}:topic/${config.project}/${config.deployment}/*`,
