@@ -9,6 +9,9 @@ import {
   ListAttachedPoliciesCommand,
   ListThingPrincipalsCommand,
 } from '@aws-sdk/client-iot';
+import { verify } from 'node:crypto';
+import { customAuthorizerUrl } from '@webcomm/aws';
+import { AUTHORIZER_TOKEN_KEY } from '@webcomm/aws-service/cdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAwsStack, type AwsStack } from './aws-stack.js';
 
@@ -144,5 +147,25 @@ describe('the service on the emulated AWS APIs, IAM evaluated against the synthe
     const revoke = await stack.admin('PUT', '/admin/users/tool-5/publish', { channels: [] });
     expect(revoke.status, JSON.stringify(revoke.body)).toBe(200);
     for (const arn of certificates) expect(await attached(arn)).toEqual([stack.policies.device]);
+  });
+
+  it('the service signs each token it issues; the client sends the signature IoT verifies before invoking the authorizer (#26, 9)', async () => {
+    const answer = await stack.register({ type: 'WEBSOCKET' });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    const token = String(answer.body.serviceToken);
+    const signature = String(answer.body.serviceTokenSignature);
+    // What IoT does with signing on: RSA-SHA256 over the token, with the authorizer's public key.
+    const verifies = (text: string): boolean =>
+      verify('sha256', Buffer.from(text), stack.tokenSigningPublicKeyPem, Buffer.from(signature, 'base64'));
+    expect(verifies(token)).toBe(true);
+    expect(verifies(`${token}x`)).toBe(false);
+    const url = new URL(
+      customAuthorizerUrl('wss://abc-ats.iot.eu-west-1.amazonaws.com/mqtt', {
+        authorizerName: 'webcomm-local-token',
+        token: { tokenKeyName: AUTHORIZER_TOKEN_KEY, token, signature },
+      }),
+    );
+    expect(url.searchParams.get('x-amz-customauthorizer-signature')).toBe(signature);
+    expect(url.searchParams.get(AUTHORIZER_TOKEN_KEY)).toBe(token);
   });
 });

@@ -14,6 +14,7 @@ export { IotCertificatePort } from './adapters/iot-certificate-port.js';
 export type { CertificatePolicies, ClientCertificates } from './adapters/iot-certificate-port.js';
 export { DataPlaneBrokerAdmin, DataPlanePublisher } from './adapters/data-plane-ports.js';
 export { ToolGrantingUsers } from './adapters/tool-grants.js';
+export { rsaTokenSigner, secretTokenSigner } from './adapters/token-signer.js';
 export { channelDirectory, createAwsPorts, settingsFromEnvironment } from './adapters/aws-ports.js';
 export type { AwsServiceClients, AwsServiceSettings } from './adapters/aws-ports.js';
 export { createServiceHandler, serviceRequestOf } from './lambda/service-handler.js';

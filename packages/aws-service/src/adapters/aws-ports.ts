@@ -7,6 +7,7 @@ import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeEndpointCommand, IoTClient } from '@aws-sdk/client-iot';
 import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ERROR_CODES, WebcommError } from '@webcomm/core';
 import {
   channelsForClient,
@@ -19,6 +20,7 @@ import { CognitoIdentityPort } from './cognito-identity-port.js';
 import { DataPlaneBrokerAdmin, DataPlanePublisher } from './data-plane-ports.js';
 import { DynamoUserStore } from './dynamo-user-store.js';
 import { IotCertificatePort } from './iot-certificate-port.js';
+import { secretTokenSigner } from './token-signer.js';
 import { ToolGrantingUsers } from './tool-grants.js';
 
 /** What the AWS ports need. */
@@ -34,6 +36,8 @@ export interface AwsServiceSettings {
   readonly channels: ChannelsConfig;
   /** `https://PREFIX-ats.iot.REGION.amazonaws.com`. @default DescribeEndpoint `iot:Data-ATS` */
   readonly iotDataEndpoint?: string;
+  /** The secret (ARN) holding the custom authorizer's token signing key. @default tokens are not signed */
+  readonly tokenSigningSecret?: string;
 }
 
 /** Reads {@link AwsServiceSettings} from the function's environment (names set by the construct). */
@@ -57,6 +61,7 @@ export function settingsFromEnvironment(env: Readonly<Record<string, string | un
     ...(env.TOOL_POLICIES ? { toolPolicies: JSON.parse(env.TOOL_POLICIES) as Record<string, string> } : {}),
     channels: validateChannelsConfig(JSON.parse(need('CHANNELS'))),
     ...(env.IOT_DATA_ENDPOINT ? { iotDataEndpoint: env.IOT_DATA_ENDPOINT } : {}),
+    ...(env.TOKEN_SIGNING_SECRET ? { tokenSigningSecret: env.TOKEN_SIGNING_SECRET } : {}),
   };
 }
 
@@ -78,6 +83,7 @@ export interface AwsServiceClients {
   readonly cognito?: CognitoIdentityClient;
   readonly dynamodb?: DynamoDBClient;
   readonly dataPlane?: IoTDataPlaneClient;
+  readonly secrets?: SecretsManagerClient;
 }
 
 /**
@@ -107,6 +113,14 @@ export async function createAwsPorts(
     channels: channelDirectory(settings.channels),
     identities: new CognitoIdentityPort(clients.cognito ?? new CognitoIdentityClient({ region }), iot, settings),
     certificates,
+    ...(settings.tokenSigningSecret === undefined
+      ? {}
+      : {
+          tokenSigner: await secretTokenSigner(
+            clients.secrets ?? new SecretsManagerClient({ region }),
+            settings.tokenSigningSecret,
+          ),
+        }),
     broker: new DataPlaneBrokerAdmin(dataPlane),
     publisher: new DataPlanePublisher(dataPlane),
     endpoints: { websocket: { host, port: 443, url: `wss://${host}/mqtt` }, mutualTls: { host, port: 8883 } },

@@ -11,11 +11,13 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { ERROR_CODES } from '@webcomm/core';
 import { DEFAULT_CHANNELS } from '@webcomm/service';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { WebCommunicator } from './web-communicator.js';
+import { testTokenSigningKey, type TestTokenSigningKey } from '../testing/token-signing-key.js';
+import { WebCommunicator, type CustomAuthorizerProps } from './web-communicator.js';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 let template: Template;
 let resources: Record<string, Resource>;
+let signing: TestTokenSigningKey;
 
 const ofType = (type: string): Resource[] => Object.values(resources).filter((r) => r.Type === type);
 /** A CloudFormation value with its intrinsics flattened to text (`Fn::Join` parts, `Ref` names). */
@@ -36,9 +38,10 @@ beforeAll(() => {
     id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
     reason: 'test fixture, not part of the construct',
   });
+  signing = testTokenSigningKey(stack, 'eu-west-1', '123456789012');
   new WebCommunicator(stack, 'WebComm', {
     channels: DEFAULT_CHANNELS,
-    customAuthorizer: true,
+    customAuthorizer: signing.props,
     rules: [{ name: 'chat_moderation', sql: "SELECT * FROM 'webcomm/local/chat'", function: onChat }],
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -173,22 +176,15 @@ describe('WebCommunicator (synthesized, cdk-nag AwsSolutions clean)', () => {
       'cognito-identity:DescribeIdentity,iot:AttachPolicy,iot:CreateKeysAndCertificate,iot:DescribeEndpoint,iot:DetachPolicy -> *',
       'iot:Publish,iot:RetainPublish -> arn:,,:iot:eu-west-1:123456789012:topic/webcomm/local/*',
       'iot:DeleteConnection -> arn:,,:iot:eu-west-1:123456789012:client/*',
+      'secretsmanager:GetSecretValue -> arn:aws:secretsmanager:eu-west-1:123456789012:secret:webcomm/token-signing-key-AbCdEf',
     ]);
     const authorizer = policies.find((p) => text(p.Properties.Roles).includes('AuthorizerRole'));
+    // The authorizer reads the token's hash and the user: GetItem alone.
     expect(
       actionsOf(authorizer?.Properties.PolicyDocument)
         .filter((a) => !a.startsWith('logs:'))
         .sort(),
-    ).toEqual([
-      'dynamodb:BatchGetItem',
-      'dynamodb:ConditionCheckItem',
-      'dynamodb:DescribeTable',
-      'dynamodb:GetItem',
-      'dynamodb:GetRecords',
-      'dynamodb:GetShardIterator',
-      'dynamodb:Query',
-      'dynamodb:Scan',
-    ]);
+    ).toEqual(['dynamodb:GetItem']);
   });
 
   it('the HTTP API: four client routes without IAM, /admin/{proxy+} with IAM; throttled, registrations more so; access logs', () => {
@@ -260,10 +256,16 @@ describe('WebCommunicator (synthesized, cdk-nag AwsSolutions clean)', () => {
   });
 
   it('the custom authorizer and the topic rule: each invocable by IoT only, from its own ARN', () => {
+    // Signing on: IoT checks the token's signature before it invokes (and bills) the function.
     template.hasResourceProperties('AWS::IoT::Authorizer', {
       AuthorizerName: 'webcomm-local-token',
       Status: 'ACTIVE',
-      SigningDisabled: true,
+      SigningDisabled: false,
+      TokenKeyName: 'token',
+      TokenSigningPublicKeys: { webcomm: signing.publicKeyPem },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ TOKEN_SIGNING_SECRET: signing.secretArn }) },
     });
     template.hasResourceProperties('AWS::IoT::TopicRule', {
       RuleName: 'chat_moderation',
@@ -300,6 +302,18 @@ describe('WebCommunicator (synthesized, cdk-nag AwsSolutions clean)', () => {
           rules: [{ name: 'bad-name', sql: 'SELECT 1', function: fn }],
         }),
     ).toThrow(/letters, digits or "_"/);
+    expect(
+      () =>
+        new WebCommunicator(stack, 'C', {
+          channels: DEFAULT_CHANNELS,
+          customAuthorizer: true as unknown as CustomAuthorizerProps,
+        }),
+    ).toThrow(
+      expect.objectContaining({
+        code: ERROR_CODES.INVALID_OPTION,
+        message: expect.stringContaining('token signing is required'),
+      }),
+    );
   });
 });
 
