@@ -32,3 +32,9 @@ export {
   toolPublishPolicy,
 } from './iot-policies.js';
 export type { PolicyDocument, PolicyStatement } from './iot-policies.js';
+export {
+  MAX_POLICY_DOCUMENT_CHARS,
+  MAX_POLICY_DOCUMENTS,
+  authorizedClientPolicies,
+  packPolicyDocuments,
+} from './authorizer-policies.js';

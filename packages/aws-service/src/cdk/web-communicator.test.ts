@@ -314,6 +314,25 @@ describe('WebCommunicator (synthesized, cdk-nag AwsSolutions clean)', () => {
         message: expect.stringContaining('token signing is required'),
       }),
     );
+    // The authorizer's policy for the longest client id must fit IoT's 10 documents of 2,048 characters.
+    const many = (count: number) => ({
+      project: 'mygame',
+      deployment: 'production',
+      channels: Array.from({ length: count }, (_, i) => ({
+        name: `private-channel-${i}`,
+        type: 'private' as const,
+        clientPublish: false,
+      })),
+    });
+    expect(
+      () => new WebCommunicator(stack, 'D', { channels: many(14), customAuthorizer: signing.props }),
+    ).not.toThrow();
+    expect(() => new WebCommunicator(stack, 'E', { channels: many(60), customAuthorizer: signing.props })).toThrow(
+      expect.objectContaining({
+        code: ERROR_CODES.INVALID_OPTION,
+        message: expect.stringMatching(/customAuthorizer: .*60 channels needs \d+ documents .*IoT Core accepts 10/),
+      }),
+    );
   });
 });
 

@@ -50,6 +50,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ERROR_CODES, WebcommError } from '@webcomm/core';
 import { validateChannelsConfig, type ChannelsConfig } from '@webcomm/service';
+import { authorizedClientPolicies, LONGEST_CLIENT_ID, LONGEST_IOT_ARN } from '../authorizer-policies.js';
 import { devicePolicy, playerPolicy, toolPublishPolicy } from '../iot-policies.js';
 
 /** An IoT topic rule: SQL over the broker's messages, invoking a Lambda function. */
@@ -201,7 +202,19 @@ export class WebCommunicator extends Construct {
       );
     }
     for (const rule of props.rules ?? []) checkRule(rule);
-    if (props.customAuthorizer !== undefined) checkCustomAuthorizer(props.customAuthorizer);
+    if (props.customAuthorizer !== undefined) {
+      checkCustomAuthorizer(props.customAuthorizer);
+      try {
+        // The authorizer's answer for the longest client id must fit IoT's 10 documents of 2,048 characters.
+        authorizedClientPolicies(config, LONGEST_IOT_ARN, LONGEST_CLIENT_ID);
+      } catch (error) {
+        throw new WebcommError(
+          ERROR_CODES.INVALID_OPTION,
+          `WebCommunicator "${id}" customAuthorizer: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+    }
     const stack = Stack.of(this);
     const iotArn = `arn:${stack.partition}:iot:${stack.region}:${stack.account}`;
     const prefix = `${config.project}-${config.deployment}`;
