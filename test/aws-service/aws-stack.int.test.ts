@@ -168,4 +168,19 @@ describe('the service on the emulated AWS APIs, IAM evaluated against the synthe
     expect(url.searchParams.get('x-amz-customauthorizer-signature')).toBe(signature);
     expect(url.searchParams.get(AUTHORIZER_TOKEN_KEY)).toBe(token);
   });
+
+  it('a WEBSOCKET client renews its credentials for 24 hours without registering again (#26, 10)', async () => {
+    const before = Date.now();
+    const answer = await stack.register({ type: 'WEBSOCKET' });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    const expiresAt = Date.parse(String(answer.body.openIdTokenExpiresAt));
+    // Cognito's longest developer token: the client re-registers about daily, not at every hourly credentials refresh.
+    expect(expiresAt - before).toBeGreaterThanOrEqual(24 * 3_600_000 - 60_000);
+    const claims = JSON.parse(
+      Buffer.from(String(answer.body.openIdToken).split('.')[1] ?? '', 'base64url').toString(),
+    ) as {
+      exp: number;
+    };
+    expect(Math.abs(claims.exp * 1000 - expiresAt)).toBeLessThan(5_000);
+  });
 });

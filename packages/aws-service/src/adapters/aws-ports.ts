@@ -38,6 +38,8 @@ export interface AwsServiceSettings {
   readonly iotDataEndpoint?: string;
   /** The secret (ARN) holding the custom authorizer's token signing key. @default tokens are not signed */
   readonly tokenSigningSecret?: string;
+  /** Lifetime of the registrations' OpenID tokens in seconds. @default 900 (Cognito's default) */
+  readonly openIdTokenSeconds?: number;
 }
 
 /** Reads {@link AwsServiceSettings} from the function's environment (names set by the construct). */
@@ -62,6 +64,7 @@ export function settingsFromEnvironment(env: Readonly<Record<string, string | un
     channels: validateChannelsConfig(JSON.parse(need('CHANNELS'))),
     ...(env.IOT_DATA_ENDPOINT ? { iotDataEndpoint: env.IOT_DATA_ENDPOINT } : {}),
     ...(env.TOKEN_SIGNING_SECRET ? { tokenSigningSecret: env.TOKEN_SIGNING_SECRET } : {}),
+    ...(env.OPENID_TOKEN_SECONDS ? { openIdTokenSeconds: Number(env.OPENID_TOKEN_SECONDS) } : {}),
   };
 }
 

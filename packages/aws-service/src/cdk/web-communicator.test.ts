@@ -4,7 +4,7 @@
  * checks as a validation plugin: synthesis fails on any unacknowledged finding. Every resource
  * and policy is asserted from the one template.
  */
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -250,6 +250,8 @@ describe('WebCommunicator (synthesized, cdk-nag AwsSolutions clean)', () => {
           DEVICE_POLICY: 'webcomm-local-device',
           DEVELOPER_PROVIDER: 'webcomm.webcomm.local',
           CHANNELS: JSON.stringify(DEFAULT_CHANNELS),
+          // Cognito's longest token: the fleet re-registers daily, not at each hourly credentials refresh.
+          OPENID_TOKEN_SECONDS: '86400',
         }),
       },
     });
@@ -314,6 +316,9 @@ describe('WebCommunicator (synthesized, cdk-nag AwsSolutions clean)', () => {
         message: expect.stringContaining('token signing is required'),
       }),
     );
+    expect(
+      () => new WebCommunicator(stack, 'G', { channels: DEFAULT_CHANNELS, openIdTokenLifetime: Duration.hours(25) }),
+    ).toThrow(/openIdTokenLifetime must be 1 second to 24 hours/);
     // The authorizer's policy for the longest client id must fit IoT's 10 documents of 2,048 characters.
     const many = (count: number) => ({
       project: 'mygame',

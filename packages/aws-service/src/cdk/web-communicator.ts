@@ -91,6 +91,14 @@ export interface WebCommunicatorProps {
   readonly rateLimit?: number;
   /** Client request burst on the API. @default 100 */
   readonly burstLimit?: number;
+  /**
+   * How long the Cognito OpenID token of a registration lasts. A WEBSOCKET client registers again
+   * for a new token when its hourly credentials refresh finds it expired, so a short token makes
+   * the fleet re-register hourly (28/s at 100,000 players, against `POST /register`'s throttle of
+   * a tenth of `rateLimit`); Cognito allows 1 second to 24 hours. A ban does not wait for it: it
+   * detaches the player policy at once. @default Duration.hours(24)
+   */
+  readonly openIdTokenLifetime?: Duration;
   /** Deploy an IoT custom authorizer (signed service token → policy document). @default none */
   readonly customAuthorizer?: CustomAuthorizerProps;
   /** IoT topic rules with a Lambda action. @default none */
@@ -202,6 +210,12 @@ export class WebCommunicator extends Construct {
       );
     }
     for (const rule of props.rules ?? []) checkRule(rule);
+    const openIdTokenSeconds = (props.openIdTokenLifetime ?? Duration.hours(24)).toSeconds();
+    if (!Number.isInteger(openIdTokenSeconds) || openIdTokenSeconds < 1 || openIdTokenSeconds > 86_400)
+      throw new WebcommError(
+        ERROR_CODES.INVALID_OPTION,
+        `WebCommunicator "${id}": openIdTokenLifetime must be 1 second to 24 hours (Cognito's range), not ${openIdTokenSeconds} s.`,
+      );
     if (props.customAuthorizer !== undefined) {
       checkCustomAuthorizer(props.customAuthorizer);
       try {
@@ -295,6 +309,7 @@ export class WebCommunicator extends Construct {
         DEVICE_POLICY: this.policyNames.device,
         TOOL_POLICIES: JSON.stringify(tools),
         CHANNELS: JSON.stringify(config),
+        OPENID_TOKEN_SECONDS: String(openIdTokenSeconds),
         ...(props.customAuthorizer === undefined
           ? {}
           : { TOKEN_SIGNING_SECRET: props.customAuthorizer.tokenSigningKey.secretArn }),
