@@ -9,6 +9,9 @@ import {
   ListAttachedPoliciesCommand,
   ListThingPrincipalsCommand,
 } from '@aws-sdk/client-iot';
+import { verify } from 'node:crypto';
+import { customAuthorizerUrl } from '@webcomm/aws';
+import { AUTHORIZER_TOKEN_KEY } from '@webcomm/aws-service/cdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAwsStack, type AwsStack } from './aws-stack.js';
 
@@ -43,6 +46,21 @@ const without = (action: string): AwsStack['servicePolicies'] =>
       Action: statement.Action.filter((a) => a !== action),
     })).filter((statement) => statement.Action.length > 0),
   }));
+
+/** The operator registers a certificate client; its owner then renews it once with its service token. */
+async function certificateClientWithRenewal(clientId: string, publish?: string[]): Promise<string[]> {
+  const first = await stack.admin('POST', '/admin/register', {
+    type: 'OPENSSL',
+    clientId,
+    ...(publish === undefined ? {} : { publish }),
+  });
+  expect(first.status, JSON.stringify(first.body)).toBe(200);
+  const renewed = await stack.register({ type: 'OPENSSL', clientId }, String(first.body.serviceToken));
+  expect(renewed.status, JSON.stringify(renewed.body)).toBe(200);
+  const certificates = await certificatesOf(clientId);
+  expect(certificates).toHaveLength(2);
+  return certificates;
+}
 
 describe('the service on the emulated AWS APIs, IAM evaluated against the synthesized role', () => {
   it('a client registers itself as WEBSOCKET: Cognito assigns its id, the player policy is attached (#26, 3)', async () => {
@@ -105,5 +123,64 @@ describe('the service on the emulated AWS APIs, IAM evaluated against the synthe
     const repeated = await stack.admin('PUT', '/admin/users/dev-6b/status', { status: 'banned' });
     expect(repeated.status, JSON.stringify(repeated.body)).toBe(200);
     expect(await statusOf(certificate)).toBe('INACTIVE');
+  });
+  it('a ban acts on every certificate of the client, a renewed one included; unban restores them (#26, 5)', async () => {
+    const certificates = await certificateClientWithRenewal('dev-5');
+    const ban = await stack.admin('PUT', '/admin/users/dev-5/status', { status: 'banned' });
+    expect(ban.status, JSON.stringify(ban.body)).toBe(200);
+    for (const arn of certificates) {
+      expect(await statusOf(arn)).toBe('INACTIVE');
+      expect(await attached(arn)).toEqual([]);
+    }
+    const unban = await stack.admin('PUT', '/admin/users/dev-5/status', { status: 'active' });
+    expect(unban.status, JSON.stringify(unban.body)).toBe(200);
+    for (const arn of certificates) {
+      expect(await statusOf(arn)).toBe('ACTIVE');
+      expect(await attached(arn)).toEqual([stack.policies.device]);
+    }
+  });
+
+  it('revoking a publish grant detaches the tool policy from every certificate of the client (#26, 5)', async () => {
+    const certificates = await certificateClientWithRenewal('tool-5', ['tools']);
+    for (const arn of certificates)
+      expect(await attached(arn)).toEqual([stack.policies.device, stack.policies.tools.tools].sort());
+    const revoke = await stack.admin('PUT', '/admin/users/tool-5/publish', { channels: [] });
+    expect(revoke.status, JSON.stringify(revoke.body)).toBe(200);
+    for (const arn of certificates) expect(await attached(arn)).toEqual([stack.policies.device]);
+  });
+
+  it('the service signs each token it issues; the client sends the signature IoT verifies before invoking the authorizer (#26, 9)', async () => {
+    const answer = await stack.register({ type: 'WEBSOCKET' });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    const token = String(answer.body.serviceToken);
+    const signature = String(answer.body.serviceTokenSignature);
+    // What IoT does with signing on: RSA-SHA256 over the token, with the authorizer's public key.
+    const verifies = (text: string): boolean =>
+      verify('sha256', Buffer.from(text), stack.tokenSigningPublicKeyPem, Buffer.from(signature, 'base64'));
+    expect(verifies(token)).toBe(true);
+    expect(verifies(`${token}x`)).toBe(false);
+    const url = new URL(
+      customAuthorizerUrl('wss://abc-ats.iot.eu-west-1.amazonaws.com/mqtt', {
+        authorizerName: 'webcomm-local-token',
+        token: { tokenKeyName: AUTHORIZER_TOKEN_KEY, token, signature },
+      }),
+    );
+    expect(url.searchParams.get('x-amz-customauthorizer-signature')).toBe(signature);
+    expect(url.searchParams.get(AUTHORIZER_TOKEN_KEY)).toBe(token);
+  });
+
+  it('a WEBSOCKET client renews its credentials for 24 hours without registering again (#26, 10)', async () => {
+    const before = Date.now();
+    const answer = await stack.register({ type: 'WEBSOCKET' });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    const expiresAt = Date.parse(String(answer.body.openIdTokenExpiresAt));
+    // Cognito's longest developer token: the client re-registers about daily, not at every hourly credentials refresh.
+    expect(expiresAt - before).toBeGreaterThanOrEqual(24 * 3_600_000 - 60_000);
+    const claims = JSON.parse(
+      Buffer.from(String(answer.body.openIdToken).split('.')[1] ?? '', 'base64url').toString(),
+    ) as {
+      exp: number;
+    };
+    expect(Math.abs(claims.exp * 1000 - expiresAt)).toBeLessThan(5_000);
   });
 });

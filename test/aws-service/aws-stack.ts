@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { IoTClient } from '@aws-sdk/client-iot';
 import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { App, Stack } from 'aws-cdk-lib';
 import {
   createAwsPorts,
@@ -34,6 +35,7 @@ import {
   type ResolvedPolicy,
   type TemplateResource,
 } from '../../packages/aws-service/src/testing/template-iam.js';
+import { testTokenSigningKey } from '../../packages/aws-service/src/testing/token-signing-key.js';
 import { adminEvent, httpApiEvent } from '../helpers/http-api-gateway.js';
 
 /** Where the synthesized stack is imagined deployed. */
@@ -50,6 +52,8 @@ export interface AwsStack {
   readonly servicePolicies: readonly ResolvedPolicy[];
   /** An operator's IoT client (iot:* on everything), for looking at the registry. */
   readonly operatorIot: IoTClient;
+  /** The custom authorizer's token signing public key (PEM). */
+  readonly tokenSigningPublicKeyPem: string;
   /** IoT policy names of the template: player, device, tool-CHANNEL. */
   readonly policies: { readonly player: string; readonly device: string; readonly tools: Record<string, string> };
   /** POST /register as a client (optionally with its service token). */
@@ -68,7 +72,11 @@ const parsed = (result: HttpApiResult): { status: number; body: Record<string, u
 export async function startAwsStack(): Promise<AwsStack> {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'Offline', { env: { account: AT.account, region: AT.region } });
-  const construct = new WebCommunicator(stack, 'WebComm', { channels: DEFAULT_CHANNELS, customAuthorizer: true });
+  const signing = testTokenSigningKey(stack, AT.region, AT.account);
+  const construct = new WebCommunicator(stack, 'WebComm', {
+    channels: DEFAULT_CHANNELS,
+    customAuthorizer: signing.props,
+  });
   const resources = app.synth().getStackByName('Offline').template.Resources as Record<string, TemplateResource>;
   const [poolId, pool] = Object.entries(resources).find(([, r]) => r.Type === 'AWS::Cognito::IdentityPool') ?? [];
   const serviceFunction = Object.values(resources).find(
@@ -117,6 +125,7 @@ export async function startAwsStack(): Promise<AwsStack> {
         },
       ],
       dataEndpoint: new URL(emulator.endpoints.iotData).host,
+      secrets: { [signing.secretArn]: signing.privateKeyPem },
     });
     const signedAs = (principal: AwsPrincipal) => ({
       region: AT.region,
@@ -126,6 +135,7 @@ export async function startAwsStack(): Promise<AwsStack> {
     });
     const iot = new IoTClient(signedAs(service));
     const cognito = new CognitoIdentityClient(signedAs(service));
+    const secrets = new SecretsManagerClient(signedAs(service));
     const dataPlane = new IoTDataPlaneClient({
       endpoint: emulator.endpoints.iotData,
       region: emulator.region,
@@ -133,7 +143,7 @@ export async function startAwsStack(): Promise<AwsStack> {
       maxAttempts: 1,
     });
     const operatorIot = new IoTClient(signedAs(operator));
-    const ports = await createAwsPorts(settings, { iot, cognito, dynamodb: db.client, dataPlane });
+    const ports = await createAwsPorts(settings, { iot, cognito, dynamodb: db.client, dataPlane, secrets });
     const handler = createServiceHandler(ports);
     const running = { emulator, db, apis };
     return {
@@ -142,6 +152,7 @@ export async function startAwsStack(): Promise<AwsStack> {
       service,
       servicePolicies,
       operatorIot,
+      tokenSigningPublicKeyPem: signing.publicKeyPem,
       policies: construct.policyNames as AwsStack['policies'],
       register: async (body, token) =>
         parsed(
@@ -157,7 +168,7 @@ export async function startAwsStack(): Promise<AwsStack> {
         ),
       admin: async (method, path, body) => parsed(await handler(adminEvent(method, path, body))),
       close: async () => {
-        for (const client of [iot, cognito, dataPlane, operatorIot]) client.destroy();
+        for (const client of [iot, cognito, secrets, dataPlane, operatorIot]) client.destroy();
         await running.apis.close();
         await running.db.close();
         await running.emulator.stop();

@@ -135,12 +135,14 @@ export function createRegisterHandler(
       const user = publish === undefined ? await users.get(clientId) : await users.setBrokerPublish(clientId, publish);
       const brokerPublish = user?.brokerPublish ?? [];
       const serviceToken = await tokens.issue(clientId);
+      const signature = await ports.tokenSigner?.sign(serviceToken);
       const base = {
         connectionType: type,
         clientId,
         region: identities.region,
         channels: channels.forClient(clientId),
         serviceToken,
+        ...(signature === undefined ? {} : { serviceTokenSignature: signature }),
         ...(certificates.caPem === undefined ? {} : { caPem: certificates.caPem }),
         ...(brokerPublish.length === 0 ? {} : { brokerPublish }),
       };

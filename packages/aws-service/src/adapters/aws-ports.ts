@@ -7,6 +7,7 @@ import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeEndpointCommand, IoTClient } from '@aws-sdk/client-iot';
 import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ERROR_CODES, WebcommError } from '@webcomm/core';
 import {
   channelsForClient,
@@ -19,6 +20,7 @@ import { CognitoIdentityPort } from './cognito-identity-port.js';
 import { DataPlaneBrokerAdmin, DataPlanePublisher } from './data-plane-ports.js';
 import { DynamoUserStore } from './dynamo-user-store.js';
 import { IotCertificatePort } from './iot-certificate-port.js';
+import { secretTokenSigner } from './token-signer.js';
 import { ToolGrantingUsers } from './tool-grants.js';
 
 /** What the AWS ports need. */
@@ -34,6 +36,10 @@ export interface AwsServiceSettings {
   readonly channels: ChannelsConfig;
   /** `https://PREFIX-ats.iot.REGION.amazonaws.com`. @default DescribeEndpoint `iot:Data-ATS` */
   readonly iotDataEndpoint?: string;
+  /** The secret (ARN) holding the custom authorizer's token signing key. @default tokens are not signed */
+  readonly tokenSigningSecret?: string;
+  /** Lifetime of the registrations' OpenID tokens in seconds. @default 900 (Cognito's default) */
+  readonly openIdTokenSeconds?: number;
 }
 
 /** Reads {@link AwsServiceSettings} from the function's environment (names set by the construct). */
@@ -57,6 +63,8 @@ export function settingsFromEnvironment(env: Readonly<Record<string, string | un
     ...(env.TOOL_POLICIES ? { toolPolicies: JSON.parse(env.TOOL_POLICIES) as Record<string, string> } : {}),
     channels: validateChannelsConfig(JSON.parse(need('CHANNELS'))),
     ...(env.IOT_DATA_ENDPOINT ? { iotDataEndpoint: env.IOT_DATA_ENDPOINT } : {}),
+    ...(env.TOKEN_SIGNING_SECRET ? { tokenSigningSecret: env.TOKEN_SIGNING_SECRET } : {}),
+    ...(env.OPENID_TOKEN_SECONDS ? { openIdTokenSeconds: Number(env.OPENID_TOKEN_SECONDS) } : {}),
   };
 }
 
@@ -78,6 +86,7 @@ export interface AwsServiceClients {
   readonly cognito?: CognitoIdentityClient;
   readonly dynamodb?: DynamoDBClient;
   readonly dataPlane?: IoTDataPlaneClient;
+  readonly secrets?: SecretsManagerClient;
 }
 
 /**
@@ -96,16 +105,25 @@ export async function createAwsPorts(
   const dataPlane = clients.dataPlane ?? new IoTDataPlaneClient({ region, endpoint });
   const table = new DynamoUserStore(clients.dynamodb ?? new DynamoDBClient({ region }), settings.tableName);
   const host = new URL(endpoint).hostname;
+  const certificates = new IotCertificatePort(iot, {
+    devicePolicy: settings.devicePolicy,
+    toolPolicies: settings.toolPolicies ?? {},
+    grantsOf: async (clientId) => (await table.get(clientId))?.brokerPublish ?? [],
+  });
   return {
-    users: new ToolGrantingUsers(table, iot, settings.toolPolicies ?? {}),
+    users: new ToolGrantingUsers(table, iot, settings.toolPolicies ?? {}, certificates),
     tokens: table,
     channels: channelDirectory(settings.channels),
     identities: new CognitoIdentityPort(clients.cognito ?? new CognitoIdentityClient({ region }), iot, settings),
-    certificates: new IotCertificatePort(iot, table, {
-      devicePolicy: settings.devicePolicy,
-      toolPolicies: settings.toolPolicies ?? {},
-      grantsOf: async (clientId) => (await table.get(clientId))?.brokerPublish ?? [],
-    }),
+    certificates,
+    ...(settings.tokenSigningSecret === undefined
+      ? {}
+      : {
+          tokenSigner: await secretTokenSigner(
+            clients.secrets ?? new SecretsManagerClient({ region }),
+            settings.tokenSigningSecret,
+          ),
+        }),
     broker: new DataPlaneBrokerAdmin(dataPlane),
     publisher: new DataPlanePublisher(dataPlane),
     endpoints: { websocket: { host, port: 443, url: `wss://${host}/mqtt` }, mutualTls: { host, port: 8883 } },

@@ -16,19 +16,25 @@ import {
   type ResolvedPolicy,
   type TemplateResource,
 } from '../testing/template-iam.js';
+import { testTokenSigningKey } from '../testing/token-signing-key.js';
 import { WebCommunicator } from './web-communicator.js';
 
 const at: DeployTarget = { partition: 'aws', region: 'eu-west-1', account: '123456789012' };
 const iot = `arn:aws:iot:${at.region}:${at.account}`;
 let resources: Record<string, TemplateResource>;
 let service: ResolvedPolicy[];
+let authorizer: ResolvedPolicy[];
+let secretArn: string;
 
 beforeAll(() => {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'Iam', { env: { account: at.account, region: at.region } });
-  new WebCommunicator(stack, 'WebComm', { channels: DEFAULT_CHANNELS, customAuthorizer: true });
+  const signing = testTokenSigningKey(stack, at.region, at.account);
+  new WebCommunicator(stack, 'WebComm', { channels: DEFAULT_CHANNELS, customAuthorizer: signing.props });
   resources = app.synth().getStackByName('Iam').template.Resources as Record<string, TemplateResource>;
   service = rolePolicies(resources, roleId(resources, 'WebCommServiceRole'), at);
+  authorizer = rolePolicies(resources, roleId(resources, 'WebCommAuthorizerRole'), at);
+  secretArn = signing.secretArn;
 }, 120_000);
 
 /** The service function's calls, as the adapters make them (action, resource AWS evaluates). */
@@ -46,6 +52,7 @@ function serviceCalls(): [call: string, action: string, resource: string][] {
     ['certificate: create', 'iot:CreateKeysAndCertificate', '*'],
     ['certificate: thing', 'iot:CreateThing', `${iot}:thing/dev-1`],
     ['certificate: attach to thing', 'iot:AttachThingPrincipal', cert],
+    ['certificate: every one of a client', 'iot:ListThingPrincipals', `${iot}:thing/dev-1`],
     ['certificate: device or tool policy', 'iot:AttachPolicy', cert],
     ['certificate: ban / revoke grant', 'iot:DetachPolicy', cert],
     ['certificate: INACTIVE / ACTIVE', 'iot:UpdateCertificate', cert],
@@ -56,6 +63,7 @@ function serviceCalls(): [call: string, action: string, resource: string][] {
     ['identity: new / token', 'cognito-identity:GetOpenIdTokenForDeveloperIdentity', poolArn],
     ['identity: developer user', 'cognito-identity:LookupDeveloperIdentity', poolArn],
     ['data plane endpoint', 'iot:DescribeEndpoint', '*'],
+    ['token signing key', 'secretsmanager:GetSecretValue', secretArn],
     ['publish', 'iot:Publish', `${iot}:topic/webcomm/local/announcements`],
     ['retained publish (content-updates)', 'iot:RetainPublish', `${iot}:topic/webcomm/local/content-updates`],
     ['ban / kick', 'iot:DeleteConnection', `${iot}:client/eu-west-1:abc`],
@@ -84,6 +92,17 @@ describe('the service role, as IAM evaluates it', () => {
     expect(await iamDecision(service, { action: 'iot:RetainPublish', resource: elsewhere }, at)).toBe(
       'ImplicitlyDenied',
     );
+  });
+});
+
+describe('the custom authorizer role', () => {
+  it('reads single items of the user table and nothing else', async () => {
+    const table = Object.keys(resources).find((id) => resources[id]?.Type === 'AWS::DynamoDB::Table') ?? '';
+    const tableArn = `arn:aws:dynamodb:${at.region}:${at.account}:table/${table}`;
+    const decide = (action: string): Promise<string> => iamDecision(authorizer, { action, resource: tableArn }, at);
+    expect(await decide('dynamodb:GetItem')).toBe('Allowed');
+    for (const action of ['dynamodb:Scan', 'dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:PutItem'])
+      expect(`${action} ${await decide(action)}`).toBe(`${action} ImplicitlyDenied`);
   });
 });
 

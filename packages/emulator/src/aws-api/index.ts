@@ -7,3 +7,4 @@ export { MAX_TOKEN_DURATION_S } from './cognito-developer-identities.js';
 export { IotRegistry } from './iot-registry.js';
 export type { IotCertificate } from './iot-registry.js';
 export { AwsApiError } from './aws-api-error.js';
+export type { SecretValues } from './secrets-manager.js';

@@ -1,7 +1,8 @@
 /**
  * The AWS control-plane APIs the service's adapters call, emulated on one HTTP endpoint that the
  * real AWS SDK v3 clients reach through `endpoint`: the IoT control plane (REST-JSON, SigV4
- * service `iot`) and Cognito developer identities (JSON 1.1, service `cognito-identity`). Every
+ * service `iot`), Cognito developer identities (JSON 1.1, service `cognito-identity`) and
+ * Secrets Manager's `GetSecretValue` (JSON 1.1, service `secretsmanager`). Every
  * request is SigV4-verified against the principal whose key signed it, then evaluated by IAM
  * against that principal's policies; a denial is `AccessDeniedException` naming the action and
  * resource, an operation not served is `UnknownOperationException`.
@@ -10,10 +11,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { AwsApiError, sendAws, sendAwsError, unknownOperation, type AwsProtocol } from './aws-api-error.js';
 import { signedCaller, type AwsPrincipal } from './aws-principals.js';
-import { DeveloperIdentities, type DeveloperIdentityPool } from './cognito-developer-identities.js';
+import { DeveloperIdentities, type DeveloperIdentityPool, type JsonOperation } from './cognito-developer-identities.js';
 import { authorizeIam, type IamRequest } from './iam-authorizer.js';
 import { iotOperations } from './iot-control-plane.js';
 import { IotRegistry } from './iot-registry.js';
+import { secretOperations, type SecretValues } from './secrets-manager.js';
 
 /** Options of {@link startAwsApis}. */
 export interface AwsApisOptions {
@@ -27,6 +29,8 @@ export interface AwsApisOptions {
   readonly iotPolicyNames: readonly string[];
   /** Identity pools with a developer provider. */
   readonly identityPools: readonly DeveloperIdentityPool[];
+  /** Secrets by complete ARN. @default none */
+  readonly secrets?: SecretValues;
   /** What `DescribeEndpoint` answers (the data endpoint's host). @default `localhost` */
   readonly dataEndpoint?: string;
 }
@@ -42,7 +46,16 @@ export interface RunningAwsApis {
 
 /** AWS's largest request to these operations is far below this. */
 const MAX_BODY_BYTES = 65_536;
-const COGNITO_TARGET = 'AWSCognitoIdentityService.';
+/** The JSON 1.1 services, by the `X-Amz-Target` prefix their SDK sends. */
+const JSON_SERVICES = [
+  { prefix: 'AWSCognitoIdentityService.', service: 'cognito-identity', title: 'Cognito Identity' },
+  { prefix: 'secretsmanager.', service: 'secretsmanager', title: 'Secrets Manager' },
+] as const;
+type JsonService = (typeof JSON_SERVICES)[number];
+
+function jsonServiceOf(target: string | string[] | undefined): JsonService | undefined {
+  return typeof target === 'string' ? JSON_SERVICES.find((json) => target.startsWith(json.prefix)) : undefined;
+}
 
 async function readBody(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -73,26 +86,34 @@ export async function startAwsApis(options: AwsApisOptions): Promise<RunningAwsA
   const iotArn = `arn:${partition}:iot:${region}:${account}`;
   const registry = new IotRegistry(iotArn, options.iotPolicyNames);
   const iot = iotOperations({ registry, iotArn, dataEndpoint: options.dataEndpoint ?? 'localhost' });
-  const cognito = new DeveloperIdentities(options.identityPools, { partition, region, account }).operations();
+  const jsonOperations: Record<JsonService['service'], Record<string, JsonOperation>> = {
+    'cognito-identity': new DeveloperIdentities(options.identityPools, { partition, region, account }).operations(),
+    secretsmanager: secretOperations(options.secrets ?? {}),
+  };
   const principals = new Map(options.principals.map((principal) => [principal.accessKeyId, principal]));
 
-  const handle = async (request: IncomingMessage, response: ServerResponse, protocol: AwsProtocol): Promise<void> => {
+  const handle = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    json: JsonService | undefined,
+  ): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const body = await readBody(request);
-    const service = protocol === 'json-1.1' ? 'cognito-identity' : 'iot';
+    const protocol: AwsProtocol = json === undefined ? 'rest-json' : 'json-1.1';
     const caller = await signedCaller(
       { method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: request.headers, body },
       principals,
-      { region, service, now: Date.now() },
+      { region, service: json?.service ?? 'iot', now: Date.now() },
     );
     const run = async (iam: IamRequest, operation: () => unknown): Promise<void> => {
       await authorizeIam(caller, iam, account);
       sendAws(response, protocol, 200, await operation());
     };
-    if (protocol === 'json-1.1') {
-      const name = String(request.headers['x-amz-target']).slice(COGNITO_TARGET.length);
-      const operation = Object.hasOwn(cognito, name) ? cognito[name] : undefined;
-      if (operation === undefined) throw unknownOperation(`Cognito Identity ${name.slice(0, 64)}`);
+    if (json !== undefined) {
+      const name = String(request.headers['x-amz-target']).slice(json.prefix.length);
+      const operations = jsonOperations[json.service];
+      const operation = Object.hasOwn(operations, name) ? operations[name] : undefined;
+      if (operation === undefined) throw unknownOperation(`${json.title} ${name.slice(0, 64)}`);
       const input = parseObject(body);
       return run(operation.iam(input), () => operation.run(input));
     }
@@ -111,10 +132,9 @@ export async function startAwsApis(options: AwsApisOptions): Promise<RunningAwsA
   };
 
   const server = createServer((request, response) => {
-    const target = request.headers['x-amz-target'];
-    const protocol: AwsProtocol =
-      typeof target === 'string' && target.startsWith(COGNITO_TARGET) ? 'json-1.1' : 'rest-json';
-    handle(request, response, protocol).catch((error: unknown) => {
+    const json = jsonServiceOf(request.headers['x-amz-target']);
+    const protocol: AwsProtocol = json === undefined ? 'rest-json' : 'json-1.1';
+    handle(request, response, json).catch((error: unknown) => {
       const failure =
         error instanceof AwsApiError
           ? error
