@@ -37,8 +37,8 @@ export default defineConfig([
     clean: true,
     target: 'es2022',
   },
-  // The `browser` export: the lean engine is the default (`default-engine.browser.ts`, see
-  // scripts/browser-variants.ts), so MQTT.js is in it only for an app that imports `mqttJsEngine`:
+  // The `browser` export: the lean engine is the default, so MQTT.js is in it only for an app
+  // that imports `mqttJsEngine` (scripts/browser-variants.ts swaps @webcomm/aws's stream):
   // MQTT.js taken from its sources with a module-scoped `process` (MQTT.js
   // reads `process.nextTick`), so Vite, webpack or esbuild need no Node polyfills and nothing is put
   // on `globalThis`. @webcomm/* and the packages shared with @webcomm/aws stay imports.

@@ -47,8 +47,8 @@ export {
 // The seam an adapter (or a user's own transport) implements.
 export type { ConnectContext, MqttStream, Transport, TransportLink } from './transport.js';
 
-// The MQTT engine seam and the lean engine for browsers (MQTT.js, the engine of record, is
-// `@webcomm/core/mqttjs`: an entry of its own, so browser bundles that do not pick it skip it).
+// The MQTT engine seam and the lean engine, the default everywhere (MQTT.js is an opt-in,
+// `@webcomm/core/mqttjs`: an entry of its own, so an app that does not pick it carries none of it).
 export { leanEngine } from './mqtt/lean-engine.js';
 export type {
   ConnackInfo,

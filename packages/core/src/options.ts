@@ -38,9 +38,10 @@ export interface WebcommClientOptions {
   /** MQTT client ID (IoT Core: ≤ 128 bytes, no leading `$`). */
   readonly clientId: string;
   /**
-   * The MQTT implementation: MQTT.js (`mqttJsEngine`, the engine of record) or the lean engine
-   * for browsers. Every connection attempt opens one link through it.
-   * @default MQTT.js on Node; the lean engine under the `browser` export condition
+   * The MQTT implementation: the lean engine (`leanEngine`, our own codec) on every platform,
+   * or MQTT.js as an opt-in (`mqttJsEngine` from `@webcomm/core/mqttjs`). Every connection
+   * attempt opens one link through it.
+   * @default leanEngine
    */
   readonly engine?: MqttEngine;
   /**

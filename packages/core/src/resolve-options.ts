@@ -3,7 +3,7 @@
  * each (an `INVALID_OPTION` error naming the option and the fix), fills in {@link DEFAULTS}, and
  * returns a new object (the caller's is never mutated).
  */
-import { defaultEngine } from './mqtt/default-engine.js';
+import { leanEngine } from './mqtt/lean-engine.js';
 import { assertClientOptionKeys } from './client-option-keys.js';
 import type { BackoffOptions } from './connection/backoff.js';
 import { ERROR_CODES, WebcommError } from './errors.js';
@@ -176,7 +176,7 @@ export function resolveOptions(options: WebcommClientOptions): ResolvedOptions {
     }
   }
 
-  const engine = options.engine ?? defaultEngine;
+  const engine = options.engine ?? leanEngine;
   if (engine === null || typeof engine !== 'object' || typeof engine.open !== 'function') {
     throw bad('engine', 'must be an MqttEngine (an object with open(stream, options)), e.g. mqttJsEngine.');
   }

@@ -8,8 +8,8 @@ import type { Clock } from '../util/clock.js';
  * never as a guess from a dropped socket. What a code *means* to the client (refused, throttled,
  * taken over) is decided in core, not here: an engine only speaks the protocol.
  *
- * MQTT.js is the engine of record (`mqttJsEngine`); a lean engine on `Uint8Array` serves
- * browsers. Reason codes follow MQTT 5; on MQTT 3.1.1 the engine reports the nearest: SUBACK
+ * The lean engine on `Uint8Array` (`leanEngine`) is the default on every platform; MQTT.js
+ * (`mqttJsEngine`, `@webcomm/core/mqttjs`) is an opt-in. Reason codes follow MQTT 5; on MQTT 3.1.1 the engine reports the nearest: SUBACK
  * 0x80 as 0x80, a PUBACK as 0, a CONNACK return code as it is (1–5).
  */
 export interface MqttEngine {

@@ -29,7 +29,7 @@ interface MqttJsPublish {
 }
 
 /**
- * The engine of record: MQTT.js's client over the transport's stream, with its own reconnect off
+ * The opt-in MQTT.js engine: MQTT.js's client over the transport's stream, with its own reconnect off
  * (`reconnectPeriod: 0`; every attempt is a new link, the client owns reconnecting and
  * resubscribing) and its keepalive on our clock.
  */
