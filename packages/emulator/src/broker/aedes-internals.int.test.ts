@@ -11,10 +11,13 @@ import {
   clientMaximumPacketSize,
   clientSentDisconnect,
   clientSessionExpiryInterval,
+  discardQueuedMessages,
   editNextConnack,
   forgetWill,
   heldFilters,
   isClientClosed,
+  messageCounter,
+  queuedMessageCount,
   setMqtt5Limits,
 } from './aedes-internals.js';
 
@@ -173,5 +176,44 @@ describe('aedes internals the IoT rules depend on', () => {
     expect(clientSessionExpiryInterval(client)).toBe(60);
     // And the link still works after the rewritten CONNACK.
     expect(await subscribe(c, 'x/1', 1)).toEqual([1]);
+  });
+
+  it('queuedMessageCount and discardQueuedMessages see and free the QoS 1 queue of an away session; messageCounter numbers messages', async () => {
+    const first = await connected('away', false);
+    await subscribe(first.mqtt, 'q/1', 1);
+    const gone = nextClient('clientDisconnect');
+    await first.mqtt.endAsync();
+    await gone;
+    const counters: number[] = [];
+    broker.authorizeForward = (_client, packet) => {
+      counters.push(messageCounter(packet));
+      return packet;
+    };
+    for (const n of [1, 2, 3])
+      await new Promise<void>((resolve) =>
+        broker.publish(
+          { cmd: 'publish', topic: 'q/1', payload: Buffer.from(String(n)), qos: 1, retain: false, dup: false },
+          () => resolve(),
+        ),
+      );
+    expect(await queuedMessageCount(broker, 'away')).toBe(3);
+    expect(await discardQueuedMessages(broker, 'away')).toBe(3);
+    expect(await queuedMessageCount(broker, 'away')).toBe(0);
+    // The rejoin gets none of them; live messages are numbered one by one.
+    const again = await connected('away', false);
+    const got: string[] = [];
+    again.mqtt.on('message', (_topic, payload) => got.push(payload.toString()));
+    for (const n of [4, 5])
+      await new Promise<void>((resolve) =>
+        broker.publish(
+          { cmd: 'publish', topic: 'q/1', payload: Buffer.from(String(n)), qos: 1, retain: false, dup: false },
+          () => resolve(),
+        ),
+      );
+    while (got.length < 2) await new Promise((resolve) => again.mqtt.once('message', resolve));
+    expect(got).toEqual(['4', '5']);
+    expect(counters.length).toBeGreaterThanOrEqual(2);
+    const [a = 0, b = 0] = counters.slice(-2);
+    expect(b).toBeGreaterThan(a);
   });
 });
