@@ -20,6 +20,7 @@ import {
   isClientClosed,
   messageCounter,
   setMqtt5Limits,
+  skipEmptyQueueClears,
 } from './aedes-internals.js';
 import type { ConnectAuthorizerDeps } from './authorize-connect.js';
 import { authorizeConnect } from './authorize-connect.js';
@@ -113,6 +114,7 @@ export class IotBrokerRules {
       sessionExpiryIntervalLimit: Math.ceil(this.#deps.sessionExpiryMs / 1000),
       pendingSessionsLimit: this.#deps.limits.maxPendingSessions,
     });
+    skipEmptyQueueClears(broker);
     broker.preConnect = (client, packet, done) => done(null, this.#preConnect(client, packet));
     broker.authenticate = (client, username, password, done) => {
       this.#authenticate(client, username, password).then(
