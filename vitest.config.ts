@@ -67,7 +67,7 @@ export default defineConfig({
     pool: 'forks',
     env: sdkWarningOff,
     reporters: ['default'],
-    // By suffix (STYLE.md habit 10): `vitest run --project unit|int|e2e` runs one kind, `vitest run` all.
+    // By suffix (docs/style.md, habit 10): `vitest run --project unit|int|e2e` runs one kind, `vitest run` all.
     // `extends: true` keeps the aliases and settings above shared by every project.
     projects: [
       {

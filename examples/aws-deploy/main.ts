@@ -5,10 +5,13 @@
  * locally; cdk-nag's AwsSolutions checks run and fail the synthesis on any finding);
  * `npx aws-cdk@2 deploy --app examples/aws-deploy/cdk.out` deploys that output (docs/deploying-to-aws.md).
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { WebCommunicator } from '@webcomm/aws-service/cdk';
 import { DEFAULT_CHANNELS } from '@webcomm/service';
@@ -17,6 +20,33 @@ import { DEFAULT_CHANNELS } from '@webcomm/service';
 export interface SynthOptions {
   /** Where the cloud assembly goes. @default examples/aws-deploy/cdk.out */
   readonly outdir?: string;
+  /**
+   * The custom authorizer's token signing public key (PEM). @default the one in
+   * `examples/aws-deploy/.token-signing/`, made on first synthesis (see {@link tokenSigningPublicKey})
+   */
+  readonly tokenSigningPublicKeyPem?: string;
+}
+
+/** The secret the service reads its token signing key from (create it before deploying). */
+export const TOKEN_SIGNING_SECRET = 'mygame/prod/webcomm-token-signing-key';
+
+/**
+ * The public half of the token signing key pair kept in `dir` (git-ignored), made on first use:
+ * upload the private half once with `aws secretsmanager create-secret --name
+ * mygame/prod/webcomm-token-signing-key --secret-string file://DIR/token-key.pem`.
+ */
+export function tokenSigningPublicKey(dir = fileURLToPath(new URL('./.token-signing', import.meta.url))): string {
+  const publicPath = join(dir, 'token-key.pub.pem');
+  if (existsSync(publicPath)) return readFileSync(publicPath, 'utf8');
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(join(dir, 'token-key.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  writeFileSync(publicPath, pem);
+  console.log(
+    `made the token signing key pair in ${dir}; before deploying: aws secretsmanager create-secret --name ${TOKEN_SIGNING_SECRET} --secret-string file://${join(dir, 'token-key.pem')}`,
+  );
+  return pem;
 }
 
 /** What was synthesized. */
@@ -48,7 +78,11 @@ export function main(options: SynthOptions = {}): SynthSummary {
   });
   new WebCommunicator(stack, 'WebComm', {
     channels: { ...DEFAULT_CHANNELS, project: 'mygame', deployment: 'prod' },
-    customAuthorizer: true,
+    // Token signing: IoT checks each token's signature before invoking (and billing) the authorizer.
+    customAuthorizer: {
+      tokenSigningPublicKeyPem: options.tokenSigningPublicKeyPem ?? tokenSigningPublicKey(),
+      tokenSigningKey: Secret.fromSecretNameV2(stack, 'TokenSigningKey', TOKEN_SIGNING_SECRET),
+    },
     rules: [{ name: 'mygame_prod_chat_moderation', sql: "SELECT * FROM 'mygame/prod/chat'", function: moderation }],
     // In this workspace the functions bundle @webcomm/* from source (the root tsconfig's paths).
     bundling: { tsconfig: fileURLToPath(new URL('../../tsconfig.json', import.meta.url)) },

@@ -136,7 +136,13 @@ for (const [name, engine] of Object.entries(ENGINES)) {
         { filter: topic, reasonCode: 1 },
         { filter: `${topic}/zero/+`, reasonCode: 0 },
       ]);
-      const got = new Promise<EngineMessage>((resolve) => sub.on('message', resolve));
+      const got = new Promise<EngineMessage>((resolve) =>
+        sub.on('message', (m) => {
+          // The consumer acknowledges once it has the message (MQTT.js reads nothing more until then).
+          if (m.messageId !== undefined) sub.acknowledge(m.messageId);
+          resolve(m);
+        }),
+      );
       const properties = {
         userProperties: { game: 'demo', tag: ['a', 'b'] },
         messageExpiryInterval: 60,

@@ -6,6 +6,7 @@
  * Session expiry, message expiry and user properties travel as MQTT 5 properties.
  */
 import {
+  MESSAGE_ID_PROPERTY,
   ERROR_CODES,
   leanEngine,
   WebcommClient,
@@ -248,7 +249,12 @@ describe.each([mqttJsEngine, leanEngine])(
         { qos: 1, retain: true, expirySeconds: 2, userProperties: { build: '42', tags: ['a', 'b'] } },
       );
       await arrived;
-      expect(metas[0]?.properties?.userProperties).toEqual({ build: '42', tags: ['a', 'b'] });
+      // The sender's properties, and the message id the client stamps on a QoS 1 broker publish.
+      expect(metas[0]?.properties?.userProperties).toEqual({
+        build: '42',
+        tags: ['a', 'b'],
+        [MESSAGE_ID_PROPERTY]: expect.stringMatching(/^[\w-]{22}$/),
+      });
       expect(metas[0]?.properties?.messageExpiryInterval).toBeLessThanOrEqual(2);
       // A newcomer right away gets the retained update; once its 2 s are over, nobody does.
       // Message expiry is time itself, so this polls a fresh subscriber with a deadline.

@@ -15,7 +15,8 @@
  * - ```sh blocks: the lines that run the `webcomm` CLI (other than `serve`, a server on the fixed
  *   ports, which packages/emulator/src/cli/cli.int.test.ts runs on free ones) run through bash in a
  *   directory whose `.webcomm-data` is the emulator's data directory (the CLI's default), so
- *   `webcomm channels` finds it exactly as written. Install, demo, test and `pnpm emulator`
+ *   `webcomm channels` finds it exactly as written. Install lines run in
+ *   test/packaging/install-lines.int.test.ts; demo, test and `pnpm emulator`
  *   lines do not run here: they download, build or start the fixed-port server.
  * - A block whose info string says `no-run` is skipped: the CDK app in docs/deploying-to-aws.md (it needs
  *   a project with a lock file around it; examples/aws-deploy, run by `pnpm synth`, is that code in one).

@@ -2,7 +2,7 @@
  * The portal's live tail in real Chromium: a private channel tailed for one client (and for every
  * client), messages shown as readable, pretty-printed JSON (not escaped strings), and the
  * connection-lost state when the emulator stops: a banner, greyed stale tables, and the tail
- * saying it ended. Screenshots in test-artifacts/.
+ * saying it ended, then resuming by itself when the emulator is back. Screenshots in test-artifacts/.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -88,7 +88,7 @@ describe('portal live tail (Chromium)', () => {
     const port = emulator.endpoints.ports.http;
     await emulator.stop();
     await page.locator('#connection', { hasText: 'Connection lost' }).waitFor({ state: 'visible' });
-    await page.locator('#tail .lost', { hasText: 'tail ended: connection lost' }).waitFor();
+    await page.locator('#tail .lost', { hasText: 'tail ended: connection lost; it resumes' }).waitFor();
     expect(await page.evaluate(() => document.body.dataset.connection)).toBe('lost');
     expect(await page.locator('#users-section').evaluate((e) => getComputedStyle(e).opacity)).toBe('0.45');
     await mkdir(artifacts, { recursive: true });
@@ -98,6 +98,11 @@ describe('portal live tail (Chromium)', () => {
     emulator = await startEmulator({ dataDir, logger: silentLogger, ports: { http: port } });
     await page.locator('#connection').waitFor({ state: 'hidden', timeout: 15_000 });
     expect(await page.evaluate(() => document.body.dataset.connection)).toBe('ok');
+    // The tail picks up again by itself, keeping what it showed before.
+    await page.locator('#tail .status', { hasText: 'emulator back: watching announcements' }).waitFor();
+    await adminPublish({ channel: 'announcements', message: { text: 'back online' } });
+    await page.locator('#tail .entry', { hasText: 'back online' }).waitFor();
+    expect(await page.locator('#tail').textContent()).toContain('server restarts in 5 minutes');
     await page.close();
   });
 });

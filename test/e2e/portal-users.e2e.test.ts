@@ -135,6 +135,7 @@ describe('portal users (Chromium)', () => {
     await page.screenshot({ path: join(artifacts, 'portal-user-detail.png'), fullPage: true });
 
     const failed = nextEvent(player, 'state', (change) => change.to === 'failed');
+    page.once('dialog', (dialog) => void dialog.accept()); // a ban asks for confirmation
     await detail.locator('#detail-actions button[data-action="ban"]').click();
     await failed;
     await detail.locator('dd[data-fact="status"].banned', { hasText: 'banned' }).waitFor();

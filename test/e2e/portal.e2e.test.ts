@@ -64,7 +64,19 @@ describe('portal page (Chromium)', () => {
     // Shown as JSON, not as an escaped string.
     await page.locator('#tail .entry pre', { hasText: '"version": 12' }).waitFor();
 
+    // A ban asks first: dismissed, nothing happens.
+    const asked: string[] = [];
+    page.once('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await row.locator('button[data-action="ban"]').click();
+    expect(asked).toEqual([expect.stringContaining(`Ban ${player.registration.clientId}?`)]);
+    expect(await row.locator('td.active').textContent()).toBe('active');
+    expect(player.state).toBe('connected');
+
     const failed = nextEvent(player, 'state', (change) => change.to === 'failed');
+    page.once('dialog', (dialog) => void dialog.accept());
     await row.locator('button[data-action="ban"]').click();
     // The live client is dropped and its next attempt refused: it fails by itself (no wall-clock bound here; bench/ measures speed).
     const [change] = await failed;

@@ -49,6 +49,7 @@ const REGISTRATION_FIELDS: Record<keyof RegistrationResponse, true> = {
   openIdTokenExpiresAt: true,
   channels: true,
   serviceToken: true,
+  serviceTokenSignature: true,
   certificatePem: true,
   privateKeyPem: true,
   caPem: true,

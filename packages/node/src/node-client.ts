@@ -16,10 +16,11 @@ import {
   assertClientOptionKeys,
   assertKnownOptions,
   CLIENT_OPTION_KEYS,
+  createLogger,
   optionKeys,
   pickOptions,
   validateUrl,
-} from '@webcomm/core/internal'; // internal: assertChannelKeys, assertClientOptionKeys, assertKnownOptions, CLIENT_OPTION_KEYS, optionKeys, pickOptions, validateUrl
+} from '@webcomm/core/internal'; // internal: assertChannelKeys, assertClientOptionKeys, assertKnownOptions, CLIENT_OPTION_KEYS, createLogger, optionKeys, pickOptions, validateUrl
 import { ensureIdentity, loadOrRegister, type EnsureIdentityOptions } from './ensure-identity.js';
 import { mutualTlsTransport } from './mutual-tls-transport.js';
 
@@ -218,6 +219,7 @@ function identityOptions(options: NodeClientOptions): EnsureIdentityOptions {
     serviceUrl: options.serviceUrl,
     type: 'OPENSSL',
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.logger ? { logger: createLogger(options.logger, options.logLevel ?? 'info') } : {}),
     ...(options.adminToken === undefined
       ? {}
       : { adminToken: options.adminToken, ...(brokerChannels.length > 0 ? { publish: brokerChannels } : {}) }),

@@ -31,6 +31,7 @@ export type {
   PublishPort,
   ServiceEndpoints,
   ServicePorts,
+  TokenSigner,
   TokenStore,
   UserStore,
 } from './ports.js';

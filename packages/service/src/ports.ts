@@ -28,6 +28,12 @@ export interface TokenStore {
   resolve(token: string): Promise<string | undefined>;
 }
 
+/** Signs service tokens for an IoT custom authorizer with token signing enabled. */
+export interface TokenSigner {
+  /** The base64 signature IoT verifies with the authorizer's public key (RSA-SHA256 of the token). */
+  sign(token: string): Promise<string>;
+}
+
 /** The channels as configured. */
 export interface ChannelDirectory {
   /** Channels as seen by one client (private channel topics include its id). */
@@ -141,4 +147,6 @@ export interface ServicePorts {
   readonly broker: BrokerAdminPort;
   readonly publisher: PublishPort;
   readonly endpoints: ServiceEndpoints;
+  /** Signs each issued service token (AWS custom authorizer with signing). @default tokens are not signed */
+  readonly tokenSigner?: TokenSigner;
 }

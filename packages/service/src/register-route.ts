@@ -74,6 +74,9 @@ export function createRegisterHandler(
       throw new HttpProblem(400, 'BAD_REQUEST', 'Field "clientId" must be 1-128 letters, digits, ":", "_" or "-".');
     }
     const publish = grantsOf(body?.publish, operator);
+    // An id the platform allocated here (on AWS: the Cognito identity it just created) is the
+    // registrant's own; only an id the request names can be someone else's identity.
+    const allocated = body?.clientId === undefined;
     const clientId =
       body?.clientId ??
       (type === 'WEBSOCKET'
@@ -106,7 +109,7 @@ export function createRegisterHandler(
       }
       // A guest's identity id (from GetId, seen in presence events) is not free to claim: registering
       // it would make its credentials, private channel and client id the registrant's.
-      if (existing === undefined && !operator && (await identities.hasIdentity(clientId))) {
+      if (existing === undefined && !operator && !allocated && (await identities.hasIdentity(clientId))) {
         throw new HttpProblem(
           403,
           'IDENTITY_TAKEN',
@@ -132,12 +135,14 @@ export function createRegisterHandler(
       const user = publish === undefined ? await users.get(clientId) : await users.setBrokerPublish(clientId, publish);
       const brokerPublish = user?.brokerPublish ?? [];
       const serviceToken = await tokens.issue(clientId);
+      const signature = await ports.tokenSigner?.sign(serviceToken);
       const base = {
         connectionType: type,
         clientId,
         region: identities.region,
         channels: channels.forClient(clientId),
         serviceToken,
+        ...(signature === undefined ? {} : { serviceTokenSignature: signature }),
         ...(certificates.caPem === undefined ? {} : { caPem: certificates.caPem }),
         ...(brokerPublish.length === 0 ? {} : { brokerPublish }),
       };

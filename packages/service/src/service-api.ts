@@ -139,18 +139,39 @@ export function createServiceApi(ports: ServicePorts, options: ServiceApiOptions
     const status = body?.status;
     if (status !== 'active' && status !== 'banned')
       throw new HttpProblem(400, 'BAD_REQUEST', 'Field "status" must be "active" or "banned".');
-    await knownUser(id);
-    const user = await users.setStatus(id, status);
-    let disconnected = 0;
-    if (status === 'banned') {
-      // Revoke first, so a reconnect racing the disconnect is already refused.
-      await certificates.revokeClient(id);
-      await identities.revokeIdentity(id);
-      disconnected = await broker.disconnectPrincipal(id, 'API_INITIATED_DISCONNECT');
-    } else {
-      await certificates.restoreClient?.(id);
-      await identities.restoreIdentity?.(id);
+    const known = await users.get(id);
+    if (known === undefined) throw new HttpProblem(404, 'UNKNOWN_USER', `No user "${id}".`);
+    // A client's access is its certificates or its identity, as it registered: never the other's.
+    const revoke = (): Promise<void> =>
+      known.kind === 'OPENSSL' ? certificates.revokeClient(id) : identities.revokeIdentity(id);
+    const restore = async (): Promise<void> =>
+      known.kind === 'OPENSSL' ? certificates.restoreClient?.(id) : identities.restoreIdentity?.(id);
+    if (status === 'active') {
+      // Access first, status last: an unban that fails half-way leaves the client banned, and repeating it finishes it.
+      await stepOrProblem('UNBAN_INCOMPLETE', `Client "${id}" is still banned`, restore);
+      return ok({ user: await users.setStatus(id, 'active'), disconnected: 0 });
     }
+    // Banned first, so the service refuses the client at once; then every step is tried even if
+    // one fails (each is idempotent), and the answer says what to repeat.
+    const user = await users.setStatus(id, 'banned');
+    const failures: string[] = [];
+    const attempt = async <T>(step: () => Promise<T>): Promise<T | undefined> => {
+      try {
+        return await step();
+      } catch (error) {
+        failures.push((error as Error)?.message ?? String(error));
+        return undefined;
+      }
+    };
+    // Revoke before dropping, so a reconnect racing the disconnect is already refused.
+    await attempt(revoke);
+    const disconnected = (await attempt(async () => broker.disconnectPrincipal(id, 'API_INITIATED_DISCONNECT'))) ?? 0;
+    if (failures.length > 0)
+      throw new HttpProblem(
+        502,
+        'BAN_INCOMPLETE',
+        `Client "${id}" is banned (the service refuses it${disconnected > 0 ? ' and its connection was dropped' : ''}), but revoking its access failed: ${failures.join('; ')}. Repeat the request to finish the ban.`,
+      );
     return ok({ user, disconnected });
   };
 
@@ -266,6 +287,19 @@ export function createServiceApi(ports: ServicePorts, options: ServiceApiOptions
       return problemResponse(error);
     }
   };
+}
+
+/** Runs `step`; a failure becomes a 502 `code` saying what holds and to repeat the request. */
+async function stepOrProblem(code: string, holds: string, step: () => Promise<unknown>): Promise<void> {
+  try {
+    await step();
+  } catch (error) {
+    throw new HttpProblem(
+      502,
+      code,
+      `${holds}: ${(error as Error)?.message ?? String(error)}. Repeat the request to finish.`,
+    );
+  }
 }
 
 function decodeParameter(raw: string): string | undefined {

@@ -23,6 +23,8 @@ export interface CognitoIdentitySettings {
   readonly developerProvider: string;
   /** The IoT policy attached to each registered identity. */
   readonly playerPolicy: string;
+  /** Lifetime of the OpenID tokens (`TokenDuration`, 1-86,400 s). @default 900 (Cognito's default) */
+  readonly openIdTokenSeconds?: number;
 }
 
 /** `IdentityPort` over Cognito and IoT `AttachPolicy` / `DetachPolicy`. */
@@ -89,15 +91,17 @@ export class CognitoIdentityPort implements IdentityPort {
         'IDENTITY_TAKEN',
         `Identity "${identityId}" is not a registered client's; omit clientId for a new one.`,
       );
+    const seconds = this.#settings.openIdTokenSeconds ?? 900;
+    const issuedAt = Date.now();
     const answer = await this.#cognito.send(
       new GetOpenIdTokenForDeveloperIdentityCommand({
         IdentityPoolId: this.identityPoolId,
         IdentityId: identityId,
         Logins: { [this.#settings.developerProvider]: developerUser },
+        TokenDuration: seconds,
       }),
     );
-    // Cognito's default token lifetime is 15 minutes (TokenDuration).
-    return { token: answer.Token ?? '', expiresAt: new Date(Date.now() + 15 * 60_000) };
+    return { token: answer.Token ?? '', expiresAt: new Date(issuedAt + seconds * 1000) };
   }
 
   async revokeIdentity(clientId: string): Promise<void> {

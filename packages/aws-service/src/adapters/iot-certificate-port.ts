@@ -2,9 +2,11 @@
  * Device certificates on AWS IoT (OPENSSL clients: dedicated servers, tools). Registration
  * creates a key pair and an ACTIVE certificate (`CreateKeysAndCertificate`), a thing named after
  * the client id with the certificate attached (the device policy's client id is
- * `${iot:Connection.Thing.ThingName}`), and attaches the device policy. A ban sets the
- * certificate INACTIVE (`UpdateCertificate`) and detaches the policy; an unban restores both.
- * The private key is returned once and never stored.
+ * `${iot:Connection.Thing.ThingName}`), and attaches the device policy and the tool policy of
+ * each channel the client is granted to publish on. A client renewing its certificate gets
+ * another one on the same thing, so the thing's principals (`ListThingPrincipals`) are every
+ * certificate of the client: a ban sets each INACTIVE (`UpdateCertificate`) and detaches the
+ * device policy from it; an unban restores both. The private key is returned once and never stored.
  */
 import { X509Certificate } from 'node:crypto';
 import {
@@ -13,27 +15,38 @@ import {
   CreateKeysAndCertificateCommand,
   CreateThingCommand,
   DetachPolicyCommand,
+  ListThingPrincipalsCommand,
   UpdateCertificateCommand,
   type IoTClient,
 } from '@aws-sdk/client-iot';
 import type { CertificatePort, ClientCertificate } from '@webcomm/service';
 
-/** Where the certificate ARN of each client is kept (the user table). */
-export interface CertificateArnStore {
-  certificateArn(clientId: string): Promise<string | undefined>;
-  setCertificateArn(clientId: string, arn: string): Promise<void>;
+/** The IoT policies of certificate clients. */
+export interface CertificatePolicies {
+  /** The device policy, attached to every certificate. */
+  readonly devicePolicy: string;
+  /** Tool policy name per `trustedPublish` channel (the construct's `policyNames.tools`). @default none */
+  readonly toolPolicies?: Readonly<Record<string, string>>;
+  /** The channels the client is granted direct broker publish on (its user record). @default none */
+  readonly grantsOf?: (clientId: string) => Promise<readonly string[]>;
 }
 
-/** `CertificatePort` over AWS IoT. */
-export class IotCertificatePort implements CertificatePort {
-  readonly #iot: IoTClient;
-  readonly #arns: CertificateArnStore;
-  readonly #devicePolicy: string;
+/** Where a client's certificates are found: every certificate attached to its thing. */
+export interface ClientCertificates {
+  /** ARNs of every certificate issued to `clientId` (none when it has no thing). */
+  certificateArns(clientId: string): Promise<string[]>;
+}
 
-  constructor(iot: IoTClient, arns: CertificateArnStore, devicePolicy: string) {
+const isNotFound = (error: unknown): boolean => (error as { name?: unknown })?.name === 'ResourceNotFoundException';
+
+/** `CertificatePort` over AWS IoT. */
+export class IotCertificatePort implements CertificatePort, ClientCertificates {
+  readonly #iot: IoTClient;
+  readonly #policies: CertificatePolicies;
+
+  constructor(iot: IoTClient, policies: CertificatePolicies) {
     this.#iot = iot;
-    this.#arns = arns;
-    this.#devicePolicy = devicePolicy;
+    this.#policies = policies;
   }
 
   async issueClientCertificate(clientId: string): Promise<ClientCertificate> {
@@ -45,8 +58,9 @@ export class IotCertificatePort implements CertificatePort {
       if ((error as { name?: unknown })?.name !== 'ResourceAlreadyExistsException') throw error;
     }
     await this.#iot.send(new AttachThingPrincipalCommand({ thingName: clientId, principal: arn }));
-    await this.#iot.send(new AttachPolicyCommand({ policyName: this.#devicePolicy, target: arn }));
-    await this.#arns.setCertificateArn(clientId, arn);
+    // Grants given before the certificate existed (registration with `publish`) hold from its first connect.
+    for (const policyName of await this.#policiesFor(clientId))
+      await this.#iot.send(new AttachPolicyCommand({ policyName, target: arn }));
     const certificatePem = created.certificatePem ?? '';
     return {
       certificatePem,
@@ -55,18 +69,42 @@ export class IotCertificatePort implements CertificatePort {
     };
   }
 
+  async certificateArns(clientId: string): Promise<string[]> {
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      let page;
+      try {
+        page = await this.#iot.send(new ListThingPrincipalsCommand({ thingName: clientId, nextToken }));
+      } catch (error) {
+        if (isNotFound(error)) return [];
+        throw error;
+      }
+      arns.push(...(page.principals ?? []).filter((principal) => principal.includes(':cert/')));
+      nextToken = page.nextToken;
+    } while (nextToken !== undefined && nextToken !== '');
+    return arns;
+  }
+
   async revokeClient(clientId: string): Promise<void> {
-    const arn = await this.#arns.certificateArn(clientId);
-    if (arn === undefined) return;
-    await this.#iot.send(new UpdateCertificateCommand({ certificateId: certificateId(arn), newStatus: 'INACTIVE' }));
-    await this.#iot.send(new DetachPolicyCommand({ policyName: this.#devicePolicy, target: arn }));
+    for (const arn of await this.certificateArns(clientId)) {
+      await this.#iot.send(new UpdateCertificateCommand({ certificateId: certificateId(arn), newStatus: 'INACTIVE' }));
+      await this.#iot.send(new DetachPolicyCommand({ policyName: this.#policies.devicePolicy, target: arn }));
+    }
   }
 
   async restoreClient(clientId: string): Promise<void> {
-    const arn = await this.#arns.certificateArn(clientId);
-    if (arn === undefined) return;
-    await this.#iot.send(new UpdateCertificateCommand({ certificateId: certificateId(arn), newStatus: 'ACTIVE' }));
-    await this.#iot.send(new AttachPolicyCommand({ policyName: this.#devicePolicy, target: arn }));
+    for (const arn of await this.certificateArns(clientId)) {
+      await this.#iot.send(new UpdateCertificateCommand({ certificateId: certificateId(arn), newStatus: 'ACTIVE' }));
+      await this.#iot.send(new AttachPolicyCommand({ policyName: this.#policies.devicePolicy, target: arn }));
+    }
+  }
+
+  /** The policies a new certificate of `clientId` gets: the device policy and its grants' tool policies. */
+  async #policiesFor(clientId: string): Promise<string[]> {
+    const grants = (await this.#policies.grantsOf?.(clientId)) ?? [];
+    const tools = grants.flatMap((channel) => this.#policies.toolPolicies?.[channel] ?? []);
+    return [this.#policies.devicePolicy, ...tools];
   }
 }
 

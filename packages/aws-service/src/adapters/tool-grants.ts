@@ -2,26 +2,34 @@
  * Trusted-tool grants on AWS. The emulator decides a tool's broker publish per CONNECT from the
  * user record; on IoT Core a grant is a policy on the tool's certificate. This wraps the user
  * table so `setBrokerPublish` (the admin API's `PUT /admin/users/:id/publish`, or registration
- * with `publish`) also attaches the tool policy of each granted channel to the client's
- * certificate and detaches those no longer granted; the route then drops the live connection,
- * and the reconnect carries the new policy.
+ * with `publish`) also attaches the tool policy of each granted channel to every certificate of
+ * the client (a renewed one too) and detaches those no longer granted; the route then drops the
+ * live connection, and the reconnect carries the new policy. A certificate issued later gets the
+ * granted policies when it is issued (iot-certificate-port.ts).
  */
 import { AttachPolicyCommand, DetachPolicyCommand, type IoTClient } from '@aws-sdk/client-iot';
 import type { UserRecord } from '@webcomm/core/internal';
 import type { UserStore } from '@webcomm/service';
-import type { CertificateArnStore } from './iot-certificate-port.js';
+import type { ClientCertificates } from './iot-certificate-port.js';
 
 /** `UserStore` whose grants are also IoT policy attachments. */
 export class ToolGrantingUsers implements UserStore {
-  readonly #users: UserStore & CertificateArnStore;
+  readonly #users: UserStore;
   readonly #iot: IoTClient;
   readonly #toolPolicies: Readonly<Record<string, string>>;
+  readonly #certificates: ClientCertificates;
 
   /** `toolPolicies` maps each `trustedPublish` channel to its tool policy name (the construct's `policyNames.tools`). */
-  constructor(users: UserStore & CertificateArnStore, iot: IoTClient, toolPolicies: Readonly<Record<string, string>>) {
+  constructor(
+    users: UserStore,
+    iot: IoTClient,
+    toolPolicies: Readonly<Record<string, string>>,
+    certificates: ClientCertificates,
+  ) {
     this.#users = users;
     this.#iot = iot;
     this.#toolPolicies = toolPolicies;
+    this.#certificates = certificates;
   }
 
   get(id: string): Promise<UserRecord | undefined> {
@@ -43,8 +51,7 @@ export class ToolGrantingUsers implements UserStore {
   async setBrokerPublish(id: string, channels: readonly string[]): Promise<UserRecord> {
     const before = new Set((await this.#users.get(id))?.brokerPublish ?? []);
     const after = new Set(channels);
-    const arn = await this.#users.certificateArn(id);
-    if (arn !== undefined) {
+    for (const arn of await this.#certificates.certificateArns(id)) {
       for (const channel of after) {
         const policyName = this.#toolPolicies[channel];
         if (policyName !== undefined && !before.has(channel))

@@ -3,5 +3,5 @@
  * ({@link WebCommunicator}). Needs `aws-cdk-lib`, `constructs` and `cdk-nag` (peers); bundles the
  * Lambda functions locally with esbuild (no Docker).
  */
-export { WebCommunicator } from './web-communicator.js';
-export type { TopicRuleProps, WebCommunicatorProps } from './web-communicator.js';
+export { AUTHORIZER_TOKEN_KEY, WebCommunicator } from './web-communicator.js';
+export type { CustomAuthorizerProps, TopicRuleProps, WebCommunicatorProps } from './web-communicator.js';

@@ -4,18 +4,20 @@
  * checks as a validation plugin: synthesis fails on any unacknowledged finding. Every resource
  * and policy is asserted from the one template.
  */
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ERROR_CODES } from '@webcomm/core';
 import { DEFAULT_CHANNELS } from '@webcomm/service';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { WebCommunicator } from './web-communicator.js';
+import { testTokenSigningKey, type TestTokenSigningKey } from '../testing/token-signing-key.js';
+import { WebCommunicator, type CustomAuthorizerProps } from './web-communicator.js';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 let template: Template;
 let resources: Record<string, Resource>;
+let signing: TestTokenSigningKey;
 
 const ofType = (type: string): Resource[] => Object.values(resources).filter((r) => r.Type === type);
 /** A CloudFormation value with its intrinsics flattened to text (`Fn::Join` parts, `Ref` names). */
@@ -36,9 +38,10 @@ beforeAll(() => {
     id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
     reason: 'test fixture, not part of the construct',
   });
+  signing = testTokenSigningKey(stack, 'eu-west-1', '123456789012');
   new WebCommunicator(stack, 'WebComm', {
     channels: DEFAULT_CHANNELS,
-    customAuthorizer: true,
+    customAuthorizer: signing.props,
     rules: [{ name: 'chat_moderation', sql: "SELECT * FROM 'webcomm/local/chat'", function: onChat }],
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -164,33 +167,24 @@ describe('WebCommunicator (synthesized, cdk-nag AwsSolutions clean)', () => {
     );
     expect(grants).toEqual([
       'logs:CreateLogStream,logs:PutLogEvents -> WebCommServiceLogs',
-      'dynamodb:BatchGetItem,dynamodb:BatchWriteItem,dynamodb:ConditionCheckItem,dynamodb:DeleteItem,dynamodb:DescribeTable,dynamodb:GetItem,dynamodb:PutItem,dynamodb:Query,dynamodb:Scan,dynamodb:UpdateItem -> [WebCommUsers]',
-      'dynamodb:GetRecords,dynamodb:GetShardIterator -> [WebCommUsers]',
-      'cognito-identity:DescribeIdentity,cognito-identity:GetOpenIdTokenForDeveloperIdentity,cognito-identity:LookupDeveloperIdentity -> arn:,,:cognito-identity:eu-west-1:123456789012:identitypool/,{Ref:WebCommIdentityPool' +
+      'dynamodb:GetItem,dynamodb:PutItem,dynamodb:Scan,dynamodb:UpdateItem -> WebCommUsers',
+      'cognito-identity:GetOpenIdTokenForDeveloperIdentity,cognito-identity:LookupDeveloperIdentity -> arn:,,:cognito-identity:eu-west-1:123456789012:identitypool/,{Ref:WebCommIdentityPool' +
         (grantsRef(service) ?? '') +
         '}',
-      'iot:AttachPolicy,iot:DetachPolicy -> [arn:,,:iot:eu-west-1:123456789012:policy/webcomm-local-player,arn:,,:iot:eu-west-1:123456789012:policy/webcomm-local-device,arn:,,:iot:eu-west-1:123456789012:policy/webcomm-local-tool-tools]',
-      'iot:UpdateCertificate -> arn:,,:iot:eu-west-1:123456789012:cert/*',
-      'iot:AttachThingPrincipal,iot:CreateThing -> arn:,,:iot:eu-west-1:123456789012:thing/*',
-      'iot:CreateKeysAndCertificate,iot:DescribeEndpoint -> *',
-      'iot:Publish -> arn:,,:iot:eu-west-1:123456789012:topic/webcomm/local/*',
+      'iot:AttachThingPrincipal,iot:UpdateCertificate -> arn:,,:iot:eu-west-1:123456789012:cert/*',
+      'iot:CreateThing,iot:ListThingPrincipals -> arn:,,:iot:eu-west-1:123456789012:thing/*',
+      'cognito-identity:DescribeIdentity,iot:AttachPolicy,iot:CreateKeysAndCertificate,iot:DescribeEndpoint,iot:DetachPolicy -> *',
+      'iot:Publish,iot:RetainPublish -> arn:,,:iot:eu-west-1:123456789012:topic/webcomm/local/*',
       'iot:DeleteConnection -> arn:,,:iot:eu-west-1:123456789012:client/*',
+      'secretsmanager:GetSecretValue -> arn:aws:secretsmanager:eu-west-1:123456789012:secret:webcomm/token-signing-key-AbCdEf',
     ]);
     const authorizer = policies.find((p) => text(p.Properties.Roles).includes('AuthorizerRole'));
+    // The authorizer reads the token's hash and the user: GetItem alone.
     expect(
       actionsOf(authorizer?.Properties.PolicyDocument)
         .filter((a) => !a.startsWith('logs:'))
         .sort(),
-    ).toEqual([
-      'dynamodb:BatchGetItem',
-      'dynamodb:ConditionCheckItem',
-      'dynamodb:DescribeTable',
-      'dynamodb:GetItem',
-      'dynamodb:GetRecords',
-      'dynamodb:GetShardIterator',
-      'dynamodb:Query',
-      'dynamodb:Scan',
-    ]);
+    ).toEqual(['dynamodb:GetItem']);
   });
 
   it('the HTTP API: four client routes without IAM, /admin/{proxy+} with IAM; throttled, registrations more so; access logs', () => {
@@ -213,6 +207,40 @@ describe('WebCommunicator (synthesized, cdk-nag AwsSolutions clean)', () => {
     });
   });
 
+  it('the stage is created after every route its RouteSettings names (else "Unable to find Route by key")', () => {
+    const raw = template.toJSON().Resources as Record<
+      string,
+      { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] }
+    >;
+    const routeIds = Object.fromEntries(
+      Object.entries(raw)
+        .filter(([, r]) => r.Type === 'AWS::ApiGatewayV2::Route')
+        .map(([logicalId, r]) => [r.Properties.RouteKey as string, logicalId]),
+    );
+    const [stage] = Object.values(raw).filter((r) => r.Type === 'AWS::ApiGatewayV2::Stage');
+    const named = Object.keys((stage?.Properties.RouteSettings ?? {}) as Record<string, unknown>);
+    expect(named.length).toBeGreaterThan(0);
+    for (const key of named) expect(stage?.DependsOn ?? []).toContain(routeIds[key]);
+  });
+
+  it('a browser game on another origin can call the client routes (CORS), and the stack outputs what clients and operators need', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: {
+        AllowOrigins: ['*'],
+        AllowMethods: Match.arrayWith(['GET', 'POST']),
+        AllowHeaders: Match.arrayWith(['authorization', 'content-type']),
+        ExposeHeaders: ['retry-after'],
+      },
+    });
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown; Description?: string }>;
+    const byName = (suffix: string): string =>
+      text(Object.entries(outputs ?? {}).find(([name]) => name.includes(suffix))?.[1]?.Value);
+    expect(byName('ServiceUrl')).toContain('WebCommApi');
+    expect(byName('IdentityPoolId')).toContain('WebCommIdentityPool');
+    expect(byName('UserTableName')).toContain('WebCommUsers');
+    expect(byName('AuthorizerName')).toContain('webcomm-local-token');
+  });
+
   it('Lambda functions run Node 24 with their own log groups; the service function gets the construct settings', () => {
     for (const fn of ofType('AWS::Lambda::Function')) expect(fn.Properties.Runtime).toBe('nodejs24.x');
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -222,16 +250,24 @@ describe('WebCommunicator (synthesized, cdk-nag AwsSolutions clean)', () => {
           DEVICE_POLICY: 'webcomm-local-device',
           DEVELOPER_PROVIDER: 'webcomm.webcomm.local',
           CHANNELS: JSON.stringify(DEFAULT_CHANNELS),
+          // Cognito's longest token: the fleet re-registers daily, not at each hourly credentials refresh.
+          OPENID_TOKEN_SECONDS: '86400',
         }),
       },
     });
   });
 
   it('the custom authorizer and the topic rule: each invocable by IoT only, from its own ARN', () => {
+    // Signing on: IoT checks the token's signature before it invokes (and bills) the function.
     template.hasResourceProperties('AWS::IoT::Authorizer', {
       AuthorizerName: 'webcomm-local-token',
       Status: 'ACTIVE',
-      SigningDisabled: true,
+      SigningDisabled: false,
+      TokenKeyName: 'token',
+      TokenSigningPublicKeys: { webcomm: signing.publicKeyPem },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ TOKEN_SIGNING_SECRET: signing.secretArn }) },
     });
     template.hasResourceProperties('AWS::IoT::TopicRule', {
       RuleName: 'chat_moderation',
@@ -268,6 +304,40 @@ describe('WebCommunicator (synthesized, cdk-nag AwsSolutions clean)', () => {
           rules: [{ name: 'bad-name', sql: 'SELECT 1', function: fn }],
         }),
     ).toThrow(/letters, digits or "_"/);
+    expect(
+      () =>
+        new WebCommunicator(stack, 'C', {
+          channels: DEFAULT_CHANNELS,
+          customAuthorizer: true as unknown as CustomAuthorizerProps,
+        }),
+    ).toThrow(
+      expect.objectContaining({
+        code: ERROR_CODES.INVALID_OPTION,
+        message: expect.stringContaining('token signing is required'),
+      }),
+    );
+    expect(
+      () => new WebCommunicator(stack, 'G', { channels: DEFAULT_CHANNELS, openIdTokenLifetime: Duration.hours(25) }),
+    ).toThrow(/openIdTokenLifetime must be 1 second to 24 hours/);
+    // The authorizer's policy for the longest client id must fit IoT's 10 documents of 2,048 characters.
+    const many = (count: number) => ({
+      project: 'mygame',
+      deployment: 'production',
+      channels: Array.from({ length: count }, (_, i) => ({
+        name: `private-channel-${i}`,
+        type: 'private' as const,
+        clientPublish: false,
+      })),
+    });
+    expect(
+      () => new WebCommunicator(stack, 'D', { channels: many(14), customAuthorizer: signing.props }),
+    ).not.toThrow();
+    expect(() => new WebCommunicator(stack, 'E', { channels: many(60), customAuthorizer: signing.props })).toThrow(
+      expect.objectContaining({
+        code: ERROR_CODES.INVALID_OPTION,
+        message: expect.stringMatching(/customAuthorizer: .*60 channels needs \d+ documents .*IoT Core accepts 10/),
+      }),
+    );
   });
 });
 

@@ -18,9 +18,18 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations, type CfnResource } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Token,
+  Validations,
+  type CfnResource,
+} from 'aws-cdk-lib';
 import type { CfnStage } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CorsHttpMethod, HttpApi, HttpMethod, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { CfnIdentityPool, CfnIdentityPoolRoleAttachment } from 'aws-cdk-lib/aws-cognito';
@@ -37,9 +46,11 @@ import { CfnAuthorizer, CfnPolicy, CfnTopicRule } from 'aws-cdk-lib/aws-iot';
 import { CfnPermission, Runtime, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ERROR_CODES, WebcommError } from '@webcomm/core';
 import { validateChannelsConfig, type ChannelsConfig } from '@webcomm/service';
+import { authorizedClientPolicies, LONGEST_CLIENT_ID, LONGEST_IOT_ARN } from '../authorizer-policies.js';
 import { devicePolicy, playerPolicy, toolPublishPolicy } from '../iot-policies.js';
 
 /** An IoT topic rule: SQL over the broker's messages, invoking a Lambda function. */
@@ -54,6 +65,24 @@ export interface TopicRuleProps {
   readonly sqlVersion?: string;
 }
 
+/**
+ * The IoT custom authorizer, with token signing on: IoT verifies each connection's token
+ * signature with `tokenSigningPublicKeyPem` before it invokes (and bills) the authorizer
+ * function, so forged tokens cost nothing. The service signs each token it issues with the
+ * matching private key, kept in `tokenSigningKey` (PEM as the secret's text), and hands the
+ * signature to the client with the token (`serviceTokenSignature`).
+ *
+ * Make the pair once: `openssl genrsa -out token-key.pem 2048`, `openssl rsa -in token-key.pem
+ * -pubout -out token-key.pub.pem`, `aws secretsmanager create-secret --name NAME --secret-string
+ * file://token-key.pem`.
+ */
+export interface CustomAuthorizerProps {
+  /** The RSA public key (PEM) IoT verifies token signatures with. */
+  readonly tokenSigningPublicKeyPem: string;
+  /** The secret holding the matching RSA private key (PEM); the service function may read it, nothing else. */
+  readonly tokenSigningKey: ISecret;
+}
+
 /** Props of {@link WebCommunicator}. */
 export interface WebCommunicatorProps {
   /** Project, deployment and channels: the topic layout `{project}/{deployment}/{channel}`. */
@@ -62,12 +91,25 @@ export interface WebCommunicatorProps {
   readonly rateLimit?: number;
   /** Client request burst on the API. @default 100 */
   readonly burstLimit?: number;
-  /** Deploy an IoT custom authorizer (service token → policy document). @default false */
-  readonly customAuthorizer?: boolean;
+  /**
+   * How long the Cognito OpenID token of a registration lasts. A WEBSOCKET client registers again
+   * for a new token when its hourly credentials refresh finds it expired, so a short token makes
+   * the fleet re-register hourly (28/s at 100,000 players, against `POST /register`'s throttle of
+   * a tenth of `rateLimit`); Cognito allows 1 second to 24 hours. A ban does not wait for it: it
+   * detaches the player policy at once. @default Duration.hours(24)
+   */
+  readonly openIdTokenLifetime?: Duration;
+  /** Deploy an IoT custom authorizer (signed service token → policy document). @default none */
+  readonly customAuthorizer?: CustomAuthorizerProps;
   /** IoT topic rules with a Lambda action. @default none */
   readonly rules?: readonly TopicRuleProps[];
   /** What happens to the user table when the stack is deleted. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Origins allowed to call the client routes from a browser (CORS), e.g. `['https://mygame.example']`.
+   * @default ['*'] (any origin: the client routes authenticate with a bearer token, not cookies)
+   */
+  readonly corsOrigins?: readonly string[];
   /**
    * esbuild settings merged over the construct's (e.g. `tsconfig`, so a workspace bundles
    * `@webcomm/*` from source through its path mapping). @default the construct's: ESM, minified, SDK bundled
@@ -103,6 +145,22 @@ function checkRule(rule: TopicRuleProps): void {
     );
 }
 
+function checkCustomAuthorizer(authorizer: unknown): void {
+  const props = authorizer as Partial<CustomAuthorizerProps> | null;
+  if (
+    typeof props !== 'object' ||
+    props === null ||
+    typeof props.tokenSigningPublicKeyPem !== 'string' ||
+    !props.tokenSigningPublicKeyPem.includes('-----BEGIN PUBLIC KEY-----') ||
+    props.tokenSigningKey === undefined
+  ) {
+    throw new WebcommError(
+      ERROR_CODES.INVALID_OPTION,
+      'WebCommunicator customAuthorizer: token signing is required (an unsigned authorizer lets anyone make IoT invoke, and bill, the function). Pass { tokenSigningPublicKeyPem: "-----BEGIN PUBLIC KEY-----...", tokenSigningKey: Secret.fromSecretNameV2(...) }; docs/deploying-to-aws.md shows how to make the key pair.',
+    );
+  }
+}
+
 /** The names of the Lambda entry files, next to this module (src: .ts, dist: .js). */
 function entryFile(name: string): string {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -116,6 +174,9 @@ function entryFile(name: string): string {
     throw new Error(`@webcomm/aws-service: Lambda entry ${name} not found (looked in ${candidates.join(', ')})`);
   return found;
 }
+
+/** The token key name of the custom authorizer (`token=SERVICE_TOKEN` in the query or headers). */
+export const AUTHORIZER_TOKEN_KEY = 'token';
 
 /** The Web Communicator service, deployed. */
 export class WebCommunicator extends Construct {
@@ -149,6 +210,25 @@ export class WebCommunicator extends Construct {
       );
     }
     for (const rule of props.rules ?? []) checkRule(rule);
+    const openIdTokenSeconds = (props.openIdTokenLifetime ?? Duration.hours(24)).toSeconds();
+    if (!Number.isInteger(openIdTokenSeconds) || openIdTokenSeconds < 1 || openIdTokenSeconds > 86_400)
+      throw new WebcommError(
+        ERROR_CODES.INVALID_OPTION,
+        `WebCommunicator "${id}": openIdTokenLifetime must be 1 second to 24 hours (Cognito's range), not ${openIdTokenSeconds} s.`,
+      );
+    if (props.customAuthorizer !== undefined) {
+      checkCustomAuthorizer(props.customAuthorizer);
+      try {
+        // The authorizer's answer for the longest client id must fit IoT's 10 documents of 2,048 characters.
+        authorizedClientPolicies(config, LONGEST_IOT_ARN, LONGEST_CLIENT_ID);
+      } catch (error) {
+        throw new WebcommError(
+          ERROR_CODES.INVALID_OPTION,
+          `WebCommunicator "${id}" customAuthorizer: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+    }
     const stack = Stack.of(this);
     const iotArn = `arn:${stack.partition}:iot:${stack.region}:${stack.account}`;
     const prefix = `${config.project}-${config.deployment}`;
@@ -229,21 +309,23 @@ export class WebCommunicator extends Construct {
         DEVICE_POLICY: this.policyNames.device,
         TOOL_POLICIES: JSON.stringify(tools),
         CHANNELS: JSON.stringify(config),
+        OPENID_TOKEN_SECONDS: String(openIdTokenSeconds),
+        ...(props.customAuthorizer === undefined
+          ? {}
+          : { TOKEN_SIGNING_SECRET: props.customAuthorizer.tokenSigningKey.secretArn }),
       },
       bundling: { ...BUNDLING, ...props.bundling },
     });
     this.serviceFunction.node.addDependency(player, device);
     logGroup.grantWrite(serviceRole);
-    this.table.grantReadWriteData(serviceRole);
     const allow = (actions: string[], resources: string[]): void => {
       serviceRole.addToPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions, resources }));
     };
+    // Resource types as AWS's Service Authorization Reference gives them per action (service-iam.test.ts
+    // checks each statement against that table and evaluates every adapter call with iam-simulate).
+    allow(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Scan'], [this.table.tableArn]);
     allow(
-      [
-        'cognito-identity:GetOpenIdTokenForDeveloperIdentity',
-        'cognito-identity:LookupDeveloperIdentity',
-        'cognito-identity:DescribeIdentity',
-      ],
+      ['cognito-identity:GetOpenIdTokenForDeveloperIdentity', 'cognito-identity:LookupDeveloperIdentity'],
       [
         stack.formatArn({
           service: 'cognito-identity',
@@ -253,34 +335,46 @@ export class WebCommunicator extends Construct {
         }),
       ],
     );
-    const policyArns = [player, device]
-      .map((p) => `${iotArn}:policy/${p.policyName as string}`)
-      .concat(Object.values(tools).map((name) => `${iotArn}:policy/${name}`));
-    allow(['iot:AttachPolicy', 'iot:DetachPolicy'], policyArns);
-    allow(['iot:UpdateCertificate'], [`${iotArn}:cert/*`]);
-    allow(['iot:CreateThing', 'iot:AttachThingPrincipal'], [`${iotArn}:thing/*`]);
-    allow(['iot:CreateKeysAndCertificate', 'iot:DescribeEndpoint'], ['*']);
-    allow(['iot:Publish'], [`${iotArn}:topic/${config.project}/${config.deployment}/*`]);
+    allow(['iot:UpdateCertificate', 'iot:AttachThingPrincipal'], [`${iotArn}:cert/*`]);
+    // ListThingPrincipals: a client's certificates are its thing's principals (ban, grants, renewals).
+    allow(['iot:CreateThing', 'iot:ListThingPrincipals'], [`${iotArn}:thing/*`]);
+    allow(
+      [
+        'iot:CreateKeysAndCertificate',
+        'iot:DescribeEndpoint',
+        'cognito-identity:DescribeIdentity',
+        'iot:AttachPolicy',
+        'iot:DetachPolicy',
+      ],
+      ['*'],
+    );
+    allow(['iot:Publish', 'iot:RetainPublish'], [`${iotArn}:topic/${config.project}/${config.deployment}/*`]);
     allow(['iot:DeleteConnection'], [`${iotArn}:client/*`]);
+    const signingKey = props.customAuthorizer?.tokenSigningKey;
+    if (signingKey !== undefined) {
+      // Read once per cold start to sign the tokens it issues; a name-only secret ARN ends in AWS's 6-character suffix.
+      allow(['secretsmanager:GetSecretValue'], [signingKey.secretFullArn ?? `${signingKey.secretArn}-??????`]);
+      signingKey.encryptionKey?.grantDecrypt(serviceRole);
+    }
     // cdk-nag's IAM5 flags every wildcard; each one here is deliberate and acknowledged by its
     // exact finding, so a new wildcard still fails the check (and the construct test lists the role's statements).
     const nagIot = `arn:<AWS::Partition>:iot:${Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region}:${Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account}`;
     const wildcards: [finding: string, reason: string][] = [
       [
         '*',
-        'iot:CreateKeysAndCertificate and iot:DescribeEndpoint have no resource to name (AWS documents "*" for both).',
+        'iot:CreateKeysAndCertificate, iot:DescribeEndpoint and cognito-identity:DescribeIdentity have no resource type (only "*" matches them); iot:AttachPolicy/DetachPolicy target Cognito identity ids, which have no ARN, so AWS evaluates them against "*" (its own examples grant "*").',
       ],
       [
         `${nagIot}:cert/*`,
-        'Certificates are created at registration, so their ids are unknown at deploy time; only iot:UpdateCertificate (ban: INACTIVE, unban: ACTIVE).',
+        'Certificates are created at registration, so their ids are unknown at deploy time; only iot:UpdateCertificate (ban: INACTIVE, unban: ACTIVE) and iot:AttachThingPrincipal (its resource type is the certificate).',
       ],
       [
         `${nagIot}:thing/*`,
-        'Things (one per certificate client, named after its client id) are created at registration; only iot:CreateThing and iot:AttachThingPrincipal.',
+        'Things (one per certificate client, named after its client id) are created at registration; only iot:CreateThing and iot:ListThingPrincipals (the certificates of a client are the principals of its thing).',
       ],
       [
         `${nagIot}:topic/${config.project}/${config.deployment}/*`,
-        "The service publishes (validated client publish, admin publish) on this deployment's own channel topics only.",
+        "The service publishes, retained or not (validated client publish, admin publish, content channels), on this deployment's own channel topics only.",
       ],
       [
         `${nagIot}:client/*`,
@@ -291,10 +385,20 @@ export class WebCommunicator extends Construct {
       Validations.of(serviceRole).acknowledge({ id: `AwsSolutions::AwsSolutions-IAM5[Resource::${finding}]`, reason });
     // The HTTP API
     const integration = new HttpLambdaIntegration('Service', this.serviceFunction);
-    const api = new HttpApi(this, 'Api', { createDefaultStage: true });
-    const publicRoute = (path: string, method: HttpMethod): void =>
-      void api.addRoutes({ path, methods: [method], integration });
-    publicRoute('/register', HttpMethod.POST);
+    const api = new HttpApi(this, 'Api', {
+      createDefaultStage: true,
+      // Browser games on their own origin call the client routes; API Gateway answers the preflight.
+      corsPreflight: {
+        allowOrigins: [...(props.corsOrigins ?? ['*'])],
+        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.OPTIONS],
+        allowHeaders: ['authorization', 'content-type'],
+        exposeHeaders: ['retry-after'],
+        maxAge: Duration.hours(1),
+      },
+    });
+    const publicRoute = (path: string, method: HttpMethod): HttpRoute[] =>
+      api.addRoutes({ path, methods: [method], integration });
+    const registerRoutes = publicRoute('/register', HttpMethod.POST);
     publicRoute('/channels', HttpMethod.GET);
     publicRoute('/status', HttpMethod.GET);
     publicRoute('/publish', HttpMethod.POST);
@@ -324,6 +428,9 @@ export class WebCommunicator extends Construct {
     stage.defaultRouteSettings = { throttlingRateLimit: rateLimit, throttlingBurstLimit: burstLimit };
     // Registrations are the costly route (a Cognito identity or a certificate each): a tenth of the rate.
     // routeSettings is a raw JSON map: CloudFormation's own (PascalCase) keys.
+    // The stage must come after the routes its settings name, or API Gateway may create it first
+    // and answer "Unable to find Route by key POST /register".
+    for (const route of registerRoutes) stage.node.addDependency(route);
     stage.routeSettings = {
       'POST /register': {
         ThrottlingRateLimit: Math.max(1, Math.floor(rateLimit / 10)),
@@ -342,7 +449,19 @@ export class WebCommunicator extends Construct {
       });
     }
 
-    if (props.customAuthorizer === true) this.#customAuthorizer(config, prefix, props.bundling);
+    const output = (id: string, value: string, description: string): void =>
+      void new CfnOutput(this, id, { value, description });
+    output(
+      'ServiceUrl',
+      this.apiUrl,
+      'The service URL: clients pass it as serviceUrl (POST /register, GET /channels ...).',
+    );
+    output('IdentityPoolId', pool.ref, 'The Cognito identity pool of players and guests.');
+    output('UserTableName', this.table.tableName, 'The DynamoDB user table (ClientID hash key).');
+    if (props.customAuthorizer !== undefined) {
+      const authorizerName = this.#customAuthorizer(config, prefix, props.customAuthorizer, props.bundling);
+      output('AuthorizerName', authorizerName, 'The IoT custom authorizer clients name (x-amz-customauthorizer-name).');
+    }
     for (const rule of props.rules ?? []) this.#topicRule(rule);
 
     Validations.of(pool).acknowledge({
@@ -352,7 +471,13 @@ export class WebCommunicator extends Construct {
     });
   }
 
-  #customAuthorizer(config: ChannelsConfig, prefix: string, bundling: BundlingOptions | undefined): void {
+  /** Deploys the custom authorizer; returns its name. */
+  #customAuthorizer(
+    config: ChannelsConfig,
+    prefix: string,
+    signing: CustomAuthorizerProps,
+    bundling: BundlingOptions | undefined,
+  ): string {
     const role = new Role(this, 'AuthorizerRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     const logGroup = new LogGroup(this, 'AuthorizerLogs', {
       retention: RetentionDays.ONE_MONTH,
@@ -370,16 +495,20 @@ export class WebCommunicator extends Construct {
       bundling: { ...BUNDLING, ...bundling },
     });
     logGroup.grantWrite(role);
-    this.table.grantReadData(role);
+    // The authorizer reads two items per connect (the token's hash, the user): GetItem, nothing else.
+    role.addToPolicy(
+      new PolicyStatement({ effect: Effect.ALLOW, actions: ['dynamodb:GetItem'], resources: [this.table.tableArn] }),
+    );
     Validations.of(role).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5',
-      reason:
-        'grantReadData and the log group grant add the table index and log stream wildcards of exactly these resources.',
+      reason: "The log group grant adds the log stream wildcard of this function's own log group.",
     });
     const authorizer = new CfnAuthorizer(this, 'Authorizer', {
       authorizerName: `${prefix}-token`,
       authorizerFunctionArn: fn.functionArn,
-      signingDisabled: true,
+      signingDisabled: false,
+      tokenKeyName: AUTHORIZER_TOKEN_KEY,
+      tokenSigningPublicKeys: { webcomm: signing.tokenSigningPublicKeyPem },
       status: 'ACTIVE',
       enableCachingForHttp: false,
     });
@@ -389,6 +518,7 @@ export class WebCommunicator extends Construct {
       principal: 'iot.amazonaws.com',
       sourceArn: authorizer.attrArn,
     });
+    return authorizer.authorizerName as string;
   }
 
   #topicRule(rule: TopicRuleProps): void {

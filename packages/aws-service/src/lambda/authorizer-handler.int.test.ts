@@ -53,4 +53,35 @@ describe('createAuthorizerHandler', () => {
     await store.setStatus('eu-west-1:player-1', 'banned');
     expect((await authorize({ token })).isAuthenticated).toBe(false);
   });
+
+  it("keeps every policy document within IoT Core's 2,048 characters, whatever the channel count, by splitting them (#26, 10)", async () => {
+    // 14 channels and a 128-character client id: one document would be about 5,000 characters.
+    const channels = {
+      project: 'mygame',
+      deployment: 'production',
+      channels: Array.from({ length: 14 }, (_, i) => ({
+        name: `channel-number-${i}`,
+        type: i % 2 === 0 ? ('broadcast' as const) : ('private' as const),
+        clientPublish: false,
+      })),
+    };
+    const authorize = createAuthorizerHandler({ tokens: store, users: store, channels, iotArn });
+    const clientId = 'd'.repeat(128);
+    await store.ensure(clientId, 'OPENSSL');
+    const allowed = await authorize({ token: await store.issue(clientId) });
+    expect(allowed.isAuthenticated).toBe(true);
+    expect(allowed.policyDocuments.length).toBeGreaterThan(1);
+    expect(allowed.policyDocuments.length).toBeLessThanOrEqual(10);
+    for (const document of allowed.policyDocuments) expect(document.length).toBeLessThanOrEqual(2_048);
+    // Together they grant exactly what one document would: connect as itself, every channel's topic.
+    const granted = allowed.policyDocuments.flatMap((document) =>
+      (JSON.parse(document) as { Statement: { Action: string; Resource: string | string[] }[] }).Statement.flatMap(
+        (statement) => [statement.Resource].flat().map((resource) => `${statement.Action} ${resource}`),
+      ),
+    );
+    expect(granted.filter((g) => g.startsWith('iot:Connect '))).toEqual([`iot:Connect ${iotArn}:client/${clientId}`]);
+    expect(granted.filter((g) => g.startsWith('iot:Subscribe '))).toHaveLength(14);
+    expect(granted.filter((g) => g.startsWith('iot:Receive '))).toHaveLength(14);
+    expect(granted).toContain(`iot:Receive ${iotArn}:topic/mygame/production/channel-number-1/client/${clientId}`);
+  });
 });

@@ -2,10 +2,11 @@
  * An IoT Core custom authorizer (token → policy document): the connecting client presents its
  * service token (the authorizer's token header or query parameter, or the MQTT password), the
  * function finds its client id in the token store, refuses banned or unknown clients, and
- * returns the registered player's policy with that id written out.
+ * returns the registered player's policy with that id written out, split into documents of at
+ * most 2,048 characters.
  */
 import type { ChannelsConfig, TokenStore, UserStore } from '@webcomm/service';
-import { authorizedClientPolicy } from '../iot-policies.js';
+import { authorizedClientPolicies } from '../authorizer-policies.js';
 
 /** The parts of IoT's authorizer event this authorizer reads. */
 export interface IotAuthorizerEvent {
@@ -60,7 +61,10 @@ export function createAuthorizerHandler(
       principalId: clientId.replace(/[^a-zA-Z0-9]/g, '').slice(0, 128) || 'client',
       disconnectAfterInSeconds: 86_400,
       refreshAfterInSeconds: 3_600,
-      policyDocuments: [JSON.stringify(authorizedClientPolicy(deps.channels, deps.iotArn, clientId))],
+      // Split to IoT's 2,048 characters per document (the construct refused channel sets needing over 10).
+      policyDocuments: authorizedClientPolicies(deps.channels, deps.iotArn, clientId).map((document) =>
+        JSON.stringify(document),
+      ),
     };
   };
 }

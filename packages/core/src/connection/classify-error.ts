@@ -1,4 +1,5 @@
 import { ERROR_CODES, WebcommError } from '../errors.js';
+import { MqttProtocolError } from '../mqtt/protocol-error.js';
 import type { Transport } from '../transport.js';
 
 // CONNACK return codes (MQTT 3.1.1) and reason codes (MQTT 5) that retrying cannot fix.
@@ -31,6 +32,10 @@ export function classifyError(error: unknown, transport: Transport): WebcommErro
   const fromTransport = transport.classifyError?.(error);
   if (fromTransport !== undefined) return fromTransport;
   const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof MqttProtocolError)
+    return new WebcommError(ERROR_CODES.PROTOCOL, `The broker broke the protocol (${message}); reconnecting.`, {
+      cause: error,
+    });
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'number') {
     const fatal = FATAL_CONNACK[code];

@@ -1,5 +1,4 @@
 import { ERROR_CODES, type WebcommError } from '../errors.js';
-import { REFUSAL_WINDOW_MS } from '../inbound/refusal-tracker.js';
 import type { SubscriptionSync } from '../inbound/subscription-sync.js';
 import type { BrokerOutbox, DetachCause } from '../outbound/broker-outbox.js';
 
@@ -23,8 +22,8 @@ export function attributeClose(
   now: number,
 ): CloseAttribution {
   const subscribesInFlight = sync.inFlight(now);
-  const publishesInFlight = outbox.awaitingAck(REFUSAL_WINDOW_MS);
+  const publishesInFlight = outbox.awaitingAck();
   const attributed =
     !explained && !error.fatal && error.code !== ERROR_CODES.DEAD_LINK && subscribesInFlight + publishesInFlight > 0;
-  return { attributed, windowMs: REFUSAL_WINDOW_MS, subscribesInFlight, publishesInFlight };
+  return { attributed, subscribesInFlight, publishesInFlight };
 }

@@ -81,7 +81,19 @@ class LiveLinkSession implements LinkSession {
     this.#watchdog.start();
   }
 
-  readonly onMessage = (message: EngineMessage): void => this.#callbacks.onMessage(toReceived(message));
+  /**
+   * Delivers one message, then acknowledges it if QoS 1: the PUBACK goes out only once the
+   * delivery path has taken the message (also when a listener threw: it was delivered). A
+   * message arriving after `stop()` finds no listener and is never acknowledged, so the broker
+   * resends it on the next link of the session.
+   */
+  readonly onMessage = (message: EngineMessage): void => {
+    try {
+      this.#callbacks.onMessage(toReceived(message));
+    } finally {
+      if (message.qos === 1 && message.messageId !== undefined) this.#mqtt.acknowledge(message.messageId);
+    }
+  };
 
   // The close reason is the last error the engine reported (e.g. its own keepalive timeout, a
   // socket reset, or what the transport classifies, such as a ban), else a plain close.

@@ -1,38 +1,36 @@
 import type { ReceivedMessage } from '../events.js';
+import { stampedMessageId } from './message-id.js';
 
 /**
- * Keeps QoS 1 redeliveries from reaching handlers twice, and never drops a message that cannot
- * be a redelivery. A broker resends, on a later link of a *kept* session, QoS 1 messages whose
- * PUBACK it did not get, with their packet id (as MQTT requires). The rules:
+ * Keeps provable resends of QoS 1 messages from reaching handlers twice, and drops nothing
+ * else: QoS 1 is at-least-once, and a message that might be new is always delivered. The rules:
  *
- * 1. A link whose CONNACK says `sessionPresent: false` starts a new session: the broker has
- *    nothing to resend, so everything remembered is forgotten. (Clean sessions, and mosquitto or
- *    IoT Core after a restart without persistence, number packet ids afresh: a new message with
- *    an old id, topic and payload is new.)
- * 2. Within a kept session, the DUP flag decides where the broker sets it (mosquitto does): a
- *    resend carries DUP, so once one DUP message was seen in this session, a message without it
- *    is new whatever its id.
- * 3. Where the broker does not set DUP (IoT Core does not support it, aedes leaves it unset; a
- *    resend may come several links later, seen with aedes), a message equal in packet id, topic
- *    and payload to one first delivered on an *earlier* link of the same session is a resend.
- *    Only then can a genuine message be mistaken for one: the broker would have to reuse the id
- *    for an identical topic and payload across a reconnect within one kept session.
- *
+ * 1. A message stamped with a message id (`webcomm-message-id`, see `message-id.ts`) is
+ *    delivered once per id: a resend under a new packet id, with or without DUP, is dropped.
+ *    Retained copies (sent again on every subscribe) are not deduplicated.
+ * 2. An unstamped message without DUP is never dropped. Brokers number packet ids afresh (on a
+ *    new session, and some on every link of a kept session: the first delivery of each link is
+ *    id 1), so a new message may repeat an earlier one's id, topic and payload.
+ * 3. An unstamped message with DUP is dropped when one with the same packet id, topic and
+ *    payload was delivered earlier in the same kept session: the broker says it is a resend,
+ *    and we have the original. A link whose CONNACK says `sessionPresent: false` starts a new
+ *    session, where nothing can be a resend, so what was remembered is forgotten.
  * 4. A message whose PUBACK the broker is known to have processed cannot be resent: a PINGRESP
  *    to a PINGREQ written after the PUBACK proves it (a broker handles a connection's packets in
- *    order). The client's `AckConfirmer` sends such a ping about a second after QoS 1 deliveries, and
- *    what it confirms is forgotten; the ambiguity of rule 3 is left only for messages that came
- *    within about a second before a link dropped.
+ *    order). The client's `AckConfirmer` sends such a ping about a second after QoS 1
+ *    deliveries, and what it confirms is forgotten, so a later DUP with the same key is taken
+ *    for the resend of a message never delivered, and delivered.
  *
- * The last `capacity` QoS 1 deliveries are remembered: memory is bounded.
+ * Brokers that resend without DUP (IoT Core does not support DUP; aedes leaves it unset) thus
+ * deliver a resend twice unless it is stamped: documented in docs/concepts.md. The last
+ * `capacity` QoS 1 deliveries and stamps are remembered: memory is bounded.
  */
 export class RedeliveryFilter {
   readonly #capacity: number;
-  /** Key → number of the link it was first delivered on, oldest first. Made on the first QoS 1 delivery. */
-  #seen: Map<string, number> | undefined;
-  #link = 0;
-  /** The broker marked a resend with DUP in this session: a message without DUP is new. */
-  #brokerSetsDup = false;
+  /** Keys of unstamped QoS 1 deliveries in this session, oldest first. Made on first use. */
+  #seen: Set<string> | undefined;
+  /** Stamped ids delivered, oldest first; kept across sessions (an id names one publish). */
+  #stamps: Set<string> | undefined;
   /** Keys delivered on the current link and not yet covered by a confirming ping. */
   #unconfirmed: string[] = [];
   /** Keys covered by the ping in flight. */
@@ -47,29 +45,27 @@ export class RedeliveryFilter {
    * broker kept nothing, so nothing it sends can be a resend of what came before.
    */
   linkStarted(sessionPresent: boolean): void {
-    this.#link += 1;
     // Pings of the old link were never answered: what they covered may still be resent.
     this.#unconfirmed = [];
     this.#confirming = [];
-    if (!sessionPresent) {
-      this.#seen = undefined;
-      this.#brokerSetsDup = false;
-    }
+    if (!sessionPresent) this.#seen = undefined;
   }
 
-  /** True when `message` should reach handlers; false for a resend of one already delivered. */
+  /** True when `message` should reach handlers; false for a provable resend of one delivered. */
   admit(message: ReceivedMessage): boolean {
-    if (message.qos !== 1 || message.messageId === undefined) return true;
+    if (message.qos !== 1) return true;
+    const stamp = message.retain ? undefined : stampedMessageId(message);
+    if (stamp !== undefined) {
+      const stamps = (this.#stamps ??= new Set());
+      if (stamps.has(stamp)) return false;
+      remember(stamps, stamp, this.#capacity);
+      return true;
+    }
+    if (message.messageId === undefined) return true;
     const key = keyOf(message);
-    const seen = (this.#seen ??= new Map());
-    const firstLink = seen.get(key);
-    if (message.dup === true) this.#brokerSetsDup = true;
-    const mayBeResend = message.dup === true || !this.#brokerSetsDup;
-    if (mayBeResend && firstLink !== undefined && firstLink < this.#link) return false;
-    // Remembered from the link it first came on; a new message reusing the key restarts it.
-    if (firstLink !== undefined) seen.delete(key);
-    seen.set(key, this.#link);
-    if (seen.size > this.#capacity) seen.delete(seen.keys().next().value as string);
+    const seen = (this.#seen ??= new Set());
+    if (message.dup === true && seen.has(key)) return false;
+    remember(seen, key, this.#capacity);
     this.#unconfirmed.push(key);
     return true;
   }
@@ -87,15 +83,21 @@ export class RedeliveryFilter {
 
   /**
    * Its PINGRESP came: the broker processed those PUBACKs, so those messages cannot come again;
-   * forget them (a later message with the same id, topic and payload is new). Returns how many.
+   * forget them (a later DUP with the same key resends another message). Returns how many.
    */
   pingAnswered(): number {
     let forgotten = 0;
-    for (const key of this.#confirming)
-      if (this.#seen?.get(key) === this.#link && this.#seen.delete(key)) forgotten += 1;
+    for (const key of this.#confirming) if (this.#seen?.delete(key) === true) forgotten += 1;
     this.#confirming = [];
     return forgotten;
   }
+}
+
+/** Adds `value` as the newest entry (moved there if present), evicting the oldest past `capacity`. */
+function remember(set: Set<string>, value: string, capacity: number): void {
+  set.delete(value);
+  set.add(value);
+  if (set.size > capacity) set.delete(set.values().next().value as string);
 }
 
 function keyOf(message: ReceivedMessage): string {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_STRIKES, REFUSAL_WINDOW_MS, RefusalTracker } from './refusal-tracker.js';
+import { MAX_STRIKES, REFUSAL_WINDOW_MS } from '../connection/refusal-by-close.js';
+import { RefusalTracker } from './refusal-tracker.js';
 
 describe('RefusalTracker', () => {
   it('a lone SUBSCRIBE closed twice is refused after 2 drops; its companions are cleared by their SUBACK', () => {

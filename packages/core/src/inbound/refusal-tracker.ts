@@ -1,24 +1,11 @@
+import { strikeOnClose, withinRefusalWindow } from '../connection/refusal-by-close.js';
+
 /**
- * Finds the SUBSCRIBE a broker refuses by closing the link. IoT Core on MQTT 3.1.1 answers a
- * filter outside the policy (a typo'd channel is the common case) by closing the connection, not
- * with a SUBACK failure code; resending the filter on every link would loop forever and keep the
- * other subscriptions from ever being restored.
- *
- * The rule: a link that closes while SUBSCRIBEs are unanswered is attributed to their filters;
- * each gets a strike. A filter with a strike is never sent together with others again: the next
- * link restores the rest first, then tries it alone. A filter whose lone SUBSCRIBE is closed
- * again (or that reaches {@link MAX_STRIKES} in any case) is refused. So a refused filter costs at
- * most 2 link drops when the others are innocent, and never more than {@link MAX_STRIKES}.
- * Only a close within {@link REFUSAL_WINDOW_MS} of sending counts: a broker refuses at once,
- * while a SUBSCRIBE left unanswered longer is a slow or dead link. A plain network failure that
- * happens to hit a fresh lone SUBSCRIBE twice in a row still looks the same: the price of not
- * looping.
+ * Finds the SUBSCRIBE a broker refuses by closing the link, by the refusal-by-close rule
+ * (`refusal-by-close.ts`, shared with the broker outbox's publishes): a link that closes while
+ * SUBSCRIBEs are unanswered strikes their filters; a filter with a strike is never sent together
+ * with others again: the next link restores the rest first, then tries it alone.
  */
-export const MAX_STRIKES = 3;
-
-/** A close later than this after a request is not taken as its refusal (IoT Core closes at once). */
-export const REFUSAL_WINDOW_MS = 2_000;
-
 /** What a link close meant for the filters that were in flight on it. */
 export interface CloseVerdict {
   /** The close followed SUBSCRIBEs not yet answered (it may be their refusal). */
@@ -46,7 +33,7 @@ export class RefusalTracker {
   /** Unanswered filters sent within the refusal window before `now`. */
   recent(now: number): number {
     let n = 0;
-    for (const { sentAt } of this.#inFlight?.values() ?? []) if (now - sentAt <= REFUSAL_WINDOW_MS) n += 1;
+    for (const { sentAt } of this.#inFlight?.values() ?? []) if (withinRefusalWindow(sentAt, now)) n += 1;
     return n;
   }
 
@@ -80,18 +67,17 @@ export class RefusalTracker {
    */
   linkClosed(now: number, otherInFlight: number): CloseVerdict {
     const filters = [...(this.#inFlight ?? [])]
-      .filter(([, { sentAt }]) => now - sentAt <= REFUSAL_WINDOW_MS)
+      .filter(([, { sentAt }]) => withinRefusalWindow(sentAt, now))
       .map(([f]) => f);
     this.#inFlight?.clear();
-    const alone = filters.length === 1 && otherInFlight === 0;
     const refused: { filter: string; drops: number }[] = [];
     for (const f of filters) {
-      const strikes = (this.#strikes?.get(f) ?? 0) + 1;
-      if ((alone && strikes >= 2) || strikes >= MAX_STRIKES) {
-        refused.push({ filter: f, drops: strikes });
+      const verdict = strikeOnClose(this.#strikes?.get(f) ?? 0, filters.length + otherInFlight);
+      if (verdict.refused) {
+        refused.push({ filter: f, drops: verdict.strikes });
         this.#strikes?.delete(f);
       } else {
-        (this.#strikes ??= new Map()).set(f, strikes);
+        (this.#strikes ??= new Map()).set(f, verdict.strikes);
       }
     }
     return { attributed: filters.length > 0, refused };

@@ -4,7 +4,8 @@ import { decodePacket } from './codec/decode-packet.js';
 import { encodePacket } from './codec/encode-packet.js';
 import { PacketFramer } from './codec/packet-framer.js';
 import { LinkEmitter } from './link-emitter.js';
-import { PendingAcks } from './pending-acks.js';
+import { PendingAcks, type AckType } from './pending-acks.js';
+import { MqttProtocolError } from './protocol-error.js';
 import type { Packet, Properties } from './codec/packets.js';
 import type {
   ConnackInfo,
@@ -42,9 +43,6 @@ class ConnackError extends Error {
   }
 }
 
-/** A packet the broker must not send: ends the link like a malformed one. */
-class ProtocolFault extends RangeError {}
-
 /** One MQTT connection over one stream. */
 class LeanLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
   readonly #stream: MqttStream;
@@ -59,6 +57,8 @@ class LeanLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
   #lastWriteAt = 0;
   #pingOut = false;
   #timer: TimerHandle | undefined;
+  /** QoS 0 publishes waiting for the backed-up stream to drain. */
+  #backlog: { readonly promise: Promise<void>; readonly settle: (error?: Error) => void } | undefined;
 
   constructor(stream: MqttStream, options: EngineConnectOptions) {
     super();
@@ -92,7 +92,7 @@ class LeanLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
   }
 
   subscribe(filters: readonly SubscribeRequest[]): Promise<SubackEntry[]> {
-    return this.#request((messageId) => ({
+    return this.#request('suback', (messageId) => ({
       cmd: 'subscribe',
       messageId,
       subscriptions: filters.map((f) => ({ topic: f.filter, qos: f.qos })),
@@ -103,9 +103,11 @@ class LeanLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
   }
 
   unsubscribe(filters: readonly string[]): Promise<number[]> {
-    return this.#request((messageId) => ({ cmd: 'unsubscribe', messageId, unsubscriptions: [...filters] })).then(
-      (packet) => (packet.cmd === 'unsuback' ? (packet.granted ?? []) : []),
-    );
+    return this.#request('unsuback', (messageId) => ({
+      cmd: 'unsubscribe',
+      messageId,
+      unsubscriptions: [...filters],
+    })).then((packet) => (packet.cmd === 'unsuback' ? (packet.granted ?? []) : []));
   }
 
   publish(
@@ -124,14 +126,19 @@ class LeanLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
     };
     if (options.qos === 0) {
       if (!this.#connected) return Promise.reject(new Error('Not connected'));
-      this.#write(base);
-      return Promise.resolve({ reasonCode: 0 });
+      // Settled once the stream took it: when it is backed up, once it has drained, so a
+      // sender awaiting each publish cannot pile bytes up faster than the link carries them.
+      return this.#write(base) ? Promise.resolve({ reasonCode: 0 }) : this.#drained().then(() => ({ reasonCode: 0 }));
     }
-    return this.#request((messageId) => ({ ...base, messageId })).then((packet) => {
+    return this.#request('puback', (messageId) => ({ ...base, messageId })).then((packet) => {
       const reasonCode = packet.cmd === 'puback' ? (packet.reasonCode ?? 0) : 0;
       const reasonString = packet.cmd === 'puback' ? packet.properties?.reasonString : undefined;
       return reasonString === undefined ? { reasonCode } : { reasonCode, reasonString };
     });
+  }
+
+  acknowledge(messageId: number): void {
+    if (this.#connected) this.#write({ cmd: 'puback', messageId });
   }
 
   ping(): void {
@@ -160,19 +167,40 @@ class LeanLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
     this.#onClose();
   }
 
-  /** Sends a packet that the broker acknowledges; resolves with the acknowledgement. */
-  #request(build: (messageId: number) => Packet): Promise<Packet> {
+  /** Sends a packet that the broker acknowledges with `expects`; resolves with the acknowledgement. */
+  #request(expects: AckType, build: (messageId: number) => Packet): Promise<Packet> {
     if (!this.#connected) return Promise.reject(new Error('Not connected'));
     return new Promise<Packet>((settle, fail) => {
-      this.#write(build(this.#pending.add(settle, fail)));
+      this.#write(build(this.#pending.add(expects, settle, fail)));
     });
   }
 
-  #write(packet: Packet): void {
-    if (this.#closed) return;
+  /** Writes one packet; false when the stream is backed up (see {@link #drained}). */
+  #write(packet: Packet): boolean {
+    if (this.#closed) return true;
     this.#lastWriteAt = this.#clock.now();
-    this.#stream.write(encodePacket(packet, this.#version));
+    return this.#stream.write(encodePacket(packet, this.#version));
   }
+
+  /** Resolves on the stream's next `drain` (one listener for every waiter); rejects if it closes first. */
+  #drained(): Promise<void> {
+    if (this.#backlog === undefined) {
+      let settle!: (error?: Error) => void;
+      const promise = new Promise<void>((resolve, reject) => {
+        settle = (error) => (error === undefined ? resolve() : reject(error));
+      });
+      this.#backlog = { promise, settle };
+      this.#stream.on('drain', this.#onDrain);
+    }
+    return this.#backlog.promise;
+  }
+
+  readonly #onDrain = (): void => {
+    this.#stream.off('drain', this.#onDrain);
+    const backlog = this.#backlog;
+    this.#backlog = undefined;
+    backlog?.settle();
+  };
 
   readonly #onData = (chunk: Uint8Array): void => {
     this.emit('received');
@@ -180,19 +208,23 @@ class LeanLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
       // A plain view: Node hands Buffers, and payloads should not differ by platform.
       this.#framer.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     } catch (error) {
-      this.#fail(new Error(`MQTT protocol error: ${(error as Error).message}`, { cause: error }));
+      this.#fail(
+        error instanceof MqttProtocolError
+          ? error
+          : new MqttProtocolError(`MQTT protocol error: ${(error as Error).message}`, { cause: error }),
+      );
     }
   };
 
   #onPacket(header: number, body: Uint8Array): void {
     if (this.#closed) return;
-    // A malformed packet throws out of here and ends the link (#onData); a listener that throws
-    // is reported as an `error` and the link goes on with the next packet.
+    // A malformed or forbidden packet throws out of here and ends the link (#onData); a
+    // listener that throws is reported as an `error` and the link goes on with the next packet.
     const packet = decodePacket(header, body, this.#version);
     try {
       this.#dispatch(packet);
     } catch (error) {
-      if (error instanceof ProtocolFault) throw error;
+      if (error instanceof MqttProtocolError) throw error;
       this.emit('error', error);
     }
   }
@@ -217,22 +249,17 @@ class LeanLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
       }
       case 'publish':
         if (packet.qos === 2)
-          throw new ProtocolFault('QoS 2 PUBLISH received; this client subscribes at QoS 1 at most');
-        try {
-          this.emit('message', {
-            topic: packet.topic,
-            payload: packet.payload,
-            qos: packet.qos,
-            retain: packet.retain,
-            dup: packet.dup,
-            ...(packet.messageId === undefined ? {} : { messageId: packet.messageId }),
-            ...(packet.properties === undefined ? {} : { properties: packet.properties as PublishProperties }),
-          });
-        } finally {
-          // Acknowledged even when a listener threw: the message was delivered.
-          if (packet.qos === 1 && packet.messageId !== undefined)
-            this.#write({ cmd: 'puback', messageId: packet.messageId });
-        }
+          throw new MqttProtocolError('QoS 2 PUBLISH received; this client subscribes at QoS 1 at most');
+        // Not acknowledged here: the consumer calls acknowledge() once it has the message.
+        this.emit('message', {
+          topic: packet.topic,
+          payload: packet.payload,
+          qos: packet.qos,
+          retain: packet.retain,
+          dup: packet.dup,
+          ...(packet.messageId === undefined ? {} : { messageId: packet.messageId }),
+          ...(packet.properties === undefined ? {} : { properties: packet.properties as PublishProperties }),
+        });
         return;
       case 'puback':
       case 'suback':
@@ -258,7 +285,7 @@ class LeanLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
         this.destroy();
         return;
       default:
-        throw new ProtocolFault(`Unexpected ${packet.cmd.toUpperCase()} from the broker`);
+        throw new MqttProtocolError(`Unexpected ${packet.cmd.toUpperCase()} from the broker`);
     }
   }
 
@@ -316,7 +343,10 @@ class LeanLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
     this.#stream.off('close', this.#onClose);
     // Late stream errors (a reset after the close) must not throw for want of a listener.
     this.#stream.off('error', this.#onError);
+    this.#stream.off('drain', this.#onDrain);
     this.#stream.on('error', ignore);
+    this.#backlog?.settle(new Error('Connection closed'));
+    this.#backlog = undefined;
     this.#pending.rejectAll(new Error('Connection closed'));
     this.emit('close');
   };

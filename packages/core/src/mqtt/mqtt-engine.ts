@@ -139,7 +139,10 @@ export interface PublishResult {
 export interface MqttLinkEvents {
   /** The broker accepted CONNECT. Emitted once. */
   connack: [info: ConnackInfo];
-  /** A PUBLISH arrived (QoS 1 is acknowledged by the engine right after). */
+  /**
+   * A PUBLISH arrived. A QoS 1 message is not acknowledged until the consumer calls
+   * {@link MqttLink.acknowledge}: one nobody took is never acknowledged, so the broker resends it.
+   */
   message: [message: EngineMessage];
   /** The PINGRESP to a `ping()` arrived (an engine may emit it for its keepalive pings too). */
   pingresp: [];
@@ -170,6 +173,14 @@ export interface MqttLink {
     payload: Uint8Array,
     options: { readonly qos: 0 | 1; readonly retain: boolean; readonly properties?: PublishProperties },
   ): Promise<PublishResult>;
+  /**
+   * Writes the PUBACK of a received QoS 1 message: call it once the message has been delivered
+   * (or knowingly dropped as a resend). An engine never acknowledges on its own, so a message
+   * that arrives while nobody takes it (a link being replaced, held messages of a link closed
+   * before release) is resent by the broker on a later link. An engine may hold further
+   * packets of the link until the acknowledgement (MQTT.js does). A no-op once closed.
+   */
+  acknowledge(messageId: number): void;
   /** Sends PINGREQ now (its PINGRESP is the `pingresp` event). */
   ping(): void;
   /**

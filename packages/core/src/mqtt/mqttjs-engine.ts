@@ -16,6 +16,7 @@ import type {
 import { asDuplex } from './duplex-adapter.js';
 import { LinkEmitter } from './link-emitter.js';
 import { MqttClient } from './mqttjs-client.js';
+import { MqttProtocolError } from './protocol-error.js';
 import type { MqttStream } from '../transport.js';
 
 /** MQTT.js's `message` packet, as far as we read it. */
@@ -42,6 +43,14 @@ export const mqttJsEngine: MqttEngine = {
 /** One MQTT.js client as an {@link MqttLink}. */
 class MqttJsLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
   readonly #mqtt: MqttClientType;
+  /**
+   * QoS 1 acknowledgements: MQTT.js emits `message`, then calls `handleMessage` and writes the
+   * PUBACK only when that calls back. Ids acknowledged during `message` (the usual case) wait
+   * here for their `handleMessage`; a `handleMessage` whose message nobody took yet waits for
+   * `acknowledge()` (MQTT.js reads no further packet until then).
+   */
+  readonly #ackedEarly = new Set<number>();
+  readonly #awaitingAck = new Map<number, () => void>();
   #pingOut = false;
   #closed = false;
   readonly #onPacket = (packet: { cmd: string }): void => {
@@ -100,6 +109,11 @@ class MqttJsLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
       if (packet.properties !== undefined) message.properties = packet.properties;
       this.emit('message', message);
     });
+    mqtt.handleMessage = (packet, callback) => {
+      const id = packet.messageId;
+      if (packet.qos !== 1 || id === undefined || this.#ackedEarly.delete(id)) callback();
+      else this.#awaitingAck.set(id, () => callback());
+    };
     mqtt.on('disconnect', (packet) => {
       const properties = packet.properties;
       this.emit('disconnect', {
@@ -109,9 +123,20 @@ class MqttJsLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
         ...(properties?.serverReference === undefined ? {} : { serverReference: properties.serverReference }),
       });
     });
-    mqtt.on('error', (error) => this.emit('error', error));
+    mqtt.on('error', (error) => {
+      if (!isProtocolBreach(error)) {
+        this.emit('error', error);
+        return;
+      }
+      // mqtt-packet's parser, after an error, reads on from a stale position: the link would
+      // stay up and hear nothing more. Any such error ends the link.
+      this.emit('error', new MqttProtocolError(`MQTT protocol error: ${error.message}`, { cause: error }));
+      this.destroy();
+    });
     mqtt.on('close', () => {
       this.#closed = true;
+      this.#ackedEarly.clear();
+      this.#awaitingAck.clear();
       this.emit('close');
     });
     mqtt.stream.on('data', this.#onRead);
@@ -190,6 +215,17 @@ class MqttJsLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
     });
   }
 
+  acknowledge(messageId: number): void {
+    if (this.#closed) return;
+    const release = this.#awaitingAck.get(messageId);
+    if (release === undefined) {
+      this.#ackedEarly.add(messageId);
+      return;
+    }
+    this.#awaitingAck.delete(messageId);
+    release();
+  }
+
   ping(): void {
     if (!this.#pingOut) {
       this.#pingOut = true;
@@ -214,6 +250,17 @@ class MqttJsLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
 }
 
 const noop = (): void => undefined;
+
+/**
+ * An MQTT.js error that says the broker's bytes broke the protocol (mqtt-packet's parse errors,
+ * an ack of the wrong type). Those carry no `code`, unlike refused CONNACKs and reason codes
+ * (numeric) and socket errors (`ECONNRESET`, …); MQTT.js's own timeouts and a call made while
+ * it disconnects carry none either and are not breaches.
+ */
+function isProtocolBreach(error: Error): boolean {
+  if ((error as { code?: unknown }).code !== undefined) return false;
+  return !/keepalive timeout|connack timeout|client disconnecting/i.test(error.message);
+}
 
 function unsubackCodes(packet: unknown): number[] {
   // mqtt-packet puts an MQTT 5 UNSUBACK's reason codes in `granted`.

@@ -1,7 +1,12 @@
 import type { Packet } from './codec/packets.js';
+import { MqttProtocolError } from './protocol-error.js';
+
+/** The acknowledgement each request waits for. */
+export type AckType = 'puback' | 'suback' | 'unsuback';
 
 /** One operation waiting for the broker's acknowledgement. */
 interface Waiting {
+  readonly expects: AckType;
   readonly settle: (packet: Packet) => void;
   readonly fail: (error: Error) => void;
 }
@@ -16,15 +21,23 @@ export class PendingAcks {
   #nextId = 0;
 
   /** Registers an operation; returns the packet id to send it with. */
-  add(settle: (packet: Packet) => void, fail: (error: Error) => void): number {
+  add(expects: AckType, settle: (packet: Packet) => void, fail: (error: Error) => void): number {
     const messageId = this.#allocateId();
-    (this.#waiting ??= new Map()).set(messageId, { settle, fail });
+    (this.#waiting ??= new Map()).set(messageId, { expects, settle, fail });
     return messageId;
   }
 
-  /** Settles the operation the acknowledgement answers (an unknown id is ignored). */
-  settle(messageId: number, packet: Packet): void {
+  /**
+   * Settles the operation the acknowledgement answers (an unknown id is ignored: a late answer
+   * after `end()`). An acknowledgement of the wrong type for its id (a SUBACK answering a
+   * PUBLISH) is a protocol error, as in MQTT.js.
+   */
+  settle(messageId: number, packet: Packet & { cmd: AckType }): void {
     const waiting = this.#waiting?.get(messageId);
+    if (waiting !== undefined && waiting.expects !== packet.cmd)
+      throw new MqttProtocolError(
+        `${packet.cmd.toUpperCase()} does not answer the ${waiting.expects.toUpperCase()} awaited on packet id ${messageId}`,
+      );
     this.#waiting?.delete(messageId);
     // Nothing left waiting (an idle link): no empty map kept.
     if (this.#waiting?.size === 0) this.#waiting = undefined;

@@ -3,7 +3,7 @@ import type { Clock, TimerHandle } from '../util/clock.js';
 import { ERROR_CODES, WebcommError } from '../errors.js';
 import type { Logger } from '../util/logger.js';
 import { OfflineQueue, type OfflineQueueOptions, type QueuedItem } from './offline-queue.js';
-import { MAX_STRIKES } from '../inbound/refusal-tracker.js';
+import { strikeOnClose, withinRefusalWindow } from '../connection/refusal-by-close.js';
 
 /** One broker publish waiting for its outcome. */
 interface Pending {
@@ -28,8 +28,6 @@ interface Pending {
 export interface DetachCause {
   /** The broker closed the link while requests were unanswered: it may be refusing one. */
   readonly attributed: boolean;
-  /** Only messages written within this many ms before the close are suspects. */
-  readonly windowMs: number;
   /** Unanswered SUBSCRIBEs on that link (a publish is alone only when there were none). */
   readonly subscribesInFlight: number;
 }
@@ -44,7 +42,8 @@ export interface DetachCause {
  * outside the policy) must not make it loop: each QoS 1 message in flight at such a close gets
  * a strike, and the next link sends struck messages before anything else and apart: first
  * together (one strike), then one at a time (two). A message whose lone send is closed again,
- * or that reaches {@link MAX_STRIKES}, is rejected with `PUBLISH_REFUSED`; the others go on.
+ * or that reaches the rule's `MAX_STRIKES` (`refusal-by-close.ts`), is rejected with
+ * `PUBLISH_REFUSED`; the others go on.
  */
 export class BrokerOutbox {
   readonly #queue: OfflineQueue<Pending>;
@@ -133,11 +132,11 @@ export class BrokerOutbox {
     return this.#probes?.size ?? 0;
   }
 
-  /** QoS 1 messages waiting for PUBACK on the current link, written within `windowMs` before now. */
-  awaitingAck(windowMs: number): number {
-    const since = this.#clock.now() - windowMs;
+  /** QoS 1 messages waiting for PUBACK on the current link, written within the refusal window. */
+  awaitingAck(): number {
+    const now = this.#clock.now();
     let n = 0;
-    for (const p of this.#inFlight ?? []) if (p.qos === 1 && p.sentAt >= since) n += 1;
+    for (const p of this.#inFlight ?? []) if (p.qos === 1 && withinRefusalWindow(p.sentAt, now)) n += 1;
     return n;
   }
 
@@ -156,16 +155,18 @@ export class BrokerOutbox {
     this.#link = undefined;
     this.#probes = undefined;
     const expiresAt = this.#clock.now() + this.#ttlMs;
-    const since = this.#clock.now() - (cause?.windowMs ?? 0);
-    const suspect = (p: Pending): boolean => cause?.attributed === true && p.qos === 1 && p.sentAt >= since;
+    const closedAt = this.#clock.now();
+    const suspect = (p: Pending): boolean =>
+      cause?.attributed === true && p.qos === 1 && withinRefusalWindow(p.sentAt, closedAt);
     const inFlight = this.#inFlight ?? [];
-    const alone = [...inFlight].filter(suspect).length === 1 && cause?.subscribesInFlight === 0;
+    const suspects = [...inFlight].filter(suspect).length + (cause?.subscribesInFlight ?? 0);
     const back: QueuedItem<Pending>[] = [];
     for (const value of inFlight) {
       value.sentOn = undefined;
       if (suspect(value)) {
-        value.strikes += 1;
-        if ((alone && value.strikes >= 2) || value.strikes >= MAX_STRIKES) {
+        const verdict = strikeOnClose(value.strikes, suspects);
+        value.strikes = verdict.strikes;
+        if (verdict.refused) {
           this.#settle(value, publishRefused(value.topic, value.strikes));
           continue;
         }

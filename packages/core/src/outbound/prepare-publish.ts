@@ -8,6 +8,7 @@ import { assertKnownOptions } from '../util/option-keys.js';
 import type { PublishMode, ResolvedChannel } from '../options.js';
 import type { PublishProperties, UserProperties } from '../mqtt/mqtt-engine.js';
 import { assertPayloadSize, assertPublishTopic, type TopicLimits } from '../inbound/topic-rules.js';
+import { MESSAGE_ID_PROPERTY, newMessageId } from '../inbound/message-id.js';
 
 /** A publish that passed every check, with the path it takes. */
 export interface PreparedPublish {
@@ -70,7 +71,12 @@ export function preparePublish(
     );
   }
   assertPayloadSize(channel.topic, payload, limits);
-  const properties = publishProperties(channel.topic, options, mode === 'broker' && protocolVersion === 5);
+  const canCarry = mode === 'broker' && protocolVersion === 5;
+  const given = publishProperties(channel.topic, options, canCarry);
+  // A QoS 1 broker publish may be sent again (after a dropped link) and resent by the broker:
+  // stamped once here, every copy carries the same id, so receivers deliver it once. A
+  // stamp the caller set is kept.
+  const properties = canCarry && qos === 1 ? stamped(given) : given;
   return {
     mode,
     outgoing: {
@@ -83,6 +89,13 @@ export function preparePublish(
       ...(properties === undefined ? {} : { properties }),
     },
   };
+}
+
+/** `properties` with a `MESSAGE_ID_PROPERTY` user property, unless they have one. */
+function stamped(properties: PublishProperties | undefined): PublishProperties {
+  const user = properties?.userProperties;
+  if (user?.[MESSAGE_ID_PROPERTY] !== undefined) return properties as PublishProperties;
+  return { ...properties, userProperties: { [MESSAGE_ID_PROPERTY]: newMessageId(), ...user } };
 }
 
 /** The MQTT 5 properties of a publish, validated; only broker publishes over MQTT 5 can carry them. */

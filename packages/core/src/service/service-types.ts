@@ -76,6 +76,11 @@ export interface RegistrationResponse {
   readonly channels: readonly ChannelInfo[];
   /** Bearer token for the service API (`POST /publish`) for this client. */
   readonly serviceToken: string;
+  /**
+   * Base64 RSA-SHA256 signature of `serviceToken`, when the service signs tokens for an IoT custom
+   * authorizer with token signing on: send it as `x-amz-customauthorizer-signature` with the token.
+   */
+  readonly serviceTokenSignature?: string;
   /** PEM client certificate (OPENSSL). */
   readonly certificatePem?: string;
   /** PEM PKCS#8 private key (OPENSSL). Secret: never log it. */

@@ -5,6 +5,7 @@
  * the broker went away, back again) go to stderr, so stdout stays data.
  */
 import { connect as mqttConnect, type MqttClient } from 'mqtt';
+import { listenFilters } from './channel-names.js';
 import { CliError, EXIT, type ConnectionFlags } from './cli-context.js';
 import { acquireListenerIdentity } from './listener-identity.js';
 
@@ -36,11 +37,17 @@ function safeJson(text: string): unknown {
 
 /** Prints messages until Ctrl-C, `--count` or `--timeout`. */
 export async function runListen(channels: string[], flags: ListenFlags): Promise<void> {
-  const count = positiveInteger('--count', flags.count);
-  const timeoutSeconds = positiveInteger('--timeout', flags.timeout);
+  const count = positiveInteger('-C/--count', flags.count);
+  const timeoutSeconds = positiveInteger('-W/--timeout', flags.timeout);
   const identity = await acquireListenerIdentity(flags);
   const { registration } = identity;
-  const filters = channels.map((name) => registration.channels.find((c) => c.name === name)?.topic ?? name);
+  let filters: string[];
+  try {
+    filters = listenFilters(channels, registration.channels);
+  } catch (error) {
+    await identity.release();
+    throw error;
+  }
   const broker = `mqtts://${registration.endpoint.host}:${registration.endpoint.port}`;
   const link: MqttClient = mqttConnect(broker, {
     clientId: registration.clientId,
@@ -95,9 +102,10 @@ export async function runListen(channels: string[], flags: ListenFlags): Promise
   });
 
   let lost = false;
+  let ending = false; // our own end() closes the link too: that is no lost broker
   link.on('error', () => undefined); // reconnect errors: the close below reports them once
   link.on('close', () => {
-    if (lost) return;
+    if (lost || ending) return;
     lost = true;
     status(flags, 'lost', `lost the broker at ${broker}; reconnecting every second (Ctrl-C to stop)`, { broker });
   });
@@ -115,11 +123,12 @@ export async function runListen(channels: string[], flags: ListenFlags): Promise
   clearTimeout(timer);
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
+  ending = true;
   await end();
   if (result === 'timeout') {
     throw new CliError(
       'TIMEOUT',
-      `--timeout ${String(timeoutSeconds)} s passed after ${received} message(s)${count === undefined ? '' : ` of ${count}`}.`,
+      `timed out: ${received} message(s)${count === undefined ? '' : ` of ${count}`} in ${String(timeoutSeconds)} s (-W/--timeout).`,
       EXIT.timeout,
     );
   }

@@ -22,14 +22,10 @@ const json = process.argv.includes('--json');
 const program = new Command('webcomm')
   .description('The local Web Communicator service (an AWS IoT Core emulator) and its admin tool.')
   .version(version, '-V, --version', 'print the version')
-  .showHelpAfterError(json ? false : '(run with --help for usage)')
-  // Usage errors exit 2 (commander's own exit is 1) and, with --json, are JSON too.
+  // Usage errors exit 2 (commander's own exit is 1) and are one line like every other error
+  // (JSON with --json): commander prints nothing itself, the catch below reports them.
   .exitOverride()
-  .configureOutput({
-    outputError: (text, write) => {
-      if (!json) write(text);
-    },
-  });
+  .configureOutput({ outputError: () => undefined });
 
 const dataDir = (): Option => new Option('--data-dir <dir>', 'the emulator data directory').default('.webcomm-data');
 const client = (command: Command): Command =>
@@ -115,8 +111,7 @@ program.parseAsync().catch((error: unknown) => {
   if (error instanceof CommanderError) {
     // --help and --version "fail" with exit code 0; everything else commander refuses is usage.
     if (error.exitCode === 0) return;
-    const message = error.message.replace(/^error: /, '');
-    if (json) reportError(new CliError('USAGE', message, EXIT.usage), true);
+    reportError(new CliError('USAGE', usageMessage(error), EXIT.usage), json);
     process.exitCode = EXIT.usage;
     return;
   }
@@ -124,3 +119,15 @@ program.parseAsync().catch((error: unknown) => {
   reportError(failure, json);
   process.exitCode = failure.exitCode;
 });
+
+/** Commander's message on one line ("(Did you mean --json?)" is its second), with where to find usage. */
+function usageMessage(error: CommanderError): string {
+  const text = error.message
+    .replace(/^error: /, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .join(' ');
+  const command = program.commands.find((candidate) => candidate.name() === process.argv[2]);
+  return `${text}; run "webcomm ${command === undefined ? '' : `${command.name()} `}--help" for usage.`;
+}

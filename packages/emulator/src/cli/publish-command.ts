@@ -4,6 +4,8 @@
  * (`-f FILE`); `--qos 0|1`, `--retain`.
  */
 import { readFile } from 'node:fs/promises';
+import type { ChannelInfo } from '@webcomm/core';
+import { unknownChannel } from './channel-names.js';
 import { adminToken, callApi, CliError, EXIT, serviceUrl, type ConnectionFlags } from './cli-context.js';
 
 /** Flags of `webcomm publish`. */
@@ -58,8 +60,10 @@ export async function runPublish(channel: string, message: string | undefined, f
       EXIT.usage,
     );
   }
-  const answer = (await callApi(await serviceUrl(flags), 'admin/publish', {
-    token: await adminToken(flags),
+  const url = await serviceUrl(flags);
+  const token = await adminToken(flags);
+  const answer = (await callApi(url, 'admin/publish', {
+    token,
     body: {
       channel,
       message: parsed,
@@ -67,6 +71,11 @@ export async function runPublish(channel: string, message: string | undefined, f
       ...(flags.clientId ? { clientId: flags.clientId } : {}),
       ...(flags.retain ? { retain: true } : {}),
     },
+  }).catch(async (error: unknown) => {
+    // The service is the judge of channel names; asked again only to say which one was meant.
+    if (!(error instanceof CliError) || error.code !== 'UNKNOWN_CHANNEL') throw error;
+    const { channels } = (await callApi(url, 'admin/channels', { token })) as { channels: ChannelInfo[] };
+    throw unknownChannel(channel, channels);
   })) as { topic: string };
   console.log(flags.json ? JSON.stringify(answer) : `published on ${channel} (${answer.topic})`);
 }

@@ -6,6 +6,7 @@
 import { join, resolve } from 'node:path';
 import { startEmulator } from '../start-emulator.js';
 import { consoleLogger, silentLogger } from '../logger.js';
+import { busyPorts } from './busy-ports.js';
 import { CliError, EXIT } from './cli-error.js';
 
 /** Flags of `webcomm serve`. */
@@ -40,6 +41,8 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     mqtt: port('mqtt-port', flags.mqttPort),
     mqtts: port('mqtts-port', flags.mqttsPort),
   };
+  const busy = await busyPorts(flags.host, ports);
+  if (busy.length > 0) throw portsInUse(busy, ports);
   const emulator = await startEmulator({
     dataDir,
     host: flags.host,
@@ -98,9 +101,26 @@ function explainStartFailure(
       `port ${String(busy)} needs privileges: pass ${flag} 0 or a port above 1023.`,
       EXIT.failed,
     );
+  return listener === undefined
+    ? new CliError(
+        'PORT_IN_USE',
+        `port ${String(busy)} is in use: pass ${flag} 0 or another port (is another "webcomm serve" running?).`,
+        EXIT.failed,
+      )
+    : portsInUse([listener], ports);
+}
+
+type Listener = 'http' | 'https' | 'mqtt' | 'mqtts';
+
+/** Every busy port in one line, with the flags that move them. */
+function portsInUse(busy: readonly Listener[], ports: Record<Listener, number>): CliError {
+  const numbers = busy.map((name) => String(ports[name])).join(', ');
+  const flags = busy.map((name) => `--${name}-port 0`).join(' ');
   return new CliError(
     'PORT_IN_USE',
-    `port ${String(busy)} is in use: pass ${flag} 0 or another port (is another "webcomm serve" running?).`,
+    busy.length === 1
+      ? `port ${numbers} is in use: pass ${flags} or another port (is another "webcomm serve" running?).`
+      : `ports ${numbers} are in use: pass ${flags} or other ports (is another "webcomm serve" running?).`,
     EXIT.failed,
   );
 }

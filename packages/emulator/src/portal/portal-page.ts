@@ -3,7 +3,9 @@
  * server) with a detail view (kind, status, connections, last seen) and ban/unban, connected
  * clients, channels and who may publish, a live tail of any channel (a private one for one client
  * or all) with messages as readable JSON, a form to publish an announcement, and a banner when
- * the emulator stops answering. Plain HTML and script: it calls the admin API with the admin
+ * the emulator stops answering (the tail resumes when it is back). Operators also register
+ * clients (files to download), grant publish rights per user, and see the last refusals; a ban
+ * asks for confirmation. Plain HTML and script: it calls the admin API with the admin
  * token the operator types in (kept in sessionStorage, never in the page or a cookie).
  */
 import { PORTAL_SCRIPT } from './portal-script.js';
@@ -57,6 +59,7 @@ export const PORTAL_HTML = `<!doctype html>
 <section id="detail" hidden><h2>User <span id="detail-id"></span> <button id="detail-close" class="link">close</button></h2>
   <dl id="detail-facts"></dl>
   <div id="detail-actions"></div>
+  <div id="grants"></div> <span id="grants-result"></span>
   <h2>Live connections</h2>
   <table><thead><tr><th>client id</th><th>transport</th><th>keepalive</th><th>session</th><th></th></tr></thead><tbody id="detail-connections"></tbody></table>
 </section>
@@ -67,6 +70,14 @@ export const PORTAL_HTML = `<!doctype html>
   <label id="tail-client-label" hidden>client id <input id="tail-client" size="40" placeholder="empty: every client"></label>
   <button id="tail-start">Watch</button></div>
   <div id="tail"></div>
+</section>
+<section id="register-section"><h2>Register a client</h2>
+  <div class="toolbar"><select id="reg-type"><option value="OPENSSL">OPENSSL (certificate: servers, tools)</option><option value="WEBSOCKET">WEBSOCKET (Cognito)</option></select>
+  <span id="reg-publish"></span> <button id="register">Register</button></div>
+  <div id="reg-result"></div><ul id="reg-files"></ul>
+</section>
+<section id="refusals-section"><h2>Refusals <small>(the last 100: what the emulator refused and why; a client only sees the outcome)</small></h2>
+  <table><thead><tr><th>at</th><th>action</th><th>reason</th><th>client id</th><th>topic</th><th>from</th><th>detail</th></tr></thead><tbody id="refusals"></tbody></table>
 </section>
 <section><h2>Publish an announcement</h2>
   <select id="pub-channel"></select> <input id="pub-message" size="60" value='{"text": "Hello, players"}'> <button id="publish">Publish</button> <span id="pub-result"></span>

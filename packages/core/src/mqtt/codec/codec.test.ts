@@ -369,6 +369,42 @@ describe('malformed input', () => {
     expect(() => decodePacket(0x30, new Uint8Array([0, 1, 0xff]), 4)).toThrow(TypeError);
   });
 
+  it('reserved header flag bits and packet id 0 are refused, as mqtt-packet refuses them', () => {
+    const parses = (bytes: number[], version: Version): boolean => {
+      const parser = mqttPacket.parser({ protocolVersion: version });
+      let failed = false;
+      parser.on('error', () => void (failed = true));
+      parser.parse(Buffer.from(bytes));
+      return !failed;
+    };
+    // PUBACK, SUBACK and PINGRESP with a flag bit set; SUBSCRIBE without its fixed 0x2.
+    for (const bytes of [
+      [0x41, 2, 0, 1],
+      [0x92, 3, 0, 1, 0],
+      [0xd1, 0],
+      [0x80, 6, 0, 1, 0, 1, 0x61, 0],
+    ]) {
+      expect(parses(bytes, 4), bytes.join()).toBe(false);
+      expect(() => decodePacket(bytes[0]!, new Uint8Array(bytes.slice(2)), 4)).toThrow(/Invalid header flags/);
+    }
+    for (const [header, body] of [
+      [0x40, [0, 0]], // PUBACK
+      [0x90, [0, 0, 0]], // SUBACK
+      [0x32, [0, 1, 0x61, 0, 0]], // QoS 1 PUBLISH
+    ] as const)
+      expect(() => decodePacket(header, new Uint8Array(body), 4)).toThrow(/Packet identifier 0/);
+  });
+
+  it('a repeated MQTT 5 property is a protocol error, except user properties and subscription identifiers', () => {
+    // PUBACK id 1, reason 0, properties: reasonString "a" twice.
+    expect(() => decodePacket(0x40, new Uint8Array([0, 1, 0, 8, 31, 0, 1, 0x61, 31, 0, 1, 0x61]), 5)).toThrow(
+      /Repeated MQTT 5 property "reasonString"/,
+    );
+    // QoS 0 PUBLISH "t" with subscription identifiers 1 and 2: a list.
+    const publish = decodePacket(0x30, new Uint8Array([0, 1, 0x74, 4, 11, 1, 11, 2]), 5);
+    expect(publish).toMatchObject({ cmd: 'publish', properties: { subscriptionIdentifier: [1, 2] } });
+  });
+
   it('a remaining length over four bytes or over the limit fails the framing', () => {
     expect(() => new PacketFramer(() => undefined).push(new Uint8Array([0x30, 0xff, 0xff, 0xff, 0xff, 0x01]))).toThrow(
       /more than 4 bytes/,

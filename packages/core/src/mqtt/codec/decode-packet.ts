@@ -10,12 +10,20 @@ import { readProperties } from './properties.js';
 export function decodePacket(header: number, body: Uint8Array, version: 4 | 5): Packet {
   const r = new ByteReader(body);
   const flags = header & 0x0f;
+  const required = REQUIRED_FLAGS[header >> 4];
+  // Reserved flag bits must have their fixed values [MQTT-2.2.2-2], as mqtt-packet checks.
+  if (required !== undefined && flags !== required)
+    throw new RangeError(`Invalid header flags 0x${flags.toString(16)} for packet type ${header >> 4}`);
   let v5 = version === 5;
   const props = (): { properties?: NonNullable<ReturnType<typeof readProperties>> } => {
     const properties = v5 ? readProperties(r) : undefined;
     return properties === undefined ? {} : { properties };
   };
-  const id = (): number => r.u16();
+  const id = (): number => {
+    const messageId = r.u16();
+    if (messageId === 0) throw new RangeError('Packet identifier 0 (MQTT requires 1-65535)');
+    return messageId;
+  };
   switch (header >> 4) {
     case 1: {
       const protocolId = r.string();
@@ -120,3 +128,21 @@ export function decodePacket(header: number, body: Uint8Array, version: 4 | 5): 
       throw new RangeError(`Unsupported MQTT packet type ${header >> 4}`);
   }
 }
+
+/** The fixed flags of every packet type but PUBLISH (MQTT 3.1.1 and 5, table 2.2), by type. */
+const REQUIRED_FLAGS: Readonly<Record<number, number>> = {
+  1: 0, // CONNECT
+  2: 0, // CONNACK
+  4: 0, // PUBACK
+  5: 0, // PUBREC
+  6: 2, // PUBREL
+  7: 0, // PUBCOMP
+  8: 2, // SUBSCRIBE
+  9: 0, // SUBACK
+  10: 2, // UNSUBSCRIBE
+  11: 0, // UNSUBACK
+  12: 0, // PINGREQ
+  13: 0, // PINGRESP
+  14: 0, // DISCONNECT
+  15: 0, // AUTH
+};

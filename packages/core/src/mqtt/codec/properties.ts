@@ -104,7 +104,11 @@ function readValue(r: ByteReader, kind: Kind): unknown {
   }
 }
 
-/** Reads a property block; `undefined` when it is empty. A repeated property becomes a list. */
+/**
+ * Reads a property block; `undefined` when it is empty. Repeated user properties keep every
+ * value (a name's values as a list), repeated subscription identifiers become a list, and any
+ * other repeated property throws.
+ */
 export function readProperties(r: ByteReader): Properties | undefined {
   const length = r.varint();
   if (length > r.remaining) throw new RangeError('Malformed MQTT 5 properties: longer than the packet');
@@ -128,7 +132,12 @@ export function readProperties(r: ByteReader): Properties | undefined {
     }
     const value = readValue(r, kind);
     const had = out[name];
-    out[name] = had === undefined ? value : Array.isArray(had) ? [...(had as unknown[]), value] : [had, value];
+    if (had === undefined) out[name] = value;
+    // Only a PUBLISH's subscription identifiers may repeat (one per matching subscription);
+    // any other repeated property is a protocol error [MQTT 5.0 §2.2.2.2], not a list its type hides.
+    else if (name === 'subscriptionIdentifier')
+      out[name] = Array.isArray(had) ? [...(had as number[]), value] : [had, value];
+    else throw new RangeError(`Repeated MQTT 5 property "${name}"`);
   }
   return any ? (out as Properties) : undefined;
 }

@@ -1,0 +1,157 @@
+/**
+ * The AWS control-plane APIs the service's adapters call, emulated on one HTTP endpoint that the
+ * real AWS SDK v3 clients reach through `endpoint`: the IoT control plane (REST-JSON, SigV4
+ * service `iot`), Cognito developer identities (JSON 1.1, service `cognito-identity`) and
+ * Secrets Manager's `GetSecretValue` (JSON 1.1, service `secretsmanager`). Every
+ * request is SigV4-verified against the principal whose key signed it, then evaluated by IAM
+ * against that principal's policies; a denial is `AccessDeniedException` naming the action and
+ * resource, an operation not served is `UnknownOperationException`.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AwsApiError, sendAws, sendAwsError, unknownOperation, type AwsProtocol } from './aws-api-error.js';
+import { signedCaller, type AwsPrincipal } from './aws-principals.js';
+import { DeveloperIdentities, type DeveloperIdentityPool, type JsonOperation } from './cognito-developer-identities.js';
+import { authorizeIam, type IamRequest } from './iam-authorizer.js';
+import { iotOperations } from './iot-control-plane.js';
+import { IotRegistry } from './iot-registry.js';
+import { secretOperations, type SecretValues } from './secrets-manager.js';
+
+/** Options of {@link startAwsApis}. */
+export interface AwsApisOptions {
+  /** @default 'aws' */
+  readonly partition?: string;
+  readonly region: string;
+  readonly account: string;
+  /** Who may call, and their IAM policies (mutable: `principal.policies = ...`). */
+  readonly principals: readonly AwsPrincipal[];
+  /** The IoT policies that exist (the template's `AWS::IoT::Policy` names). */
+  readonly iotPolicyNames: readonly string[];
+  /** Identity pools with a developer provider. */
+  readonly identityPools: readonly DeveloperIdentityPool[];
+  /** Secrets by complete ARN. @default none */
+  readonly secrets?: SecretValues;
+  /** What `DescribeEndpoint` answers (the data endpoint's host). @default `localhost` */
+  readonly dataEndpoint?: string;
+}
+
+/** The running APIs. */
+export interface RunningAwsApis {
+  /** `http://127.0.0.1:PORT`: pass it as the SDK client's `endpoint`. */
+  readonly endpoint: string;
+  /** The IoT registry (certificates, things, policy attachments), for inspection. */
+  readonly registry: IotRegistry;
+  close(): Promise<void>;
+}
+
+/** AWS's largest request to these operations is far below this. */
+const MAX_BODY_BYTES = 65_536;
+/** The JSON 1.1 services, by the `X-Amz-Target` prefix their SDK sends. */
+const JSON_SERVICES = [
+  { prefix: 'AWSCognitoIdentityService.', service: 'cognito-identity', title: 'Cognito Identity' },
+  { prefix: 'secretsmanager.', service: 'secretsmanager', title: 'Secrets Manager' },
+] as const;
+type JsonService = (typeof JSON_SERVICES)[number];
+
+function jsonServiceOf(target: string | string[] | undefined): JsonService | undefined {
+  return typeof target === 'string' ? JSON_SERVICES.find((json) => target.startsWith(json.prefix)) : undefined;
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new AwsApiError('SerializationException', 413, 'Request body too large.');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function parseObject(body: Buffer): Record<string, unknown> {
+  if (body.length === 0) return {};
+  try {
+    const value: unknown = JSON.parse(body.toString('utf8'));
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // answered below
+  }
+  throw new AwsApiError('SerializationException', 400, 'The request body is not a JSON object.');
+}
+
+/** Starts the emulated APIs on 127.0.0.1, port 0. */
+export async function startAwsApis(options: AwsApisOptions): Promise<RunningAwsApis> {
+  const partition = options.partition ?? 'aws';
+  const { region, account } = options;
+  const iotArn = `arn:${partition}:iot:${region}:${account}`;
+  const registry = new IotRegistry(iotArn, options.iotPolicyNames);
+  const iot = iotOperations({ registry, iotArn, dataEndpoint: options.dataEndpoint ?? 'localhost' });
+  const jsonOperations: Record<JsonService['service'], Record<string, JsonOperation>> = {
+    'cognito-identity': new DeveloperIdentities(options.identityPools, { partition, region, account }).operations(),
+    secretsmanager: secretOperations(options.secrets ?? {}),
+  };
+  const principals = new Map(options.principals.map((principal) => [principal.accessKeyId, principal]));
+
+  const handle = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    json: JsonService | undefined,
+  ): Promise<void> => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const body = await readBody(request);
+    const protocol: AwsProtocol = json === undefined ? 'rest-json' : 'json-1.1';
+    const caller = await signedCaller(
+      { method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: request.headers, body },
+      principals,
+      { region, service: json?.service ?? 'iot', now: Date.now() },
+    );
+    const run = async (iam: IamRequest, operation: () => unknown): Promise<void> => {
+      await authorizeIam(caller, iam, account);
+      sendAws(response, protocol, 200, await operation());
+    };
+    if (json !== undefined) {
+      const name = String(request.headers['x-amz-target']).slice(json.prefix.length);
+      const operations = jsonOperations[json.service];
+      const operation = Object.hasOwn(operations, name) ? operations[name] : undefined;
+      if (operation === undefined) throw unknownOperation(`${json.title} ${name.slice(0, 64)}`);
+      const input = parseObject(body);
+      return run(operation.iam(input), () => operation.run(input));
+    }
+    for (const operation of iot) {
+      const match = request.method === operation.method ? operation.path.exec(url.pathname) : null;
+      if (match === null) continue;
+      const rest = {
+        params: match.slice(1).map((raw) => decodeURIComponent(raw)),
+        query: url.searchParams,
+        headers: request.headers,
+        body: parseObject(body),
+      };
+      return run(operation.iam(rest), () => operation.run(rest));
+    }
+    throw unknownOperation(`IoT ${request.method ?? ''} ${url.pathname.slice(0, 128)}`);
+  };
+
+  const server = createServer((request, response) => {
+    const json = jsonServiceOf(request.headers['x-amz-target']);
+    const protocol: AwsProtocol = json === undefined ? 'rest-json' : 'json-1.1';
+    handle(request, response, json).catch((error: unknown) => {
+      const failure =
+        error instanceof AwsApiError
+          ? error
+          : new AwsApiError('InternalFailure', 500, `The emulated AWS API failed: ${(error as Error)?.message}`);
+      if (!response.headersSent) sendAwsError(response, protocol, failure);
+      else response.destroy();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    registry,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
