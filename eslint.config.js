@@ -48,7 +48,6 @@ export default tseslint.config(
     files: [
       'bench/bundle-size.ts',
       'packages/aws-service/src/cdk/web-communicator.ts',
-      'packages/emulator/src/broker/iot-broker-rules.ts',
       'packages/emulator/src/start-emulator.ts',
     ],
     rules: { 'max-lines': ['error', { max: 350, skipBlankLines: true, skipComments: true }] },

@@ -268,6 +268,37 @@ describe("what the SDK hears in IoT Core's MQTT 5 CONNACK", () => {
   });
 });
 
+describe("the SDK's Maximum Packet Size", () => {
+  it('a client that allows 1,024 bytes gets no larger PUBLISH and stays connected', async () => {
+    env = await startEmulatorUnderTest();
+    const registration = await registerTool(env);
+    const builder = iot.AwsIotMqtt5ClientConfigBuilder.newDirectMqttBuilderWithMtlsFromMemory(
+      'localhost',
+      registration.certificatePem,
+      registration.privateKeyPem,
+    );
+    builder.withPort(registration.endpoint.port);
+    builder.withCertificateAuthority(registration.caPem);
+    builder.withConnectProperties({
+      clientId: registration.clientId,
+      keepAliveIntervalSeconds: 30,
+      maximumPacketSizeBytes: 1024,
+    });
+    const client = new mqtt5.Mqtt5Client(builder.build());
+    await started(client);
+    const lost: string[] = [];
+    client.on('disconnection', (event) => lost.push(String(event.error)));
+    await client.subscribe({ subscriptions: [{ topicFilter: 'webcomm/local/tools', qos: mqtt5.QoS.AtLeastOnce }] });
+    const got = new Promise<number>((resolve) =>
+      client.once('messageReceived', ({ message }) => resolve(Buffer.from(message.payload as ArrayBuffer).length)),
+    );
+    await env.emulator.broker.publish('webcomm/local/tools', Buffer.alloc(4_010, 1), { qos: 1 });
+    await env.emulator.broker.publish('webcomm/local/tools', Buffer.alloc(100, 1), { qos: 1 });
+    expect(await got).toBe(100);
+    expect(lost).toEqual([]);
+  });
+});
+
 describe('shared subscriptions through the SDK', () => {
   it('two SDK clients in $share/workers/... split the messages between them', async () => {
     env = await startEmulatorUnderTest();

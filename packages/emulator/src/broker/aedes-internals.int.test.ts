@@ -1,5 +1,7 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Aedes, type Client } from 'aedes';
 import type { MqttClient } from 'mqtt';
 import { closed, connect, subscribe } from '../../testing/mqtt-helpers.js';
@@ -11,11 +13,15 @@ import {
   clientMaximumPacketSize,
   clientSentDisconnect,
   clientSessionExpiryInterval,
+  discardQueuedMessages,
   editNextConnack,
   forgetWill,
   heldFilters,
   isClientClosed,
+  messageCounter,
+  queuedMessageCount,
   setMqtt5Limits,
+  skipEmptyQueueClears,
 } from './aedes-internals.js';
 
 // Guards the aedes fields the IoT rules read (see aedes-internals.ts). A failure here after an
@@ -173,5 +179,83 @@ describe('aedes internals the IoT rules depend on', () => {
     expect(clientSessionExpiryInterval(client)).toBe(60);
     // And the link still works after the rewritten CONNACK.
     expect(await subscribe(c, 'x/1', 1)).toEqual([1]);
+  });
+
+  it('queuedMessageCount and discardQueuedMessages see and free the QoS 1 queue of an away session; messageCounter numbers messages', async () => {
+    const first = await connected('away', false);
+    await subscribe(first.mqtt, 'q/1', 1);
+    const gone = nextClient('clientDisconnect');
+    await first.mqtt.endAsync();
+    await gone;
+    const counters: number[] = [];
+    broker.authorizeForward = (_client, packet) => {
+      counters.push(messageCounter(packet));
+      return packet;
+    };
+    for (const n of [1, 2, 3])
+      await new Promise<void>((resolve) =>
+        broker.publish(
+          { cmd: 'publish', topic: 'q/1', payload: Buffer.from(String(n)), qos: 1, retain: false, dup: false },
+          () => resolve(),
+        ),
+      );
+    expect(await queuedMessageCount(broker, 'away')).toBe(3);
+    expect(await discardQueuedMessages(broker, 'away')).toBe(3);
+    expect(await queuedMessageCount(broker, 'away')).toBe(0);
+    // The rejoin gets none of them; live messages are numbered one by one.
+    const again = await connected('away', false);
+    const got: string[] = [];
+    again.mqtt.on('message', (_topic, payload) => got.push(payload.toString()));
+    for (const n of [4, 5])
+      await new Promise<void>((resolve) =>
+        broker.publish(
+          { cmd: 'publish', topic: 'q/1', payload: Buffer.from(String(n)), qos: 1, retain: false, dup: false },
+          () => resolve(),
+        ),
+      );
+    while (got.length < 2) await new Promise((resolve) => again.mqtt.once('message', resolve));
+    expect(got).toEqual(['4', '5']);
+    expect(counters.length).toBeGreaterThanOrEqual(2);
+    const [a = 0, b = 0] = counters.slice(-2);
+    expect(b).toBeGreaterThan(a);
+  });
+
+  it('skipEmptyQueueClears: clean clients no longer leave bytes per client id behind; leftovers are still cleared', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const persistence = (
+      broker as unknown as { persistence: { outgoingClearMessageId(c: object, p: object): Promise<unknown> } }
+    ).persistence;
+    const heldAfter = async (ids: number): Promise<number> => {
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      for (let i = 0; i < ids; i += 1)
+        await persistence.outgoingClearMessageId({ id: `clean-${i}-${Math.random()}`, clean: true }, { messageId: 1 });
+      gc();
+      return (process.memoryUsage().heapUsed - before) / ids;
+    };
+    const unguarded = await heldAfter(20_000);
+    skipEmptyQueueClears(broker);
+    const guarded = await heldAfter(20_000);
+    console.info(`queue entries per clean client id: ${Math.round(unguarded)} B -> ${Math.round(guarded)} B`);
+    // Measured here: ~185 B per id unguarded (UUID-length ids ~580 B), ~0 guarded.
+    expect(unguarded, `unguarded ${unguarded} B/id`).toBeGreaterThan(100);
+    expect(guarded, `guarded ${guarded} B/id`).toBeLessThan(unguarded / 5);
+
+    // A persistent session's leftovers are still cleared when the client comes back clean.
+    const first = await connected('leftover', false);
+    await subscribe(first.mqtt, 'q/2', 1);
+    const gone = nextClient('clientDisconnect');
+    await first.mqtt.endAsync();
+    await gone;
+    await new Promise<void>((resolve) =>
+      broker.publish(
+        { cmd: 'publish', topic: 'q/2', payload: Buffer.from('x'), qos: 1, retain: false, dup: false },
+        () => resolve(),
+      ),
+    );
+    expect(await queuedMessageCount(broker, 'leftover')).toBe(1);
+    await connected('leftover', true);
+    await vi.waitFor(async () => expect(await queuedMessageCount(broker, 'leftover')).toBe(0));
   });
 });

@@ -187,3 +187,23 @@ function wholePacketSize(bytes: Buffer): number | undefined {
   }
   return undefined;
 }
+
+/**
+ * aedes's memory persistence creates an empty queue entry for every client id that acknowledges a
+ * QoS 1 message (`outgoingClearMessageId` makes it, nothing deletes it): about 580 B per client id,
+ * kept for good, so clients cycling ids grow the process without bound. A clean session never
+ * queues, so for one the call is skipped unless something is queued for its id (a persistent
+ * session's leftovers, which its clean start clears).
+ */
+export function skipEmptyQueueClears(broker: Aedes): void {
+  const persistence = outgoingQueue(broker);
+  const clear = persistence.outgoingClearMessageId.bind(persistence);
+  persistence.outgoingClearMessageId = async (client: { id: string; clean?: boolean }, packet) => {
+    if (client.clean === true) {
+      let queued = false;
+      for await (const entry of persistence.outgoingStream(client)) if (entry) queued = true;
+      if (!queued) return undefined;
+    }
+    return clear(client, packet);
+  };
+}

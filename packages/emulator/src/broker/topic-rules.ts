@@ -1,6 +1,6 @@
 /**
  * The broker's one hook for server-side rules: every PUBLISH a client sent that aedes accepted
- * (so the IoT policy check in {@link IotBrokerRules} passed) goes to the rule engine with the
+ * (so the IoT policy check in {@link PacketAuthorizer} passed) goes to the rule engine with the
  * publisher's identity. The service's own publishes (`client` null: admin publish, presence
  * events) are not client messages; `POST /publish` hands its message to the engine itself, with
  * the caller's identity (see local-broker-control.ts).
