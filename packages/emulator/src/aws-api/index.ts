@@ -1,6 +1,6 @@
 /** The emulated AWS control-plane APIs (IoT, Cognito developer identities), IAM-evaluated. */
 export { startAwsApis } from './start-aws-apis.js';
-export type { AwsApisOptions, RunningAwsApis } from './start-aws-apis.js';
+export type { AwsApisOptions, IamDecision, RunningAwsApis } from './start-aws-apis.js';
 export type { AwsPrincipal, IamPolicyDocument } from './aws-principals.js';
 export type { DeveloperIdentityPool } from './cognito-developer-identities.js';
 export { MAX_TOKEN_DURATION_S } from './cognito-developer-identities.js';

@@ -41,8 +41,20 @@ export interface RunningAwsApis {
   readonly endpoint: string;
   /** The IoT registry (certificates, things, policy attachments), for inspection. */
   readonly registry: IotRegistry;
+  /** Every IAM decision made, in order (the last 10,000): who asked what, and the answer. */
+  readonly decisions: readonly IamDecision[];
   close(): Promise<void>;
 }
+
+/** One IAM decision of the emulated APIs. */
+export interface IamDecision {
+  readonly principal: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly allowed: boolean;
+}
+
+const MAX_DECISIONS = 10_000;
 
 /** AWS's largest request to these operations is far below this. */
 const MAX_BODY_BYTES = 65_536;
@@ -91,6 +103,7 @@ export async function startAwsApis(options: AwsApisOptions): Promise<RunningAwsA
     secretsmanager: secretOperations(options.secrets ?? {}),
   };
   const principals = new Map(options.principals.map((principal) => [principal.accessKeyId, principal]));
+  const decisions: IamDecision[] = [];
 
   const handle = async (
     request: IncomingMessage,
@@ -106,7 +119,17 @@ export async function startAwsApis(options: AwsApisOptions): Promise<RunningAwsA
       { region, service: json?.service ?? 'iot', now: Date.now() },
     );
     const run = async (iam: IamRequest, operation: () => unknown): Promise<void> => {
-      await authorizeIam(caller, iam, account);
+      const record = (allowed: boolean): void => {
+        decisions.push({ principal: caller.arn, action: iam.action, resource: iam.resource, allowed });
+        if (decisions.length > MAX_DECISIONS) decisions.shift();
+      };
+      try {
+        await authorizeIam(caller, iam, account);
+      } catch (error) {
+        record(false);
+        throw error;
+      }
+      record(true);
       sendAws(response, protocol, 200, await operation());
     };
     if (json !== undefined) {
@@ -148,6 +171,7 @@ export async function startAwsApis(options: AwsApisOptions): Promise<RunningAwsA
   return {
     endpoint: `http://127.0.0.1:${port}`,
     registry,
+    decisions,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
