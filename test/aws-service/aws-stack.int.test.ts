@@ -194,14 +194,16 @@ describe('the service on the emulated AWS APIs, IAM evaluated against the synthe
     const unban = await stack.admin('PUT', `/admin/users/${encodeURIComponent(clientId)}/status`, { status: 'active' });
     expect(unban.status, JSON.stringify(unban.body)).toBe(200);
     expect(await attached(clientId)).toEqual([stack.policies.player]);
+    const listed = await stack.admin('GET', `/admin/users?search=${encodeURIComponent(clientId)}`);
+    expect(listed.body).toMatchObject({ total: 1 });
   });
 
   // Last in the file: it reads the IAM decisions of every test above.
-  it('every control-plane action the service role grants was exercised and allowed (the data plane and DynamoDB aside)', () => {
+  it('every action the service role grants was exercised and allowed (the IoT data plane aside)', () => {
     const granted = new Set(
       stack.servicePolicies
         .flatMap((policy) => policy.Statement.flatMap((statement) => statement.Action))
-        .filter((action) => /^(iot|cognito-identity|secretsmanager):/.test(action))
+        .filter((action) => /^(iot|cognito-identity|secretsmanager|dynamodb):/.test(action))
         // Served by the emulator's data plane with its backend credentials, not evaluated against the role.
         .filter((action) => !['iot:Publish', 'iot:RetainPublish', 'iot:DeleteConnection'].includes(action)),
     );

@@ -8,3 +8,4 @@ export { IotRegistry } from './iot-registry.js';
 export type { IotCertificate } from './iot-registry.js';
 export { AwsApiError } from './aws-api-error.js';
 export type { SecretValues } from './secrets-manager.js';
+export type { DynamoDbBackend } from './dynamodb-proxy.js';
