@@ -9,6 +9,7 @@ import { bundleSize } from './bundle.js';
 import { deliveryRate } from './delivery-rate.js';
 import { dispatch } from './dispatch.js';
 import { emulatorFanout } from './fanout.js';
+import { fleetRenewal } from './fleet-renewal.js';
 import { herd } from './herd.js';
 import { idleMemory } from './idle-memory.js';
 import { latency } from './latency.js';
@@ -27,6 +28,7 @@ export const BENCHMARKS: readonly (readonly [string, (sizes: BenchSizes) => Prom
   ['resubscribe', resubscribeTime],
   ['reconnect-herd', reconnectHerd],
   ['herd-model', herd],
+  ['fleet-renewal', fleetRenewal],
   ['restarts', repeatedRestarts],
   ['bundle-size', bundleSize],
   ['fanout', emulatorFanout],

@@ -183,4 +183,37 @@ describe('the service on the emulated AWS APIs, IAM evaluated against the synthe
     };
     expect(Math.abs(claims.exp * 1000 - expiresAt)).toBeLessThan(5_000);
   });
+
+  it('banning a WEBSOCKET client detaches the player policy from its identity only; unban attaches it again', async () => {
+    const answer = await stack.register({ type: 'WEBSOCKET' });
+    const clientId = String(answer.body.clientId);
+    expect(await attached(clientId)).toEqual([stack.policies.player]);
+    const ban = await stack.admin('PUT', `/admin/users/${encodeURIComponent(clientId)}/status`, { status: 'banned' });
+    expect(ban.status, JSON.stringify(ban.body)).toBe(200);
+    expect(await attached(clientId)).toEqual([]);
+    const unban = await stack.admin('PUT', `/admin/users/${encodeURIComponent(clientId)}/status`, { status: 'active' });
+    expect(unban.status, JSON.stringify(unban.body)).toBe(200);
+    expect(await attached(clientId)).toEqual([stack.policies.player]);
+    const listed = await stack.admin('GET', `/admin/users?search=${encodeURIComponent(clientId)}`);
+    expect(listed.body).toMatchObject({ total: 1 });
+  });
+
+  // Last in the file: it reads the IAM decisions of every test above.
+  it('every action the service role grants was exercised and allowed (the IoT data plane aside)', () => {
+    const granted = new Set(
+      stack.servicePolicies
+        .flatMap((policy) => policy.Statement.flatMap((statement) => statement.Action))
+        .filter((action) => /^(iot|cognito-identity|secretsmanager|dynamodb):/.test(action))
+        // Served by the emulator's data plane with its backend credentials, not evaluated against the role.
+        .filter((action) => !['iot:Publish', 'iot:RetainPublish', 'iot:DeleteConnection'].includes(action)),
+    );
+    const allowed = new Set(
+      stack.apis.decisions.filter((d) => d.allowed && d.principal === stack.service.arn).map((d) => d.action),
+    );
+    expect([...granted].filter((action) => !allowed.has(action))).toEqual([]);
+    // And nothing the role lacks was needed: the one denial is the grant removed on purpose (#26, 6).
+    expect(
+      stack.apis.decisions.filter((d) => !d.allowed && d.principal === stack.service.arn).map((d) => d.action),
+    ).toEqual(['iot:UpdateCertificate']);
+  });
 });

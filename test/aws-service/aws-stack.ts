@@ -3,14 +3,15 @@
  * for one account and region; the service function's settings read from the template's own
  * environment variables; its SDK clients signed with the service role's key and pointed at the
  * emulated AWS APIs, which evaluate every call against the role's policies from the template
- * (intrinsics resolved); DynamoDB on dynalite with the template's table name; the IoT data plane
- * on the emulator. A test drives the Lambda handler with API Gateway events and inspects the
+ * (intrinsics resolved); DynamoDB calls evaluated there too, then served by dynalite (the
+ * template's table name); the IoT data plane on the emulator. A test drives the Lambda handler with API Gateway events and inspects the
  * IoT registry through an operator's SDK client.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IoTClient } from '@aws-sdk/client-iot';
 import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -126,6 +127,7 @@ export async function startAwsStack(): Promise<AwsStack> {
       ],
       dataEndpoint: new URL(emulator.endpoints.iotData).host,
       secrets: { [signing.secretArn]: signing.privateKeyPem },
+      dynamodb: { endpoint: db.endpoint },
     });
     const signedAs = (principal: AwsPrincipal) => ({
       region: AT.region,
@@ -136,6 +138,7 @@ export async function startAwsStack(): Promise<AwsStack> {
     const iot = new IoTClient(signedAs(service));
     const cognito = new CognitoIdentityClient(signedAs(service));
     const secrets = new SecretsManagerClient(signedAs(service));
+    const dynamodb = new DynamoDBClient(signedAs(service));
     const dataPlane = new IoTDataPlaneClient({
       endpoint: emulator.endpoints.iotData,
       region: emulator.region,
@@ -143,7 +146,7 @@ export async function startAwsStack(): Promise<AwsStack> {
       maxAttempts: 1,
     });
     const operatorIot = new IoTClient(signedAs(operator));
-    const ports = await createAwsPorts(settings, { iot, cognito, dynamodb: db.client, dataPlane, secrets });
+    const ports = await createAwsPorts(settings, { iot, cognito, dynamodb, dataPlane, secrets });
     const handler = createServiceHandler(ports);
     const running = { emulator, db, apis };
     return {
@@ -168,7 +171,7 @@ export async function startAwsStack(): Promise<AwsStack> {
         ),
       admin: async (method, path, body) => parsed(await handler(adminEvent(method, path, body))),
       close: async () => {
-        for (const client of [iot, cognito, secrets, dataPlane, operatorIot]) client.destroy();
+        for (const client of [iot, cognito, secrets, dynamodb, dataPlane, operatorIot]) client.destroy();
         await running.apis.close();
         await running.db.close();
         await running.emulator.stop();

@@ -17,6 +17,7 @@ const KEYS = [
   'resubscribe',
   'reconnect-herd',
   'herd-model',
+  'fleet-renewal',
   'restarts',
   'bundle-size',
   'fanout',

@@ -37,7 +37,7 @@ describe('DynamoUserStore (dynalite)', () => {
     expect(await store.get('nobody')).toBeUndefined();
   });
 
-  it('status, grants, last seen and the certificate ARN are updated in place; unknown ids are refused', async () => {
+  it('status, grants and last seen are updated in place; unknown ids are refused', async () => {
     await store.ensure('dev-1', 'OPENSSL');
     expect((await store.setStatus('dev-1', 'banned')).status).toBe('banned');
     const raw = await db.client.send(
@@ -49,8 +49,6 @@ describe('DynamoUserStore (dynalite)', () => {
     expect((await store.setBrokerPublish('dev-1', [])).brokerPublish).toBeUndefined();
     await store.touch('dev-1', new Date('2026-12-01T23:00:00.000Z'));
     expect((await store.get('dev-1'))?.lastSeenAt).toBe('2026-12-01T23:00:00.000Z');
-    await store.setCertificateArn('dev-1', 'arn:aws:iot:eu-west-1:123456789012:cert/abc');
-    expect(await store.certificateArn('dev-1')).toBe('arn:aws:iot:eu-west-1:123456789012:cert/abc');
     await expect(store.setStatus('ghost', 'banned')).rejects.toThrow(/conditional/i);
   });
 

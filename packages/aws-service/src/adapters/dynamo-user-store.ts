@@ -1,7 +1,8 @@
 /**
  * The user table on DynamoDB (the Lumberyard gem's ClientRegistry): hash key `ClientID`, with
  * `Kind` (WEBSOCKET / OPENSSL), `RegistrationStatus` (REGISTERED / BANNED), `CreatedAt`,
- * `LastSeenAt`, `CertificateArn` and `BrokerPublish`. A new user is one conditional write keyed
+ * `LastSeenAt` and `BrokerPublish` (a client's certificates are the principals of its IoT thing,
+ * not a column here). A new user is one conditional write keyed
  * by the id, so concurrent registrations of one id across Lambda instances make one record.
  * Service tokens live in the same table under `#token#<sha256>` keys (a client id never starts
  * with `#`), holding only the hash, never a usable token.
@@ -118,16 +119,6 @@ export class DynamoUserStore implements UserStore, TokenStore {
   /** Records a connection (last seen). */
   async touch(id: string, at: Date): Promise<void> {
     await this.#update(id, 'SET LastSeenAt = :v', { ':v': { S: at.toISOString() } });
-  }
-
-  /** The ARN of the client's certificate (OPENSSL), or undefined. */
-  async certificateArn(id: string): Promise<string | undefined> {
-    return (await this.#item(id))?.CertificateArn?.S;
-  }
-
-  /** Keeps the ARN of the certificate issued to the client. */
-  async setCertificateArn(id: string, arn: string): Promise<void> {
-    await this.#update(id, 'SET CertificateArn = :v', { ':v': { S: arn } });
   }
 
   async issue(clientId: string): Promise<string> {

@@ -32,6 +32,12 @@ export async function signedCaller(
   deps: { readonly region: string; readonly service: string; readonly now: number },
 ): Promise<AwsPrincipal> {
   const authorization = request.headers.authorization;
+  if (authorization === undefined)
+    throw new AwsApiError(
+      'MissingAuthenticationTokenException',
+      403,
+      'Missing Authentication Token: sign the request with SigV4 (the AWS SDK does).',
+    );
   const accessKeyId = CREDENTIAL.exec(typeof authorization === 'string' ? authorization : '')?.[1];
   const principal = accessKeyId === undefined ? undefined : principals.get(accessKeyId);
   if (principal === undefined)

@@ -4,6 +4,7 @@
  * operation names the IAM action and the resource ARN AWS evaluates, so the caller's policies
  * decide before the operation runs.
  */
+import { randomUUID } from 'node:crypto';
 import { AwsApiError } from './aws-api-error.js';
 import type { IamRequest } from './iam-authorizer.js';
 import type { IotRegistry } from './iot-registry.js';
@@ -108,7 +109,7 @@ export function iotOperations({ registry, iotArn, dataEndpoint }: IotControlPlan
       iam: ({ params }) => ({ action: 'iot:CreateThing', resource: `${iotArn}:thing/${params[0] ?? ''}` }),
       run: ({ params }) => {
         const name = params[0] ?? '';
-        return { thingName: name, thingArn: registry.createThing(name), thingId: name };
+        return { thingName: name, thingArn: registry.createThing(name), thingId: randomUUID() };
       },
     },
     {

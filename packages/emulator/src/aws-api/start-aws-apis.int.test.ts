@@ -181,6 +181,9 @@ describe('the emulated IoT control plane and Cognito developer identities (real 
       name: 'UnrecognizedClientException',
     });
     stranger.destroy();
+    const unsigned = await fetch(`${apis.endpoint}/endpoint`);
+    expect(unsigned.status).toBe(403);
+    expect(unsigned.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
     await expect(iot.send(new ListThingsCommand({}))).rejects.toMatchObject({
       name: 'UnknownOperationException',
       message: expect.stringContaining('GET /things'),

@@ -2,7 +2,8 @@
  * The AWS control-plane APIs the service's adapters call, emulated on one HTTP endpoint that the
  * real AWS SDK v3 clients reach through `endpoint`: the IoT control plane (REST-JSON, SigV4
  * service `iot`), Cognito developer identities (JSON 1.1, service `cognito-identity`) and
- * Secrets Manager's `GetSecretValue` (JSON 1.1, service `secretsmanager`). Every
+ * Secrets Manager's `GetSecretValue` (JSON 1.1, service `secretsmanager`), and DynamoDB forwarded
+ * to a DynamoDB-compatible backend once allowed (JSON 1.0, service `dynamodb`). Every
  * request is SigV4-verified against the principal whose key signed it, then evaluated by IAM
  * against that principal's policies; a denial is `AccessDeniedException` naming the action and
  * resource, an operation not served is `UnknownOperationException`.
@@ -13,6 +14,7 @@ import { AwsApiError, sendAws, sendAwsError, unknownOperation, type AwsProtocol 
 import { signedCaller, type AwsPrincipal } from './aws-principals.js';
 import { DeveloperIdentities, type DeveloperIdentityPool, type JsonOperation } from './cognito-developer-identities.js';
 import { authorizeIam, type IamRequest } from './iam-authorizer.js';
+import { dynamoDbIam, forwardToDynamoDb, type DynamoDbBackend } from './dynamodb-proxy.js';
 import { iotOperations } from './iot-control-plane.js';
 import { IotRegistry } from './iot-registry.js';
 import { secretOperations, type SecretValues } from './secrets-manager.js';
@@ -31,6 +33,8 @@ export interface AwsApisOptions {
   readonly identityPools: readonly DeveloperIdentityPool[];
   /** Secrets by complete ARN. @default none */
   readonly secrets?: SecretValues;
+  /** A DynamoDB-compatible backend that allowed DynamoDB calls are forwarded to. @default none: DynamoDB calls are unknown */
+  readonly dynamodb?: DynamoDbBackend;
   /** What `DescribeEndpoint` answers (the data endpoint's host). @default `localhost` */
   readonly dataEndpoint?: string;
 }
@@ -41,8 +45,20 @@ export interface RunningAwsApis {
   readonly endpoint: string;
   /** The IoT registry (certificates, things, policy attachments), for inspection. */
   readonly registry: IotRegistry;
+  /** Every IAM decision made, in order (the last 10,000): who asked what, and the answer. */
+  readonly decisions: readonly IamDecision[];
   close(): Promise<void>;
 }
+
+/** One IAM decision of the emulated APIs. */
+export interface IamDecision {
+  readonly principal: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly allowed: boolean;
+}
+
+const MAX_DECISIONS = 10_000;
 
 /** AWS's largest request to these operations is far below this. */
 const MAX_BODY_BYTES = 65_536;
@@ -50,6 +66,7 @@ const MAX_BODY_BYTES = 65_536;
 const JSON_SERVICES = [
   { prefix: 'AWSCognitoIdentityService.', service: 'cognito-identity', title: 'Cognito Identity' },
   { prefix: 'secretsmanager.', service: 'secretsmanager', title: 'Secrets Manager' },
+  { prefix: 'DynamoDB_20120810.', service: 'dynamodb', title: 'DynamoDB' },
 ] as const;
 type JsonService = (typeof JSON_SERVICES)[number];
 
@@ -86,11 +103,12 @@ export async function startAwsApis(options: AwsApisOptions): Promise<RunningAwsA
   const iotArn = `arn:${partition}:iot:${region}:${account}`;
   const registry = new IotRegistry(iotArn, options.iotPolicyNames);
   const iot = iotOperations({ registry, iotArn, dataEndpoint: options.dataEndpoint ?? 'localhost' });
-  const jsonOperations: Record<JsonService['service'], Record<string, JsonOperation>> = {
+  const jsonOperations: Record<Exclude<JsonService['service'], 'dynamodb'>, Record<string, JsonOperation>> = {
     'cognito-identity': new DeveloperIdentities(options.identityPools, { partition, region, account }).operations(),
     secretsmanager: secretOperations(options.secrets ?? {}),
   };
   const principals = new Map(options.principals.map((principal) => [principal.accessKeyId, principal]));
+  const decisions: IamDecision[] = [];
 
   const handle = async (
     request: IncomingMessage,
@@ -105,10 +123,40 @@ export async function startAwsApis(options: AwsApisOptions): Promise<RunningAwsA
       principals,
       { region, service: json?.service ?? 'iot', now: Date.now() },
     );
-    const run = async (iam: IamRequest, operation: () => unknown): Promise<void> => {
-      await authorizeIam(caller, iam, account);
-      sendAws(response, protocol, 200, await operation());
+    const run = async (
+      iam: IamRequest,
+      operation: () => unknown,
+      answer: (result: unknown) => Promise<void> | void = (result) => sendAws(response, protocol, 200, result),
+    ): Promise<void> => {
+      const record = (allowed: boolean): void => {
+        decisions.push({ principal: caller.arn, action: iam.action, resource: iam.resource, allowed });
+        if (decisions.length > MAX_DECISIONS) decisions.shift();
+      };
+      try {
+        await authorizeIam(caller, iam, account);
+      } catch (error) {
+        record(false);
+        throw error;
+      }
+      record(true);
+      await answer(await operation());
     };
+    if (json?.service === 'dynamodb') {
+      const backend = options.dynamodb;
+      const name = String(request.headers['x-amz-target']).slice(json.prefix.length);
+      if (backend === undefined) throw unknownOperation(`DynamoDB ${name.slice(0, 64)} (no DynamoDB backend given)`);
+      const iam = dynamoDbIam(name, parseObject(body), { partition, region, account });
+      await run(
+        iam,
+        async () => undefined,
+        async () => {
+          const answer = await forwardToDynamoDb(backend, request.headers, body);
+          response.writeHead(answer.status, { 'content-type': answer.contentType });
+          response.end(answer.body);
+        },
+      );
+      return;
+    }
     if (json !== undefined) {
       const name = String(request.headers['x-amz-target']).slice(json.prefix.length);
       const operations = jsonOperations[json.service];
@@ -148,6 +196,7 @@ export async function startAwsApis(options: AwsApisOptions): Promise<RunningAwsA
   return {
     endpoint: `http://127.0.0.1:${port}`,
     registry,
+    decisions,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
