@@ -11,9 +11,9 @@
  * else the previous commit (on `main` before the first release). Exits 1 naming each package
  * without one, and the files that made it need one.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { git, reviewBase } from './review-range.js';
 
 /** The `packages/` directory a changed file makes need a changeset, or undefined. */
 export function userVisiblePackageDir(path: string): string | undefined {
@@ -51,30 +51,6 @@ export function missingChangesets(
   return missing;
 }
 
-const git = (...args: string[]): string =>
-  execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-const tryGit = (...args: string[]): string | undefined => {
-  try {
-    return git(...args);
-  } catch {
-    return undefined;
-  }
-};
-
-function base(): { ref: string; why: string } | undefined {
-  const fromEnv = process.env['CHANGESET_BASE'];
-  if (fromEnv) return { ref: fromEnv, why: '$CHANGESET_BASE' };
-  const head = git('rev-parse', 'HEAD');
-  for (const main of ['origin/main', 'main']) {
-    const mergeBase = tryGit('merge-base', 'HEAD', main);
-    if (mergeBase !== undefined && mergeBase !== head) return { ref: mergeBase, why: `the merge base with ${main}` };
-  }
-  const release = tryGit('describe', '--tags', '--abbrev=0', '--match', '@webcomm/*@*');
-  if (release) return { ref: release, why: `the last release (${release})` };
-  const previous = tryGit('rev-parse', '--verify', '--quiet', 'HEAD^');
-  return previous === undefined ? undefined : { ref: previous, why: 'the previous commit (no release yet)' };
-}
-
 function packageNames(): Map<string, string> {
   const names = new Map<string, string>();
   for (const dir of existsSync('packages') ? readdirSync('packages') : []) {
@@ -90,7 +66,7 @@ function packageNames(): Map<string, string> {
 }
 
 function main(): number {
-  const range = base();
+  const range = reviewBase();
   if (range === undefined) {
     console.log('check-changeset: a single commit, nothing to compare with.');
     return 0;

@@ -349,6 +349,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         websocket: resolved.secureWebSocket
           ? { host: resolved.advertisedHost, port: ports.https, url: endpoints.wss }
           : { host: resolved.advertisedHost, port: ports.http, url: endpoints.ws },
+        secureWebsocket: { host: resolved.advertisedHost, port: ports.https, url: endpoints.wss },
         mutualTls: { host: resolved.advertisedHost, port: ports.mqtts },
         cognito: endpoints.cognito,
       },

@@ -132,6 +132,11 @@ export interface PublishPort {
 /** Where the registration answer points clients. */
 export interface ServiceEndpoints {
   readonly websocket: { readonly host: string; readonly port: number; readonly url: string };
+  /**
+   * For a registration that came over TLS, when `websocket` is plain `ws://`: a page served over
+   * HTTPS may not open `ws://` (mixed content), so it gets this `wss://` endpoint instead.
+   */
+  readonly secureWebsocket?: { readonly host: string; readonly port: number; readonly url: string };
   readonly mutualTls: { readonly host: string; readonly port: number };
   /** The Cognito Identity endpoint when it is not AWS's default for the region (the emulator's). */
   readonly cognito?: string;

@@ -151,7 +151,7 @@ export function createRegisterHandler(
         const openId = await identities.openIdToken(identityId);
         return {
           ...base,
-          endpoint: endpoints.websocket,
+          endpoint: (request.secure === true ? endpoints.secureWebsocket : undefined) ?? endpoints.websocket,
           identityPoolId: identities.identityPoolId,
           identityId,
           ...(endpoints.cognito === undefined ? {} : { cognitoEndpoint: endpoints.cognito }),

@@ -18,6 +18,8 @@ export interface ServiceRequest {
   readonly query: URLSearchParams;
   /** Headers by lower-case name. */
   readonly headers: Readonly<Record<string, string | undefined>>;
+  /** True when the request came over TLS (HTTPS). @default false */
+  readonly secure?: boolean;
   /** The caller's address (IPv4-mapped IPv6 written as IPv4), for per-address rate limits. */
   readonly sourceAddress: string;
   /** Who the platform authenticated before the route code ran (AWS: the IAM caller of an `/admin` route), if anyone. */

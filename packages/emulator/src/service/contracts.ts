@@ -135,6 +135,8 @@ export interface BrokerControl {
 /** Endpoints the registration answer points clients at. */
 export interface AdvertisedEndpoints {
   readonly websocket: { host: string; port: number; url: string };
+  /** For registrations over HTTPS: `wss://` (see `ServiceEndpoints.secureWebsocket`). */
+  readonly secureWebsocket?: { host: string; port: number; url: string };
   readonly mutualTls: { host: string; port: number };
   /** The Cognito Identity endpoint URL. */
   readonly cognito: string;

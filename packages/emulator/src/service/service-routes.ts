@@ -67,6 +67,7 @@ export function toServiceRequest(request: IncomingMessage): ServiceRequest {
     path: question < 0 ? target : target.slice(0, question),
     query: new URLSearchParams(question < 0 ? '' : target.slice(question + 1)),
     headers,
+    secure: (request.socket as { encrypted?: boolean }).encrypted === true,
     sourceAddress: sourceAddress(request.socket.remoteAddress),
     readJson: (maxBytes) => readJson(request, maxBytes),
   };

@@ -1,8 +1,8 @@
 /**
- * scripts/check-changeset.ts (run by .ci/run) in a throwaway git repository: a branch that
- * changes a package's source needs a changeset naming it (or an empty one); tests, other
- * packages' changesets and files outside packages/ do not count; on main it compares with the
- * last release tag.
+ * scripts/check-changeset.ts and check-commits.ts (run by .ci/run) in a throwaway git repository:
+ * a branch that changes a package's source needs a changeset naming it (or an empty one); tests,
+ * other packages' changesets and files outside packages/ do not count; on main it compares with
+ * the last release tag. Commit subjects on the branch are at most 72 characters.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const script = join(root, 'scripts/check-changeset.ts');
+const scripts = join(root, 'scripts');
 // tsx by path: the script runs in the throwaway repository, where `--import tsx` would not resolve.
 const tsx = pathToFileURL(createRequire(join(root, 'package.json')).resolve('tsx')).href;
 
@@ -35,10 +35,14 @@ function commit(message: string): void {
   git('add', '-A');
   git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', message);
 }
-function check(): { code: number | null; output: string } {
+function check(script = 'check-changeset.ts'): { code: number | null; output: string } {
   const env = { ...process.env };
-  delete env['CHANGESET_BASE'];
-  const result = spawnSync(process.execPath, ['--import', tsx, script], { cwd: repo, encoding: 'utf8', env });
+  delete env['REVIEW_BASE'];
+  const result = spawnSync(process.execPath, ['--import', tsx, join(scripts, script)], {
+    cwd: repo,
+    encoding: 'utf8',
+    env,
+  });
   return { code: result.status, output: result.stdout + result.stderr };
 }
 
@@ -105,5 +109,17 @@ describe('scripts/check-changeset.ts', () => {
     const { code, output } = check();
     expect(code).toBe(1);
     expect(output).toContain('since the last release (@webcomm/node@0.1.0)');
+  });
+
+  it('check-commits: a subject over 72 characters fails, naming the commit; 72 passes', () => {
+    repository();
+    write('docs/a.md', 'a\n');
+    commit(`docs: ${'x'.repeat(66)}`); // 72 characters
+    expect(check('check-commits.ts')).toMatchObject({ code: 0, output: expect.stringContaining('1 commits') });
+    write('docs/b.md', 'b\n');
+    commit(`docs: ${'y'.repeat(67)}`);
+    const { code, output } = check('check-commits.ts');
+    expect(code).toBe(1);
+    expect(output).toMatch(/check-commits: [0-9a-f]+'s subject is 73 characters \(at most 72\)/);
   });
 });
