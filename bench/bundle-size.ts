@@ -29,7 +29,7 @@
  * (`engine: mqttJsEngine`). Goal: ≤ 40 KB min+gz.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
@@ -235,7 +235,8 @@ async function start(serviceUrl) {
 }
 void start(location.origin);`,
   'mqtt.js': `
-import { connectToService, mqttJsEngine } from '@webcomm/browser';
+import { connectToService } from '@webcomm/browser';
+import { mqttJsEngine } from '@webcomm/core/mqttjs';
 async function start(serviceUrl) {
   const { client } = await connectToService({ serviceUrl, publishChannels: ['chat'], engine: mqttJsEngine });
   await client.subscribe('news', (message) => console.log(message));
@@ -288,7 +289,14 @@ export async function measurePacked(): Promise<Row[]> {
 export async function measurePackedAll(): Promise<{ rows: Row[]; games: GameRow[] }> {
   const project = mkdtempSync(join(tmpdir(), 'webcomm-bundle-'));
   try {
-    const dependencies: Record<string, string> = {};
+    // MQTT.js is an opt-in engine: the game on it needs core's optional peers, as an app would.
+    const dependencies: Record<string, string> = {
+      ...(
+        JSON.parse(readFileSync(join(root, 'packages', 'core', 'package.json'), 'utf8')) as {
+          peerDependencies: Record<string, string>;
+        }
+      ).peerDependencies,
+    };
     for (const dir of readdirSync(join(root, 'packages'))) {
       if (dir === 'emulator') continue; // not a browser package
       const out = execFileSync('pnpm', ['pack', '--pack-destination', project], {

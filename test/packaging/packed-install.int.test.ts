@@ -55,7 +55,16 @@ beforeAll(() => {
       entries: exportEntries(manifest),
     });
   }
-  const dependencies = Object.fromEntries(packed.map((p) => [p.name, `file:${p.tarball}`]));
+  // MQTT.js is an opt-in engine: an app that picks it installs core's optional peers, as here.
+  const corePeers = (
+    JSON.parse(readFileSync(join(root, 'packages', 'core', 'package.json'), 'utf8')) as {
+      peerDependencies: Record<string, string>;
+    }
+  ).peerDependencies;
+  const dependencies = {
+    ...corePeers,
+    ...Object.fromEntries(packed.map((p) => [p.name, `file:${p.tarball}`])),
+  };
   writeFileSync(
     join(project, 'package.json'),
     JSON.stringify({ name: 'packed-consumer', private: true, dependencies }),
@@ -162,7 +171,7 @@ describe('packed packages install with npm', () => {
 
   it('an app that picks mqttJsEngine gets MQTT.js with the shared stream packages, still one copy of core', async () => {
     const { text, inputs } = await bundleApp(
-      "export { createBrowserClient, mqttJsEngine } from '@webcomm/browser'; export { WebcommClient } from '@webcomm/core';",
+      "export { createBrowserClient } from '@webcomm/browser'; export { mqttJsEngine } from '@webcomm/core/mqttjs'; export { WebcommClient } from '@webcomm/core';",
     );
     expect(text.split('webcomm.error').length).toBe(2);
     expect(inputs.filter((input) => input.endsWith('@webcomm/core/dist/browser/mqttjs.js'))).toHaveLength(1);

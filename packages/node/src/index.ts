@@ -7,8 +7,7 @@
 // The public API of @webcomm/core (its index is the curated list, guarded by test/api), so this
 // is the only import an app needs.
 export * from '@webcomm/core';
-// The MQTT.js engine (its own core entry: a browser bundle that does not use it drops it).
-export { mqttJsEngine } from '@webcomm/core/mqttjs';
+// MQTT.js is an opt-in engine, not re-exported: `@webcomm/core/mqttjs` (install `mqtt` for it).
 
 // From @webcomm/aws: credentials and signing for the SigV4 WebSocket and custom authorizers.
 export {
