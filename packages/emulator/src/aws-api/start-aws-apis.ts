@@ -133,23 +133,20 @@ export async function startAwsApis(options: AwsApisOptions): Promise<RunningAwsA
       principals,
       { region, service: json?.service ?? (dataPlane ? 'iotdata' : 'iot'), now: Date.now() },
     );
-    const run = async (
-      iam: IamRequest,
-      operation: () => unknown,
-      answer: (result: unknown) => Promise<void> | void = (result) => sendAws(response, protocol, 200, result),
-    ): Promise<void> => {
-      const record = (allowed: boolean): void => {
-        decisions.push({ principal: caller.arn, action: iam.action, resource: iam.resource, allowed });
-        if (decisions.length > MAX_DECISIONS) decisions.shift();
-      };
+    /** IAM's decision for the caller, recorded; throws AccessDeniedException when denied. */
+    const authorize = async (iam: IamRequest): Promise<void> => {
+      let allowed = false;
       try {
         await authorizeIam(caller, iam, account);
-      } catch (error) {
-        record(false);
-        throw error;
+        allowed = true;
+      } finally {
+        decisions.push({ principal: caller.arn, action: iam.action, resource: iam.resource, allowed });
+        if (decisions.length > MAX_DECISIONS) decisions.shift();
       }
-      record(true);
-      await answer(await operation());
+    };
+    const relay = (answer: { status: number; headers: Record<string, string>; body: string }): void => {
+      response.writeHead(answer.status, answer.headers);
+      response.end(answer.body);
     };
     if (dataPlane) {
       const method = request.method ?? 'GET';
@@ -157,44 +154,16 @@ export async function startAwsApis(options: AwsApisOptions): Promise<RunningAwsA
       const backend = options.iotData;
       if (checks === undefined || backend === undefined)
         throw unknownOperation(`IoT data plane ${method} ${url.pathname.slice(0, 128)}`);
-      for (const check of checks.slice(0, -1))
-        await run(
-          check,
-          () => undefined,
-          () => undefined,
-        );
-      await run(
-        checks.at(-1) as IamRequest,
-        () => undefined,
-        async () => {
-          const answer = await forwardToIotData(backend, {
-            method,
-            path: url.pathname,
-            query: url.searchParams,
-            headers: request.headers,
-            body,
-          });
-          response.writeHead(answer.status, answer.headers);
-          response.end(answer.body);
-        },
-      );
-      return;
+      for (const check of checks) await authorize(check);
+      const forward = { method, path: url.pathname, query: url.searchParams, headers: request.headers, body };
+      return relay(await forwardToIotData(backend, forward));
     }
     if (json?.service === 'dynamodb') {
       const backend = options.dynamodb;
       const name = String(request.headers['x-amz-target']).slice(json.prefix.length);
       if (backend === undefined) throw unknownOperation(`DynamoDB ${name.slice(0, 64)} (no DynamoDB backend given)`);
-      const iam = dynamoDbIam(name, parseObject(body), { partition, region, account });
-      await run(
-        iam,
-        async () => undefined,
-        async () => {
-          const answer = await forwardToDynamoDb(backend, request.headers, body);
-          response.writeHead(answer.status, { 'content-type': answer.contentType });
-          response.end(answer.body);
-        },
-      );
-      return;
+      await authorize(dynamoDbIam(name, parseObject(body), { partition, region, account }));
+      return relay(await forwardToDynamoDb(backend, request.headers, body));
     }
     if (json !== undefined) {
       const name = String(request.headers['x-amz-target']).slice(json.prefix.length);
@@ -202,7 +171,8 @@ export async function startAwsApis(options: AwsApisOptions): Promise<RunningAwsA
       const operation = Object.hasOwn(operations, name) ? operations[name] : undefined;
       if (operation === undefined) throw unknownOperation(`${json.title} ${name.slice(0, 64)}`);
       const input = parseObject(body);
-      return run(operation.iam(input), () => operation.run(input));
+      await authorize(operation.iam(input));
+      return sendAws(response, protocol, 200, await operation.run(input));
     }
     for (const operation of iot) {
       const match = request.method === operation.method ? operation.path.exec(url.pathname) : null;
@@ -213,7 +183,8 @@ export async function startAwsApis(options: AwsApisOptions): Promise<RunningAwsA
         headers: request.headers,
         body: parseObject(body),
       };
-      return run(operation.iam(rest), () => operation.run(rest));
+      await authorize(operation.iam(rest));
+      return sendAws(response, protocol, 200, await operation.run(rest));
     }
     throw unknownOperation(`IoT ${request.method ?? ''} ${url.pathname.slice(0, 128)}`);
   };
