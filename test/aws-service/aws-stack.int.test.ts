@@ -198,22 +198,39 @@ describe('the service on the emulated AWS APIs, IAM evaluated against the synthe
     expect(listed.body).toMatchObject({ total: 1 });
   });
 
+  it('the operator publishes on a retained channel (iot:Publish and iot:RetainPublish) and kicks a client; without RetainPublish the publish is denied', async () => {
+    const published = await stack.admin('POST', '/admin/publish', { channel: 'content-updates', message: { v: 1 } });
+    expect(published.status, JSON.stringify(published.body)).toBe(200);
+    const kick = await stack.admin('DELETE', '/admin/connections/nobody-connected');
+    expect(kick).toMatchObject({ status: 404, body: { error: { code: 'NOT_CONNECTED' } } });
+    stack.service.policies = without('iot:RetainPublish');
+    try {
+      const denied = await stack.admin('POST', '/admin/publish', { channel: 'content-updates', message: { v: 2 } });
+      expect(denied.status).toBe(500);
+      expect(stack.apis.decisions.at(-1)).toMatchObject({
+        action: 'iot:RetainPublish',
+        resource: 'arn:aws:iot:eu-west-1:123456789012:topic/webcomm/local/content-updates',
+        allowed: false,
+      });
+    } finally {
+      stack.service.policies = stack.servicePolicies;
+    }
+  });
+
   // Last in the file: it reads the IAM decisions of every test above.
-  it('every action the service role grants was exercised and allowed (the IoT data plane aside)', () => {
+  it('every action the service role grants was exercised and allowed', () => {
     const granted = new Set(
       stack.servicePolicies
         .flatMap((policy) => policy.Statement.flatMap((statement) => statement.Action))
-        .filter((action) => /^(iot|cognito-identity|secretsmanager|dynamodb):/.test(action))
-        // Served by the emulator's data plane with its backend credentials, not evaluated against the role.
-        .filter((action) => !['iot:Publish', 'iot:RetainPublish', 'iot:DeleteConnection'].includes(action)),
+        .filter((action) => /^(iot|cognito-identity|secretsmanager|dynamodb):/.test(action)),
     );
     const allowed = new Set(
       stack.apis.decisions.filter((d) => d.allowed && d.principal === stack.service.arn).map((d) => d.action),
     );
     expect([...granted].filter((action) => !allowed.has(action))).toEqual([]);
-    // And nothing the role lacks was needed: the one denial is the grant removed on purpose (#26, 6).
+    // And nothing the role lacks was needed: the denials are the grants removed on purpose.
     expect(
       stack.apis.decisions.filter((d) => !d.allowed && d.principal === stack.service.arn).map((d) => d.action),
-    ).toEqual(['iot:UpdateCertificate']);
+    ).toEqual(['iot:UpdateCertificate', 'iot:RetainPublish']);
   });
 });

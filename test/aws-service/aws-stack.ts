@@ -4,7 +4,7 @@
  * environment variables; its SDK clients signed with the service role's key and pointed at the
  * emulated AWS APIs, which evaluate every call against the role's policies from the template
  * (intrinsics resolved); DynamoDB calls evaluated there too, then served by dynalite (the
- * template's table name); the IoT data plane on the emulator. A test drives the Lambda handler with API Gateway events and inspects the
+ * template's table name); the IoT data plane evaluated there, then served by the emulator's. A test drives the Lambda handler with API Gateway events and inspects the
  * IoT registry through an operator's SDK client.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -128,6 +128,11 @@ export async function startAwsStack(): Promise<AwsStack> {
       dataEndpoint: new URL(emulator.endpoints.iotData).host,
       secrets: { [signing.secretArn]: signing.privateKeyPem },
       dynamodb: { endpoint: db.endpoint },
+      iotData: {
+        endpoint: emulator.endpoints.iotData,
+        region: emulator.region,
+        credentials: emulator.backendCredentials,
+      },
     });
     const signedAs = (principal: AwsPrincipal) => ({
       region: AT.region,
@@ -139,12 +144,7 @@ export async function startAwsStack(): Promise<AwsStack> {
     const cognito = new CognitoIdentityClient(signedAs(service));
     const secrets = new SecretsManagerClient(signedAs(service));
     const dynamodb = new DynamoDBClient(signedAs(service));
-    const dataPlane = new IoTDataPlaneClient({
-      endpoint: emulator.endpoints.iotData,
-      region: emulator.region,
-      credentials: emulator.backendCredentials,
-      maxAttempts: 1,
-    });
+    const dataPlane = new IoTDataPlaneClient(signedAs(service));
     const operatorIot = new IoTClient(signedAs(operator));
     const ports = await createAwsPorts(settings, { iot, cognito, dynamodb, dataPlane, secrets });
     const handler = createServiceHandler(ports);

@@ -30,7 +30,7 @@ export async function forwardToDynamoDb(
   backend: DynamoDbBackend,
   headers: Readonly<Record<string, string | string[] | undefined>>,
   body: Buffer,
-): Promise<{ status: number; contentType: string; body: string }> {
+): Promise<{ status: number; headers: Record<string, string>; body: string }> {
   const pass: Record<string, string> = {};
   for (const name of ['content-type', 'x-amz-target', 'authorization', 'x-amz-date']) {
     const value = headers[name];
@@ -39,7 +39,7 @@ export async function forwardToDynamoDb(
   const answer = await fetch(backend.endpoint, { method: 'POST', headers: pass, body: body.toString('utf8') });
   return {
     status: answer.status,
-    contentType: answer.headers.get('content-type') ?? 'application/x-amz-json-1.0',
+    headers: { 'content-type': answer.headers.get('content-type') ?? 'application/x-amz-json-1.0' },
     body: await answer.text(),
   };
 }

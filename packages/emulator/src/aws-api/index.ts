@@ -9,3 +9,4 @@ export type { IotCertificate } from './iot-registry.js';
 export { AwsApiError } from './aws-api-error.js';
 export type { SecretValues } from './secrets-manager.js';
 export type { DynamoDbBackend } from './dynamodb-proxy.js';
+export type { IotDataBackend } from './iot-data-proxy.js';

@@ -3,7 +3,8 @@
  * real AWS SDK v3 clients reach through `endpoint`: the IoT control plane (REST-JSON, SigV4
  * service `iot`), Cognito developer identities (JSON 1.1, service `cognito-identity`) and
  * Secrets Manager's `GetSecretValue` (JSON 1.1, service `secretsmanager`), and DynamoDB forwarded
- * to a DynamoDB-compatible backend once allowed (JSON 1.0, service `dynamodb`). Every
+ * to a DynamoDB-compatible backend once allowed (JSON 1.0, service `dynamodb`), and the IoT data
+ * plane forwarded to the emulator's once allowed (REST-JSON, service `iotdata`). Every
  * request is SigV4-verified against the principal whose key signed it, then evaluated by IAM
  * against that principal's policies; a denial is `AccessDeniedException` naming the action and
  * resource, an operation not served is `UnknownOperationException`.
@@ -16,6 +17,7 @@ import { DeveloperIdentities, type DeveloperIdentityPool, type JsonOperation } f
 import { authorizeIam, type IamRequest } from './iam-authorizer.js';
 import { dynamoDbIam, forwardToDynamoDb, type DynamoDbBackend } from './dynamodb-proxy.js';
 import { iotOperations } from './iot-control-plane.js';
+import { forwardToIotData, iotDataIam, type IotDataBackend } from './iot-data-proxy.js';
 import { IotRegistry } from './iot-registry.js';
 import { secretOperations, type SecretValues } from './secrets-manager.js';
 
@@ -35,6 +37,8 @@ export interface AwsApisOptions {
   readonly secrets?: SecretValues;
   /** A DynamoDB-compatible backend that allowed DynamoDB calls are forwarded to. @default none: DynamoDB calls are unknown */
   readonly dynamodb?: DynamoDbBackend;
+  /** The emulator's data plane, where allowed `Publish` / `DeleteConnection` calls go. @default none: they are unknown */
+  readonly iotData?: IotDataBackend;
   /** What `DescribeEndpoint` answers (the data endpoint's host). @default `localhost` */
   readonly dataEndpoint?: string;
 }
@@ -49,6 +53,9 @@ export interface RunningAwsApis {
   readonly decisions: readonly IamDecision[];
   close(): Promise<void>;
 }
+
+/** The SigV4 service a request's `Authorization` header is scoped to. */
+const SIGNED_SERVICE = /Credential=[^/,\s]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/;
 
 /** One IAM decision of the emulated APIs. */
 export interface IamDecision {
@@ -118,44 +125,45 @@ export async function startAwsApis(options: AwsApisOptions): Promise<RunningAwsA
     const url = new URL(request.url ?? '/', 'http://localhost');
     const body = await readBody(request);
     const protocol: AwsProtocol = json === undefined ? 'rest-json' : 'json-1.1';
+    // REST calls are the IoT control plane's, or the data plane's when signed for `iotdata`.
+    const dataPlane =
+      json === undefined && SIGNED_SERVICE.exec(String(request.headers.authorization))?.[1] === 'iotdata';
     const caller = await signedCaller(
       { method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: request.headers, body },
       principals,
-      { region, service: json?.service ?? 'iot', now: Date.now() },
+      { region, service: json?.service ?? (dataPlane ? 'iotdata' : 'iot'), now: Date.now() },
     );
-    const run = async (
-      iam: IamRequest,
-      operation: () => unknown,
-      answer: (result: unknown) => Promise<void> | void = (result) => sendAws(response, protocol, 200, result),
-    ): Promise<void> => {
-      const record = (allowed: boolean): void => {
-        decisions.push({ principal: caller.arn, action: iam.action, resource: iam.resource, allowed });
-        if (decisions.length > MAX_DECISIONS) decisions.shift();
-      };
+    /** IAM's decision for the caller, recorded; throws AccessDeniedException when denied. */
+    const authorize = async (iam: IamRequest): Promise<void> => {
+      let allowed = false;
       try {
         await authorizeIam(caller, iam, account);
-      } catch (error) {
-        record(false);
-        throw error;
+        allowed = true;
+      } finally {
+        decisions.push({ principal: caller.arn, action: iam.action, resource: iam.resource, allowed });
+        if (decisions.length > MAX_DECISIONS) decisions.shift();
       }
-      record(true);
-      await answer(await operation());
     };
+    const relay = (answer: { status: number; headers: Record<string, string>; body: string }): void => {
+      response.writeHead(answer.status, answer.headers);
+      response.end(answer.body);
+    };
+    if (dataPlane) {
+      const method = request.method ?? 'GET';
+      const checks = iotDataIam(method, url.pathname, url.searchParams, iotArn);
+      const backend = options.iotData;
+      if (checks === undefined || backend === undefined)
+        throw unknownOperation(`IoT data plane ${method} ${url.pathname.slice(0, 128)}`);
+      for (const check of checks) await authorize(check);
+      const forward = { method, path: url.pathname, query: url.searchParams, headers: request.headers, body };
+      return relay(await forwardToIotData(backend, forward));
+    }
     if (json?.service === 'dynamodb') {
       const backend = options.dynamodb;
       const name = String(request.headers['x-amz-target']).slice(json.prefix.length);
       if (backend === undefined) throw unknownOperation(`DynamoDB ${name.slice(0, 64)} (no DynamoDB backend given)`);
-      const iam = dynamoDbIam(name, parseObject(body), { partition, region, account });
-      await run(
-        iam,
-        async () => undefined,
-        async () => {
-          const answer = await forwardToDynamoDb(backend, request.headers, body);
-          response.writeHead(answer.status, { 'content-type': answer.contentType });
-          response.end(answer.body);
-        },
-      );
-      return;
+      await authorize(dynamoDbIam(name, parseObject(body), { partition, region, account }));
+      return relay(await forwardToDynamoDb(backend, request.headers, body));
     }
     if (json !== undefined) {
       const name = String(request.headers['x-amz-target']).slice(json.prefix.length);
@@ -163,7 +171,8 @@ export async function startAwsApis(options: AwsApisOptions): Promise<RunningAwsA
       const operation = Object.hasOwn(operations, name) ? operations[name] : undefined;
       if (operation === undefined) throw unknownOperation(`${json.title} ${name.slice(0, 64)}`);
       const input = parseObject(body);
-      return run(operation.iam(input), () => operation.run(input));
+      await authorize(operation.iam(input));
+      return sendAws(response, protocol, 200, await operation.run(input));
     }
     for (const operation of iot) {
       const match = request.method === operation.method ? operation.path.exec(url.pathname) : null;
@@ -174,7 +183,8 @@ export async function startAwsApis(options: AwsApisOptions): Promise<RunningAwsA
         headers: request.headers,
         body: parseObject(body),
       };
-      return run(operation.iam(rest), () => operation.run(rest));
+      await authorize(operation.iam(rest));
+      return sendAws(response, protocol, 200, await operation.run(rest));
     }
     throw unknownOperation(`IoT ${request.method ?? ''} ${url.pathname.slice(0, 128)}`);
   };
