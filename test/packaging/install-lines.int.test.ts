@@ -15,7 +15,8 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -170,9 +171,15 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const registry of [released, unreleased]) await new Promise((resolve) => registry?.server.close(resolve));
-  rmSync(scratch, { recursive: true, force: true });
-});
+  for (const registry of [released, unreleased]) {
+    if (registry === undefined) continue;
+    // npm keeps its sockets alive: close them, or close() waits for their idle timeout.
+    registry.server.closeAllConnections();
+    await new Promise((resolve) => registry.server.close(resolve));
+  }
+  // Ten projects' node_modules: minutes on a loaded machine.
+  await rm(scratch, { recursive: true, force: true });
+}, 300_000);
 
 describe('install lines in the docs', () => {
   it('are found (the README has the Node, browser, emulator, backend and packed lines)', () => {
