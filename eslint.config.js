@@ -45,11 +45,7 @@ export default tseslint.config(
   },
   {
     // Over 300 when the rule came in (317-342 lines): held where they are until they are split.
-    files: [
-      'bench/bundle-size.ts',
-      'packages/aws-service/src/cdk/web-communicator.ts',
-      'packages/emulator/src/start-emulator.ts',
-    ],
+    files: ['bench/bundle-size.ts', 'packages/emulator/src/start-emulator.ts'],
     rules: { 'max-lines': ['error', { max: 350, skipBlankLines: true, skipComments: true }] },
   },
   {

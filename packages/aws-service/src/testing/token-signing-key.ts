@@ -5,7 +5,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import type { CustomAuthorizerProps } from '../cdk/web-communicator.js';
+import type { CustomAuthorizerProps } from '../cdk/web-communicator-props.js';
 
 /** The pair, the secret's ARN and the construct props naming them. */
 export interface TestTokenSigningKey {
