@@ -4,8 +4,9 @@
  * dynalite; publish and DeleteConnection through the real IoT data plane SDK against the
  * emulator), with the emulator as the broker and Cognito. A browser-style client
  * (`connectToService`) registers, connects, receives a backend's sendBroadcast, is banned and
- * dropped, and is refused when it reconnects (it learns BANNED from GET /status). Each step's
- * time is printed.
+ * dropped, and is refused when it reconnects (it learns BANNED from GET /status); a service
+ * publish carries a fresh `webcomm-message-id` to MQTT 5 clients (issue 25). Each step's time is
+ * printed.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import {
   connectToService,
   memoryStorage,
   ERROR_CODES,
+  stampedMessageId,
   type ServiceConnection,
   type StateChange,
 } from '@webcomm/browser';
@@ -28,7 +30,9 @@ import {
   type HttpApiHandler,
 } from '@webcomm/aws-service';
 import { silentLogger, startEmulator, type RunningEmulator } from '@webcomm/emulator';
+import { certificateLogin, connect, end, nextMessage, subscribe } from '@webcomm/emulator/testing';
 import { DEFAULT_CHANNELS } from '@webcomm/service';
+import type { IPublishPacket } from 'mqtt';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynaliteTable, type DynaliteTable } from '../../packages/aws-service/src/testing/dynalite-table.js';
@@ -146,6 +150,27 @@ describe('the service on its AWS adapters, end to end (offline)', () => {
       expect((await fetch(`${gateway.url}/admin/users`)).status).toBe(403);
     },
   );
+
+  it('publishes through the data plane with a fresh webcomm-message-id an MQTT 5 client receives', async () => {
+    const login = await certificateLogin(emulator, 'stamp-listener');
+    const listener = await connect(login.url, { ...login.options, protocolVersion: 5 });
+    try {
+      await subscribe(listener, 'webcomm/local/announcements');
+      const ids: (string | undefined)[] = [];
+      for (const round of [1, 2]) {
+        const arrived = nextMessage(listener);
+        const answer = await handler(
+          adminEvent('POST', '/admin/publish', { channel: 'announcements', message: { round } }),
+        );
+        expect(answer.statusCode).toBe(200);
+        ids.push(stampedMessageId((await arrived).packet as IPublishPacket));
+      }
+      expect(ids.every((id) => typeof id === 'string' && id.length >= 16)).toBe(true);
+      expect(ids[0]).not.toBe(ids[1]);
+    } finally {
+      await end(listener);
+    }
+  });
 
   it('the admin API lists users from DynamoDB and an unknown route is 404', async () => {
     const list = await handler(adminEvent('GET', '/admin/users?limit=10'));

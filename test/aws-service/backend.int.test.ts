@@ -2,14 +2,20 @@
  * Backends that push (issue 17, item 3): `sendBroadcast` and `sendToClient` over the IoT data
  * plane's Publish (the real `@aws-sdk/client-iot-data-plane`, against the emulator's data plane)
  * arrive at a webcomm client as decoded channel messages; bad input and refused credentials
- * are typed errors.
+ * are typed errors. Every send carries a fresh `webcomm-message-id` (issue 25) for MQTT 5 clients.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBackend, type Backend } from '@webcomm/aws-service';
 import { silentLogger, startEmulator, type RunningEmulator } from '@webcomm/emulator';
-import { createNodeClient, ERROR_CODES, type NodeClient } from '@webcomm/node';
+import {
+  createNodeClient,
+  ERROR_CODES,
+  MESSAGE_ID_PROPERTY,
+  type NodeClient,
+  type ReceivedMessage,
+} from '@webcomm/node';
 import { DEFAULT_CHANNELS } from '@webcomm/service';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextEvent } from '../helpers/events.js';
@@ -64,6 +70,34 @@ describe('a backend pushing through the IoT data plane', () => {
     await arrived;
     expect(broadcasts).toEqual([{ motd: 'maintenance at 02:00' }]);
     expect(privates).toEqual([{ reward: 'gold', amount: 5 }]);
+  });
+
+  it('stamps every send with a fresh webcomm-message-id an MQTT 5 client receives', async () => {
+    const mqtt5 = await createNodeClient({
+      serviceUrl: emulator.endpoints.http,
+      adminToken: emulator.adminToken,
+      cacheDir: join(dataDir, 'id5'),
+      protocolVersion: 5,
+    });
+    try {
+      await mqtt5.connect();
+      const received: ReceivedMessage[] = [];
+      mqtt5.on('message', (message) => void received.push(message));
+      await mqtt5.subscribe('announcements', () => undefined);
+      await mqtt5.subscribe('private', () => undefined);
+      let arrived = nextEvent(mqtt5, 'message');
+      await backend.sendBroadcast('announcements', { round: 1 });
+      await arrived;
+      arrived = nextEvent(mqtt5, 'message');
+      await backend.sendToClient(mqtt5.registration.clientId, 'private', { round: 2 });
+      await arrived;
+      const ids = received.map((message) => message.properties?.userProperties?.[MESSAGE_ID_PROPERTY]);
+      expect(ids).toHaveLength(2);
+      expect(ids.every((id) => typeof id === 'string' && id.length >= 16)).toBe(true);
+      expect(ids[0]).not.toBe(ids[1]);
+    } finally {
+      await mqtt5.close();
+    }
   });
 
   it('refuses unknown channels, the wrong kind of channel, bad client ids and oversized messages before calling AWS', async () => {

@@ -8,10 +8,9 @@
 import {
   DeleteConnectionCommand,
   IoTDataPlaneClient,
-  PublishCommand,
   type IoTDataPlaneClientConfig,
 } from '@aws-sdk/client-iot-data-plane';
-import { ERROR_CODES, WebcommError } from '@webcomm/core';
+import { ERROR_CODES, newMessageId, WebcommError } from '@webcomm/core';
 import { suggestChannel } from '@webcomm/core/internal';
 import {
   channelTopic,
@@ -20,6 +19,7 @@ import {
   type ChannelConfig,
   type ChannelsConfig,
 } from '@webcomm/service';
+import { DataPlanePublisher } from './adapters/data-plane-ports.js';
 import { dataPlaneError } from './data-plane-error.js';
 
 /** Options of {@link createBackend}. */
@@ -122,16 +122,15 @@ export function createBackend(options: BackendOptions): Backend {
     return channel;
   };
 
+  const publisher = new DataPlanePublisher(client);
   const publish = async (channel: ChannelConfig, clientId: string, message: unknown): Promise<SendResult> => {
     const topic = channelTopic(config, channel, clientId);
-    const payload = encodeChannelMessage(message);
-    try {
-      await client.send(
-        new PublishCommand({ topic, qos, payload, ...(channel.retainLatest === true ? { retain: true } : {}) }),
-      );
-    } catch (error) {
-      throw dataPlaneError(error, `Publish on ${topic}`);
-    }
+    // A fresh id per send: a client delivers the message once even if the broker resends it.
+    await publisher.publish(topic, encodeChannelMessage(message), {
+      qos,
+      retain: channel.retainLatest === true,
+      messageId: newMessageId(),
+    });
     return { channel: channel.name, topic };
   };
 

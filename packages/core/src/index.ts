@@ -33,7 +33,7 @@ export { jsonDecoder, rawDecoder, type DecodeOption, type Decoder } from './inbo
 export { silentLogger, type LogFields, type LogLevel, type Logger } from './util/logger.js';
 export type { Clock, TimerHandle } from './util/clock.js';
 export { IOT_CORE_LIMITS, type TopicLimits } from './inbound/topic-rules.js';
-export { MESSAGE_ID_PROPERTY, stampedMessageId } from './inbound/message-id.js';
+export { MESSAGE_ID_PROPERTY, newMessageId, stampedMessageId } from './inbound/message-id.js';
 
 // Errors users match on.
 export {

@@ -31,6 +31,7 @@ export type {
   PublishPort,
   ServiceEndpoints,
   ServicePorts,
+  ServicePublishOptions,
   TokenSigner,
   TokenStore,
   UserStore,

@@ -120,13 +120,23 @@ export interface MessagePublisher {
   readonly principalId: string;
 }
 
+/** How the service publishes one message. */
+export interface ServicePublishOptions {
+  readonly qos: 0 | 1;
+  readonly retain?: boolean;
+  /** The client the message is published for (`POST /publish`); absent for the service's own. */
+  readonly publisher?: MessagePublisher;
+  /**
+   * The message's id, fresh for each publish: an adapter sends it as the MQTT 5 user property
+   * `MESSAGE_ID_PROPERTY` (`webcomm-message-id`), so a client delivers the message once even
+   * when the broker resends it under a new packet id. 3.1.1 subscribers never see it.
+   */
+  readonly messageId: string;
+}
+
 /** Publishes as the service (no client policy applies). */
 export interface PublishPort {
-  publish(
-    topic: string,
-    payload: Uint8Array,
-    options: { qos: 0 | 1; retain?: boolean; publisher?: MessagePublisher },
-  ): Promise<void>;
+  publish(topic: string, payload: Uint8Array, options: ServicePublishOptions): Promise<void>;
 }
 
 /** Where the registration answer points clients. */

@@ -21,7 +21,7 @@
  * "Operator" is the platform's decision (`isOperator`): the emulator's admin token, IAM
  * authorization of the API Gateway route on AWS.
  */
-import type { PublishRequest, UserStatus } from '@webcomm/core';
+import { newMessageId, type PublishRequest, type UserStatus } from '@webcomm/core';
 import { encodeChannelMessage, jsonBytes, MAX_MESSAGE_BYTES } from './channel-message.js';
 import { clientStatusRoute } from './client-status-route.js';
 import { HttpProblem } from './http-problem.js';
@@ -115,6 +115,7 @@ export function createServiceApi(ports: ServicePorts, options: ServiceApiOptions
     await publisher.publish(channel.topic, encodeChannelMessage(message), {
       qos: 1,
       publisher: { clientId, principalId: clientId },
+      messageId: newMessageId(),
     });
     return ok({ published: true, channel: channel.name, topic: channel.topic });
   };
@@ -218,7 +219,7 @@ export function createServiceApi(ports: ServicePorts, options: ServiceApiOptions
     const qos = (body as { qos?: unknown } | null)?.qos ?? 1;
     if (qos !== 0 && qos !== 1)
       throw new HttpProblem(400, 'BAD_REQUEST', 'Field "qos" must be 0 or 1 (IoT Core has no QoS 2).');
-    await publisher.publish(channel.topic, encodeChannelMessage(message), { qos, retain });
+    await publisher.publish(channel.topic, encodeChannelMessage(message), { qos, retain, messageId: newMessageId() });
     return ok({ published: true, channel: channel.name, topic: channel.topic });
   };
 

@@ -5,10 +5,15 @@
  * is empty on AWS (fleet indexing could answer it; not wired).
  */
 import { DeleteConnectionCommand, PublishCommand, type IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane';
-import type { BrokerAdminPort, PublishPort } from '@webcomm/service';
+import { MESSAGE_ID_PROPERTY } from '@webcomm/core';
+import type { BrokerAdminPort, PublishPort, ServicePublishOptions } from '@webcomm/service';
 import { dataPlaneError } from '../data-plane-error.js';
 
-/** `PublishPort` over `Publish`. */
+/**
+ * `PublishPort` over `Publish`. The message id goes out as an MQTT 5 user property: the data
+ * plane takes them as a JSON array of one-key objects (the SDK base64-encodes it into the
+ * `x-amz-mqtt5-user-properties` header); IoT Core passes them to MQTT 5 subscribers only.
+ */
 export class DataPlanePublisher implements PublishPort {
   readonly #client: IoTDataPlaneClient;
 
@@ -16,10 +21,16 @@ export class DataPlanePublisher implements PublishPort {
     this.#client = client;
   }
 
-  async publish(topic: string, payload: Uint8Array, options: { qos: 0 | 1; retain?: boolean }): Promise<void> {
+  async publish(topic: string, payload: Uint8Array, options: ServicePublishOptions): Promise<void> {
     try {
       await this.#client.send(
-        new PublishCommand({ topic, payload, qos: options.qos, ...(options.retain === true ? { retain: true } : {}) }),
+        new PublishCommand({
+          topic,
+          payload,
+          qos: options.qos,
+          ...(options.retain === true ? { retain: true } : {}),
+          userProperties: JSON.stringify([{ [MESSAGE_ID_PROPERTY]: options.messageId }]),
+        }),
       );
     } catch (error) {
       throw dataPlaneError(error, `Publish on ${topic}`);

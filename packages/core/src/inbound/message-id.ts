@@ -9,8 +9,9 @@ import type { ReceivedMessage } from '../events.js';
  * (`x-amz-mqtt5-user-properties`) without decoding anything. MQTT 3.1.1 has no properties:
  * there, content versions (`watchContent`) or an id in the payload give idempotence.
  *
- * The client stamps its own QoS 1 broker publishes over MQTT 5 with it; a backend that wants its
- * messages delivered once stamps them too (any unique string, e.g. a UUID).
+ * The client stamps its own QoS 1 broker publishes over MQTT 5 with it, the service and
+ * `createBackend()` stamp everything they publish; a backend of your own that wants its messages
+ * delivered once stamps them too (any unique string: `newMessageId()`, a UUID).
  */
 export const MESSAGE_ID_PROPERTY = 'webcomm-message-id';
 
@@ -21,7 +22,7 @@ export function stampedMessageId(message: Pick<ReceivedMessage, 'properties'>): 
   return first === undefined || first === '' ? undefined : first;
 }
 
-/** A new message id: 16 random bytes as base64url (22 characters). */
+/** A new message id (`MESSAGE_ID_PROPERTY`): 16 random bytes as base64url (22 characters). */
 export function newMessageId(): string {
   const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
   let binary = '';

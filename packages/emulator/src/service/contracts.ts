@@ -8,6 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ChannelInfo, ConnectionType, UserStatus } from '@webcomm/core';
 import type { UserRecord } from '@webcomm/core/internal';
+import type { MessageProperties } from '../broker/message-properties.js';
 
 /** The user table (embedded database under the data directory). */
 export interface UserDirectory {
@@ -104,12 +105,13 @@ export interface MessagePublisher {
 export interface BrokerControl {
   /**
    * Publishes as the service (bypasses client policies). `publisher`: the client the service
-   * publishes for (`POST /publish`), so server-side rules see who sent it.
+   * publishes for (`POST /publish`), so server-side rules see who sent it. `properties`: MQTT 5
+   * properties for MQTT 5 subscribers (the message id the service stamps).
    */
   publish(
     topic: string,
     payload: Uint8Array,
-    options?: { qos?: 0 | 1; retain?: boolean; publisher?: MessagePublisher },
+    options?: { qos?: 0 | 1; retain?: boolean; publisher?: MessagePublisher; properties?: MessageProperties },
   ): Promise<void>;
   /** Drops every live connection of this principal; returns how many were dropped. */
   disconnectPrincipal(principalId: string, reason: string): number;

@@ -4,7 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RegistrationResponse, ServiceErrorBody } from '@webcomm/core';
+import { stampedMessageId, type RegistrationResponse, type ServiceErrorBody } from '@webcomm/core';
+import type { IClientOptions, IPublishPacket } from 'mqtt';
 import type { UserRecord } from '@webcomm/core/internal';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFixture, type EmulatorFixture } from '../../testing/emulator-fixture.js';
@@ -40,9 +41,9 @@ async function call(
 const errorCode = (body: unknown): string => (body as ServiceErrorBody).error.code;
 
 /** Connects as a registered client with a certificate the operator issued for its id. */
-async function connectAs(clientId: string): Promise<ReturnType<typeof connect>> {
+async function connectAs(clientId: string, options: IClientOptions = {}): Promise<ReturnType<typeof connect>> {
   const login = await certificateLogin(fixture.emulator, clientId);
-  return connect(login.url, login.options);
+  return connect(login.url, { ...login.options, ...options });
 }
 
 async function refusedAs(clientId: string): Promise<{ code: number | undefined }> {
@@ -147,23 +148,29 @@ describe('service API (real emulator, real HTTP)', () => {
     );
   });
 
-  it('a validated client publish and an admin publish reach subscribers', async () => {
+  it('a validated client publish and an admin publish reach subscribers, each with a fresh message id', async () => {
     await start();
     const reg = await register('WEBSOCKET');
-    const listener = await connectAs(reg.clientId);
+    // MQTT 5, so the listener sees the user properties the service stamps.
+    const listener = await connectAs(reg.clientId, { protocolVersion: 5 });
     await subscribe(listener, ['webcomm/local/chat', `webcomm/local/private/client/${reg.clientId}`]);
     const chat = nextMessage(listener, (t) => t.endsWith('/chat'));
     expect(
       (await call('/publish', { token: reg.serviceToken, body: { channel: 'chat', message: { text: 'hi' } } })).status,
     ).toBe(200);
-    expect(JSON.parse((await chat).payload.toString())).toEqual({ text: 'hi' });
+    const chatMessage = await chat;
+    expect(JSON.parse(chatMessage.payload.toString())).toEqual({ text: 'hi' });
     const own = nextMessage(listener, (t) => t.includes('/private/'));
     const admin = await call('/admin/publish', {
       token: fixture.emulator.adminToken,
       body: { channel: 'private', clientId: reg.clientId, message: { gift: 1 } },
     });
     expect(admin.status).toBe(200);
-    expect(JSON.parse((await own).payload.toString())).toEqual({ gift: 1 });
+    const ownMessage = await own;
+    expect(JSON.parse(ownMessage.payload.toString())).toEqual({ gift: 1 });
+    const ids = [chatMessage, ownMessage].map((message) => stampedMessageId(message.packet as IPublishPacket));
+    expect(ids.every((id) => typeof id === 'string' && id.length >= 16)).toBe(true);
+    expect(ids[0]).not.toBe(ids[1]);
     const needsId = await call('/admin/publish', {
       token: fixture.emulator.adminToken,
       body: { channel: 'private', message: 1 },

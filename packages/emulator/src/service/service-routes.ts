@@ -6,6 +6,7 @@
  * packages/service/src/service-api.ts.
  */
 import type { IncomingMessage } from 'node:http';
+import { MESSAGE_ID_PROPERTY } from '@webcomm/core';
 import {
   bearerToken,
   createServiceApi,
@@ -50,7 +51,13 @@ export function emulatorPorts(deps: ServiceDeps, tokens: ServiceTokens): Service
       connectedClients: () => broker.connectedClients(),
       ...(broker.connections === undefined ? {} : { connections: () => broker.connections?.() ?? [] }),
     },
-    publisher: { publish: (topic, payload, options) => broker.publish(topic, payload, options) },
+    publisher: {
+      publish: (topic, payload, { messageId, ...options }) =>
+        broker.publish(topic, payload, {
+          ...options,
+          properties: { userProperties: { [MESSAGE_ID_PROPERTY]: messageId } },
+        }),
+    },
     endpoints,
   };
 }
