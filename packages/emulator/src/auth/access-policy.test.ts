@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DocumentPolicy, FilterPolicy, isAllowed, resourcePattern } from './access-policy.js';
+import { FilterPolicy, isAllowed } from './access-policy.js';
+import { DocumentPolicy, resourcePattern } from './document-policy.js';
 
 const vars = { clientId: 'c1', region: 'local-1', account: '000000000000' };
 
