@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { isAllowed } from './access-policy.js';
-import { DocumentPolicy } from './document-policy.js';
+import { DocumentPolicy, resourcePattern } from './document-policy.js';
 import type { PolicyVariables } from './policy-context.js';
 
 const vars: PolicyVariables = { clientId: 'tool-1', region: 'local-1', account: '000000000000', sourceIp: '127.0.0.1' };
@@ -119,5 +120,87 @@ describe('DocumentPolicy grammar', () => {
   ])('refuses statement %j, naming the document', (statement, problem) => {
     expect(() => policy([statement])).toThrow(problem);
     expect(() => policy([statement])).toThrow(/^policy document 0: /);
+  });
+});
+
+describe('DocumentPolicy (IoT policy grammar)', () => {
+  const c1: PolicyVariables = { ...vars, clientId: 'c1' };
+  const document = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: ['iot:Connect'],
+        Resource: ['arn:aws:iot:local-1:000000000000:client/${iot:ClientId}'],
+      },
+      { Effect: 'Allow', Action: 'iot:*', Resource: 'arn:aws:iot:*:*:topic*/tools/*' },
+      { Effect: 'Deny', Action: 'iot:Publish', Resource: 'arn:aws:iot:*:*:topic/tools/secret' },
+    ],
+  });
+  const policy = new DocumentPolicy([document], c1);
+
+  it('substitutes ${iot:ClientId} and matches IAM globs', () => {
+    expect(isAllowed([policy], 'iot:Connect', 'c1')).toBe(true);
+    expect(isAllowed([policy], 'iot:Connect', 'c2')).toBe(false);
+    expect(isAllowed([policy], 'iot:Subscribe', 'tools/+')).toBe(true);
+    expect(isAllowed([policy], 'iot:Publish', 'tools/build')).toBe(true);
+    expect(isAllowed([policy], 'iot:Publish', 'other/build')).toBe(false);
+  });
+
+  it('lets an explicit Deny win over an Allow', () => {
+    expect(isAllowed([policy], 'iot:Publish', 'tools/secret')).toBe(false);
+    expect(isAllowed([policy], 'iot:Receive', 'tools/secret')).toBe(true);
+  });
+
+  it.each(['*', '?', '#', '+', '.*', 'a*', '[a-z]*', '\\', '$'])(
+    'substitutes client id %s literally, never as a glob',
+    (clientId) => {
+      const own = new DocumentPolicy(
+        [
+          JSON.stringify({
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: ['iot:Subscribe', 'iot:Receive'],
+                Resource: [
+                  'arn:aws:iot:*:*:topicfilter/game/private/${iot:ClientId}',
+                  'arn:aws:iot:*:*:topic/game/private/${iot:ClientId}',
+                ],
+              },
+            ],
+          }),
+        ],
+        { ...c1, clientId },
+      );
+      expect(isAllowed([own], 'iot:Receive', 'game/private/alice')).toBe(false);
+      expect(isAllowed([own], 'iot:Subscribe', 'game/private/#')).toBe(clientId === '#');
+      expect(isAllowed([own], 'iot:Receive', `game/private/${clientId}`)).toBe(true);
+    },
+  );
+
+  it('matches a substituted variable only against exactly its value (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 12 }),
+        fc.string({ unit: 'binary', maxLength: 12 }),
+        (clientId, other) => {
+          const pattern = resourcePattern('topic/p/${iot:ClientId}/${cognito-identity.amazonaws.com:sub}', {
+            ...c1,
+            clientId,
+            cognitoSub: clientId,
+          });
+          expect(pattern.test(`topic/p/${clientId}/${clientId}`)).toBe(true);
+          if (other !== clientId) expect(pattern.test(`topic/p/${other}/${other}`)).toBe(false);
+        },
+      ),
+    );
+  });
+
+  it('names the problem in a malformed document', () => {
+    expect(
+      () =>
+        new DocumentPolicy([JSON.stringify({ Statement: [{ Effect: 'Maybe', Action: 'iot:*', Resource: '*' }] })], c1),
+    ).toThrow(/Effect must be Allow or Deny/);
+    expect(() => new DocumentPolicy(['{not json'], c1)).toThrow();
   });
 });
