@@ -23,6 +23,23 @@ const POLICIES: Readonly<Record<string, readonly object[]>> = {
       Condition: { StringEquals: { 'iot:ClientId': 'tool-1' } },
     },
   ],
+  // Connect only from the loopback network, and only from elsewhere.
+  loopback: [
+    {
+      Effect: 'Allow',
+      Action: 'iot:Connect',
+      Resource: '*',
+      Condition: { IpAddress: { 'aws:SourceIp': '127.0.0.0/8' } },
+    },
+  ],
+  remote: [
+    {
+      Effect: 'Allow',
+      Action: 'iot:Connect',
+      Resource: '*',
+      Condition: { NotIpAddress: { 'aws:SourceIp': ['127.0.0.0/8', '::1/128'] } },
+    },
+  ],
   // Every client connects as itself and publishes under its own devices/ prefix, except blocked ids and admin topics.
   guarded: [
     { Effect: 'Allow', Action: 'iot:Connect', Resource: `${ARN}:client/\${iot:ClientId}` },
@@ -74,6 +91,17 @@ describe('custom authorizer policy Condition', () => {
     expect(fixture.refusals).toEqual([
       expect.objectContaining({ action: 'connect', reason: 'policy-denied', clientId: 'tool-2' }),
     ]);
+  });
+});
+
+describe('custom authorizer policy aws:SourceIp', () => {
+  it('evaluates IpAddress / NotIpAddress on the connection address', async () => {
+    await connectAs('near', 'loopback');
+    const far = await connectRefused(fixture.emulator.endpoints.mqtt, {
+      clientId: 'far',
+      username: username('remote'),
+    });
+    expect(far.code).toBe(5);
   });
 });
 

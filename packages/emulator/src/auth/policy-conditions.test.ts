@@ -155,4 +155,9 @@ describe('contextValue', () => {
     expect(contextValue('iot:Certificate.constructor', certified)).toBeUndefined();
     expect(contextValue('aws:SourceIp', { ...bare, sourceIp: 'unknown' })).toBeUndefined();
   });
+
+  it('gives an IPv4 peer on a dual-stack socket as plain IPv4', () => {
+    expect(contextValue('aws:SourceIp', certified)).toEqual(['10.1.2.3']);
+    expect(contextValue('aws:SourceIp', { ...bare, sourceIp: '::1' })).toEqual(['::1']);
+  });
 });

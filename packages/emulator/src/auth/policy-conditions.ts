@@ -58,8 +58,6 @@ const bool: Prepare = (value, variables) => {
   const wanted = literal(value, variables)?.toLowerCase();
   return wanted === 'true' || wanted === 'false' ? (actual) => actual.toLowerCase() === wanted : undefined;
 };
-/** `::ffff:10.0.0.1` (Node's view of an IPv4 peer on a dual-stack socket) is `10.0.0.1` to IAM. */
-const plainIp = (address: string): string => address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
 const ipAddress: Prepare = (value, variables) => {
   const [address = '', bits] = (literal(value, variables) ?? '').split('/');
   const family = isIP(address) === 4 ? 'ipv4' : isIP(address) === 6 ? 'ipv6' : undefined;
@@ -69,9 +67,8 @@ const ipAddress: Prepare = (value, variables) => {
   const block = new BlockList();
   block.addSubnet(address, prefix, family);
   return (actual) => {
-    const ip = plainIp(actual);
-    const version = isIP(ip);
-    return version !== 0 && block.check(ip, version === 4 ? 'ipv4' : 'ipv6');
+    const version = isIP(actual);
+    return version !== 0 && block.check(actual, version === 4 ? 'ipv4' : 'ipv6');
   };
 };
 

@@ -41,6 +41,8 @@ const one = (value: string | undefined): ContextValue => (value === undefined ? 
 /** A record's own string entry only: `constructor` must not answer from the prototype. */
 const ownValue = (record: Readonly<Record<string, string>> | undefined, name: string): string | undefined =>
   record !== undefined && Object.hasOwn(record, name) ? record[name] : undefined;
+/** `::ffff:10.0.0.1` (Node's view of an IPv4 peer on a dual-stack socket) is `10.0.0.1` to IAM. */
+const plainIp = (address: string): string => address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
 const THING_ATTRIBUTE = 'iot:connection.thing.attributes[';
 const CERTIFICATE = 'iot:certificate.';
 
@@ -54,7 +56,9 @@ export function contextValue(key: string, variables: PolicyVariables): ContextVa
     case 'cognito-identity.amazonaws.com:sub':
       return [variables.cognitoSub ?? variables.clientId];
     case 'aws:sourceip':
-      return variables.sourceIp !== undefined && isIP(variables.sourceIp) !== 0 ? [variables.sourceIp] : undefined;
+      return variables.sourceIp !== undefined && isIP(variables.sourceIp) !== 0
+        ? [plainIp(variables.sourceIp)]
+        : undefined;
     case 'iot:connection.thing.thingname':
       return one(thing?.name);
     case 'iot:connection.thing.thingtypename':
