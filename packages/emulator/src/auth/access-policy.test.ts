@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import fc from 'fast-check';
-import { DocumentPolicy, FilterPolicy, isAllowed, resourcePattern } from './access-policy.js';
-
-const vars = { clientId: 'c1', region: 'local-1', account: '000000000000' };
+import { FilterPolicy, isAllowed } from './access-policy.js';
 
 describe('FilterPolicy (default, receive-only)', () => {
   const policy = new FilterPolicy({
@@ -47,89 +44,5 @@ describe('FilterPolicy receive through configured filters (core TopicTrie, IoT C
   ])('filter %s receives %s → %s', (filter, topic, expected) => {
     const policy = new FilterPolicy({ topics: [], filters: [filter], publish: [] });
     expect(isAllowed([policy], 'iot:Receive', topic)).toBe(expected);
-  });
-});
-
-describe('DocumentPolicy (IoT policy grammar)', () => {
-  const document = JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Action: ['iot:Connect'],
-        Resource: ['arn:aws:iot:local-1:000000000000:client/${iot:ClientId}'],
-      },
-      { Effect: 'Allow', Action: 'iot:*', Resource: 'arn:aws:iot:*:*:topic*/tools/*' },
-      { Effect: 'Deny', Action: 'iot:Publish', Resource: 'arn:aws:iot:*:*:topic/tools/secret' },
-    ],
-  });
-  const policy = new DocumentPolicy([document], vars);
-
-  it('substitutes ${iot:ClientId} and matches IAM globs', () => {
-    expect(isAllowed([policy], 'iot:Connect', 'c1')).toBe(true);
-    expect(isAllowed([policy], 'iot:Connect', 'c2')).toBe(false);
-    expect(isAllowed([policy], 'iot:Subscribe', 'tools/+')).toBe(true);
-    expect(isAllowed([policy], 'iot:Publish', 'tools/build')).toBe(true);
-    expect(isAllowed([policy], 'iot:Publish', 'other/build')).toBe(false);
-  });
-
-  it('lets an explicit Deny win over an Allow', () => {
-    expect(isAllowed([policy], 'iot:Publish', 'tools/secret')).toBe(false);
-    expect(isAllowed([policy], 'iot:Receive', 'tools/secret')).toBe(true);
-  });
-
-  it.each(['*', '?', '#', '+', '.*', 'a*', '[a-z]*', '\\', '$'])(
-    'substitutes client id %s literally, never as a glob',
-    (clientId) => {
-      const own = new DocumentPolicy(
-        [
-          JSON.stringify({
-            Statement: [
-              {
-                Effect: 'Allow',
-                Action: ['iot:Subscribe', 'iot:Receive'],
-                Resource: [
-                  'arn:aws:iot:*:*:topicfilter/game/private/${iot:ClientId}',
-                  'arn:aws:iot:*:*:topic/game/private/${iot:ClientId}',
-                ],
-              },
-            ],
-          }),
-        ],
-        { ...vars, clientId },
-      );
-      expect(isAllowed([own], 'iot:Receive', 'game/private/alice')).toBe(false);
-      expect(isAllowed([own], 'iot:Subscribe', 'game/private/#')).toBe(clientId === '#');
-      expect(isAllowed([own], 'iot:Receive', `game/private/${clientId}`)).toBe(true);
-    },
-  );
-
-  it('matches a substituted variable only against exactly its value (property)', () => {
-    fc.assert(
-      fc.property(
-        fc.string({ unit: 'binary', maxLength: 12 }),
-        fc.string({ unit: 'binary', maxLength: 12 }),
-        (clientId, other) => {
-          const pattern = resourcePattern('topic/p/${iot:ClientId}/${cognito-identity.amazonaws.com:sub}', {
-            ...vars,
-            clientId,
-            cognitoSub: clientId,
-          });
-          expect(pattern.test(`topic/p/${clientId}/${clientId}`)).toBe(true);
-          if (other !== clientId) expect(pattern.test(`topic/p/${other}/${other}`)).toBe(false);
-        },
-      ),
-    );
-  });
-
-  it('names the problem in a malformed document', () => {
-    expect(
-      () =>
-        new DocumentPolicy(
-          [JSON.stringify({ Statement: [{ Effect: 'Maybe', Action: 'iot:*', Resource: '*' }] })],
-          vars,
-        ),
-    ).toThrow(/Effect must be Allow or Deny/);
-    expect(() => new DocumentPolicy(['{not json'], vars)).toThrow();
   });
 });

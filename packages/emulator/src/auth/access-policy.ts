@@ -1,6 +1,6 @@
 /**
- * What a connection may do, as IoT Core decides it: policy documents (custom authorizers)
- * or the service's default filter policy. Deny wins; nothing is allowed unless granted.
+ * What a connection may do, as IoT Core decides it: policy documents (custom authorizers,
+ * `document-policy.ts`) or the service's default filter policy. Deny wins; nothing is allowed unless granted.
  */
 import { TopicTrie } from '@webcomm/core/internal';
 import { filterCovers } from '../broker/filter-covers.js';
@@ -56,102 +56,6 @@ export class FilterPolicy implements AccessPolicy {
       case 'iot:Connect':
         return 'none';
     }
-  }
-}
-
-interface Statement {
-  readonly effect: 'Allow' | 'Deny';
-  readonly actions: readonly RegExp[];
-  readonly resources: readonly RegExp[];
-}
-
-const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** IAM-style glob (`*` any run, `?` one character) as RegExp source. */
-const globSource = (glob: string): string =>
-  glob
-    .split('*')
-    .map((run) => run.split('?').map(escapeRegExp).join('.'))
-    .join('.*');
-
-/** Policy variables a resource may name, and the value each stands for on this connection. */
-export interface PolicyVariables {
-  readonly clientId: string;
-  /** `${cognito-identity.amazonaws.com:sub}`. @default the client id */
-  readonly cognitoSub?: string;
-  readonly region: string;
-  readonly account: string;
-}
-
-const VARIABLE = /\$\{(iot:ClientId|cognito-identity\.amazonaws\.com:sub)\}/g;
-
-/**
- * A resource pattern as an anchored RegExp, with policy variables substituted *literally*: a
- * `*` or `?` in a client id is that character, never a glob, so no client id widens a grant.
- */
-export function resourcePattern(resource: string, variables: PolicyVariables): RegExp {
-  let source = '';
-  let last = 0;
-  for (const match of resource.matchAll(VARIABLE)) {
-    source += globSource(resource.slice(last, match.index));
-    source += escapeRegExp(
-      match[1] === 'iot:ClientId' ? variables.clientId : (variables.cognitoSub ?? variables.clientId),
-    );
-    last = match.index + match[0].length;
-  }
-  return new RegExp(`^${source}${globSource(resource.slice(last))}$`);
-}
-
-function asList(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value as string[];
-  throw new Error('Action and Resource must be a string or a list of strings');
-}
-
-const RESOURCE_KIND: Record<IotAction, string> = {
-  'iot:Connect': 'client',
-  'iot:Publish': 'topic',
-  'iot:Receive': 'topic',
-  'iot:Subscribe': 'topicfilter',
-};
-
-/** IoT policy documents (JSON strings, IoT Core's grammar) with their policy variables substituted literally. */
-export class DocumentPolicy implements AccessPolicy {
-  readonly #statements: Statement[];
-
-  /** @throws Error naming the problem when a document is not a valid policy. */
-  constructor(documents: readonly string[], variables: PolicyVariables) {
-    this.#region = variables.region;
-    this.#account = variables.account;
-    this.#statements = documents.flatMap((text, index) => {
-      const document = JSON.parse(text) as { Statement?: unknown };
-      const list = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
-      return list.map((raw: unknown): Statement => {
-        const statement = raw as { Effect?: unknown; Action?: unknown; Resource?: unknown };
-        if (statement.Effect !== 'Allow' && statement.Effect !== 'Deny')
-          throw new Error(`policy document ${index}: Effect must be Allow or Deny`);
-        return {
-          effect: statement.Effect,
-          actions: asList(statement.Action).map((action) => new RegExp(`^${globSource(action)}$`)),
-          resources: asList(statement.Resource).map((resource) => resourcePattern(resource, variables)),
-        };
-      });
-    });
-  }
-
-  readonly #region: string;
-  readonly #account: string;
-
-  evaluate(action: IotAction, target: string): 'allow' | 'deny' | 'none' {
-    const arn = `arn:aws:iot:${this.#region}:${this.#account}:${RESOURCE_KIND[action]}/${target}`;
-    let result: 'allow' | 'none' = 'none';
-    for (const statement of this.#statements) {
-      if (!statement.actions.some((pattern) => pattern.test(action))) continue;
-      if (!statement.resources.some((pattern) => pattern.test(arn))) continue;
-      if (statement.effect === 'Deny') return 'deny';
-      result = 'allow';
-    }
-    return result;
   }
 }
 

@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AccessPolicy } from '../auth/access-policy.js';
-import { DocumentPolicy, FilterPolicy, isAllowed } from '../auth/access-policy.js';
+import { FilterPolicy, isAllowed } from '../auth/access-policy.js';
+import { DocumentPolicy } from '../auth/document-policy.js';
 import type { CustomAuthorizerConfig } from '../auth/custom-authorizer.js';
 import { parseAuthorizerUsername, runAuthorizer } from '../auth/custom-authorizer.js';
 import type { Clock } from '../clock.js';
@@ -160,7 +161,14 @@ export async function authorizeConnect(
       ? [anonymousPolicy(clientId, deps)]
       : documents === undefined
         ? [defaultPolicy(clientId, deps, granted)]
-        : [new DocumentPolicy(documents, { clientId, region: deps.region, account: deps.account })];
+        : [
+            new DocumentPolicy(documents, {
+              clientId,
+              region: deps.region,
+              account: deps.account,
+              sourceIp: auth.ipAddress,
+            }),
+          ];
   } catch (error) {
     return refusal(
       'bad-policy-document',
