@@ -20,12 +20,12 @@ export type Decode = 'raw' | 'json';
 
 export const TOPIC = 'bench/broadcast';
 
-/** Which of core's MQTT engines our side runs on: MQTT.js (the default on Node) or the lean one. */
+/** Which of core's MQTT engines our side runs on: the lean one (the default) or the opt-in MQTT.js. */
 export type EngineName = 'mqtt.js' | 'lean';
 
-export const engineOf = (name: EngineName | undefined): MqttEngine => (name === 'lean' ? leanEngine : mqttJsEngine);
+export const engineOf = (name: EngineName | undefined): MqttEngine => (name === 'mqtt.js' ? mqttJsEngine : leanEngine);
 
-/** Ours: one channel, one handler; the transport is TCP with NODELAY unless one is given; MQTT.js engine unless told. */
+/** Ours: one channel, one handler; the transport is TCP with NODELAY unless one is given; lean engine unless told. */
 export async function ourSubscriber(
   port: number,
   decode: Decode,

@@ -23,7 +23,7 @@ export interface RateInput {
   readonly extraChannels?: number;
   /** Ours only: `ws` uses @webcomm/browser's WebSocket transport to `url`. @default 'tcp' */
   readonly transport?: 'tcp' | 'ws';
-  /** Ours only: core's MQTT engine. @default 'mqtt.js' */
+  /** Ours only: core's MQTT engine. @default 'lean' */
   readonly engine?: EngineName;
 }
 
@@ -65,7 +65,7 @@ const subscriber: BenchSubscriber =
   input.side === 'ours'
     ? await ourSubscriber(input.port, input.decode, onMessage, {
         extraChannels: input.extraChannels ?? 0,
-        engine: input.engine ?? 'mqtt.js',
+        engine: input.engine ?? 'lean',
         ...(await ourTransport()),
       })
     : await peerSubscriber(input.url, input.decode, onMessage);
