@@ -37,8 +37,8 @@ export async function oneRun(
   return result;
 }
 
-/** Our engines, each measured against the peer: MQTT.js (the engine of record) and the lean one. */
-export const ENGINES: readonly EngineName[] = ['mqtt.js', 'lean'];
+/** Our engines, each measured against the peer: the lean one (the default) and the opt-in MQTT.js. */
+export const ENGINES: readonly EngineName[] = ['lean', 'mqtt.js'];
 
 /** Rates per side: ours per engine, and the peer's; and each run's CPU µs per message. */
 export interface SideRates {
@@ -46,13 +46,17 @@ export interface SideRates {
   readonly peer: number[];
   readonly oursCpu: Readonly<Record<EngineName, number[]>>;
   readonly peerCpu: number[];
+  /** CPU µs per message of the frame-only floor, when measured. */
+  readonly floorCpu?: number[];
 }
 
 /** Alternates ours (on each engine) and the peer for `rounds` rounds; returns each side's rates. */
 export async function alternate(
   rounds: number,
-  run: (side: 'ours' | 'peer', engine: EngineName) => Promise<RateResult>,
+  run: (side: 'ours' | 'peer' | 'floor', engine: EngineName) => Promise<RateResult>,
+  withFloor = false,
 ): Promise<SideRates> {
+  const floorCpu: number[] = [];
   const ours: Record<EngineName, number[]> = { 'mqtt.js': [], lean: [] };
   const oursCpu: Record<EngineName, number[]> = { 'mqtt.js': [], lean: [] };
   const peer: number[] = [];
@@ -66,8 +70,9 @@ export async function alternate(
     const result = await run('peer', 'mqtt.js');
     peer.push(result.rate);
     peerCpu.push(result.cpuUsPerMessage);
+    if (withFloor) floorCpu.push((await run('floor', 'lean')).cpuUsPerMessage);
   }
-  return { ours, peer, oursCpu, peerCpu };
+  return { ours, peer, oursCpu, peerCpu, ...(withFloor ? { floorCpu } : {}) };
 }
 
 /**
@@ -77,10 +82,11 @@ export async function alternate(
 export const cpuDetails = (rates: SideRates, engine: EngineName): Record<string, number> => ({
   'ours CPU µs/msg': median(rates.oursCpu[engine]),
   'peer CPU µs/msg': median(rates.peerCpu),
+  ...(rates.floorCpu === undefined ? {} : { 'floor CPU µs/msg (frames only)': median(rates.floorCpu) }),
 });
 
-/** The entry name's suffix for an engine (MQTT.js keeps the name the results had before engines). */
-export const engineSuffix = (engine: EngineName): string => (engine === 'mqtt.js' ? '' : ', lean engine');
+/** The entry name's suffix for an engine: the default (lean) has the plain name; before 2026-12-07 it was MQTT.js's. */
+export const engineSuffix = (engine: EngineName): string => (engine === 'lean' ? '' : ', MQTT.js engine');
 
 const runs = (rates: number[]): string => rates.map((r) => r.toFixed(0)).join('/');
 
@@ -91,8 +97,11 @@ export async function deliveryRate(sizes: BenchSizes): Promise<BenchEntry[]> {
   try {
     for (const decode of ['raw', 'json'] as Decode[]) {
       const count = sizes.rateMessages;
-      const rates = await alternate(sizes.rateRounds, (side, engine) =>
-        oneRun(replay.port, () => replay.replay(TOPIC, count, payload), { side, engine, decode, count }),
+      const rates = await alternate(
+        sizes.rateRounds,
+        (side, engine) =>
+          oneRun(replay.port, () => replay.replay(TOPIC, count, payload), { side, engine, decode, count }),
+        true,
       );
       for (const engine of ENGINES) {
         entries.push({

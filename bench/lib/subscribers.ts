@@ -5,6 +5,8 @@
 import { leanEngine, WebcommClient, type MqttEngine, type Transport } from '@webcomm/core';
 import { mqttJsEngine } from '@webcomm/core/mqttjs';
 import mqtt from 'mqtt';
+import mqttPacket from 'mqtt-packet';
+import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { benchTcpTransport } from './tcp-transport.js';
 
@@ -20,12 +22,12 @@ export type Decode = 'raw' | 'json';
 
 export const TOPIC = 'bench/broadcast';
 
-/** Which of core's MQTT engines our side runs on: MQTT.js (the default on Node) or the lean one. */
+/** Which of core's MQTT engines our side runs on: the lean one (the default) or the opt-in MQTT.js. */
 export type EngineName = 'mqtt.js' | 'lean';
 
-export const engineOf = (name: EngineName | undefined): MqttEngine => (name === 'lean' ? leanEngine : mqttJsEngine);
+export const engineOf = (name: EngineName | undefined): MqttEngine => (name === 'mqtt.js' ? mqttJsEngine : leanEngine);
 
-/** Ours: one channel, one handler; the transport is TCP with NODELAY unless one is given; MQTT.js engine unless told. */
+/** Ours: one channel, one handler; the transport is TCP with NODELAY unless one is given; lean engine unless told. */
 export async function ourSubscriber(
   port: number,
   decode: Decode,
@@ -79,6 +81,69 @@ export async function peerSubscriber(
       return client.stream as unknown as Duplex;
     },
     close: () => client.endAsync(),
+  };
+}
+
+/**
+ * The floor: no MQTT client at all. A raw socket sends pre-encoded CONNECT and SUBSCRIBE, then
+ * only frames what arrives (reads each fixed header and remaining length, skips the body) and
+ * counts the PUBLISHes: no decoding, no handler. What is left above it is the cost of decoding
+ * and delivering. `onMessage` gets `true` per PUBLISH.
+ */
+export async function floorSubscriber(port: number, onMessage: (value: unknown) => void): Promise<BenchSubscriber> {
+  const socket = connect({ host: '127.0.0.1', port, noDelay: true });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  let rest: Buffer | undefined;
+  let subscribed: () => void = () => undefined;
+  const suback = new Promise<void>((resolve) => (subscribed = resolve));
+  socket.on('data', (chunk: Buffer) => {
+    const bytes = rest === undefined ? chunk : Buffer.concat([rest, chunk]);
+    let at = 0;
+    for (;;) {
+      // Fixed header: type byte, then a remaining length of 1-4 bytes.
+      let length = 0;
+      let multiplier = 1;
+      let i = at + 1;
+      let complete = false;
+      while (i < bytes.length) {
+        const byte = bytes[i++]!;
+        length += (byte & 0x7f) * multiplier;
+        multiplier *= 128;
+        if ((byte & 0x80) === 0) {
+          complete = true;
+          break;
+        }
+      }
+      if (!complete || i + length > bytes.length) break;
+      const type = bytes[at]! >> 4;
+      if (type === 3) onMessage(true);
+      else if (type === 9) subscribed();
+      at = i + length;
+    }
+    rest = at < bytes.length ? bytes.subarray(at) : undefined;
+  });
+  socket.write(
+    Buffer.concat([
+      mqttPacket.generate({
+        cmd: 'connect',
+        protocolId: 'MQTT',
+        protocolVersion: 4,
+        clean: true,
+        clientId: `floor-${process.pid}`,
+        keepalive: 0,
+      }),
+      mqttPacket.generate({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: TOPIC, qos: 0 }] }),
+    ]),
+  );
+  await suback;
+  return {
+    stream: socket,
+    close: async () => {
+      socket.destroy();
+    },
   };
 }
 

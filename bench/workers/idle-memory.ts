@@ -12,7 +12,7 @@ export interface IdleMemoryInput {
   readonly side: 'ours' | 'peer';
   readonly port: number;
   readonly count: number;
-  /** Ours only: core's MQTT engine. @default 'mqtt.js' */
+  /** Ours only: core's MQTT engine. @default 'lean' */
   readonly engine?: EngineName;
 }
 
@@ -29,7 +29,7 @@ const input = workerInput<IdleMemoryInput>();
 const open = (): Promise<BenchSubscriber> =>
   input.side === 'ours'
     ? ourSubscriber(input.port, 'json', () => undefined, {
-        engine: input.engine ?? 'mqtt.js',
+        engine: input.engine ?? 'lean',
         transport: tcpTransport({ host: '127.0.0.1', port: input.port }),
       })
     : peerSubscriber(`mqtt://127.0.0.1:${input.port}`, 'json', () => undefined);

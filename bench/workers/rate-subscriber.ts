@@ -6,6 +6,7 @@
 import { nextCommand, reply, workerInput } from '../lib/broker-process.js';
 import { loadWebSocketTransport } from '../lib/plugins.js';
 import {
+  floorSubscriber,
   ourSubscriber,
   peerSubscriber,
   type BenchSubscriber,
@@ -14,7 +15,8 @@ import {
 } from '../lib/subscribers.js';
 
 export interface RateInput {
-  readonly side: 'ours' | 'peer';
+  /** `floor`: a raw socket that only frames the PUBLISHes (TCP only), see `floorSubscriber`. */
+  readonly side: 'ours' | 'peer' | 'floor';
   readonly decode: Decode;
   readonly url: string;
   readonly port: number;
@@ -23,7 +25,7 @@ export interface RateInput {
   readonly extraChannels?: number;
   /** Ours only: `ws` uses @webcomm/browser's WebSocket transport to `url`. @default 'tcp' */
   readonly transport?: 'tcp' | 'ws';
-  /** Ours only: core's MQTT engine. @default 'mqtt.js' */
+  /** Ours only: core's MQTT engine. @default 'lean' */
   readonly engine?: EngineName;
 }
 
@@ -62,13 +64,15 @@ async function ourTransport(): Promise<Parameters<typeof ourSubscriber>[3]> {
   return { transport: loaded.value(input.url) };
 }
 const subscriber: BenchSubscriber =
-  input.side === 'ours'
-    ? await ourSubscriber(input.port, input.decode, onMessage, {
-        extraChannels: input.extraChannels ?? 0,
-        engine: input.engine ?? 'mqtt.js',
-        ...(await ourTransport()),
-      })
-    : await peerSubscriber(input.url, input.decode, onMessage);
+  input.side === 'floor'
+    ? await floorSubscriber(input.port, onMessage)
+    : input.side === 'ours'
+      ? await ourSubscriber(input.port, input.decode, onMessage, {
+          extraChannels: input.extraChannels ?? 0,
+          engine: input.engine ?? 'lean',
+          ...(await ourTransport()),
+        })
+      : await peerSubscriber(input.url, input.decode, onMessage);
 // Over WebSocket neither side pauses: ours cannot (a WebSocket exposes no socket to pause), and
 // a paused peer would find the whole feed already waiting in its socket buffers at `go` while
 // ours takes it as the server writes it (measured: ours at half the peer's CPU per message, yet

@@ -2,10 +2,10 @@
  * One conformance suite for every engine × transport: the behaviours a webcomm client must show
  * on any broker, run over real sockets. A broker file (`aedes.int.test.ts`,
  * `mosquitto.int.test.ts`) starts one broker with a TCP and a WebSocket listener and calls
- * {@link conformanceSuite}; the suite runs every case for MQTT.js and the lean engine, each over
- * TCP and over WebSocket. Over WebSocket each engine gets the stream its platform gives it:
- * MQTT.js the Duplex `WebSocketStream` (Node), the lean engine the plain `WebSocketByteStream`
- * (browsers).
+ * {@link conformanceSuite}; the suite runs every case for the lean engine (the default on every
+ * platform) over TCP, over WebSocket with the Duplex `WebSocketStream` Node's transport gives and
+ * with the plain `WebSocketByteStream` browsers get; and for the opt-in MQTT.js engine over TCP and
+ * over WebSocket (the Duplex stream it reads).
  *
  * To add a case: add an `it` below that uses `ctx.client()` and unique topics from `ctx.topic()`.
  * To add a broker: implement {@link ConformanceBroker} (how it refuses, how to restart it).
@@ -44,11 +44,16 @@ export interface ConformanceBroker {
   stop(): Promise<void>;
 }
 
-/** The engines under test. */
-export const ENGINES: Readonly<Record<string, MqttEngine>> = { 'mqtt.js': mqttJsEngine, lean: leanEngine };
-/** The transports under test. */
-export const TRANSPORTS = ['tcp', 'ws'] as const;
+/** The engines under test: the default first, then the opt-in. */
+export const ENGINES: Readonly<Record<string, MqttEngine>> = { lean: leanEngine, 'mqtt.js': mqttJsEngine };
+/** The transports under test: TCP, WebSocket as a Duplex (Node), WebSocket as plain bytes (browsers). */
+export const TRANSPORTS = ['tcp', 'ws', 'ws-bytes'] as const;
 type TransportKind = (typeof TRANSPORTS)[number];
+/** Each engine on every transport it can read: MQTT.js needs a Duplex, so not the byte stream. */
+const TRANSPORTS_OF: Readonly<Record<string, readonly TransportKind[]>> = {
+  lean: TRANSPORTS,
+  'mqtt.js': ['tcp', 'ws'],
+};
 
 /** A WebSocket transport whose stream is the plain WebSocketByteStream, as browsers get it. */
 function byteStreamTransport(port: number): Transport {
@@ -67,9 +72,9 @@ function byteStreamTransport(port: number): Transport {
   };
 }
 
-function transportFor(kind: TransportKind, engine: string, port: number): Transport {
+function transportFor(kind: TransportKind, port: number): Transport {
   if (kind === 'tcp') return tcpTransport(port);
-  if (engine === 'lean') return byteStreamTransport(port);
+  if (kind === 'ws-bytes') return byteStreamTransport(port);
   return webSocketTransport({
     endpoint: `ws://127.0.0.1:${port}`,
     auth: { type: 'none' },
@@ -113,7 +118,7 @@ export function conformanceSuite(brokerName: string, start: () => Promise<Confor
   });
 
   for (const [engineName, engine] of Object.entries(ENGINES)) {
-    for (const kind of TRANSPORTS) {
+    for (const kind of TRANSPORTS_OF[engineName] ?? []) {
       describe(`${brokerName}: ${engineName} over ${kind}`, () => {
         const run = `${engineName.replace('.', '')}-${kind}-${++runId}-${Date.now() % 100_000}`;
         let seq = 0;
@@ -121,7 +126,7 @@ export function conformanceSuite(brokerName: string, start: () => Promise<Confor
         const topic = (name: string): string => `conf/${run}/${name}`;
         const client = (over: Partial<WebcommClientOptions> = {}, viaPort = port()): WebcommClient => {
           const c = new WebcommClient({
-            transport: transportFor(kind, engineName, viaPort),
+            transport: transportFor(kind, viaPort),
             engine,
             clientId: `${run}-${++seq}`,
             keepaliveSeconds: 5,
@@ -292,7 +297,7 @@ export function conformanceSuite(brokerName: string, start: () => Promise<Confor
           cleanups.push(() => proxy.close());
           const t = topic('closed');
           const direct = new WebcommClient({
-            transport: transportFor(kind, engineName, proxy.port),
+            transport: transportFor(kind, proxy.port),
             engine,
             clientId: `${run}-closer`,
             channels: [{ name: t, topic: t, publish: 'broker' }],

@@ -2,7 +2,9 @@
  * The lean engine, hardened to MQTT.js's strictness before it becomes the engine everywhere
  * (issue #25, item 5): an acknowledgement of the wrong type for its packet id ends the link (it
  * used to settle the request as if answered), and a QoS 0 publish on a backed-up stream settles
- * only once the stream drains (it used to settle at once, whatever the backlog).
+ * only once the stream drains (it used to settle at once, whatever the backlog). Both engines
+ * read a SUBACK short of codes alike: a filter without a code is refused (the issue said MQTT.js
+ * granted it; with MQTT.js 5.16 both refuse, and this keeps them together).
  */
 import { leanEngine, type MqttEngine, type MqttLink, type MqttStream } from '@webcomm/core';
 import { mqttJsEngine } from '@webcomm/core/mqttjs';
@@ -49,6 +51,34 @@ for (const [name, engine] of Object.entries(ENGINES)) {
     await expect(link.publish('t', new Uint8Array([1]), { qos: 1, retain: false })).rejects.toThrow();
     await closed;
     expect(errors.map((e) => e.name)).toContain('MqttProtocolError');
+  });
+}
+
+for (const [name, engine] of Object.entries(ENGINES)) {
+  it(`${name}: a SUBACK with fewer codes than filters refuses the filters it has no code for`, async () => {
+    const server = await startScriptedServer({
+      protocolVersion: 4,
+      answer: (packet) =>
+        packet.cmd === 'subscribe' ? [{ cmd: 'suback', messageId: packet.messageId, granted: [1] }] : undefined,
+    });
+    cleanups.push(() => server.stop());
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const s = connect({ host: '127.0.0.1', port: server.port, noDelay: true }, () => resolve(s));
+      s.once('error', reject);
+    });
+    const link = engine.open(socket, options(`short-suback-${name}`));
+    cleanups.push(() => link.destroy());
+    link.on('error', () => undefined);
+    await new Promise<void>((resolve) => link.on('connack', () => resolve()));
+    expect(
+      await link.subscribe([
+        { filter: 'a', qos: 1 },
+        { filter: 'b', qos: 1 },
+      ]),
+    ).toEqual([
+      { filter: 'a', reasonCode: 1 },
+      { filter: 'b', reasonCode: 0x80 },
+    ]);
   });
 }
 

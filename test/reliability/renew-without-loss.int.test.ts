@@ -5,6 +5,12 @@
  * message is acknowledged only once delivered, so none is lost; aedes resends without DUP, so
  * nothing proves a resend and some may reach the handler twice (QoS 1 is at-least-once; a
  * `webcomm-message-id` stamp, MQTT 5 only, makes them once).
+ *
+ * Known broker flake: under heavy CPU load (two busy loops beside it) about 1 run in 100 times out
+ * with messages missing. Traced on 2026-12-07 (engine instrumented, every packet logged): aedes
+ * resent a kept session's queue on the new link and skipped a run of it (packet ids jumped by
+ * ~1,500; 27 messages never reached the client on any link), then reset that link; every message
+ * the client did receive was acknowledged only after delivery. A broker-side loss, not the client's.
  */
 import { WebcommClient } from '@webcomm/core';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -33,8 +33,9 @@ export function startLinkSession(
   held: HeldMessages,
 ): LinkSession {
   const session = new LiveLinkSession(mqtt, endpoint, options, callbacks);
-  // What arrived since CONNACK goes first; nothing can interleave (all synchronous).
-  held.release(session.onMessage);
+  // What arrived since CONNACK goes first; nothing can interleave (all synchronous). A link that
+  // already closed delivers nothing: what it held was never acknowledged, so the broker resends it.
+  if (mqtt.connected) held.release(session.onMessage);
   return session;
 }
 
@@ -79,6 +80,9 @@ class LiveLinkSession implements LinkSession {
     mqtt.on('disconnect', this.#onDisconnect);
     mqtt.on('received', this.#onData);
     this.#watchdog.start();
+    // Closed between its CONNACK and now (a DISCONNECT or a malformed packet in the same read as
+    // CONNACK): its `close` came before these listeners, so report it, once the caller has the session.
+    if (!mqtt.connected) queueMicrotask(this.#onClose);
   }
 
   /**

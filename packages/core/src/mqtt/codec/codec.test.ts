@@ -9,6 +9,7 @@ import mqttPacket from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import { decodePacket } from './decode-packet.js';
 import { encodePacket } from './encode-packet.js';
+import { decodeAnyPacket, encodeAnyPacket } from './server-direction.js';
 import { PacketFramer } from './packet-framer.js';
 import type { Packet, Properties } from './packets.js';
 
@@ -295,7 +296,7 @@ function parseWithReference(buffer: Uint8Array, version: Version): Record<string
 /** Frames and decodes `buffer` (possibly many packets) with our codec. */
 function decodeAll(chunks: Uint8Array[], version: Version): Packet[] {
   const out: Packet[] = [];
-  const framer = new PacketFramer((header, body) => out.push(decodePacket(header, body, version)));
+  const framer = new PacketFramer((header, body) => out.push(decodeAnyPacket(header, body, version)));
   for (const chunk of chunks) framer.push(chunk);
   return out;
 }
@@ -306,7 +307,7 @@ for (const version of [4, 5] as const) {
       it(`${cmd}: what we encode, mqtt-packet parses to the same packet`, () => {
         fc.assert(
           fc.property(arbitrary, (packet) => {
-            const parsed = parseWithReference(encodePacket(packet, version), version);
+            const parsed = parseWithReference(encodeAnyPacket(packet, version), version);
             expect(parsed).toHaveLength(1);
             expect(comparable(parsed[0] as Record<string, unknown>, version)).toEqual(
               comparable(packet as unknown as Record<string, unknown>, version),
@@ -403,6 +404,16 @@ describe('malformed input', () => {
     // QoS 0 PUBLISH "t" with subscription identifiers 1 and 2: a list.
     const publish = decodePacket(0x30, new Uint8Array([0, 1, 0x74, 4, 11, 1, 11, 2]), 5);
     expect(publish).toMatchObject({ cmd: 'publish', properties: { subscriptionIdentifier: [1, 2] } });
+  });
+
+  it('the shipped codec speaks the client side only: it neither encodes a CONNACK nor decodes a CONNECT', () => {
+    expect(() => encodePacket({ cmd: 'connack', sessionPresent: false, returnCode: 0 }, 4)).toThrow(/does not send/);
+    const connect = encodeAnyPacket(
+      { cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, keepalive: 0, clientId: 'c' },
+      4,
+    );
+    expect(() => decodePacket(connect[0]!, connect.subarray(2), 4)).toThrow(/type 1 from a broker/);
+    expect(decodeAnyPacket(connect[0]!, connect.subarray(2), 4)).toMatchObject({ cmd: 'connect', clientId: 'c' });
   });
 
   it('a remaining length over four bytes or over the limit fails the framing', () => {

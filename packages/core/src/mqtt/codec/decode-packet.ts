@@ -1,53 +1,57 @@
 import { ByteReader } from './bytes-io.js';
-import type { Packet, Subscription } from './packets.js';
+import type { Packet, Properties } from './packets.js';
 import { readProperties } from './properties.js';
 
+/** A packet body being read: its reader, and the packet id and property readers for its version. */
+export interface BodyReader {
+  readonly r: ByteReader;
+  /** MQTT 5 on this packet (CONNECT sets its own). */
+  v5: boolean;
+  /** A packet identifier; 0 is refused [MQTT-2.3.1-1]. */
+  id(): number;
+  /** A property block on MQTT 5 (nothing on 3.1.1), as a spreadable `{ properties }`. */
+  props(): { properties?: Properties };
+}
+
 /**
- * Decodes one control packet: `header` is the fixed header's first byte, `body` the bytes the
- * remaining length covers. `version` is the link's protocol version (CONNECT says its own).
- * Throws a `RangeError` naming the fault on a malformed packet.
+ * Opens one packet's body for reading, after checking the fixed header's reserved flag bits
+ * [MQTT-2.2.2-2], as mqtt-packet does. Shared by the client's decoder and the test-only
+ * server-direction one (`server-direction.ts`).
  */
-export function decodePacket(header: number, body: Uint8Array, version: 4 | 5): Packet {
-  const r = new ByteReader(body);
+export function openBody(header: number, body: Uint8Array, version: 4 | 5): BodyReader {
   const flags = header & 0x0f;
   const required = REQUIRED_FLAGS[header >> 4];
-  // Reserved flag bits must have their fixed values [MQTT-2.2.2-2], as mqtt-packet checks.
   if (required !== undefined && flags !== required)
     throw new RangeError(`Invalid header flags 0x${flags.toString(16)} for packet type ${header >> 4}`);
-  let v5 = version === 5;
-  const props = (): { properties?: NonNullable<ReturnType<typeof readProperties>> } => {
-    const properties = v5 ? readProperties(r) : undefined;
-    return properties === undefined ? {} : { properties };
+  const r = new ByteReader(body);
+  const reader: BodyReader = {
+    r,
+    v5: version === 5,
+    id() {
+      const messageId = r.u16();
+      if (messageId === 0) throw new RangeError('Packet identifier 0 (MQTT requires 1-65535)');
+      return messageId;
+    },
+    props() {
+      const properties = reader.v5 ? readProperties(r) : undefined;
+      return properties === undefined ? {} : { properties };
+    },
   };
-  const id = (): number => {
-    const messageId = r.u16();
-    if (messageId === 0) throw new RangeError('Packet identifier 0 (MQTT requires 1-65535)');
-    return messageId;
-  };
+  return reader;
+}
+
+/**
+ * Decodes one control packet a broker sends to a client: `header` is the fixed header's first
+ * byte, `body` the bytes the remaining length covers, `version` the link's protocol version.
+ * Throws a `RangeError` naming the fault on a malformed packet, or on a packet only a client
+ * sends (CONNECT, SUBSCRIBE, UNSUBSCRIBE, PINGREQ): their decoder is test-only
+ * (`server-direction.ts`), kept out of the shipped client.
+ */
+export function decodePacket(header: number, body: Uint8Array, version: 4 | 5): Packet {
+  const b = openBody(header, body, version);
+  const { r, id, props } = b;
+  const v5 = b.v5;
   switch (header >> 4) {
-    case 1: {
-      const protocolId = r.string();
-      const protocolVersion = r.u8();
-      if (protocolId !== 'MQTT' || (protocolVersion !== 4 && protocolVersion !== 5)) {
-        throw new RangeError(`Unsupported MQTT protocol ${protocolId} ${protocolVersion}`);
-      }
-      v5 = protocolVersion === 5;
-      const connectFlags = r.u8();
-      const keepalive = r.u16();
-      const properties = props();
-      const clientId = r.string();
-      return {
-        cmd: 'connect',
-        protocolId,
-        protocolVersion,
-        clean: (connectFlags & 0x02) !== 0,
-        keepalive,
-        ...properties,
-        clientId,
-        ...((connectFlags & 0x80) !== 0 ? { username: r.string() } : {}),
-        ...((connectFlags & 0x40) !== 0 ? { password: r.binary() } : {}),
-      };
-    }
     case 2: {
       const sessionPresent = (r.u8() & 0x01) !== 0;
       const code = r.u8();
@@ -55,6 +59,7 @@ export function decodePacket(header: number, body: Uint8Array, version: 4 | 5): 
       return { cmd: 'connack', sessionPresent, reasonCode: code, ...(r.remaining > 0 ? props() : {}) };
     }
     case 3: {
+      const flags = header & 0x0f;
       const qos = (flags >> 1) & 0x03;
       if (qos === 3) throw new RangeError('Malformed PUBLISH: QoS 3');
       const topic = r.string();
@@ -77,35 +82,12 @@ export function decodePacket(header: number, body: Uint8Array, version: 4 | 5): 
       const reasonCode = r.remaining > 0 ? r.u8() : 0;
       return { cmd: 'puback', messageId, reasonCode, ...(r.remaining > 0 ? props() : {}) };
     }
-    case 8: {
-      const messageId = id();
-      const properties = props();
-      const subscriptions: Subscription[] = [];
-      while (r.remaining > 0) {
-        const topic = r.string();
-        const options = r.u8();
-        const qos = (options & 0x03) as 0 | 1 | 2;
-        subscriptions.push(
-          v5
-            ? { topic, qos, nl: (options & 0x04) !== 0, rap: (options & 0x08) !== 0, rh: (options >> 4) & 0x03 }
-            : { topic, qos },
-        );
-      }
-      return { cmd: 'subscribe', messageId, ...properties, subscriptions };
-    }
     case 9: {
       const messageId = id();
       const properties = props();
       const granted: number[] = [];
       while (r.remaining > 0) granted.push(r.u8());
       return { cmd: 'suback', messageId, ...properties, granted };
-    }
-    case 10: {
-      const messageId = id();
-      const properties = props();
-      const unsubscriptions: string[] = [];
-      while (r.remaining > 0) unsubscriptions.push(r.string());
-      return { cmd: 'unsubscribe', messageId, ...properties, unsubscriptions };
     }
     case 11: {
       const messageId = id();
@@ -115,8 +97,6 @@ export function decodePacket(header: number, body: Uint8Array, version: 4 | 5): 
       while (r.remaining > 0) granted.push(r.u8());
       return { cmd: 'unsuback', messageId, ...properties, granted };
     }
-    case 12:
-      return { cmd: 'pingreq' };
     case 13:
       return { cmd: 'pingresp' };
     case 14: {
@@ -125,7 +105,7 @@ export function decodePacket(header: number, body: Uint8Array, version: 4 | 5): 
       return { cmd: 'disconnect', reasonCode, ...(r.remaining > 0 ? props() : {}) };
     }
     default:
-      throw new RangeError(`Unsupported MQTT packet type ${header >> 4}`);
+      throw new RangeError(`Unsupported MQTT packet type ${header >> 4} from a broker`);
   }
 }
 

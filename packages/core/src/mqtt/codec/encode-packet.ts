@@ -3,9 +3,10 @@ import { PACKET_TYPES, type Packet } from './packets.js';
 import { writeProperties } from './properties.js';
 
 /**
- * Encodes one control packet for a link speaking `version` (CONNECT carries its own). MQTT 5
- * property blocks are written only on version 5; on 3.1.1 they are left out, as the protocol
- * has none.
+ * Encodes one control packet a client sends, for a link speaking `version` (CONNECT carries its
+ * own). MQTT 5 property blocks are written only on version 5; on 3.1.1 they are left out, as the
+ * protocol has none. Packets only a broker sends (CONNACK, SUBACK, UNSUBACK, PINGRESP) throw:
+ * their encoder is test-only (`server-direction.ts`), kept out of the shipped client.
  */
 export function encodePacket(packet: Packet, version: 4 | 5): Uint8Array {
   const v5 = (packet.cmd === 'connect' ? packet.protocolVersion : version) === 5;
@@ -25,10 +26,6 @@ export function encodePacket(packet: Packet, version: 4 | 5): Uint8Array {
       if (packet.password !== undefined) w.binary(packet.password);
       break;
     }
-    case 'connack':
-      w.u8(packet.sessionPresent ? 1 : 0).u8((v5 ? packet.reasonCode : packet.returnCode) ?? 0);
-      if (v5) writeProperties(w, packet.properties);
-      break;
     case 'publish':
       flags = (packet.dup ? 0x08 : 0) | (packet.qos << 1) | (packet.retain ? 0x01 : 0);
       w.string(packet.topic);
@@ -53,23 +50,11 @@ export function encodePacket(packet: Packet, version: 4 | 5): Uint8Array {
         w.string(s.topic).u8(s.qos | options);
       }
       break;
-    case 'suback':
-      w.u16(messageId(packet.messageId));
-      if (v5) writeProperties(w, packet.properties);
-      for (const code of packet.granted) w.u8(code);
-      break;
     case 'unsubscribe':
       flags = 0x02;
       w.u16(messageId(packet.messageId));
       if (v5) writeProperties(w, packet.properties);
       for (const filter of packet.unsubscriptions) w.string(filter);
-      break;
-    case 'unsuback':
-      w.u16(messageId(packet.messageId));
-      if (v5) {
-        writeProperties(w, packet.properties);
-        for (const code of packet.granted ?? []) w.u8(code);
-      }
       break;
     case 'disconnect':
       if (v5) {
@@ -77,19 +62,25 @@ export function encodePacket(packet: Packet, version: 4 | 5): Uint8Array {
         writeProperties(w, packet.properties);
       }
       break;
-    default:
-      // pingreq, pingresp: a fixed header only.
+    case 'pingreq':
       break;
+    default:
+      throw new RangeError(`A client does not send ${packet.cmd.toUpperCase()}`);
   }
-  const body = w.finish();
+  return framePacket(packet.cmd, flags, w.finish());
+}
+
+/** A whole packet: the fixed header (type, `flags`, remaining length), then `body`. */
+export function framePacket(cmd: Packet['cmd'], flags: number, body: Uint8Array): Uint8Array {
   return new ByteWriter()
-    .u8((PACKET_TYPES[packet.cmd] << 4) | flags)
+    .u8((PACKET_TYPES[cmd] << 4) | flags)
     .varint(body.byteLength)
     .raw(body)
     .finish();
 }
 
-function messageId(id: number | undefined): number {
+/** A packet identifier, checked to be 1–65535. */
+export function messageId(id: number | undefined): number {
   if (id === undefined || !Number.isInteger(id) || id < 1 || id > 0xffff)
     throw new RangeError(`MQTT packet identifier must be 1–65535, got ${id}`);
   return id;
