@@ -1,6 +1,7 @@
 import type { MqttStream } from '../transport.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import { decodePacket } from './codec/decode-packet.js';
+import { ConnackError } from './connack-error.js';
 import { encodePacket } from './codec/encode-packet.js';
 import { PacketFramer } from './codec/packet-framer.js';
 import { LinkEmitter } from './link-emitter.js';
@@ -23,8 +24,8 @@ import type {
  * The lean engine: our own MQTT 3.1.1 and 5 client on `Uint8Array` (the codec in `codec/`,
  * property-tested against mqtt-packet), QoS 0 and 1, keepalive, over any {@link MqttStream}.
  * About 4 KB min+gz against MQTT.js's ~80 KB (which needs Node's stream and Buffer polyfills in
- * a browser), and 4.3x its delivery rate on TCP: the default engine on every platform. No will message and no QoS 2 (IoT Core has
- * no QoS 2); a QoS 2 PUBLISH from the broker is a protocol error.
+ * a browser), and 4.3x its delivery rate on TCP: the default engine on every platform. No will
+ * message and no QoS 2 (IoT Core has no QoS 2); a QoS 2 PUBLISH from the broker is a protocol error.
  */
 export const leanEngine: MqttEngine = {
   name: 'lean',
@@ -32,16 +33,6 @@ export const leanEngine: MqttEngine = {
     return new LeanLink(stream, options);
   },
 };
-
-/** An error carrying a CONNACK return or reason code, as MQTT.js reports a refused CONNECT. */
-class ConnackError extends Error {
-  readonly code: number;
-  constructor(code: number) {
-    super(`Connection refused: CONNACK code ${code}`);
-    this.name = 'ConnackError';
-    this.code = code;
-  }
-}
 
 /** One MQTT connection over one stream. */
 class LeanLink extends LinkEmitter<MqttLinkEvents> implements MqttLink {
